@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { LogLevel } from './lib/logger.ts';
+import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
+
+/** Everything the server reads from its environment, validated. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Null when unset: a secret is generated once and kept in the data dir. */
+  jwtSecret: string | null;
+  logLevel: LogLevel;
+  hubLimits: HubLimits;
+}
+
+/** Thrown at start with every invalid setting listed, so one run shows them all. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const MIN_SECRET_LENGTH = 32;
+
+/** Hub limits settable as `CHORUS_LIMIT_<NAME>` (ARCHITECTURE.md §6). */
+const LIMIT_VARIABLES: Record<string, keyof HubLimits> = {
+  CHORUS_LIMIT_PAYLOAD_KB: 'maxPayloadKb',
+  CHORUS_LIMIT_FRAME_BYTES: 'maxFrameBytes',
+  CHORUS_LIMIT_EVENTS_PER_SECOND: 'maxEventsPerSecond',
+  CHORUS_LIMIT_CHANNELS_PER_SOCKET: 'maxChannelsPerSocket',
+  CHORUS_LIMIT_JOINS_PER_SECOND: 'maxJoinsPerSecond',
+  CHORUS_LIMIT_PRESENCE_CALLS: 'maxPresenceCalls',
+  CHORUS_LIMIT_PRESENCE_WINDOW_MS: 'presenceWindowMs',
+  CHORUS_LIMIT_IDLE_TIMEOUT_MS: 'idleTimeoutMs',
+};
+
+/**
+ * Reads the configuration from `env`; throws a {@link ConfigError} listing every problem.
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = integer('PORT', 8787, 0, 65_535);
+  const logLevel = (env.CHORUS_LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`CHORUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const jwtSecret = env.CHORUS_JWT_SECRET || null;
+  if (jwtSecret !== null && jwtSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`CHORUS_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every token)`);
+  }
+  const hubLimits = { ...DEFAULT_LIMITS };
+  for (const [name, key] of Object.entries(LIMIT_VARIABLES)) hubLimits[key] = integer(name, DEFAULT_LIMITS[key], 1);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    dataDir: path.resolve(cwd, env.CHORUS_DATA_DIR || '.chorus'),
+    jwtSecret,
+    logLevel,
+    hubLimits,
+  };
+}

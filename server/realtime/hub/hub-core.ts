@@ -1,0 +1,23 @@
+import type { VerifiedClaims } from '../../auth/jwt.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { OutboundBroadcast } from './broadcast.ts';
+import type { Channel } from './channel.ts';
+import type { HubLimits } from './limits.ts';
+import type { PresenceState } from './presence.ts';
+
+/** What a {@link Connection} needs from the hub: the topic registry, policy inputs and logging. */
+export interface HubCore {
+  readonly limits: HubLimits;
+  readonly privateOnly: boolean;
+  readonly closing: boolean;
+  verify(token: string): VerifiedClaims;
+  subscribe(channel: Channel): void;
+  unsubscribe(channel: Channel): void;
+  /** Delivers to the topic's readers; `except` is the sender when it did not ask for `self`. */
+  fanOut(subTopic: string, isPrivate: boolean, outbound: OutboundBroadcast, except?: Channel): number;
+  trackPresence(owner: object, subTopic: string, isPrivate: boolean, key: string, state: Record<string, unknown>): void;
+  untrackPresence(owner: object, subTopic: string, isPrivate: boolean): void;
+  presenceState(subTopic: string, isPrivate: boolean): PresenceState;
+  afterJoinErrorDelay(send: () => void): void;
+  log: Logger;
+}

@@ -1,0 +1,281 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { JwtError, verifyJwt, type VerifiedClaims } from '../../auth/jwt.ts';
+import { OutboundBroadcast } from './broadcast.ts';
+import { TOPIC_PREFIX, topicKey, type Channel } from './channel.ts';
+import { Connection } from './connection.ts';
+import { CLOSE_CODE } from './errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { HubCore } from './hub-core.ts';
+import { DEFAULT_LIMITS, type HubLimits } from './limits.ts';
+import { PresenceTopic, type PresenceDiff, type PresenceState } from './presence.ts';
+import { handleRestRequest } from './rest.ts';
+import { VSN, encodeText, negotiateVsn, type Vsn } from './serializer.ts';
+
+export interface HubOptions {
+  /** The HS256 secret every token is checked against (`CHORUS_JWT_SECRET`). */
+  jwtSecret: string;
+  limits?: Partial<HubLimits>;
+  /** Refuse public channels (`PrivateOnly`). Default false, as on Supabase. */
+  privateOnly?: boolean;
+  /** Supabase waits 2 s before refusing an upgrade and 5 s before a join error; default 0 here. */
+  connectErrorDelayMs?: number;
+  joinErrorDelayMs?: number;
+  /** Mount point; Supabase's is `/realtime/v1`. */
+  basePath?: string;
+  log?: Logger;
+}
+
+interface Topic {
+  readonly channels: Set<Channel>;
+  readonly presence: PresenceTopic;
+}
+
+/** A presence the server tracks itself (an agent), with no socket behind it. */
+export interface TrackedPresence {
+  update(state: Record<string, unknown>): void;
+  untrack(): void;
+}
+
+export interface PublishInput {
+  /** The channel name without `realtime:`, e.g. `room:lobby`. */
+  topic: string;
+  event: string;
+  payload: unknown;
+  private?: boolean;
+}
+
+const HTTP_STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+/**
+ * The embedded, Supabase-Realtime-compatible server: the WebSocket endpoint
+ * `<basePath>/websocket`, the REST broadcast endpoints `<basePath>/api/broadcast…`, and an
+ * in-process API (publish, presence) for the orchestrator's RoomBus.
+ *
+ * @example
+ * const hub = new RealtimeHub({ jwtSecret });
+ * const server = http.createServer((req, res) => hub.handleRequest(req, res) || app(req, res));
+ * hub.attach(server);
+ */
+export class RealtimeHub implements HubCore {
+  readonly limits: HubLimits;
+  readonly privateOnly: boolean;
+  closing = false;
+  readonly log: Logger;
+
+  private readonly topics = new Map<string, Topic>();
+  private readonly connections = new Set<Connection>();
+  private readonly wss: WebSocketServer;
+  private readonly basePath: string;
+  private readonly servers = new Set<Server>();
+  private readonly idleSweep: NodeJS.Timeout;
+
+  constructor(private readonly options: HubOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.privateOnly = options.privateOnly ?? false;
+    this.basePath = options.basePath ?? '/realtime/v1';
+    this.log = options.log ?? (() => {});
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.idleSweep = setInterval(() => this.closeIdleSockets(), Math.max(10, this.limits.idleTimeoutMs / 4));
+    this.idleSweep.unref();
+  }
+
+  /** Starts answering WebSocket upgrades on `server`. */
+  attach(server: Server): void {
+    this.servers.add(server);
+    server.on('upgrade', this.handleUpgrade);
+  }
+
+  /** Serves the REST broadcast endpoints; returns false for any other request. */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    return handleRestRequest(this, `${this.basePath}/api/broadcast`, request, response);
+  }
+
+  verify(token: string): VerifiedClaims {
+    return verifyJwt(token, this.options.jwtSecret);
+  }
+
+  /** Broadcasts to every subscriber of a topic, as the single-message REST endpoint does. */
+  publish(input: PublishInput): number {
+    const outbound = OutboundBroadcast.fromJson(`${TOPIC_PREFIX}${input.topic}`, input.event, input.payload);
+    return this.fanOut(input.topic, input.private ?? true, outbound);
+  }
+
+  /** Tracks a presence owned by the server itself under `key`. */
+  trackServerPresence(input: { topic: string; key: string; state: Record<string, unknown>; private?: boolean }): TrackedPresence {
+    const owner = {};
+    const isPrivate = input.private ?? true;
+    this.trackPresence(owner, input.topic, isPrivate, input.key, input.state);
+    return {
+      update: (state) => this.trackPresence(owner, input.topic, isPrivate, input.key, state),
+      untrack: () => this.untrackPresence(owner, input.topic, isPrivate),
+    };
+  }
+
+  presenceState(subTopic: string, isPrivate: boolean): PresenceState {
+    return this.topics.get(topicKey(subTopic, isPrivate))?.presence.state() ?? {};
+  }
+
+  stats(): { connections: number; topics: number } {
+    return { connections: this.connections.size, topics: this.topics.size };
+  }
+
+  subscribe(channel: Channel): void {
+    this.topic(channel.subTopic, channel.isPrivate, true)!.channels.add(channel);
+  }
+
+  unsubscribe(channel: Channel): void {
+    this.untrackPresence(channel, channel.subTopic, channel.isPrivate);
+    const key = topicKey(channel.subTopic, channel.isPrivate);
+    const topic = this.topics.get(key);
+    if (!topic) return;
+    topic.channels.delete(channel);
+    if (topic.channels.size === 0 && topic.presence.size === 0) this.topics.delete(key);
+  }
+
+  fanOut(subTopic: string, isPrivate: boolean, outbound: OutboundBroadcast, except?: Channel): number {
+    const topic = this.topics.get(topicKey(subTopic, isPrivate));
+    if (!topic) return 0;
+    let delivered = 0;
+    for (const channel of topic.channels) {
+      if (channel === except || !channel.access.read) continue;
+      const frame = outbound.frameFor(channel.connection.vsn);
+      if (frame === null) continue;
+      channel.connection.send(frame);
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  trackPresence(owner: object, subTopic: string, isPrivate: boolean, key: string, state: Record<string, unknown>): void {
+    const topic = this.topic(subTopic, isPrivate, true)!;
+    const diff = topic.presence.track(owner, key, state);
+    if (diff) this.sendPresenceDiff(subTopic, topic, diff);
+  }
+
+  untrackPresence(owner: object, subTopic: string, isPrivate: boolean): void {
+    const key = topicKey(subTopic, isPrivate);
+    const topic = this.topics.get(key);
+    const diff = topic?.presence.untrack(owner);
+    if (!topic || !diff) return;
+    this.sendPresenceDiff(subTopic, topic, diff);
+    if (topic.channels.size === 0 && topic.presence.size === 0) this.topics.delete(key);
+  }
+
+  afterJoinErrorDelay(send: () => void): void {
+    const delay = this.options.joinErrorDelayMs ?? 0;
+    if (delay > 0) setTimeout(send, delay).unref();
+    else send();
+  }
+
+  /** Closes every socket with 1012 (service restart) so clients reconnect elsewhere or later. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.idleSweep);
+    for (const server of this.servers) server.off('upgrade', this.handleUpgrade);
+    const closed = [...this.connections].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            connection.socket.terminate();
+            resolve();
+          }, 1000);
+          connection.socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          connection.socket.close(CLOSE_CODE.SERVICE_RESTART, 'service restart');
+        }),
+    );
+    await Promise.all(closed);
+    this.wss.close();
+  }
+
+  private topic(subTopic: string, isPrivate: boolean, create: boolean): Topic | undefined {
+    const key = topicKey(subTopic, isPrivate);
+    let topic = this.topics.get(key);
+    if (!topic && create) {
+      topic = { channels: new Set(), presence: new PresenceTopic() };
+      this.topics.set(key, topic);
+    }
+    return topic;
+  }
+
+  private sendPresenceDiff(subTopic: string, topic: Topic, diff: PresenceDiff): void {
+    const frames = new Map<Vsn, string>();
+    const fullTopic = `${TOPIC_PREFIX}${subTopic}`;
+    for (const channel of topic.channels) {
+      if (!channel.presenceEnabled || !channel.access.read) continue;
+      const vsn = channel.connection.vsn;
+      let frame = frames.get(vsn);
+      if (frame === undefined) {
+        frame = encodeText({ joinRef: null, ref: null, topic: fullTopic, event: 'presence_diff', payload: diff }, vsn);
+        frames.set(vsn, frame);
+      }
+      channel.connection.send(frame);
+    }
+  }
+
+  private closeIdleSockets(): void {
+    const cutoff = Date.now() - this.limits.idleTimeoutMs;
+    for (const connection of this.connections) {
+      if (connection.lastSeen < cutoff) connection.socket.terminate();
+    }
+  }
+
+  private readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== `${this.basePath}/websocket`) return; // another upgrade handler's path
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: number, body?: string) => {
+      const delay = this.options.connectErrorDelayMs ?? 0;
+      const write = () => {
+        if (socket.destroyed) return;
+        const content = body ?? '';
+        socket.end(
+          `HTTP/1.1 ${status} ${HTTP_STATUS_TEXT[status] ?? 'Error'}\r\nconnection: close\r\n` +
+            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(content)}\r\n\r\n${content}`,
+        );
+      };
+      if (delay > 0) setTimeout(write, delay).unref();
+      else write();
+    };
+    if (this.closing) return refuse(503);
+    const vsn = negotiateVsn(url.searchParams.get('vsn'));
+    if (vsn === null) return refuse(403);
+    const header = request.headers['x-api-key'];
+    const apikey = (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('apikey');
+    if (!apikey) return refuse(401, JSON.stringify({ error: 'API key is missing' }));
+    try {
+      this.verify(apikey);
+    } catch (error) {
+      if (!(error instanceof JwtError)) throw error;
+      return refuse(401, JSON.stringify({ error: error.message }));
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, vsn, apikey));
+  };
+
+  private accept(ws: WebSocket, vsn: Vsn, apikey: string): void {
+    const connection = new Connection(this, ws, vsn, apikey);
+    this.connections.add(connection);
+    ws.on('message', (data, isBinary) => connection.receive(toBuffer(data), isBinary));
+    ws.on('error', (error) => this.log('debug', 'realtime.socket_error', { error: error.message }));
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      connection.dispose();
+    });
+    this.log('debug', 'realtime.connected', { vsn: vsn === VSN.V2 ? 2 : 1 });
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

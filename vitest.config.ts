@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{server,widget,test,protocol}/**/*.test.ts'],
+    exclude: ['**/*.browser.test.ts', 'node_modules/**'],
+    sequence: { shuffle: true },
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
