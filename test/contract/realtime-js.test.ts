@@ -175,7 +175,7 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('realtime-js %s against the hub', (vsn) =
       expect(channels[0]!.presenceState()['person-2']).toEqual([expect.objectContaining({ kind: 'human', name: 'Person 2' })]);
 
       expect(await channels[1]!.track({ kind: 'human', name: 'Person 1', status: 'away' })).toBe('ok');
-      await waitFor(() => channels[0]!.presenceState()['person-1']?.[0]?.status === 'away', { what: 'the update' });
+      await waitFor(() => channels[0]!.presenceState<{ status?: string }>()['person-1']?.[0]?.status === 'away', { what: 'the update' });
       expect(channels[0]!.presenceState()['person-1']).toHaveLength(1);
 
       dropping.drop();

@@ -1,7 +1,10 @@
-import { RealtimeClient, type RealtimeChannel } from '@supabase/realtime-js';
+import { RealtimeClient, type RealtimeChannel, type WebSocketLikeConstructor } from '@supabase/realtime-js';
 import WebSocket from 'ws';
 
 export type Vsn = '1.0.0' | '2.0.0';
+/** `ws` as realtime-js's transport (Node 20 has no global WebSocket); ws's overloads need the cast. */
+export const nodeTransport = WebSocket as unknown as WebSocketLikeConstructor;
+
 export type SubscribeOutcome = { status: 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ERROR'; error?: Error };
 
 /**
@@ -18,7 +21,7 @@ export function droppableTransport() {
     }
   }
   return {
-    transport: DroppableWebSocket,
+    transport: DroppableWebSocket as unknown as WebSocketLikeConstructor,
     /** Kills every socket without a close frame and refuses reconnects. */
     drop() {
       blocked = true;
@@ -31,10 +34,10 @@ export function droppableTransport() {
 export function realtimeClients(realtimeUrl: () => string) {
   const clients: RealtimeClient[] = [];
   return {
-    create(options: { vsn: Vsn; apikey: string; token?: string; timeout?: number; transport?: typeof WebSocket }): RealtimeClient {
+    create(options: { vsn: Vsn; apikey: string; token?: string; timeout?: number; transport?: WebSocketLikeConstructor }): RealtimeClient {
       const client = new RealtimeClient(realtimeUrl(), {
         params: { apikey: options.apikey },
-        transport: options.transport ?? WebSocket,
+        transport: options.transport ?? nodeTransport,
         vsn: options.vsn,
         timeout: options.timeout ?? 2000,
       });

@@ -7,6 +7,7 @@ export interface TestFrame {
   ref: string | null;
   topic: string;
   event: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into frames freely
   payload: any;
   /** The raw frame, for byte-level assertions. */
   raw: string | Buffer;
@@ -81,7 +82,9 @@ export class TestSocket {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     const closed = once(this.ws, 'close');
     this.ws.close();
+    const timer = setTimeout(() => this.ws.terminate(), 1000);
     await closed;
+    clearTimeout(timer);
   }
 
   private push(frame: TestFrame): void {
