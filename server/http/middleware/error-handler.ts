@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger.ts';
+import { AppError } from '../../lib/app-error.ts';
 import { HttpError } from '../http-error.ts';
 
 /** Last route: anything unmatched is a JSON 404. */
@@ -7,12 +8,12 @@ export const notFound: RequestHandler = (request, _response, next) => {
   next(new HttpError(404, 'not_found', `No route for ${request.method} ${request.path}`));
 };
 
-/** Maps an {@link HttpError} to its status; anything else is a 500 that exposes nothing. */
+/** Maps a client-side {@link AppError} to its status; anything else is a 500 that exposes nothing. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, request, response, _next) => {
     if (isBodyParserError(error)) error = new HttpError(error.status, 'invalid_body', 'The request body is not valid JSON', { cause: error });
-    if (error instanceof HttpError) {
-      response.status(error.status).json({ error: { code: error.code, message: error.message } });
+    if (error instanceof AppError && error.status < 500) {
+      response.status(error.status).json({ error: { ...error.toJSON(), requestId: response.locals.requestId } });
       return;
     }
     log('error', 'http.unhandled_error', { method: request.method, path: request.path, error });

@@ -1,0 +1,59 @@
+/**
+ * The provider seam: everything the orchestrator knows about a language model. Adapters
+ * (`openai/`, `anthropic/`, `offline/`) translate their SDK to and from these types.
+ */
+import type { ProviderError } from './provider-error.ts';
+
+/** One turn of the transcript as the agent sees it. Other speakers are `user` turns with a name. */
+export type ChatTurn =
+  | { role: 'user'; content: string; name?: string }
+  | { role: 'assistant'; content: string; toolCalls?: ChatToolCall[] }
+  | { role: 'tool'; callId: string; name: string; content: string };
+
+export interface ChatToolCall {
+  callId: string;
+  name: string;
+  args: unknown;
+}
+
+/** A tool offered to the model: its JSON Schema parameters come from the tool's zod schema. */
+export interface ChatToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ChatRequest {
+  /** The provider's model name (for `offline`, the persona voice). */
+  model: string;
+  system: string;
+  turns: ChatTurn[];
+  tools: ChatToolSpec[];
+  maxOutputTokens?: number;
+  /** Aborting stops the provider request; the stream then ends without an `error` part. */
+  signal: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'other';
+
+/** What a model stream yields, in order. It ends after `finish` or `error`. */
+export type ChatStreamPart =
+  | { type: 'text-delta'; delta: string }
+  | { type: 'reasoning-delta'; delta: string }
+  | { type: 'tool-call'; callId: string; name: string; args: unknown }
+  | { type: 'finish'; reason: FinishReason; usage: { inputTokens: number; outputTokens: number } }
+  | { type: 'error'; error: ProviderError };
+
+/**
+ * A language model that streams one reply.
+ * @example
+ * for await (const part of model.stream({ model: 'gpt-4o-mini', system, turns, tools: [], signal })) {
+ *   if (part.type === 'text-delta') process.stdout.write(part.delta);
+ * }
+ */
+export interface ChatModel {
+  /** `openai`, `anthropic` or `offline`. */
+  readonly provider: string;
+  /** Never throws: failures arrive as an `error` part (a {@link ProviderError}). */
+  stream(request: ChatRequest): AsyncIterable<ChatStreamPart>;
+}
