@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['{server,widget,test,protocol}/**/*.test.ts'],
     exclude: ['**/*.browser.test.ts', 'node_modules/**'],
+    globalSetup: ['test/setup/global-setup.ts'],
     sequence: { shuffle: true },
     testTimeout: 20_000,
     hookTimeout: 30_000,

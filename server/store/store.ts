@@ -1,0 +1,163 @@
+/**
+ * The Store: everything the orchestrator and the HTTP API persist, as one interface
+ * (ARCHITECTURE.md §4). `postgres-store.ts` implements it over PGlite or node-postgres.
+ */
+import type { Author, Message, MessagePart, MessageStatus, ReplyReason, TokenUsage } from '../../protocol/room.ts';
+import { AppError } from '../lib/app-error.ts';
+
+export interface Room {
+  id: string;
+  title: string;
+  /** Speaker policy, agents, guest access, budgets: validated by the orchestrator. */
+  settings: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One agent reply to produce: a row of the durable work queue. */
+export interface AgentRun {
+  id: string;
+  roomId: string;
+  /** The id the reply will have; minted at enqueue time and never changed. */
+  messageId: string;
+  /** The human message that opened the round. */
+  triggerMessageId: string;
+  agentId: string;
+  reason: ReplyReason;
+  /** Agent-to-agent turns before this one in the round (0 for a reply to a human). */
+  depth: number;
+  status: RunStatus;
+  attempt: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export interface NewRun {
+  agentId: string;
+  reason: ReplyReason;
+  depth?: number;
+  /** Defaults to a fresh UUID. */
+  messageId?: string;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  /** Pass as `before` to get the page of older messages; null when there are none. */
+  nextCursor: string | null;
+}
+
+/** What a reply looks like so far: written at checkpoints and at the end. */
+export interface ReplySnapshot {
+  content: string;
+  parts: MessagePart[];
+  seq: number;
+}
+
+export interface RoomEvent {
+  id: number;
+  roomId: string;
+  kind: string;
+  actor: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** A run whose lease expired, finished as `interrupted` with its last checkpoint kept. */
+export interface RecoveredRun {
+  run: AgentRun;
+  /** The finalised message, or null when the run died before its message was started. */
+  message: Message | null;
+}
+
+/** Thrown when a client reuses a message id for different content. */
+export class MessageConflictError extends AppError {
+  constructor(id: string) {
+    super({ name: 'MessageConflictError', code: 'message_conflict', status: 409, message: `Message ${id} was already posted with other content` });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super({ name: 'NotFoundError', code: 'not_found', status: 404, message: `${what} was not found` });
+  }
+}
+
+/** The NOTIFY channel that wakes orchestrators when runs are queued (payload: the room id). */
+export const RUNS_CHANNEL = 'chorus_runs';
+
+export interface Store {
+  // Rooms
+  getRoom(id: string): Promise<Room | null>;
+  /** Creates the room when missing; never changes an existing one. */
+  ensureRoom(input: { id: string; title: string; settings?: Record<string, unknown> }): Promise<Room>;
+  /** Merges `patch` into the room's settings (top-level keys). */
+  updateRoomSettings(id: string, patch: Record<string, unknown>): Promise<Room>;
+  upsertParticipant(input: { roomId: string; id: string; kind: 'human' | 'agent'; name: string }): Promise<void>;
+
+  // Messages
+  /**
+   * Inserts a human message and its runs in one transaction and NOTIFYs. Idempotent: the same
+   * id with the same content returns the stored message (`created: false`, no new runs); the same
+   * id with other content throws {@link MessageConflictError}.
+   */
+  postHumanMessage(input: { id: string; roomId: string; author: Author; content: string; runs: NewRun[] }): Promise<{
+    message: Message;
+    created: boolean;
+    runs: AgentRun[];
+  }>;
+  insertSystemMessage(input: { roomId: string; content: string; replyTo?: string | null; id?: string }): Promise<Message>;
+  getMessage(id: string): Promise<Message | null>;
+  /** A page of a room's transcript, newest page first; in-flight replies included. */
+  listMessages(roomId: string, options?: { before?: string | null; limit?: number }): Promise<MessagePage>;
+  /** The last `limit` messages of a room, oldest first (an agent's context). */
+  recentMessages(roomId: string, limit: number): Promise<Message[]>;
+  /** Full-text search within one room, best matches first. */
+  searchMessages(roomId: string, query: string, limit?: number): Promise<Message[]>;
+
+  // Agent replies
+  /** Inserts the reply at `message-start` with status `streaming`. */
+  startAgentMessage(input: {
+    id: string;
+    roomId: string;
+    author: Author;
+    replyTo: string | null;
+    reason: ReplyReason;
+    model: string | null;
+  }): Promise<Message>;
+  /** Writes the reply so far (at most about once a second while streaming). */
+  checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void>;
+  /** The one final write: content, parts, status, usage, error. */
+  finishAgentMessage(
+    id: string,
+    final: ReplySnapshot & { status: Exclude<MessageStatus, 'streaming'>; usage?: TokenUsage | null; error?: string | null },
+  ): Promise<Message>;
+
+  // Runs
+  /** Queues runs outside a human post (handoffs, regenerate) and NOTIFYs. */
+  enqueueRuns(input: { roomId: string; triggerMessageId: string; runs: NewRun[] }): Promise<AgentRun[]>;
+  /** Claims up to `limit` queued runs (oldest first) for `owner` with a lease; never twice. */
+  claimRuns(input: { owner: string; leaseMs: number; limit?: number; roomId?: string }): Promise<AgentRun[]>;
+  /** Extends a lease; false when the run is no longer `owner`'s (expired and recovered). */
+  renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
+  finishRun(runId: string, owner: string, status: Exclude<RunStatus, 'queued' | 'running'>, error?: string | null): Promise<boolean>;
+  /** Cancels queued runs (a stop before they started); returns them. */
+  cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string }): Promise<AgentRun[]>;
+  /** Finishes runs whose lease expired: their messages end `interrupted`, recorded in the audit log. */
+  recoverExpiredRuns(): Promise<RecoveredRun[]>;
+  /** Calls `onQueued(roomId)` whenever runs are queued by any process. */
+  onRunsQueued(onQueued: (roomId: string) => void): Promise<() => Promise<void>>;
+
+  // Budgets and audit
+  addTokenUsage(roomId: string, usage: TokenUsage, day?: string): Promise<void>;
+  getTokenUsage(roomId: string, day?: string): Promise<TokenUsage>;
+  appendEvent(input: { roomId: string; kind: string; actor?: string | null; data?: Record<string, unknown> }): Promise<void>;
+  listEvents(roomId: string, options?: { afterId?: number; limit?: number }): Promise<RoomEvent[]>;
+
+  close(): Promise<void>;
+}
