@@ -93,3 +93,20 @@ export type SequencedEventName = 'text-delta' | 'reasoning-delta' | 'tool-call' 
 export interface ApiErrorBody {
   error: { code: string; message: string; requestId?: string };
 }
+
+export const SPEAKER_POLICIES = ['all', 'relevant', 'default'] as const;
+export type SpeakerPolicy = (typeof SPEAKER_POLICIES)[number];
+
+/** A room's settings, as stored and as `GET /api/rooms/:room` returns them. */
+export interface RoomSettings {
+  /** Who answers a message that @mentions no agent. */
+  policy: SpeakerPolicy;
+  /** Handles of the agents in the room; empty means every persona the server has. */
+  agents: string[];
+  /** Whether anonymous guests may join (else a host-signed identity is required). */
+  guestAccess: boolean;
+  /** Model tokens (input + output) the room may spend per UTC day. */
+  tokensPerDay: number;
+  /** Agent-to-agent turns allowed after one human message. */
+  maxAgentTurns: number;
+}

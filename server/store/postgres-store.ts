@@ -5,6 +5,7 @@ import {
   MessageConflictError,
   NotFoundError,
   RUNS_CHANNEL,
+  STOPS_CHANNEL,
   type AgentRun,
   type MessagePage,
   type NewRun,
@@ -13,6 +14,7 @@ import {
   type Room,
   type RoomEvent,
   type RunStatus,
+  type StopRequest,
   type Store,
 } from './store.ts';
 
@@ -275,6 +277,11 @@ export class PostgresStore implements Store {
     return rowCount > 0;
   }
 
+  async listRuns(triggerMessageId: string): Promise<AgentRun[]> {
+    const { rows } = await this.sql.query<RunRow>('select * from agent_runs where trigger_message_id = $1 order by created_at, id', [triggerMessageId]);
+    return rows.map(toRun);
+  }
+
   async cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string }): Promise<AgentRun[]> {
     const { rows } = await this.sql.query<RunRow>(
       `update agent_runs set status = 'cancelled', updated_at = now()
@@ -312,6 +319,20 @@ export class PostgresStore implements Store {
 
   async onRunsQueued(onQueued: (roomId: string) => void): Promise<() => Promise<void>> {
     return this.sql.listen(RUNS_CHANNEL, onQueued);
+  }
+
+  async publishStop(request: StopRequest): Promise<void> {
+    await this.sql.query('select pg_notify($1, $2)', [STOPS_CHANNEL, json(request)]);
+  }
+
+  async onStop(onStopRequest: (request: StopRequest) => void): Promise<() => Promise<void>> {
+    return this.sql.listen(STOPS_CHANNEL, (payload) => {
+      try {
+        onStopRequest(JSON.parse(payload) as StopRequest);
+      } catch {
+        // not ours: only this store publishes on the channel
+      }
+    });
   }
 
   async addTokenUsage(roomId: string, usage: TokenUsage, day = today()): Promise<void> {

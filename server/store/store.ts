@@ -90,6 +90,11 @@ export class NotFoundError extends AppError {
 
 /** The NOTIFY channel that wakes orchestrators when runs are queued (payload: the room id). */
 export const RUNS_CHANNEL = 'chorus_runs';
+/** The NOTIFY channel of stop requests (payload: a JSON {@link StopRequest}). */
+export const STOPS_CHANNEL = 'chorus_stops';
+
+/** Which replies to stop in a room: one message, one agent's, or all. */
+export type StopRequest = { roomId: string } & ({ messageId: string } | { agentId: string } | { all: true });
 
 export interface Store {
   // Rooms
@@ -146,12 +151,17 @@ export interface Store {
   /** Extends a lease; false when the run is no longer `owner`'s (expired and recovered). */
   renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
   finishRun(runId: string, owner: string, status: Exclude<RunStatus, 'queued' | 'running'>, error?: string | null): Promise<boolean>;
+  /** The runs of one round (every run triggered by one human message), oldest first. */
+  listRuns(triggerMessageId: string): Promise<AgentRun[]>;
   /** Cancels queued runs (a stop before they started); returns them. */
   cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string }): Promise<AgentRun[]>;
   /** Finishes runs whose lease expired: their messages end `interrupted`, recorded in the audit log. */
   recoverExpiredRuns(): Promise<RecoveredRun[]>;
   /** Calls `onQueued(roomId)` whenever runs are queued by any process. */
   onRunsQueued(onQueued: (roomId: string) => void): Promise<() => Promise<void>>;
+  /** Tells every process to stop matching replies it streams (a stop may reach any instance). */
+  publishStop(request: StopRequest): Promise<void>;
+  onStop(onStopRequest: (request: StopRequest) => void): Promise<() => Promise<void>>;
 
   // Budgets and audit
   addTokenUsage(roomId: string, usage: TokenUsage, day?: string): Promise<void>;

@@ -42,6 +42,12 @@ export class OutboundBroadcast {
     return (this.v1Frame ??= this.encodeV1());
   }
 
+  /** The user payload as JSON, or undefined for a binary payload (server-side listeners). */
+  get json(): unknown {
+    if (this.origin.kind === 'map') return this.origin.payload.payload;
+    return this.origin.encoding === ENCODING.JSON ? this.origin.json : undefined;
+  }
+
   /** Bytes of the user payload, for size limits. */
   get size(): number {
     return this.origin.kind === 'user' ? this.origin.body.length : JSON.stringify(this.origin.payload.payload ?? null).length;

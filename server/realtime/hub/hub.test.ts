@@ -288,6 +288,25 @@ describe('presence', () => {
   });
 });
 
+describe('server-side listeners', () => {
+  it('hears every JSON broadcast of a topic, from sockets, REST and publish, until it stops listening', async () => {
+    const heard: Array<[string, unknown]> = [];
+    const stop = testHub.hub.listen({ topic: 'room1', private: false }, (event, payload) => heard.push([event, payload]));
+    const socket = await open();
+    const { joinRef } = await socket.join('realtime:room1', { config: { broadcast: { ack: true } } });
+    socket.send({ joinRef, ref: '5', topic: 'realtime:room1', event: 'broadcast', payload: { type: 'broadcast', event: 'from-socket', payload: { a: 1 } } });
+    await socket.next((frame) => frame.ref === '5');
+    testHub.hub.publish({ topic: 'room1', event: 'from-publish', payload: { b: 2 }, private: false });
+    testHub.hub.publish({ topic: 'room1', event: 'private-one', payload: {}, private: true });
+    stop();
+    testHub.hub.publish({ topic: 'room1', event: 'after-stop', payload: {}, private: false });
+    expect(heard).toEqual([
+      ['from-socket', { a: 1 }],
+      ['from-publish', { b: 2 }],
+    ]);
+  });
+});
+
 describe('REST broadcast', () => {
   const post = (path: string, init: RequestInit) => fetch(`${testHub.httpUrl}/realtime/v1/api/broadcast${path}`, { method: 'POST', ...init });
 

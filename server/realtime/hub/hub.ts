@@ -32,6 +32,9 @@ interface Topic {
   readonly presence: PresenceTopic;
 }
 
+/** A server-side subscriber of a topic's JSON broadcasts (the SSE endpoint). */
+export type BroadcastListener = (event: string, payload: unknown) => void;
+
 /** A presence the server tracks itself (an agent), with no socket behind it. */
 export interface TrackedPresence {
   update(state: Record<string, unknown>): void;
@@ -65,6 +68,7 @@ export class RealtimeHub implements HubCore {
   readonly log: Logger;
 
   private readonly topics = new Map<string, Topic>();
+  private readonly listeners = new Map<string, Set<BroadcastListener>>();
   private readonly connections = new Set<Connection>();
   private readonly wss: WebSocketServer;
   private readonly basePath: string;
@@ -118,6 +122,21 @@ export class RealtimeHub implements HubCore {
     };
   }
 
+  /**
+   * Calls `listener` with every JSON broadcast on a topic, whoever sent it (a socket, REST or
+   * {@link RealtimeHub.publish}). Returns a function that stops listening.
+   */
+  listen(input: { topic: string; private?: boolean }, listener: BroadcastListener): () => void {
+    const key = topicKey(input.topic, input.private ?? true);
+    const set = this.listeners.get(key) ?? new Set();
+    set.add(listener);
+    this.listeners.set(key, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(key);
+    };
+  }
+
   presenceState(subTopic: string, isPrivate: boolean): PresenceState {
     return this.topics.get(topicKey(subTopic, isPrivate))?.presence.state() ?? {};
   }
@@ -140,7 +159,9 @@ export class RealtimeHub implements HubCore {
   }
 
   fanOut(subTopic: string, isPrivate: boolean, outbound: OutboundBroadcast, except?: Channel): number {
-    const topic = this.topics.get(topicKey(subTopic, isPrivate));
+    const key = topicKey(subTopic, isPrivate);
+    this.notifyListeners(key, outbound);
+    const topic = this.topics.get(key);
     if (!topic) return 0;
     let delivered = 0;
     for (const channel of topic.channels) {
@@ -219,6 +240,20 @@ export class RealtimeHub implements HubCore {
         frames.set(vsn, frame);
       }
       channel.connection.send(frame);
+    }
+  }
+
+  private notifyListeners(key: string, outbound: OutboundBroadcast): void {
+    const listeners = this.listeners.get(key);
+    if (!listeners) return;
+    const payload = outbound.json;
+    if (payload === undefined) return;
+    for (const listener of listeners) {
+      try {
+        listener(outbound.userEvent, payload);
+      } catch (error) {
+        this.log('error', 'realtime.listener_failed', { error });
+      }
     }
   }
 

@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
+import { AppError } from '../lib/app-error.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ChatModel } from '../providers/chat-model.ts';
+import type { RoomBus } from '../realtime/room-bus.ts';
+import type { AgentRun, NewRun, Room, StopRequest, Store } from '../store/store.ts';
+import { NotFoundError } from '../store/store.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import { buildSystemPrompt, buildTurns } from './context.ts';
+import type { Persona, PersonaCatalog } from './personas.ts';
+import type { ReplyEmitter } from './reply-emitter.ts';
+import { runReply, type ReplyRunOptions } from './reply-run.ts';
+import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
+import { selectHandoffs, selectSpeakers } from './select-speakers.ts';
+
+export interface OrchestratorOptions extends ReplyRunOptions {
+  /** This process's name in run leases. */
+  instanceId: string;
+  leaseMs: number;
+  /** How often to look for queued work and expired leases, besides NOTIFY wake-ups. */
+  pollIntervalMs: number;
+  maxConcurrentReplies: number;
+  /** Messages read for an agent's context, before the token budget trims them. */
+  contextMessages: number;
+  contextTokenBudget: number;
+  roomDefaults: RoomSettings;
+}
+
+export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId'> = {
+  coalesceWindowMs: 40,
+  coalesceMaxChars: 512,
+  checkpointIntervalMs: 1000,
+  maxToolSteps: 3,
+  maxAttempts: 3,
+  retryBaseDelayMs: 500,
+  leaseMs: 15_000,
+  pollIntervalMs: 5_000,
+  maxConcurrentReplies: 32,
+  contextMessages: 60,
+  contextTokenBudget: 6_000,
+  roomDefaults: DEFAULT_ROOM_SETTINGS,
+};
+
+export interface OrchestratorDependencies {
+  store: Store;
+  bus: RoomBus;
+  personas: PersonaCatalog;
+  tools: ToolRegistry;
+  /** The model a persona speaks through. */
+  modelFor(persona: Persona): ChatModel;
+  log: Logger;
+}
+
+interface ActiveReply {
+  run: AgentRun;
+  controller: AbortController;
+}
+
+/** A message that cannot be answered now: the room has spent its daily token budget. */
+export class BudgetExhaustedError extends AppError {
+  constructor(roomId: string) {
+    super({ name: 'BudgetExhaustedError', code: 'budget_exhausted', status: 429, message: `Room ${roomId} has used its token budget for today` });
+  }
+}
+
+/**
+ * Rounds (ARCHITECTURE.md §5): a human message selects its speakers and queues their runs with
+ * it; this process (and any other sharing the database) claims runs and streams the replies
+ * concurrently; replies that @mention another agent hand off, within the room's turn cap and
+ * token budget, and a cap that stops a round leaves a visible system notice.
+ */
+export class Orchestrator {
+  private readonly options: OrchestratorOptions;
+  private readonly active = new Map<string, ActiveReply>();
+  private readonly live = new Map<string, ReplyEmitter>();
+  private readonly unsubscribers: Array<() => Promise<void>> = [];
+  private readonly finished = new Set<Promise<unknown>>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private claiming = false;
+  private claimAgain = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: OrchestratorDependencies,
+    options: Partial<OrchestratorOptions> & { instanceId?: string } = {},
+  ) {
+    this.options = { ...DEFAULT_ORCHESTRATOR_OPTIONS, instanceId: `chorus-${randomUUID().slice(0, 8)}`, ...options };
+  }
+
+  /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
+  async start(): Promise<void> {
+    this.unsubscribers.push(await this.deps.store.onRunsQueued(() => this.wake()));
+    this.unsubscribers.push(await this.deps.store.onStop((request) => this.abortLocal(request)));
+    this.pollTimer = setInterval(() => {
+      this.recover().catch((error: unknown) => this.deps.log('error', 'orchestrator.recover_failed', { error }));
+      this.wake();
+    }, this.options.pollIntervalMs);
+    this.pollTimer.unref();
+    await this.recover();
+    this.wake();
+  }
+
+  /** Stops every reply this process streams (they end `cancelled`) and waits for them to finish. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    for (const reply of this.active.values()) reply.controller.abort();
+    await Promise.allSettled([...this.finished]);
+    await Promise.all(this.unsubscribers.splice(0).map((unsubscribe) => unsubscribe()));
+  }
+
+  /** The room's settings over the server's defaults. */
+  settingsOf(room: Room): RoomSettings {
+    return resolveRoomSettings(room.settings, this.options.roomDefaults);
+  }
+
+  /** The personas speaking in a room (all of them unless the room lists some). */
+  agentsOf(room: Room): Persona[] {
+    const settings = this.settingsOf(room);
+    const all = this.deps.personas.personas;
+    if (settings.agents.length === 0) return [...all];
+    return settings.agents.flatMap((handle) => all.filter((persona) => persona.handle === handle));
+  }
+
+  /**
+   * Posts a human message and opens its round. Idempotent by `id`: a retried post returns the
+   * stored message and queues nothing new. Over the day's token budget the message is kept and
+   * a system notice says why no agent answers.
+   */
+  async postMessage(input: { room: Room; id: string; author: Author; content: string }): Promise<{ message: Message; created: boolean }> {
+    const { room } = input;
+    const settings = this.settingsOf(room);
+    const agents = this.agentsOf(room);
+    const withinBudget = await this.withinBudget(room.id, settings);
+    const speakers = withinBudget ? selectSpeakers(input.content, agents, settings, this.deps.personas.defaultPersona) : [];
+    const runs: NewRun[] = speakers.map((speaker) => ({ agentId: speaker.persona.handle, reason: speaker.reason }));
+    const posted = await this.deps.store.postHumanMessage({ id: input.id, roomId: room.id, author: input.author, content: input.content, runs });
+    if (!posted.created) return posted;
+    await this.deps.bus.broadcast(room.id, 'message', { message: posted.message }).catch((error: unknown) =>
+      this.deps.log('warn', 'orchestrator.broadcast_failed', { roomId: room.id, event: 'message', error }),
+    );
+    if (!withinBudget) await this.notice(room.id, 'This room has used its token budget for today, so the agents will not answer until tomorrow.', posted.message.id);
+    this.wake();
+    return posted;
+  }
+
+  /** Regenerates an agent's reply: the same agent answers the same message again. */
+  async regenerate(room: Room, messageId: string): Promise<{ messageId: string }> {
+    const message = await this.deps.store.getMessage(messageId);
+    if (!message || message.roomId !== room.id || message.author.kind !== 'agent' || !message.replyTo) throw new NotFoundError(`Agent reply ${messageId}`);
+    if (message.status === 'streaming') throw new AppError({ code: 'still_streaming', status: 409, message: 'This reply is still streaming; stop it first' });
+    if (!(await this.withinBudget(room.id, this.settingsOf(room)))) throw new BudgetExhaustedError(room.id);
+    const [run] = await this.deps.store.enqueueRuns({ roomId: room.id, triggerMessageId: message.replyTo, runs: [{ agentId: message.author.id, reason: 'regenerate' }] });
+    this.wake();
+    return { messageId: run!.messageId };
+  }
+
+  /** Stops replies in a room (by message, agent, or all), here and in every other process. */
+  async stop(request: StopRequest): Promise<void> {
+    await this.deps.store.cancelQueuedRuns({
+      roomId: request.roomId,
+      ...('agentId' in request ? { agentId: request.agentId } : {}),
+      ...('messageId' in request ? { messageId: request.messageId } : {}),
+    });
+    this.abortLocal(request);
+    await this.deps.store.publishStop(request);
+    await this.deps.store.appendEvent({ roomId: request.roomId, kind: 'reply.stopped', data: { ...request } });
+  }
+
+  /** The live state of a reply this process is streaming (for catch-up), or undefined. */
+  liveMessage(message: Message): Message {
+    const emitter = this.live.get(message.id);
+    return emitter ? { ...message, ...emitter.snapshot } : message;
+  }
+
+  /** Shows a room's agents in its presence, idle (when someone opens the room). */
+  async showAgents(room: Room): Promise<void> {
+    await Promise.all(
+      this.agentsOf(room).map((persona) =>
+        this.deps.bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status: this.statusOf(room.id, persona.handle) }),
+      ),
+    );
+  }
+
+  private statusOf(roomId: string, handle: string): 'idle' | 'streaming' {
+    return [...this.active.values()].some((reply) => reply.run.roomId === roomId && reply.run.agentId === handle) ? 'streaming' : 'idle';
+  }
+
+  private abortLocal(request: StopRequest): void {
+    for (const { run, controller } of this.active.values()) {
+      if (run.roomId !== request.roomId) continue;
+      if ('all' in request || ('agentId' in request && run.agentId === request.agentId) || ('messageId' in request && run.messageId === request.messageId)) {
+        controller.abort();
+      }
+    }
+  }
+
+  private async withinBudget(roomId: string, settings: RoomSettings): Promise<boolean> {
+    const used = await this.deps.store.getTokenUsage(roomId);
+    return used.inputTokens + used.outputTokens < settings.tokensPerDay;
+  }
+
+  private async notice(roomId: string, content: string, replyTo: string | null): Promise<void> {
+    const message = await this.deps.store.insertSystemMessage({ roomId, content, replyTo });
+    await this.deps.bus.broadcast(roomId, 'message', { message }).catch(() => {});
+  }
+
+  /** Claims queued runs up to the concurrency limit; called on every reason there may be work. */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void (async () => {
+      try {
+        do {
+          this.claimAgain = false;
+          const capacity = this.options.maxConcurrentReplies - this.active.size;
+          if (capacity <= 0) break;
+          const runs = await this.deps.store.claimRuns({ owner: this.options.instanceId, leaseMs: this.options.leaseMs, limit: capacity });
+          for (const run of runs) this.startReply(run);
+          if (runs.length === capacity) this.claimAgain = true;
+        } while (this.claimAgain && !this.stopped);
+      } catch (error) {
+        this.deps.log('error', 'orchestrator.claim_failed', { error });
+      } finally {
+        this.claiming = false;
+      }
+    })();
+  }
+
+  private startReply(run: AgentRun): void {
+    const controller = new AbortController();
+    this.active.set(run.id, { run, controller });
+    const done = this.reply(run, controller)
+      .catch((error: unknown) => this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }))
+      .finally(() => {
+        this.active.delete(run.id);
+        this.finished.delete(done);
+        this.wake();
+      });
+    this.finished.add(done);
+  }
+
+  private async reply(run: AgentRun, controller: AbortController): Promise<void> {
+    const { store, bus, personas, log } = this.deps;
+    const { instanceId, leaseMs } = this.options;
+    const persona = personas.find(run.agentId);
+    const room = await store.getRoom(run.roomId);
+    if (!persona || !room) {
+      await store.finishRun(run.id, instanceId, 'failed', persona ? 'room not found' : `no persona @${run.agentId}`);
+      return;
+    }
+    const lease = setInterval(() => {
+      store.renewLease(run.id, instanceId, leaseMs).then(
+        (kept) => kept || controller.abort(), // another process recovered it: stop writing
+        (error: unknown) => log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
+      );
+    }, leaseMs / 3);
+    try {
+      const agents = this.agentsOf(room);
+      const history = await store.recentMessages(room.id, this.options.contextMessages);
+      const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
+      const final = await runReply(
+        {
+          run,
+          persona,
+          model: this.deps.modelFor(persona),
+          system: buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), null),
+          turns: buildTurns(context, persona, this.options.contextTokenBudget),
+          signal: controller.signal,
+        },
+        {
+          store,
+          bus,
+          tools: this.deps.tools,
+          log,
+          options: this.options,
+          onLive: (messageId, emitter) => (emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId)),
+          setStatus: (status) =>
+            bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) =>
+              log('warn', 'orchestrator.presence_failed', { roomId: room.id, error }),
+            ),
+        },
+      );
+      await store.finishRun(run.id, instanceId, final.status === 'cancelled' ? 'cancelled' : final.status === 'error' ? 'failed' : 'done', final.error);
+      if (final.status === 'complete') await this.handOff(room, run, persona, final, agents);
+    } finally {
+      clearInterval(lease);
+    }
+  }
+
+  /** Queues the agents a reply @mentions, within the room's agent-turn cap and token budget. */
+  private async handOff(room: Room, run: AgentRun, speaker: Persona, reply: Message, agents: Persona[]): Promise<void> {
+    const round = await this.deps.store.listRuns(run.triggerMessageId);
+    const spoke = new Set(round.map((entry) => entry.agentId));
+    const next = selectHandoffs(reply.content, speaker, agents, spoke);
+    if (next.length === 0) return;
+    const settings = this.settingsOf(room);
+    if (run.depth + 1 > settings.maxAgentTurns) {
+      await this.notice(room.id, `The agents stopped handing over to each other after ${settings.maxAgentTurns} turns. Send a message to continue.`, reply.id);
+      return;
+    }
+    if (!(await this.withinBudget(room.id, settings))) {
+      await this.notice(room.id, 'This room has used its token budget for today, so the hand-over was not made.', reply.id);
+      return;
+    }
+    await this.deps.store.enqueueRuns({
+      roomId: room.id,
+      triggerMessageId: run.triggerMessageId,
+      runs: next.map((persona) => ({ agentId: persona.handle, reason: 'handoff', depth: run.depth + 1 })),
+    });
+    this.wake();
+  }
+
+  /** Finishes runs whose lease expired (a crashed process) and tells the room. */
+  private async recover(): Promise<void> {
+    for (const { message } of await this.deps.store.recoverExpiredRuns()) {
+      if (!message) continue;
+      this.deps.log('warn', 'orchestrator.run_recovered', { roomId: message.roomId, messageId: message.id });
+      await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
+    }
+  }
+}
+
+/** The messages up to and including `messageId` (a regenerated reply sees what the original saw). */
+function upTo(messages: Message[], messageId: string): Message[] {
+  const index = messages.findIndex((message) => message.id === messageId);
+  return index === -1 ? messages : messages.slice(0, index + 1);
+}

@@ -1,0 +1,209 @@
+import type { Message, MessageStatus, TokenUsage } from '../../protocol/room.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ChatModel, ChatStreamPart, ChatToolCall, ChatTurn } from '../providers/chat-model.ts';
+import type { ProviderError } from '../providers/provider-error.ts';
+import type { RoomBus } from '../realtime/room-bus.ts';
+import type { AgentRun, Store } from '../store/store.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import { DeltaCoalescer } from './coalescer.ts';
+import type { Persona } from './personas.ts';
+import { ReplyEmitter } from './reply-emitter.ts';
+
+export interface ReplyRunOptions {
+  coalesceWindowMs: number;
+  coalesceMaxChars: number;
+  checkpointIntervalMs: number;
+  maxToolSteps: number;
+  /** Attempts per model call before the first token of that call (1 = no retry). */
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+}
+
+export interface ReplyRunInput {
+  run: AgentRun;
+  persona: Persona;
+  model: ChatModel;
+  system: string;
+  turns: ChatTurn[];
+  signal: AbortSignal;
+}
+
+export interface ReplyRunDependencies {
+  store: Store;
+  bus: RoomBus;
+  tools: ToolRegistry;
+  log: Logger;
+  options: ReplyRunOptions;
+  /** Called with the emitter once the reply exists, so in-flight state can be served to late joiners. */
+  onLive(messageId: string, emitter: ReplyEmitter | null): void;
+  /** The agent's presence status at turn boundaries. */
+  setStatus(status: 'thinking' | 'streaming' | 'idle'): Promise<void>;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+/**
+ * Streams one agent reply from start to `message-end` (ARCHITECTURE.md §4–§5): inserts it as
+ * `streaming`, broadcasts `message-start`, streams the model's parts coalesced and numbered,
+ * runs tool calls (at most `maxToolSteps` rounds), checkpoints at most once per interval, and
+ * finalises once: `complete`, `cancelled` (stopped; the partial text kept) or `error` (after the
+ * first token, or when retries before it ran out). Returns the final message.
+ */
+export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies): Promise<Message> {
+  const { run, persona, model, signal } = input;
+  const { store, bus, tools, log, options } = deps;
+  const author = { kind: 'agent' as const, id: persona.handle, name: persona.name };
+  const started = await store.startAgentMessage({
+    id: run.messageId,
+    roomId: run.roomId,
+    author,
+    replyTo: run.triggerMessageId,
+    reason: run.reason,
+    model: persona.model,
+  });
+  const emitter = new ReplyEmitter(bus, run.roomId, run.messageId, log);
+  deps.onLive(run.messageId, emitter);
+  void emitter.send('message-start', {
+    id: started.id,
+    roomId: started.roomId,
+    author,
+    replyTo: started.replyTo,
+    reason: run.reason,
+    model: started.model,
+    createdAt: started.createdAt,
+  });
+  await deps.setStatus('thinking');
+
+  let checkpointedSeq = 0;
+  const checkpoint = setInterval(() => {
+    const snapshot = emitter.snapshot;
+    if (snapshot.seq === checkpointedSeq) return;
+    checkpointedSeq = snapshot.seq;
+    store.checkpointAgentMessage(run.messageId, snapshot).catch((error: unknown) => log('warn', 'orchestrator.checkpoint_failed', { error }));
+  }, options.checkpointIntervalMs);
+
+  const coalescer = new DeltaCoalescer((kind, text) => emitter.emit(kind, { delta: text }), {
+    windowMs: options.coalesceWindowMs,
+    maxChars: options.coalesceMaxChars,
+  });
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  let status: Exclude<MessageStatus, 'streaming'> = 'complete';
+  let error: string | null = null;
+  let streaming = false;
+
+  try {
+    const turns = [...input.turns];
+    const toolSpecs = persona.tools.length > 0 ? tools.specs(persona.tools) : [];
+    for (let step = 0; step <= options.maxToolSteps; step += 1) {
+      const calls: ChatToolCall[] = [];
+      let stepText = '';
+      const request = { model: persona.model, system: input.system, turns, tools: step < options.maxToolSteps ? toolSpecs : [], signal };
+      const failure = await streamWithRetry(model, request, options, signal, async (part) => {
+        if (!streaming && (part.type === 'text-delta' || part.type === 'reasoning-delta')) {
+          streaming = true;
+          void deps.setStatus('streaming');
+        }
+        if (part.type === 'text-delta') {
+          stepText += part.delta;
+          await coalescer.push('text-delta', part.delta);
+        } else if (part.type === 'reasoning-delta') {
+          await coalescer.push('reasoning-delta', part.delta);
+        } else if (part.type === 'tool-call') {
+          await coalescer.flush();
+          calls.push({ callId: part.callId, name: part.name, args: part.args });
+          await emitter.emit('tool-call', { callId: part.callId, name: part.name, args: part.args });
+        } else if (part.type === 'finish') {
+          usage.inputTokens += part.usage.inputTokens;
+          usage.outputTokens += part.usage.outputTokens;
+        }
+      });
+      await coalescer.flush();
+      if (signal.aborted) {
+        status = 'cancelled';
+        break;
+      }
+      if (failure) {
+        status = 'error';
+        error = failure.message;
+        log('warn', 'orchestrator.provider_failed', { roomId: run.roomId, agent: persona.handle, provider: failure.provider, statusCode: failure.statusCode, error: failure.message });
+        break;
+      }
+      if (calls.length === 0) break;
+      turns.push({ role: 'assistant', content: stepText, toolCalls: calls });
+      for (const call of calls) {
+        const outcome = await tools.run(call.name, call.args, {
+          roomId: run.roomId,
+          signal,
+          now: () => new Date(),
+          searchRoomHistory: async (query, limit) =>
+            (await store.searchMessages(run.roomId, query, limit)).map((message) => ({
+              id: message.id,
+              authorName: message.author.name,
+              content: message.content,
+              createdAt: message.createdAt,
+            })),
+        });
+        await emitter.emit('tool-result', { callId: call.callId, ...outcome });
+        turns.push({ role: 'tool', callId: call.callId, name: call.name, content: JSON.stringify(outcome) });
+        void store.appendEvent({ roomId: run.roomId, kind: 'tool.called', actor: persona.handle, data: { messageId: run.messageId, tool: call.name, failed: 'error' in outcome } });
+      }
+      if (signal.aborted) {
+        status = 'cancelled';
+        break;
+      }
+    }
+  } catch (failure) {
+    status = signal.aborted ? 'cancelled' : 'error';
+    error = signal.aborted ? null : 'The reply failed unexpectedly';
+    log('error', 'orchestrator.reply_failed', { roomId: run.roomId, agent: persona.handle, error: failure });
+  } finally {
+    clearInterval(checkpoint);
+    await coalescer.flush();
+  }
+
+  const final = await store.finishAgentMessage(run.messageId, { ...emitter.snapshot, status, usage, error });
+  if (usage.inputTokens + usage.outputTokens > 0) await store.addTokenUsage(run.roomId, usage);
+  await emitter.send('message-end', { message: final });
+  deps.onLive(run.messageId, null);
+  await deps.setStatus('idle');
+  return final;
+}
+
+/**
+ * Streams one model call, retrying a retryable failure with back-off while nothing has been
+ * streamed by this call yet. Returns the failure it gave up on, or null.
+ */
+async function streamWithRetry(
+  model: ChatModel,
+  request: Parameters<ChatModel['stream']>[0],
+  options: ReplyRunOptions,
+  signal: AbortSignal,
+  onPart: (part: Exclude<ChatStreamPart, { type: 'error' }>) => Promise<void>,
+): Promise<ProviderError | null> {
+  for (let attempt = 1; ; attempt += 1) {
+    let produced = false;
+    let failure: ProviderError | null = null;
+    for await (const part of model.stream(request)) {
+      if (part.type === 'error') {
+        failure = part.error;
+        break;
+      }
+      if (part.type !== 'finish') produced = true;
+      await onPart(part);
+    }
+    if (!failure || signal.aborted) return null;
+    if (produced || !failure.isRetryable || attempt >= options.maxAttempts) return failure;
+    const backoff = failure.retryAfterMs ?? options.retryBaseDelayMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+    await sleep(Math.min(backoff, 30_000), signal);
+    if (signal.aborted) return null;
+  }
+}
