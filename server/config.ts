@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { LogLevel } from './lib/logger.ts';
+import { readProviderSettings, type ProviderSettings } from './providers/index.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
 
 /** Everything the server reads from its environment, validated. */
@@ -11,6 +12,18 @@ export interface Config {
   jwtSecret: string | null;
   logLevel: LogLevel;
   hubLimits: HubLimits;
+  /** Any Postgres (Supabase's included); null means PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  /** A folder of persona Markdown files; null means the defaults that ship with the server. */
+  personasDir: string | null;
+  providers: ProviderSettings;
+  /** The provider variables as set, for switching the default personas to a real model. */
+  providerEnv: Readonly<Record<string, string | undefined>>;
+  orchestrator: {
+    coalesceWindowMs: number;
+    maxAgentTurns: number;
+    tokensPerDay: number;
+  };
 }
 
 /** Thrown at start with every invalid setting listed, so one run shows them all. */
@@ -63,6 +76,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   const hubLimits = { ...DEFAULT_LIMITS };
   for (const [name, key] of Object.entries(LIMIT_VARIABLES)) hubLimits[key] = integer(name, DEFAULT_LIMITS[key], 1);
 
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
+  }
+  const providers = readProviderSettings(env);
+  problems.push(...providers.problems);
+  const orchestrator = {
+    coalesceWindowMs: integer('CHORUS_COALESCE_MS', 40, 0, 1000),
+    maxAgentTurns: integer('CHORUS_MAX_AGENT_TURNS', 3, 0, 20),
+    tokensPerDay: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -71,5 +96,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     jwtSecret,
     logLevel,
     hubLimits,
+    databaseUrl,
+    personasDir: env.CHORUS_PERSONAS_DIR ? path.resolve(cwd, env.CHORUS_PERSONAS_DIR) : null,
+    providers: providers.settings,
+    providerEnv: pick(env, ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'CHORUS_OPENAI_MODEL', 'CHORUS_ANTHROPIC_MODEL']),
+    orchestrator,
   };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((name) => [name, env[name]]));
 }

@@ -5,7 +5,7 @@ import { startServer } from './start-server.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  const server = await startServer(config, { log });
   // The banner is for the person who ran `npm start`, like `supabase start`'s; keys never go
   // through the structured log.
   process.stdout.write(

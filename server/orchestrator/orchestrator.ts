@@ -10,7 +10,7 @@ import type { ToolRegistry } from '../tools/registry.ts';
 import { buildSystemPrompt, buildTurns } from './context.ts';
 import type { Persona, PersonaCatalog } from './personas.ts';
 import type { ReplyEmitter } from './reply-emitter.ts';
-import { runReply, type ReplyRunOptions } from './reply-run.ts';
+import { SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
 import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
 import { selectHandoffs, selectSpeakers } from './select-speakers.ts';
 
@@ -101,11 +101,11 @@ export class Orchestrator {
     this.wake();
   }
 
-  /** Stops every reply this process streams (they end `cancelled`) and waits for them to finish. */
+  /** Stops every reply this process streams (they end `interrupted`, text kept) and waits for them. */
   async close(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    for (const reply of this.active.values()) reply.controller.abort();
+    for (const reply of this.active.values()) reply.controller.abort(SHUTDOWN);
     await Promise.allSettled([...this.finished]);
     await Promise.all(this.unsubscribers.splice(0).map((unsubscribe) => unsubscribe()));
   }
@@ -286,7 +286,8 @@ export class Orchestrator {
             ),
         },
       );
-      await store.finishRun(run.id, instanceId, final.status === 'cancelled' ? 'cancelled' : final.status === 'error' ? 'failed' : 'done', final.error);
+      const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
+      await store.finishRun(run.id, instanceId, runStatus, final.error);
       if (final.status === 'complete') await this.handOff(room, run, persona, final, agents);
     } finally {
       clearInterval(lease);

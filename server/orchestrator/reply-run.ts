@@ -119,7 +119,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
           await coalescer.push('reasoning-delta', part.delta);
         } else if (part.type === 'tool-call') {
           await coalescer.flush();
-          calls.push({ callId: part.callId, name: part.name, args: part.args });
+          calls.push({ callId: part.callId, name: part.name, args: part.args, ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}) });
           await emitter.emit('tool-call', { callId: part.callId, name: part.name, args: part.args });
         } else if (part.type === 'finish') {
           usage.inputTokens += part.usage.inputTokens;
@@ -128,7 +128,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
       });
       await coalescer.flush();
       if (signal.aborted) {
-        status = 'cancelled';
+        status = stoppedStatus(signal);
         break;
       }
       if (failure) {
@@ -157,12 +157,12 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
         void store.appendEvent({ roomId: run.roomId, kind: 'tool.called', actor: persona.handle, data: { messageId: run.messageId, tool: call.name, failed: 'error' in outcome } });
       }
       if (signal.aborted) {
-        status = 'cancelled';
+        status = stoppedStatus(signal);
         break;
       }
     }
   } catch (failure) {
-    status = signal.aborted ? 'cancelled' : 'error';
+    status = signal.aborted ? stoppedStatus(signal) : 'error';
     error = signal.aborted ? null : 'The reply failed unexpectedly';
     log('error', 'orchestrator.reply_failed', { roomId: run.roomId, agent: persona.handle, error: failure });
   } finally {
@@ -176,6 +176,12 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   deps.onLive(run.messageId, null);
   await deps.setStatus('idle');
   return final;
+}
+
+/** Why a reply stopped: someone asked (`cancelled`), or the server is shutting down (`interrupted`). */
+export const SHUTDOWN = 'shutdown';
+function stoppedStatus(signal: AbortSignal): 'cancelled' | 'interrupted' {
+  return signal.reason === SHUTDOWN ? 'interrupted' : 'cancelled';
 }
 
 /**
