@@ -14,7 +14,15 @@ export interface ChatToolCall {
   callId: string;
   name: string;
   args: unknown;
+  /**
+   * Opaque data an adapter needs back with this call on the next request, copied unchanged from
+   * the `tool-call` part (Anthropic's signed thinking blocks must accompany their `tool_use`).
+   */
+  providerMetadata?: ProviderMetadata;
 }
+
+/** Adapter-private data keyed by provider name; callers store and return it, never read it. */
+export type ProviderMetadata = Record<string, unknown>;
 
 /** A tool offered to the model: its JSON Schema parameters come from the tool's zod schema. */
 export interface ChatToolSpec {
@@ -40,7 +48,7 @@ export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' |
 export type ChatStreamPart =
   | { type: 'text-delta'; delta: string }
   | { type: 'reasoning-delta'; delta: string }
-  | { type: 'tool-call'; callId: string; name: string; args: unknown }
+  | { type: 'tool-call'; callId: string; name: string; args: unknown; providerMetadata?: ProviderMetadata }
   | { type: 'finish'; reason: FinishReason; usage: { inputTokens: number; outputTokens: number } }
   | { type: 'error'; error: ProviderError };
 

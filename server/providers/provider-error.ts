@@ -23,14 +23,18 @@ export class ProviderError extends AppError {
     super({ name: 'ProviderError', code: 'provider_error', message: options.message, status: 502, cause: options.cause });
     this.provider = options.provider;
     this.statusCode = options.statusCode;
-    // As the Vercel AI SDK's APICallError: timeouts, rate limits and server errors are worth a retry.
-    this.isRetryable =
-      options.isRetryable ??
-      (options.statusCode === undefined ||
-        options.statusCode === 408 ||
-        options.statusCode === 409 ||
-        options.statusCode === 429 ||
-        options.statusCode >= 500);
+    this.isRetryable = options.isRetryable ?? (options.statusCode === undefined || isRetryableStatus(options.statusCode));
     this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/**
+ * As the Vercel AI SDK's APICallError: timeouts, conflicts, rate limits and server errors are
+ * worth a retry; other 4xx answers will fail the same way again.
+ * @example
+ * isRetryableStatus(429); // true
+ * isRetryableStatus(401); // false
+ */
+export function isRetryableStatus(statusCode: number): boolean {
+  return statusCode === 408 || statusCode === 409 || statusCode === 429 || statusCode >= 500;
 }
