@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { AllowedOriginsError, parseAllowedOrigins, type AllowedOrigins } from './http/allowed-origins.ts';
+import { DEFAULT_API_LIMITS, type ApiLimits } from './http/api-schemas.ts';
+import { parseTrustProxy } from './http/trust-proxy.ts';
 import type { LogLevel } from './lib/logger.ts';
 import { readProviderSettings, type ProviderSettings } from './providers/index.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
@@ -24,6 +27,15 @@ export interface Config {
     maxAgentTurns: number;
     tokensPerDay: number;
   };
+  /** `CHORUS_ALLOWED_ORIGINS`: sites allowed to call the API from a browser. */
+  allowedOrigins: AllowedOrigins;
+  /** Host sites sign their users' ids with it; null refuses host-signed identities. */
+  identitySecret: string | null;
+  sessionTtlSeconds: number;
+  apiLimits: ApiLimits;
+  trustProxy: boolean | number | string;
+  /** The realtime URL browsers use; null derives it from each request's Host. */
+  publicRealtimeUrl: string | null;
 }
 
 /** Thrown at start with every invalid setting listed, so one run shows them all. */
@@ -88,6 +100,35 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     tokensPerDay: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
   };
 
+  let allowedOrigins: AllowedOrigins = '*';
+  try {
+    allowedOrigins = parseAllowedOrigins(env.CHORUS_ALLOWED_ORIGINS);
+  } catch (error) {
+    if (!(error instanceof AllowedOriginsError)) throw error;
+    problems.push(`CHORUS_ALLOWED_ORIGINS: ${error.message}`);
+  }
+  let trustProxy: boolean | number | string = false;
+  try {
+    trustProxy = parseTrustProxy(env.CHORUS_TRUST_PROXY);
+  } catch (error) {
+    problems.push(`CHORUS_TRUST_PROXY: ${(error as Error).message}`);
+  }
+  const identitySecret = env.CHORUS_IDENTITY_SECRET || null;
+  if (identitySecret !== null && identitySecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  const publicRealtimeUrl = env.CHORUS_PUBLIC_REALTIME_URL || null;
+  if (publicRealtimeUrl !== null && !/^wss?:\/\//.test(publicRealtimeUrl)) {
+    problems.push('CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1');
+  }
+  const sessionTtlSeconds = integer('CHORUS_SESSION_TTL_SECONDS', 3600, 60, 86_400);
+  const apiLimits: ApiLimits = {
+    messageChars: integer('CHORUS_LIMIT_MESSAGE_CHARS', DEFAULT_API_LIMITS.messageChars, 1, 100_000),
+    messagesPerMinute: integer('CHORUS_LIMIT_MESSAGES_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerMinute, 1),
+    sessionsPerMinute: integer('CHORUS_LIMIT_SESSIONS_PER_MINUTE', DEFAULT_API_LIMITS.sessionsPerMinute, 1),
+    requestsPerMinute: integer('CHORUS_LIMIT_REQUESTS_PER_MINUTE', DEFAULT_API_LIMITS.requestsPerMinute, 1),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -101,6 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     providers: providers.settings,
     providerEnv: pick(env, ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'CHORUS_OPENAI_MODEL', 'CHORUS_ANTHROPIC_MODEL']),
     orchestrator,
+    allowedOrigins,
+    identitySecret,
+    sessionTtlSeconds,
+    apiLimits,
+    trustProxy,
+    publicRealtimeUrl,
   };
 }
 

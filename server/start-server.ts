@@ -63,7 +63,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   await orchestrator.start();
 
-  const app = createApp({ log });
+  let closing = false;
+  const keys = createApiKeys(jwtSecret);
+  const app = createApp({
+    log,
+    store,
+    rooms: orchestrator,
+    roomEvents: bus,
+    jwtSecret,
+    identitySecret: config.identitySecret,
+    realtime: { url: config.publicRealtimeUrl, anonKey: keys.anonKey },
+    ready: async () => !closing && (await sql.query('select 1')).rowCount === 1,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    allowedOrigins: config.allowedOrigins,
+    limits: config.apiLimits,
+    trustProxy: config.trustProxy,
+  });
   const server = http.createServer((request, response) => {
     if (!hub.handleRequest(request, response)) app(request, response);
   });
@@ -79,13 +94,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return {
     url,
     realtimeUrl: `${url}/realtime/v1`,
-    keys: createApiKeys(jwtSecret),
+    keys,
     jwtSecret,
     hub,
     store,
     orchestrator,
     personas,
     async close() {
+      closing = true;
       await orchestrator.close();
       await bus.close();
       await hub.close();

@@ -1,19 +1,123 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { FixedWindowRateLimiter } from '../auth/rate-limit.ts';
+import { DEFAULT_SESSION_TTL_SECONDS } from '../auth/tokens.ts';
 import type { Logger } from '../lib/logger.ts';
-import { errorHandler, notFound } from './middleware/error-handler.ts';
+import type { AllowedOrigins } from './allowed-origins.ts';
+import { DEFAULT_API_LIMITS, type ApiLimits } from './api-schemas.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { notFound } from './middleware/not-found.ts';
+import { originPolicy } from './middleware/origins.ts';
+import { rateLimitByIp } from './middleware/rate-limit.ts';
+import { requestId } from './middleware/request-id.ts';
+import { requireJson } from './middleware/require-json.ts';
+import { roomAccess } from './middleware/room-access.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import type { RoomEventSource, RoomService, RoomStore } from './room-service.ts';
+import { eventsRoutes } from './routes/events-sse.ts';
+import { healthRoutes } from './routes/health.ts';
+import { roomRoutes } from './routes/rooms.ts';
+import { sessionRoutes } from './routes/session.ts';
 
 export interface AppDependencies {
   log: Logger;
+  /** Rooms, participants, transcript pages, the audit log (a `PostgresStore`). */
+  store: RoomStore;
+  /** Posting, stop, regenerate, live replies, agents (the `Orchestrator`). */
+  rooms: RoomService;
+  /** A room's broadcasts for the SSE endpoint (the `RoomBus`). */
+  roomEvents: RoomEventSource;
+  /** The secret room tokens are signed with: the one the realtime hub verifies with. */
+  jwtSecret: string;
+  /** `CHORUS_IDENTITY_SECRET`: host-signed identities are checked with it; null refuses them. */
+  identitySecret: string | null;
+  realtime: {
+    /** The public realtime-js URL browsers connect to; null derives `ws(s)://<Host>/realtime/v1` from each request. */
+    url: string | null;
+    /** The anon key (never the service key). */
+    anonKey: string;
+  };
+  /** Readiness: the store answers a trivial query and the server is not shutting down. */
+  ready(): boolean | Promise<boolean>;
+  /** Room token lifetime (`CHORUS_SESSION_TTL_SECONDS`); default 3600. */
+  sessionTtlSeconds?: number;
+  /** `CHORUS_ALLOWED_ORIGINS`, parsed with `parseAllowedOrigins`; default `*`. */
+  allowedOrigins?: AllowedOrigins;
+  /** `CHORUS_LIMIT_*`; defaults in {@link DEFAULT_API_LIMITS}. */
+  limits?: Partial<ApiLimits>;
+  /** Express's `trust proxy` (`CHORUS_TRUST_PROXY`): which `X-Forwarded-For` hops to believe. Default false. */
+  trustProxy?: boolean | number | string;
+  /** Interval of SSE heartbeat comments; default 15 000 ms. */
+  sseHeartbeatMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
 }
 
-/** The Express app: routes and error handling. It never listens; `start-server.ts` does. */
-export function createApp({ log }: AppDependencies): Express {
+const MINUTE_MS = 60_000;
+
+/**
+ * The Express app: the REST API, the SSE stream, health checks, the OpenAPI document and the
+ * error handling. It never listens; `start-server.ts` does.
+ *
+ * Order: request id and access log for everything; on `/api`, security headers, the origin
+ * allowlist and CORS, the per-IP limit, then JSON body parsing (415 / 400 / 413); the routes;
+ * a JSON 404; the error handler.
+ *
+ * @example
+ * const app = createApp({ log, store, rooms: orchestrator, roomEvents: bus, jwtSecret, identitySecret: null,
+ *   realtime: { url: null, anonKey: keys.anonKey }, ready: async () => !closing });
+ * http.createServer((request, response) => hub.handleRequest(request, response) || app(request, response));
+ */
+export function createApp(deps: AppDependencies): Express {
+  const { log } = deps;
+  const now = deps.now ?? Date.now;
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
+  const limiter = (limit: number) => new FixedWindowRateLimiter({ limit, windowMs: MINUTE_MS, now });
+  const bodyLimitBytes = Math.max(16 * 1024, limits.messageChars * 6 + 4096);
+  const openApiDocument = buildOpenApiDocument({ messageChars: limits.messageChars });
+
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '256kb' }));
-  app.get('/healthz', (_request, response) => {
-    response.json({ status: 'ok' });
+  app.set('etag', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
+
+  app.use(requestId, accessLog(log));
+  app.use(['/api', '/healthz', '/readyz'], securityHeaders);
+  app.use('/api', originPolicy(deps.allowedOrigins ?? '*'));
+  app.use('/api', rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'));
+  app.use('/api', requireJson, express.json({ limit: bodyLimitBytes, strict: true }));
+
+  const access = (allowQueryToken: boolean): RequestHandler => roomAccess({ jwtSecret: deps.jwtSecret, store: deps.store, now, allowQueryToken });
+  app.use(healthRoutes({ ready: deps.ready, log }));
+  app.get('/api/openapi.json', (_request, response) => {
+    response.json(openApiDocument);
   });
+  app.use(
+    sessionRoutes({
+      store: deps.store,
+      rooms: deps.rooms,
+      log,
+      jwtSecret: deps.jwtSecret,
+      identitySecret: deps.identitySecret,
+      sessionTtlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+      realtimeUrl: deps.realtime.url,
+      anonKey: deps.realtime.anonKey,
+      sessionsPerIp: limiter(limits.sessionsPerMinute),
+      now,
+    }),
+  );
+  app.use(
+    roomRoutes({
+      store: deps.store,
+      rooms: deps.rooms,
+      access: access(false),
+      messagesPerParticipant: limiter(limits.messagesPerMinute),
+      messageChars: limits.messageChars,
+    }),
+  );
+  app.use(eventsRoutes({ events: deps.roomEvents, access: access(true), log, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, now }));
+
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

@@ -1,8 +1,34 @@
 import { AppError } from '../lib/app-error.ts';
 
-/** An error with an HTTP status and a stable code, rendered as `{ error: { code, message } }`. */
+/**
+ * An error with an HTTP status and a stable code, rendered by the error handler as
+ * `{ error: { code, message, requestId } }`; `headers` go out with it (e.g. `Retry-After`).
+ * @example throw new HttpError(403, 'forbidden_room', 'This token is for room "a", not "b"');
+ */
 export class HttpError extends AppError {
-  constructor(status: number, code: string, message: string, options: { cause?: unknown } = {}) {
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, code: string, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
     super({ name: 'HttpError', code, message, status, cause: options.cause });
+    this.headers = options.headers ?? {};
   }
 }
+
+/** Stable error codes of the REST API (documented in the OpenAPI document). */
+export const ERROR_CODE = {
+  INVALID_REQUEST: 'invalid_request',
+  INVALID_JSON: 'invalid_json',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN_ROOM: 'forbidden_room',
+  IDENTITY_REQUIRED: 'identity_required',
+  INVALID_IDENTITY: 'invalid_identity',
+  PARTICIPANT_REQUIRED: 'participant_required',
+  ORIGIN_NOT_ALLOWED: 'origin_not_allowed',
+  NOT_FOUND: 'not_found',
+  RATE_LIMITED: 'rate_limited',
+  REALTIME_UNAVAILABLE: 'realtime_unavailable',
+  INTERNAL: 'internal',
+} as const;
+export type ErrorCode = (typeof ERROR_CODE)[keyof typeof ERROR_CODE];

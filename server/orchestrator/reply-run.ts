@@ -140,7 +140,9 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
       if (calls.length === 0) break;
       turns.push({ role: 'assistant', content: stepText, toolCalls: calls });
       for (const call of calls) {
-        const outcome = await tools.run(call.name, call.args, {
+        const outcome = !persona.tools.includes(call.name)
+          ? { error: `${persona.name} has no tool named ${call.name}` }
+          : await tools.run(call.name, call.args, {
           roomId: run.roomId,
           signal,
           now: () => new Date(),

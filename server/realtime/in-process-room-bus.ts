@@ -10,6 +10,7 @@ import {
   type BroadcastPayload,
   type PresenceEntry,
   type RoomBus,
+  type RoomEventListener,
 } from './room-bus.ts';
 
 /** A presence the hub tracks on the server's behalf, with no socket behind it. */
@@ -19,14 +20,16 @@ export interface ServerPresenceHandle {
 }
 
 /**
- * The three calls {@link InProcessRoomBus} makes on the embedded hub (`RealtimeHub` satisfies
- * it), so that code holding a bus never depends on the hub's WebSocket machinery.
+ * The calls {@link InProcessRoomBus} makes on the embedded hub (`RealtimeHub` satisfies it), so
+ * that code holding a bus never depends on the hub's WebSocket machinery.
  */
 export interface InProcessRealtime {
   /** Delivers to every reader of the topic at once; returns how many sockets it reached. */
   publish(input: { topic: string; event: string; payload: unknown; private?: boolean }): number;
   trackServerPresence(input: { topic: string; key: string; state: Record<string, unknown>; private?: boolean }): ServerPresenceHandle;
   presenceState(subTopic: string, isPrivate: boolean): Readonly<Record<string, { readonly metas: ReadonlyArray<Readonly<Record<string, unknown>>> }>>;
+  /** Calls `listener` with every JSON broadcast on a topic, whoever sent it; returns a function that stops listening. */
+  listen(input: { topic: string; private?: boolean }, listener: (event: string, payload: unknown) => void): () => void;
 }
 
 /**
@@ -44,6 +47,8 @@ export interface InProcessRealtime {
 export class InProcessRoomBus implements RoomBus {
   /** `roomId` -> `agentId` -> the hub's handle on that agent's presence. */
   private readonly agents = new Map<string, Map<string, ServerPresenceHandle>>();
+  /** Stops of the hub listeners behind {@link InProcessRoomBus.subscribe}, ended on close. */
+  private readonly subscriptions = new Set<() => void>();
   private closed = false;
 
   constructor(private readonly hub: InProcessRealtime) {}
@@ -83,9 +88,23 @@ export class InProcessRoomBus implements RoomBus {
     return flattenPresence(Object.fromEntries(Object.entries(state).map(([key, { metas }]) => [key, metas])));
   }
 
+  async subscribe(roomId: string, listener: RoomEventListener): Promise<() => Promise<void>> {
+    this.check(roomId);
+    const stopListening = this.hub.listen({ topic: roomChannelName(roomId), private: true }, (event, payload) => {
+      if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) listener(event, payload as Record<string, unknown>);
+    });
+    this.subscriptions.add(stopListening);
+    return async () => {
+      this.subscriptions.delete(stopListening);
+      stopListening();
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const stopListening of this.subscriptions) stopListening();
+    this.subscriptions.clear();
     for (const room of this.agents.values()) for (const handle of room.values()) handle.untrack();
     this.agents.clear();
   }

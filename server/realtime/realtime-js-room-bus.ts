@@ -16,6 +16,7 @@ import {
   type BroadcastPayload,
   type PresenceEntry,
   type RoomBus,
+  type RoomEventListener,
 } from './room-bus.ts';
 
 export interface RealtimeJsRoomBusOptions {
@@ -71,6 +72,12 @@ interface Room {
   idleTimer: NodeJS.Timeout | undefined;
 }
 
+/** The server-side listeners of one room ({@link RealtimeJsRoomBus.subscribe}), sharing one channel. */
+interface Subscription {
+  readonly link: ChannelLink;
+  readonly listeners: Set<RoomEventListener>;
+}
+
 const DEFAULTS = {
   queueCapacity: 256,
   maxInFlight: 16,
@@ -115,6 +122,12 @@ const DEFAULTS = {
  * it is left `idleLeaveMs` after its last send settled, once no agent is tracked in it and no
  * `presence()` read is running, and joined again on the next use.
  *
+ * **Subscriptions** ({@link RealtimeJsRoomBus.subscribe}, e.g. the SSE endpoint) use their own
+ * connection, not the broadcast one: the broadcast channels are joined with `self: false`, so
+ * they never receive the bus's own sends, while a channel on another connection receives every
+ * broadcast of the room, this bus's included. One channel per subscribed room serves all of its
+ * listeners, and is left when the last one unsubscribes.
+ *
  * @example
  * const bus = new RealtimeJsRoomBus({ url: `${supabaseUrl}/realtime/v1`, apiKey: serviceRoleKey });
  * await bus.trackAgent('lobby', 'ada', { name: 'Ada', status: 'thinking' });
@@ -128,6 +141,8 @@ export class RealtimeJsRoomBus implements RoomBus {
   private readonly rooms = new Map<string, Room>();
   private readonly broadcastPool: ConnectionPool;
   private readonly agentPools = new Map<string, ConnectionPool>();
+  private readonly listenerPool: ConnectionPool;
+  private readonly subscriptions = new Map<string, Subscription>();
   /** Links being left after the room went idle; close() waits for them. */
   private readonly leaving = new Set<Promise<void>>();
   private closed = false;
@@ -142,6 +157,7 @@ export class RealtimeJsRoomBus implements RoomBus {
     this.log = log ?? (() => {});
     this.transport = transport ?? (WebSocket as unknown as WebSocketLikeConstructor);
     this.broadcastPool = new ConnectionPool(() => this.createClient(), this.settings.maxChannelsPerConnection);
+    this.listenerPool = new ConnectionPool(() => this.createClient(), this.settings.maxChannelsPerConnection);
   }
 
   async broadcast(roomId: string, event: string, payload: BroadcastPayload): Promise<void> {
@@ -191,6 +207,27 @@ export class RealtimeJsRoomBus implements RoomBus {
     }
   }
 
+  async subscribe(roomId: string, listener: RoomEventListener): Promise<() => Promise<void>> {
+    this.check(roomId);
+    const subscription = this.subscriptions.get(roomId) ?? this.openSubscription(roomId);
+    subscription.listeners.add(listener);
+    try {
+      await subscription.link.joined;
+    } catch (error) {
+      subscription.listeners.delete(listener);
+      throw error;
+    }
+    let subscribed = true;
+    return async () => {
+      if (!subscribed) return;
+      subscribed = false;
+      subscription.listeners.delete(listener);
+      if (subscription.listeners.size > 0 || this.subscriptions.get(roomId) !== subscription) return;
+      this.subscriptions.delete(roomId);
+      await subscription.link.leave();
+    };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.closing ??= (async () => {
@@ -207,6 +244,11 @@ export class RealtimeJsRoomBus implements RoomBus {
         if (room.link) leaves.push(room.link.leave());
         room.link = undefined;
       }
+      for (const subscription of this.subscriptions.values()) {
+        subscription.listeners.clear();
+        leaves.push(subscription.link.leave());
+      }
+      this.subscriptions.clear();
       await Promise.allSettled([...leaves, ...this.leaving]);
       this.rooms.clear();
     })();
@@ -220,9 +262,9 @@ export class RealtimeJsRoomBus implements RoomBus {
     return { ...room.queue.stats(), joined: room.link?.canSend() ?? false, agents: room.agents.size };
   }
 
-  /** Open realtime connections: the broadcast ones plus one per tracked agent. */
+  /** Open realtime connections: the broadcast ones, one per tracked agent, and the subscriptions' ones. */
   get connectionCount(): number {
-    let count = this.broadcastPool.size;
+    let count = this.broadcastPool.size + this.listenerPool.size;
     for (const pool of this.agentPools.values()) count += pool.size;
     return count;
   }
@@ -297,6 +339,38 @@ export class RealtimeJsRoomBus implements RoomBus {
       this.scheduleIdleLeave(room);
     });
     return link;
+  }
+
+  /** Joins the room's channel on the subscriptions' connection, fanning its broadcasts out to the listeners. */
+  private openSubscription(roomId: string): Subscription {
+    const topic = roomChannelName(roomId);
+    const listeners = new Set<RoomEventListener>();
+    const link = new ChannelLink(this.listenerPool.acquire(topic), {
+      roomId,
+      topic,
+      config: { private: true, broadcast: { ack: false, self: false }, presence: { key: '', enabled: false } },
+      watchPresence: false,
+      joinTimeoutMs: this.settings.joinTimeoutMs,
+      rejoinDelayMs: this.settings.rejoinDelayMs,
+      log: this.log,
+      onJoined: () => {},
+      onDown: () => {},
+      onBroadcast: (event, payload) => {
+        for (const listener of [...listeners]) {
+          try {
+            listener(event, payload);
+          } catch (error) {
+            this.log('error', 'room_bus.listener_failed', { roomId, event, error });
+          }
+        }
+      },
+    });
+    const subscription: Subscription = { link, listeners };
+    this.subscriptions.set(roomId, subscription);
+    link.joined.catch(() => {
+      if (this.subscriptions.get(roomId) === subscription) this.subscriptions.delete(roomId);
+    });
+    return subscription;
   }
 
   private openAgent(room: Room, agentId: string): { tracker: AgentPresenceTracker; link: ChannelLink } {

@@ -84,6 +84,8 @@ export interface ChannelLinkOptions {
   onJoined(): void;
   /** Called when a joined channel stops being joined (socket dropped, channel errored or closed). */
   onDown(reason: Error): void;
+  /** When set, called with every broadcast the channel receives (JSON-object payloads only). */
+  onBroadcast?(event: string, payload: BroadcastPayload): void;
 }
 
 /** A join that held this long resets the back-off of server closes. */
@@ -185,6 +187,14 @@ export class ChannelLink {
   private open(): void {
     const channel = this.lease.client.channel(this.options.topic, { config: this.options.config });
     this.channel = channel;
+    const { onBroadcast } = this.options;
+    if (onBroadcast) {
+      channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => {
+        if (this.channel !== channel || typeof message.event !== 'string') return;
+        const { payload } = message;
+        if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) onBroadcast(message.event, payload as BroadcastPayload);
+      });
+    }
     if (this.options.watchPresence) {
       channel.on('presence', { event: 'sync' }, () => {
         if (this.channel !== channel) return;

@@ -45,6 +45,9 @@ export interface PresenceEntry {
 /** A broadcast payload: a JSON object (ARCHITECTURE.md §3, "Every payload is JSON"). */
 export type BroadcastPayload = Readonly<Record<string, unknown>>;
 
+/** Receives a room's broadcasts (see {@link RoomBus.subscribe}). */
+export type RoomEventListener = (event: string, payload: BroadcastPayload) => void;
+
 /**
  * Publishes to rooms and shows the orchestrator's agents in them.
  *
@@ -94,6 +97,19 @@ export interface RoomBus {
    * const people = (await bus.presence('lobby')).filter((entry) => entry.meta.kind === 'human');
    */
   presence(roomId: string): Promise<PresenceEntry[]>;
+
+  /**
+   * Calls `listener` with every broadcast on the room's channel, whoever sent it: this bus (its
+   * own sends included), another orchestrator process, or a widget (`typing`). Resolves once the
+   * subscription is live, with a function that ends it. For server-side consumers such as the
+   * SSE endpoint; delivery is a hint, like every broadcast (ARCHITECTURE.md §3). Payloads that
+   * are not JSON objects are not passed on. Listeners stop receiving when the bus closes.
+   *
+   * @example
+   * const unsubscribe = await bus.subscribe('lobby', (event, payload) => console.log(event, payload));
+   * await unsubscribe();
+   */
+  subscribe(roomId: string, listener: RoomEventListener): Promise<() => Promise<void>>;
 
   /**
    * Stops accepting calls, lets the messages already accepted go out (each still resolves or

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Author, Message, MessagePart, MessageStatus, ReplyReason, TokenUsage } from '../../protocol/room.ts';
+import { AppError } from '../lib/app-error.ts';
 import type { Sql, SqlExecutor } from './sql.ts';
 import {
   MessageConflictError,
@@ -58,6 +59,7 @@ const MESSAGE_COLUMNS = `id, room_id, position, author_kind, author_id, author_n
   reply_to, reason, seq, model, usage, error, created_at, updated_at`;
 const MAX_PAGE = 200;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
 const json = (value: unknown) => JSON.stringify(value);
 const today = () => new Date().toISOString().slice(0, 10);
@@ -171,6 +173,7 @@ export class PostgresStore implements Store {
   }
 
   async getMessage(id: string): Promise<Message | null> {
+    if (!UUID.test(id)) return null;
     const { rows } = await this.sql.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [id]);
     return rows[0] ? toMessage(rows[0]) : null;
   }
@@ -178,6 +181,9 @@ export class PostgresStore implements Store {
   async listMessages(roomId: string, options: { before?: string | null; limit?: number } = {}): Promise<MessagePage> {
     const limit = Math.min(Math.max(1, options.limit ?? 50), MAX_PAGE);
     const before = options.before ? Number(options.before) : null;
+    if (before !== null && !Number.isSafeInteger(before)) {
+      throw new AppError({ name: 'InvalidCursorError', code: 'invalid_cursor', status: 400, message: 'The cursor is not one this API gave out' });
+    }
     const { rows } = await this.sql.query<MessageRow>(
       `select ${MESSAGE_COLUMNS} from messages
        where room_id = $1 and ($2::bigint is null or position < $2::bigint)

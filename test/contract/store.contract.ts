@@ -95,6 +95,8 @@ export function describeStoreContract(name: string, openSql: () => Promise<Sql>)
         expect(third.messages.map((message) => message.content)).toEqual(Array.from({ length: 20 }, (_, index) => `message ${index + 1}`));
         expect(third.nextCursor).toBeNull();
         expect(await store.recentMessages(room.id, 2)).toEqual(first.messages.slice(-2));
+        await expect(store.listMessages(room.id, { before: 'not-a-cursor' })).rejects.toMatchObject({ status: 400, code: 'invalid_cursor' });
+        expect(await store.getMessage('not-a-uuid')).toBeNull();
       });
 
       it('searches one room only', async () => {

@@ -173,6 +173,56 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     expect(widget.received.map((message) => message.event)).toEqual(['message']);
   });
 
+  it("subscribe(): a listener receives the bus's own broadcasts and a widget's typing, in order, until it unsubscribes", async () => {
+    const widget = await openWidget(testHub);
+    const bus = track(create(testHub));
+    const heard: Received[] = [];
+    const unsubscribe = await bus.subscribe('lobby', (event, payload) => heard.push({ event, payload: { ...payload } }));
+    const other: Received[] = [];
+    const unsubscribeOther = await bus.subscribe('kitchen', (event, payload) => other.push({ event, payload: { ...payload } }));
+    await Promise.all(range(1, 20).map((seq) => bus.broadcast('lobby', 'text-delta', delta(seq))));
+    await bus.broadcast('lobby', 'message-end', { message: { id: 'reply-1', seq: 20 } });
+    await eventually(() => expect(heard.at(-1)?.event).toBe('message-end'));
+    expect(heard.filter((message) => message.event === 'text-delta').map((message) => message.payload.seq)).toEqual(range(1, 20));
+
+    const typing = { participantId: 'watcher', name: 'Watcher', typing: true };
+    expect(await widget.channel.send({ type: 'broadcast', event: 'typing', payload: typing })).toBe('ok');
+    await eventually(() => expect(heard.at(-1)).toEqual({ event: 'typing', payload: typing }));
+    expect(other).toEqual([]); // another room's listener hears nothing of the lobby
+
+    await unsubscribe();
+    await unsubscribe(); // idempotent
+    const before = heard.length;
+    await bus.broadcast('lobby', 'message', { message: { id: 'm-after' } });
+    await bus.broadcast('kitchen', 'message', { message: { id: 'm-kitchen' } });
+    await eventually(() => expect(other).toEqual([{ event: 'message', payload: { message: { id: 'm-kitchen' } } }]));
+    await widget.arrived('message');
+    expect(heard).toHaveLength(before);
+    await unsubscribeOther();
+  });
+
+  it('subscribe(): listeners of one room each receive every broadcast; close() ends them and refuses new ones', async () => {
+    const bus = create(testHub);
+    const first: string[] = [];
+    const second: string[] = [];
+    await Promise.all([
+      bus.subscribe('lobby', (event) => first.push(event)),
+      bus.subscribe('lobby', (event) => second.push(event)),
+    ]);
+    await bus.broadcast('lobby', 'message', { message: { id: 'm1' } });
+    await eventually(() => expect([first, second]).toEqual([['message'], ['message']]));
+    await bus.close();
+    await expect(bus.subscribe('lobby', () => {})).rejects.toBeInstanceOf(RoomBusClosedError);
+    await expect(bus.subscribe('no spaces', () => {})).rejects.toThrow(TypeError);
+    const publisher = track(create(testHub));
+    await publisher.broadcast('lobby', 'message', { message: { id: 'm2' } });
+    const widget = await openWidget(testHub);
+    await publisher.broadcast('lobby', 'message', { message: { id: 'm3' } });
+    await widget.arrived('message');
+    expect([first, second]).toEqual([['message'], ['message']]);
+    await eventually(() => expect(testHub.hub.stats().connections).toBeLessThanOrEqual(2)); // the widget's and the publisher's at most
+  });
+
   it('refuses room ids, events and payloads the channel cannot carry', async () => {
     const bus = track(create(testHub));
     await expect(bus.broadcast('no spaces', 'message', {})).rejects.toThrow(TypeError);

@@ -1,0 +1,83 @@
+/**
+ * In-memory fixed-window rate limiting (ARCHITECTURE.md §6, "Limits everywhere"): N hits per key
+ * per window. One process's memory: with several orchestrators behind a load balancer each
+ * enforces its own share, which is what a per-process limit can promise.
+ */
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  /** Hits left in the current window after this one. */
+  remaining: number;
+  /** Whole seconds until the window resets (at least 1): the `Retry-After` of a refusal. */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiterOptions {
+  /** Hits allowed per key per window. */
+  limit: number;
+  windowMs: number;
+  /** Keys remembered at most; beyond it the oldest windows are forgotten. Default 100 000. */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+interface Window {
+  startedAt: number;
+  hits: number;
+}
+
+/**
+ * Counts hits per key in fixed windows. Memory stays bounded: expired windows are swept once per
+ * window, and past `maxKeys` the oldest key is dropped.
+ * @example
+ * const sessions = new FixedWindowRateLimiter({ limit: 200, windowMs: 60_000 });
+ * const decision = sessions.hit(request.ip);
+ * if (!decision.allowed) response.set('Retry-After', String(decision.retryAfterSeconds)).status(429);
+ */
+export class FixedWindowRateLimiter {
+  private readonly windows = new Map<string, Window>();
+  private readonly now: () => number;
+  private readonly maxKeys: number;
+  private lastSweep: number;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a positive integer');
+    if (!(options.windowMs > 0)) throw new RangeError('windowMs must be positive');
+    this.now = options.now ?? Date.now;
+    this.maxKeys = options.maxKeys ?? 100_000;
+    this.lastSweep = this.now();
+  }
+
+  get limit(): number {
+    return this.options.limit;
+  }
+
+  /** Counts one hit for `key` and says whether it is within the limit (a refused hit is not counted). */
+  hit(key: string): RateLimitDecision {
+    const now = this.now();
+    this.sweep(now);
+    let window = this.windows.get(key);
+    if (!window || now - window.startedAt >= this.options.windowMs) {
+      this.windows.delete(key);
+      if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
+      window = { startedAt: now, hits: 0 };
+      this.windows.set(key, window);
+    }
+    const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000));
+    if (window.hits >= this.options.limit) return { allowed: false, limit: this.options.limit, remaining: 0, retryAfterSeconds };
+    window.hits += 1;
+    return { allowed: true, limit: this.options.limit, remaining: this.options.limit - window.hits, retryAfterSeconds };
+  }
+
+  /** Keys currently remembered (for tests and metrics). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(now: number): void {
+    if (now - this.lastSweep < this.options.windowMs) return;
+    this.lastSweep = now;
+    for (const [key, window] of this.windows) if (now - window.startedAt >= this.options.windowMs) this.windows.delete(key);
+  }
+}

@@ -1,0 +1,55 @@
+import type { Request, RequestHandler } from 'express';
+import { normaliseOrigin, type AllowedOrigins } from '../allowed-origins.ts';
+import { ERROR_CODE, HttpError } from '../http-error.ts';
+
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Request-Id';
+const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
+const PREFLIGHT_MAX_AGE_SECONDS = '600';
+
+/**
+ * CORS for the API with an origin allowlist. A request without `Origin` (curl, servers) passes;
+ * a browser request from an allowed origin (or the server's own) gets the CORS headers, and a
+ * preflight is answered `204` here; any other origin gets a 403 `origin_not_allowed`, preflight
+ * included, so a page that is not allowed cannot even start a call. Bearer tokens, not cookies,
+ * authenticate, so no credentials are allowed.
+ */
+export function originPolicy(allowed: AllowedOrigins): RequestHandler {
+  return (request, response, next) => {
+    response.vary('Origin');
+    const origin = request.get('origin');
+    if (origin === undefined) {
+      next();
+      return;
+    }
+    if (!isAllowed(origin, allowed, request)) {
+      throw new HttpError(
+        403,
+        ERROR_CODE.ORIGIN_NOT_ALLOWED,
+        `Pages on ${origin.slice(0, 200)} may not call this API; the server's CHORUS_ALLOWED_ORIGINS must list that origin`,
+      );
+    }
+    response.set('Access-Control-Allow-Origin', origin);
+    response.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    if (request.method === 'OPTIONS' && request.get('access-control-request-method') !== undefined) {
+      response.set({
+        'Access-Control-Allow-Methods': ALLOWED_METHODS,
+        'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+        'Access-Control-Max-Age': PREFLIGHT_MAX_AGE_SECONDS,
+      });
+      response.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+function isAllowed(origin: string, allowed: AllowedOrigins, request: Request): boolean {
+  if (allowed === '*') return true;
+  const normalised = normaliseOrigin(origin);
+  if (normalised === null) return false; // `null` (sandboxed frames, file://) and garbage
+  if (allowed.has(normalised)) return true;
+  // The server's own pages (the demo, a widget served from here): a browser's Host is the host it
+  // is talking to, so a page elsewhere cannot pass this check.
+  return new URL(normalised).host === request.get('host')?.toLowerCase();
+}

@@ -1,0 +1,28 @@
+import type { Request, RequestHandler } from 'express';
+import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
+import { ERROR_CODE, HttpError } from '../http-error.ts';
+
+/**
+ * Counts one hit of `key` and throws a 429 `rate_limited` with `Retry-After` when it is over
+ * the limit. `what` completes "Too many …".
+ * @example takeRateLimit(messages, participantId, 'messages from you in this room');
+ */
+export function takeRateLimit(limiter: FixedWindowRateLimiter, key: string, what: string): void {
+  const decision = limiter.hit(key);
+  if (decision.allowed) return;
+  const seconds = decision.retryAfterSeconds;
+  throw new HttpError(
+    429,
+    ERROR_CODE.RATE_LIMITED,
+    `Too many ${what} (the limit is ${decision.limit} a minute); try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
+    { headers: { 'Retry-After': String(seconds) } },
+  );
+}
+
+/** A middleware that limits requests per client IP (`request.ip`, which honours `trust proxy`). */
+export function rateLimitByIp(limiter: FixedWindowRateLimiter, what: string): RequestHandler {
+  return (request: Request, _response, next) => {
+    takeRateLimit(limiter, request.ip ?? 'unknown', what);
+    next();
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * What the HTTP layer needs from the rest of the server, as interfaces: `createApp` never sees
+ * the concrete orchestrator, store or bus, so routes are testable with any implementation.
+ * The `Orchestrator`, `PostgresStore` and both `RoomBus` adapters satisfy them as they are.
+ */
+import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
+import type { RoomBus } from '../realtime/room-bus.ts';
+import type { Room, StopRequest, Store } from '../store/store.ts';
+
+/** An agent persona as the API shows it. */
+export interface AgentProfile {
+  handle: string;
+  name: string;
+  color: string;
+  model: string;
+  description: string;
+}
+
+/** Rounds, stops and regenerations: the orchestrator's part of the API. */
+export interface RoomService {
+  /** Posts a human message and opens its round; idempotent by `id` (`created: false` on a retry). */
+  postMessage(input: { room: Room; id: string; author: Author; content: string }): Promise<{ message: Message; created: boolean }>;
+  stop(request: StopRequest): Promise<void>;
+  regenerate(room: Room, messageId: string): Promise<{ messageId: string }>;
+  /** A streaming message with the live state this process holds for it, if any. */
+  liveMessage(message: Message): Message;
+  /** Shows the room's agents in its presence. */
+  showAgents(room: Room): Promise<void>;
+  settingsOf(room: Room): RoomSettings;
+  agentsOf(room: Room): readonly AgentProfile[];
+}
+
+/** The store calls the API makes itself. */
+export type RoomStore = Pick<Store, 'getRoom' | 'ensureRoom' | 'upsertParticipant' | 'listMessages' | 'appendEvent'>;
+
+/** A room's broadcasts, for the SSE endpoint. */
+export type RoomEventSource = Pick<RoomBus, 'subscribe'>;
