@@ -39,7 +39,11 @@ export class JwtError extends Error {
   }
 }
 
-const HMAC_ALGORITHMS: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+const HMAC_ALGORITHMS = new Map([
+  ['HS256', 'sha256'],
+  ['HS384', 'sha384'],
+  ['HS512', 'sha512'],
+]);
 
 function base64UrlJson(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -78,7 +82,7 @@ export function verifyJwt(token: unknown, secret: string, nowMs = Date.now()): V
   if (!isRecord(header) || !isRecord(claims)) {
     throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   }
-  const hash = typeof header.alg === 'string' ? HMAC_ALGORITHMS[header.alg] : undefined;
+  const hash = typeof header.alg === 'string' ? HMAC_ALGORITHMS.get(header.alg) : undefined;
   if (!hash || !/^[A-Za-z0-9_-]+$/.test(signatureSegment)) {
     throw new JwtError(JWT_ERROR.SIGNATURE, 'Failed to validate JWT signature');
   }

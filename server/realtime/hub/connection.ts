@@ -8,7 +8,7 @@ import { CLOSE_CODE, JOIN_REASON, SYSTEM_MESSAGE, channelTokenMessage, joinToken
 import { WindowCounter, payloadLimitBytes } from './limits.ts';
 import { channelAccess, isServiceRole, maySend } from './policy.ts';
 import type { HubCore } from './hub-core.ts';
-import { ENCODING, decodeBinary, decodeText, encodeText, type Frame, type UserBroadcastPush, type Vsn } from './serializer.ts';
+import { ENCODING, decodeBinary, decodeText, withinDepth, encodeText, type Frame, type UserBroadcastPush, type Vsn } from './serializer.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -167,6 +167,7 @@ export class Connection {
       } catch {
         return null; // a JSON-encoded broadcast that is not JSON is malformed: dropped
       }
+      if (!withinDepth(json)) return null;
       return { size: push.body.length, outbound: OutboundBroadcast.fromJson(channel.topic, push.userEvent, json, push.body) };
     });
   }

@@ -273,6 +273,20 @@ describe('presence', () => {
     expect((await socket.next()).event).toBe('phx_close');
   });
 
+  it('treats presence keys like constructor and __proto__ as plain keys', async () => {
+    const [first, second] = [await open(), await open()];
+    for (const [socket, key] of [[first, 'constructor'], [second, '__proto__']] as const) {
+      const { joinRef } = await socket.join('realtime:room1', { config: { presence: { key, enabled: true } } });
+      socket.send({ joinRef, ref: '40', topic: 'realtime:room1', event: 'presence', payload: { type: 'presence', event: 'track', payload: { key } } });
+      expect((await socket.next((frame) => frame.ref === '40')).payload.status).toBe('ok');
+    }
+    const observer = await open();
+    await observer.join('realtime:room1', { config: { presence: { enabled: true } } });
+    const state = (await observer.next((frame) => frame.event === 'presence_state')).payload;
+    expect(Object.keys(state).sort()).toEqual(['__proto__', 'constructor']);
+    expect(state.constructor.metas[0].key).toBe('constructor');
+  });
+
   it('lets the server track a presence of its own that members see', async () => {
     const socket = await open('1.0.0');
     await socket.join('realtime:room:lobby', {

@@ -58,8 +58,9 @@ export class PresenceTopic {
 
   /** The full state, grouped by key, as sent in `presence_state`. */
   state(): PresenceState {
-    const state: PresenceState = {};
-    for (const { key, meta } of this.entries.values()) (state[key] ??= { metas: [] }).metas.push(meta);
-    return state;
+    // Keys come from clients: group in a Map so `constructor` or `__proto__` are just keys.
+    const grouped = new Map<string, PresenceMeta[]>();
+    for (const { key, meta } of this.entries.values()) grouped.set(key, [...(grouped.get(key) ?? []), meta]);
+    return Object.fromEntries([...grouped].map(([key, metas]) => [key, { metas }]));
   }
 }

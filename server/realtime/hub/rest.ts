@@ -6,6 +6,7 @@ import { TOPIC_PREFIX } from './channel.ts';
 import type { HubCore } from './hub-core.ts';
 import { payloadLimitBytes } from './limits.ts';
 import { channelAccess, maySend } from './policy.ts';
+import { withinDepth } from './serializer.ts';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -117,6 +118,7 @@ function publishSingle(
     } catch {
       throw new RestError(422, { errors: { payload: ['is invalid'] } });
     }
+    if (!withinDepth(json)) throw new RestError(422, { errors: { payload: ['is nested too deeply'] } });
     outbound = OutboundBroadcast.fromJson(fullTopic, target.event, json, body);
   }
   hub.fanOut(target.topic, isPrivate, outbound);
@@ -137,6 +139,7 @@ function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): void 
   } catch {
     throw new RestError(422, { errors: { messages: ["can't be blank"] } });
   }
+  if (!withinDepth(data)) throw new RestError(422, { errors: { messages: ['are nested too deeply'] } });
   if (!isRecord(data) || !Array.isArray(data.messages) || data.messages.length === 0) {
     throw new RestError(422, { errors: { messages: ["can't be blank"] } });
   }

@@ -27,6 +27,13 @@ describe('serializer', () => {
     }
   });
 
+  it('drops frames nested deeper than the protocol ever needs, without deep recursion', () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    expect(decodeText(`["1","1","realtime:a","broadcast",{"event":"x","payload":${deep}}]`, '2.0.0')).toBeNull();
+    const fine = `${'['.repeat(20)}${']'.repeat(20)}`;
+    expect(decodeText(`["1","1","realtime:a","broadcast",{"event":"x","payload":${fine}}]`, '2.0.0')).not.toBeNull();
+  });
+
   it('decodes the captured kind 3 push of realtime-js 2.119.0', () => {
     // send({type:'broadcast', event:'ev', payload:{hello:'wörld'}}) on realtime:room1, join_ref "6", ref "7"
     const frame = bytes([3, 1, 1, 14, 2, 0, 1], '6', '7', 'realtime:room1', 'ev', '{"hello":"wörld"}');

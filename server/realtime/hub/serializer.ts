@@ -48,6 +48,21 @@ export function negotiateVsn(vsn: string | null): Vsn | null {
   return null;
 }
 
+/** JSON nested deeper than this is refused: nothing in the protocol needs it, and it costs stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `value` nests arrays/objects no deeper than `limit` (checked without recursion). */
+export function withinDepth(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return false;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 const isRef = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
 /** Decodes a text frame; returns null for anything malformed (the caller drops it). */
@@ -58,6 +73,7 @@ export function decodeText(text: string, vsn: Vsn): Inbound | null {
   } catch {
     return null;
   }
+  if (!withinDepth(data, MAX_JSON_DEPTH + 1)) return null;
   if (vsn === VSN.V2) {
     if (!Array.isArray(data) || data.length < 5) return null;
     const [joinRef, ref, topic, event, payload] = data as unknown[];
