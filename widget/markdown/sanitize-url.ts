@@ -1,0 +1,75 @@
+/**
+ * The one gate every link and image URL passes before it reaches an `href` or `src`
+ * (ARCHITECTURE.md §6: only http(s) and mailto links; no remote images unless allowlisted).
+ *
+ * It is an allowlist, not a blocklist: a URL is accepted only if it is written as an absolute
+ * `http:`, `https:` or `mailto:` URL, contains no control, space, invisible or bidi characters
+ * (the tricks that make `java\tscript:` or a spoofed host look harmless), parses with the
+ * WHATWG `URL` parser to one of those protocols, and carries no user name or password
+ * (`https://bank.example@evil.example/`). Relative and protocol-relative URLs are refused: a
+ * chat message has no meaningful base URL.
+ */
+
+/** A URL that may be used as an `href` (and, for allowlisted https hosts, as an image `src`). */
+export interface SafeUrl {
+  /** The URL as serialised by the URL parser: what goes into the attribute. */
+  href: string;
+  protocol: 'http:' | 'https:' | 'mailto:';
+  /** `host[:port]` (IDNs in punycode, so look-alike letters show) or, for mailto, the address. */
+  target: string;
+}
+
+const MAX_URL_LENGTH = 4_096;
+const ALLOWED_SCHEME = /^(?:https?|mailto):/i;
+/**
+ * C0/C1 controls, space, soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width
+ * and bidi controls, word joiners, BOM, interlinear annotations.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0020\u007f-\u00a0\u00ad\u061c\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]/;
+
+/**
+ * Returns the URL if it may be linked to, else null.
+ *
+ * @example
+ * sanitizeUrl('https://example.com/a?b=1')?.href; // 'https://example.com/a?b=1'
+ * sanitizeUrl('javascript:alert(1)'); // null
+ */
+export function sanitizeUrl(raw: string): SafeUrl | null {
+  if (raw.length > MAX_URL_LENGTH || FORBIDDEN_CHARACTERS.test(raw) || !ALLOWED_SCHEME.test(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  const { protocol } = url;
+  if (protocol === 'mailto:') {
+    const address = safeDecode(url.pathname);
+    const valid = /^[^\s@]+@[^\s@]+$/.test(address) && !FORBIDDEN_CHARACTERS.test(address);
+    return valid ? { href: url.href, protocol, target: address } : null;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') return null;
+  if (url.hostname === '' || url.username !== '' || url.password !== '') return null;
+  return { href: url.href, protocol, target: url.host };
+}
+
+/**
+ * Whether an image at `url` may be loaded: only over https, and only from a host listed
+ * exactly (`images.example.com`; add `:port` for a port other than 443). No wildcards, no
+ * subdomains: `cdn.images.example.com` needs its own entry.
+ *
+ * @example
+ * isAllowedImage(sanitizeUrl('https://img.example/a.png')!, ['img.example']); // true
+ */
+export function isAllowedImage(url: SafeUrl, allowedHosts: readonly string[]): boolean {
+  return url.protocol === 'https:' && allowedHosts.some((host) => host.trim().toLowerCase() === url.target);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
