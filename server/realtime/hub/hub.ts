@@ -11,6 +11,7 @@ import type { HubCore } from './hub-core.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './limits.ts';
 import { PresenceTopic, type PresenceDiff, type PresenceState } from './presence.ts';
 import { handleRestRequest } from './rest.ts';
+import { parseRequestUrl } from './request-url.ts';
 import { VSN, encodeText, negotiateVsn, type Vsn } from './serializer.ts';
 
 export interface HubOptions {
@@ -265,9 +266,14 @@ export class RealtimeHub implements HubCore {
   }
 
   private readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== `${this.basePath}/websocket`) return; // another upgrade handler's path
+    const url = parseRequestUrl(request.url);
     socket.on('error', () => socket.destroy());
+    if (url?.pathname !== `${this.basePath}/websocket`) {
+      // Another upgrade handler's path; when there is none, answer rather than leak the socket.
+      const others = [...this.servers].some((server) => server.listenerCount('upgrade') > 1);
+      if (!others) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
     const refuse = (status: number, body?: string) => {
       const delay = this.options.connectErrorDelayMs ?? 0;
       const write = () => {

@@ -7,6 +7,7 @@ import type { HubCore } from './hub-core.ts';
 import { payloadLimitBytes } from './limits.ts';
 import { channelAccess, maySend } from './policy.ts';
 import { withinDepth } from './serializer.ts';
+import { parseRequestUrl } from './request-url.ts';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -31,7 +32,8 @@ class RestError extends Error {
  * message, JSON or bytes), both answering 202, plus the CORS preflight.
  */
 export function handleRestRequest(hub: HubCore, prefix: string, request: IncomingMessage, response: ServerResponse): boolean {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = parseRequestUrl(request.url);
+  if (!url) return false;
   const single = url.pathname.startsWith(`${prefix}/`) ? parseSinglePath(url.pathname.slice(prefix.length + 1)) : null;
   if (url.pathname !== prefix && !single) return false;
   const send = (status: number, body?: unknown) => {
