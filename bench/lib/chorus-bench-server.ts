@@ -1,0 +1,41 @@
+/**
+ * The whole Chorus server in this process for a benchmark, as `test/helpers/chorus-server.ts`
+ * starts it for tests, but without vitest: an in-memory PGlite opened and migrated here (the test
+ * helper loads a template through vitest's `inject`), the shipped personas, the hub, the
+ * orchestrator and the HTTP API on 127.0.0.1, port 0.
+ *
+ * @example
+ * const server = await startBenchServer({ env: { CHORUS_COALESCE_MS: '40' }, modelFor: () => model });
+ * await server.store.ensureRoom({ id: 'bench', title: 'bench', settings: { policy: 'all' } });
+ * // … server.url, server.hub
+ * await server.close();
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../server/start-server.ts';
+import { migrate } from '../../server/store/migrate.ts';
+import { PGliteSql } from '../../server/store/pglite-sql.ts';
+
+export async function startBenchServer(options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {}): Promise<RunningServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-bench-'));
+  const config = loadConfig({
+    PORT: '0',
+    CHORUS_DATA_DIR: dataDir,
+    CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
+    CHORUS_LOG_LEVEL: 'error',
+    ...options.env,
+  });
+  const sql = await PGliteSql.open();
+  await migrate(sql);
+  const server = await startServer(config, { sql, ...(options.modelFor ? { modelFor: options.modelFor } : {}) });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
