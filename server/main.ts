@@ -5,13 +5,15 @@ import { startServer } from './start-server.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, { log });
+  const server = await startServer(config, { log, serveWidget: true });
   // The banner is for the person who ran `npm start`, like `supabase start`'s; keys never go
   // through the structured log.
   process.stdout.write(
     [
       '',
       `  Chorus is running at ${server.url}`,
+      `  Demo pages:  ${server.url}/demo/  (company site, shared room, theming)`,
+      `  Embed:       <script src="${server.url}/chorus.js" data-room="lobby" data-mode="launcher" async></script>`,
       `  Realtime:    ${server.realtimeUrl}`,
       `  Anon key:    ${server.keys.anonKey}`,
       `  Service key: ${server.keys.serviceKey}   (server-side only: never put it in a page)`,

@@ -17,6 +17,7 @@ import { PGliteSql } from './store/pglite-sql.ts';
 import { PostgresStore } from './store/postgres-store.ts';
 import type { Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
+import { DEMO_DIR, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
 
 export interface RunningServer {
   /** `http://host:port` as clients reach it. */
@@ -38,6 +39,8 @@ export interface StartOptions {
   modelFor?: (persona: Persona) => ChatModel;
   /** An already-migrated database (tests load a PGlite template). */
   sql?: Sql;
+  /** Serve the widget and demo pages, building the widget first when it is out of date. */
+  serveWidget?: boolean;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   await orchestrator.start();
 
+  if (options.serveWidget) await ensureWidgetBuilt(log);
   let closing = false;
   const keys = createApiKeys(jwtSecret);
   const app = createApp({
@@ -78,6 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     allowedOrigins: config.allowedOrigins,
     limits: config.apiLimits,
     trustProxy: config.trustProxy,
+    ...(options.serveWidget ? { assets: { widgetDir: WIDGET_DIST_DIR, demoDir: DEMO_DIR } } : {}),
   });
   const server = http.createServer((request, response) => {
     if (!hub.handleRequest(request, response)) app(request, response);

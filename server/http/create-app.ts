@@ -1,3 +1,4 @@
+import { staticAssetRoutes, type StaticAssets } from './routes/static-assets.ts';
 import express, { type Express, type RequestHandler } from 'express';
 import { FixedWindowRateLimiter } from '../auth/rate-limit.ts';
 import { DEFAULT_SESSION_TTL_SECONDS } from '../auth/tokens.ts';
@@ -50,6 +51,8 @@ export interface AppDependencies {
   trustProxy?: boolean | number | string;
   /** Interval of SSE heartbeat comments; default 15 000 ms. */
   sseHeartbeatMs?: number;
+  /** The built widget and the demo pages; left out, neither is served. */
+  assets?: StaticAssets;
   /** The clock (tests). */
   now?: () => number;
 }
@@ -117,6 +120,8 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(eventsRoutes({ events: deps.roomEvents, access: access(true), log, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, now }));
+
+  if (deps.assets) app.use(staticAssetRoutes(deps.assets));
 
   app.use(notFound);
   app.use(errorHandler(log));

@@ -1,0 +1,52 @@
+import express, { Router } from 'express';
+
+/** Where the built widget and the demo pages live on disk. */
+export interface StaticAssets {
+  /** `dist/widget`: `chorus.js` (script tag) and `chorus.mjs` (ES module). */
+  widgetDir: string;
+  /** `demo/`: pages that embed the widget as a customer site would. */
+  demoDir: string;
+}
+
+/**
+ * The demo pages' Content-Security-Policy: what a careful customer site sends. No inline script
+ * or style and no eval; the widget must work under it.
+ */
+export const DEMO_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** Serves `/chorus.js`, `/chorus.mjs` and `/demo/*`; `/` leads to the demo index. */
+export function staticAssetRoutes(assets: StaticAssets): Router {
+  const router = Router();
+  const widget = express.static(assets.widgetDir, {
+    index: false,
+    setHeaders(response) {
+      response.setHeader('cache-control', 'public, max-age=300');
+      response.setHeader('access-control-allow-origin', '*'); // any site may load the embed
+      response.setHeader('cross-origin-resource-policy', 'cross-origin');
+    },
+  });
+  router.get(['/chorus.js', '/chorus.mjs', '/chorus.js.map', '/chorus.mjs.map'], widget);
+  router.get('/', (_request, response) => response.redirect(302, '/demo/'));
+  router.use(
+    '/demo',
+    express.static(assets.demoDir, {
+      setHeaders(response) {
+        response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
+        response.setHeader('x-content-type-options', 'nosniff');
+        response.setHeader('cache-control', 'no-cache');
+      },
+    }),
+  );
+  return router;
+}
