@@ -103,7 +103,11 @@ export interface ApiHarness {
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** `POST /api/session`; throws unless it answers 200. */
   session(room: string, name?: string, extra?: Record<string, unknown>): Promise<{ token: string; participant: { id: string; name: string } }>;
-  /** Every row the API could change, to assert that refused input changed nothing. */
+  /**
+   * Every row the API could change, to assert that refused input changed nothing. Waits first
+   * for agent replies already under way to finish (unless they are held), so their rows do not
+   * change between two snapshots.
+   */
   snapshot(): Promise<Record<string, unknown[]>>;
   /** Agents' replies stream one delta and wait, until stopped or {@link ApiHarness.release}d. */
   hold(): void;
@@ -189,6 +193,12 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
     },
     async snapshot() {
       const rows = async (query: string) => (await sql.query(query)).rows;
+      const held = [...models.values()].some((model) => model.held);
+      for (let waited = 0; !held && waited < 5_000; waited += 20) {
+        const busy = await rows(`select 1 from agent_runs where status in ('queued', 'running') union all select 1 from messages where status = 'streaming'`);
+        if (busy.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       return {
         rooms: await rows('select id, title, settings, updated_at from rooms order by id'),
         participants: await rows('select room_id, id, name, last_seen_at from participants order by room_id, id'),

@@ -160,7 +160,7 @@ export const markdownStyles = css`
     border-radius: 4px;
   }
   .md-image-placeholder::before {
-    content: '🖼' / '';
+    content: '\\1F5BC' / '';
     margin-inline-end: 0.3em;
   }
 `;

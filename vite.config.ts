@@ -1,0 +1,46 @@
+/**
+ * The widget's build (STYLE §A), two passes into `dist/widget/`:
+ *
+ * - `vite build` → `chorus.js`: one self-contained, minified IIFE from `widget/embed.ts` for the
+ *   script tag (it sets `window.Chorus` and defines no other global);
+ * - `vite build --mode esm` → `chorus.mjs`: everything as one minified ES module from
+ *   `widget/index.ts` (its exports kept).
+ *
+ * An IIFE cannot share a build with a second entry, hence two passes (`npm run build:widget`
+ * runs both). Everything (Lit, nanostores, realtime-js) is bundled: a page loads one file.
+ * `npm run test:size` checks the gzipped size of `chorus.js` (widget/scripts/check-size.ts).
+ */
+import { defineConfig, type UserConfig } from 'vite';
+
+export default defineConfig(({ mode }): UserConfig => {
+  const esm = mode === 'esm';
+  return {
+    publicDir: false,
+    // Dependencies check `process.env.NODE_ENV`; nothing else replaces it in a library build.
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      outDir: 'dist/widget',
+      emptyOutDir: !esm,
+      // ES2022 keeps class fields and `#private` members native (and lets the minifier shorten them).
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      copyPublicDir: false,
+      modulePreload: false,
+      ...(esm
+        ? {
+            rolldownOptions: {
+              input: 'widget/index.ts',
+              preserveEntrySignatures: 'strict',
+              output: { format: 'es', entryFileNames: 'chorus.mjs', codeSplitting: false, charset: 'ascii' },
+            },
+          }
+        : {
+            lib: { entry: 'widget/embed.ts', formats: ['iife'], name: 'ChorusEmbed', fileName: () => 'chorus.js' },
+            // A page or CDN serving the file without `charset=utf-8` would decode UTF-8 as
+            // windows-1252; escaped non-ASCII reads the same everywhere.
+            rolldownOptions: { output: { charset: 'ascii' } },
+          }),
+    },
+  };
+});

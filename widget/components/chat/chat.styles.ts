@@ -1,0 +1,141 @@
+import { css } from 'lit';
+
+export const chatStyles = css`
+  :host {
+    display: block;
+  }
+
+  :host([mode='launcher']) {
+    display: contents;
+  }
+
+  :host([hidden]) {
+    display: none;
+  }
+
+  .launcher {
+    position: fixed;
+    right: var(--_c-offset);
+    bottom: var(--_c-offset);
+    z-index: var(--_c-z);
+    display: grid;
+    place-items: center;
+    width: var(--_c-launcher-size);
+    height: var(--_c-launcher-size);
+    padding: 0;
+    border: 0;
+    border-radius: 50%;
+    background: var(--_c-accent);
+    color: var(--_c-accent-text);
+    box-shadow: var(--_c-shadow);
+    font-size: calc(var(--_c-launcher-size) / 2.2);
+    transition: transform 120ms ease;
+  }
+
+  .launcher:hover {
+    transform: scale(1.05);
+  }
+
+  .launcher:focus-visible {
+    outline-offset: 3px;
+  }
+
+  .badge {
+    position: absolute;
+    top: -4px;
+    right: -4px;
+    min-width: 22px;
+    height: 22px;
+    padding: 0 6px;
+    border-radius: 11px;
+    background: var(--_c-danger);
+    color: var(--_c-danger-text);
+    font: 700 12px/22px var(--_c-font);
+    text-align: center;
+  }
+
+  .panel {
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+    overflow: hidden;
+    background: var(--_c-bg);
+    color: var(--_c-text);
+    font-family: var(--_c-font);
+    font-size: var(--_c-font-size);
+    line-height: 1.45;
+    text-align: start;
+  }
+
+  .panel--inline {
+    height: 100%;
+    min-height: min(var(--_c-panel-height), 100%);
+    border: 1px solid var(--_c-border);
+    border-radius: var(--_c-radius);
+  }
+
+  :host([mode='inline']) {
+    height: var(--chorus-height, var(--_c-panel-height));
+  }
+
+  .panel--launcher {
+    position: fixed;
+    right: var(--_c-offset);
+    bottom: calc(var(--_c-offset) + var(--_c-launcher-size) + var(--_c-space) * 1.5);
+    z-index: var(--_c-z);
+    width: min(var(--_c-panel-width), calc(100vw - 2 * var(--_c-offset)));
+    height: min(var(--_c-panel-height), calc(100vh - var(--_c-launcher-size) - 3 * var(--_c-offset)));
+    border: 1px solid var(--_c-border);
+    border-radius: var(--_c-radius);
+    box-shadow: var(--_c-shadow);
+    animation: rise 160ms ease-out;
+  }
+
+  @media (max-width: 480px) {
+    .panel--launcher {
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      border-radius: 0;
+    }
+  }
+
+  @keyframes rise {
+    from {
+      opacity: 0;
+      transform: translateY(8px);
+    }
+  }
+
+  chorus-message-list {
+    flex: 1;
+    min-height: 0;
+  }
+
+  .banner {
+    display: flex;
+    align-items: center;
+    gap: var(--_c-space);
+    padding: calc(var(--_c-space) * 0.75) calc(var(--_c-space) * 1.5);
+    border-bottom: 1px solid var(--_c-border);
+    background: var(--_c-surface);
+    color: var(--_c-text);
+    font-size: 0.875em;
+  }
+
+  .banner--error {
+    color: var(--_c-danger);
+  }
+
+  .banner__text {
+    flex: 1;
+  }
+
+  .typing {
+    min-height: 1.6em;
+    padding: 0 calc(var(--_c-space) * 1.5);
+    color: var(--_c-muted);
+    font-size: 0.8em;
+    font-style: italic;
+  }
+`;

@@ -1,0 +1,375 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { RoomEvents } from '../../../protocol/room.ts';
+import { isRoomId } from '../../../protocol/room.ts';
+import { ChorusAgentEndEvent } from '../../events/chorus-agent-end.ts';
+import { ChorusAgentStartEvent } from '../../events/chorus-agent-start.ts';
+import { ChorusErrorEvent } from '../../events/chorus-error.ts';
+import { ChorusMessageEvent } from '../../events/chorus-message.ts';
+import { ChorusReadyEvent } from '../../events/chorus-ready.ts';
+import { ChorusUnreadEvent } from '../../events/chorus-unread.ts';
+import { describeError, format, listNames, resolveLocale, stringsFor, type ChorusStrings } from '../../i18n/strings.ts';
+import type { ChorusError } from '../../lib/chorus-error.ts';
+import { StoreController } from '../../lib/store-controller.ts';
+import { warnOnce } from '../../lib/warn-once.ts';
+import type { ChorusUser } from '../../room/api-types.ts';
+import { RoomClient } from '../../room/room-client.ts';
+import type { LiveEvent, RoomConnection } from '../../room/room-connection.ts';
+import { createChatState, type ChatState } from '../../stores/chat-state.ts';
+import { ICONS } from '../../styles/icons.ts';
+import { sharedStyles } from '../../styles/shared.styles.ts';
+import { tokenStyles } from '../../styles/tokens.styles.ts';
+import type { ChorusComposer } from '../composer/composer.ts';
+import { chatStyles } from './chat.styles.ts';
+
+export type ChatMode = 'launcher' | 'inline';
+export type ChatTheme = 'light' | 'dark' | 'auto';
+
+/** Parts of the inner elements, re-exported so a page can style them as `chorus-chat::part(…)`. */
+const HEADER_PARTS = 'header, title, presence, close-button';
+const COMPOSER_PARTS = 'composer, input, send-button, stop-all-button, mention-list, mention-option';
+const MARKDOWN_PARTS = [
+  'md-root', 'md-paragraph', 'md-heading', 'md-link', 'md-link-host', 'md-code', 'md-code-block', 'md-list', 'md-list-item',
+  'md-blockquote', 'md-rule', 'md-table', 'md-table-scroll', 'md-image', 'md-image-placeholder',
+];
+const LIST_PARTS = [
+  'log', 'message', 'message--agent', 'message--human', 'message--system', 'message--own', 'message__author', 'message__badge',
+  'message__reason', 'message__content', 'message__status', 'message__actions', 'reasoning', 'tool', 'new-messages', ...MARKDOWN_PARTS,
+].join(', ');
+
+const listConverter = {
+  fromAttribute: (value: string | null) => (value ?? '').split(/[\s,]+/).filter(Boolean),
+  toAttribute: (value: readonly string[]) => value.join(' '),
+};
+
+/**
+ * A live chat room with people and AI agents.
+ *
+ * @summary The Chorus chat: a launcher bubble with a panel, or an inline chat, joined to one room.
+ *
+ * @csspart launcher - The launcher button (launcher mode).
+ * @csspart unread-badge - The unread count on the launcher.
+ * @csspart panel - The chat panel.
+ * @csspart banner - The connection banner.
+ * @csspart typing - The "… is typing" line.
+ * The parts of the header, the message list (Markdown `md-*` parts included) and the composer are
+ * re-exported, so `chorus-chat::part(message)` or `chorus-chat::part(send-button)` work.
+ *
+ * @cssproperty --chorus-height - Height of an inline chat (default: --chorus-panel-height).
+ * (All theme properties are listed in `styles/tokens.styles.ts`.)
+ *
+ * @fires chorus-ready - The session is open and the room joined.
+ * @fires chorus-message - A finished message arrived.
+ * @fires chorus-agent-start - An agent started a reply.
+ * @fires chorus-agent-end - An agent's reply ended.
+ * @fires chorus-unread - The unread count changed.
+ * @fires chorus-error - Something failed.
+ *
+ * @example
+ * <chorus-chat room="support" server="https://chat.example.com" mode="inline" theme="auto"></chorus-chat>
+ */
+export class ChorusChat extends LitElement {
+  static override styles = [tokenStyles, sharedStyles, chatStyles];
+
+  /**
+   * The server of chats without a `server` attribute (default: the page's origin). The script
+   * tag sets it to the server it was loaded from, so `<chorus-chat room="…">` elements written
+   * in the page work as they are.
+   */
+  static defaultServer = '';
+
+  static override properties = {
+    room: { reflect: true },
+    server: {},
+    name: {},
+    mode: { reflect: true },
+    theme: { reflect: true },
+    locale: {},
+    isOpen: { type: Boolean, attribute: 'open', reflect: true },
+    allowedImageHosts: { attribute: 'allowed-image-hosts', converter: listConverter },
+    noHeader: { type: Boolean, attribute: 'no-header', reflect: true },
+    strings: { attribute: false },
+    connection: { attribute: false },
+    chat: { state: true },
+  };
+
+  /** The room id (1–64 characters of `A–Z a–z 0–9 _ -`). */
+  declare room: string;
+  /** The Chorus server's URL (default: this page's origin; the script tag sets it to where it was loaded from). */
+  declare server: string;
+  /** The display name to join as (default: "Guest"); `setUser` changes it later. */
+  declare name: string;
+  /** `launcher`: a bubble in the corner that opens a panel; `inline`: the chat fills the element. */
+  declare mode: ChatMode;
+  /** `light`, `dark`, or `auto` (follows `prefers-color-scheme`). */
+  declare theme: ChatTheme;
+  /** A BCP 47 locale (default: the page's `<html lang>`). */
+  declare locale: string;
+  /** Whether the launcher's panel is open (the `open` attribute). */
+  declare isOpen: boolean;
+  /** Hosts whose images in messages may load (https only); none by default. */
+  declare allowedImageHosts: string[];
+  /** Hides the header (title and who is here). */
+  declare noHeader: boolean;
+  /** Overrides of any of the widget's strings. */
+  declare strings: Partial<ChorusStrings> | undefined;
+  /** A room connection to use instead of connecting to `server` (tests, custom transports). */
+  declare connection: RoomConnection | undefined;
+  declare private chat: ChatState | undefined;
+
+  readonly #unread = new StoreController(this, () => this.chat?.unread.$unread);
+  readonly #connectionState = new StoreController(this, () => this.chat?.status.$connection);
+  readonly #session = new StoreController(this, () => this.chat?.status.$session);
+  readonly #typingNames = new StoreController(this, () => this.chat?.typing.$typing);
+  readonly #actionError = new StoreController(this, () => this.chat?.transcript.$actionError);
+  #active: { chat: ChatState; owned: RoomConnection | undefined; dispose: () => void } | undefined;
+  #user: ChorusUser | undefined;
+  #teardownTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onVisibility = () => this.#updateSeen();
+  #restoreFocus = false;
+
+  constructor() {
+    super();
+    this.room = '';
+    this.server = '';
+    this.name = '';
+    this.mode = 'launcher';
+    this.theme = 'auto';
+    this.locale = '';
+    this.isOpen = false;
+    this.allowedImageHosts = [];
+    this.noHeader = false;
+    this.strings = undefined;
+    this.connection = undefined;
+    this.chat = undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    clearTimeout(this.#teardownTimer);
+    document.addEventListener('visibilitychange', this.#onVisibility);
+    // Put back in the page after it had left the room: join again.
+    if (this.hasUpdated && !this.#active) this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+    // A move in the DOM (SPA re-render) reconnects at once: only leave the room if it stays out.
+    this.#teardownTimer = setTimeout(() => {
+      if (!this.isConnected) this.#teardown();
+    }, 0);
+  }
+
+  /** Opens the launcher's panel and moves focus to the message field. */
+  open(): void {
+    this.isOpen = true;
+  }
+
+  /** Closes the launcher's panel; focus returns to the launcher if it was in the panel. */
+  close(): void {
+    this.isOpen = false;
+  }
+
+  toggle(): void {
+    this.isOpen = !this.isOpen;
+  }
+
+  /**
+   * Sends a message as the current user; resolves false if it could not be sent (the message
+   * then shows Retry).
+   * @example await chat.send('@sage what is new?');
+   */
+  async send(text: string): Promise<boolean> {
+    if (!this.chat) {
+      warnOnce('send-before-connect', '<chorus-chat>.send() was called before the element had a room to send to');
+      return false;
+    }
+    return this.chat.transcript.sendMessage(text);
+  }
+
+  /**
+   * Speaks under another name, or as a user your site vouches for (`identity`: see the docs).
+   * @example chat.setUser({ name: 'Ada Lovelace' });
+   */
+  async setUser(user: ChorusUser): Promise<void> {
+    this.#user = user;
+    this.name = user.name;
+    await this.chat?.connection.setUser(user).catch((error: unknown) => this.#reportError(error as ChorusError));
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    // Without adoptedStyleSheets Lit writes <style> elements; under a strict CSP they need the page's nonce.
+    const nonce = this.nonce || this.getAttribute('nonce');
+    const scope = globalThis as { litNonce?: string };
+    if (nonce && scope.litNonce === undefined) scope.litNonce = nonce;
+    return super.createRenderRoot();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('isOpen') && changed.get('isOpen') === true && !this.isOpen) {
+      // The panel is about to go: if focus is in it, it comes back to the launcher.
+      const focused = this.shadowRoot?.activeElement;
+      this.#restoreFocus = !!focused && !focused.classList.contains('launcher');
+    }
+    if (changed.has('room') || changed.has('server') || changed.has('connection') || (!this.#active && this.isConnected)) this.#rebuild();
+    else if (changed.has('name') && changed.get('name') !== undefined && this.name.trim() && this.name !== this.#user?.name) void this.setUser({ name: this.name.trim() });
+    this.#updateSeen();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('isOpen') && changed.get('isOpen') !== undefined && this.mode === 'launcher') {
+      if (this.isOpen) void this.#focusComposer();
+      else if (this.#restoreFocus) this.renderRoot.querySelector<HTMLElement>('.launcher')?.focus();
+    }
+    this.#restoreFocus = false;
+  }
+
+  get #strs(): ChorusStrings {
+    return stringsFor(this.#resolvedLocale, this.strings);
+  }
+
+  get #resolvedLocale(): string {
+    return resolveLocale(this.locale || this.closest('[lang]')?.getAttribute('lang'));
+  }
+
+  #rebuild(): void {
+    this.#teardown();
+    let connection = this.connection;
+    let owned: RoomConnection | undefined;
+    if (!connection) {
+      if (!isRoomId(this.room)) {
+        if (this.room) warnOnce('invalid-room', `<chorus-chat room="${this.room}">: a room id is 1–64 characters of A–Z, a–z, 0–9, _ or -`);
+        return;
+      }
+      const user = this.#user ?? { name: this.name.trim() || this.#strs.guestName };
+      connection = owned = new RoomClient({ server: this.server || ChorusChat.defaultServer || location.origin, room: this.room, user });
+    }
+    const chat = createChatState(connection, { onError: (error) => this.#reportError(error) });
+    let ready = false;
+    const offs = [
+      connection.on('live', (live) => this.#forwardLive(live)),
+      connection.on('error', (error) => this.#reportError(error)),
+      connection.on('state', (state) => {
+        const session = connection.session();
+        if (state.status === 'open' && !ready && session) {
+          ready = true;
+          this.dispatchEvent(new ChorusReadyEvent({ participant: session.participant, room: session.room }));
+        }
+      }),
+      chat.unread.$unread.listen((count) => this.dispatchEvent(new ChorusUnreadEvent({ count }))),
+    ];
+    this.#active = { chat, owned, dispose: () => offs.forEach((off) => off()) };
+    this.chat = chat;
+    connection.connect();
+    if (connection.state().status === 'open' && !ready) {
+      const session = connection.session();
+      if (session) {
+        ready = true;
+        queueMicrotask(() => this.dispatchEvent(new ChorusReadyEvent({ participant: session.participant, room: session.room })));
+      }
+    }
+  }
+
+  #teardown(): void {
+    if (!this.#active) return;
+    this.#active.dispose();
+    void this.#active.owned?.disconnect();
+    this.#active = undefined;
+    this.chat = undefined;
+  }
+
+  #forwardLive({ event, payload }: LiveEvent): void {
+    const self = this.chat?.connection.session()?.participant.id;
+    if (event === 'message-start') {
+      const start = payload as RoomEvents['message-start'];
+      this.dispatchEvent(new ChorusAgentStartEvent({ messageId: start.id, agent: start.author, reason: start.reason, replyTo: start.replyTo }));
+    } else if (event === 'message' || event === 'message-end') {
+      const { message } = payload as RoomEvents['message'];
+      this.dispatchEvent(new ChorusMessageEvent({ message, own: message.author.kind === 'human' && message.author.id === self }));
+      if (event === 'message-end' && message.author.kind === 'agent') this.dispatchEvent(new ChorusAgentEndEvent({ message }));
+    }
+  }
+
+  #reportError(error: ChorusError): void {
+    this.dispatchEvent(new ChorusErrorEvent({ code: error.code, message: error.message }));
+  }
+
+  #updateSeen(): void {
+    this.chat?.unread.setSeen((this.mode === 'inline' || this.isOpen) && document.visibilityState !== 'hidden');
+  }
+
+  async #focusComposer(): Promise<void> {
+    await this.updateComplete;
+    const composer = this.renderRoot.querySelector<ChorusComposer>('chorus-composer');
+    await composer?.updateComplete;
+    composer?.focusInput();
+  }
+
+  #handleLauncherClick(): void {
+    this.toggle();
+  }
+
+  #handlePanelKeydown(event: KeyboardEvent): void {
+    if (event.key !== 'Escape' || this.mode !== 'launcher' || event.defaultPrevented) return;
+    event.preventDefault();
+    this.close();
+  }
+
+  #renderLauncher(strings: ChorusStrings) {
+    const count = this.#unread.value ?? 0;
+    const label = this.isOpen ? strings.closeChat : count > 0 ? `${strings.openChat}, ${format(strings.unreadCount, { count })}` : strings.openChat;
+    return html`<button part="launcher" class="launcher" type="button" aria-label=${label} aria-expanded=${this.isOpen ? 'true' : 'false'} aria-controls="panel" @click=${this.#handleLauncherClick}>
+      ${this.isOpen ? ICONS.close : ICONS.chat}
+      ${count > 0 && !this.isOpen ? html`<span part="unread-badge" class="badge" aria-hidden="true">${count > 99 ? '99+' : count}</span>` : nothing}
+    </button>`;
+  }
+
+  #renderBanner(strings: ChorusStrings) {
+    const state = this.#connectionState.value;
+    if (!this.chat) {
+      return html`<div part="banner" class="banner banner--error" role="alert"><span class="banner__text">${strings.notConfigured}</span></div>`;
+    }
+    const failed = this.#actionError.value;
+    if (failed && (!state || state.status === 'open')) {
+      return html`<div part="banner" class="banner banner--error" role="alert"><span class="banner__text">${format(strings.actionFailed, { error: describeError(failed, strings) })}</span></div>`;
+    }
+    if (!state || state.status === 'open' || state.status === 'idle') return nothing;
+    if (state.status === 'connecting') {
+      return html`<div part="banner" class="banner" role="status"><span class="banner__text">${strings.connecting}</span></div>`;
+    }
+    const isError = state.status === 'error';
+    return html`<div part="banner" class="banner ${isError ? 'banner--error' : ''}" role=${isError ? 'alert' : 'status'}>
+      <span class="banner__text">${isError ? format(strings.connectionError, { message: describeError(state.error, strings) }) : strings.reconnecting}</span>
+      <button class="button" type="button" @click=${() => this.chat?.status.reconnect()}>${strings.retryNow}</button>
+    </div>`;
+  }
+
+  #renderPanel(strings: ChorusStrings) {
+    const launcher = this.mode === 'launcher';
+    const title = this.#session.value?.room.title || strings.chatTitle;
+    const typing = this.#typingNames.value ?? [];
+    const locale = this.#resolvedLocale;
+    return html`<section
+      id="panel"
+      part="panel"
+      class="panel panel--${launcher ? 'launcher' : 'inline'}"
+      role=${launcher ? 'dialog' : 'region'}
+      aria-label=${title}
+      @keydown=${this.#handlePanelKeydown}
+    >
+      ${this.noHeader
+        ? nothing
+        : html`<chorus-chat-header exportparts=${HEADER_PARTS} .state=${this.chat} .strings=${strings} .roomTitle=${title} .closable=${launcher} .onClose=${() => this.close()}></chorus-chat-header>`}
+      ${this.#renderBanner(strings)}
+      <chorus-message-list exportparts=${LIST_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale} .allowedImageHosts=${this.allowedImageHosts}></chorus-message-list>
+      <div part="typing" class="typing">${typing.length === 0 ? nothing : format(typing.length === 1 ? strings.typingOne : strings.typingMany, { names: listNames(typing, locale) })}</div>
+      <chorus-composer exportparts=${COMPOSER_PARTS} .state=${this.chat} .strings=${strings}></chorus-composer>
+    </section>`;
+  }
+
+  override render() {
+    const strings = this.#strs;
+    const launcher = this.mode === 'launcher';
+    return html`${launcher ? this.#renderLauncher(strings) : nothing}${!launcher || this.isOpen ? this.#renderPanel(strings) : nothing}`;
+  }
+}

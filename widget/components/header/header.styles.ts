@@ -1,0 +1,76 @@
+import { css } from 'lit';
+
+export const headerStyles = css`
+  :host {
+    display: block;
+  }
+
+  .header {
+    padding: var(--_c-space) calc(var(--_c-space) * 1.5);
+    border-bottom: 1px solid var(--_c-border);
+  }
+
+  .title-row {
+    display: flex;
+    align-items: center;
+    gap: var(--_c-space);
+  }
+
+  .title {
+    flex: 1;
+    margin: 0;
+    overflow: hidden;
+    font-size: 1.05em;
+    font-weight: 650;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  .presence {
+    display: flex;
+    flex-wrap: wrap;
+    gap: calc(var(--_c-space) / 2) var(--_c-space);
+    margin: calc(var(--_c-space) / 2) 0 0;
+    padding: 0;
+    list-style: none;
+    color: var(--_c-muted);
+    font-size: 0.8em;
+  }
+
+  .presence li {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+  }
+
+  .agent .name,
+  .person .name {
+    color: var(--_c-text);
+  }
+
+  .dot {
+    width: 8px;
+    height: 8px;
+    border-radius: 50%;
+    background: var(--chorus-author-color, var(--_c-accent));
+  }
+
+  .agent--idle .dot {
+    opacity: 0.55;
+  }
+
+  .agent--thinking .dot,
+  .agent--streaming .dot {
+    animation: pulse 1.2s ease-in-out infinite;
+  }
+
+  .person .dot {
+    background: var(--_c-muted);
+  }
+
+  @keyframes pulse {
+    50% {
+      transform: scale(1.5);
+    }
+  }
+`;

@@ -1,0 +1,177 @@
+/// <reference types="mocha" />
+// The transcript in real Chromium: several replies streaming at once, parts, actions, the
+// "new messages" pill, history paging, and what the live region announces.
+import { expect } from 'chai';
+import type { Message } from '../../../protocol/room.ts';
+import { agentMessage, GRACE, humanMessage, messageStart, SAGE, SCOUT } from '../../test-support/messages.ts';
+import { find, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
+import { StubConnection } from '../../test-support/stub-connection.ts';
+
+function article(root: Element, id: string): HTMLElement {
+  return get(root, `article[data-id="${id}"]`);
+}
+
+function text(element: Element | null): string {
+  return element?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+}
+
+describe('<chorus-message-list>', () => {
+  afterEach(() => unmountAll());
+
+  it('grows several agents’ replies at the same time, each with name, colour, model and why it answered', async () => {
+    const stub = StubConnection.open([humanMessage({ id: 'h1', content: '@sage @scout hi' })]);
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const sage = agentMessage({ id: 'r1', author: SAGE, replyTo: 'h1', reason: 'mention', model: 'offline-sage' });
+    const scout = agentMessage({ id: 'r2', author: SCOUT, replyTo: 'h1', reason: 'handoff', model: 'offline-scout' });
+    stub.deliver('message-start', messageStart(sage));
+    stub.deliver('message-start', messageStart(scout));
+    stub.deliver('text-delta', { id: 'r1', seq: 1, delta: 'Hello ' });
+    stub.deliver('text-delta', { id: 'r2', seq: 1, delta: 'Quick ' });
+    stub.deliver('text-delta', { id: 'r1', seq: 2, delta: '**there**' });
+    stub.deliver('text-delta', { id: 'r2', seq: 2, delta: 'fact' });
+    await settle(chat);
+
+    const first = article(chat, 'r1');
+    const second = article(chat, 'r2');
+    expect(first.classList.contains('message--streaming')).to.equal(true);
+    expect(second.classList.contains('message--streaming')).to.equal(true);
+    expect(text(first.querySelector('[part="message__content"]'))).to.equal('Hello there');
+    expect(first.querySelector('strong')?.textContent).to.equal('there');
+    expect(text(second.querySelector('[part="message__content"]'))).to.equal('Quick fact');
+    expect(text(first.querySelector('[part="message__author"]'))).to.equal('Sage');
+    expect(text(first.querySelector('[part="message__badge"]'))).to.equal('offline-sage');
+    expect(text(first.querySelector('[part="message__reason"]'))).to.equal('Why: mentioned');
+    expect(text(second.querySelector('[part="message__reason"]'))).to.equal('Why: handed over');
+    expect(first.style.getPropertyValue('--chorus-author-color')).to.equal('#7c3aed');
+    expect(second.style.getPropertyValue('--chorus-author-color')).to.equal('#0e7490');
+
+    stub.deliver('message-end', { message: { ...sage, status: 'complete', content: 'Hello **there**', seq: 2 } });
+    await settle(chat);
+    expect(article(chat, 'r1').classList.contains('message--complete')).to.equal(true);
+    expect(article(chat, 'r2').classList.contains('message--streaming')).to.equal(true);
+  });
+
+  it('shows reasoning and tool calls compactly, expandable with <details>', async () => {
+    const stub = StubConnection.open();
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const reply = agentMessage({ id: 'r1', author: SAGE });
+    stub.deliver('message-start', messageStart(reply));
+    stub.deliver('reasoning-delta', { id: 'r1', seq: 1, delta: 'Let me compute.' });
+    stub.deliver('tool-call', { id: 'r1', seq: 2, callId: 'c1', name: 'calculator', args: { expression: '6*7' } });
+    await settle(chat);
+    const details = findAll<HTMLDetailsElement>(article(chat, 'r1'), 'details');
+    expect(details.map((detail) => detail.open)).to.deep.equal([false, false]);
+    expect(text(details[0]!.querySelector('summary'))).to.equal('Reasoning');
+    expect(text(details[1]!.querySelector('summary'))).to.equal('Tool calculator · running…');
+    stub.deliver('tool-result', { id: 'r1', seq: 3, callId: 'c1', result: 42 });
+    stub.deliver('tool-call', { id: 'r1', seq: 4, callId: 'c2', name: 'search', args: {} });
+    stub.deliver('tool-result', { id: 'r1', seq: 5, callId: 'c2', error: 'timeout' });
+    await settle(chat);
+    const tools = findAll<HTMLDetailsElement>(article(chat, 'r1'), 'details.tool');
+    expect(tools.map((tool) => text(tool.querySelector('summary')))).to.deep.equal(['Tool calculator · done', 'Tool search · failed']);
+    tools[0]!.querySelector('summary')!.click();
+    expect(tools[0]!.open).to.equal(true);
+    expect(text(tools[0]!.querySelector('pre[aria-label="Result"]'))).to.equal('42');
+    expect(tools[1]!.classList.contains('tool--error')).to.equal(true);
+  });
+
+  it('offers Stop on a streaming reply, Retry on a failed one and Regenerate on a finished one', async () => {
+    const failed: Message = { ...agentMessage({ id: 'r2', author: SCOUT }), status: 'error', content: 'Partial answer', error: 'The provider timed out' };
+    const done: Message = { ...agentMessage({ id: 'r3', author: SAGE }), status: 'cancelled', content: 'Half' };
+    const stub = StubConnection.open([failed, done]);
+    const chat = await mountChat(stub, { mode: 'inline' });
+    stub.deliver('message-start', messageStart(agentMessage({ id: 'r4', author: SAGE })));
+    await settle(chat);
+
+    get<HTMLButtonElement>(article(chat, 'r4'), 'button[aria-label="Stop the reply of Sage"]').click();
+    expect(text(article(chat, 'r2').querySelector('[part="message__status"]'))).to.equal('This reply failed: The provider timed out');
+    expect(text(article(chat, 'r2').querySelector('[part="message__content"]'))).to.equal('Partial answer');
+    get<HTMLButtonElement>(article(chat, 'r2'), 'button[aria-label="Retry the reply of Scout"]').click();
+    expect(text(article(chat, 'r3').querySelector('[part="message__status"]'))).to.equal('Stopped');
+    get<HTMLButtonElement>(article(chat, 'r3'), 'button[aria-label="Regenerate the reply of Sage"]').click();
+    get<HTMLButtonElement>(chat, '[part="stop-all-button"]').click();
+    await until(() => expect(stub.stops).to.deep.equal([{ messageId: 'r4' }, { all: true }]));
+    expect(stub.regenerations).to.deep.equal(['r2', 'r3']);
+  });
+
+  it('is a log that announces finished messages with the speaker, not every token', async () => {
+    const stub = StubConnection.open();
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const log = get(chat, '[part="log"]');
+    expect(log.getAttribute('role')).to.equal('log');
+    expect(log.getAttribute('aria-live')).to.equal('off');
+    const region = get(chat, '[aria-live="polite"]');
+    const reply = agentMessage({ id: 'r1', author: SAGE });
+    stub.deliver('message-start', messageStart(reply));
+    stub.deliver('text-delta', { id: 'r1', seq: 1, delta: 'Almost' });
+    await settle(chat);
+    expect(text(region)).to.equal('');
+    stub.deliver('message-end', { message: { ...reply, status: 'complete', content: 'Almost **done**', seq: 1 } });
+    stub.deliver('message', { message: humanMessage({ id: 'h1', author: GRACE, content: 'Thanks!' }) });
+    await settle(chat);
+    expect([...region.querySelectorAll('p')].map((paragraph) => paragraph.textContent)).to.deep.equal(['Sage: Almost done', 'Grace: Thanks!']);
+  });
+
+  it('stays pinned to the bottom, and shows a "new messages" pill when the reader scrolled up', async () => {
+    const history = Array.from({ length: 30 }, (_, index) => humanMessage({ id: `h${index}`, author: GRACE, content: `Message number ${index}\n\nwith a second paragraph` }));
+    const stub = StubConnection.open(history);
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const log = get(chat, '[part="log"]');
+    const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+    expect(log.scrollHeight).to.be.greaterThan(log.clientHeight);
+    expect(atBottom()).to.equal(true);
+
+    stub.deliver('message', { message: humanMessage({ id: 'n1', author: GRACE, content: 'New one' }) });
+    await settle(chat);
+    expect(atBottom()).to.equal(true);
+    expect(find(chat, '[part="new-messages"]')).to.equal(null);
+
+    log.scrollTop = 0;
+    log.dispatchEvent(new Event('scroll'));
+    await settle(chat);
+    stub.deliver('message', { message: humanMessage({ id: 'n2', author: GRACE, content: 'Another' }) });
+    await settle(chat);
+    expect(log.scrollTop).to.equal(0);
+    const pill = get<HTMLButtonElement>(chat, '[part="new-messages"]');
+    expect(text(pill)).to.equal('New messages');
+    pill.click();
+    await settle(chat);
+    expect(atBottom()).to.equal(true);
+    expect(find(chat, '[part="new-messages"]')).to.equal(null);
+  });
+
+  it('loads earlier messages from the top, keeping the reader’s place', async () => {
+    const recent = Array.from({ length: 20 }, (_, index) => humanMessage({ id: `b${index}`, author: GRACE, content: `Recent ${index}`, createdAt: `2026-02-01T00:00:${String(index).padStart(2, '0')}.000Z` }));
+    const stub = StubConnection.open(recent);
+    stub.olderPages = [Array.from({ length: 10 }, (_, index) => humanMessage({ id: `a${index}`, content: `Older ${index}`, createdAt: `2026-01-01T00:00:${String(index).padStart(2, '0')}.000Z` }))];
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const log = get(chat, '[part="log"]');
+    log.scrollTop = 200;
+    log.dispatchEvent(new Event('scroll'));
+    const anchor = article(chat, 'b0');
+    const before = anchor.getBoundingClientRect().top;
+    get<HTMLButtonElement>(chat, '.history button').click();
+    await settle(chat);
+    expect(findAll(chat, 'article').length).to.equal(30);
+    expect(find(chat, 'article')?.dataset['id']).to.equal('a0');
+    expect(Math.abs(article(chat, 'b0').getBoundingClientRect().top - before)).to.be.lessThan(2);
+    expect(text(find(chat, '.history'))).to.equal('This is the start of the conversation.');
+  });
+
+  it('renders a failed send with Retry that reuses the message id', async () => {
+    const stub = StubConnection.open();
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const { ChorusError } = await import('../../lib/chorus-error.ts');
+    stub.failNextPost = new ChorusError('rate_limited', 'Too many messages, wait a minute', { status: 429 });
+    await chat.send('Hello?');
+    await settle(chat);
+    const failed = get(chat, 'article.message--own');
+    expect(text(failed.querySelector('[part="message__status"]'))).to.equal('Not sent: Too many messages, wait a minute');
+    get<HTMLButtonElement>(failed, 'button').click();
+    await until(() => expect(stub.posts).to.have.length(2));
+    expect(stub.posts[0]!.id).to.equal(stub.posts[1]!.id);
+    await settle(chat);
+    expect(findAll(chat, 'article.message--own')).to.have.length(1);
+    expect(find(chat, 'article.message--own [part="message__status"]')).to.equal(null);
+  });
+});

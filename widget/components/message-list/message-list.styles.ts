@@ -1,0 +1,176 @@
+import { css } from 'lit';
+
+export const messageListStyles = css`
+  :host {
+    position: relative;
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+  }
+
+  .log {
+    flex: 1;
+    min-height: 0;
+    overflow-y: auto;
+    overscroll-behavior: contain;
+    padding: calc(var(--_c-space) * 1.5);
+  }
+
+  .log:focus-visible {
+    outline-offset: -2px;
+  }
+
+  .history {
+    display: flex;
+    justify-content: center;
+    margin-bottom: calc(var(--_c-space) * 1.5);
+    color: var(--_c-muted);
+    font-size: 0.8em;
+  }
+
+  .empty {
+    margin: auto 0;
+    padding: calc(var(--_c-space) * 3) var(--_c-space);
+    color: var(--_c-muted);
+    text-align: center;
+  }
+
+  .message {
+    position: relative;
+    margin: 0 0 calc(var(--_c-space) * 1.5);
+    padding: var(--_c-space) calc(var(--_c-space) * 1.5);
+    border-left: 3px solid var(--chorus-author-color, var(--_c-border));
+    border-radius: var(--_c-radius);
+    background: var(--_c-surface);
+    overflow-wrap: anywhere;
+  }
+
+  .message--own {
+    margin-left: calc(var(--_c-space) * 4);
+    border-left-color: var(--_c-accent);
+    background: var(--_c-surface-own);
+  }
+
+  .message--system {
+    border: 0;
+    background: transparent;
+    color: var(--_c-muted);
+    font-size: 0.85em;
+    text-align: center;
+  }
+
+  .meta {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 2px var(--_c-space);
+    margin-bottom: 2px;
+    color: var(--_c-muted);
+    font-size: 0.78em;
+  }
+
+  .author {
+    color: var(--_c-text);
+    font-size: 1.1em;
+    font-weight: 650;
+  }
+
+  .avatar {
+    align-self: center;
+    width: 10px;
+    height: 10px;
+    border-radius: 50%;
+    background: var(--chorus-author-color, var(--_c-muted));
+  }
+
+  .badge {
+    padding: 0 6px;
+    border: 1px solid var(--_c-border);
+    border-radius: 999px;
+    font-family: var(--chorus-font-mono, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
+  }
+
+  time {
+    margin-left: auto;
+  }
+
+  .content {
+    min-height: 1.2em;
+  }
+
+  .message--streaming .content::after {
+    content: '';
+    display: inline-block;
+    width: 0.5em;
+    height: 1em;
+    margin-left: 2px;
+    vertical-align: text-bottom;
+    background: currentColor;
+    animation: blink 1s steps(2, start) infinite;
+  }
+
+  @keyframes blink {
+    to {
+      visibility: hidden;
+    }
+  }
+
+  details {
+    margin: 2px 0 calc(var(--_c-space) / 2);
+    font-size: 0.85em;
+  }
+
+  summary {
+    width: fit-content;
+    color: var(--_c-muted);
+    cursor: pointer;
+  }
+
+  summary svg {
+    vertical-align: middle;
+  }
+
+  .part-body {
+    margin: calc(var(--_c-space) / 2) 0 0;
+    padding: calc(var(--_c-space) / 2) var(--_c-space);
+    border-left: 2px solid var(--_c-border);
+    color: var(--_c-text);
+    white-space: pre-wrap;
+  }
+
+  pre.part-body {
+    max-height: 16em;
+    overflow: auto;
+    font-family: var(--chorus-font-mono, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
+    font-size: 0.95em;
+  }
+
+  .tool--error summary,
+  .status--error {
+    color: var(--_c-danger);
+  }
+
+  .status {
+    margin-top: calc(var(--_c-space) / 2);
+    color: var(--_c-muted);
+    font-size: 0.8em;
+  }
+
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: calc(var(--_c-space) / 2);
+    margin-top: calc(var(--_c-space) / 2);
+  }
+
+  .pill {
+    position: absolute;
+    bottom: var(--_c-space);
+    left: 50%;
+    transform: translateX(-50%);
+    border: 0;
+    background: var(--_c-accent);
+    color: var(--_c-accent-text);
+    box-shadow: var(--_c-shadow);
+  }
+`;

@@ -1,0 +1,310 @@
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { MessagePart, ReplyReason } from '../../../protocol/room.ts';
+import { describeError, format, type ChorusStrings } from '../../i18n/strings.ts';
+import { cssProps, safeColor } from '../../lib/css-props.ts';
+import { StoreController } from '../../lib/store-controller.ts';
+import { markdownStyles } from '../../markdown/markdown.styles.ts';
+import { renderMarkdown } from '../../markdown/render-markdown.ts';
+import type { ChatState } from '../../stores/chat-state.ts';
+import type { Announcement, ChatMessage } from '../../stores/transcript.ts';
+import { ICONS } from '../../styles/icons.ts';
+import { sharedStyles } from '../../styles/shared.styles.ts';
+import { messageListStyles } from './message-list.styles.ts';
+
+/** Within this many pixels of the bottom the list counts as "at the bottom" and follows new content. */
+const PIN_THRESHOLD_PX = 48;
+/** Within this many pixels of the top, older history loads. */
+const LOAD_OLDER_THRESHOLD_PX = 80;
+const MAX_PART_CHARACTERS = 4_000;
+
+const REASON_KEYS: Record<ReplyReason, keyof ChorusStrings> = {
+  mention: 'reasonMention',
+  selected: 'reasonSelected',
+  all: 'reasonAll',
+  default: 'reasonDefault',
+  handoff: 'reasonHandoff',
+  regenerate: 'reasonRegenerate',
+};
+
+interface RenderedContent {
+  content: string;
+  streaming: boolean;
+  hosts: readonly string[];
+  template: TemplateResult;
+}
+
+/**
+ * @summary The transcript: messages (several replies streaming at once), history paging, the
+ * "new messages" pill, and a polite live region announcing finished messages.
+ * @csspart log - The scrolling list (`role="log"`).
+ * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`).
+ * @csspart message__author - The author's name.   @csspart message__badge - The model badge.
+ * @csspart message__reason - Why an agent answered.   @csspart message__content - The text.
+ * @csspart message__actions - Stop / Retry / Regenerate.   @csspart new-messages - The pill.
+ * @cssproperty --chorus-author-color - Set per message from the agent's colour.
+ */
+export class ChorusMessageList extends LitElement {
+  static override styles = [sharedStyles, markdownStyles, messageListStyles];
+
+  static override properties = {
+    state: { attribute: false },
+    strings: { attribute: false },
+    locale: {},
+    allowedImageHosts: { attribute: false },
+    hasNew: { state: true },
+  };
+
+  declare state: ChatState | undefined;
+  declare strings: ChorusStrings;
+  declare locale: string;
+  declare allowedImageHosts: readonly string[];
+  declare private hasNew: boolean;
+
+  readonly #messages = new StoreController(this, () => this.state?.transcript.$messages);
+  readonly #hasOlder = new StoreController(this, () => this.state?.transcript.$hasOlder);
+  readonly #loadingOlder = new StoreController(this, () => this.state?.transcript.$loadingOlder);
+  readonly #announcements = new StoreController(this, () => this.state?.transcript.$announcements);
+  readonly #agents = new StoreController(this, () => this.state?.$agents);
+  readonly #rendered = new Map<string, RenderedContent>();
+  #pinned = true;
+  #lastScrollTop = 0;
+  #anchor: { id: string; top: number } | undefined;
+  #lastSignature = '';
+  #resizeObserver: ResizeObserver | undefined;
+  #timeFormat: Intl.DateTimeFormat | undefined;
+
+  constructor() {
+    super();
+    this.state = undefined;
+    this.locale = 'en';
+    this.allowedImageHosts = [];
+    this.hasNew = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#resizeObserver ??= new ResizeObserver(() => {
+      if (this.#pinned) this.scrollToBottom();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resizeObserver?.disconnect();
+  }
+
+  /** Scrolls to the newest message and follows new content again. */
+  scrollToBottom(): void {
+    const log = this.#log;
+    if (!log) return;
+    log.scrollTop = log.scrollHeight;
+    this.#pinned = true;
+    if (this.hasNew) this.hasNew = false;
+  }
+
+  get #log(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.log');
+  }
+
+  protected override firstUpdated(): void {
+    const log = this.#log;
+    if (log) this.#resizeObserver?.observe(log.querySelector('.items') ?? log);
+    this.scrollToBottom();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale')) this.#timeFormat = undefined;
+    const log = this.#log;
+    // Keep the first visible message in place when older ones are added above it.
+    const first = log?.querySelector<HTMLElement>('.message');
+    this.#anchor = log && first && !this.#pinned ? { id: first.dataset['id'] ?? '', top: first.getBoundingClientRect().top } : undefined;
+    // Something new at the bottom while the reader is up in the history: offer the pill.
+    const list = this.#messages.value ?? [];
+    const last = list.at(-1);
+    const streamed = list.reduce((total, message) => (message.status === 'streaming' ? total + message.content.length + message.parts.length : total), 0);
+    const signature = `${last?.id ?? ''}:${last?.status ?? ''}:${last?.content.length ?? 0}:${last?.parts.length ?? 0}:${streamed}`;
+    if (signature !== this.#lastSignature && !this.#pinned && log) this.hasNew = true;
+    this.#lastSignature = signature;
+  }
+
+  protected override updated(): void {
+    const log = this.#log;
+    if (!log) return;
+    if (this.#pinned) {
+      log.scrollTop = log.scrollHeight;
+    } else if (this.#anchor) {
+      const element = log.querySelector<HTMLElement>(`.message[data-id="${CSS.escape(this.#anchor.id)}"]`);
+      if (element) log.scrollTop += element.getBoundingClientRect().top - this.#anchor.top;
+    }
+    this.#pruneRendered(this.#messages.value ?? []);
+  }
+
+  #handleScroll(): void {
+    const log = this.#log;
+    if (!log) return;
+    // Only the reader unpins (by scrolling up); content growing under a programmatic scroll does not.
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight <= PIN_THRESHOLD_PX;
+    if (atBottom) this.#pinned = true;
+    else if (log.scrollTop < this.#lastScrollTop) this.#pinned = false;
+    this.#lastScrollTop = log.scrollTop;
+    if (this.#pinned && this.hasNew) this.hasNew = false;
+    if (log.scrollTop <= LOAD_OLDER_THRESHOLD_PX && this.#hasOlder.value && !this.#loadingOlder.value && log.scrollHeight > log.clientHeight) void this.state?.transcript.loadOlder();
+  }
+
+  #markdown(message: ChatMessage): TemplateResult {
+    const streaming = message.status === 'streaming';
+    const cached = this.#rendered.get(message.id);
+    if (cached && cached.content === message.content && cached.streaming === streaming && cached.hosts === this.allowedImageHosts) return cached.template;
+    const template = renderMarkdown(message.content, { allowedImageHosts: this.allowedImageHosts, streaming });
+    this.#rendered.set(message.id, { content: message.content, streaming, hosts: this.allowedImageHosts, template });
+    return template;
+  }
+
+  #pruneRendered(list: readonly ChatMessage[]): void {
+    if (this.#rendered.size <= list.length + 20) return;
+    const ids = new Set(list.map((message) => message.id));
+    for (const id of this.#rendered.keys()) if (!ids.has(id)) this.#rendered.delete(id);
+  }
+
+  #time(iso: string): string {
+    this.#timeFormat ??= new Intl.DateTimeFormat(this.locale, { hour: 'numeric', minute: '2-digit' });
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? '' : this.#timeFormat.format(date);
+  }
+
+  #renderParts(parts: readonly MessagePart[]) {
+    const strings = this.strings;
+    const results = new Map(parts.flatMap((part) => (part.type === 'tool-result' ? [[part.callId, part] as const] : [])));
+    return parts.map((part) => {
+      if (part.type === 'reasoning') {
+        return html`<details class="reasoning" part="reasoning"><summary>${strings.reasoning}</summary><div class="part-body">${clip(part.text)}</div></details>`;
+      }
+      if (part.type !== 'tool-call') return nothing;
+      const result = results.get(part.callId);
+      const state = !result ? strings.toolRunning : result.error !== undefined ? strings.toolFailed : strings.toolDone;
+      return html`<details class="tool ${result?.error !== undefined ? 'tool--error' : ''}" part="tool">
+        <summary>${ICONS.tool} ${format(strings.toolCall, { name: part.name, state })}</summary>
+        <div class="visually-hidden">${strings.toolArguments}</div>
+        <pre class="part-body" aria-label=${strings.toolArguments}>${json(part.args)}</pre>
+        ${result ? html`<pre class="part-body" aria-label=${strings.toolResult}>${result.error ?? json(result.result)}</pre>` : nothing}
+      </details>`;
+    });
+  }
+
+  #renderStatus(message: ChatMessage) {
+    const strings = this.strings;
+    if (message.delivery === 'sending') return html`<div class="status" part="message__status">${strings.sending}</div>`;
+    if (message.delivery === 'failed') return html`<div class="status status--error" part="message__status">${format(strings.sendFailed, { error: describeError(message.deliveryError, strings) })}</div>`;
+    switch (message.status) {
+      case 'streaming':
+        return html`<div class="visually-hidden">${strings.statusStreaming}</div>`;
+      case 'cancelled':
+        return html`<div class="status" part="message__status">${strings.statusCancelled}</div>`;
+      case 'interrupted':
+        return html`<div class="status" part="message__status">${strings.statusInterrupted}</div>`;
+      case 'error':
+        return html`<div class="status status--error" part="message__status">${message.error ? format(strings.statusError, { error: message.error }) : strings.statusErrorUnknown}</div>`;
+      default:
+        return nothing;
+    }
+  }
+
+  #renderActions(message: ChatMessage) {
+    const strings = this.strings;
+    const transcript = this.state?.transcript;
+    const name = message.author.name;
+    if (message.delivery === 'failed') {
+      return html`<div class="actions" part="message__actions"><button class="button" type="button" @click=${() => transcript?.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button></div>`;
+    }
+    if (message.author.kind !== 'agent') return nothing;
+    if (message.status === 'streaming') {
+      return html`<div class="actions" part="message__actions">
+        <button class="button button--danger" type="button" aria-label=${format(strings.stopReply, { name })} @click=${() => transcript?.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>
+      </div>`;
+    }
+    const failed = message.status === 'error' || message.status === 'interrupted';
+    return html`<div class="actions" part="message__actions">
+      <button class="button" type="button" aria-label=${format(failed ? strings.retryReply : strings.regenerateReply, { name })} @click=${() => transcript?.regenerate(message.id)}>
+        ${ICONS.retry} ${failed ? strings.retry : strings.regenerate}
+      </button>
+    </div>`;
+  }
+
+  #renderMessage(message: ChatMessage, colors: ReadonlyMap<string, string | null>) {
+    const strings = this.strings;
+    const kind = message.author.kind;
+    if (kind === 'system') {
+      return html`<article class="message message--system" part="message message--system" data-id=${message.id}>
+        <span class="visually-hidden">${strings.systemAuthor}: </span>${this.#markdown(message)}
+      </article>`;
+    }
+    const color = kind === 'agent' ? safeColor(colors.get(message.author.id)) : undefined;
+    const reason = kind === 'agent' && message.reason ? strings[REASON_KEYS[message.reason]] : undefined;
+    const classes = `message message--${kind} message--${message.status}${message.own ? ' message--own' : ''}`;
+    return html`<article class=${classes} part="message message--${kind}${message.own ? ' message--own' : ''}" data-id=${message.id} ${cssProps({ '--chorus-author-color': color })}>
+      <div class="meta">
+        ${kind === 'agent' ? html`<span class="avatar" aria-hidden="true"></span>` : nothing}
+        <span class="author" part="message__author">${message.author.name}</span>
+        ${message.model ? html`<span class="badge" part="message__badge" title=${format(strings.modelLabel, { model: message.model })}>${message.model}</span>` : nothing}
+        ${reason ? html`<span class="reason" part="message__reason">${format(strings.reasonLabel, { reason })}</span>` : nothing}
+        <time datetime=${message.createdAt}>${this.#time(message.createdAt)}</time>
+      </div>
+      ${this.#renderParts(message.parts)}
+      <div class="content" part="message__content">${this.#markdown(message)}</div>
+      ${this.#renderStatus(message)} ${this.#renderActions(message)}
+    </article>`;
+  }
+
+  #renderHistory() {
+    const strings = this.strings;
+    if (this.#loadingOlder.value) return html`<div class="history" role="status">${strings.loadingOlder}</div>`;
+    if (this.#hasOlder.value) {
+      return html`<div class="history"><button class="button" type="button" @click=${() => this.state?.transcript.loadOlder()}>${strings.loadOlder}</button></div>`;
+    }
+    return (this.#messages.value?.length ?? 0) > 0 ? html`<div class="history">${strings.startOfConversation}</div>` : nothing;
+  }
+
+  #renderAnnouncement(announcement: Announcement) {
+    const strings = this.strings;
+    const text =
+      announcement.kind === 'error'
+        ? format(strings.announceError, { name: announcement.name })
+        : announcement.kind === 'stopped'
+          ? format(strings.announceStopped, { name: announcement.name })
+          : format(strings.announceMessage, { name: announcement.name, text: announcement.text });
+    return html`<p>${text}</p>`;
+  }
+
+  override render() {
+    const strings = this.strings;
+    const list = this.#messages.value ?? [];
+    const colors = new Map((this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const));
+    return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
+        <div class="items">
+          ${this.#renderHistory()}
+          ${list.length === 0 ? html`<p class="empty">${strings.emptyRoom}</p>` : repeat(list, (message) => message.id, (message) => this.#renderMessage(message, colors))}
+        </div>
+      </div>
+      ${this.hasNew
+        ? html`<button part="new-messages" class="button pill" type="button" @click=${() => this.scrollToBottom()}>${ICONS.down} ${strings.newMessages}</button>`
+        : nothing}
+      <div class="visually-hidden" aria-live="polite" aria-atomic="false">
+        ${repeat(this.#announcements.value ?? [], (announcement) => announcement.key, (announcement) => this.#renderAnnouncement(announcement))}
+      </div>`;
+  }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_PART_CHARACTERS ? `${text.slice(0, MAX_PART_CHARACTERS)}…` : text;
+}
+
+function json(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return clip(value);
+  try {
+    return clip(JSON.stringify(value, null, 2) ?? '');
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,73 @@
+import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
+import type { PresenceMeta } from '../../protocol/room.ts';
+import type { RoomConnection, RoomInfo, SessionInfo } from '../room/room-connection.ts';
+import type { ChatMessage } from './transcript.ts';
+
+export type AgentStatus = 'idle' | 'thinking' | 'streaming';
+
+export interface AgentView {
+  id: string;
+  handle: string;
+  name: string;
+  color: string | null;
+  model: string | null;
+  description: string | null;
+  status: AgentStatus;
+}
+
+export interface PersonView {
+  id: string;
+  name: string;
+  self: boolean;
+}
+
+export interface Participants {
+  agents: AgentView[];
+  people: PersonView[];
+}
+
+export interface PresenceStore {
+  /** Raw presence of the channel. */
+  $present: ReadableAtom<PresenceMeta[]>;
+  /** Who is here: the room's agents with their status, and the people present (us first). */
+  $participants: ReadableAtom<Participants>;
+}
+
+/**
+ * Who is in the room. Agents come from the room's list, their status from presence (which
+ * changes only at turn boundaries) and from the transcript (a reply streaming now means
+ * `streaming`, even before presence catches up).
+ * @example const { $participants } = createPresenceStore(client, { $room, $session, $messages });
+ */
+export function createPresenceStore(
+  connection: RoomConnection,
+  stores: { $room: ReadableAtom<RoomInfo | undefined>; $session: ReadableAtom<SessionInfo | undefined>; $messages: ReadableAtom<ChatMessage[]> },
+): PresenceStore {
+  const $present = atom<PresenceMeta[]>([]);
+  onMount($present, () => connection.on('presence', (present) => $present.set(present)));
+
+  const $streamingAuthors = computed(stores.$messages, (messages) => {
+    const ids = messages.filter((message) => message.status === 'streaming' && message.author.kind === 'agent').map((message) => message.author.id);
+    return ids.sort().join('\n');
+  });
+
+  const $participants = computed([$present, stores.$room, stores.$session, $streamingAuthors], (present, room, session, streamingAuthors): Participants => {
+    const streaming = new Set(streamingAuthors === '' ? [] : streamingAuthors.split('\n'));
+    const presentAgents = new Map(present.filter((meta) => meta.kind === 'agent').map((meta) => [meta.id, meta]));
+    const agents: AgentView[] = (room?.agents ?? []).map((agent) => {
+      const meta = presentAgents.get(agent.id) ?? presentAgents.get(agent.handle);
+      const status: AgentStatus = streaming.has(agent.id) || streaming.has(agent.handle) ? 'streaming' : (meta?.status ?? 'idle');
+      return { id: agent.id, handle: agent.handle, name: agent.name, color: agent.color ?? meta?.color ?? null, model: agent.model, description: agent.description, status };
+    });
+    const selfId = session?.participant.id;
+    const people = new Map<string, PersonView>();
+    if (session) people.set(session.participant.id, { id: session.participant.id, name: session.participant.name, self: true });
+    for (const meta of present) {
+      if (meta.kind === 'human' && !people.has(meta.id)) people.set(meta.id, { id: meta.id, name: meta.name, self: meta.id === selfId });
+    }
+    const sorted = [...people.values()].sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+    return { agents, people: sorted };
+  });
+
+  return { $present, $participants };
+}
