@@ -1,27 +1,9 @@
-import { cleanStores, keepMount, type ReadableAtom } from 'nanostores';
+import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AGENTS } from '../test-support/agents.ts';
-import { StubConnection } from '../test-support/stub-connection.ts';
-import { createChatState } from './chat-state.ts';
 import { findMention, matchAgents } from './composer.ts';
 
-const mounted: ReadableAtom<unknown>[] = [];
-function mount<T>(store: ReadableAtom<T>): ReadableAtom<T> {
-  keepMount(store);
-  mounted.push(store);
-  return store;
-}
-
-function setup(stub = StubConnection.open()) {
-  const errors: string[] = [];
-  const state = createChatState(stub, { schedule: (callback) => (callback(), () => {}), onError: (error) => errors.push(error.code) });
-  return { stub, state, errors };
-}
-
-afterEach(() => {
-  vi.useRealTimers();
-  cleanStores(...mounted.splice(0));
-});
+afterEach(cleanUp);
 
 describe('composer store', () => {
   it('finds the mention at the caret', () => {

@@ -1,26 +1,8 @@
-import { cleanStores, keepMount, type ReadableAtom } from 'nanostores';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { agentMessage, GRACE, humanMessage, messageStart } from '../test-support/messages.ts';
-import { StubConnection } from '../test-support/stub-connection.ts';
-import { createChatState } from './chat-state.ts';
 
-const mounted: ReadableAtom<unknown>[] = [];
-function mount<T>(store: ReadableAtom<T>): ReadableAtom<T> {
-  keepMount(store);
-  mounted.push(store);
-  return store;
-}
-
-function setup(stub = StubConnection.open()) {
-  const errors: string[] = [];
-  const state = createChatState(stub, { schedule: (callback) => (callback(), () => {}), onError: (error) => errors.push(error.code) });
-  return { stub, state, errors };
-}
-
-afterEach(() => {
-  vi.useRealTimers();
-  cleanStores(...mounted.splice(0));
-});
+afterEach(cleanUp);
 
 describe('unread store', () => {
   it('counts finished messages of others while unseen, and clears when seen', () => {
