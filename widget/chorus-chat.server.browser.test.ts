@@ -1,0 +1,242 @@
+/// <reference types="mocha" />
+// <chorus-chat> against the real Chorus server that `npm run test:browser` starts
+// (test/helpers/browser-test-server.ts): offline personas at a slowed pace, one seeded room per
+// test so that tests never see each other's messages.
+import { sendKeys } from '@web/test-runner-commands';
+import { expect } from 'chai';
+import type { BrowserTestConfig } from '../test/helpers/browser-test-server.ts';
+import type { ChorusChat } from './components/chat/chat.ts';
+import { find, findAll, get, settle, until } from './test-support/mount-chat.ts';
+
+/** Replies take 2–4 s at the test server's pace; every wait below is bounded by this. */
+const REPLY_TIMEOUT_MS = 15_000;
+
+let config: BrowserTestConfig;
+const mounted: ChorusChat[] = [];
+
+async function testConfig(): Promise<BrowserTestConfig> {
+  const response = await fetch('/__chorus/test-config.json');
+  if (!response.ok) throw new Error(`test config: HTTP ${response.status}`);
+  return (await response.json()) as BrowserTestConfig;
+}
+
+/** An inline `<chorus-chat>` joined to `room` on the test server (resolves on `chorus-ready`). */
+async function joinRoom(room: string, name: string): Promise<ChorusChat> {
+  const chat = document.createElement('chorus-chat');
+  chat.setAttribute('room', room);
+  chat.setAttribute('server', config.url);
+  chat.setAttribute('mode', 'inline');
+  chat.setAttribute('name', name);
+  chat.setAttribute('theme', 'light');
+  chat.style.setProperty('--chorus-height', '420px');
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not join ${room}`)), REPLY_TIMEOUT_MS);
+    chat.addEventListener('chorus-ready', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+  document.body.append(chat);
+  mounted.push(chat);
+  await ready;
+  await settle(chat);
+  return chat;
+}
+
+interface Bubble {
+  id: string;
+  kind: 'agent' | 'human' | 'system';
+  own: boolean;
+  author: string;
+  text: string;
+  /** From the `message--<status>` class: streaming, complete, cancelled, error, interrupted. */
+  status: string;
+  /** The visible status line (`Stopped`, `Sending…`…), empty when none. */
+  statusLine: string;
+  element: HTMLElement;
+}
+
+/** The transcript as rendered, in order. */
+function bubbles(chat: ChorusChat): Bubble[] {
+  return findAll(chat, '[part~="message"]').map((element) => {
+    const parts = element.getAttribute('part')?.split(/\s+/) ?? [];
+    const kind = parts.includes('message--agent') ? 'agent' : parts.includes('message--system') ? 'system' : 'human';
+    const status = [...element.classList].find((name) => /^message--(streaming|complete|cancelled|error|interrupted)$/.test(name))?.slice('message--'.length) ?? '';
+    return {
+      id: element.dataset['id'] ?? '',
+      kind,
+      own: parts.includes('message--own'),
+      author: element.querySelector('[part="message__author"]')?.textContent?.trim() ?? '',
+      text: element.querySelector('[part="message__content"]')?.textContent?.trim() ?? '',
+      status,
+      statusLine: element.querySelector('[part="message__status"]')?.textContent?.trim() ?? '',
+      element,
+    };
+  });
+}
+
+const agentBubbles = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind === 'agent');
+
+/** Types into the composer and presses Enter, with real key events. */
+async function typeAndSend(chat: ChorusChat, text: string): Promise<void> {
+  get<HTMLTextAreaElement>(chat, 'chorus-composer textarea, textarea').focus();
+  await sendKeys({ type: text });
+  await sendKeys({ press: 'Enter' });
+}
+
+/** Waits until the room has `count` agent replies, all finished with some text. */
+async function untilRepliesFinish(chat: ChorusChat, count: number, allowed: readonly string[] = ['complete']): Promise<Bubble[]> {
+  await until(() => {
+    const agents = agentBubbles(chat);
+    expect(agents.length, 'agent replies').to.be.at.least(count);
+    for (const bubble of agents) {
+      expect(allowed, `status of ${bubble.author}'s reply`).to.include(bubble.status);
+    }
+  }, REPLY_TIMEOUT_MS);
+  return agentBubbles(chat);
+}
+
+describe('<chorus-chat> against the real server', function () {
+  this.timeout(40_000);
+
+  before(async () => {
+    config = await testConfig();
+  });
+
+  afterEach(() => {
+    for (const chat of mounted.splice(0)) chat.remove();
+  });
+
+  it('joins and sends: the own message appears exactly once, and the agent answers', async () => {
+    const chat = await joinRoom(config.widgetRooms.send, 'Ada');
+    const text = `Hello from the widget ${crypto.randomUUID().slice(0, 8)}`;
+    await typeAndSend(chat, text);
+
+    await until(() => {
+      const own = bubbles(chat).filter((bubble) => bubble.text === text);
+      expect(own).to.have.length(1);
+      expect(own[0]!.own).to.equal(true);
+      expect(own[0]!.statusLine, 'no Sending… / failed line').to.equal('');
+    }, REPLY_TIMEOUT_MS);
+    const [reply] = await untilRepliesFinish(chat, 1);
+    expect(reply!.text).to.not.equal('');
+
+    // After the server's echo and the reply, the own message is still there once.
+    const all = bubbles(chat);
+    expect(all.filter((bubble) => bubble.text === text)).to.have.length(1);
+    expect(new Set(all.map((bubble) => bubble.id)).size, 'unique ids').to.equal(all.length);
+  });
+
+  it('streams three agents at once into three bubbles, all ending complete with text', async () => {
+    const chat = await joinRoom(config.widgetRooms.all, 'Ada');
+    let mostStreamingAtOnce = 0;
+    let watching = true;
+    const watch = () => {
+      if (!watching) return;
+      mostStreamingAtOnce = Math.max(mostStreamingAtOnce, agentBubbles(chat).filter((bubble) => bubble.status === 'streaming').length);
+      requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+    try {
+      await typeAndSend(chat, 'What should we name the new project?');
+      const replies = await untilRepliesFinish(chat, 3);
+      expect(replies).to.have.length(3);
+      expect(new Set(replies.map((reply) => reply.author))).to.deep.equal(new Set(['Sage', 'Scout', 'Critic']));
+      for (const reply of replies) expect(reply.text, `${reply.author}'s text`).to.not.equal('');
+      expect(new Set(replies.map((reply) => reply.id)).size).to.equal(3);
+    } finally {
+      watching = false;
+    }
+    expect(mostStreamingAtOnce, 'agent bubbles streaming at the same moment').to.be.at.least(2);
+  });
+
+  it('stops one streaming reply from its own Stop button while the others complete', async () => {
+    const chat = await joinRoom(config.widgetRooms.stop, 'Ada');
+    await typeAndSend(chat, 'Give me three ideas for a team lunch.');
+
+    let target: Bubble | undefined;
+    await until(() => {
+      target = agentBubbles(chat).find((bubble) => bubble.status === 'streaming' && bubble.element.querySelector('[part="message__actions"] button'));
+      expect(target, 'a streaming reply with a Stop button').to.not.equal(undefined);
+    }, REPLY_TIMEOUT_MS);
+    const stop = target!.element.querySelector<HTMLButtonElement>('[part="message__actions"] button')!;
+    expect(stop.getAttribute('aria-label')).to.equal(`Stop the reply of ${target!.author}`);
+    stop.click();
+
+    const replies = await untilRepliesFinish(chat, 3, ['complete', 'cancelled']);
+    const stopped = replies.find((reply) => reply.id === target!.id)!;
+    expect(stopped.status).to.equal('cancelled');
+    expect(stopped.statusLine).to.equal('Stopped');
+    const others = replies.filter((reply) => reply.id !== target!.id);
+    expect(others).to.have.length(2);
+    for (const reply of others) {
+      expect(reply.status, `${reply.author}'s reply`).to.equal('complete');
+      expect(reply.text).to.not.equal('');
+      expect(reply.statusLine).to.equal('');
+    }
+  });
+
+  it('shows a late joiner (a reload mid-stream) the same transcript, ids and text', async () => {
+    const first = await joinRoom(config.widgetRooms.lateJoiner, 'Ada');
+    await typeAndSend(first, 'Tell me about the history of tea.');
+    await until(() => {
+      expect(agentBubbles(first).some((bubble) => bubble.status === 'streaming' && bubble.text.length > 0), 'a reply streaming with some text').to.equal(true);
+    }, REPLY_TIMEOUT_MS);
+
+    const second = await joinRoom(config.widgetRooms.lateJoiner, 'Grace');
+    const firstReplies = await untilRepliesFinish(first, 3);
+    const secondReplies = await untilRepliesFinish(second, 3);
+    expect(secondReplies.map((reply) => reply.id)).to.deep.equal(firstReplies.map((reply) => reply.id));
+
+    const transcript = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
+    await until(() => expect(transcript(second)).to.deep.equal(transcript(first)), 5_000);
+    expect(transcript(first)).to.have.length(4);
+  });
+
+  it('pages history: fewer messages at first, older ones load when scrolled to the top', async () => {
+    const chat = await joinRoom(config.widgetRooms.history, 'Ada');
+    const total = config.historyMessageCount;
+    const texts = () => bubbles(chat).map((bubble) => bubble.text);
+    await until(() => expect(texts()).to.include(`History message ${total}`), REPLY_TIMEOUT_MS);
+    const initial = texts();
+    expect(initial.length).to.be.greaterThan(0);
+    expect(initial.length).to.be.lessThan(total);
+    expect(initial).to.not.include('History message 1');
+
+    const log = get(chat, '[part="log"]');
+    await until(() => {
+      log.scrollTop = 0;
+      expect(texts()).to.include('History message 1');
+    }, REPLY_TIMEOUT_MS);
+    await settle(chat);
+    expect(texts()).to.deep.equal(Array.from({ length: total }, (_, index) => `History message ${index + 1}`));
+    const ids = bubbles(chat).map((bubble) => bubble.id);
+    expect(new Set(ids).size).to.equal(total);
+  });
+
+  it('autocompletes an @mention by keyboard only, and the mentioned agent answers', async () => {
+    const chat = await joinRoom(config.widgetRooms.mention, 'Ada');
+    const textarea = get<HTMLTextAreaElement>(chat, 'textarea');
+    textarea.focus();
+    await sendKeys({ type: '@sc' });
+    const list = get(chat, '[part="mention-list"]');
+    await until(() => {
+      expect(list.hidden).to.equal(false);
+      expect(findAll(chat, '[part="mention-option"]').map((option) => option.textContent?.replace(/\s+/g, ' ').trim())).to.deep.equal(['@scout Scout']);
+    });
+    await sendKeys({ press: 'ArrowDown' });
+    await until(() => expect(find(chat, '[part="mention-option"][aria-selected="true"]')?.textContent).to.contain('Scout'));
+    await sendKeys({ press: 'Enter' });
+    await until(() => expect(textarea.value).to.equal('@scout '));
+    expect(list.hidden).to.equal(true);
+
+    await sendKeys({ type: 'what is new?' });
+    await sendKeys({ press: 'Enter' });
+    await until(() => expect(bubbles(chat).some((bubble) => bubble.own && bubble.text === '@scout what is new?')).to.equal(true), REPLY_TIMEOUT_MS);
+    expect(textarea.value).to.equal('');
+
+    const [reply] = await untilRepliesFinish(chat, 1);
+    expect(reply!.author).to.equal('Scout');
+    expect(reply!.text).to.not.equal('');
+  });
+});
