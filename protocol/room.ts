@@ -47,6 +47,8 @@ export interface TokenUsage {
 export interface Message {
   id: string;
   roomId: string;
+  /** The room's transcript order (increasing; gaps possible). Absent only on a client's own unsent message. */
+  position?: number;
   author: Author;
   content: string;
   parts: MessagePart[];
@@ -75,7 +77,16 @@ export interface PresenceMeta {
 /** Broadcast events on a room channel, by event name, with their payloads. */
 export interface RoomEvents {
   message: { message: Message };
-  'message-start': { id: string; roomId: string; author: Author; replyTo: string | null; reason: ReplyReason; model: string | null; createdAt: string };
+  'message-start': {
+    id: string;
+    roomId: string;
+    position?: number;
+    author: Author;
+    replyTo: string | null;
+    reason: ReplyReason;
+    model: string | null;
+    createdAt: string;
+  };
   'text-delta': { id: string; seq: number; delta: string };
   'reasoning-delta': { id: string; seq: number; delta: string };
   'tool-call': { id: string; seq: number; callId: string; name: string; args: unknown };

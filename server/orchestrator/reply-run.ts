@@ -75,6 +75,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   void emitter.send('message-start', {
     id: started.id,
     roomId: started.roomId,
+    ...(started.position === undefined ? {} : { position: started.position }),
     author,
     replyTo: started.replyTo,
     reason: run.reason,

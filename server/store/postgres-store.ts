@@ -68,6 +68,7 @@ function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
     roomId: row.room_id,
+    position: Number(row.position),
     author: { kind: row.author_kind, id: row.author_id, name: row.author_name },
     content: row.content,
     parts: row.parts ?? [],

@@ -13,6 +13,14 @@ function started(): Transcript {
 }
 
 describe('Transcript', () => {
+  it('keeps the server order of messages created in the same millisecond', () => {
+    const at = '2026-11-22T10:00:00.000Z';
+    const messages = ['f', 'c', 'a', 'e', 'b', 'd'].map((id, index) => ({ ...humanMessage({ id }), createdAt: at, position: index + 1 }));
+    const transcript = new Transcript();
+    transcript.merge([...messages].reverse());
+    expect(transcript.list().map((message) => message.id)).toEqual(['f', 'c', 'a', 'e', 'b', 'd']);
+  });
+
   it('lists messages oldest first, ties broken by id', () => {
     const transcript = new Transcript();
     const at = '2026-01-01T00:00:00.000Z';

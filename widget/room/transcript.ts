@@ -39,7 +39,7 @@ export class Transcript {
 
   /** Messages oldest first. */
   list(): Message[] {
-    this.#sorted ??= [...this.#byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    this.#sorted ??= [...this.#byId.values()].sort(byTranscriptOrder);
     return [...this.#sorted];
   }
 
@@ -92,6 +92,7 @@ export class Transcript {
           model: start.model ?? null,
           usage: null,
           error: null,
+          ...(start.position === undefined ? {} : { position: start.position }),
           createdAt: start.createdAt,
           updatedAt: start.createdAt,
         });
@@ -150,4 +151,13 @@ export class Transcript {
     if (events.size === 0) this.#held.delete(id);
     if (current !== known) this.#set(current);
   }
+}
+
+/**
+ * The server's order: by `position` when both messages have one (equal timestamps are common in
+ * a busy room), else by creation time; a client's own unsent message has no position yet.
+ */
+function byTranscriptOrder(a: Message, b: Message): number {
+  if (a.position !== undefined && b.position !== undefined) return a.position - b.position;
+  return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
