@@ -33,6 +33,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Rooms the demo pages use (`demo/`). */
+const DEMO_ROOMS = [
+  ['northwind', 'Northwind Bikes'],
+  ['shared', 'Shared room'],
+  ['themes', 'Theming'],
+] as const;
+
 export interface StartOptions {
   log?: Logger;
   /** Replaces the model of every persona (tests and benchmarks: a fake provider). */
@@ -66,7 +73,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   await orchestrator.start();
 
-  if (options.serveWidget) await ensureWidgetBuilt(log);
+  if (options.serveWidget) {
+    await ensureWidgetBuilt(log);
+    // The demo pages' rooms: every agent answers, so a first visit shows the room at its liveliest.
+    for (const [id, title] of DEMO_ROOMS) await store.ensureRoom({ id, title, settings: { policy: 'all' } });
+  }
   let closing = false;
   const keys = createApiKeys(jwtSecret);
   const app = createApp({
