@@ -27,6 +27,23 @@ import { css } from 'lit';
  * @cssproperty --chorus-panel-width - Width of the launcher's panel.
  * @cssproperty --chorus-panel-height - Height of the launcher's panel (and of an inline chat without a height).
  */
+/** The dark palette: for `theme="dark"`, and for `auto` when the page prefers dark. */
+const darkTokens = css`
+  color-scheme: dark;
+  --_c-accent: var(--chorus-accent, #a5b4fc);
+  --_c-accent-text: var(--chorus-accent-text, #111827);
+  --_c-bg: var(--chorus-background, #15171c);
+  --_c-surface: var(--chorus-surface, #22252c);
+  --_c-surface-own: var(--chorus-surface-own, #2e335a);
+  --_c-text: var(--chorus-text-color, #e8eaed);
+  --_c-muted: var(--chorus-muted-color, #a3aab5);
+  --_c-border: var(--chorus-border-color, #3a3f4a);
+  --_c-focus: var(--chorus-focus-color, #8ab4f8);
+  --_c-danger: var(--chorus-danger-color, #ff9b8f);
+  --_c-danger-text: #111827;
+  --_c-shadow: var(--chorus-shadow, 0 8px 28px rgb(0 0 0 / 0.5), 0 2px 6px rgb(0 0 0 / 0.4));
+`;
+
 export const tokenStyles = css`
   :host {
     color-scheme: light;
@@ -54,36 +71,12 @@ export const tokenStyles = css`
   }
 
   :host([theme='dark']) {
-    color-scheme: dark;
-    --_c-accent: var(--chorus-accent, #a5b4fc);
-    --_c-accent-text: var(--chorus-accent-text, #111827);
-    --_c-bg: var(--chorus-background, #15171c);
-    --_c-surface: var(--chorus-surface, #22252c);
-    --_c-surface-own: var(--chorus-surface-own, #2e335a);
-    --_c-text: var(--chorus-text-color, #e8eaed);
-    --_c-muted: var(--chorus-muted-color, #a3aab5);
-    --_c-border: var(--chorus-border-color, #3a3f4a);
-    --_c-focus: var(--chorus-focus-color, #8ab4f8);
-    --_c-danger: var(--chorus-danger-color, #ff9b8f);
-    --_c-danger-text: #111827;
-    --_c-shadow: var(--chorus-shadow, 0 8px 28px rgb(0 0 0 / 0.5), 0 2px 6px rgb(0 0 0 / 0.4));
+    ${darkTokens}
   }
 
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light']):not([theme='dark'])) {
-      color-scheme: dark;
-      --_c-accent: var(--chorus-accent, #a5b4fc);
-      --_c-accent-text: var(--chorus-accent-text, #111827);
-      --_c-bg: var(--chorus-background, #15171c);
-      --_c-surface: var(--chorus-surface, #22252c);
-      --_c-surface-own: var(--chorus-surface-own, #2e335a);
-      --_c-text: var(--chorus-text-color, #e8eaed);
-      --_c-muted: var(--chorus-muted-color, #a3aab5);
-      --_c-border: var(--chorus-border-color, #3a3f4a);
-      --_c-focus: var(--chorus-focus-color, #8ab4f8);
-      --_c-danger: var(--chorus-danger-color, #ff9b8f);
-      --_c-danger-text: #111827;
-      --_c-shadow: var(--chorus-shadow, 0 8px 28px rgb(0 0 0 / 0.5), 0 2px 6px rgb(0 0 0 / 0.4));
+      ${darkTokens}
     }
   }
 `;
