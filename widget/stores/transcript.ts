@@ -107,10 +107,20 @@ export function createTranscriptStore(connection: RoomConnection, options: Trans
     };
   });
 
+  // The same ChatMessage object for an unchanged message, so the list re-renders only what changed.
+  const decorated = new WeakMap<Message, { self: string | undefined; message: ChatMessage }>();
+  const decorate = (message: Message, self: string | undefined): ChatMessage => {
+    const cached = decorated.get(message);
+    if (cached && cached.self === self) return cached.message;
+    const chatMessage = { ...message, own: message.author.kind === 'human' && message.author.id === self };
+    decorated.set(message, { self, message: chatMessage });
+    return chatMessage;
+  };
+
   const $messages = computed([$server, $outbox, $session], (server, outbox, session): ChatMessage[] => {
     const self = session?.participant.id;
     const stored = new Set(server.map((message) => message.id));
-    const list: ChatMessage[] = server.map((message) => ({ ...message, own: message.author.kind === 'human' && message.author.id === self }));
+    const list: ChatMessage[] = server.map((message) => decorate(message, self));
     for (const entry of outbox) {
       if (stored.has(entry.id)) continue;
       list.push({

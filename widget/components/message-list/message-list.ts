@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { guard } from 'lit/directives/guard.js';
 import type { MessagePart, ReplyReason } from '../../../protocol/room.ts';
 import { describeError, format, type ChorusStrings } from '../../i18n/strings.ts';
 import { cssProps, safeColor } from '../../lib/css-props.ts';
@@ -283,7 +284,9 @@ export class ChorusMessageList extends LitElement {
     return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
         <div class="items">
           ${this.#renderHistory()}
-          ${list.length === 0 ? html`<p class="empty">${strings.emptyRoom}</p>` : repeat(list, (message) => message.id, (message) => this.#renderMessage(message, colors))}
+          ${list.length === 0 ? html`<p class="empty">${strings.emptyRoom}</p>` : repeat(list, (message) => message.id, (message) =>
+                guard([message, colors.get(message.author.id), strings, this.allowedImageHosts, this.locale, this.state], () => this.#renderMessage(message, colors)),
+              )}
         </div>
       </div>
       ${this.hasNew
