@@ -28,6 +28,7 @@ import { LatencyHistogram } from './lib/histogram.ts';
 import { LeanWebSocket } from './lib/lean-websocket.ts';
 import { machineInfo, openFileLimit, writeJson } from './lib/results.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
+import { readFlags } from './lib/flags.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -40,16 +41,7 @@ const HELP = `npm run bench:hub-fanout -- [options]
   --profile          write CPU profiles of the fan-out server processes to bench/results/profiles/
   --out=FILE         results file, relative to the repository (default bench/results/hub-fanout.json)`;
 
-const flags = new Map(
-  process.argv.slice(2).map((argument) => {
-    const [name, value = 'true'] = argument.replace(/^--/, '').split('=');
-    return [name!, value] as const;
-  }),
-);
-if (flags.has('help')) {
-  console.log(HELP);
-  process.exit(0);
-}
+const flags = readFlags(HELP);
 const quick = flags.has('quick');
 const options = {
   subscribers: 500,

@@ -39,6 +39,7 @@ import { machineInfo, writeJson } from './lib/results.ts';
 import { RoomListener, type HeardEvent } from './lib/room-listener.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
 import { markersIn, startTimedOpenAI, type TimedOpenAI } from './lib/timed-openai.ts';
+import { readFlags } from './lib/flags.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -52,16 +53,7 @@ const HELP = `npm run bench:orchestrator -- [options]
   --markdown       also print the tables as Markdown (for docs/benchmarks.md)
   --out=FILE       results file (default bench/results/orchestrator.json)`;
 
-const flags = new Map(
-  process.argv.slice(2).map((argument) => {
-    const [name, value = 'true'] = argument.replace(/^--/, '').split('=');
-    return [name!, value] as const;
-  }),
-);
-if (flags.has('help')) {
-  console.log(HELP);
-  process.exit(0);
-}
+const flags = readFlags(HELP);
 const quick = flags.has('quick');
 const seconds = Number(flags.get('seconds') ?? (quick ? 2 : 8));
 const markdown = flags.has('markdown');

@@ -37,6 +37,7 @@ import { WorkerPGliteSql } from './lib/pglite-worker-sql.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
 import { RawPGliteSql } from './lib/raw-pglite-sql.ts';
+import { readFlags } from './lib/flags.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -47,16 +48,7 @@ const HELP = `npm run bench:persistence -- [options]
   --markdown       also print the tables as Markdown (for docs/benchmarks.md)
   --out=FILE       results file (default bench/results/persistence.json)`;
 
-const flags = new Map(
-  process.argv.slice(2).map((argument) => {
-    const [name, value = 'true'] = argument.replace(/^--/, '').split('=');
-    return [name!, value] as const;
-  }),
-);
-if (flags.has('help')) {
-  console.log(HELP);
-  process.exit(0);
-}
+const flags = readFlags(HELP);
 const quick = flags.has('quick');
 const replies = Math.max(1, Number(flags.get('replies') ?? (quick ? 5 : 20)));
 const options = {
