@@ -10,24 +10,13 @@
  * // … server.url, server.hub
  * await server.close();
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer, type StartOptions } from '../../server/start-server.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import { PGliteSql } from '../../server/store/pglite-sql.ts';
+import { throwawayConfig } from '../../test/helpers/throwaway-config.ts';
 
 export async function startBenchServer(options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {}): Promise<RunningServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-bench-'));
-  const config = loadConfig({
-    PORT: '0',
-    CHORUS_DATA_DIR: dataDir,
-    CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
-    CHORUS_LOG_LEVEL: 'error',
-    ...options.env,
-  });
+  const { config, removeDataDir } = await throwawayConfig(options.env);
   const sql = await PGliteSql.open();
   await migrate(sql);
   const server = await startServer(config, { sql, ...(options.modelFor ? { modelFor: options.modelFor } : {}) });
@@ -35,7 +24,7 @@ export async function startBenchServer(options: { env?: Record<string, string>; 
     ...server,
     async close() {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
     },
   };
 }

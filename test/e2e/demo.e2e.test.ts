@@ -3,18 +3,16 @@
  * built widget and the demo pages, driven by a headless Chromium through playwright-core.
  * It also writes the README's screenshots into docs/screenshots/ (so they always come from here).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
-import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
 import { openTestPGlite } from '../helpers/databases.ts';
+import { throwawayConfig } from '../helpers/throwaway-config.ts';
 
 const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
 const VIEWPORT = { width: 1280, height: 800 };
@@ -41,7 +39,7 @@ interface Problems {
 
 let server: RunningServer;
 let browser: Browser;
-let dataDir: string;
+let removeDataDir: (() => Promise<void>) | undefined;
 const contexts: BrowserContext[] = [];
 const problems = new WeakMap<Page, Problems>();
 
@@ -161,18 +159,10 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 describe('the demo pages in a real browser', { sequential: true, shuffle: false, timeout: 45_000 }, () => {
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-e2e-'));
+    const throwaway = await throwawayConfig({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '80' });
+    removeDataDir = throwaway.removeDataDir;
     const [sql, { executablePath }] = await Promise.all([openTestPGlite(), findChromium(), mkdir(SCREENSHOTS, { recursive: true })]);
-    server = await startServer(
-      loadConfig({
-        PORT: '0',
-        CHORUS_DATA_DIR: dataDir,
-        CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
-        CHORUS_LOG_LEVEL: 'error',
-        CHORUS_OFFLINE_TOKENS_PER_SECOND: '80',
-      }),
-      { serveWidget: true, sql },
-    );
+    server = await startServer(throwaway.config, { serveWidget: true, sql });
     await server.store.ensureRoom({ id: ROOM, title: 'Northwind Bikes', settings: { policy: 'all' } });
     browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
   }, 120_000);
@@ -181,7 +171,7 @@ describe('the demo pages in a real browser', { sequential: true, shuffle: false,
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await server?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir?.();
   }, 30_000);
 
   it('two people see three agents stream at once, and both transcripts equal the database', async () => {

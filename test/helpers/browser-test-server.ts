@@ -1,10 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { signJwt } from '../../server/auth/jwt.ts';
-import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/start-server.ts';
+import { throwawayConfig } from './throwaway-config.ts';
 
 /** What browser tests learn about the server the test run started (served as JSON). */
 export interface BrowserTestConfig {
@@ -53,14 +50,7 @@ const OFFLINE_TOKENS_PER_SECOND = '80';
 
 /** Starts the real Chorus server on port 0 with a throw-away data folder. */
 export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTestConfig; stop(): Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-browser-'));
-  const config = loadConfig({
-    PORT: '0',
-    CHORUS_DATA_DIR: dataDir,
-    CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
-    CHORUS_LOG_LEVEL: 'warn',
-    CHORUS_OFFLINE_TOKENS_PER_SECOND: OFFLINE_TOKENS_PER_SECOND,
-  });
+  const { config, removeDataDir } = await throwawayConfig({ CHORUS_LOG_LEVEL: 'warn', CHORUS_OFFLINE_TOKENS_PER_SECOND: OFFLINE_TOKENS_PER_SECOND });
   const server = await startServer(config);
   for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner]) {
     await server.store.ensureRoom({ id, title: id, settings: { policy: 'all' } });
@@ -87,7 +77,7 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
     },
     async stop() {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
     },
   };
 }

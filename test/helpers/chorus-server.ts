@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer, type StartOptions } from '../../server/start-server.ts';
 import type { Sql } from '../../server/store/sql.ts';
 import { openTestPGlite } from './databases.ts';
+import { throwawayConfig } from './throwaway-config.ts';
 
 export interface TestChorusServer extends RunningServer {
   /** Every SQL statement the store ran, for asserting on write patterns. */
@@ -32,14 +28,7 @@ function recording(sql: Sql, statements: TestChorusServer['statements']): Sql {
  * shipped personas, and — when `modelFor` is given — fake or scripted models instead of real ones.
  */
 export async function startChorusServer(options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {}): Promise<TestChorusServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-server-'));
-  const config = loadConfig({
-    PORT: '0',
-    CHORUS_DATA_DIR: dataDir,
-    CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
-    CHORUS_LOG_LEVEL: 'error',
-    ...options.env,
-  });
+  const { config, removeDataDir } = await throwawayConfig(options.env);
   const statements: TestChorusServer['statements'] = [];
   const server = await startServer(config, { sql: recording(await openTestPGlite(), statements), ...(options.modelFor ? { modelFor: options.modelFor } : {}) });
   return {
@@ -47,7 +36,7 @@ export async function startChorusServer(options: { env?: Record<string, string>;
     statements,
     async close() {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
     },
   };
 }
