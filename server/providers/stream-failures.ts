@@ -3,6 +3,7 @@
  * stream that ends before the provider said it was finished. Both are worth a retry.
  */
 import { ProviderError } from './provider-error.ts';
+import { parseRetryAfter } from './retry-after.ts';
 
 /**
  * The connection broke while the reply was streaming (reset, socket closed, proxy timeout).
@@ -23,6 +24,26 @@ export function interruptedStreamError(provider: string, cause: unknown, label =
  * @example
  * if (!sawFinish) yield { type: 'error', error: truncatedStreamError('anthropic') };
  */
+/**
+ * An HTTP error answer from the provider: its status, its `retry-after`, and `words` (the vendor's
+ * own explanation) in the message.
+ */
+export function statusError(
+  provider: string,
+  label: string,
+  error: { status: number; headers?: Parameters<typeof parseRetryAfter>[0] },
+  words: string,
+  cause: unknown,
+): ProviderError {
+  return new ProviderError({
+    provider,
+    message: `${capitalize(label)} answered ${error.status}: ${words}`,
+    statusCode: error.status,
+    retryAfterMs: parseRetryAfter(error.headers),
+    cause,
+  });
+}
+
 export function truncatedStreamError(provider: string, label = displayName(provider)): ProviderError {
   return new ProviderError({
     provider,

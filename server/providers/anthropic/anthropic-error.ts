@@ -6,8 +6,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { isRetryableStatus, ProviderError } from '../provider-error.ts';
-import { parseRetryAfter } from '../retry-after.ts';
-import { capitalize, interruptedStreamError } from '../stream-failures.ts';
+import { capitalize, interruptedStreamError, statusError } from '../stream-failures.ts';
 
 const PROVIDER = 'anthropic';
 
@@ -65,13 +64,7 @@ export function toAnthropicProviderError(error: unknown, label: string): Provide
         cause: error,
       });
     }
-    return new ProviderError({
-      provider: PROVIDER,
-      message: `${capitalize(label)} answered ${error.status}: ${words}`,
-      statusCode: error.status,
-      retryAfterMs: parseRetryAfter(error.headers),
-      cause: error,
-    });
+    return statusError(PROVIDER, label, { status: error.status, headers: error.headers }, words, error);
   }
   return interruptedStreamError(PROVIDER, error, label);
 }

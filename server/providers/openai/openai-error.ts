@@ -6,8 +6,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { z } from 'zod';
 import { ProviderError } from '../provider-error.ts';
-import { parseRetryAfter } from '../retry-after.ts';
-import { capitalize, interruptedStreamError } from '../stream-failures.ts';
+import { capitalize, interruptedStreamError, statusError } from '../stream-failures.ts';
 
 const PROVIDER = 'openai';
 
@@ -86,13 +85,7 @@ export function toOpenAIProviderError(error: unknown, label: string): ProviderEr
         cause: error,
       });
     }
-    return new ProviderError({
-      provider: PROVIDER,
-      message: `${capitalize(label)} answered ${error.status}: ${words}`,
-      statusCode: error.status,
-      retryAfterMs: parseRetryAfter(error.headers),
-      cause: error,
-    });
+    return statusError(PROVIDER, label, { status: error.status, headers: error.headers }, words, error);
   }
   return interruptedStreamError(PROVIDER, error, label);
 }
