@@ -44,25 +44,94 @@ const listConverter = {
 /**
  * A live chat room with people and AI agents.
  *
+ * The parts of the header, the message list (Markdown `md-*` parts included) and the composer are
+ * re-exported, so `chorus-chat::part(message)` or `chorus-chat::part(send-button)` work. The custom
+ * properties may be set on `chorus-chat` or any ancestor (`:root` works); the light and dark
+ * defaults are in `styles/tokens.styles.ts`.
+ *
  * @summary The Chorus chat: a launcher bubble with a panel, or an inline chat, joined to one room.
+ * @tagname chorus-chat
+ *
+ * @attribute {string} nonce - The page's CSP nonce (the native `nonce`), put on Lit's `<style>` elements where constructable stylesheets are missing.
+ *
+ * @fires {ChorusReadyEvent} chorus-ready - The session is open and the room joined (once per room). `detail: ChorusReadyDetail`, `{ participant: { id, name }, room: { id, title } }`.
+ * @fires {ChorusMessageEvent} chorus-message - A finished message arrived live: a post, a notice, an agent's final reply. `detail: ChorusMessageDetail`, `{ message, own }`.
+ * @fires {ChorusAgentStartEvent} chorus-agent-start - An agent started a reply. `detail: ChorusAgentStartDetail`, `{ messageId, agent, reason, replyTo }`.
+ * @fires {ChorusAgentEndEvent} chorus-agent-end - An agent's reply ended (`message.status`: `complete`, `cancelled`, `error`, `interrupted`). `detail: ChorusAgentEndDetail`, `{ message }`.
+ * @fires {ChorusUnreadEvent} chorus-unread - The unread count changed (messages from others while the chat was closed or the page hidden). `detail: ChorusUnreadDetail`, `{ count }`.
+ * @fires {ChorusErrorEvent} chorus-error - Something failed: a connection, a request, a send. `detail: ChorusErrorDetail`, `{ code, message }`.
  *
  * @csspart launcher - The launcher button (launcher mode).
  * @csspart unread-badge - The unread count on the launcher.
- * @csspart panel - The chat panel.
+ * @csspart panel - The chat panel (a dialog in launcher mode, a region inline).
  * @csspart banner - The connection banner.
  * @csspart typing - The "… is typing" line.
- * The parts of the header, the message list (Markdown `md-*` parts included) and the composer are
- * re-exported, so `chorus-chat::part(message)` or `chorus-chat::part(send-button)` work.
+ * @csspart header - The header.
+ * @csspart title - The room title.
+ * @csspart presence - The list of who is here.
+ * @csspart close-button - Closes the launcher's panel.
+ * @csspart log - The scrolling list of messages (`role="log"`).
+ * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`).
+ * @csspart message--agent - A message from an agent.
+ * @csspart message--human - A message from a person.
+ * @csspart message--system - A notice from the room.
+ * @csspart message--own - A message the current user wrote.
+ * @csspart message__author - The author's name.
+ * @csspart message__badge - The model badge.
+ * @csspart message__reason - Why an agent answered.
+ * @csspart message__content - The text.
+ * @csspart message__status - Sending, failed, cancelled, interrupted or error.
+ * @csspart message__actions - Stop / Retry / Regenerate.
+ * @csspart reasoning - An agent's reasoning (collapsed).
+ * @csspart tool - A tool call and its result (collapsed).
+ * @csspart new-messages - The "new messages" pill.
+ * @csspart composer - The message form.
+ * @csspart input - The text field.
+ * @csspart send-button - Send.
+ * @csspart stop-all-button - Stops every reply in progress.
+ * @csspart mention-list - The @mention menu.
+ * @csspart mention-option - One agent in it.
+ * @csspart md-root - A message's Markdown.
+ * @csspart md-paragraph - A paragraph.
+ * @csspart md-heading - A heading (`role="heading"`, levels 3–6).
+ * @csspart md-link - A link.
+ * @csspart md-link-host - The host shown after a link whose text is not its URL.
+ * @csspart md-code - A code span.
+ * @csspart md-code-block - A fenced code block.
+ * @csspart md-list - A list.
+ * @csspart md-list-item - A list item.
+ * @csspart md-blockquote - A blockquote.
+ * @csspart md-rule - A horizontal rule.
+ * @csspart md-table - A table.
+ * @csspart md-table-scroll - The scrolling box around a table.
+ * @csspart md-image - An image from an allowed host.
+ * @csspart md-image-placeholder - An image that is not loaded: its alt text and host.
  *
+ * @cssproperty --chorus-font-family - Font of everything (default: the system UI font).
+ * @cssproperty --chorus-font-size - Base size (default 15px).
+ * @cssproperty --chorus-font-mono - Font of code.
+ * @cssproperty --chorus-accent - Brand colour: launcher, send button, own messages' edge.
+ * @cssproperty --chorus-accent-text - Text and icons on the accent colour.
+ * @cssproperty --chorus-background - The panel.
+ * @cssproperty --chorus-surface - Messages of others, menus.
+ * @cssproperty --chorus-surface-own - Your messages.
+ * @cssproperty --chorus-text-color - Text.
+ * @cssproperty --chorus-muted-color - Secondary text (times, badges, notices, blockquotes).
+ * @cssproperty --chorus-border-color - Borders and rules.
+ * @cssproperty --chorus-focus-color - Focus rings.
+ * @cssproperty --chorus-danger-color - Errors, the unread badge.
+ * @cssproperty --chorus-link-color - Links in messages (default: #0b57d0 light, #a8c7fa dark).
+ * @cssproperty --chorus-code-background - Background of code spans and blocks.
+ * @cssproperty --chorus-code-color - Text of code spans and blocks (default: the text colour).
+ * @cssproperty --chorus-radius - Corner radius of the panel and messages (default 12px).
+ * @cssproperty --chorus-spacing - The spacing unit (default 8px); gaps are multiples of it.
+ * @cssproperty --chorus-z-index - Stacking of the launcher and its panel.
+ * @cssproperty --chorus-shadow - Shadow of the launcher and its panel.
+ * @cssproperty --chorus-launcher-size - Diameter of the launcher button (default 56px).
+ * @cssproperty --chorus-offset - Distance of the launcher from the viewport's corner (default 20px).
+ * @cssproperty --chorus-panel-width - Width of the launcher's panel (default 380px).
+ * @cssproperty --chorus-panel-height - Height of the launcher's panel, and of an inline chat without a height (default 600px).
  * @cssproperty --chorus-height - Height of an inline chat (default: --chorus-panel-height).
- * (All theme properties are listed in `styles/tokens.styles.ts`.)
- *
- * @fires chorus-ready - The session is open and the room joined.
- * @fires chorus-message - A finished message arrived.
- * @fires chorus-agent-start - An agent started a reply.
- * @fires chorus-agent-end - An agent's reply ended.
- * @fires chorus-unread - The unread count changed.
- * @fires chorus-error - Something failed.
  *
  * @example
  * <chorus-chat room="support" server="https://chat.example.com" mode="inline" theme="auto"></chorus-chat>
@@ -170,6 +239,7 @@ export class ChorusChat extends LitElement {
     this.isOpen = false;
   }
 
+  /** Opens the launcher's panel if it is closed, closes it if it is open. */
   toggle(): void {
     this.isOpen = !this.isOpen;
   }
