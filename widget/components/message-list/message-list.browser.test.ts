@@ -6,6 +6,7 @@ import type { Message } from '../../../protocol/room.ts';
 import { agentMessage, GRACE, humanMessage, messageStart, SAGE, SCOUT } from '../../test-support/messages.ts';
 import { find, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
+import { RENDER_WINDOW, REVEAL_COUNT } from './message-list.ts';
 
 function article(root: Element, id: string): HTMLElement {
   return get(root, `article[data-id="${id}"]`);
@@ -113,7 +114,7 @@ describe('<chorus-message-list>', () => {
   });
 
   it('stays pinned to the bottom, and shows a "new messages" pill when the reader scrolled up', async () => {
-    const history = Array.from({ length: 30 }, (_, index) => humanMessage({ id: `h${index}`, author: GRACE, content: `Message number ${index}\n\nwith a second paragraph` }));
+    const history = Array.from({ length: RENDER_WINDOW - 10 }, (_, index) => humanMessage({ id: `h${index}`, author: GRACE, content: `Message number ${index}\n\nwith a second paragraph` }));
     const stub = StubConnection.open(history);
     const chat = await mountChat(stub, { mode: 'inline' });
     const log = get(chat, '[part="log"]');
@@ -156,6 +157,53 @@ describe('<chorus-message-list>', () => {
     expect(find(chat, 'article')?.dataset['id']).to.equal('a0');
     expect(Math.abs(article(chat, 'b0').getBoundingClientRect().top - before)).to.be.lessThan(2);
     expect(text(find(chat, '.history'))).to.equal('This is the start of the conversation.');
+  });
+
+  it('renders only the newest messages of a long transcript, revealing older ones from the top in place', async () => {
+    const at = (index: number) => new Date(Date.UTC(2026, 0, 1) + index * 1000).toISOString();
+    const history = Array.from({ length: 200 }, (_, index) => humanMessage({ id: `m${index}`, author: GRACE, content: `Message ${index}`, createdAt: at(index) }));
+    const stub = StubConnection.open(history);
+    stub.olderPages = [[humanMessage({ id: 'older', content: 'From the server', createdAt: at(-1) })]];
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const log = get(chat, '[part="log"]');
+    const ids = () => findAll(chat, 'article').map((element) => element.dataset['id']);
+    const scrollToTop = async () => {
+      log.scrollTop = 0;
+      log.dispatchEvent(new Event('scroll'));
+      await settle(chat);
+    };
+    let first = 200 - RENDER_WINDOW;
+    expect(ids()).to.deep.equal(history.slice(first).map((message) => message.id));
+
+    // Scrolled to the top: older messages appear above, and the message the reader saw stays put.
+    log.scrollTop = 0;
+    const before = article(chat, `m${first}`).getBoundingClientRect().top;
+    await scrollToTop();
+    expect(ids()[0]).to.equal(`m${first - REVEAL_COUNT}`);
+    expect(Math.abs(article(chat, `m${first}`).getBoundingClientRect().top - before)).to.be.lessThan(2);
+    first -= REVEAL_COUNT;
+
+    // New messages while the reader is up in the history do not move the window.
+    stub.deliver('message', { message: humanMessage({ id: 'late', author: GRACE, content: 'Late', createdAt: at(500) }) });
+    await settle(chat);
+    expect([ids()[0], ids().at(-1)]).to.deep.equal([`m${first}`, 'late']);
+
+    // The server is asked for older history only once every loaded message is shown.
+    while (first > 0) {
+      await scrollToTop();
+      first = Math.max(0, first - REVEAL_COUNT);
+      expect(ids()[0]).to.equal(`m${first}`);
+    }
+    expect(find(chat, 'article[data-id="older"]')).to.equal(null);
+    log.scrollTop = 0;
+    log.dispatchEvent(new Event('scroll'));
+    await until(() => expect(ids()[0]).to.equal('older'));
+
+    // Back at the bottom, the window shrinks to the newest messages again.
+    get<HTMLButtonElement>(chat, '[part="new-messages"]').click();
+    await settle(chat);
+    expect(ids()).to.have.length(RENDER_WINDOW);
+    expect(ids().at(-1)).to.equal('late');
   });
 
   it('renders a failed send with Retry that reuses the message id', async () => {

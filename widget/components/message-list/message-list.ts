@@ -17,6 +17,14 @@ import { messageListStyles } from './message-list.styles.ts';
 const PIN_THRESHOLD_PX = 48;
 /** Within this many pixels of the top, older history loads. */
 const LOAD_OLDER_THRESHOLD_PX = 80;
+/**
+ * How many of the newest messages are in the DOM while the reader follows the bottom. A long
+ * transcript is not rendered at once (2,000 messages took one 770 ms task, and every layout read
+ * grew with them): scrolling to the top reveals {@link REVEAL_COUNT} more at a time, and only
+ * when all loaded messages are shown does older history come from the server.
+ */
+export const RENDER_WINDOW = 30;
+export const REVEAL_COUNT = 50;
 const MAX_PART_CHARACTERS = 4_000;
 
 const REASON_KEYS: Record<ReplyReason, keyof ChorusStrings> = {
@@ -69,6 +77,10 @@ export class ChorusMessageList extends LitElement {
   readonly #agents = new StoreController(this, () => this.state?.$agents);
   readonly #rendered = new Map<string, RenderedContent>();
   #pinned = true;
+  /** The oldest message in the DOM; `undefined` renders from the first loaded one. */
+  #windowStartId: string | undefined;
+  /** Index in the transcript of the oldest message in the DOM, as last rendered. */
+  #windowStart = 0;
   #lastScrollTop = 0;
   #anchor: { id: string; top: number } | undefined;
   #lastSignature = '';
@@ -102,6 +114,8 @@ export class ChorusMessageList extends LitElement {
     log.scrollTop = log.scrollHeight;
     this.#pinned = true;
     if (this.hasNew) this.hasNew = false;
+    // Back at the bottom: let the window shrink to the newest messages again.
+    if (this.#windowStart < (this.#messages.value?.length ?? 0) - RENDER_WINDOW) this.requestUpdate();
   }
 
   get #log(): HTMLElement | null {
@@ -150,7 +164,34 @@ export class ChorusMessageList extends LitElement {
     else if (log.scrollTop < this.#lastScrollTop) this.#pinned = false;
     this.#lastScrollTop = log.scrollTop;
     if (this.#pinned && this.hasNew) this.hasNew = false;
-    if (log.scrollTop <= LOAD_OLDER_THRESHOLD_PX && this.#hasOlder.value && !this.#loadingOlder.value && log.scrollHeight > log.clientHeight) void this.state?.transcript.loadOlder();
+    if (log.scrollTop <= LOAD_OLDER_THRESHOLD_PX && log.scrollHeight > log.clientHeight) this.#showOlder();
+  }
+
+  /** Reveals older messages already loaded, or loads the next page from the server. */
+  #showOlder(): void {
+    const list = this.#messages.value ?? [];
+    if (this.#windowStart > 0) {
+      this.#windowStartId = list[Math.max(0, this.#windowStart - REVEAL_COUNT)]?.id;
+      this.requestUpdate();
+    } else if (this.#hasOlder.value && !this.#loadingOlder.value) {
+      // Render from the first message, so the page about to arrive above it shows too.
+      this.#windowStartId = undefined;
+      void this.state?.transcript.loadOlder();
+    }
+  }
+
+  /**
+   * Where the rendered window starts: the newest {@link RENDER_WINDOW} messages while the reader
+   * follows the bottom; otherwise it stays on the same message, so that nothing the reader sees
+   * moves as messages arrive.
+   */
+  #updateWindow(list: readonly ChatMessage[]): number {
+    const found = this.#windowStartId === undefined ? 0 : list.findIndex((message) => message.id === this.#windowStartId);
+    let start = found === -1 ? Math.max(0, list.length - RENDER_WINDOW) : found;
+    if (this.#pinned) start = Math.max(0, list.length - RENDER_WINDOW);
+    this.#windowStartId = start === 0 ? undefined : list[start]?.id;
+    this.#windowStart = start;
+    return start;
   }
 
   #markdown(message: ChatMessage): TemplateResult {
@@ -260,8 +301,8 @@ export class ChorusMessageList extends LitElement {
   #renderHistory() {
     const strings = this.strings;
     if (this.#loadingOlder.value) return html`<div class="history" role="status">${strings.loadingOlder}</div>`;
-    if (this.#hasOlder.value) {
-      return html`<div class="history"><button class="button" type="button" @click=${() => this.state?.transcript.loadOlder()}>${strings.loadOlder}</button></div>`;
+    if (this.#windowStart > 0 || this.#hasOlder.value) {
+      return html`<div class="history"><button class="button" type="button" @click=${() => this.#showOlder()}>${strings.loadOlder}</button></div>`;
     }
     return (this.#messages.value?.length ?? 0) > 0 ? html`<div class="history">${strings.startOfConversation}</div>` : nothing;
   }
@@ -279,7 +320,8 @@ export class ChorusMessageList extends LitElement {
 
   override render() {
     const strings = this.strings;
-    const list = this.#messages.value ?? [];
+    const messages = this.#messages.value ?? [];
+    const list = messages.slice(this.#updateWindow(messages));
     const colors = new Map((this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const));
     return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
         <div class="items">
