@@ -239,4 +239,41 @@ describe('<chorus-chat> against the real server', function () {
     expect(reply!.author).to.equal('Scout');
     expect(reply!.text).to.not.equal('');
   });
+
+  it('retries a reply that failed mid-stream: the error keeps its partial text, and Retry streams a complete reply', async () => {
+    // The room's only agent, Flaky, is a fake OpenAI server: its first reply is cut after some text.
+    const { partialText, fullText } = config.retryReplies;
+    const chat = await joinRoom(config.widgetRooms.retry, 'Ada');
+    const question = 'Can you answer this on the first try?';
+    await typeAndSend(chat, question);
+
+    const [failed] = await untilRepliesFinish(chat, 1, ['error']);
+    expect(failed!.author).to.equal('Flaky');
+    expect(failed!.text, 'the text that arrived before the failure').to.equal(partialText);
+    expect(failed!.statusLine).to.match(/^This reply failed/);
+    const retry = failed!.element.querySelector<HTMLButtonElement>('[part="message__actions"] button[aria-label="Retry the reply of Flaky"]');
+    expect(retry, 'a Retry button named for the agent').to.not.equal(null);
+    expect(retry!.textContent?.trim()).to.equal('Retry');
+    retry!.click();
+
+    // Regenerating adds a new reply to the same question; the failed one stays, as it was.
+    const replies = await untilRepliesFinish(chat, 2, ['error', 'complete']);
+    expect(replies).to.have.length(2);
+    const [kept, retried] = replies;
+    expect(kept).to.include({ id: failed!.id, status: 'error', text: partialText });
+    expect(retried).to.include({ author: 'Flaky', status: 'complete', text: fullText, statusLine: '' });
+    expect(retried!.id).to.not.equal(failed!.id);
+    expect(retried!.element.querySelector('[part="message__reason"]')?.textContent?.trim()).to.equal('Why: regenerated');
+    expect(retried!.element.querySelector('[part="message__actions"] button')?.getAttribute('aria-label')).to.equal('Regenerate the reply of Flaky');
+
+    // The transcript ends as the server stored it: a second visitor loads the same one.
+    const transcript = (of: ChorusChat) => bubbles(of).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
+    expect(transcript(chat).map(({ text, status }) => ({ text, status }))).to.deep.equal([
+      { text: question, status: 'complete' },
+      { text: partialText, status: 'error' },
+      { text: fullText, status: 'complete' },
+    ]);
+    const second = await joinRoom(config.widgetRooms.retry, 'Grace');
+    await until(() => expect(transcript(second)).to.deep.equal(transcript(chat)), REPLY_TIMEOUT_MS);
+  });
 });

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { signJwt } from '../../server/auth/jwt.ts';
+import { DEFAULT_PERSONAS_DIRECTORY } from '../../server/orchestrator/personas.ts';
 import { startServer } from '../../server/start-server.ts';
+import { startFakeOpenAI } from '../fakes/fake-openai.ts';
 import { throwawayConfig } from './throwaway-config.ts';
 
 /** What browser tests learn about the server the test run started (served as JSON). */
@@ -16,6 +21,8 @@ export interface BrowserTestConfig {
   widgetRooms: WidgetRooms;
   /** How many messages `widgetRooms.history` holds; their content is `History message N` (1-based). */
   historyMessageCount: number;
+  /** What the agent of `widgetRooms.retry` says: its first reply breaks off after `partialText`, the next is `fullText`. */
+  retryReplies: { partialText: string; fullText: string };
 }
 
 /** One room per widget test, so that they do not see each other's messages. */
@@ -32,6 +39,8 @@ export interface WidgetRooms {
   history: string;
   /** Default policy, for @mentions. */
   mention: string;
+  /** Only the `flaky` agent (a fake OpenAI server): its first reply fails mid-stream, a retry completes. */
+  retry: string;
 }
 
 const WIDGET_ROOMS: WidgetRooms = {
@@ -41,6 +50,7 @@ const WIDGET_ROOMS: WidgetRooms = {
   lateJoiner: 'widget-late-joiner',
   history: 'widget-history',
   mention: 'widget-mention',
+  retry: 'widget-retry',
 };
 
 const HISTORY_MESSAGE_COUNT = 60;
@@ -48,14 +58,47 @@ const HISTORY_MESSAGE_COUNT = 60;
 /** Offline personas at 80 tokens a second: replies take a few seconds, long enough to act mid-stream. */
 const OFFLINE_TOKENS_PER_SECOND = '80';
 
-/** Starts the real Chorus server on port 0 with a throw-away data folder. */
+/** A test-only persona (`provider: openai`), answered by the fake OpenAI server. */
+const FLAKY_PERSONA_FILE = fileURLToPath(new URL('../fixtures/personas/flaky.md', import.meta.url));
+const FLAKY_HANDLE = 'flaky';
+
+const RETRY_REPLIES = {
+  partialText: 'Here is the start of my answer, and then',
+  fullText: 'Second try: this reply streams to the end and completes.',
+};
+
+/**
+ * Starts the real Chorus server on port 0 with a throw-away data folder: the shipped offline
+ * personas, plus `flaky`, whose model is a fake OpenAI server and who speaks only in
+ * `widgetRooms.retry`.
+ */
 export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTestConfig; stop(): Promise<void> }> {
-  const { config, removeDataDir } = await throwawayConfig({ CHORUS_LOG_LEVEL: 'warn', CHORUS_OFFLINE_TOKENS_PER_SECOND: OFFLINE_TOKENS_PER_SECOND });
-  const server = await startServer(config);
+  const fake = await startFakeOpenAI();
+  // The fake's script is one queue for the whole run, so only the retry room may reach it: its
+  // first reply is cut mid-stream (the reply ends `error` with the partial text; the orchestrator
+  // does not retry after the first token), the second is the one the user's Retry gets.
+  fake.enqueue(
+    { text: `${RETRY_REPLIES.partialText} the connection drops.`, chunkSize: RETRY_REPLIES.partialText.length, cutAfterChunks: 1 },
+    { text: RETRY_REPLIES.fullText, chunkSize: 6, tokenDelayMs: 30 },
+  );
+  const { config, removeDataDir } = await throwawayConfig({
+    CHORUS_LOG_LEVEL: 'warn',
+    CHORUS_OFFLINE_TOKENS_PER_SECOND: OFFLINE_TOKENS_PER_SECOND,
+    // Only `flaky` names provider `openai`; the shipped personas stay offline.
+    OPENAI_BASE_URL: fake.url,
+  });
+  const server = await startServer({ ...config, personasDir: await personasWithFlaky(config.dataDir) });
+
+  // A room that lists no agents gets every persona, `flaky` too: so each widget room lists its own.
+  const shipped = server.personas.personas.map((persona) => persona.handle).filter((handle) => handle !== FLAKY_HANDLE);
   for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner]) {
-    await server.store.ensureRoom({ id, title: id, settings: { policy: 'all' } });
+    await server.store.ensureRoom({ id, title: id, settings: { policy: 'all', agents: shipped } });
   }
-  await server.store.ensureRoom({ id: WIDGET_ROOMS.history, title: 'History' });
+  for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention]) {
+    await server.store.ensureRoom({ id, title: id, settings: { agents: shipped } });
+  }
+  await server.store.ensureRoom({ id: WIDGET_ROOMS.retry, title: 'Retry', settings: { agents: [FLAKY_HANDLE] } });
+  await server.store.ensureRoom({ id: WIDGET_ROOMS.history, title: 'History', settings: { agents: shipped } });
   const historian = { kind: 'human' as const, id: 'guest-historian', name: 'Historian' };
   for (let index = 1; index <= HISTORY_MESSAGE_COUNT; index++) {
     // A few ms apart: the widget orders by `createdAt` (ms) then id, not by the server's position.
@@ -74,10 +117,22 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
       otherRoomToken: roomToken('elsewhere', 'Mallory'),
       widgetRooms: WIDGET_ROOMS,
       historyMessageCount: HISTORY_MESSAGE_COUNT,
+      retryReplies: RETRY_REPLIES,
     },
     async stop() {
       await server.close();
+      await fake.close();
       await removeDataDir();
     },
   };
+}
+
+/** A personas folder under `dataDir`: the shipped persona files and the `flaky` fixture. */
+async function personasWithFlaky(dataDir: string): Promise<string> {
+  const directory = path.join(dataDir, 'personas');
+  await mkdir(directory);
+  const shipped = (await readdir(DEFAULT_PERSONAS_DIRECTORY)).filter((name) => name.endsWith('.md'));
+  for (const name of shipped) await copyFile(path.join(DEFAULT_PERSONAS_DIRECTORY, name), path.join(directory, name));
+  await copyFile(FLAKY_PERSONA_FILE, path.join(directory, path.basename(FLAKY_PERSONA_FILE)));
+  return directory;
 }
