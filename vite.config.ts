@@ -11,11 +11,13 @@
  * `npm run test:size` checks the gzipped size of `chorus.js` (widget/scripts/check-size.ts).
  */
 import { defineConfig, type UserConfig } from 'vite';
+import { minifyCssLiterals } from './widget/build/minify-css-literals.ts';
 
 export default defineConfig(({ mode }): UserConfig => {
   const esm = mode === 'esm';
   return {
     publicDir: false,
+    plugins: [minifyCssLiterals()],
     // Lit's production build (its `development` export adds checks and logging: 19% of render time
     // in bench/widget-render, and "Lit is in dev mode" in every host page's console).
     resolve: { conditions: ['production', 'module', 'browser', 'default'] },

@@ -14,6 +14,22 @@ const { CHROMIUM_ARGS, findChromium } = await tsImport(
   import.meta.url,
 );
 
+/** @type {typeof import('./widget/build/minify-css-literals.ts')} */
+const { minifyCssLiteralsIn } = await tsImport('./widget/build/minify-css-literals.ts', import.meta.url);
+
+/**
+ * The widget build minifies the CSS of `*.styles.ts` (vite.config.ts); the browser tests do the
+ * same, so that they check the stylesheets that ship (axe's contrast checks included).
+ * @type {import('@web/test-runner').TestRunnerPlugin}
+ */
+const minifiedStylesPlugin = {
+  name: 'chorus-minified-styles',
+  transform(context) {
+    if (!context.path.endsWith('.styles.ts')) return undefined;
+    return { body: minifyCssLiteralsIn(/** @type {string} */ (context.body), context.path) };
+  },
+};
+
 /** Where browser tests fetch the Node-side test server's details from. */
 export const TEST_CONFIG_PATH = '/__chorus/test-config.json';
 
@@ -80,6 +96,7 @@ export async function createConfig({ plugins = [] } = {}) {
     testsFinishTimeout: 120_000,
     testFramework: { config: { timeout: 10_000 } },
     plugins: [
+      minifiedStylesPlugin,
       esbuildPlugin({ ts: true, target: 'es2022' }),
       testServerPlugin(startTestServer),
       ...plugins,
