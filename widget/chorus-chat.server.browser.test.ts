@@ -265,6 +265,7 @@ describe('<chorus-chat> against the real server', function () {
     expect(retried!.id).to.not.equal(failed!.id);
     expect(retried!.element.querySelector('[part="message__reason"]')?.textContent?.trim()).to.equal('Why: regenerated');
     expect(retried!.element.querySelector('[part="message__actions"] button')?.getAttribute('aria-label')).to.equal('Regenerate the reply of Flaky');
+    expect(kept!.element.querySelector('[part="message__actions"]'), 'no second Retry on the failed reply').to.equal(null);
 
     // The transcript ends as the server stored it: a second visitor loads the same one.
     const transcript = (of: ChorusChat) => bubbles(of).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));

@@ -159,6 +159,24 @@ describe('<chorus-message-list>', () => {
     expect(text(find(chat, '.history'))).to.equal('This is the start of the conversation.');
   });
 
+  it('offers Retry or Regenerate only on the newest attempt of an agent at a message', async () => {
+    const failed: Message = { ...agentMessage({ id: 'r1', author: SCOUT, replyTo: 'h1' }), status: 'error', content: 'Partial', error: 'cut' };
+    const other: Message = { ...agentMessage({ id: 'r2', author: SAGE, replyTo: 'h1' }), status: 'complete', content: 'Sage answers' };
+    const stub = StubConnection.open([humanMessage({ id: 'h1', content: 'Question' }), failed, other]);
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const retry = () => find(article(chat, 'r1'), 'button[aria-label="Retry the reply of Scout"]');
+    expect(retry()).to.not.equal(null);
+
+    stub.deliver('message-start', messageStart(agentMessage({ id: 'r3', author: SCOUT, replyTo: 'h1', reason: 'regenerate' })));
+    await settle(chat);
+    // While the new attempt streams, the failed one keeps its text and no longer offers Retry.
+    expect(retry()).to.equal(null);
+    expect(text(article(chat, 'r1').querySelector('[part="message__content"]'))).to.equal('Partial');
+    expect(find(article(chat, 'r3'), 'button[aria-label="Stop the reply of Scout"]')).to.not.equal(null);
+    // Another agent's reply to the same message is not affected.
+    expect(find(article(chat, 'r2'), 'button[aria-label="Regenerate the reply of Sage"]')).to.not.equal(null);
+  });
+
   it('renders only the newest messages of a long transcript, revealing older ones from the top in place', async () => {
     const at = (index: number) => new Date(Date.UTC(2026, 0, 1) + index * 1000).toISOString();
     const history = Array.from({ length: 200 }, (_, index) => humanMessage({ id: `m${index}`, author: GRACE, content: `Message ${index}`, createdAt: at(index) }));

@@ -252,14 +252,15 @@ export class ChorusMessageList extends LitElement {
     }
   }
 
-  #renderActions(message: ChatMessage) {
+  #renderActions(message: ChatMessage, superseded: boolean) {
     const strings = this.strings;
     const transcript = this.state?.transcript;
     const name = message.author.name;
     if (message.delivery === 'failed') {
       return html`<div class="actions" part="message__actions"><button class="button" type="button" @click=${() => transcript?.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button></div>`;
     }
-    if (message.author.kind !== 'agent') return nothing;
+    // A reply that was retried or regenerated keeps its text; only the newest attempt offers another.
+    if (message.author.kind !== 'agent' || (superseded && message.status !== 'streaming')) return nothing;
     if (message.status === 'streaming') {
       return html`<div class="actions" part="message__actions">
         <button class="button button--danger" type="button" aria-label=${format(strings.stopReply, { name })} @click=${() => transcript?.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>
@@ -273,7 +274,7 @@ export class ChorusMessageList extends LitElement {
     </div>`;
   }
 
-  #renderMessage(message: ChatMessage, colors: ReadonlyMap<string, string | null>) {
+  #renderMessage(message: ChatMessage, colors: ReadonlyMap<string, string | null>, superseded: boolean) {
     const strings = this.strings;
     const kind = message.author.kind;
     if (kind === 'system') {
@@ -294,7 +295,7 @@ export class ChorusMessageList extends LitElement {
       </div>
       ${this.#renderParts(message.parts)}
       <div class="content" part="message__content">${this.#markdown(message)}</div>
-      ${this.#renderStatus(message)} ${this.#renderActions(message)}
+      ${this.#renderStatus(message)} ${this.#renderActions(message, superseded)}
     </article>`;
   }
 
@@ -323,11 +324,14 @@ export class ChorusMessageList extends LitElement {
     const messages = this.#messages.value ?? [];
     const list = messages.slice(this.#updateWindow(messages));
     const colors = new Map((this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const));
+    const superseded = supersededReplies(messages);
     return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
         <div class="items">
           ${this.#renderHistory()}
           ${list.length === 0 ? html`<p class="empty">${strings.emptyRoom}</p>` : repeat(list, (message) => message.id, (message) =>
-                guard([message, colors.get(message.author.id), strings, this.allowedImageHosts, this.locale, this.state], () => this.#renderMessage(message, colors)),
+                guard([message, colors.get(message.author.id), superseded.has(message.id), strings, this.allowedImageHosts, this.locale, this.state], () =>
+                  this.#renderMessage(message, colors, superseded.has(message.id)),
+                ),
               )}
         </div>
       </div>
@@ -338,6 +342,20 @@ export class ChorusMessageList extends LitElement {
         ${repeat(this.#announcements.value ?? [], (announcement) => announcement.key, (announcement) => this.#renderAnnouncement(announcement))}
       </div>`;
   }
+}
+
+/** Agent replies followed by a later reply of the same agent to the same message (a retry or a regeneration). */
+function supersededReplies(messages: readonly ChatMessage[]): Set<string> {
+  const latest = new Map<string, string>();
+  const superseded = new Set<string>();
+  for (const message of messages) {
+    if (message.author.kind !== 'agent' || message.replyTo === null) continue;
+    const key = `${message.author.id}\n${message.replyTo}`;
+    const previous = latest.get(key);
+    if (previous !== undefined) superseded.add(previous);
+    latest.set(key, message.id);
+  }
+  return superseded;
 }
 
 function clip(text: string): string {
