@@ -12,12 +12,14 @@
  */
 import { defineConfig, type UserConfig } from 'vite';
 import { minifyCssLiterals } from './widget/build/minify-css-literals.ts';
+import { trimRealtimeJs } from './widget/build/trim-realtime-js.ts';
 
 export default defineConfig(({ mode }): UserConfig => {
   const esm = mode === 'esm';
   return {
     publicDir: false,
-    plugins: [minifyCssLiterals()],
+    // CSS of css`…` literals minified; realtime-js's postgres_changes and non-browser parts left out.
+    plugins: [minifyCssLiterals(), trimRealtimeJs()],
     // Lit's production build (its `development` export adds checks and logging: 19% of render time
     // in bench/widget-render, and "Lit is in dev mode" in every host page's console).
     resolve: { conditions: ['production', 'module', 'browser', 'default'] },
