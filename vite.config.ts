@@ -7,10 +7,12 @@
  *   `widget/index.ts` (its exports kept).
  *
  * An IIFE cannot share a build with a second entry, hence two passes (`npm run build:widget`
- * runs both). Everything (Lit, nanostores, realtime-js) is bundled: a page loads one file.
+ * runs both). Everything (Lit, nanostores, realtime-js) is bundled: a page loads one file, plus
+ * `chorus-i18n/<language>.<hash>.json` when it is in a language other than English.
  * `npm run test:size` checks the gzipped size of `chorus.js` (widget/scripts/check-size.ts).
  */
 import { defineConfig, type UserConfig } from 'vite';
+import { emitLanguagePacks } from './widget/build/emit-language-packs.ts';
 import { minifyCssLiterals } from './widget/build/minify-css-literals.ts';
 import { trimRealtimeJs } from './widget/build/trim-realtime-js.ts';
 
@@ -18,8 +20,9 @@ export default defineConfig(({ mode }): UserConfig => {
   const esm = mode === 'esm';
   return {
     publicDir: false,
-    // CSS of css`…` literals minified; realtime-js's postgres_changes and non-browser parts left out.
-    plugins: [minifyCssLiterals(), trimRealtimeJs()],
+    // CSS of css`…` literals minified; realtime-js's postgres_changes and non-browser parts left out;
+    // languages other than English as JSON beside the bundle, fetched when a page needs them.
+    plugins: [minifyCssLiterals(), trimRealtimeJs(), emitLanguagePacks()],
     // Lit's production build (its `development` export adds checks and logging: 19% of render time
     // in bench/widget-render, and "Lit is in dev mode" in every host page's console).
     resolve: { conditions: ['production', 'module', 'browser', 'default'] },

@@ -11,7 +11,7 @@ export { ChorusChatHeader } from './components/header/header.ts';
 export { ChorusMessageList } from './components/message-list/message-list.ts';
 export { ChorusComposer } from './components/composer/composer.ts';
 export * from './events/index.ts';
-export { EN, FR, DICTIONARIES, type ChorusStrings } from './i18n/strings.ts';
+export { EN, type ChorusStrings } from './i18n/strings.ts';
 export { ChorusError } from './lib/chorus-error.ts';
 export { RoomClient, type RoomClientOptions } from './room/room-client.ts';
 export type { ConnectionState, ConnectionStatus, RoomConnection, RoomConnectionEvents, RoomInfo, SessionInfo, LiveEvent } from './room/room-connection.ts';

@@ -288,4 +288,47 @@ describe('the demo pages in a real browser', { sequential: true, shuffle: false,
     await screenshot(theming, 'theming.png');
     expectNoProblems(theming);
   });
+
+  it('a French chat fetches its language pack from the server, shows French and joins as "Invité"', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/demo/company.html`);
+    const pack = page.waitForResponse(/\/chorus-i18n\/fr\.[0-9a-f]{8}\.json$/);
+    expect(await mountFrenchChat(page)).toBe('Invité');
+    const response = await pack;
+    expect(response.status()).toBe(200);
+    expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    await expect.poll(() => page.locator(`#french ${INPUT}`).getAttribute('placeholder'), SETTLE).toBe('Écrire au salon (@ pour mentionner un agent)');
+    expectNoProblems(page);
+  });
+
+  it('a French chat whose language pack cannot be loaded is in English, with one warning', async () => {
+    const page = await newPage();
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    await page.route('**/chorus-i18n/**', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+    await page.goto(`${server.url}/demo/company.html`);
+    expect(await mountFrenchChat(page)).toBe('Guest');
+    await expect.poll(() => page.locator(`#french ${INPUT}`).getAttribute('placeholder'), SETTLE).toBe('Message the room (@ to mention an agent)');
+    expect(warnings.filter((text) => text.includes('chorus-i18n'))).toEqual([
+      expect.stringMatching(/chorus-i18n\/fr\.[0-9a-f]{8}\.json could not be loaded \(Error: HTTP 503\); the chat is in English/),
+    ]);
+  });
 });
+
+/** Adds `<chorus-chat locale="fr">` (inline, no name) to a page that loaded chorus.js; resolves to the name it joined as. */
+async function mountFrenchChat(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const chat = document.createElement('chorus-chat');
+        chat.id = 'french';
+        chat.setAttribute('room', 'langues');
+        chat.setAttribute('mode', 'inline');
+        chat.setAttribute('locale', 'fr');
+        chat.addEventListener('chorus-ready', (event) => resolve(event.detail.participant.name), { once: true });
+        document.body.append(chat);
+      }),
+  );
+}

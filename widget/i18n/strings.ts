@@ -1,10 +1,21 @@
+import { warnOnce } from '../lib/warn-once.ts';
 import { EN, type ChorusStrings } from './en.ts';
-import { FR } from './fr.ts';
 
-export { EN, FR, type ChorusStrings };
+export { EN, type ChorusStrings };
 
-/** The built-in dictionaries, by primary language subtag. */
-export const DICTIONARIES: Readonly<Record<string, ChorusStrings>> = { en: EN, fr: FR };
+/** Set by the widget build: each language pack's content-hashed file (widget/build/emit-language-packs.ts). */
+declare const __CHORUS_LANGUAGE_PACKS__: Readonly<Record<string, string>> | undefined;
+
+/**
+ * The languages besides English, and their pack's file under `{server}/chorus-i18n/`: content-hashed
+ * in a build (cached for good), `<language>.json` when the sources run unbuilt (tests).
+ */
+export const LANGUAGE_PACK_FILES: Readonly<Record<string, string>> = typeof __CHORUS_LANGUAGE_PACKS__ === 'object' ? __CHORUS_LANGUAGE_PACKS__ : { fr: 'fr.json' };
+
+/** Language packs by language: loading, loaded, or `null` when they could not be loaded (English then). */
+const packs = new Map<string, Promise<void> | ChorusStrings | null>();
+
+const languageOf = (locale: string): string => locale.toLowerCase().split('-')[0] ?? 'en';
 
 /**
  * The locale to use: the element's `locale` attribute, else the page's `<html lang>`, else
@@ -21,13 +32,40 @@ export function resolveLocale(attribute: string | null | undefined, pageLang: st
 }
 
 /**
- * The dictionary for a locale (by its language, English when there is none), with the host's
- * overrides on top.
+ * Fetches the pack of a locale's language from a Chorus server, once per page, and returns the
+ * promise of it while it loads (else `undefined`: English, or a pack already settled). The promise
+ * never rejects: a pack that cannot be loaded warns once and leaves English. Keys a pack lacks (a
+ * server of another version) stay English.
+ * @example await loadLanguagePack('fr', 'https://chat.example.com'); stringsFor('fr').send // 'Envoyer'
+ */
+export function loadLanguagePack(locale: string, server: string): Promise<void> | undefined {
+  const language = languageOf(locale);
+  const file = LANGUAGE_PACK_FILES[language];
+  let pack = packs.get(language);
+  if (file && pack === undefined) {
+    const url = `${server.replace(/\/+$/, '')}/chorus-i18n/${file}`;
+    pack = fetch(url)
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+      .then(
+        (strings: Partial<ChorusStrings>) => void packs.set(language, { ...EN, ...strings }),
+        (error: unknown) => {
+          packs.set(language, null);
+          warnOnce('language-pack', `${url} could not be loaded (${String(error)}); the chat is in English`);
+        },
+      );
+    packs.set(language, pack);
+  }
+  return pack instanceof Promise ? pack : undefined;
+}
+
+/**
+ * The dictionary for a locale (by its language; English when its pack is not loaded), with the
+ * host's overrides on top.
  * @example stringsFor('fr-FR', { send: 'Go' }).send // 'Go'
  */
 export function stringsFor(locale: string, overrides: Partial<ChorusStrings> | null | undefined = undefined): ChorusStrings {
-  const language = locale.toLowerCase().split('-')[0] ?? 'en';
-  const base = DICTIONARIES[language] ?? EN;
+  const pack = packs.get(languageOf(locale));
+  const base = pack && !(pack instanceof Promise) ? pack : EN;
   return overrides ? { ...base, ...overrides } : base;
 }
 
@@ -68,4 +106,9 @@ export function describeError(error: { code: string; message: string } | undefin
   if (!error) return '';
   const key = ERROR_STRINGS[error.code];
   return key ? strings[key] : error.message;
+}
+
+/** For tests: forgets the language packs loaded (or failed) so far. */
+export function forgetLanguagePacks(): void {
+  packs.clear();
 }

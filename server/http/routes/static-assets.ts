@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 
 /** Where the built widget and the demo pages live on disk. */
 export interface StaticAssets {
-  /** `dist/widget`: `chorus.js` (script tag) and `chorus.mjs` (ES module). */
+  /** `dist/widget`: `chorus.js` (script tag), `chorus.mjs` (ES module) and `chorus-i18n/*.json` (language packs). */
   widgetDir: string;
   /** `demo/`: pages that embed the widget as a customer site would. */
   demoDir: string;
@@ -25,18 +25,26 @@ export const DEMO_CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-/** Serves `/chorus.js`, `/chorus.mjs` and `/demo/*`; `/` leads to the demo index. */
+/** A language pack: `fr.json`, or named by its content (`fr.187de074.json`), which never changes. */
+const LANGUAGE_PACK = /^\/chorus-i18n\/[a-z]{2,3}(\.[0-9a-f]{8})?\.json$/;
+const HASHED_LANGUAGE_PACK = /\.[0-9a-f]{8}\.json$/;
+
+/**
+ * Serves `/chorus.js`, `/chorus.mjs`, the language packs `/chorus-i18n/*.json` (fetched by the
+ * widget for a page in a language other than English) and `/demo/*`; `/` leads to the demo index.
+ */
 export function staticAssetRoutes(assets: StaticAssets): Router {
   const router = Router();
   const widget = express.static(assets.widgetDir, {
     index: false,
-    setHeaders(response) {
-      response.setHeader('cache-control', 'public, max-age=300');
+    setHeaders(response, filePath) {
+      // Content-hashed packs are kept for a year; the rest may change with any deployment.
+      response.setHeader('cache-control', HASHED_LANGUAGE_PACK.test(filePath) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
       response.setHeader('access-control-allow-origin', '*'); // any site may load the embed
       response.setHeader('cross-origin-resource-policy', 'cross-origin');
     },
   });
-  router.get(['/chorus.js', '/chorus.mjs', '/chorus.js.map', '/chorus.mjs.map'], widget);
+  router.get(['/chorus.js', '/chorus.mjs', '/chorus.js.map', '/chorus.mjs.map', LANGUAGE_PACK], widget);
   router.get('/', (_request, response) => response.redirect(302, '/demo/'));
   router.use(
     '/demo',

@@ -3,6 +3,8 @@
 // modes, focus management, unread badge, events, banner, typing, i18n, and axe in both themes.
 import { sendKeys } from '@web/test-runner-commands';
 import { expect } from 'chai';
+import { FR } from '../../i18n/fr.ts';
+import { forgetLanguagePacks } from '../../i18n/strings.ts';
 import { ChorusError } from '../../lib/chorus-error.ts';
 import { axeViolations } from '../../test-support/axe.ts';
 import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../../test-support/messages.ts';
@@ -196,19 +198,77 @@ describe('<chorus-chat>', () => {
     await until(() => expect(get(chat, '[part="typing"]').textContent?.trim()).to.equal(''), 7_000);
   });
 
-  it('speaks the page’s language, or the locale attribute, and takes string overrides', async () => {
-    document.documentElement.lang = 'fr';
-    try {
-      const chat = await mountChat(StubConnection.open(), { mode: 'inline' });
+  describe('languages', () => {
+    const realFetch = window.fetch;
+    const packUrl = `${location.origin}/chorus-i18n/fr.json`;
+    /** Serves the French pack (as JSON, from the TypeScript dictionary) once `release()` is called. */
+    function serveFrench(status = 200) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const requested: string[] = [];
+      window.fetch = async (input) => {
+        requested.push(String(input));
+        await released;
+        return status === 200 ? new Response(JSON.stringify(FR), { headers: { 'content-type': 'application/json' } }) : new Response('Not Found', { status });
+      };
+      return { release, requested };
+    }
+
+    beforeEach(() => forgetLanguagePacks());
+    afterEach(() => {
+      window.fetch = realFetch;
+      document.documentElement.lang = 'en';
+    });
+
+    it('on a French page, shows nothing until the French pack is in, then French (never English first)', async () => {
+      document.documentElement.lang = 'fr';
+      const pack = serveFrench();
+      const chat = document.createElement('chorus-chat');
+      chat.connection = StubConnection.open();
+      chat.mode = 'inline';
+      document.body.append(chat);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(pack.requested).to.deep.equal([packUrl]);
+        expect(chat.hasUpdated).to.equal(false);
+        expect(find(chat, 'textarea')).to.equal(null);
+        pack.release();
+        await settle(chat);
+        expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Écrire au salon (@ pour mentionner un agent)');
+      } finally {
+        chat.remove();
+      }
+    });
+
+    it('speaks the locale attribute over the page’s language, and takes string overrides on top', async () => {
+      serveFrench().release();
+      const chat = await mountChat(StubConnection.open(), { mode: 'inline', locale: 'fr-CA' });
       expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Écrire au salon (@ pour mentionner un agent)');
-      chat.locale = 'en-GB';
       chat.strings = { send: 'Go' };
       await settle(chat);
       expect(get(chat, '[part="send-button"]').getAttribute('aria-label')).to.equal('Go');
       expect(get(chat, 'textarea').getAttribute('aria-label')).to.equal('Message');
-    } finally {
-      document.documentElement.lang = 'en';
-    }
+      chat.locale = 'en-GB';
+      await settle(chat);
+      expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Message the room (@ to mention an agent)');
+    });
+
+    it('falls back to English, with one console warning, when the pack cannot be loaded', async () => {
+      const warnings: unknown[][] = [];
+      const realWarn = console.warn;
+      console.warn = (...args: unknown[]) => warnings.push(args);
+      try {
+        serveFrench(404).release();
+        const chat = await mountChat(StubConnection.open(), { mode: 'inline', locale: 'fr' });
+        const second = await mountChat(StubConnection.open(), { mode: 'inline', locale: 'fr' });
+        expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Message the room (@ to mention an agent)');
+        expect(get(second, '[part="send-button"]').getAttribute('aria-label')).to.equal('Send');
+        expect(warnings.length).to.equal(1);
+        expect(String(warnings[0]?.[0])).to.contain('chorus-i18n/fr.json could not be loaded (Error: HTTP 404); the chat is in English');
+      } finally {
+        console.warn = realWarn;
+      }
+    });
   });
 
   it('sets agent colours through the CSSOM (allowed under a strict CSP), and only safe ones', async () => {

@@ -7,7 +7,7 @@ import { ChorusErrorEvent } from '../../events/chorus-error.ts';
 import { ChorusMessageEvent } from '../../events/chorus-message.ts';
 import { ChorusReadyEvent } from '../../events/chorus-ready.ts';
 import { ChorusUnreadEvent } from '../../events/chorus-unread.ts';
-import { describeError, format, listNames, resolveLocale, stringsFor, type ChorusStrings } from '../../i18n/strings.ts';
+import { describeError, format, listNames, loadLanguagePack, resolveLocale, stringsFor, type ChorusStrings } from '../../i18n/strings.ts';
 import type { ChorusError } from '../../lib/chorus-error.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import { warnOnce } from '../../lib/warn-once.ts';
@@ -35,6 +35,12 @@ const LIST_PARTS = [
   'log', 'message', 'message--agent', 'message--human', 'message--system', 'message--own', 'message__author', 'message__badge',
   'message__reason', 'message__content', 'message__status', 'message__actions', 'reasoning', 'tool', 'new-messages', ...MARKDOWN_PARTS,
 ].join(', ');
+
+/**
+ * How long an element waits for its language pack before it renders (and joins) in English; a
+ * pack that comes later still replaces the English.
+ */
+const LANGUAGE_PACK_WAIT_MS = 2000;
 
 const listConverter = {
   fromAttribute: (value: string | null) => (value ?? '').split(/[\s,]+/).filter(Boolean),
@@ -275,6 +281,17 @@ export class ChorusChat extends LitElement {
     return super.createRenderRoot();
   }
 
+  /**
+   * Holds an update back until the language pack of a locale other than English is loaded (once
+   * per page; at most LANGUAGE_PACK_WAIT_MS), so that a French page never shows English first and
+   * a guest joins as "Invité". English and loaded packs do not wait.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    const pack = loadLanguagePack(this.#resolvedLocale, this.#server);
+    if (pack) await Promise.race([pack.then(() => this.requestUpdate()), new Promise((resolve) => setTimeout(resolve, LANGUAGE_PACK_WAIT_MS))]);
+    super.scheduleUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('isOpen') && changed.get('isOpen') === true && !this.isOpen) {
       // The panel is about to go: if focus is in it, it comes back to the launcher.
@@ -302,6 +319,10 @@ export class ChorusChat extends LitElement {
     return resolveLocale(this.locale || this.closest('[lang]')?.getAttribute('lang'));
   }
 
+  get #server(): string {
+    return this.server || ChorusChat.defaultServer || location.origin;
+  }
+
   #rebuild(): void {
     this.#teardown();
     let connection = this.connection;
@@ -312,7 +333,7 @@ export class ChorusChat extends LitElement {
         return;
       }
       const user = this.#user ?? { name: this.name.trim() || this.#strs.guestName };
-      connection = owned = new RoomClient({ server: this.server || ChorusChat.defaultServer || location.origin, room: this.room, user });
+      connection = owned = new RoomClient({ server: this.#server, room: this.room, user });
     }
     const chat = createChatState(connection, { onError: (error) => this.#reportError(error) });
     let ready = false;
