@@ -64,7 +64,7 @@ function restrictImports(files, patterns) {
 }
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', '.chorus/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.chorus/', 'coverage/', '.tmp/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
