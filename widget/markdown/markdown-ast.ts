@@ -25,8 +25,7 @@ export type BlockNode =
   /** `closed` is false for a fence that was never closed (e.g. a message still streaming). */
   | { type: 'code-block'; language: string; text: string; closed: boolean }
   | { type: 'blockquote'; children: BlockNode[] }
-  /** `tight` lists (no blank lines between items) render their paragraphs without `<p>`. */
-  | { type: 'list'; ordered: boolean; start: number; tight: boolean; items: BlockNode[][] }
+  | { type: 'list'; ordered: boolean; start: number; items: BlockNode[][] }
   | { type: 'table'; alignments: TableAlignment[]; head: InlineNode[][]; rows: InlineNode[][][] }
   | { type: 'rule' };
 

@@ -35,7 +35,7 @@ function outlineBlock(block: BlockNode): string {
       const tag = block.ordered ? 'ol' : 'ul';
       const start = block.ordered && block.start !== 1 ? ` start=${block.start}` : '';
       const items = block.items.map((item) => `<li>${outlineBlocks(item)}</li>`).join('');
-      return `<${tag}${start}${block.tight ? '' : ' loose'}>${items}</${tag}>`;
+      return `<${tag}${start}>${items}</${tag}>`;
     }
     case 'table': {
       const row = (cells: InlineNode[][], tag: string): string =>

@@ -30,20 +30,23 @@ export const markdownStyles = css`
   .md--plain {
     white-space: pre-wrap;
   }
-  .md :is(p, ul, ol, blockquote, pre, hr, .md-table-scroll) {
-    margin: 0 0 0.6em;
+  /* Blocks are spaced by the margin of the one that follows; inside a list item only text that
+     follows something else is, so items stay compact. */
+  .md * {
+    margin: 0;
   }
-  .md :is(p, ul, ol, blockquote, pre, hr, .md-table-scroll):last-child {
-    margin-bottom: 0;
+  .md > * + *,
+  .md blockquote > * + *,
+  .md li > * + p {
+    margin-top: 0.6em;
   }
 
   .md-heading {
-    margin-top: 0.8em;
     font-weight: 600;
     line-height: 1.3;
   }
-  .md > .md-heading:first-child {
-    margin-top: 0;
+  .md > * + .md-heading {
+    margin-top: 0.8em;
   }
   .md-heading--1 {
     font-size: 1.25em;
@@ -62,9 +65,7 @@ export const markdownStyles = css`
     /* Bidi controls in a link's text stay inside the link. */
     unicode-bidi: isolate;
   }
-  .md a:focus-visible,
-  .md pre:focus-visible,
-  .md-table-scroll:focus-visible {
+  .md :focus-visible {
     outline: 2px solid var(--chorus-focus-color, currentColor);
     outline-offset: 2px;
   }
@@ -105,16 +106,12 @@ export const markdownStyles = css`
   }
 
   .md blockquote {
-    margin-inline: 0;
     padding-inline-start: 0.8em;
     border-inline-start: 3px solid var(--_border);
     color: var(--chorus-muted-color, inherit);
   }
   .md :is(ul, ol) {
     padding-inline-start: 1.5em;
-  }
-  .md li :is(ul, ol) {
-    margin-bottom: 0;
   }
   .md hr {
     border: 0;

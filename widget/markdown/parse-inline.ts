@@ -6,30 +6,37 @@
  * `~~strikethrough~~`, and line breaks (every newline inside a paragraph is one, as in chat).
  * Raw HTML is not a thing here: `<b>` stays the text `<b>`.
  *
- * It runs in time linear in the input (times the small nesting limits): code spans and bracket
- * pairs are found in one pre-pass, link tails are bounded, emphasis uses the openers-bottom rule.
+ * One left-to-right pass, CommonMark's delimiter stack made small. One pattern cuts the text into
+ * tokens. `[`, `![` and the runs of `*`, `_` or `~~` that may open are kept as *marks*; a run
+ * that closes, or a `]` followed by `(destination)`, moves the nodes after its mark into a new
+ * node. At most `maxInlineDepth` marks are open at once (the oldest is forgotten and stays text),
+ * which bounds the nesting and the work per token: parsing is linear.
  */
-import { decodeEscapesAndEntities, isAsciiPunctuation, readEntity } from './decode-text.ts';
-import { buildInlineTree, createDelimiterRun, matchDelimiters } from './emphasis.ts';
-import type { DelimiterRun, InlineToken } from './emphasis.ts';
+import { decodeEscapesAndEntities } from './decode-text.ts';
 import { MARKDOWN_LIMITS, type InlineNode } from './markdown-ast.ts';
 
-/** Where a piece of inline text sits: how deep in links, and whether inside a link's text. */
-export interface InlineContext {
-  depth: number;
-  /** Link text may not contain links (no `<a>` inside `<a>`); images are fine. */
-  inLink: boolean;
+type TextNode = Extract<InlineNode, { type: 'text' }>;
+
+/** An open `[`, `![` or delimiter run: its text node (shortened as pairs use it) and its offset. */
+interface Mark {
+  node: TextNode;
+  at: number;
 }
 
-/** The characters at which the scanner stops to look; everything between is plain text. */
-const SPECIAL = /[\\`&<![*_~\nhH]/g;
-const URI_AUTOLINK = /<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>/y;
-const EMAIL_AUTOLINK =
-  /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/y;
-const BARE_URL = /https?:\/\/[^\s<]+/iy;
-/** A bare URL may start only after these (or at the start), so `xhttp://` is not one. */
-const BEFORE_BARE_URL = /[\s*_~(]/;
-const TRAILING_URL_PUNCTUATION = `?!.,:*_~'"`;
+/**
+ * One token: a line break (`\` + newline too), a backtick run, an autolink, `[` or `![`, `]`, a
+ * run of `*`, `_` or `~`, plain text (escapes included), or any other single character.
+ */
+const TOKEN = /(\\?\n)|(`+)|<((?:[a-zA-Z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(?:\\[!-/:-@[-`{-~]|[^\\`<![\]*_~\n])+|[^]/y;
+const BACKTICKS = /`+/g;
+/**
+ * `(destination "title")` after `]`: the destination is group 1 (`<…>`) or group 2 (no spaces, one
+ * level of balanced parentheses). Each part starts with its own characters, so a failing match
+ * never backtracks far.
+ */
+const LINK_TAIL =
+  /^\(\s*(?:(?:<((?:\\.|[^<>\\\n])*)>|((?:\\.|[^\s()\\]|\((?:\\.|[^\s()\\])*\))+))(?:\s+(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\((?:\\.|[^()\\])*\)))?\s*)?\)/;
+const BARE_URL = /https?:\/\/[^\s<]+/gi;
 
 /**
  * Parses inline Markdown into nodes.
@@ -37,284 +44,168 @@ const TRAILING_URL_PUNCTUATION = `?!.,:*_~'"`;
  * @example
  * parseInline('**Hi** `x`'); // [{ type: 'strong', children: [{ type: 'text', text: 'Hi' }] }, { type: 'text', text: ' ' }, { type: 'code', text: 'x' }]
  */
-export function parseInline(source: string, context: InlineContext = { depth: 0, inLink: false }): InlineNode[] {
-  if (context.depth > MARKDOWN_LIMITS.maxInlineDepth) return source ? [{ type: 'text', text: source }] : [];
-  return new InlineScanner(source, context).scan();
+export function parseInline(source: string): InlineNode[] {
+  const nodes: InlineNode[] = [];
+  const marks: Mark[] = [];
+  /** Lengths of backtick runs that have no closing run further on. */
+  const unclosedCode = new Set<number>();
+
+  const addText = (text: string): TextNode => {
+    const node: TextNode = { type: 'text', text };
+    nodes.push(node);
+    return node;
+  };
+  const open = (node: TextNode, at: number): void => {
+    if (marks.push({ node, at }) > MARKDOWN_LIMITS.maxInlineDepth) marks.shift();
+  };
+  /** The topmost mark `accept` takes, looking no further down than the topmost bracket. */
+  const findMark = (accept: (text: string) => boolean): Mark | undefined => {
+    for (let index = marks.length - 1; index >= 0; index--) {
+      const mark = marks[index];
+      if (!mark || accept(mark.node.text)) return mark;
+      if (mark.node.text.endsWith('[')) return undefined;
+    }
+    return undefined;
+  };
+  /** Takes the nodes after `mark` out of `nodes`; the marks among them can no longer close. */
+  const takeNodesAfter = (mark: Mark): InlineNode[] => {
+    while ((marks[marks.length - 1]?.at ?? -1) > mark.at) marks.pop();
+    return nodes.splice(nodes.lastIndexOf(mark.node) + 1);
+  };
+
+  for (let index = 0; index < source.length; ) {
+    TOKEN.lastIndex = index;
+    const match = TOKEN.exec(source);
+    if (!match) break;
+    const [token, lineBreak, backticks, autolink, bracket, closingBracket, run] = match;
+    const at = index;
+    index = TOKEN.lastIndex;
+
+    if (lineBreak) {
+      nodes.push({ type: 'break' });
+    } else if (backticks) {
+      const close = unclosedCode.has(backticks.length) ? -1 : findBackticks(source, index, backticks.length);
+      if (close === -1) {
+        unclosedCode.add(backticks.length);
+        addText(backticks);
+      } else {
+        const code = source.slice(index, close).replace(/\n/g, ' ');
+        const padded = code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '';
+        nodes.push({ type: 'code', text: padded ? code.slice(1, -1) : code });
+        index = close + backticks.length;
+      }
+    } else if (autolink) {
+      const href = autolink.includes(':') ? autolink : `mailto:${autolink}`;
+      nodes.push({ type: 'link', href, children: [{ type: 'text', text: autolink }] });
+    } else if (bracket) {
+      open(addText(bracket), at);
+    } else if (closingBracket) {
+      const opener = findMark((text) => text.endsWith('['));
+      const tail = opener && LINK_TAIL.exec(source.slice(index, index + MARKDOWN_LIMITS.maxLinkTailLength));
+      if (opener && tail) {
+        const children = takeNodesAfter(opener);
+        nodes.pop();
+        marks.pop();
+        const href = decodeEscapesAndEntities(tail[1] ?? tail[2] ?? '');
+        nodes.push(opener.node.text === '[' ? { type: 'link', href, children } : { type: 'image', src: href, alt: inlineText(children) });
+        index += tail[0].length;
+      } else {
+        // A bracket not followed by a destination is text, and can no longer open (CommonMark).
+        if (opener) marks.splice(marks.indexOf(opener), 1);
+        addText(token);
+      }
+    } else if (run) {
+      readDelimiterRun(run, kind(source[at - 1]), kind(source[index]), at);
+    } else {
+      addText(decodeEscapesAndEntities(token));
+    }
+  }
+  return finish(nodes, false);
+
+  /**
+   * A run of `*`, `_` or `~`. CommonMark's flanking rules decide whether it may open or close
+   * (`_` does not inside a word, so `snake_case_name` stays as is). A closing run pairs with the
+   * nearest open run of its character: two characters from each make strong (`~~` strikethrough),
+   * one makes emphasis. `~~` must be exactly two; runs over three are text.
+   */
+  function readDelimiterRun(run: string, before: number, after: number, at: number): void {
+    const character = run.charAt(0);
+    const node: TextNode = { type: 'text', text: run };
+    const leftFlanking = after > 0 && (after > 1 || before < 2);
+    const rightFlanking = before > 0 && (before > 1 || after < 2);
+    const underscore = character === '_';
+    const usable = character === '~' ? run.length === 2 : run.length < 4;
+    const canOpen = usable && leftFlanking && (!underscore || !rightFlanking || before === 1);
+    const canClose = usable && rightFlanking && (!underscore || !leftFlanking || after === 1);
+    let opener: Mark | undefined;
+    while (canClose && node.text && (opener = findMark((text) => text.startsWith(character)))) {
+      const used = character === '~' || (opener.node.text.length > 1 && node.text.length > 1) ? 2 : 1;
+      opener.node.text = opener.node.text.slice(used);
+      node.text = node.text.slice(used);
+      const children = takeNodesAfter(opener);
+      nodes.push({ type: character === '~' ? 'strikethrough' : used === 2 ? 'strong' : 'emphasis', children });
+      if (!opener.node.text) marks.pop();
+    }
+    nodes.push(node);
+    if (canOpen && node.text) open(node, at);
+  }
 }
 
 /** The plain text of inline nodes: an image's alt text, or a link's visible text. */
 export function inlineText(nodes: readonly InlineNode[]): string {
-  let text = '';
+  return nodes
+    .map((node) => (node.type === 'break' ? ' ' : node.type === 'image' ? node.alt : 'children' in node ? inlineText(node.children) : node.text))
+    .join('');
+}
+
+/** 0 for whitespace (the start and end of the text count as such), 1 for punctuation or symbols, 2 for the rest. */
+function kind(character = ' '): number {
+  return /\s/.test(character) ? 0 : /[\p{P}\p{S}]/u.test(character) ? 1 : 2;
+}
+
+/** Where the next run of exactly `length` backticks at or after `from` starts, or -1. */
+function findBackticks(source: string, from: number, length: number): number {
+  BACKTICKS.lastIndex = from;
+  for (let run = BACKTICKS.exec(source); run; run = BACKTICKS.exec(source)) if (run[0].length === length) return run.index;
+  return -1;
+}
+
+/** Merges neighbouring text, drops empty text, and links the bare URLs of text outside links. */
+function finish(nodes: readonly InlineNode[], inLink: boolean): InlineNode[] {
+  const result: InlineNode[] = [];
   for (const node of nodes) {
-    if (node.type === 'text' || node.type === 'code') text += node.text;
-    else if (node.type === 'break') text += ' ';
-    else if (node.type === 'image') text += node.alt;
-    else text += inlineText(node.children);
+    const last = result[result.length - 1];
+    if ('children' in node) node.children = finish(node.children, inLink || node.type === 'link');
+    if (node.type !== 'text') result.push(node);
+    else if (last?.type === 'text') last.text += node.text;
+    else if (node.text) result.push(node);
   }
-  return text;
+  return inLink ? result : result.flatMap((node) => (node.type === 'text' ? linkBareUrls(node.text) : node));
 }
 
-/**
- * One left-to-right pass that finds what binds tighter than links and emphasis: code spans (a
- * backtick run and the next run of the same length) and `[`…`]` pairs outside code spans.
- */
-function findCodeSpansAndBrackets(source: string): { codeSpans: Map<number, number>; brackets: Map<number, number> } {
-  const runsByLength = new Map<number, { starts: number[]; next: number }>();
-  for (let index = source.indexOf('`'); index !== -1; ) {
-    let end = index;
-    while (source[end] === '`') end++;
-    const runs = runsByLength.get(end - index) ?? { starts: [], next: 0 };
-    runs.starts.push(index);
-    runsByLength.set(end - index, runs);
-    index = source.indexOf('`', end);
+/** GFM's bare URLs: at the start or after whitespace, `*`, `_`, `~` or `(`, minus trailing punctuation. */
+function linkBareUrls(text: string): InlineNode[] {
+  const nodes: InlineNode[] = [];
+  let done = 0;
+  for (const match of text.matchAll(BARE_URL)) {
+    const url = trimUrl(match[0]);
+    if (/[^\s*_~(]/.test(text.charAt(match.index - 1)) || !/\/\/./.test(url)) continue;
+    nodes.push({ type: 'text', text: text.slice(done, match.index) }, { type: 'link', href: url, children: [{ type: 'text', text: url }] });
+    done = match.index + url.length;
   }
-  /** The start of the next run of exactly `length` backticks at or after `from`, or -1. */
-  const nextRun = (from: number, length: number): number => {
-    const runs = runsByLength.get(length);
-    if (!runs) return -1;
-    while (runs.next < runs.starts.length && (runs.starts[runs.next] ?? 0) < from) runs.next++;
-    return runs.starts[runs.next] ?? -1;
-  };
-
-  const codeSpans = new Map<number, number>();
-  const brackets = new Map<number, number>();
-  const openBrackets: number[] = [];
-  for (let index = 0; index < source.length; index++) {
-    const character = source[index];
-    if (character === '\\' && isAsciiPunctuation(source[index + 1])) {
-      index++;
-    } else if (character === '`') {
-      let end = index;
-      while (source[end] === '`') end++;
-      const close = nextRun(end, end - index);
-      if (close !== -1) codeSpans.set(index, close);
-      index = (close === -1 ? end : close + (end - index)) - 1;
-    } else if (character === '[') {
-      openBrackets.push(index);
-    } else if (character === ']' && openBrackets.length > 0) {
-      brackets.set(openBrackets.pop() ?? 0, index);
-    }
-  }
-  return { codeSpans, brackets };
+  nodes.push({ type: 'text', text: text.slice(done) });
+  return nodes.filter((node) => node.type !== 'text' || node.text);
 }
 
-/** Drops trailing punctuation and unbalanced `)` from a bare URL, as GFM does. */
-function trimBareUrl(url: string): string {
-  let opens = 0;
-  let closes = 0;
-  for (const character of url) {
-    if (character === '(') opens++;
-    else if (character === ')') closes++;
-  }
+/** A bare URL without its trailing punctuation, nor the `)` that close nothing (GFM). */
+function trimUrl(url: string): string {
+  let unbalanced = 0;
+  for (const character of url) unbalanced += character === ')' ? 1 : character === '(' ? -1 : 0;
   let end = url.length;
   for (;;) {
-    const last = url[end - 1] ?? '';
-    if (last !== '' && TRAILING_URL_PUNCTUATION.includes(last)) end--;
-    else if (last === ')' && closes > opens) {
-      end--;
-      closes--;
-    } else return url.slice(0, end);
-  }
-}
-
-/** Skips spaces and tabs and at most one newline. */
-function skipSpace(source: string, index: number): number {
-  let newlines = 0;
-  while (index < source.length) {
-    const character = source[index];
-    if (character === '\n' && newlines++ === 0) index++;
-    else if (character === ' ' || character === '\t') index++;
-    else break;
-  }
-  return index;
-}
-
-/**
- * Reads `(destination "optional title")` starting at `index` (which must be `(`). Returns the
- * decoded destination and the index after `)`, or null if this is not a link tail. Looks at most
- * `maxLinkTailLength` characters ahead.
- */
-function readLinkTail(source: string, index: number): { href: string; end: number } | null {
-  if (source[index] !== '(') return null;
-  const limit = Math.min(source.length, index + MARKDOWN_LIMITS.maxLinkTailLength);
-  let position = skipSpace(source, index + 1);
-  let rawHref: string;
-  if (source[position] === '<') {
-    let end = position + 1;
-    while (end < limit && !'<>\n'.includes(source[end] ?? '')) end += source[end] === '\\' ? 2 : 1;
-    if (end >= limit || source[end] !== '>') return null;
-    rawHref = source.slice(position + 1, end);
-    position = end + 1;
-  } else {
-    let end = position;
-    let parentheses = 0;
-    for (; end < limit; end++) {
-      const character = source[end] ?? '';
-      if (character === '\\' && isAsciiPunctuation(source[end + 1])) end++;
-      else if (character === '(') parentheses++;
-      else if (character === ')' && parentheses-- === 0) break;
-      else if (character <= ' ') break;
-    }
-    rawHref = source.slice(position, end);
-    position = end;
-  }
-  const afterHref = position;
-  position = skipSpace(source, position);
-  const quote = source[position];
-  if (position > afterHref && (quote === '"' || quote === "'" || quote === '(')) {
-    const closing = quote === '(' ? ')' : quote;
-    let end = position + 1;
-    while (end < limit && source[end] !== closing) end += source[end] === '\\' ? 2 : 1;
-    if (end >= limit) return null;
-    position = skipSpace(source, end + 1);
-  }
-  if (position >= limit || source[position] !== ')') return null;
-  return { href: decodeEscapesAndEntities(rawHref), end: position + 1 };
-}
-
-class InlineScanner {
-  private readonly tokens: InlineToken[] = [];
-  private firstRun: DelimiterRun | null = null;
-  private lastRun: DelimiterRun | null = null;
-  private runCount = 0;
-  private readonly codeSpans: Map<number, number>;
-  private readonly brackets: Map<number, number>;
-
-  constructor(
-    private readonly source: string,
-    private readonly context: InlineContext,
-  ) {
-    ({ codeSpans: this.codeSpans, brackets: this.brackets } = findCodeSpansAndBrackets(source));
-  }
-
-  scan(): InlineNode[] {
-    const { source } = this;
-    let index = 0;
-    while (index < source.length) {
-      SPECIAL.lastIndex = index;
-      const stop = SPECIAL.exec(source)?.index ?? source.length;
-      this.pushText(source.slice(index, stop));
-      index = stop < source.length ? this.scanAt(stop) : stop;
-    }
-    matchDelimiters(this.firstRun);
-    return buildInlineTree(this.tokens, this.context.depth);
-  }
-
-  /** Handles the special character at `index`; returns where scanning continues. */
-  private scanAt(index: number): number {
-    switch (this.source[index]) {
-      case '\\':
-        return this.scanBackslash(index);
-      case '`':
-        return this.scanCodeSpan(index);
-      case '&':
-        return this.scanEntity(index);
-      case '<':
-        return this.scanAutolink(index);
-      case '!':
-        return this.source[index + 1] === '[' ? this.scanLink(index + 1, true) : this.literal(index, 1);
-      case '[':
-        return this.scanLink(index, false);
-      case '\n':
-        this.tokens.push({ type: 'break' });
-        return index + 1;
-      case 'h':
-      case 'H':
-        return this.scanBareUrl(index);
-      default:
-        return this.scanDelimiterRun(index);
-    }
-  }
-
-  private pushText(text: string): void {
-    const last = this.tokens[this.tokens.length - 1];
-    if (last?.type === 'text') last.text += text;
-    else if (text !== '') this.tokens.push({ type: 'text', text });
-  }
-
-  private literal(index: number, length: number): number {
-    this.pushText(this.source.slice(index, index + length));
-    return index + length;
-  }
-
-  private scanBackslash(index: number): number {
-    const next = this.source[index + 1];
-    if (next === '\n') {
-      this.tokens.push({ type: 'break' });
-      return index + 2;
-    }
-    if (!isAsciiPunctuation(next)) return this.literal(index, 1);
-    this.pushText(next ?? '');
-    return index + 2;
-  }
-
-  private scanCodeSpan(index: number): number {
-    let end = index;
-    while (this.source[end] === '`') end++;
-    const close = this.codeSpans.get(index);
-    if (close === undefined) return this.literal(index, end - index);
-    let text = this.source.slice(end, close).replace(/\n/g, ' ');
-    if (text.length > 1 && text.startsWith(' ') && text.endsWith(' ') && text.trim() !== '') text = text.slice(1, -1);
-    this.tokens.push({ type: 'code', text });
-    return close + (end - index);
-  }
-
-  private scanEntity(index: number): number {
-    const entity = readEntity(this.source, index);
-    if (!entity) return this.literal(index, 1);
-    this.pushText(entity.value);
-    return index + entity.length;
-  }
-
-  private scanAutolink(index: number): number {
-    if (this.context.inLink) return this.literal(index, 1);
-    URI_AUTOLINK.lastIndex = index;
-    const uri = URI_AUTOLINK.exec(this.source);
-    EMAIL_AUTOLINK.lastIndex = index;
-    const email = uri ? null : EMAIL_AUTOLINK.exec(this.source);
-    const match = uri ?? email;
-    if (!match) return this.literal(index, 1);
-    const target = match[1] ?? '';
-    this.tokens.push({ type: 'link', href: uri ? target : `mailto:${target}`, children: [{ type: 'text', text: target }] });
-    return index + match[0].length;
-  }
-
-  private scanBareUrl(index: number): number {
-    const before = this.source[index - 1];
-    if (this.context.inLink || (before !== undefined && !BEFORE_BARE_URL.test(before))) return this.literal(index, 1);
-    BARE_URL.lastIndex = index;
-    const url = trimBareUrl(BARE_URL.exec(this.source)?.[0] ?? '');
-    if (!/^https?:\/\/./i.test(url)) return this.literal(index, 1);
-    this.tokens.push({ type: 'link', href: url, children: [{ type: 'text', text: url }] });
-    return index + url.length;
-  }
-
-  /** `[text](url)` with `[` at `bracket`, or `![alt](url)` with `!` just before it. */
-  private scanLink(bracket: number, isImage: boolean): number {
-    const start = isImage ? bracket - 1 : bracket;
-    const close = this.brackets.get(bracket);
-    const tail = close === undefined || (this.context.inLink && !isImage) ? null : readLinkTail(this.source, close + 1);
-    if (close === undefined || !tail) return this.literal(start, bracket + 1 - start);
-
-    const inner = this.source.slice(bracket + 1, close);
-    const children = parseInline(inner, { depth: this.context.depth + 1, inLink: true });
-    if (isImage) this.tokens.push({ type: 'image', src: tail.href, alt: inlineText(children) });
-    else this.tokens.push({ type: 'link', href: tail.href, children });
-    return tail.end;
-  }
-
-  private scanDelimiterRun(index: number): number {
-    const character = this.source[index] as DelimiterRun['character'];
-    let end = index;
-    while (this.source[end] === character) end++;
-    if (character === '~' && end - index !== 2) return this.literal(index, end - index);
-
-    const run = createDelimiterRun(character, end - index, this.source[index - 1], this.source[end], this.runCount++);
-    run.previous = this.lastRun;
-    if (this.lastRun) this.lastRun.next = run;
-    else this.firstRun = run;
-    this.lastRun = run;
-    this.tokens.push(run);
-    return end;
+    const last = url.charAt(end - 1);
+    if (last === ')' && unbalanced > 0) unbalanced--;
+    else if (!`?!.,:*_~'"`.includes(last)) return url.slice(0, end);
+    end--;
   }
 }

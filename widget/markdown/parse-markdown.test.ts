@@ -89,7 +89,7 @@ describe('streaming', () => {
 
   it('shows everything once the message is final', () => {
     expect(final('Hello **')).toBe('<p>Hello **</p>');
-    expect(final('para\n-')).toBe('<h2>para</h2>');
+    expect(final('para\n-')).toBe('<p>para<br>-</p>');
     expect(final('```\na\n``')).toBe('<pre open>a\n``</pre>');
   });
 

@@ -66,14 +66,17 @@ describe('renderMarkdown', () => {
     expect(root.querySelectorAll('p')).to.have.length(1);
   });
 
-  it('renders lists, nested and numbered, tight ones without paragraphs', () => {
-    const root = show('3. three\n   - nested\n4. four');
+  it('renders lists, nested and numbered, compact but for a second paragraph in an item', () => {
+    const root = show('3. three\n   - nested\n4. four\n\n   more');
     const list = one(root, 'ol');
     expect(list.getAttribute('start')).to.equal('3');
     expect(list.querySelectorAll(':scope > li')).to.have.length(2);
     expect(one(root, 'ol > li > ul > li').textContent).to.equal('nested');
-    expect(root.querySelector('li p')).to.equal(null);
-    expect(show('- a\n\n- b').querySelectorAll('li > p')).to.have.length(2);
+    const margins = [...root.querySelectorAll('li > *')].map((element) => {
+      const style = getComputedStyle(element);
+      return `${element.textContent}: ${style.marginTop} ${style.marginBottom}`;
+    });
+    expect(margins).to.deep.equal(['three: 0px 0px', 'nested: 0px 0px', 'nested: 0px 0px', 'four: 0px 0px', 'more: 9.6px 0px']);
   });
 
   it('renders tables with header cells and alignment classes', () => {

@@ -7,7 +7,7 @@
  * `markdownStyles` styles them.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { BlockNode, InlineNode, TableAlignment } from './markdown-ast.ts';
+import type { BlockNode, InlineNode } from './markdown-ast.ts';
 import { parseMarkdown } from './parse-markdown.ts';
 import { inlineText } from './parse-inline.ts';
 import { isAllowedImage, sanitizeUrl, type SafeUrl } from './sanitize-url.ts';
@@ -29,16 +29,7 @@ export interface RenderMarkdownOptions {
   linkLabel?: (href: string) => string;
 }
 
-type Rendered = TemplateResult | string | typeof nothing;
-
-interface RenderContext {
-  allowedImageHosts: readonly string[];
-  linkLabel: (url: SafeUrl) => string;
-  /** Inside a link's text: no nested `<a>`. */
-  inLink: boolean;
-}
-
-const LINK_REL = 'noopener noreferrer nofollow ugc';
+type Rendered = TemplateResult | string | typeof nothing | Rendered[];
 
 /**
  * Renders untrusted Markdown as a Lit template: paragraphs, headings (as `role="heading"`
@@ -65,116 +56,95 @@ const LINK_REL = 'noopener noreferrer nofollow ugc';
 export function renderMarkdown(source: string, options: RenderMarkdownOptions = {}): TemplateResult {
   const text = typeof source === 'string' ? source : '';
   try {
-    const parsed = parseMarkdown(text, { streaming: options.streaming === true });
-    if (parsed.plain !== undefined) return renderPlain(parsed.plain);
-    const { linkLabel } = options;
-    const context: RenderContext = {
-      allowedImageHosts: options.allowedImageHosts ?? [],
-      linkLabel: linkLabel ? (url) => String(linkLabel(url.href)) : (url) => url.target,
-      inLink: false,
-    };
-    return html`<div class="md" part="md-root">${renderBlocks(parsed.blocks, context)}</div>`;
+    const { blocks, plain } = parseMarkdown(text, { streaming: options.streaming === true });
+    if (plain === undefined) return html`<div class="md" part="md-root">${renderNodes(blocks, options, false)}</div>`;
   } catch {
     // A bug (or a throwing `linkLabel`) must not take the transcript down: show the text as is.
-    return renderPlain(text);
   }
-}
-
-function renderPlain(text: string): TemplateResult {
   return html`<div class="md md--plain" part="md-root">${text}</div>`;
 }
 
-function renderBlocks(blocks: readonly BlockNode[], context: RenderContext): Rendered[] {
-  return blocks.map((block) => renderBlock(block, context));
+/** `inLink`: inside a link's text, where no other `<a>` may go. */
+function renderNodes(nodes: readonly (BlockNode | InlineNode)[], options: RenderMarkdownOptions, inLink: boolean): Rendered[] {
+  return nodes.map((node) => renderNode(node, options, inLink));
 }
 
-function renderBlock(block: BlockNode, context: RenderContext): Rendered {
-  switch (block.type) {
-    case 'paragraph':
-      return html`<p part="md-paragraph">${renderInlines(block.children, context)}</p>`;
-    case 'heading':
-      return html`<p
-        role="heading"
-        aria-level=${Math.min(block.level + 2, 6)}
-        class="md-heading md-heading--${block.level}"
-        part="md-heading"
-      >${renderInlines(block.children, context)}</p>`;
-    case 'code-block':
-      return renderCodeBlock(block.text, block.language);
-    case 'blockquote':
-      return html`<blockquote part="md-blockquote">${renderBlocks(block.children, context)}</blockquote>`;
-    case 'list':
-      return renderList(block, context);
-    case 'table':
-      return renderTable(block, context);
-    case 'rule':
-      return html`<hr part="md-rule" />`;
-  }
-}
-
-function renderCodeBlock(text: string, language: string): TemplateResult {
-  // Only a plain token may become a class name (`language-ts`); the rest of the info string is dropped.
-  const safeLanguage = /^[\w+#.-]{1,32}$/.test(language) ? language : '';
-  const languageClass = safeLanguage ? `language-${safeLanguage}` : nothing;
-  // tabindex: a horizontally scrolling block must be reachable by keyboard. No whitespace inside <pre>.
-  return html`<pre class="md-code-block" part="md-code-block" tabindex="0" data-language=${safeLanguage || nothing}><code class=${languageClass}>${text}</code></pre>`;
-}
-
-function renderList(list: Extract<BlockNode, { type: 'list' }>, context: RenderContext): TemplateResult {
-  const items = list.items.map((blocks) => {
-    // A tight list shows its item paragraphs without the paragraph margins.
-    const content = blocks.map((block) =>
-      list.tight && block.type === 'paragraph' ? renderInlines(block.children, context) : renderBlock(block, context),
-    );
-    return html`<li part="md-list-item">${content}</li>`;
-  });
-  return list.ordered
-    ? html`<ol part="md-list" start=${list.start === 1 ? nothing : list.start}>${items}</ol>`
-    : html`<ul part="md-list">${items}</ul>`;
-}
-
-function alignmentClass(alignment: TableAlignment | undefined): string | typeof nothing {
-  // Classes, not inline styles, so it works under a CSP without 'unsafe-inline'.
-  return alignment ? `md-align-${alignment}` : nothing;
-}
-
-function renderTable(table: Extract<BlockNode, { type: 'table' }>, context: RenderContext): TemplateResult {
-  const cell = (content: InlineNode[], column: number, header: boolean): TemplateResult => {
-    const alignment = alignmentClass(table.alignments[column]);
-    const inlines = renderInlines(content, context);
-    return header ? html`<th scope="col" class=${alignment}>${inlines}</th>` : html`<td class=${alignment}>${inlines}</td>`;
-  };
-  return html`<div class="md-table-scroll" part="md-table-scroll" tabindex="0">
-    <table part="md-table">
-      <thead><tr>${table.head.map((content, column) => cell(content, column, true))}</tr></thead>
-      <tbody>${table.rows.map((row) => html`<tr>${row.map((content, column) => cell(content, column, false))}</tr>`)}</tbody>
-    </table>
-  </div>`;
-}
-
-function renderInlines(nodes: readonly InlineNode[], context: RenderContext): Rendered[] {
-  return nodes.map((node) => renderInline(node, context));
-}
-
-function renderInline(node: InlineNode, context: RenderContext): Rendered {
+function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions, inLink: boolean): Rendered {
+  const children = 'children' in node ? renderNodes(node.children, options, inLink || node.type === 'link') : nothing;
   switch (node.type) {
     case 'text':
       return node.text;
-    case 'code':
-      return html`<code part="md-code">${node.text}</code>`;
     case 'break':
       return html`<br />`;
+    case 'code':
+      return html`<code part="md-code">${node.text}</code>`;
     case 'emphasis':
-      return html`<em>${renderInlines(node.children, context)}</em>`;
+      return html`<em>${children}</em>`;
     case 'strong':
-      return html`<strong>${renderInlines(node.children, context)}</strong>`;
+      return html`<strong>${children}</strong>`;
     case 'strikethrough':
-      return html`<del>${renderInlines(node.children, context)}</del>`;
-    case 'link':
-      return renderLink(node.href, node.children, context);
-    case 'image':
-      return renderImage(node.src, node.alt, context);
+      return html`<del>${children}</del>`;
+    case 'paragraph':
+      return html`<p part="md-paragraph">${children}</p>`;
+    case 'heading':
+      return html`<p role="heading" aria-level=${Math.min(node.level + 2, 6)} class="md-heading md-heading--${node.level}" part="md-heading">${children}</p>`;
+    case 'blockquote':
+      return html`<blockquote part="md-blockquote">${children}</blockquote>`;
+    case 'rule':
+      return html`<hr part="md-rule" />`;
+    case 'code-block':
+      // The parser only keeps a plain token as language. tabindex: a horizontally scrolling block
+      // must be reachable by keyboard. No whitespace inside <pre>.
+      return html`<pre class="md-code-block" part="md-code-block" tabindex="0" data-language=${node.language || nothing}><code class=${node.language ? `language-${node.language}` : nothing}>${node.text}</code></pre>`;
+    case 'list': {
+      const items = node.items.map((blocks) => html`<li part="md-list-item">${renderNodes(blocks, options, inLink)}</li>`);
+      return node.ordered ? html`<ol part="md-list" start=${node.start}>${items}</ol>` : html`<ul part="md-list">${items}</ul>`;
+    }
+    case 'table': {
+      // Alignment by class, not inline style, so it works under a CSP without 'unsafe-inline'.
+      const cells = (row: InlineNode[][], header: boolean): TemplateResult[] =>
+        row.map((cell, column) => {
+          const alignment = node.alignments[column];
+          const align = alignment ? `md-align-${alignment}` : nothing;
+          const content = renderNodes(cell, options, inLink);
+          return header ? html`<th scope="col" class=${align}>${content}</th>` : html`<td class=${align}>${content}</td>`;
+        });
+      return html`<div class="md-table-scroll" part="md-table-scroll" tabindex="0"><table part="md-table"><thead><tr>${cells(node.head, true)}</tr></thead><tbody>${node.rows.map((row) => html`<tr>${cells(row, false)}</tr>`)}</tbody></table></div>`;
+    }
+    case 'link': {
+      const url = inLink ? null : sanitizeUrl(node.href);
+      // A refused URL (javascript:, data:, relative, …) leaves just its text.
+      if (!url) return children;
+      const text = comparable(inlineText(node.children));
+      const textIsUrl = [url.href, node.href, url.target].some((candidate) => comparable(candidate) === text);
+      return renderAnchor(url, 'md-link', html`${children}${textIsUrl ? nothing : renderTarget(url, options)}`);
+    }
+    case 'image': {
+      const url = sanitizeUrl(node.src);
+      if (url && isAllowedImage(url, options.allowedImageHosts ?? [])) {
+        return html`<img part="md-image" src=${url.href} alt=${node.alt} loading="lazy" decoding="async" referrerpolicy="no-referrer" />`;
+      }
+      // Not loaded: a placeholder with the alt text and where the image would come from. It links
+      // to the image when that is a web URL, so the reader can choose to open it.
+      const webUrl = url?.protocol === 'mailto:' ? null : url;
+      const content = html`<span class="md-image-placeholder__alt">${node.alt}</span>${webUrl ? renderTarget(webUrl, options) : nothing}`;
+      return webUrl && !inLink
+        ? renderAnchor(webUrl, 'md-image-placeholder', content)
+        : html`<span class="md-image-placeholder" part="md-image-placeholder">${content}</span>`;
+    }
   }
+}
+
+function renderAnchor(url: SafeUrl, part: string, content: TemplateResult): TemplateResult {
+  return html`<a class=${part} part=${part} href=${url.href} title=${url.href} target="_blank" rel="noopener noreferrer nofollow ugc">${content}</a>`;
+}
+
+/**
+ * Where a link or placeholder goes, after its text. `dir="ltr"` makes it an isolate, so a
+ * right-to-left override in the link text cannot reverse how the host reads.
+ */
+function renderTarget(url: SafeUrl, { linkLabel }: RenderMarkdownOptions): TemplateResult {
+  return html` <span class="md-link-host" part="md-link-host" dir="ltr">${linkLabel ? String(linkLabel(url.href)) : url.target}</span>`;
 }
 
 /** Loose comparison of a link's text with its URL: `example.com/a` matches `https://www.example.com/a/`. */
@@ -185,37 +155,4 @@ function comparable(text: string): string {
     .replace(/^(?:https?:\/\/|mailto:)/, '')
     .replace(/^www\./, '')
     .replace(/\/$/, '');
-}
-
-/**
- * Where a link or placeholder goes, after its text. `dir="ltr"` makes it an isolate, so a
- * right-to-left override in the link text cannot reverse how the host reads.
- */
-function renderTarget(url: SafeUrl, context: RenderContext): TemplateResult {
-  return html` <span class="md-link-host" part="md-link-host" dir="ltr">${context.linkLabel(url)}</span>`;
-}
-
-function renderLink(href: string, children: readonly InlineNode[], context: RenderContext): Rendered {
-  const url = context.inLink ? null : sanitizeUrl(href);
-  // A refused URL (javascript:, data:, relative, …) leaves just its text.
-  if (!url) return html`${renderInlines(children, context)}`;
-  const text = comparable(inlineText(children));
-  const textIsUrl = text === comparable(url.href) || text === comparable(href) || text === comparable(url.target);
-  const content = renderInlines(children, { ...context, inLink: true });
-  const target = textIsUrl ? nothing : renderTarget(url, context);
-  return html`<a part="md-link" href=${url.href} title=${url.href} target="_blank" rel=${LINK_REL}>${content}${target}</a>`;
-}
-
-function renderImage(src: string, alt: string, context: RenderContext): TemplateResult {
-  const url = sanitizeUrl(src);
-  if (url && isAllowedImage(url, context.allowedImageHosts)) {
-    return html`<img part="md-image" src=${url.href} alt=${alt} loading="lazy" decoding="async" referrerpolicy="no-referrer" />`;
-  }
-  // Not loaded: a placeholder with the alt text and where the image would come from. It links to
-  // the image when that is a web URL, so the reader can choose to open it.
-  const webUrl = url && url.protocol !== 'mailto:' ? url : null;
-  const content = html`<span class="md-image-placeholder__alt">${alt}</span>${webUrl ? renderTarget(webUrl, context) : nothing}`;
-  return webUrl && !context.inLink
-    ? html`<a class="md-image-placeholder" part="md-image-placeholder" href=${webUrl.href} title=${webUrl.href} target="_blank" rel=${LINK_REL}>${content}</a>`
-    : html`<span class="md-image-placeholder" part="md-image-placeholder">${content}</span>`;
 }

@@ -22,11 +22,11 @@ export interface SafeUrl {
 const MAX_URL_LENGTH = 4_096;
 const ALLOWED_SCHEME = /^(?:https?|mailto):/i;
 /**
- * C0/C1 controls, space, soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width
- * and bidi controls, word joiners, BOM, interlinear annotations.
+ * Unicode's "other" (controls, format characters such as zero-width and bidi controls, soft
+ * hyphen, BOM; surrogates, private use, unassigned) and separators (every space, line and
+ * paragraph separator).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FORBIDDEN_CHARACTERS = /[\u0000-\u0020\u007f-\u00a0\u00ad\u061c\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]/;
+const FORBIDDEN_CHARACTERS = /[\p{C}\p{Z}]/u;
 
 /**
  * Returns the URL if it may be linked to, else null.
