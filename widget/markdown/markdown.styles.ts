@@ -41,20 +41,21 @@ export const markdownStyles = css`
     margin-top: 0.6em;
   }
 
-  .md-heading {
+  /* Headings: # is aria-level 3, ## is 4, ### is 5 (render-markdown.ts). */
+  .md [role='heading'] {
     font-weight: 600;
     line-height: 1.3;
   }
-  .md > * + .md-heading {
+  .md > * + [role='heading'] {
     margin-top: 0.8em;
   }
-  .md-heading--1 {
+  .md [aria-level='3'] {
     font-size: 1.25em;
   }
-  .md-heading--2 {
+  .md [aria-level='4'] {
     font-size: 1.15em;
   }
-  .md-heading--3 {
+  .md [aria-level='5'] {
     font-size: 1.05em;
   }
 
@@ -118,7 +119,8 @@ export const markdownStyles = css`
     border-top: 1px solid var(--_border);
   }
 
-  .md-table-scroll {
+  /* The only <div> inside: the table's scrolling box. */
+  .md div {
     max-width: 100%;
     overflow-x: auto;
   }

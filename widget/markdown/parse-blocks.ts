@@ -30,7 +30,7 @@ const RULE = /^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^[ \t]*>[ \t]?/;
 /** A marker, then 1–4 spaces before the content; more, or none, and the content starts one space after the marker. */
 const LIST_ITEM = /^[ \t]*(?:[-+*]|(\d{1,9})[.)])(?:[ \t]{1,4}(?=\S)|[ \t]|$)/;
-const TABLE_DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-[-:| \t]*$/;
+const PARAGRAPH_ENDING_CONTAINER = /^[ \t]*(?:>|(?:[-+*]|1[.)])[ \t]+\S)/;
 const MAX_TABLE_COLUMNS = 64;
 
 function isBlank(line = ''): boolean {
@@ -39,7 +39,7 @@ function isBlank(line = ''): boolean {
 
 /** Columns of leading whitespace, a tab counting 4. */
 function indentOf(line: string): number {
-  return columns(/^[ \t]*/.exec(line)?.[0] ?? '');
+  return columns(line) - columns(line.trimStart());
 }
 
 function columns(text: string): number {
@@ -66,12 +66,9 @@ function matchListItem(line = ''): ListItem | null {
   };
 }
 
-/** Whether `line` ends a paragraph (CommonMark: only some list items may interrupt one). */
+/** Whether `line` ends a paragraph (CommonMark: only a list item with content, and bullet or `1.`, may interrupt one). */
 function interruptsParagraph(line: string, depth: number): boolean {
-  if (FENCE.test(line) || HEADING.test(line) || RULE.test(line)) return true;
-  if (depth >= MARKDOWN_LIMITS.maxBlockDepth) return false;
-  const item = matchListItem(line);
-  return QUOTE.test(line) || (item !== null && !isBlank(item.content) && (!item.ordered || item.start === 1));
+  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MARKDOWN_LIMITS.maxBlockDepth && PARAGRAPH_ENDING_CONTAINER.test(line));
 }
 
 /** Cells of a table row. `\|` is a literal pipe: it is NUL while splitting (parseMarkdown replaced real NULs). */
@@ -88,10 +85,11 @@ function splitTableRow(line: string): string[] {
 function matchTableStart(lines: readonly string[], index: number): TableAlignment[] | null {
   const header = lines[index] ?? '';
   const delimiter = lines[index + 1] ?? '';
-  if (!header.includes('|') || !delimiter.includes('|') || !TABLE_DELIMITER_ROW.test(delimiter)) return null;
+  if (!header.includes('|') || !delimiter.includes('|')) return null;
   const cells = splitTableRow(delimiter);
   if (cells.length > MAX_TABLE_COLUMNS || cells.length !== splitTableRow(header).length || !cells.every((cell) => /^:?-+:?$/.test(cell))) return null;
-  return cells.map((cell) => (cell.endsWith(':') ? (cell.startsWith(':') ? 'center' : 'right') : cell.startsWith(':') ? 'left' : null));
+  // `:-` left, `-:` right, `:-:` center.
+  return cells.map((cell) => ([null, 'left', 'right', 'center'] as const)[Number(cell.startsWith(':')) + 2 * Number(cell.endsWith(':'))] ?? null);
 }
 
 /**

@@ -25,9 +25,10 @@ interface Mark {
 
 /**
  * One token: a line break (`\` + newline too), a backtick run, an autolink, `[` or `![`, `]`, a
- * run of `*`, `_` or `~`, plain text (escapes included), or any other single character.
+ * run of `*`, `_` or `~`, plain text (with any backslash pair: `decodeEscapesAndEntities` keeps
+ * those that are not escapes), or any other single character.
  */
-const TOKEN = /(\\?\n)|(`+)|<((?:[a-zA-Z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(?:\\[!-/:-@[-`{-~]|[^\\`<![\]*_~\n])+|[^]/y;
+const TOKEN = /(\\?\n)|(`+)|<((?:[a-zA-Z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(?:\\.|[^\\`<![\]*_~\n])+|[^]/y;
 const BACKTICKS = /`+/g;
 /**
  * `(destination "title")` after `]`: the destination is group 1 (`<…>`) or group 2 (no spaces, one

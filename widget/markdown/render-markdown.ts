@@ -87,7 +87,7 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
     case 'paragraph':
       return html`<p part="md-paragraph">${children}</p>`;
     case 'heading':
-      return html`<p role="heading" aria-level=${Math.min(node.level + 2, 6)} class="md-heading md-heading--${node.level}" part="md-heading">${children}</p>`;
+      return html`<p role="heading" aria-level=${Math.min(node.level + 2, 6)} part="md-heading">${children}</p>`;
     case 'blockquote':
       return html`<blockquote part="md-blockquote">${children}</blockquote>`;
     case 'rule':
@@ -95,7 +95,7 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
     case 'code-block':
       // The parser only keeps a plain token as language. tabindex: a horizontally scrolling block
       // must be reachable by keyboard. No whitespace inside <pre>.
-      return html`<pre class="md-code-block" part="md-code-block" tabindex="0" data-language=${node.language || nothing}><code class=${node.language ? `language-${node.language}` : nothing}>${node.text}</code></pre>`;
+      return html`<pre part="md-code-block" tabindex="0" data-language=${node.language || nothing}><code class=${node.language ? `language-${node.language}` : nothing}>${node.text}</code></pre>`;
     case 'list': {
       const items = node.items.map((blocks) => html`<li part="md-list-item">${renderNodes(blocks, options, inLink)}</li>`);
       return node.ordered ? html`<ol part="md-list" start=${node.start}>${items}</ol>` : html`<ul part="md-list">${items}</ul>`;
@@ -109,7 +109,7 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
           const content = renderNodes(cell, options, inLink);
           return header ? html`<th scope="col" class=${align}>${content}</th>` : html`<td class=${align}>${content}</td>`;
         });
-      return html`<div class="md-table-scroll" part="md-table-scroll" tabindex="0"><table part="md-table"><thead><tr>${cells(node.head, true)}</tr></thead><tbody>${node.rows.map((row) => html`<tr>${cells(row, false)}</tr>`)}</tbody></table></div>`;
+      return html`<div part="md-table-scroll" tabindex="0"><table part="md-table"><thead><tr>${cells(node.head, true)}</tr></thead><tbody>${node.rows.map((row) => html`<tr>${cells(row, false)}</tr>`)}</tbody></table></div>`;
     }
     case 'link': {
       const url = inLink ? null : sanitizeUrl(node.href);
@@ -127,7 +127,7 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
       // Not loaded: a placeholder with the alt text and where the image would come from. It links
       // to the image when that is a web URL, so the reader can choose to open it.
       const webUrl = url?.protocol === 'mailto:' ? null : url;
-      const content = html`<span class="md-image-placeholder__alt">${node.alt}</span>${webUrl ? renderTarget(webUrl, options) : nothing}`;
+      const content = html`${node.alt}${webUrl ? renderTarget(webUrl, options) : nothing}`;
       return webUrl && !inLink
         ? renderAnchor(webUrl, 'md-image-placeholder', content)
         : html`<span class="md-image-placeholder" part="md-image-placeholder">${content}</span>`;
