@@ -107,6 +107,8 @@ describe('parseInline', () => {
       ['&#'.repeat(40_000)],
       ['https://a.example/' + ')'.repeat(50_000)],
       ['_'.repeat(100_000)],
+      ['xhttps://'.repeat(11_000)],
+      ['` ' + '\\`` '.repeat(24_000)],
     ])('parses pathological input in linear-ish time (%#)', (source) => {
       const started = performance.now();
       parseInline(source);

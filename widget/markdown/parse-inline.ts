@@ -25,11 +25,12 @@ interface Mark {
 
 /**
  * One token: a line break (`\` + newline too), a backtick run, an autolink, `[` or `![`, `]`, a
- * run of `*`, `_` or `~`, plain text (with any backslash pair: `decodeEscapesAndEntities` keeps
- * those that are not escapes), or any other single character.
+ * run of `*`, `_` or `~`, the start of a bare URL, plain text (with any backslash pair:
+ * `decodeEscapesAndEntities` keeps those that are not escapes), or any other single character.
  */
-const TOKEN = /(\\?\n)|(`+)|<((?:[a-zA-Z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(?:\\.|[^\\`<![\]*_~\n])+|[^]/y;
+const TOKEN = /(\\?\n)|(`+)|<((?:[a-z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(https?:\/\/)|(?:\\.|h(?!ttps?:\/\/)|[^\\`<![\]*_~\nh])+|[^]/iy;
 const BACKTICKS = /`+/g;
+const BARE_URL = /https?:\/\/[^\s<\]]+/iy;
 /**
  * `(destination "title")` after `]`: the destination is group 1 (`<…>`) or group 2 (no spaces, one
  * level of balanced parentheses). Each part starts with its own characters, so a failing match
@@ -37,7 +38,6 @@ const BACKTICKS = /`+/g;
  */
 const LINK_TAIL =
   /^\(\s*(?:(?:<((?:\\.|[^<>\\\n])*)>|((?:\\.|[^\s()\\]|\((?:\\.|[^\s()\\])*\))+))(?:\s+(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\((?:\\.|[^()\\])*\)))?\s*)?\)/;
-const BARE_URL = /https?:\/\/[^\s<]+/gi;
 
 /**
  * Parses inline Markdown into nodes.
@@ -51,12 +51,16 @@ export function parseInline(source: string): InlineNode[] {
   /** Lengths of backtick runs that have no closing run further on. */
   const unclosedCode = new Set<number>();
 
-  const addText = (text: string): TextNode => {
+  /** The last text node added by `addText`, which the next text joins while nothing came between. */
+  let lastText: TextNode | undefined;
+  const addText = (text: string): void => {
+    if (lastText && nodes[nodes.length - 1] === lastText) lastText.text += text;
+    else nodes.push((lastText = { type: 'text', text }));
+  };
+  /** Adds a text node that may open: marks never merge with other text. */
+  const open = (text: string, at: number): void => {
     const node: TextNode = { type: 'text', text };
     nodes.push(node);
-    return node;
-  };
-  const open = (node: TextNode, at: number): void => {
     if (marks.push({ node, at }) > MARKDOWN_LIMITS.maxInlineDepth) marks.shift();
   };
   /** The topmost mark `accept` takes, looking no further down than the topmost bracket. */
@@ -68,17 +72,25 @@ export function parseInline(source: string): InlineNode[] {
     }
     return undefined;
   };
-  /** Takes the nodes after `mark` out of `nodes`; the marks among them can no longer close. */
+  /**
+   * Takes the nodes after `mark` out of `nodes` (the marks among them can no longer close), and
+   * drops `mark` itself once its text is used up.
+   */
   const takeNodesAfter = (mark: Mark): InlineNode[] => {
     while ((marks[marks.length - 1]?.at ?? -1) > mark.at) marks.pop();
-    return nodes.splice(nodes.lastIndexOf(mark.node) + 1);
+    const children = nodes.splice(nodes.lastIndexOf(mark.node) + 1);
+    if (!mark.node.text) {
+      marks.pop();
+      nodes.pop();
+    }
+    return children;
   };
 
   for (let index = 0; index < source.length; ) {
     TOKEN.lastIndex = index;
     const match = TOKEN.exec(source);
     if (!match) break;
-    const [token, lineBreak, backticks, autolink, bracket, closingBracket, run] = match;
+    const [token, lineBreak, backticks, autolink, bracket, closingBracket, run, url] = match;
     const at = index;
     index = TOKEN.lastIndex;
 
@@ -99,16 +111,16 @@ export function parseInline(source: string): InlineNode[] {
       const href = autolink.includes(':') ? autolink : `mailto:${autolink}`;
       nodes.push({ type: 'link', href, children: [{ type: 'text', text: autolink }] });
     } else if (bracket) {
-      open(addText(bracket), at);
+      open(bracket, at);
     } else if (closingBracket) {
       const opener = findMark((text) => text.endsWith('['));
       const tail = opener && LINK_TAIL.exec(source.slice(index, index + MARKDOWN_LIMITS.maxLinkTailLength));
       if (opener && tail) {
+        const image = opener.node.text === '![';
+        opener.node.text = '';
         const children = takeNodesAfter(opener);
-        nodes.pop();
-        marks.pop();
         const href = decodeEscapesAndEntities(tail[1] ?? tail[2] ?? '');
-        nodes.push(opener.node.text === '[' ? { type: 'link', href, children } : { type: 'image', src: href, alt: inlineText(children) });
+        nodes.push(image ? { type: 'image', src: href, alt: inlineText(children) } : { type: 'link', href, children });
         index += tail[0].length;
       } else {
         // A bracket not followed by a destination is text, and can no longer open (CommonMark).
@@ -117,11 +129,21 @@ export function parseInline(source: string): InlineNode[] {
       }
     } else if (run) {
       readDelimiterRun(run, kind(source[at - 1]), kind(source[index]), at);
+    } else if (url) {
+      // GFM's bare URLs: at the start or after whitespace, `*`, `_`, `~` or `(`, minus trailing
+      // punctuation. Read only then, so a long run of rejected `xhttps://` stays linear.
+      BARE_URL.lastIndex = at;
+      const bareUrl = /[^\s*_~(]/.test(source.charAt(at - 1)) ? '' : trimUrl(BARE_URL.exec(source)?.[0] ?? url);
+      const text = decodeEscapesAndEntities(bareUrl);
+      if (/\/\/./.test(bareUrl)) {
+        nodes.push({ type: 'link', href: text, children: [{ type: 'text', text }] });
+        index = at + bareUrl.length;
+      } else addText(url);
     } else {
       addText(decodeEscapesAndEntities(token));
     }
   }
-  return finish(nodes, false);
+  return nodes;
 
   /**
    * A run of `*`, `_` or `~`. CommonMark's flanking rules decide whether it may open or close
@@ -131,7 +153,6 @@ export function parseInline(source: string): InlineNode[] {
    */
   function readDelimiterRun(run: string, before: number, after: number, at: number): void {
     const character = run.charAt(0);
-    const node: TextNode = { type: 'text', text: run };
     const leftFlanking = after > 0 && (after > 1 || before < 2);
     const rightFlanking = before > 0 && (before > 1 || after < 2);
     const underscore = character === '_';
@@ -139,16 +160,15 @@ export function parseInline(source: string): InlineNode[] {
     const canOpen = usable && leftFlanking && (!underscore || !rightFlanking || before === 1);
     const canClose = usable && rightFlanking && (!underscore || !leftFlanking || after === 1);
     let opener: Mark | undefined;
-    while (canClose && node.text && (opener = findMark((text) => text.startsWith(character)))) {
-      const used = character === '~' || (opener.node.text.length > 1 && node.text.length > 1) ? 2 : 1;
+    while (canClose && run && (opener = findMark((text) => text.startsWith(character)))) {
+      const used = character === '~' || (opener.node.text.length > 1 && run.length > 1) ? 2 : 1;
       opener.node.text = opener.node.text.slice(used);
-      node.text = node.text.slice(used);
+      run = run.slice(used);
       const children = takeNodesAfter(opener);
       nodes.push({ type: character === '~' ? 'strikethrough' : used === 2 ? 'strong' : 'emphasis', children });
-      if (!opener.node.text) marks.pop();
     }
-    nodes.push(node);
-    if (canOpen && node.text) open(node, at);
+    if (canOpen && run) open(run, at);
+    else if (run) addText(run);
   }
 }
 
@@ -169,33 +189,6 @@ function findBackticks(source: string, from: number, length: number): number {
   BACKTICKS.lastIndex = from;
   for (let run = BACKTICKS.exec(source); run; run = BACKTICKS.exec(source)) if (run[0].length === length) return run.index;
   return -1;
-}
-
-/** Merges neighbouring text, drops empty text, and links the bare URLs of text outside links. */
-function finish(nodes: readonly InlineNode[], inLink: boolean): InlineNode[] {
-  const result: InlineNode[] = [];
-  for (const node of nodes) {
-    const last = result[result.length - 1];
-    if ('children' in node) node.children = finish(node.children, inLink || node.type === 'link');
-    if (node.type !== 'text') result.push(node);
-    else if (last?.type === 'text') last.text += node.text;
-    else if (node.text) result.push(node);
-  }
-  return inLink ? result : result.flatMap((node) => (node.type === 'text' ? linkBareUrls(node.text) : node));
-}
-
-/** GFM's bare URLs: at the start or after whitespace, `*`, `_`, `~` or `(`, minus trailing punctuation. */
-function linkBareUrls(text: string): InlineNode[] {
-  const nodes: InlineNode[] = [];
-  let done = 0;
-  for (const match of text.matchAll(BARE_URL)) {
-    const url = trimUrl(match[0]);
-    if (/[^\s*_~(]/.test(text.charAt(match.index - 1)) || !/\/\/./.test(url)) continue;
-    nodes.push({ type: 'text', text: text.slice(done, match.index) }, { type: 'link', href: url, children: [{ type: 'text', text: url }] });
-    done = match.index + url.length;
-  }
-  nodes.push({ type: 'text', text: text.slice(done) });
-  return nodes.filter((node) => node.type !== 'text' || node.text);
 }
 
 /** A bare URL without its trailing punctuation, nor the `)` that close nothing (GFM). */
