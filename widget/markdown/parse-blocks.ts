@@ -24,17 +24,17 @@ interface ListItem {
 }
 
 /** A backtick fence's info string may not contain a backtick. The language is a plain token or nothing. */
-const FENCE = /^[ \t]*(`{3,}(?!.*`)|~{3,})[ \t]*([\w+#.-]{1,32}(?!\S))?/;
-const HEADING = /^[ \t]*(#{1,6})(?:[ \t]+(.*))?$/;
-const RULE = /^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
-const QUOTE = /^[ \t]*>[ \t]?/;
+const FENCE = /^\s*(`{3,}(?!.*`)|~{3,})\s*([\w+#.-]{1,32}(?!\S))?/;
+const HEADING = /^\s*(#{1,6})(?:\s+(.*))?$/;
+const RULE = /^\s*([-*_])(?:\s*\1){2,}\s*$/;
+const QUOTE = /^\s*>\s?/;
 /** A marker, then 1–4 spaces before the content; more, or none, and the content starts one space after the marker. */
-const LIST_ITEM = /^[ \t]*(?:[-+*]|(\d{1,9})[.)])(?:[ \t]{1,4}(?=\S)|[ \t]|$)/;
-const PARAGRAPH_ENDING_CONTAINER = /^[ \t]*(?:>|(?:[-+*]|1[.)])[ \t]+\S)/;
+const LIST_ITEM = /^\s*(?:[-+*]|(\d{1,9})[.)])(?:\s{1,4}(?=\S)|\s|$)/;
+const PARAGRAPH_ENDING_CONTAINER = /^\s*(?:>|(?:[-+*]|1[.)])\s+\S)/;
 const MAX_TABLE_COLUMNS = 64;
 
 function isBlank(line = ''): boolean {
-  return line.trim() === '';
+  return !line.trim();
 }
 
 /** Columns of leading whitespace, a tab counting 4. */

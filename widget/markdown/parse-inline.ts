@@ -27,6 +27,7 @@ interface Mark {
  * One token: a line break (`\` + newline too), a backtick run, an autolink, `[` or `![`, `]`, a
  * run of `*`, `_` or `~`, the start of a bare URL, plain text (with any backslash pair:
  * `decodeEscapesAndEntities` keeps those that are not escapes), or any other single character.
+ * Plain text stops at an `h` only where `http://` or `https://` follows, so text stays in one piece.
  */
 const TOKEN = /(\\?\n)|(`+)|<((?:[a-z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(https?:\/\/)|(?:\\.|h(?!ttps?:\/\/)|[^\\`<![\]*_~\nh])+|[^]/iy;
 const BACKTICKS = /`+/g;

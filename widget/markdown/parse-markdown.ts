@@ -10,14 +10,15 @@ export interface ParseMarkdownOptions {
   streaming?: boolean;
 }
 
-/** A last line holding nothing but markers: `-`, `1.`, `>`, `##`, a fence or setext line being typed. */
+/** A last line holding nothing but markers: `-`, `1.`, `>`, `##`, a fence or a rule being typed. */
 const MARKERS_ONLY_LINE = /^[ \t>]*(?:[-+*=#`~_][-+*=#`~_ \t]*|\d{1,9}[.)][ \t]*)?$/;
-const DELIMITER_CHARACTERS = '*_~`';
+/** A run of `*`, `_`, `~` or backticks that ends the text and follows a space or tab. */
+const TRAILING_OPENER = /([ \t])[*_~`]+$/;
 
 /**
  * While streaming, the end of the text is often half of something: `**` before the bold word,
- * the first backticks of a closing fence, a `-` that will become a list item (or a setext
- * underline). Showing those for a frame makes the message flicker between layouts, so:
+ * the first backticks of a closing fence, a `-` that will become a list item (or a
+ * rule). Showing those for a frame makes the message flicker between layouts, so:
  *
  * - a last line made only of markers is not shown yet;
  * - a run of `*`, `_`, `~` or backticks at the very end that follows whitespace is not shown yet.
@@ -27,11 +28,7 @@ const DELIMITER_CHARACTERS = '*_~`';
  */
 export function healStreamingEnd(text: string): string {
   const lineStart = text.lastIndexOf('\n') + 1;
-  if (MARKERS_ONLY_LINE.test(text.slice(lineStart))) return text.slice(0, lineStart);
-  let end = text.length;
-  while (end > lineStart && DELIMITER_CHARACTERS.includes(text[end - 1] ?? '')) end--;
-  const before = text[end - 1];
-  return end < text.length && (before === ' ' || before === '\t') ? text.slice(0, end) : text;
+  return MARKERS_ONLY_LINE.test(text.slice(lineStart)) ? text.slice(0, lineStart) : text.replace(TRAILING_OPENER, '$1');
 }
 
 /**

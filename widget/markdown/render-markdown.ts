@@ -152,7 +152,5 @@ function comparable(text: string): string {
   return text
     .trim()
     .toLowerCase()
-    .replace(/^(?:https?:\/\/|mailto:)/, '')
-    .replace(/^www\./, '')
-    .replace(/\/$/, '');
+    .replace(/^(?:https?:\/\/|mailto:)?(?:www\.)?|\/$/g, '');
 }

@@ -46,7 +46,7 @@ export function sanitizeUrl(raw: string): SafeUrl | null {
   const { protocol } = url;
   if (protocol === 'mailto:') {
     const address = safeDecode(url.pathname);
-    const valid = /^[^\s@]+@[^\s@]+$/.test(address) && !FORBIDDEN_CHARACTERS.test(address);
+    const valid = /^[^@]+@[^@]+$/.test(address) && !FORBIDDEN_CHARACTERS.test(address);
     return valid ? { href: url.href, protocol, target: address } : null;
   }
   if (protocol !== 'http:' && protocol !== 'https:') return null;
