@@ -14,15 +14,17 @@
 import { defineConfig, type UserConfig } from 'vite';
 import { emitLanguagePacks } from './widget/build/emit-language-packs.ts';
 import { minifyCssLiterals } from './widget/build/minify-css-literals.ts';
+import { trimPhoenix } from './widget/build/trim-phoenix.ts';
 import { trimRealtimeJs } from './widget/build/trim-realtime-js.ts';
 
 export default defineConfig(({ mode }): UserConfig => {
   const esm = mode === 'esm';
   return {
     publicDir: false,
-    // CSS of css`…` literals minified; realtime-js's postgres_changes and non-browser parts left out;
+    // CSS of css`…` literals minified; realtime-js's postgres_changes and non-browser parts, and
+    // Phoenix's long polling and default serializer, left out (docs/decisions.md, "Widget build");
     // languages other than English as JSON beside the bundle, fetched when a page needs them.
-    plugins: [minifyCssLiterals(), trimRealtimeJs(), emitLanguagePacks()],
+    plugins: [minifyCssLiterals(), trimRealtimeJs(), trimPhoenix(), emitLanguagePacks()],
     // Lit's production build (its `development` export adds checks and logging: 19% of render time
     // in bench/widget-render, and "Lit is in dev mode" in every host page's console).
     resolve: { conditions: ['production', 'module', 'browser', 'default'] },
