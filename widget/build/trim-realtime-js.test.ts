@@ -41,7 +41,9 @@ describe('the realtime-js modules the widget build replaces', () => {
     // - convertChangeData: only for postgres_changes payloads, which the widget never subscribes to;
     // - RealtimePostgresFilterBuilder: an `instanceof` test and re-exports, never constructed;
     // - postgresChangesFilter: re-exports only;
-    // - WebSocketFactory.getWebSocketConstructor: RealtimeClient, when no `transport` is given.
+    // - WebSocketFactory.getWebSocketConstructor: RealtimeClient, when no `transport` is given;
+    // - the default export of lib/serializer: RealtimeClient builds one and binds its encode and
+    //   decode, which it uses only for vsn 2.0.0 (the widget asks for 1.0.0, realtime-channel.ts).
     const names = new Set<string>();
     for (const module of REPLACED) for (const name of Object.keys(await realModule(module))) if (name !== 'default') names.add(name);
     const factory = (await realModule('lib/websocket-factory.js')).WebSocketFactory as object;
@@ -67,6 +69,7 @@ describe('the realtime-js modules the widget build replaces', () => {
       'RealtimeClient.js: WebSocketFactory',
       'RealtimeClient.js: getWebSocketConstructor',
       'RealtimeClient.js: httpEndpointURL',
+      'RealtimeClient.js: imports lib/serializer',
       'RealtimeClient.js: imports lib/transformers',
       'RealtimeClient.js: imports lib/websocket-factory',
       'index.js: RealtimePostgresFilterBuilder',

@@ -4,6 +4,7 @@
  * hub restarts the socket.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import type { PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import { startTestHub, type TestHub } from '../../test/helpers/hub.ts';
 import { droppableTransport, nodeTransport } from '../../test/helpers/realtime-js.ts';
@@ -60,6 +61,25 @@ describe('createRealtimeChannel (realtime-js against the hub)', () => {
     ada.channel.sendTyping({ participantId: 'guest:ada', name: 'Ada', typing: true });
     await vi.waitFor(() => expect(grace.broadcasts.map((entry) => entry.event)).toContain('typing'));
     expect(ada.broadcasts.map((entry) => entry.event)).not.toContain('typing'); // not echoed to the sender
+  });
+
+  it('speaks vsn 1.0.0, JSON text frames only (the widget build has no vsn 2.0.0 serializer)', async () => {
+    const urls: string[] = [];
+    const frames: unknown[] = [];
+    const Recording = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        urls.push(url);
+        this.on('message', (data, isBinary) => frames.push(isBinary ? 'binary' : JSON.parse(String(data))));
+      }
+    };
+    const ada = open('guest:ada', Recording);
+    await vi.waitFor(() => expect(ada.statuses).toContain('SUBSCRIBED'));
+    hub.hub.publish({ topic: 'room:lobby', event: 'text-delta', payload: { id: 'r1', seq: 1, delta: 'Hi' }, private: true });
+    await vi.waitFor(() => expect(ada.broadcasts).toHaveLength(1));
+    expect(new URL(urls[0]!).searchParams.get('vsn')).toBe('1.0.0');
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames.every((frame) => typeof frame === 'object' && frame !== null && !Array.isArray(frame) && 'topic' in frame)).toBe(true);
   });
 
   it('reports the loss and rejoins by itself when the socket drops', async () => {

@@ -3,8 +3,8 @@ import { roomChannelName, type PresenceMeta, type RoomEvents } from '../../proto
 import type { RoomChannel, RoomChannelOptions } from './room-channel.ts';
 
 /**
- * The room's private channel over the unmodified `@supabase/realtime-js` client (ARCHITECTURE
- * §1): `room:<id>` with `private: true`, presence keyed by participant id, broadcasts of every
+ * The room's private channel over the `@supabase/realtime-js` client (ARCHITECTURE §1; the widget
+ * build leaves out the parts it never runs, widget/build/trim-realtime-js.ts): `room:<id>` with `private: true`, presence keyed by participant id, broadcasts of every
  * event, the session token as access token. The socket reconnects with the given back-off and
  * realtime-js rejoins the channel after it, reporting each (re)join as `SUBSCRIBED`.
  * @example
@@ -16,6 +16,9 @@ export function createRealtimeChannel(options: RoomChannelOptions): RoomChannel 
     params: { apikey: options.apikey },
     reconnectAfterMs: options.reconnectAfterMs,
     timeout: options.timeoutMs ?? 10_000,
+    // JSON text frames: the widget build leaves out the binary serializer of vsn 2.0.0 (0.9 KB
+    // gzipped; docs/decisions.md, "Widget build"), and chat events are JSON anyway.
+    vsn: '1.0.0',
     ...(options.transport ? { transport: options.transport as WebSocketLikeConstructor } : {}),
   });
   void client.setAuth(options.token);
