@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { RoomEvents } from '../../../protocol/room.ts';
 import { isRoomId } from '../../../protocol/room.ts';
 import { ChorusAgentEndEvent } from '../../events/chorus-agent-end.ts';
@@ -337,28 +337,23 @@ export class ChorusChat extends LitElement {
     }
     const chat = createChatState(connection, { onError: (error) => this.#reportError(error) });
     let ready = false;
+    // `chorus-ready` once, when the room is open with a session (maybe at once: a shared connection).
+    const checkReady = () => {
+      const session = connection.session();
+      if (ready || !session || connection.state().status !== 'open') return;
+      ready = true;
+      this.dispatchEvent(new ChorusReadyEvent({ participant: session.participant, room: session.room }));
+    };
     const offs = [
       connection.on('live', (live) => this.#forwardLive(live)),
       connection.on('error', (error) => this.#reportError(error)),
-      connection.on('state', (state) => {
-        const session = connection.session();
-        if (state.status === 'open' && !ready && session) {
-          ready = true;
-          this.dispatchEvent(new ChorusReadyEvent({ participant: session.participant, room: session.room }));
-        }
-      }),
+      connection.on('state', checkReady),
       chat.unread.$unread.listen((count) => this.dispatchEvent(new ChorusUnreadEvent({ count }))),
     ];
     this.#active = { chat, owned, dispose: () => offs.forEach((off) => off()) };
     this.chat = chat;
     connection.connect();
-    if (connection.state().status === 'open' && !ready) {
-      const session = connection.session();
-      if (session) {
-        ready = true;
-        queueMicrotask(() => this.dispatchEvent(new ChorusReadyEvent({ participant: session.participant, room: session.room })));
-      }
-    }
+    queueMicrotask(checkReady);
   }
 
   #teardown(): void {
@@ -417,22 +412,17 @@ export class ChorusChat extends LitElement {
 
   #renderBanner(strings: ChorusStrings) {
     const state = this.#connectionState.value;
-    if (!this.chat) {
-      return html`<div part="banner" class="banner banner--error" role="alert"><span class="banner__text">${strings.notConfigured}</span></div>`;
-    }
     const failed = this.#actionError.value;
-    if (failed && (!state || state.status === 'open')) {
-      return html`<div part="banner" class="banner banner--error" role="alert"><span class="banner__text">${format(strings.actionFailed, { error: describeError(failed, strings) })}</span></div>`;
-    }
+    if (!this.chat) return banner(strings.notConfigured, true);
+    if (failed && (!state || state.status === 'open')) return banner(format(strings.actionFailed, { error: describeError(failed, strings) }), true);
     if (!state || state.status === 'open' || state.status === 'idle') return nothing;
-    if (state.status === 'connecting') {
-      return html`<div part="banner" class="banner" role="status"><span class="banner__text">${strings.connecting}</span></div>`;
-    }
+    if (state.status === 'connecting') return banner(strings.connecting, false);
     const isError = state.status === 'error';
-    return html`<div part="banner" class="banner ${isError ? 'banner--error' : ''}" role=${isError ? 'alert' : 'status'}>
-      <span class="banner__text">${isError ? format(strings.connectionError, { message: describeError(state.error, strings) }) : strings.reconnecting}</span>
-      <button class="button" type="button" @click=${() => this.chat?.status.reconnect()}>${strings.retryNow}</button>
-    </div>`;
+    return banner(
+      isError ? format(strings.connectionError, { message: describeError(state.error, strings) }) : strings.reconnecting,
+      isError,
+      html`<button class="button" type="button" @click=${() => this.chat?.status.reconnect()}>${strings.retryNow}</button>`,
+    );
   }
 
   #renderPanel(strings: ChorusStrings) {
@@ -463,4 +453,9 @@ export class ChorusChat extends LitElement {
     const launcher = this.mode === 'launcher';
     return html`${launcher ? this.#renderLauncher(strings) : nothing}${!launcher || this.isOpen ? this.#renderPanel(strings) : nothing}`;
   }
+}
+
+/** The connection banner: an alert for errors, a status otherwise. */
+function banner(text: string, isError: boolean, action: TemplateResult | typeof nothing = nothing) {
+  return html`<div part="banner" class="banner ${isError ? 'banner--error' : ''}" role=${isError ? 'alert' : 'status'}><span class="banner__text">${text}</span>${action}</div>`;
 }

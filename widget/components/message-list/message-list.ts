@@ -236,17 +236,18 @@ export class ChorusMessageList extends LitElement {
 
   #renderStatus(message: ChatMessage) {
     const strings = this.strings;
-    if (message.delivery === 'sending') return html`<div class="status" part="message__status">${strings.sending}</div>`;
-    if (message.delivery === 'failed') return html`<div class="status status--error" part="message__status">${format(strings.sendFailed, { error: describeError(message.deliveryError, strings) })}</div>`;
+    const status = (text: string, isError = false) => html`<div class="status ${isError ? 'status--error' : ''}" part="message__status">${text}</div>`;
+    if (message.delivery === 'sending') return status(strings.sending);
+    if (message.delivery === 'failed') return status(format(strings.sendFailed, { error: describeError(message.deliveryError, strings) }), true);
     switch (message.status) {
       case 'streaming':
         return html`<div class="visually-hidden">${strings.statusStreaming}</div>`;
       case 'cancelled':
-        return html`<div class="status" part="message__status">${strings.statusCancelled}</div>`;
+        return status(strings.statusCancelled);
       case 'interrupted':
-        return html`<div class="status" part="message__status">${strings.statusInterrupted}</div>`;
+        return status(strings.statusInterrupted);
       case 'error':
-        return html`<div class="status status--error" part="message__status">${message.error ? format(strings.statusError, { error: message.error }) : strings.statusErrorUnknown}</div>`;
+        return status(message.error ? format(strings.statusError, { error: message.error }) : strings.statusErrorUnknown, true);
       default:
         return nothing;
     }
