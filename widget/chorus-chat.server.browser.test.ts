@@ -6,6 +6,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import { expect } from 'chai';
 import type { BrowserTestConfig } from '../test/helpers/browser-test-server.ts';
 import type { ChorusChat } from './components/chat/chat.ts';
+import type { ChorusReadyEvent } from './events/chorus-ready.ts';
 import { find, findAll, get, settle, until } from './test-support/mount-chat.ts';
 
 /** Replies take 2–4 s at the test server's pace; every wait below is bounded by this. */
@@ -191,6 +192,41 @@ describe('<chorus-chat> against the real server', function () {
     const transcript = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
     await until(() => expect(transcript(second)).to.deep.equal(transcript(first)), 5_000);
     expect(transcript(first)).to.have.length(4);
+  });
+
+  it('reloads mid-stream: the same visitor, the same session, the text streamed so far and the same end', async () => {
+    const room = config.widgetRooms.reload;
+    const participants: string[] = [];
+    const onReady = (event: ChorusReadyEvent) => participants.push(event.detail.participant.id);
+    document.addEventListener('chorus-ready', onReady);
+    try {
+      const before = await joinRoom(room, 'Ada');
+      await typeAndSend(before, 'Tell me about the history of coffee.');
+      await until(() => {
+        expect(agentBubbles(before).filter((bubble) => bubble.status === 'streaming' && bubble.text.length > 20)).to.have.length.at.least(2);
+      }, REPLY_TIMEOUT_MS);
+      const seen = new Map(agentBubbles(before).map((bubble) => [bubble.id, bubble.text]));
+
+      // The page reloads: the element leaves, a new one joins with what the page had stored.
+      before.remove();
+      const after = await joinRoom(room, 'Ada');
+      expect(participants).to.have.length(2);
+      expect(participants[1], 'the same participant after the reload').to.equal(participants[0]);
+      const own = bubbles(after).find((bubble) => bubble.kind === 'human');
+      expect(own).to.include({ own: true, text: 'Tell me about the history of coffee.' });
+      // Nothing already seen goes missing: every reply picks up at least where it was.
+      await until(() => {
+        for (const [id, text] of seen) expect(agentBubbles(after).find((bubble) => bubble.id === id)?.text ?? '', id).to.satisfy((shown: string) => shown.startsWith(text));
+      }, REPLY_TIMEOUT_MS);
+
+      const replies = await untilRepliesFinish(after, 3);
+      expect(replies.map((reply) => reply.id)).to.include.members([...seen.keys()]);
+      const transcript = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
+      const witness = await joinRoom(room, 'Grace');
+      await until(() => expect(transcript(witness)).to.deep.equal(transcript(after)), REPLY_TIMEOUT_MS);
+    } finally {
+      document.removeEventListener('chorus-ready', onReady);
+    }
   });
 
   it('pages history: fewer messages at first, older ones load when scrolled to the top', async () => {

@@ -35,6 +35,8 @@ export interface WidgetRooms {
   stop: string;
   /** Policy `all`, for a second visitor joining mid-stream. */
   lateJoiner: string;
+  /** Policy `all`, for a visitor reloading mid-stream. */
+  reload: string;
   /** {@link BrowserTestConfig.historyMessageCount} messages, no replies. */
   history: string;
   /** Default policy, for @mentions. */
@@ -48,6 +50,7 @@ const WIDGET_ROOMS: WidgetRooms = {
   all: 'widget-all',
   stop: 'widget-stop',
   lateJoiner: 'widget-late-joiner',
+  reload: 'widget-reload',
   history: 'widget-history',
   mention: 'widget-mention',
   retry: 'widget-retry',
@@ -91,7 +94,7 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
 
   // A room that lists no agents gets every persona, `flaky` too: so each widget room lists its own.
   const shipped = server.personas.personas.map((persona) => persona.handle).filter((handle) => handle !== FLAKY_HANDLE);
-  for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner]) {
+  for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner, WIDGET_ROOMS.reload]) {
     await server.store.ensureRoom({ id, title: id, settings: { policy: 'all', agents: shipped } });
   }
   for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention]) {
