@@ -68,6 +68,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     { store, bus, personas, tools, log, modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!) },
     {
       coalesceWindowMs: config.orchestrator.coalesceWindowMs,
+      summaryQuietMs: config.orchestrator.summaryQuietMs,
       roomDefaults: { ...DEFAULT_ROOM_SETTINGS, maxAgentTurns: config.orchestrator.maxAgentTurns, tokensPerDay: config.orchestrator.tokensPerDay },
     },
   );

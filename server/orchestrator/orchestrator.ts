@@ -13,6 +13,8 @@ import type { ReplyEmitter } from './reply-emitter.ts';
 import { SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
 import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
 import { selectHandoffs, selectSpeakers } from './select-speakers.ts';
+import { SessionSummaries } from './session-summaries.ts';
+import { offlineSummarizer, type Summarizer } from './summarizer.ts';
 
 export interface OrchestratorOptions extends ReplyRunOptions {
   /** This process's name in run leases. */
@@ -25,6 +27,10 @@ export interface OrchestratorOptions extends ReplyRunOptions {
   contextMessages: number;
   contextTokenBudget: number;
   roomDefaults: RoomSettings;
+  /** Quiet time after which a room's session is summarized (0: never). */
+  summaryQuietMs: number;
+  /** The most messages one session summary reads. */
+  summaryMaxMessages: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId'> = {
@@ -40,6 +46,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId
   contextMessages: 60,
   contextTokenBudget: 6_000,
   roomDefaults: DEFAULT_ROOM_SETTINGS,
+  summaryQuietMs: 600_000,
+  summaryMaxMessages: 200,
 };
 
 export interface OrchestratorDependencies {
@@ -50,6 +58,8 @@ export interface OrchestratorDependencies {
   /** The model a persona speaks through. */
   modelFor(persona: Persona): ChatModel;
   log: Logger;
+  /** Writes session summaries; the offline one by default. */
+  summarizer?: Summarizer;
 }
 
 interface ActiveReply {
@@ -76,6 +86,7 @@ export class Orchestrator {
   private readonly live = new Map<string, ReplyEmitter>();
   private readonly unsubscribers: Array<() => Promise<void>> = [];
   private readonly finished = new Set<Promise<unknown>>();
+  private readonly summaries: SessionSummaries;
   private pollTimer: NodeJS.Timeout | undefined;
   private claiming = false;
   private claimAgain = false;
@@ -86,6 +97,10 @@ export class Orchestrator {
     options: Partial<OrchestratorOptions> & { instanceId?: string } = {},
   ) {
     this.options = { ...DEFAULT_ORCHESTRATOR_OPTIONS, instanceId: `chorus-${randomUUID().slice(0, 8)}`, ...options };
+    this.summaries = new SessionSummaries(
+      { store: deps.store, bus: deps.bus, summarizer: deps.summarizer ?? offlineSummarizer, log: deps.log },
+      { quietMs: this.options.summaryQuietMs, maxMessages: this.options.summaryMaxMessages },
+    );
   }
 
   /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
@@ -101,12 +116,16 @@ export class Orchestrator {
     this.wake();
   }
 
-  /** Stops every reply this process streams (they end `interrupted`, text kept) and waits for them. */
+  /**
+   * Stops every reply this process streams (they end `interrupted`, text kept) and waits for
+   * them; drops the rooms' quiet timers (a room summarizes when it is next active and quiet).
+   */
   async close(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
     for (const reply of this.active.values()) reply.controller.abort(SHUTDOWN);
     await Promise.allSettled([...this.finished]);
+    await this.summaries.close();
     await Promise.all(this.unsubscribers.splice(0).map((unsubscribe) => unsubscribe()));
   }
 
@@ -137,6 +156,7 @@ export class Orchestrator {
     const runs: NewRun[] = speakers.map((speaker) => ({ agentId: speaker.persona.handle, reason: speaker.reason }));
     const posted = await this.deps.store.postHumanMessage({ id: input.id, roomId: room.id, author: input.author, content: input.content, runs });
     if (!posted.created) return posted;
+    this.summaries.touch(room.id);
     await this.deps.bus.broadcast(room.id, 'message', { message: posted.message }).catch((error: unknown) =>
       this.deps.log('warn', 'orchestrator.broadcast_failed', { roomId: room.id, event: 'message', error }),
     );
@@ -264,12 +284,13 @@ export class Orchestrator {
       const agents = this.agentsOf(room);
       const history = await store.recentMessages(room.id, this.options.contextMessages);
       const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
+      const summary = await this.summaries.latest(room.id);
       const final = await runReply(
         {
           run,
           persona,
           model: this.deps.modelFor(persona),
-          system: buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), null),
+          system: buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), summary),
           turns: buildTurns(context, persona, this.options.contextTokenBudget),
           signal: controller.signal,
         },
@@ -288,6 +309,7 @@ export class Orchestrator {
       );
       const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
       await store.finishRun(run.id, instanceId, runStatus, final.error);
+      this.summaries.touch(room.id);
       if (final.status === 'complete') await this.handOff(room, run, persona, final, agents);
     } finally {
       clearInterval(lease);

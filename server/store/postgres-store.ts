@@ -14,6 +14,7 @@ import {
   type ReplySnapshot,
   type Room,
   type RoomEvent,
+  type RoomSession,
   type RunStatus,
   type StopRequest,
   type Store,
@@ -100,6 +101,18 @@ function toRun(row: RunRow): AgentRun {
     lastError: row.last_error,
     createdAt: iso(row.created_at),
   };
+}
+
+interface SessionRow {
+  id: string;
+  room_id: string;
+  started_at: Date | string;
+  ended_at: Date | string;
+  summary: string;
+}
+
+function toSession(row: SessionRow): RoomSession {
+  return { id: row.id, roomId: row.room_id, startedAt: iso(row.started_at), endedAt: iso(row.ended_at), summary: row.summary };
 }
 
 function toRoom(row: { id: string; title: string; settings: Record<string, unknown>; created_at: Date | string; updated_at: Date | string }): Room {
@@ -340,6 +353,38 @@ export class PostgresStore implements Store {
         // not ours: only this store publishes on the channel
       }
     });
+  }
+
+  async unsummarizedMessages(roomId: string, limit: number): Promise<Message[]> {
+    // Compared in SQL, at the database's microsecond precision (an ISO string keeps milliseconds).
+    const { rows } = await this.sql.query<MessageRow>(
+      `select ${MESSAGE_COLUMNS} from messages
+       where room_id = $1 and created_at > coalesce((select max(ended_at) from room_sessions where room_id = $1), '-infinity')
+       order by position desc limit $2`,
+      [roomId, Math.max(1, limit)],
+    );
+    return rows.reverse().map(toMessage);
+  }
+
+  async addSession(input: { roomId: string; messageIds: readonly string[]; summary: string }): Promise<RoomSession | null> {
+    const { rows } = await this.sql.query<SessionRow>(
+      `insert into room_sessions (id, room_id, started_at, ended_at, summary)
+       select $1, $2, min(created_at), max(created_at), $4 from messages where room_id = $2 and id = any($3::uuid[])
+       having count(*) > 0
+       on conflict (room_id, started_at) do nothing
+       returning id, room_id, started_at, ended_at, summary`,
+      [randomUUID(), input.roomId, input.messageIds.filter((id) => UUID.test(id)), input.summary],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async latestSession(roomId: string): Promise<RoomSession | null> {
+    const { rows } = await this.sql.query<SessionRow>(
+      `select id, room_id, started_at, ended_at, summary from room_sessions
+       where room_id = $1 and summary is not null order by ended_at desc nulls last, started_at desc limit 1`,
+      [roomId],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
   }
 
   async addTokenUsage(roomId: string, usage: TokenUsage, day = today()): Promise<void> {

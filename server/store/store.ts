@@ -68,6 +68,17 @@ export interface RoomEvent {
   createdAt: string;
 }
 
+/** A stretch of a room's activity and the summary written when the room went quiet. */
+export interface RoomSession {
+  id: string;
+  roomId: string;
+  /** The first summarized message's time. */
+  startedAt: string;
+  /** The last summarized message's time: the next session starts after it. */
+  endedAt: string;
+  summary: string;
+}
+
 /** A run whose lease expired, finished as `interrupted` with its last checkpoint kept. */
 export interface RecoveredRun {
   run: AgentRun;
@@ -162,6 +173,21 @@ export interface Store {
   /** Tells every process to stop matching replies it streams (a stop may reach any instance). */
   publishStop(request: StopRequest): Promise<void>;
   onStop(onStopRequest: (request: StopRequest) => void): Promise<() => Promise<void>>;
+
+  // Session summaries (memory)
+  /**
+   * The room's messages since the end of its latest session (all of them when it has none): the
+   * newest `limit`, oldest first, in-flight replies included.
+   */
+  unsummarizedMessages(roomId: string, limit: number): Promise<Message[]>;
+  /**
+   * Writes a session of `messageIds` (messages of `roomId`; others are ignored): it starts at the
+   * first one's time and ends at the last one's. Once only: null when that session of the room
+   * was already written (by this process or another), or when none of the messages is the room's.
+   */
+  addSession(input: { roomId: string; messageIds: readonly string[]; summary: string }): Promise<RoomSession | null>;
+  /** The room's most recent session, or null: never another room's. */
+  latestSession(roomId: string): Promise<RoomSession | null>;
 
   // Budgets and audit
   addTokenUsage(roomId: string, usage: TokenUsage, day?: string): Promise<void>;
