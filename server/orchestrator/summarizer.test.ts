@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Author, Message } from '../../protocol/room.ts';
-import { humanMessage } from '../../widget/test-support/messages.ts';
+import { humanMessage } from '../../protocol/test-support/messages.ts';
 import { SUMMARY_MAX_CHARS, offlineSummarizer } from './summarizer.ts';
 
 const ada: Author = { kind: 'human', id: 'guest-ada', name: 'Ada' };

@@ -119,7 +119,7 @@ describe('the script-tag entry', () => {
     const stub = target.connection as StubConnection;
     await until(() => expect(stub.posts.map((post) => post.content)).to.deep.equal(['Hello']));
     expect(stub.users).to.deep.equal([{ name: 'Grace' }]);
-    stub.deliver('message', { message: { ...(await import('../test-support/messages.ts')).humanMessage({ id: 'x1', author: { kind: 'human', id: 'guest:z', name: 'Zed' } }) } });
+    stub.deliver('message', { message: { ...(await import('../../protocol/test-support/messages.ts')).humanMessage({ id: 'x1', author: { kind: 'human', id: 'guest:z', name: 'Zed' } }) } });
     await settle(target as ChorusChat);
     expect(events).to.deep.equal(['chorus-message']);
     chorus.push(['destroy']);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
-import { agentMessage, humanMessage, messageStart, SAGE } from '../test-support/messages.ts';
+import { agentMessage, humanMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
 import { FakeRoomServer, fakeChannels, memoryStorage } from '../test-support/fake-room-server.ts';
 import { RoomClient, type RoomClientOptions } from './room-client.ts';
 import type { LiveEvent } from './room-connection.ts';

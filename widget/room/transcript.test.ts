@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
-import { agentMessage, humanMessage, messageStart } from '../test-support/messages.ts';
+import { agentMessage, humanMessage, messageStart } from '../../protocol/test-support/messages.ts';
 import { Transcript } from './transcript.ts';
 
 const reply = agentMessage({ id: 'r1' });

@@ -1,6 +1,6 @@
 import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentMessage, messageStart, SAGE } from '../test-support/messages.ts';
+import { agentMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
 
 afterEach(cleanUp);
 

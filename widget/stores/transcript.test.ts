@@ -1,7 +1,7 @@
 import { allTasks, cleanStores, keepMount } from 'nanostores';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChorusError } from '../lib/chorus-error.ts';
-import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../test-support/messages.ts';
+import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
 import { StubConnection } from '../test-support/stub-connection.ts';
 import { createConnectionStore } from './connection.ts';
 import { createTranscriptStore, plainText, type TranscriptStore } from './transcript.ts';

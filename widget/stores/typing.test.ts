@@ -1,6 +1,6 @@
 import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GRACE, humanMessage } from '../test-support/messages.ts';
+import { GRACE, humanMessage } from '../../protocol/test-support/messages.ts';
 
 afterEach(cleanUp);
 

@@ -1,6 +1,6 @@
 import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentMessage, GRACE, humanMessage, messageStart } from '../test-support/messages.ts';
+import { agentMessage, GRACE, humanMessage, messageStart } from '../../protocol/test-support/messages.ts';
 
 afterEach(cleanUp);
 

@@ -9,7 +9,7 @@ document.addEventListener('securitypolicyviolation', (event) => violations.push(
 await import('./process-shim.ts');
 await import('../define.ts');
 const { StubConnection } = await import('./stub-connection.ts');
-const { agentMessage, humanMessage, SAGE } = await import('./messages.ts');
+const { agentMessage, humanMessage, SAGE } = await import('../../protocol/test-support/messages.ts');
 
 const stub = StubConnection.open([
   humanMessage({ id: 'h1', content: 'Hello **world**, `code` and a [link](https://example.com)' }),

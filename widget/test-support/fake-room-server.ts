@@ -2,7 +2,7 @@ import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import type { SessionResponse, StopTarget } from '../room/api-types.ts';
 import type { ChannelStatus, RoomChannel, RoomChannelHandlers, RoomChannelOptions } from '../room/room-channel.ts';
 import { AGENTS } from './agents.ts';
-import { humanMessage } from './messages.ts';
+import { humanMessage } from '../../protocol/test-support/messages.ts';
 
 export interface RecordedRequest {
   method: string;

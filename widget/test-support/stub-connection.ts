@@ -5,7 +5,7 @@ import type { ChorusUser, StopTarget } from '../room/api-types.ts';
 import type { ConnectionState, RoomConnection, RoomConnectionEvents, RoomInfo, SessionInfo } from '../room/room-connection.ts';
 import { Transcript } from '../room/transcript.ts';
 import { AGENTS } from './agents.ts';
-import { humanMessage } from './messages.ts';
+import { humanMessage } from '../../protocol/test-support/messages.ts';
 
 /**
  * A {@link RoomConnection} without a server, for store unit tests and component browser tests:

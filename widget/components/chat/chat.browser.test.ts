@@ -7,7 +7,7 @@ import { FR } from '../../i18n/fr.ts';
 import { forgetLanguagePacks } from '../../i18n/strings.ts';
 import { ChorusError } from '../../lib/chorus-error.ts';
 import { axeViolations } from '../../test-support/axe.ts';
-import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../../test-support/messages.ts';
+import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../../../protocol/test-support/messages.ts';
 import { deepActiveElement, find, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 

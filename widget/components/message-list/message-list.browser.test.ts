@@ -3,7 +3,7 @@
 // "new messages" pill, history paging, and what the live region announces.
 import { expect } from 'chai';
 import type { Message } from '../../../protocol/room.ts';
-import { agentMessage, GRACE, humanMessage, messageStart, SAGE, SCOUT } from '../../test-support/messages.ts';
+import { agentMessage, GRACE, humanMessage, messageStart, SAGE, SCOUT } from '../../../protocol/test-support/messages.ts';
 import { find, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 import { RENDER_WINDOW, REVEAL_COUNT } from './message-list.ts';

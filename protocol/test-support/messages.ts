@@ -1,6 +1,6 @@
-import type { Author, Message, RoomEvents } from '../../protocol/room.ts';
+import type { Author, Message, RoomEvents } from '../room.ts';
 
-/** Builders of protocol values for the widget's unit and browser tests. */
+/** Builders of protocol values for tests of the widget and the server. */
 
 export const ADA: Author = { kind: 'human', id: 'guest:ada', name: 'Ada' };
 export const GRACE: Author = { kind: 'human', id: 'guest:grace', name: 'Grace' };
