@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AllowedOriginsError, parseAllowedOrigins, type AllowedOrigins } from './http/allowed-origins.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './http/api-schemas.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
+import { apiKeyProblem } from './auth/keys.ts';
 import type { LogLevel } from './lib/logger.ts';
 import { readProviderSettings, type ProviderSettings } from './providers/index.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
@@ -36,9 +37,27 @@ export interface Config {
   sessionTtlSeconds: number;
   apiLimits: ApiLimits;
   trustProxy: boolean | number | string;
-  /** The realtime URL browsers use; null derives it from each request's Host. */
+  /** The realtime URL browsers use; null: the external realtime's URL, else derived from each request's Host. */
   publicRealtimeUrl: string | null;
+  /** Which Supabase Realtime carries the rooms: the hub embedded in this server, or an external one. */
+  realtime: RealtimeSettings;
 }
+
+/**
+ * `embedded`: the built-in hub on the server's own port (`npm start`). `external`: a hosted or
+ * self-hosted Supabase Realtime (`CHORUS_REALTIME_URL`), which every orchestrator process shares.
+ */
+export type RealtimeSettings =
+  | { kind: 'embedded' }
+  | {
+      kind: 'external';
+      /** The realtime-js endpoint, `ws(s)://…/realtime/v1` (an `http(s)://` setting is turned into `ws(s)://`). */
+      url: string;
+      /** The service-role key the orchestrator sends with; never leaves the server. */
+      serviceKey: string;
+      /** The key browsers connect with (Supabase's anon or publishable key). */
+      anonKey: string;
+    };
 
 /** Thrown at start with every invalid setting listed, so one run shows them all. */
 export class ConfigError extends Error {
@@ -124,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   if (publicRealtimeUrl !== null && !/^wss?:\/\//.test(publicRealtimeUrl)) {
     problems.push('CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1');
   }
+  const realtime = readRealtimeSettings(env, jwtSecret, problems);
   const sessionTtlSeconds = integer('CHORUS_SESSION_TTL_SECONDS', 3600, 60, 86_400);
   const apiLimits: ApiLimits = {
     messageChars: integer('CHORUS_LIMIT_MESSAGE_CHARS', DEFAULT_API_LIMITS.messageChars, 1, 100_000),
@@ -151,7 +171,42 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     apiLimits,
     trustProxy,
     publicRealtimeUrl,
+    realtime,
   };
+}
+
+/** `CHORUS_REALTIME_URL` and its keys; adds to `problems` what is missing or wrong. */
+function readRealtimeSettings(env: NodeJS.ProcessEnv, jwtSecret: string | null, problems: string[]): RealtimeSettings {
+  const rawUrl = env.CHORUS_REALTIME_URL || null;
+  const serviceKey = env.CHORUS_REALTIME_SERVICE_KEY || null;
+  const anonKey = env.CHORUS_REALTIME_ANON_KEY || null;
+  if (rawUrl === null) {
+    if (serviceKey !== null || anonKey !== null) {
+      problems.push('CHORUS_REALTIME_SERVICE_KEY and CHORUS_REALTIME_ANON_KEY need CHORUS_REALTIME_URL (without it the embedded hub is used, with its own keys)');
+    }
+    return { kind: 'embedded' };
+  }
+  let url = rawUrl.replace(/\/+$/, '');
+  if (!/^(wss?|https?):\/\/[^/\s]+/.test(url)) {
+    problems.push('CHORUS_REALTIME_URL must be a ws(s):// or http(s):// URL of a Supabase Realtime, e.g. wss://<project>.supabase.co/realtime/v1');
+  } else {
+    url = url.replace(/^http/, 'ws');
+  }
+  if (jwtSecret === null) {
+    problems.push(
+      "CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: set it to the Supabase project's JWT secret, so Supabase Realtime accepts the room tokens Chorus signs",
+    );
+  }
+  if (serviceKey === null) problems.push("CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL (the project's service-role key; the server sends with it)");
+  if (anonKey === null) problems.push("CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL (the project's anon key; browsers connect with it)");
+  if (serviceKey === null || anonKey === null) return { kind: 'embedded' };
+  for (const problem of [
+    apiKeyProblem('CHORUS_REALTIME_SERVICE_KEY', serviceKey, 'service_role', jwtSecret),
+    apiKeyProblem('CHORUS_REALTIME_ANON_KEY', anonKey, 'anon', jwtSecret),
+  ]) {
+    if (problem !== null) problems.push(problem);
+  }
+  return { kind: 'external', url, serviceKey, anonKey };
 }
 
 function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string | undefined> {

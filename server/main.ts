@@ -1,11 +1,11 @@
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './lib/logger.ts';
-import { startServer } from './start-server.ts';
+import { startChorus, type ChorusServer } from './start-server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, { log, serveWidget: true });
+  const server = await startChorus(config, { log, serveWidget: true });
   // The banner is for the person who ran `npm start`, like `supabase start`'s; keys never go
   // through the structured log.
   process.stdout.write(
@@ -14,9 +14,7 @@ async function main(): Promise<void> {
       `  Chorus is running at ${server.url}`,
       `  Demo pages:  ${server.url}/demo/  (company site, shared room, theming)`,
       `  Embed:       <script src="${server.url}/chorus.js" data-room="lobby" data-mode="launcher" async></script>`,
-      `  Realtime:    ${server.realtimeUrl}`,
-      `  Anon key:    ${server.keys.anonKey}`,
-      `  Service key: ${server.keys.serviceKey}   (server-side only: never put it in a page)`,
+      ...realtimeLines(config, server),
       `  Data:        ${config.dataDir}`,
       '',
     ].join('\n') + '\n',
@@ -36,6 +34,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The embedded hub's endpoint and keys (generated here, so shown), or which external realtime is used (its keys are the operator's: never printed). */
+function realtimeLines(config: Config, server: ChorusServer): string[] {
+  if (config.realtime.kind === 'external') {
+    return [`  Realtime:    ${server.realtimeUrl}  (external Supabase Realtime; keys from CHORUS_REALTIME_ANON_KEY / _SERVICE_KEY)`];
+  }
+  return [
+    `  Realtime:    ${server.realtimeUrl}  (embedded hub)`,
+    `  Anon key:    ${server.keys.anonKey}`,
+    `  Service key: ${server.keys.serviceKey}   (server-side only: never put it in a page)`,
+  ];
 }
 
 main().catch((error: unknown) => {

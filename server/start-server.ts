@@ -11,6 +11,8 @@ import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
 import { createChatModel, type ChatModel, type ProviderSettings } from './providers/index.ts';
 import { RealtimeHub } from './realtime/hub/hub.ts';
 import { InProcessRoomBus } from './realtime/in-process-room-bus.ts';
+import { RealtimeJsRoomBus } from './realtime/realtime-js-room-bus.ts';
+import type { RoomBus } from './realtime/room-bus.ts';
 import { migrate } from './store/migrate.ts';
 import { PgSql } from './store/pg-sql.ts';
 import { PGliteSql } from './store/pglite-sql.ts';
@@ -19,18 +21,26 @@ import type { Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
 import { DEMO_DIR, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
 
-export interface RunningServer {
+/** A running Chorus server, on the embedded hub or on an external Supabase Realtime. */
+export interface ChorusServer {
   /** `http://host:port` as clients reach it. */
   url: string;
-  /** The realtime-js endpoint (`<url>/realtime/v1`). */
+  /** The realtime-js endpoint: `<url>/realtime/v1`, or the external realtime's URL. */
   realtimeUrl: string;
+  /** The keys of that realtime: the embedded hub's own, or the configured ones. */
   keys: ApiKeys;
   jwtSecret: string;
-  hub: RealtimeHub;
+  /** The embedded hub; null with an external realtime (`CHORUS_REALTIME_URL`). */
+  hub: RealtimeHub | null;
   store: PostgresStore;
   orchestrator: Orchestrator;
   personas: PersonaCatalog;
   close(): Promise<void>;
+}
+
+/** A server on the embedded hub ({@link startServer}): tests and benchmarks reach into the hub. */
+export interface RunningServer extends ChorusServer {
+  hub: RealtimeHub;
 }
 
 /** Rooms the demo pages use (`demo/`). */
@@ -51,10 +61,22 @@ export interface StartOptions {
 }
 
 /**
- * Builds every adapter from `config` and starts listening: the composition root's work,
- * importable by tests (port 0) as well as run by `main.ts`.
+ * {@link startChorus} on the embedded hub, which the result always has: for tests and
+ * benchmarks. A configuration with an external realtime is refused (use `startChorus`).
+ * @example const server = await startServer(config, { sql });
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  if (config.realtime.kind !== 'embedded') throw new Error('startServer runs the embedded hub; with CHORUS_REALTIME_URL use startChorus');
+  const server = await startChorus(config, options);
+  return { ...server, hub: server.hub as RealtimeHub }; // embedded: always there
+}
+
+/**
+ * Builds every adapter from `config` and starts listening: the composition root's work,
+ * importable by tests (port 0) as well as run by `main.ts`.
+ * @example const server = await startChorus(loadConfig(process.env), { serveWidget: true });
+ */
+export async function startChorus(config: Config, options: StartOptions = {}): Promise<ChorusServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
   const sql = options.sql ?? (await openDatabase(config, log));
@@ -62,8 +84,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const tools = await loadTools();
   const personas = await loadPersonaCatalog(config, tools.names);
   const models = new Map(personas.personas.map((persona) => [persona.handle, modelOf(persona, config.providers)]));
-  const hub = new RealtimeHub({ jwtSecret, limits: config.hubLimits, log });
-  const bus = new InProcessRoomBus(hub);
+  const realtime = createRealtime(config, jwtSecret, log);
+  const { bus } = realtime;
   const orchestrator = new Orchestrator(
     { store, bus, personas, tools, log, modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!) },
     {
@@ -80,7 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const [id, title] of DEMO_ROOMS) await store.ensureRoom({ id, title, settings: { policy: 'all' } });
   }
   let closing = false;
-  const keys = createApiKeys(jwtSecret);
+  const { keys } = realtime;
   const app = createApp({
     log,
     store,
@@ -88,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
-    realtime: { url: config.publicRealtimeUrl, anonKey: keys.anonKey },
+    realtime: { url: config.publicRealtimeUrl ?? realtime.url, anonKey: keys.anonKey },
     ready: async () => !closing && (await sql.query('select 1')).rowCount === 1,
     sessionTtlSeconds: config.sessionTtlSeconds,
     allowedOrigins: config.allowedOrigins,
@@ -97,9 +119,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...(options.serveWidget ? { assets: { widgetDir: WIDGET_DIST_DIR, demoDir: DEMO_DIR } } : {}),
   });
   const server = http.createServer((request, response) => {
-    if (!hub.handleRequest(request, response)) app(request, response);
+    if (!realtime.hub?.handleRequest(request, response)) app(request, response);
   });
-  hub.attach(server);
+  realtime.hub?.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -107,13 +129,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log('info', 'server.started', { url, database: config.databaseUrl ? 'postgres' : 'pglite', personas: personas.personas.map((persona) => persona.handle) });
+  log('info', 'server.started', { url, database: config.databaseUrl ? 'postgres' : 'pglite', realtime: config.realtime.kind, personas: personas.personas.map((persona) => persona.handle) });
   return {
     url,
-    realtimeUrl: `${url}/realtime/v1`,
+    realtimeUrl: realtime.url ?? `${url}/realtime/v1`,
     keys,
     jwtSecret,
-    hub,
+    hub: realtime.hub,
     store,
     orchestrator,
     personas,
@@ -121,12 +143,36 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing = true;
       await orchestrator.close();
       await bus.close();
-      await hub.close();
+      await realtime.hub?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
   };
+}
+
+/** What carries the rooms' broadcasts and presence, and what browsers connect to. */
+interface Realtime {
+  bus: RoomBus;
+  /** The embedded hub, served on this server's port; null for an external realtime. */
+  hub: RealtimeHub | null;
+  /** The realtime-js URL; null: this server's own `/realtime/v1`. */
+  url: string | null;
+  keys: ApiKeys;
+}
+
+/**
+ * The embedded hub with an in-process bus (`npm start`), or a realtime-js bus publishing through
+ * an external Supabase Realtime with the configured keys (ARCHITECTURE.md §1, §7).
+ */
+function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtime {
+  const settings = config.realtime;
+  if (settings.kind === 'external') {
+    const keys = { anonKey: settings.anonKey, serviceKey: settings.serviceKey };
+    return { bus: new RealtimeJsRoomBus({ url: settings.url, apiKey: keys.serviceKey, log }), hub: null, url: settings.url, keys };
+  }
+  const hub = new RealtimeHub({ jwtSecret, limits: config.hubLimits, log });
+  return { bus: new InProcessRoomBus(hub), hub, url: null, keys: createApiKeys(jwtSecret) };
 }
 
 async function openDatabase(config: Config, log: Logger): Promise<Sql> {

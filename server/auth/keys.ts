@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { signJwt } from './jwt.ts';
+import { JWT_ERROR, JwtError, signJwt, verifyJwt } from './jwt.ts';
 
 const SECRET_FILE = 'jwt-secret';
 /** Fixed issue date so the printed keys stay the same across restarts, like Supabase's legacy keys. */
@@ -40,4 +40,34 @@ export interface ApiKeys {
 export function createApiKeys(secret: string): ApiKeys {
   const claims = (role: string) => ({ iss: 'chorus', role, iat: KEYS_ISSUED_AT, exp: KEYS_ISSUED_AT + KEYS_LIFETIME_SECONDS });
   return { anonKey: signJwt(claims('anon'), secret), serviceKey: signJwt(claims('service_role'), secret) };
+}
+
+const KEY_KINDS = {
+  anon: { description: 'anon', newPrefix: 'sb_publishable_' },
+  service_role: { description: 'service-role', newPrefix: 'sb_secret_' },
+} as const;
+
+/**
+ * What is wrong with a Supabase API key given as setting `name`, or null. A legacy key (a JWT)
+ * must carry `role` and be signed with `jwtSecret` (the project's JWT secret: a key signed with
+ * another one means the room tokens Chorus signs would be refused too); a new key must have the
+ * prefix of its kind. The anon key is handed to every browser, so a service-role key there is
+ * refused.
+ * @example apiKeyProblem('CHORUS_REALTIME_ANON_KEY', key, 'anon', secret) // null when fine
+ */
+export function apiKeyProblem(name: string, key: string, role: keyof typeof KEY_KINDS, jwtSecret: string | null): string | null {
+  const kind = KEY_KINDS[role];
+  if (key.startsWith('sb_')) {
+    return key.startsWith(kind.newPrefix) ? null : `${name} must be the project's ${kind.description} key (${kind.newPrefix}…), not another kind of key`;
+  }
+  if (key.split('.').length !== 3) return `${name} must be a Supabase API key: a JWT (legacy keys) or an ${kind.newPrefix}… key`;
+  if (jwtSecret === null) return null; // the missing secret is reported on its own
+  try {
+    const claims = verifyJwt(key, jwtSecret);
+    return claims.role === role ? null : `${name} has role "${claims.role}": it must be the project's ${kind.description} key`;
+  } catch (error) {
+    if (!(error instanceof JwtError)) throw error;
+    if (error.kind === JWT_ERROR.SIGNATURE) return `${name} is not signed with CHORUS_JWT_SECRET: both must come from the same Supabase project`;
+    return `${name} is not a usable key: ${error.message}`;
+  }
 }
