@@ -199,13 +199,13 @@ function readRealtimeSettings(env: NodeJS.ProcessEnv, jwtSecret: string | null, 
   }
   if (serviceKey === null) problems.push("CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL (the project's service-role key; the server sends with it)");
   if (anonKey === null) problems.push("CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL (the project's anon key; browsers connect with it)");
-  if (serviceKey === null || anonKey === null) return { kind: 'embedded' };
   for (const problem of [
-    apiKeyProblem('CHORUS_REALTIME_SERVICE_KEY', serviceKey, 'service_role', jwtSecret),
-    apiKeyProblem('CHORUS_REALTIME_ANON_KEY', anonKey, 'anon', jwtSecret),
+    serviceKey && apiKeyProblem('CHORUS_REALTIME_SERVICE_KEY', serviceKey, 'service_role', jwtSecret),
+    anonKey && apiKeyProblem('CHORUS_REALTIME_ANON_KEY', anonKey, 'anon', jwtSecret),
   ]) {
-    if (problem !== null) problems.push(problem);
+    if (problem) problems.push(problem);
   }
+  if (serviceKey === null || anonKey === null) return { kind: 'embedded' }; // never used: the missing key is a problem
   return { kind: 'external', url, serviceKey, anonKey };
 }
 

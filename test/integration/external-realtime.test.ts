@@ -214,6 +214,11 @@ describe('choosing the realtime (configuration)', () => {
       expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL/),
       expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL/),
     ]);
+    expect(problemsOf({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([
+      expect.stringMatching(/^CHORUS_JWT_SECRET is required/),
+      expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY is required/),
+      expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY must be the project's anon key/),
+    ]);
     expect(problemsOf({ ...external, CHORUS_REALTIME_URL: 'ftp://project.supabase.co' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_URL must be a ws\(s\):\/\/ or http\(s\):\/\/ URL/)]);
     expect(problemsOf({ ...external, CHORUS_REALTIME_URL: undefined })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
     expect(problemsOf({ CHORUS_REALTIME_ANON_KEY: keys.anonKey })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
