@@ -3,7 +3,7 @@ import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
-import type { RoomBus } from '../realtime/room-bus.ts';
+import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
 import type { AgentRun, NewRun, Room, StopRequest, Store } from '../store/store.ts';
 import { NotFoundError } from '../store/store.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -302,9 +302,10 @@ export class Orchestrator {
           options: this.options,
           onLive: (messageId, emitter) => (emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId)),
           setStatus: (status) =>
-            bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) =>
-              log('warn', 'orchestrator.presence_failed', { roomId: room.id, error }),
-            ),
+            bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) => {
+              // A status still on its way when the server shuts down is expected to be dropped.
+              if (!(error instanceof RoomBusClosedError)) log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
+            }),
         },
       );
       const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';

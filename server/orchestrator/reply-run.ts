@@ -36,7 +36,10 @@ export interface ReplyRunDependencies {
   options: ReplyRunOptions;
   /** Called with the emitter once the reply exists, so in-flight state can be served to late joiners. */
   onLive(messageId: string, emitter: ReplyEmitter | null): void;
-  /** The agent's presence status at turn boundaries. */
+  /**
+   * The agent's presence status at turn boundaries. Advisory: the reply never waits for it
+   * (hosted Realtime allows a channel 5 presence changes per 30 s, and a reply makes three).
+   */
   setStatus(status: 'thinking' | 'streaming' | 'idle'): Promise<void>;
 }
 
@@ -82,7 +85,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
     model: started.model,
     createdAt: started.createdAt,
   });
-  await deps.setStatus('thinking');
+  void deps.setStatus('thinking');
 
   let checkpointedSeq = 0;
   const checkpoint = setInterval(() => {
@@ -177,7 +180,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   if (usage.inputTokens + usage.outputTokens > 0) await store.addTokenUsage(run.roomId, usage);
   await emitter.send('message-end', { message: final });
   deps.onLive(run.messageId, null);
-  await deps.setStatus('idle');
+  void deps.setStatus('idle');
   return final;
 }
 
