@@ -98,7 +98,7 @@ export class Orchestrator {
   ) {
     this.options = { ...DEFAULT_ORCHESTRATOR_OPTIONS, instanceId: `chorus-${randomUUID().slice(0, 8)}`, ...options };
     this.summaries = new SessionSummaries(
-      { store: deps.store, bus: deps.bus, summarizer: deps.summarizer ?? offlineSummarizer, log: deps.log },
+      { store: deps.store, bus: deps.bus, summarizer: deps.summarizer ?? offlineSummarizer, log: deps.log, onQuiet: (roomId) => this.releaseAgents(roomId) },
       { quietMs: this.options.summaryQuietMs, maxMessages: this.options.summaryMaxMessages },
     );
   }
@@ -194,8 +194,23 @@ export class Orchestrator {
     return emitter ? { ...message, ...emitter.snapshot } : message;
   }
 
+  /**
+   * A quiet room whose people have all left: its agents leave its presence (ARCHITECTURE §7: a
+   * room's channels are held only while it is active). False while people are still there.
+   */
+  private async releaseAgents(roomId: string): Promise<boolean> {
+    const present = await this.deps.bus.presence(roomId);
+    if (present.some((entry) => entry.meta['kind'] !== 'agent')) return false;
+    const tracked = new Set(present.map((entry) => entry.key));
+    const leaving = this.deps.personas.personas.filter((persona) => tracked.has(persona.handle));
+    await Promise.all(leaving.map((persona) => this.deps.bus.untrackAgent(roomId, persona.handle)));
+    if (leaving.length > 0) this.deps.log('debug', 'orchestrator.agents_left', { roomId, agents: leaving.map((persona) => persona.handle) });
+    return true;
+  }
+
   /** Shows a room's agents in its presence, idle (when someone opens the room). */
   async showAgents(room: Room): Promise<void> {
+    this.summaries.touch(room.id);
     await Promise.all(
       this.agentsOf(room).map((persona) =>
         this.deps.bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status: this.statusOf(room.id, persona.handle) }),

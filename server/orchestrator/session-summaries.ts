@@ -16,6 +16,7 @@ export interface SessionSummariesOptions {
  * this process; when it fires, the room's messages since its last session are summarized,
  * stored once (several processes may race: the store keeps the first), broadcast as
  * `room-summary` and recorded in the audit log. Agents get the room's latest summary as memory.
+ * The orchestrator also hears when a room went quiet (`onQuiet`), to let its agents leave.
  */
 export class SessionSummaries {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -23,7 +24,14 @@ export class SessionSummaries {
   private closed = false;
 
   constructor(
-    private readonly deps: { store: Store; bus: RoomBus; summarizer: Summarizer; log: Logger },
+    private readonly deps: {
+      store: Store;
+      bus: RoomBus;
+      summarizer: Summarizer;
+      log: Logger;
+      /** Called after each quiet check that found the room quiet; false asks to be called again after another quiet time. */
+      onQuiet?: (roomId: string) => Promise<boolean>;
+    },
     private readonly options: SessionSummariesOptions,
   ) {}
 
@@ -64,6 +72,7 @@ export class SessionSummaries {
       this.touch(roomId, Math.max(50, this.options.quietMs - sinceLast));
       return;
     }
+    if (this.deps.onQuiet && !(await this.deps.onQuiet(roomId))) this.touch(roomId);
     const spoken = messages.filter((message: Message) => message.author.kind !== 'system');
     if (spoken.length === 0 || this.closed) return;
     const previous = await store.latestSession(roomId);

@@ -54,13 +54,20 @@ export class RoomVisitor {
     this.buffering = true;
     this.buffer = [];
     this.client = this.clients.create({ vsn: '2.0.0', apikey: this.session.realtime.apikey, token: this.session.token, timeout: 5000 });
-    this.channel = this.client.channel(`room:${this.roomId}`, { config: { private: true } });
+    this.channel = this.client.channel(`room:${this.roomId}`, { config: { private: true, presence: { key: this.session.participant.id, enabled: true } } });
     this.channel.on('broadcast', { event: '*' }, (message) => this.receive({ event: message.event, payload: message.payload, at: performance.now() }));
     const outcome = await subscribe(this.client, this.channel);
     if (outcome.status !== 'SUBSCRIBED') throw new Error(`could not join: ${outcome.status} ${outcome.error?.message ?? ''}`);
     await this.refetch();
     this.buffering = false;
     for (const event of this.buffer.splice(0)) this.apply(event);
+  }
+
+  /** Shows this visitor in the room's presence, as the widget does once joined. */
+  async trackPresence(): Promise<void> {
+    const { id, name } = this.session.participant;
+    const outcome = await this.channel!.track({ kind: 'human', id, name });
+    if (outcome !== 'ok') throw new Error(`presence track: ${String(outcome)}`);
   }
 
   async disconnect(): Promise<void> {

@@ -5,6 +5,7 @@
  * told.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { roomChannelName } from '../../protocol/room.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { OpenAIChatModel } from '../../server/providers/index.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.ts';
@@ -109,6 +110,26 @@ describe('session summaries', () => {
     const rows = await sessionRows('busy');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.started_at.toISOString()).toBe(posted[0]!.createdAt);
+  });
+
+  it('lets the agents leave a quiet room once its people have left, not before', async () => {
+    await start(200);
+    const ada = await join('room-p', 'Ada');
+    await ada.trackPresence();
+    fake!.enqueue({ text: 'Noted.' });
+    await ada.post('Remember the blue bikes.');
+    await waitFor(() => ada.ended().length === 1, { what: 'the reply' });
+    const agentsPresent = () =>
+      Object.values(server!.hub.presenceState(roomChannelName('room-p'), true)).flatMap((entry) => entry.metas).filter((meta) => meta['kind'] === 'agent').length;
+    expect(agentsPresent()).toBeGreaterThan(0);
+
+    // Quiet, summarized, but Ada is still there: the agents stay.
+    await waitFor(() => (summariesOf(ada).length > 0 ? true : null), { what: 'room-summary' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(agentsPresent()).toBeGreaterThan(0);
+
+    await ada.disconnect();
+    await waitFor(() => agentsPresent() === 0, { what: 'the agents leaving the room' });
   });
 
   it('shuts down cleanly with a quiet timer pending, and writes nothing afterwards', async () => {
