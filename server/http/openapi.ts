@@ -46,7 +46,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: '`unauthorized`: missing, malformed, forged or expired bearer token; `invalid_identity`',
   403: '`forbidden_room` (the token is for another room), `identity_required`, `participant_required`, `origin_not_allowed`',
   404: '`not_found`: unknown room, message or agent',
-  409: '`message_conflict` (the id was used for other content) or `still_streaming`',
+  409: '`message_conflict` (the id was used for other content), `still_streaming` or `agent_not_in_room` (regenerating an agent the room no longer has)',
   413: '`payload_too_large`',
   415: '`unsupported_media_type`: send `Content-Type: application/json`',
   429: '`rate_limited` (see `Retry-After`) or `budget_exhausted`',

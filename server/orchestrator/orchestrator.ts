@@ -170,6 +170,9 @@ export class Orchestrator {
     const message = await this.deps.store.getMessage(messageId);
     if (!message || message.roomId !== room.id || message.author.kind !== 'agent' || !message.replyTo) throw new NotFoundError(`Agent reply ${messageId}`);
     if (message.status === 'streaming') throw new AppError({ code: 'still_streaming', status: 409, message: 'This reply is still streaming; stop it first' });
+    if (!this.agentsOf(room).some((persona) => persona.handle === message.author.id)) {
+      throw new AppError({ code: 'agent_not_in_room', status: 409, message: `${message.author.name} no longer answers in this room` });
+    }
     if (!(await this.withinBudget(room.id, this.settingsOf(room)))) throw new BudgetExhaustedError(room.id);
     const [run] = await this.deps.store.enqueueRuns({ roomId: room.id, triggerMessageId: message.replyTo, runs: [{ agentId: message.author.id, reason: 'regenerate' }] });
     this.wake();

@@ -273,6 +273,19 @@ describe('POST /api/rooms/:room/messages/:id/regenerate', () => {
     expect(unknown.status).toBe(404);
     expect(await api.snapshot()).toEqual(before);
   });
+
+  it('refuses an agent that no longer answers in the room (409), and changes nothing', async () => {
+    const { room, token } = await joinRoom();
+    await postAndSettle(room, token, 'Question');
+    const { messages } = (await api.request('GET', `/api/rooms/${room}/messages`, { token })).body;
+    const reply = messages.find((message: { author: { kind: string } }) => message.author.kind === 'agent');
+    await api.store.updateRoomSettings(room, { agents: ['bob'] });
+    const before = await api.snapshot();
+    const response = await api.request('POST', `/api/rooms/${room}/messages/${reply.id}/regenerate`, { token });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'agent_not_in_room', message: 'Ada no longer answers in this room' });
+    expect(await api.snapshot()).toEqual(before);
+  });
 });
 
 describe('authorization of /api/rooms/*', () => {
