@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '../server/store/migrate.ts';
 import { PgSql } from '../server/store/pg-sql.ts';
 import { PGliteSql } from '../server/store/pglite-sql.ts';
+import { seededRandom } from '../protocol/test-support/seeded-random.ts';
 import { PostgresStore } from '../server/store/postgres-store.ts';
 import type { Sql } from '../server/store/sql.ts';
 import { startPostgresServer, type PostgresServer } from '../test/helpers/postgres-server.ts';
@@ -92,18 +93,6 @@ const quantile = (values: readonly number[], q: number) => {
 // ---------------------------------------------------------------------------------------------
 // A streamed reply on a virtual clock
 
-/** mulberry32: a small seeded PRNG, so every run streams the same replies. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const WORDS = (
   'the light scatters off molecules in the air and shorter wavelengths scatter more so the sky looks blue ' +
   'during the day while at sunset sunlight crosses more atmosphere which removes blue and leaves red orange ' +
@@ -131,8 +120,8 @@ interface Stream {
  * on `seed`, so the same reply streamed at another rate has the same content and deltas.
  */
 function makeStream(seed: number, charsPerSecond: number): Stream {
-  const text = prng(seed);
-  const timing = prng(seed ^ 0x5bd1e995);
+  const text = seededRandom(seed);
+  const timing = seededRandom(seed ^ 0x5bd1e995);
   let content = '';
   while (content.length < options.replyChars) content += `${WORDS[Math.floor(text() * WORDS.length)]} `;
   content = content.slice(0, options.replyChars);
@@ -359,7 +348,7 @@ async function probeDuring(phase: string, engine: Engine['id'] | 'none', workloa
 }
 
 async function burstOfInserts(store: PostgresStore, roomId: string): Promise<number> {
-  const text = prng(7);
+  const text = seededRandom(7);
   await Promise.all(
     Array.from({ length: options.burstInserts }, (_, index) =>
       store.postHumanMessage({

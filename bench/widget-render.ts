@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { SourceMapConsumer } from 'source-map-js';
 import type { Message } from '../protocol/room.ts';
+import { seededRandom } from '../protocol/test-support/seeded-random.ts';
 import { ensureWidgetBuilt, WIDGET_DIST_DIR } from '../server/widget-build.ts';
 import { CHROMIUM_ARGS, findChromium } from '../test/helpers/chromium.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
@@ -89,18 +90,7 @@ interface PageResult {
   userAgent: string;
 }
 
-// ---- deterministic content ----
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// ---- deterministic content (seeded) ----
 
 const WORDS =
   'the room agent reply stream message widget render latency budget token client server channel transcript history markdown list code block review deploy config cache index query retry timeout session identity presence typing scroll layout frame paint'.split(
@@ -157,7 +147,7 @@ const AUTHORS = [
 ] as const;
 
 function history(count: number): Message[] {
-  const random = seeded(2026);
+  const random = seededRandom(2026);
   const start = Date.UTC(2026, 0, 1, 0, 0, 0);
   return Array.from({ length: count }, (_, index) => {
     const author = AUTHORS[random() < 0.45 ? Math.floor(random() * 2) : 2 + Math.floor(random() * 3)]!;
@@ -185,7 +175,7 @@ function history(count: number): Message[] {
 
 /** One reply's deltas: Markdown (paragraphs, a list, a code fence) cut into 2–6 character pieces. */
 function replyChunks(seed: number, count: number): string[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   let text = '';
   while (text.length < count * 6) {
     text += `${paragraph(random)}\n\n${list(random)}\n\n${codeBlock(random)}\n\n`;

@@ -93,15 +93,10 @@ export async function startTimedOpenAI(): Promise<TimedOpenAI> {
     const parsed = JSON.parse(Buffer.concat(body).toString('utf8')) as { model?: string; stream_options?: { include_usage?: boolean } };
     responses += 1;
     const id = `chatcmpl-bench-${responses}`;
+    const event = (fields: Record<string, unknown>) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1_700_000_000, model: parsed.model ?? 'bench-model', system_fingerprint: 'fp_bench', ...fields })}\n\n`;
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
-      `data: ${JSON.stringify({
-        id,
-        object: 'chat.completion.chunk',
-        created: 1_700_000_000,
-        model: parsed.model ?? 'bench-model',
-        system_fingerprint: 'fp_bench',
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-      })}\n\n`;
+      event({ choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
 
     response.socket?.setNoDelay(true);
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -127,17 +122,7 @@ export async function startTimedOpenAI(): Promise<TimedOpenAI> {
     }
     response.write(chunk({}, 'stop'));
     if (parsed.stream_options?.include_usage) {
-      response.write(
-        `data: ${JSON.stringify({
-          id,
-          object: 'chat.completion.chunk',
-          created: 1_700_000_000,
-          model: parsed.model ?? 'bench-model',
-          system_fingerprint: 'fp_bench',
-          choices: [],
-          usage: { prompt_tokens: 50, completion_tokens: script.tokens, total_tokens: 50 + script.tokens },
-        })}\n\n`,
-      );
+      response.write(event({ choices: [], usage: { prompt_tokens: 50, completion_tokens: script.tokens, total_tokens: 50 + script.tokens } }));
     }
     response.end('data: [DONE]\n\n');
   }

@@ -17,6 +17,7 @@ import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../protocol/test-support/seeded-random.ts';
 import type { LogLevel } from '../../server/lib/logger.ts';
 import { nowSeconds, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { TestSocket } from '../helpers/sockets.ts';
@@ -60,18 +61,11 @@ function parseSeed(value: string | undefined): number {
   return seed >>> 0;
 }
 
-/** mulberry32: tiny, fast and good enough to pick fuzz cases. */
+/** Fuzz-case choices over a seeded PRNG (mulberry32): the seed reproduces the run. */
 class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    this.next = seededRandom(seed);
   }
   int(below: number): number {
     return Math.floor(this.next() * below);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { applyReplyEvent, type ReplyState } from '../../protocol/reply-snapshot.ts';
 import type { Author, Message, MessageStatus, RoomEvents, SequencedEventName } from '../../protocol/room.ts';
 import { agentMessage, humanMessage, messageStart } from '../../protocol/test-support/messages.ts';
-import { pick, randomInt, seededRandom } from '../test-support/seeded-random.ts';
+import { pick, randomInt, seededRandom } from '../../protocol/test-support/seeded-random.ts';
 import { Transcript } from './transcript.ts';
 
 interface Step {
