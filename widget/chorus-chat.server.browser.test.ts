@@ -6,6 +6,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import { expect } from 'chai';
 import type { BrowserTestConfig } from '../test/helpers/browser-test-server.ts';
 import type { ChorusChat } from './components/chat/chat.ts';
+import { createChorusGlobal } from './embed/chorus-global.ts';
 import type { ChorusReadyEvent } from './events/chorus-ready.ts';
 import { find, findAll, get, settle, until } from './test-support/mount-chat.ts';
 
@@ -274,6 +275,35 @@ describe('<chorus-chat> against the real server', function () {
     const [reply] = await untilRepliesFinish(chat, 1);
     expect(reply!.author).to.equal('Scout');
     expect(reply!.text).to.not.equal('');
+  });
+
+  it('speaks from the first message on as the name a setUser queued before load gave', async () => {
+    // The page's snippet queues `setUser` and a message before chorus.js loads; embed.ts then
+    // mounts first and runs the queue, so both arrive while the session is being created.
+    const room = config.widgetRooms.setUser;
+    const target = document.createElement('div');
+    target.id = 'set-user-target';
+    document.body.append(target);
+    const participants: { id: string; name: string }[] = [];
+    const onReady = (event: ChorusReadyEvent) => participants.push(event.detail.participant);
+    document.addEventListener('chorus-ready', onReady);
+    const text = `Posted right after load ${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      const chorus = createChorusGlobal();
+      chorus.push(['mount', { room, server: config.url, target: '#set-user-target' }], ['setUser', { name: 'Ada Lovelace' }], ['send', text]);
+      await until(() => expect(chorus.chat, 'the mounted chat').to.not.equal(undefined));
+      mounted.push(chorus.chat!);
+      await until(() => expect(participants, 'chorus-ready').to.have.length(1), REPLY_TIMEOUT_MS);
+      expect(participants[0]!.name, 'the session the room was joined with').to.equal('Ada Lovelace');
+      await until(() => expect(bubbles(chorus.chat!).find((bubble) => bubble.text === text)).to.include({ own: true, author: 'Ada Lovelace', statusLine: '' }), REPLY_TIMEOUT_MS);
+
+      // As the server stored it: another visitor sees the message under that name.
+      const witness = await joinRoom(room, 'Grace');
+      await until(() => expect(bubbles(witness).find((bubble) => bubble.text === text)?.author).to.equal('Ada Lovelace'), REPLY_TIMEOUT_MS);
+    } finally {
+      document.removeEventListener('chorus-ready', onReady);
+      target.remove();
+    }
   });
 
   it('retries a reply that failed mid-stream: the error keeps its partial text, and Retry streams a complete reply', async () => {

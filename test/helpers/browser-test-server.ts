@@ -43,6 +43,8 @@ export interface WidgetRooms {
   mention: string;
   /** Only the `flaky` agent (a fake OpenAI server): its first reply fails mid-stream, a retry completes. */
   retry: string;
+  /** Default policy, for a `Chorus.push(['setUser', …])` queued before the chat connects. */
+  setUser: string;
 }
 
 const WIDGET_ROOMS: WidgetRooms = {
@@ -54,6 +56,7 @@ const WIDGET_ROOMS: WidgetRooms = {
   history: 'widget-history',
   mention: 'widget-mention',
   retry: 'widget-retry',
+  setUser: 'widget-set-user',
 };
 
 const HISTORY_MESSAGE_COUNT = 60;
@@ -97,7 +100,7 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
   for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner, WIDGET_ROOMS.reload]) {
     await server.store.ensureRoom({ id, title: id, settings: { policy: 'all', agents: shipped } });
   }
-  for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention]) {
+  for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention, WIDGET_ROOMS.setUser]) {
     await server.store.ensureRoom({ id, title: id, settings: { agents: shipped } });
   }
   await server.store.ensureRoom({ id: WIDGET_ROOMS.retry, title: 'Retry', settings: { agents: [FLAKY_HANDLE] } });

@@ -196,7 +196,6 @@ export class RoomClient implements RoomConnection {
 
   async setUser(user: ChorusUser): Promise<void> {
     this.#options.user = user;
-    if (!this.#keeper.session) return;
     await this.#keeper.setUser(user);
   }
 

@@ -35,6 +35,7 @@ export class SessionKeeper {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #refreshAt = Number.POSITIVE_INFINITY;
   #refreshing: Promise<boolean> | undefined;
+  #starting: Promise<SessionResponse> | undefined;
   #failures = 0;
   #stopped = false;
   readonly #now: () => number;
@@ -54,21 +55,20 @@ export class SessionKeeper {
     return this.#current?.token;
   }
 
-  /** Creates the session, reusing this tab's previous token (same participant) when it is still accepted. */
+  /**
+   * Creates the session, reusing this tab's previous token (same participant) when it is still
+   * accepted. A `setUser` made meanwhile is applied before the session is announced, so nothing
+   * is ever sent under the name it replaced.
+   */
   async start(user: ChorusUser): Promise<SessionResponse> {
     this.#user = user;
     this.#stopped = false;
-    const stored = this.#read();
-    let session: SessionResponse;
+    this.#starting = this.#create(user);
     try {
-      session = await this.#options.createSession(user, stored ?? undefined);
-    } catch (error) {
-      if (!stored || !(error instanceof ChorusError) || error.status !== 401) throw error;
-      this.#forget();
-      session = await this.#options.createSession(user);
+      return await this.#starting;
+    } finally {
+      this.#starting = undefined;
     }
-    this.#accept(session);
-    return session;
   }
 
   /** Gets a new token now (coalesced with a refresh in flight); resolves false when that failed. */
@@ -77,10 +77,13 @@ export class SessionKeeper {
     return this.#refreshing;
   }
 
-  /** Speaks as another name (or a host-verified identity) from now on. */
+  /** Speaks as another name (or a host-verified identity) from now on; while starting, resolves once the session speaks so. */
   async setUser(user: ChorusUser): Promise<void> {
     this.#user = user;
-    if (!this.#current) return;
+    if (!this.#current) {
+      await this.#starting?.catch(() => undefined);
+      return;
+    }
     await this.#refreshing?.catch(() => false);
     const session = await this.#options.createSession(user, this.#current.token);
     this.#accept(session);
@@ -94,6 +97,26 @@ export class SessionKeeper {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+  }
+
+  async #create(user: ChorusUser): Promise<SessionResponse> {
+    const stored = this.#read();
+    let session: SessionResponse;
+    try {
+      session = await this.#options.createSession(user, stored ?? undefined);
+    } catch (error) {
+      if (!stored || !(error instanceof ChorusError) || error.status !== 401) throw error;
+      this.#forget();
+      session = await this.#options.createSession(user);
+    }
+    // Renamed while the request was out (Chorus.push(['setUser', …]) before the script loaded):
+    // rename now, with this token as bearer (the same participant), before anyone sees the session.
+    for (let wanted = this.#user; wanted !== user && !this.#stopped; wanted = this.#user) {
+      user = wanted;
+      session = await this.#options.createSession(user, session.token);
+    }
+    this.#accept(session);
+    return session;
   }
 
   async #doRefresh(): Promise<boolean> {

@@ -104,6 +104,17 @@ describe('SessionKeeper', () => {
     instance.stop();
   });
 
+  it('applies a setUser made while the session is being created before it announces the session', async () => {
+    const { instance, server, sessions } = keeper({ ttlMs: 3_600_000 });
+    const starting = instance.start({ name: 'Guest' });
+    await instance.setUser({ name: 'Ada' });
+    expect(instance.session?.participant).toEqual({ id: 'guest:1', name: 'Ada' });
+    expect(sessions).toEqual(['guest:1/token-2']);
+    await expect(starting).resolves.toMatchObject({ participant: { id: 'guest:1', name: 'Ada' } });
+    expect(server.requestsTo('/api/session', 'POST').map((request) => request.authorization)).toEqual([null, 'Bearer token-1']);
+    instance.stop();
+  });
+
   it('reports a refused refresh and forgets the stored token', async () => {
     const storage = memoryStorage();
     const { instance, server, errors } = keeper({ ttlMs: 3_600_000, storage });
