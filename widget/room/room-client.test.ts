@@ -100,6 +100,26 @@ describe('RoomClient', () => {
     expect(context.live.map((entry) => (entry.payload as { message: Message }).message.id)).toEqual(['h1']);
   });
 
+  it('after a crash, keeps the reply text already shown, live, in its announcement and after a catch-up', async () => {
+    const context = setup();
+    await joined(context);
+    const reply = agentMessage({ id: 'r1', author: SAGE });
+    const shown = "I'm not sure: the second plan costs less.";
+    context.channels.last.broadcast('message-start', messageStart(reply));
+    context.channels.last.broadcast('text-delta', { id: 'r1', seq: 1, delta: "I'm not" });
+    context.channels.last.broadcast('text-delta', { id: 'r1', seq: 2, delta: ' sure: the second plan costs less.' });
+    // The streaming process died; another recovers the run from its last checkpoint.
+    const recovered: Message = { ...reply, content: "I'm not", seq: 1, status: 'interrupted' };
+    context.server.messages.push(recovered);
+    context.channels.last.broadcast('message-end', { message: recovered });
+    expect(context.client.messages()).toEqual([{ ...recovered, content: shown }]);
+    expect(context.live.at(-1)).toEqual({ event: 'message-end', payload: { message: { ...recovered, content: shown } } });
+    context.channels.last.status('CHANNEL_ERROR', new Error('socket closed'));
+    context.channels.last.status('SUBSCRIBED');
+    await vi.waitFor(() => expect(context.client.state().status).toBe('open'));
+    expect(context.client.messages()).toEqual([{ ...recovered, content: shown }]);
+  });
+
   it('shows reconnecting on a channel loss, and catches up what it missed when it rejoins', async () => {
     const context = setup();
     await joined(context);

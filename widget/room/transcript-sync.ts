@@ -161,7 +161,10 @@ export class TranscriptSync {
     }
     if (outcome.kind !== 'applied') return;
     this.#options.onChange();
-    if (finishedBefore === undefined) this.#options.onLive(event, payload);
+    if (finishedBefore !== undefined) return;
+    // A finished message is announced as held: an interrupted reply may have kept the longer text shown.
+    const held = (event === 'message' || event === 'message-end') && id ? this.transcript.get(id) : undefined;
+    this.#options.onLive(event, held ? { message: held } : payload);
   }
 
   /**

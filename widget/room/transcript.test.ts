@@ -125,6 +125,48 @@ describe('Transcript', () => {
     expect(transcript.get('r1')).toEqual(finished);
   });
 
+  describe('a reply recovered after a crash (interrupted, with a checkpoint up to ~1 s behind)', () => {
+    const read = "I'm not sure the first plan holds: the second one costs less and ships sooner.";
+    const recovered: Message = { ...reply, content: "I'm not", seq: 2, status: 'interrupted', updatedAt: '2026-01-01T00:01:00.000Z' };
+
+    function streamed(): Transcript {
+      const transcript = started();
+      transcript.apply('text-delta', { id: 'r1', seq: 1, delta: "I'm not" });
+      transcript.apply('text-delta', { id: 'r1', seq: 2, delta: read.slice("I'm not".length) });
+      return transcript;
+    }
+
+    it('keeps the longer text already shown when its message-end carries a prefix of it, then when catch-up returns that prefix again', () => {
+      const transcript = streamed();
+      transcript.apply('message-end', { message: recovered });
+      expect(transcript.get('r1')).toEqual({ ...recovered, content: read });
+      transcript.merge([recovered]);
+      expect(transcript.get('r1')).toEqual({ ...recovered, content: read });
+    });
+
+    it('keeps the longer text when catch-up brings the interrupted reply before its message-end', () => {
+      const transcript = streamed();
+      transcript.merge([recovered]);
+      expect(transcript.get('r1')).toEqual({ ...recovered, content: read });
+      transcript.apply('message-end', { message: recovered });
+      expect(transcript.get('r1')).toEqual({ ...recovered, content: read });
+    });
+
+    it('takes the final text of any other status, and an interrupted text that is not a prefix of what was shown', () => {
+      for (const status of ['complete', 'cancelled', 'error'] as const) {
+        const transcript = streamed();
+        transcript.apply('message-end', { message: { ...recovered, status } });
+        expect(transcript.get('r1')?.content, status).toBe("I'm not");
+      }
+      for (const content of ['Something else', `${read} More.`]) {
+        const final: Message = { ...recovered, content };
+        const transcript = streamed();
+        transcript.apply('message-end', { message: final });
+        expect(transcript.get('r1')).toEqual(final);
+      }
+    });
+  });
+
   it('keeps a human message once, whether from its event, a page, or both', () => {
     const transcript = new Transcript();
     const message = humanMessage({ id: 'h1' });

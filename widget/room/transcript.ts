@@ -19,8 +19,9 @@ interface HeldEvent {
  * A room's transcript as a client holds it, merged from a REST snapshot and live events by
  * (id, seq) (ARCHITECTURE.md §3, catch-up): duplicates (`seq` at or below the known one) are
  * dropped, a gap (`seq` beyond the next) asks for a refetch, `message-end` and snapshots of
- * finished messages always win. Whatever order things arrive in, a client that refetches on
- * gaps converges on the persisted transcript.
+ * finished messages always win (though an `interrupted` one never shortens the text shown).
+ * Whatever order things arrive in, a client that refetches on gaps converges on the persisted
+ * transcript.
  *
  * Events that arrive ahead of a missing one (or before their `message-start`) are also held and
  * applied as soon as the missing piece comes, by event or by snapshot, so reordering alone
@@ -60,7 +61,7 @@ export class Transcript {
     for (const message of messages) {
       const known = this.#byId.get(message.id);
       if (!known || message.status !== 'streaming' || (known.status === 'streaming' && message.seq >= known.seq)) {
-        this.#set(message);
+        this.#set(keepReadText(known, message));
       }
       this.#drain(message.id);
     }
@@ -72,7 +73,7 @@ export class Transcript {
       case 'message':
       case 'message-end': {
         const { message } = payload as RoomEvents['message'];
-        this.#set(message);
+        this.#set(keepReadText(this.#byId.get(message.id), message));
         this.#held.delete(message.id);
         return { kind: 'applied' };
       }
@@ -151,6 +152,17 @@ export class Transcript {
     if (events.size === 0) this.#held.delete(id);
     if (current !== known) this.#set(current);
   }
+}
+
+/**
+ * The message to hold for `message`, given the one `known` so far: `message` itself, except that
+ * an `interrupted` reply whose text is a strict prefix of the text already shown keeps the text
+ * shown. A reply recovered after a crash ends with its last checkpoint, up to ~1 s behind what
+ * was broadcast; what a visitor has read never shrinks (docs/decisions.md, Widget).
+ */
+function keepReadText(known: Message | undefined, message: Message): Message {
+  const shown = known?.content ?? '';
+  return message.status === 'interrupted' && shown.length > message.content.length && shown.startsWith(message.content) ? { ...message, content: shown } : message;
 }
 
 /**
