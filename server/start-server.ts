@@ -5,6 +5,7 @@ import { createApiKeys, resolveJwtSecret, type ApiKeys } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/create-app.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import { ensurePrivateFolder } from './lib/private-folder.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { DEFAULT_PERSONAS_DIRECTORY, createPersonaCatalog, loadPersonas, withRealModel, type Persona, type PersonaCatalog } from './orchestrator/personas.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
@@ -17,7 +18,7 @@ import { migrate } from './store/migrate.ts';
 import { PgSql } from './store/pg-sql.ts';
 import { PGliteSql } from './store/pglite-sql.ts';
 import { PostgresStore } from './store/postgres-store.ts';
-import type { Sql } from './store/sql.ts';
+import { databaseAnswers, type Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
 import { DEMO_DIR, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
 
@@ -111,7 +112,7 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
     jwtSecret,
     identitySecret: config.identitySecret,
     realtime: { url: config.publicRealtimeUrl ?? realtime.url, anonKey: keys.anonKey },
-    ready: async () => !closing && (await sql.query('select 1')).rowCount === 1,
+    ready: async () => !closing && (await databaseAnswers(sql)),
     sessionTtlSeconds: config.sessionTtlSeconds,
     allowedOrigins: config.allowedOrigins,
     limits: config.apiLimits,
@@ -175,7 +176,9 @@ function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtim
   return { bus: new InProcessRoomBus(hub), hub, url: null, keys: createApiKeys(jwtSecret) };
 }
 
+/** `DATABASE_URL`, else PGlite in `<data dir>/pgdata`; both folders are created owner-only. */
 async function openDatabase(config: Config, log: Logger): Promise<Sql> {
+  if (!config.databaseUrl) await ensurePrivateFolder(config.dataDir);
   const sql = config.databaseUrl ? PgSql.connect(config.databaseUrl) : await PGliteSql.open(path.join(config.dataDir, 'pgdata'));
   const report = await migrate(sql);
   if (report.applied.length > 0) log('info', 'store.migrated', { applied: report.applied });

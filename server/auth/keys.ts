@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateFolder } from '../lib/private-folder.ts';
 import { JWT_ERROR, JwtError, signJwt, verifyJwt } from './jwt.ts';
 
 const SECRET_FILE = 'jwt-secret';
@@ -10,7 +11,7 @@ const KEYS_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
 /**
  * The JWT secret: the configured one, else the one kept in `dataDir`, else a new one written
- * there (readable by the owner only).
+ * there (the folder 700, the file 600).
  */
 export async function resolveJwtSecret(configured: string | null, dataDir: string): Promise<string> {
   if (configured) return configured;
@@ -21,7 +22,7 @@ export async function resolveJwtSecret(configured: string | null, dataDir: strin
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  await ensurePrivateFolder(dataDir);
   const secret = randomBytes(48).toString('base64url');
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestPostgres } from '../../test/helpers/databases.ts';
 import { MIGRATIONS_DIR, MigrationError, migrate } from './migrate.ts';
+import { PgSql } from './pg-sql.ts';
 import { PGliteSql } from './pglite-sql.ts';
 import type { Sql } from './sql.ts';
 
@@ -21,12 +22,27 @@ async function copyOfMigrations(): Promise<string> {
   return folder;
 }
 
-const engines: Array<[string, () => Promise<Sql>]> = [
-  ['PGlite', () => PGliteSql.open()],
-  ['PostgreSQL', async () => (await openTestPostgres({ migrated: false })).sql],
+/** Each engine opens a fresh database, or two clients of one (PGlite has one client: it twice). */
+const engines: Array<[string, () => Promise<Sql>, () => Promise<[Sql, Sql]>]> = [
+  [
+    'PGlite',
+    () => PGliteSql.open(),
+    async () => {
+      const sql = await PGliteSql.open();
+      return [sql, sql];
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => (await openTestPostgres({ migrated: false })).sql,
+    async () => {
+      const { sql, url } = await openTestPostgres({ migrated: false });
+      return [sql, PgSql.connect(url)];
+    },
+  ],
 ];
 
-describe.each(engines)('migrations on %s', (_name, open) => {
+describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
   it('apply on a fresh database, then re-apply as a no-op', async () => {
     const sql = await open();
     opened.push(sql);
@@ -46,6 +62,17 @@ describe.each(engines)('migrations on %s', (_name, open) => {
       'rooms',
       'token_usage',
     ]);
+  });
+
+  it('applies each migration once when two migrators run at once', async () => {
+    const [first, second] = await openTwice();
+    opened.push(...new Set([first, second]));
+    const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).sort();
+    const reports = await Promise.all([migrate(first), migrate(second)]);
+    expect([...reports[0].applied, ...reports[1].applied].sort()).toEqual(files);
+    expect([...reports[0].alreadyApplied, ...reports[1].alreadyApplied].sort()).toEqual(files);
+    const recorded = await first.query<{ name: string }>('select name from chorus_migrations order by name');
+    expect(recorded.rows.map((row) => row.name)).toEqual(files);
   });
 
   it('stops with an error naming an applied file that was changed, and applies nothing after it', async () => {

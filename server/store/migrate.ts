@@ -66,7 +66,7 @@ export async function migrate(sql: Sql, directory = MIGRATIONS_DIR): Promise<Mig
       const done = await sql.transaction(async (tx) => {
         await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
         const existing = await tx.query('select 1 from chorus_migrations where name = $1', [migration.name]);
-        if (existing.rowCount > 0) return false; // another process applied it meanwhile
+        if (existing.rows.length > 0) return false; // another process applied it meanwhile
         await tx.exec(migration.text);
         await tx.query('insert into chorus_migrations (name, checksum) values ($1, $2)', [migration.name, migration.checksum]);
         return true;

@@ -1,5 +1,9 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { ensurePrivateFolder, restrictToOwner } from '../lib/private-folder.ts';
 import type { QueryResult, Sql, SqlExecutor } from './sql.ts';
+
+/** How often the data folder's modes are put right again while PGlite runs. */
+const RESTRICT_INTERVAL_MS = 60_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -14,7 +18,8 @@ function executor(db: PGlite | Transaction): SqlExecutor {
     async query<Row>(text: string, params: unknown[] = []): Promise<QueryResult<Row>> {
       await yieldToEventLoop();
       const result = await db.query<Row>(text, params);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // `affectedRows` counts only writes (0 for a select); the command tag's count is what pg reports.
+      return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
     },
     async exec(script: string): Promise<void> {
       await yieldToEventLoop();
@@ -28,19 +33,37 @@ export class PGliteSql implements Sql {
   private readonly base: SqlExecutor;
   /** Statements go in one at a time, so the yield before each one really separates them. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly restrictTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly db: PGlite) {
+  /** `dataDir`: the folder PGlite writes, kept owner-only (see {@link PGliteSql.open}). */
+  constructor(
+    readonly db: PGlite,
+    private readonly dataDir?: string,
+  ) {
     this.base = executor(db);
+    if (dataDir !== undefined) {
+      this.restrictTimer = setInterval(() => void this.restrictFolder(), RESTRICT_INTERVAL_MS);
+      this.restrictTimer.unref();
+    }
   }
 
   /**
-   * Opens PGlite in `dataDir` (created when missing) or in memory when it is undefined.
-   * `loadDataDir` starts from a dump (a migrated template), which is much faster than migrating.
+   * Opens PGlite in `dataDir` (created with its parents when missing) or in memory when it is
+   * undefined. `loadDataDir` starts from a dump (a migrated template), which is much faster than
+   * migrating.
+   *
+   * The folder is kept owner-only: folders 700, files 600. PGlite writes the files of a new
+   * database 666 whatever the umask, and rewrites some (its relation cache) with the umask's
+   * mode, so the modes are put right after it opens, every minute while it runs, and when it
+   * closes; the folder being 700 keeps others out in between.
    * @example const sql = await PGliteSql.open('./.chorus/pgdata');
    */
   static async open(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<PGliteSql> {
+    if (dataDir !== undefined) await ensurePrivateFolder(dataDir);
     const db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
-    return new PGliteSql(db);
+    const sql = new PGliteSql(db, dataDir);
+    await sql.restrictFolder();
+    return sql;
   }
 
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>> {
@@ -68,7 +91,14 @@ export class PGliteSql implements Sql {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.restrictTimer);
     await this.enqueue(() => this.db.close());
+    await this.restrictFolder();
+  }
+
+  /** Puts the data folder's modes right; best effort, as a failure is retried at the next sweep. */
+  private async restrictFolder(): Promise<void> {
+    if (this.dataDir !== undefined) await restrictToOwner(this.dataDir).catch(() => {});
   }
 
   /** Runs `task` once everything queued before it has settled. */

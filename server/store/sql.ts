@@ -4,6 +4,7 @@
  */
 export interface QueryResult<Row> {
   rows: Row[];
+  /** As node-postgres reports it: the rows a select returned, or the rows a write changed. */
   rowCount: number;
 }
 
@@ -20,4 +21,9 @@ export interface Sql extends SqlExecutor {
   /** Calls `onNotify` for every NOTIFY on `channel`; resolves with a function that stops listening. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** Readiness: true when the database runs a trivial query (`GET /readyz`). */
+export async function databaseAnswers(sql: SqlExecutor): Promise<boolean> {
+  return (await sql.query('select 1')).rowCount === 1;
 }

@@ -17,6 +17,7 @@ import type { ChatModel, ChatRequest, ChatStreamPart } from '../../server/provid
 import { InProcessRoomBus } from '../../server/realtime/in-process-room-bus.ts';
 import { PostgresStore } from '../../server/store/postgres-store.ts';
 import type { PGliteSql } from '../../server/store/pglite-sql.ts';
+import { databaseAnswers } from '../../server/store/sql.ts';
 import { createToolRegistry } from '../../server/tools/registry.ts';
 import type { RoomSettings } from '../../protocol/room.ts';
 import { openTestPGlite } from '../helpers/databases.ts';
@@ -167,7 +168,7 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
       roomEvents: overrides.roomEvents ?? roomEvents,
       jwtSecret: TEST_JWT_SECRET,
       realtime: { url: hub.realtimeUrl, anonKey: hub.anonKey },
-      ready: overrides.ready ?? (async () => ready && (await sql.query('select 1')).rows.length === 1),
+      ready: overrides.ready ?? (async () => ready && (await databaseAnswers(sql))),
     });
     const server = http.createServer(app);
     servers.push(server);

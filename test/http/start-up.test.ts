@@ -1,0 +1,101 @@
+/**
+ * The server as `npm start` runs it: PGlite in `CHORUS_DATA_DIR` (not the test template), or a
+ * real Postgres server through `DATABASE_URL`; nothing stubbed, readiness included.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { startServer, type RunningServer } from '../../server/start-server.ts';
+import { openTestPostgres } from '../helpers/databases.ts';
+
+const START_TIMEOUT_MS = 120_000;
+const running: RunningServer[] = [];
+const folders: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.close()));
+  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+});
+
+/** A data folder two levels below a fresh temporary one: neither level exists yet. */
+async function missingDataDir(): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'chorus-start-'));
+  folders.push(root);
+  return path.join(root, 'not-yet', 'data');
+}
+
+async function start(env: Record<string, string>): Promise<RunningServer> {
+  const server = await startServer(loadConfig({ PORT: '0', CHORUS_LOG_LEVEL: 'error', ...env }));
+  running.push(server);
+  return server;
+}
+
+/** Every folder and file under `folder` (itself included) whose mode is not owner-only. */
+async function notPrivate(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  const found: string[] = [];
+  for (const entry of [{ path: folder, folder: true }, ...entries.map((item) => ({ path: path.join(item.parentPath, item.name), folder: item.isDirectory() }))]) {
+    const mode = (await stat(entry.path)).mode & 0o777;
+    if (mode !== (entry.folder ? 0o700 : 0o600)) found.push(`${mode.toString(8)} ${path.relative(folder, entry.path) || '.'}`);
+  }
+  return found;
+}
+
+async function post(server: RunningServer, route: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${server.url}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('PGlite in the data folder (the default install)', () => {
+  it(
+    'starts with CHORUS_JWT_SECRET set and a data folder that does not exist yet, and GET /readyz answers 200',
+    async () => {
+      const dataDir = await missingDataDir();
+      const server = await start({ CHORUS_DATA_DIR: dataDir, CHORUS_JWT_SECRET: randomBytes(32).toString('hex') });
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready' });
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it(
+    'keeps the data folder private (folders 700, files 600) after start, while it writes and after it stops',
+    async () => {
+      const dataDir = await missingDataDir();
+      const server = await start({ CHORUS_DATA_DIR: dataDir });
+      expect(await notPrivate(dataDir)).toEqual([]);
+      const session = await post(server, '/api/session', { room: 'private-room', name: 'Grace' });
+      const { token } = (await session.json()) as { token: string };
+      for (let index = 0; index < 3; index += 1) {
+        expect((await post(server, '/api/rooms/private-room/messages', { id: randomUUID(), content: `note ${index}` }, token)).status).toBe(201);
+      }
+      expect(await notPrivate(dataDir)).toEqual([]);
+      running.splice(running.indexOf(server), 1);
+      await server.close();
+      expect(await notPrivate(dataDir)).toEqual([]);
+    },
+    START_TIMEOUT_MS,
+  );
+});
+
+describe('PostgreSQL (DATABASE_URL)', () => {
+  it(
+    'GET /readyz answers 200',
+    async () => {
+      const { sql, url } = await openTestPostgres({ migrated: false });
+      await sql.close();
+      const server = await start({ DATABASE_URL: url, CHORUS_DATA_DIR: await missingDataDir(), CHORUS_JWT_SECRET: randomBytes(32).toString('hex') });
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready' });
+    },
+    START_TIMEOUT_MS,
+  );
+});
