@@ -140,5 +140,9 @@ describe('plainText', () => {
     expect(plainText('# Title\n**bold** and `code` [link](https://x.y)\n```js\nlet a;\n```')).toBe('Title bold and code link let a;');
     expect(plainText('a'.repeat(500))).toHaveLength(300);
   });
+
+  it('never announces half an emoji where it cuts', () => {
+    expect(plainText(`${'a'.repeat(298)}😀😀 and more`)).toBe(`${'a'.repeat(298)}…`);
+  });
 });
 

@@ -1,6 +1,7 @@
 import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
 import type { Message, RoomEvents } from '../../protocol/room.ts';
 import { toChorusError, type ChorusError } from '../lib/chorus-error.ts';
+import { shortenText } from '../lib/cut-text.ts';
 import { createBatcher, nextFrame, type Scheduler } from '../lib/frame.ts';
 import { createUuid } from '../lib/uuid.ts';
 import type { LiveEvent, RoomConnection, SessionInfo } from '../room/room-connection.ts';
@@ -239,5 +240,5 @@ export function plainText(markdown: string): string {
     .replace(/[*_~`>#|]+/g, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return text.length > ANNOUNCED_CHARACTERS ? `${text.slice(0, ANNOUNCED_CHARACTERS - 1)}…` : text;
+  return shortenText(text, ANNOUNCED_CHARACTERS);
 }

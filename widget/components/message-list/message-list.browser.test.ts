@@ -76,6 +76,20 @@ describe('<chorus-message-list>', () => {
     expect(tools[1]!.classList.contains('tool--error')).to.equal(true);
   });
 
+  it('clips very long reasoning and tool results without cutting an emoji in half', async () => {
+    const stub = StubConnection.open();
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const long = `${'a'.repeat(3999)}${'😀'.repeat(5)}`;
+    stub.deliver('message-start', messageStart(agentMessage({ id: 'r1', author: SAGE })));
+    stub.deliver('reasoning-delta', { id: 'r1', seq: 1, delta: long });
+    stub.deliver('tool-call', { id: 'r1', seq: 2, callId: 'c1', name: 'search', args: {} });
+    stub.deliver('tool-result', { id: 'r1', seq: 3, callId: 'c1', result: long });
+    await settle(chat);
+    const reply = article(chat, 'r1');
+    expect(get(reply, 'details.reasoning .part-body').textContent).to.equal(`${'a'.repeat(3999)}…`);
+    expect(get(reply, 'pre[aria-label="Result"]').textContent).to.equal(`${'a'.repeat(3999)}…`);
+  });
+
   it('offers Stop on a streaming reply, Retry on a failed one and Regenerate on a finished one', async () => {
     const failed: Message = { ...agentMessage({ id: 'r2', author: SCOUT }), status: 'error', content: 'Partial answer', error: 'The provider timed out' };
     const done: Message = { ...agentMessage({ id: 'r3', author: SAGE }), status: 'cancelled', content: 'Half' };

@@ -4,6 +4,7 @@ import { guard } from 'lit/directives/guard.js';
 import type { MessagePart, ReplyReason } from '../../../protocol/room.ts';
 import { describeError, format, type ChorusStrings } from '../../i18n/strings.ts';
 import { cssProps, safeColor } from '../../lib/css-props.ts';
+import { shortenText } from '../../lib/cut-text.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import { markdownStyles } from '../../markdown/markdown.styles.ts';
 import { renderMarkdown } from '../../markdown/render-markdown.ts';
@@ -360,7 +361,7 @@ function supersededReplies(messages: readonly ChatMessage[]): Set<string> {
 }
 
 function clip(text: string): string {
-  return text.length > MAX_PART_CHARACTERS ? `${text.slice(0, MAX_PART_CHARACTERS)}…` : text;
+  return shortenText(text, MAX_PART_CHARACTERS);
 }
 
 function json(value: unknown): string {
