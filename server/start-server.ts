@@ -172,7 +172,7 @@ function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtim
     const keys = { anonKey: settings.anonKey, serviceKey: settings.serviceKey };
     return { bus: new RealtimeJsRoomBus({ url: settings.url, apiKey: keys.serviceKey, log }), hub: null, url: settings.url, keys };
   }
-  const hub = new RealtimeHub({ jwtSecret, limits: config.hubLimits, log });
+  const hub = new RealtimeHub({ jwtSecret, limits: config.hubLimits, allowedOrigins: config.allowedOrigins, log });
   return { bus: new InProcessRoomBus(hub), hub, url: null, keys: createApiKeys(jwtSecret) };
 }
 

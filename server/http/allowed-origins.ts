@@ -1,46 +1,5 @@
 /**
- * The browser origins allowed to call the API (`CHORUS_ALLOWED_ORIGINS`): a comma-separated list
- * of origins such as `https://shop.example,https://www.shop.example`, or `*` for any (the default,
- * for local use). The server's own origin is always allowed.
+ * The origin policy lives in `server/auth/allowed-origins.ts`, where the realtime hub can use it
+ * too (adapters never import from http/); this module keeps the http layer's import path.
  */
-export type AllowedOrigins = '*' | ReadonlySet<string>;
-
-/** Thrown for a setting that names something other than origins; the message lists each bad entry. */
-export class AllowedOriginsError extends Error {
-  override readonly name = 'AllowedOriginsError';
-}
-
-/**
- * Parses the setting; unset or empty means `*`. Entries are normalised as browsers send them
- * (`https://Shop.Example:443/` becomes `https://shop.example`).
- * @example parseAllowedOrigins('https://shop.example, http://localhost:5173') // Set { 'https://shop.example', 'http://localhost:5173' }
- */
-export function parseAllowedOrigins(raw: string | undefined): AllowedOrigins {
-  const entries = (raw ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  if (entries.length === 0 || entries.includes('*')) return '*';
-  const origins = new Set<string>();
-  const problems: string[] = [];
-  for (const entry of entries) {
-    const origin = normaliseOrigin(entry);
-    if (origin === null) problems.push(`"${entry}" is not an origin like https://example.com (scheme, host and optional port; no path)`);
-    else origins.add(origin);
-  }
-  if (problems.length > 0) throw new AllowedOriginsError(`CHORUS_ALLOWED_ORIGINS: ${problems.join('; ')}`);
-  return origins;
-}
-
-/** `scheme://host[:port]` in lower case without a default port, or null when `value` is not an http(s) origin. */
-export function normaliseOrigin(value: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return null;
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) return null;
-  if (url.pathname !== '/') return null;
-  return url.origin;
-}
+export { AllowedOriginsError, isOriginAllowed, normaliseOrigin, parseAllowedOrigins, type AllowedOrigins } from '../auth/allowed-origins.ts';

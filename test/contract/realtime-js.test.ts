@@ -114,7 +114,8 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('realtime-js %s against the hub', (vsn) =
       expect(await channel.send({ type: 'broadcast', event: 'typing', payload: { typing: true } })).toBe('ok');
       expect(await channel.send({ type: 'broadcast', event: 'message-start', payload: { id: 'forged' } })).toBe('timed out');
       await waitFor(() => seen.length === 1);
-      expect(seen).toEqual([{ event: 'typing', payload: { typing: true } }]);
+      // The hub fills in who is typing from the token (room-protocol.ts).
+      expect(seen).toEqual([{ event: 'typing', payload: { participantId: 'user-lobby', name: 'Tester', typing: true } }]);
     });
 
     it('lets the service role send any event on a private channel', async () => {
@@ -154,15 +155,20 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('realtime-js %s against the hub', (vsn) =
 
       await expect(senderChannel.httpSend('typing', { typing: true })).resolves.toEqual({ success: true });
       await expect(senderChannel.httpSend('message', { forged: true })).rejects.toThrow('Unauthorized');
+      await expect(senderChannel.httpSend('typing', { participantId: 'user-someone-else', typing: true })).rejects.toThrow();
       await waitFor(() => seen.length === 1);
-      expect(seen).toEqual([{ event: 'typing', payload: { typing: true } }]);
+      expect(seen).toEqual([{ event: 'typing', payload: { participantId: 'user-lobby', name: 'Tester', typing: true } }]);
     });
   });
 
   describe('presence', () => {
     it('syncs three clients, and one that drops without leaving disappears', async () => {
       const dropping = droppableTransport();
-      const people = [member('lobby'), member('lobby'), clients.create({ vsn, apikey: testHub.anonKey, token: testHub.roomToken('lobby'), transport: dropping.transport })];
+      const people = [
+        member('lobby', { sub: 'person-0' }),
+        member('lobby', { sub: 'person-1' }),
+        clients.create({ vsn, apikey: testHub.anonKey, token: testHub.roomToken('lobby', { sub: 'person-2' }), transport: dropping.transport }),
+      ];
       const channels = people.map((client, index) =>
         client.channel('room:lobby', { config: { private: true, presence: { key: `person-${index}` } } }),
       );
@@ -174,8 +180,8 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('realtime-js %s against the hub', (vsn) =
       for (const channel of channels) await waitFor(() => keys(channel).length === 3, { what: 'three presences' });
       expect(channels[0]!.presenceState()['person-2']).toEqual([expect.objectContaining({ kind: 'human', name: 'Person 2' })]);
 
-      expect(await channels[1]!.track({ kind: 'human', name: 'Person 1', status: 'away' })).toBe('ok');
-      await waitFor(() => channels[0]!.presenceState<{ status?: string }>()['person-1']?.[0]?.status === 'away', { what: 'the update' });
+      expect(await channels[1]!.track({ kind: 'human', name: 'Person 1', status: 'idle' })).toBe('ok');
+      await waitFor(() => channels[0]!.presenceState<{ status?: string }>()['person-1']?.[0]?.status === 'idle', { what: 'the update' });
       expect(channels[0]!.presenceState()['person-1']).toHaveLength(1);
 
       dropping.drop();
@@ -185,7 +191,7 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('realtime-js %s against the hub', (vsn) =
     });
 
     it('removes a presence on untrack', async () => {
-      const [alice, bob] = [member('lobby'), member('lobby')];
+      const [alice, bob] = [member('lobby', { sub: 'alice' }), member('lobby', { sub: 'bob' })];
       const aliceChannel = alice.channel('room:lobby', { config: { private: true, presence: { key: 'alice' } } });
       const bobChannel = bob.channel('room:lobby', { config: { private: true, presence: { key: 'bob' } } });
       bobChannel.on('presence', { event: 'sync' }, () => {});
@@ -194,6 +200,42 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('realtime-js %s against the hub', (vsn) =
       await waitFor(() => bobChannel.presenceState().alice);
       expect(await aliceChannel.untrack()).toBe('ok');
       await waitFor(() => !bobChannel.presenceState().alice, { what: 'alice to leave' });
+    });
+  });
+
+  describe('what a room member may say (docs/decisions.md, "Realtime hub: what members may say")', () => {
+    /** A member, and a service-role observer of its room that sees presence and broadcasts. */
+    async function memberAndObserver(options: { ack?: boolean } = {}) {
+      const forger = member('lobby', { sub: 'guest:mallory', name: 'Mallory' });
+      const forgerChannel = forger.channel('room:lobby', { config: { private: true, broadcast: { ack: options.ack ?? false }, presence: { key: 'sage' } } });
+      const observer = service();
+      const observerChannel = observer.channel('room:lobby', { config: { private: true, presence: { enabled: true } } });
+      observerChannel.on('presence', { event: 'sync' }, () => {});
+      const seen = collectBroadcasts(observerChannel);
+      await Promise.all([subscribe(forger, forgerChannel), subscribe(observer, observerChannel)]);
+      return { forgerChannel, observerChannel, seen };
+    }
+
+    it('refuses an agent presence, and keys a member by its own participant id whatever key it asks for', async () => {
+      const { forgerChannel, observerChannel } = await memberAndObserver();
+      expect(await forgerChannel.track({ kind: 'agent', id: 'sage', name: 'Sage', status: 'streaming' })).toBe('error');
+      expect(await forgerChannel.track({ kind: 'human', id: 'guest:grace', name: 'M'.repeat(20_000), status: 'streaming', extra: 'x'.repeat(40_000) })).toBe('ok');
+      await waitFor(() => Object.keys(observerChannel.presenceState()).length === 1, { what: 'the forger to appear' });
+      const state = observerChannel.presenceState();
+      expect(Object.keys(state)).toEqual(['guest:mallory']);
+      const [meta] = state['guest:mallory']!;
+      expect({ ...meta, presence_ref: undefined }).toEqual({ kind: 'human', id: 'guest:mallory', name: 'M'.repeat(64), status: 'streaming', presence_ref: undefined });
+    });
+
+    it('sends nothing for a forged or oversized typing, and answers an ack with an error', async () => {
+      const { forgerChannel, seen } = await memberAndObserver({ ack: true });
+      const send = (payload: Record<string, unknown>) => forgerChannel.send({ type: 'broadcast', event: 'typing', payload });
+      expect(await send({ participantId: 'sage', name: 'Sage', typing: true })).toBe('error');
+      expect(await send({ typing: true, padding: 'x'.repeat(5_000) })).toBe('error');
+      expect(await send({ typing: 'yes' })).toBe('error');
+      expect(await send({ name: 'N'.repeat(20_000).slice(0, 900), typing: true })).toBe('ok');
+      await waitFor(() => seen.length === 1);
+      expect(seen).toEqual([{ event: 'typing', payload: { participantId: 'guest:mallory', name: 'N'.repeat(64), typing: true } }]);
     });
   });
 

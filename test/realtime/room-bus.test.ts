@@ -366,9 +366,9 @@ describe('RealtimeJsRoomBus', () => {
         realtimeJsOptions(testHub, { apiKey: testHub.roomToken('lobby'), ackTimeoutMs: 100, maxAttempts: 2, retryDelayMs: 10 }),
       ),
     );
-    const first = bus.broadcast('lobby', 'typing', { participantId: 'p', name: 'P', typing: true });
+    const first = bus.broadcast('lobby', 'typing', { participantId: 'user-lobby', name: 'P', typing: true });
     const refused = bus.broadcast('lobby', 'text-delta', delta(1));
-    const last = bus.broadcast('lobby', 'typing', { participantId: 'p', name: 'P', typing: false });
+    const last = bus.broadcast('lobby', 'typing', { participantId: 'user-lobby', name: 'P', typing: false });
     await first;
     const error = await refused.then(
       () => null,
@@ -411,9 +411,10 @@ describe('RealtimeJsRoomBus', () => {
     const widget = await openWidget(testHub);
     // A room token's sends are rate-limited: the 4th in a second closes its channel ("Too many messages per second").
     const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { apiKey: testHub.roomToken('lobby'), rejoinDelayMs: 20 })));
-    const typing = (n: number) => bus.broadcast('lobby', 'typing', { participantId: 'p', name: 'P', typing: true, n });
+    // The hub passes on only {participantId, name, typing} from a room token: the name carries the order.
+    const typing = (n: number) => bus.broadcast('lobby', 'typing', { participantId: 'user-lobby', name: `P${n}`, typing: true });
     await Promise.all(range(1, 6).map(typing));
-    await eventually(() => expect(widget.received.map((message) => message.payload.n)).toEqual(range(1, 6)));
+    await eventually(() => expect(widget.received.map((message) => message.payload.name)).toEqual(range(1, 6).map((n) => `P${n}`)));
   });
 
   it('gives each tracked agent its own connection, shared across rooms', async () => {

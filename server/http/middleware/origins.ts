@@ -1,5 +1,5 @@
-import type { Request, RequestHandler } from 'express';
-import { normaliseOrigin, type AllowedOrigins } from '../allowed-origins.ts';
+import type { RequestHandler } from 'express';
+import { isOriginAllowed, type AllowedOrigins } from '../allowed-origins.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
@@ -22,7 +22,7 @@ export function originPolicy(allowed: AllowedOrigins): RequestHandler {
       next();
       return;
     }
-    if (!isAllowed(origin, allowed, request)) {
+    if (!isOriginAllowed(origin, allowed, request.get('host'))) {
       throw new HttpError(
         403,
         ERROR_CODE.ORIGIN_NOT_ALLOWED,
@@ -42,14 +42,4 @@ export function originPolicy(allowed: AllowedOrigins): RequestHandler {
     }
     next();
   };
-}
-
-function isAllowed(origin: string, allowed: AllowedOrigins, request: Request): boolean {
-  if (allowed === '*') return true;
-  const normalised = normaliseOrigin(origin);
-  if (normalised === null) return false; // `null` (sandboxed frames, file://) and garbage
-  if (allowed.has(normalised)) return true;
-  // The server's own pages (the demo, a widget served from here): a browser's Host is the host it
-  // is talking to, so a page elsewhere cannot pass this check.
-  return new URL(normalised).host === request.get('host')?.toLowerCase();
 }

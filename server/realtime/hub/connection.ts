@@ -8,6 +8,7 @@ import { CLOSE_CODE, JOIN_REASON, SYSTEM_MESSAGE, channelTokenMessage, joinToken
 import { WindowCounter, payloadLimitBytes } from './limits.ts';
 import { channelAccess, isServiceRole, maySend } from './policy.ts';
 import type { HubCore } from './hub-core.ts';
+import { MAX_MEMBER_PAYLOAD_BYTES, MEMBER_REASON, memberId, memberPresence, memberTyping } from './room-protocol.ts';
 import { ENCODING, decodeBinary, decodeText, withinDepth, encodeText, type Frame, type UserBroadcastPush, type Vsn } from './serializer.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -35,6 +36,7 @@ export class Connection {
   lastSeen = Date.now();
   private readonly events: WindowCounter;
   private readonly joins: WindowCounter;
+  private readonly typing: WindowCounter;
 
   constructor(
     private readonly hub: HubCore,
@@ -44,6 +46,7 @@ export class Connection {
   ) {
     this.events = new WindowCounter(hub.limits.maxEventsPerSecond, 1000);
     this.joins = new WindowCounter(hub.limits.maxJoinsPerSecond, 1000);
+    this.typing = new WindowCounter(hub.limits.maxTypingPerSecond, 1000);
   }
 
   /** Sends an encoded frame; a socket that cannot keep up is cut off rather than buffered forever. */
@@ -135,10 +138,13 @@ export class Connection {
     switch (frame.event) {
       case 'broadcast':
         if (typeof payload.event !== 'string') return;
-        this.handleBroadcast(channel, frame, payload.event, () => {
-          const size = Buffer.byteLength(JSON.stringify(payload.payload ?? null));
-          return { size, outbound: OutboundBroadcast.fromMap(channel.topic, payload.event as string, payload) };
-        });
+        this.handleBroadcast(
+          channel,
+          frame,
+          payload.event,
+          () => Buffer.byteLength(JSON.stringify(payload.payload ?? null)),
+          () => OutboundBroadcast.fromMap(channel.topic, payload.event as string, payload),
+        );
         return;
       case 'presence':
         this.handlePresence(channel, frame, payload);
@@ -157,26 +163,31 @@ export class Connection {
       this.replyUnmatched(push);
       return;
     }
-    this.handleBroadcast(channel, push, push.userEvent, () => {
-      if (push.encoding === ENCODING.BINARY) {
-        return { size: push.body.length, outbound: OutboundBroadcast.fromBinary(channel.topic, push.userEvent, push.body) };
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(push.body.toString('utf8'));
-      } catch {
-        return null; // a JSON-encoded broadcast that is not JSON is malformed: dropped
-      }
-      if (!withinDepth(json)) return null;
-      return { size: push.body.length, outbound: OutboundBroadcast.fromJson(channel.topic, push.userEvent, json, push.body) };
-    });
+    this.handleBroadcast(
+      channel,
+      push,
+      push.userEvent,
+      () => push.body.length,
+      () => {
+        if (push.encoding === ENCODING.BINARY) return OutboundBroadcast.fromBinary(channel.topic, push.userEvent, push.body);
+        let json: unknown;
+        try {
+          json = JSON.parse(push.body.toString('utf8'));
+        } catch {
+          return null; // a JSON-encoded broadcast that is not JSON is malformed: dropped
+        }
+        if (!withinDepth(json)) return null;
+        return OutboundBroadcast.fromJson(channel.topic, push.userEvent, json, push.body);
+      },
+    );
   }
 
   private handleBroadcast(
     channel: Channel,
     request: Pick<Frame, 'joinRef' | 'ref' | 'topic'>,
     userEvent: string,
-    build: () => { size: number; outbound: OutboundBroadcast } | null,
+    measure: () => number,
+    build: () => OutboundBroadcast | null,
   ): void {
     // A forbidden send is dropped without a reply, even with ack: the sender times out (§4.1).
     if (!maySend(channel.access, userEvent)) return;
@@ -184,13 +195,24 @@ export class Connection {
       this.closeChannel(channel, SYSTEM_MESSAGE.TOO_MANY_EVENTS);
       return;
     }
-    const built = build();
-    if (!built) return;
-    if (built.size > payloadLimitBytes(this.hub.limits)) {
-      if (channel.ack) this.reply(request, 'error', 'payload_size_exceeded');
-      return;
+    const refuse = (response: unknown) => {
+      if (channel.ack) this.reply(request, 'error', response);
+    };
+    const size = measure();
+    if (size > payloadLimitBytes(this.hub.limits)) return refuse('payload_size_exceeded');
+    let outbound: OutboundBroadcast | null;
+    if (channel.access.sendAny) {
+      outbound = build();
+      if (!outbound) return;
+    } else {
+      // A member's send is a `typing` (maySend): checked and rebuilt from what it may say, or sent to nobody.
+      if (!this.typing.hit()) return refuse({ reason: MEMBER_REASON.TYPING_RATE });
+      if (size > MAX_MEMBER_PAYLOAD_BYTES) return refuse({ reason: MEMBER_REASON.TYPING_TOO_BIG });
+      const checked = memberTyping(channel.claims, build()?.json, size);
+      if (!checked.ok) return refuse({ reason: checked.reason });
+      outbound = OutboundBroadcast.fromJson(channel.topic, userEvent, checked.value);
     }
-    this.hub.fanOut(channel.subTopic, channel.isPrivate, built.outbound, channel.self ? undefined : channel);
+    this.hub.fanOut(channel.subTopic, channel.isPrivate, outbound, channel.self ? undefined : channel);
     if (channel.ack) this.reply(request, 'ok', {});
   }
 
@@ -221,7 +243,19 @@ export class Connection {
       this.closeChannel(channel, SYSTEM_MESSAGE.TRACK_TOO_BIG);
       return;
     }
-    this.hub.trackPresence(channel, channel.subTopic, channel.isPrivate, channel.presenceKey, payload.payload);
+    let key = channel.presenceKey;
+    let state = payload.payload;
+    if (!channel.access.sendAny) {
+      // A member is tracked under its own participant id, whatever key it joined with, and says only what the room protocol lets it.
+      const checked = memberPresence(channel.claims, state);
+      if (!checked.ok) {
+        this.reply(frame, 'error', { reason: checked.reason });
+        return;
+      }
+      key = memberId(channel.claims)!;
+      state = checked.value;
+    }
+    this.hub.trackPresence(channel, channel.subTopic, channel.isPrivate, key, state);
     this.reply(frame, 'ok', {});
   }
 

@@ -1,3 +1,4 @@
+import type { AllowedOrigins } from '../../auth/allowed-origins.ts';
 import type { VerifiedClaims } from '../../auth/jwt.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { OutboundBroadcast } from './broadcast.ts';
@@ -10,6 +11,8 @@ export interface HubCore {
   readonly limits: HubLimits;
   readonly privateOnly: boolean;
   readonly closing: boolean;
+  /** Browser origins allowed to connect and to call the REST endpoints (`CHORUS_ALLOWED_ORIGINS`). */
+  readonly allowedOrigins: AllowedOrigins;
   verify(token: string): VerifiedClaims;
   subscribe(channel: Channel): void;
   unsubscribe(channel: Channel): void;
@@ -19,5 +22,7 @@ export interface HubCore {
   untrackPresence(owner: object, subTopic: string, isPrivate: boolean): void;
   presenceState(subTopic: string, isPrivate: boolean): PresenceState;
   afterJoinErrorDelay(send: () => void): void;
+  /** Counts one REST `typing` of a room member; false once its per-second budget is spent. */
+  takeRestTyping(participantId: string): boolean;
   log: Logger;
 }

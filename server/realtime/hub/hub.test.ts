@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../../test/helpers/hub.ts';
 import { TestSocket } from '../../../test/helpers/sockets.ts';
+import { parseAllowedOrigins } from '../../auth/allowed-origins.ts';
 import type { HubOptions } from './hub.ts';
 
 let testHub: TestHub;
@@ -22,10 +23,10 @@ async function restart(options: Partial<HubOptions>): Promise<void> {
 }
 
 /** Sends a raw upgrade request and resolves with the HTTP refusal (status and body). */
-function upgrade(path: string): Promise<{ status: number; body: string; upgraded: boolean }> {
+function upgrade(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; upgraded: boolean }> {
   return new Promise((resolve, reject) => {
     const request = http.get(`${testHub.httpUrl}${path}`, {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
     });
     request.on('upgrade', (_response, socket) => {
       socket.destroy();
@@ -58,6 +59,21 @@ describe('connecting', () => {
       status: 401,
       body: '{"error":"The token provided is not a valid JWT"}',
     });
+  });
+
+  it('refuses an upgrade from a page whose origin CHORUS_ALLOWED_ORIGINS does not list, before upgrading', async () => {
+    await restart({ allowedOrigins: parseAllowedOrigins('https://shop.example') });
+    const path = `/realtime/v1/websocket?vsn=1.0.0&apikey=${testHub.anonKey}`;
+    expect(await upgrade(path, { Origin: 'https://evil.example' })).toEqual({
+      status: 403,
+      body: '{"error":"Origin not allowed: the server\'s CHORUS_ALLOWED_ORIGINS must list it"}',
+      upgraded: false,
+    });
+    expect(await upgrade(path, { Origin: 'null' })).toMatchObject({ status: 403, upgraded: false });
+    expect(testHub.hub.stats().connections).toBe(0);
+    expect(await upgrade(path, { Origin: 'https://shop.example' })).toMatchObject({ status: 101, upgraded: true });
+    expect(await upgrade(path, { Origin: `http://127.0.0.1:${new URL(testHub.httpUrl).port}` })).toMatchObject({ upgraded: true }); // its own pages
+    expect(await upgrade(path)).toMatchObject({ upgraded: true }); // no Origin: not a browser
   });
 
   it('refuses an unknown protocol version with 403 and an empty body', async () => {
@@ -354,12 +370,28 @@ describe('REST broadcast', () => {
     const headers = { authorization: `Bearer ${testHub.roomToken('lobby')}`, 'content-type': 'application/json' };
     const allowed = await post('/room%3Alobby/events/typing?private=true', { headers, body: '{"typing":true}' });
     expect(allowed.status).toBe(202);
-    expect((await member.next()).payload).toEqual({ type: 'broadcast', event: 'typing', payload: { typing: true } });
+    expect((await member.next()).payload).toEqual({ type: 'broadcast', event: 'typing', payload: { participantId: 'user-lobby', name: 'Tester', typing: true } });
     const forbidden = await post('/room%3Alobby/events/message?private=true', { headers, body: '{}' });
     expect([forbidden.status, await forbidden.json()]).toEqual([403, { message: 'Unauthorized' }]);
     const wrongType = await post('/room%3Alobby/events/typing', { headers: { ...headers, 'content-type': 'text/plain' }, body: 'hi' });
     expect([wrongType.status, await wrongType.json()]).toEqual([415, { error: 'Unsupported Media Type. Use application/json or application/octet-stream' }]);
     await member.expectNone();
+  });
+
+  it('answers a page that CHORUS_ALLOWED_ORIGINS does not list with 403, and a listed one with its own origin, not *', async () => {
+    await restart({ allowedOrigins: parseAllowedOrigins('https://shop.example') });
+    const socket = await open();
+    await socket.join('realtime:room1');
+    const body = JSON.stringify({ messages: [{ topic: 'room1', event: 'e', payload: { n: 1 }, private: false }] });
+    const headers = { apikey: testHub.anonKey, 'content-type': 'application/json' };
+    for (const method of ['OPTIONS', 'POST']) {
+      const refused = await fetch(`${testHub.httpUrl}/realtime/v1/api/broadcast`, { method, headers: { ...headers, origin: 'https://evil.example' }, ...(method === 'POST' ? { body } : {}) });
+      expect([refused.status, refused.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    }
+    await socket.expectNone();
+    const allowed = await post('', { headers: { ...headers, origin: 'https://shop.example' }, body });
+    expect([allowed.status, allowed.headers.get('access-control-allow-origin'), allowed.headers.get('vary')]).toEqual([202, 'https://shop.example', 'Origin']);
+    await socket.next();
   });
 
   it('answers CORS preflights for browsers', async () => {

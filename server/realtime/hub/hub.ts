@@ -1,7 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isOriginAllowed, type AllowedOrigins } from '../../auth/allowed-origins.ts';
 import { JwtError, verifyJwt, type VerifiedClaims } from '../../auth/jwt.ts';
+import { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
 import { OutboundBroadcast } from './broadcast.ts';
 import { TOPIC_PREFIX, topicKey, type Channel } from './channel.ts';
 import { Connection } from './connection.ts';
@@ -25,6 +27,11 @@ export interface HubOptions {
   joinErrorDelayMs?: number;
   /** Mount point; Supabase's is `/realtime/v1`. */
   basePath?: string;
+  /**
+   * Browser origins allowed to connect and to call the REST endpoints (`CHORUS_ALLOWED_ORIGINS`,
+   * the API's policy); default `*`. An upgrade from another origin is refused with 403.
+   */
+  allowedOrigins?: AllowedOrigins;
   log?: Logger;
 }
 
@@ -50,7 +57,7 @@ export interface PublishInput {
   private?: boolean;
 }
 
-const HTTP_STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const HTTP_STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
 /**
  * The embedded, Supabase-Realtime-compatible server: the WebSocket endpoint
@@ -65,6 +72,7 @@ const HTTP_STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Fo
 export class RealtimeHub implements HubCore {
   readonly limits: HubLimits;
   readonly privateOnly: boolean;
+  readonly allowedOrigins: AllowedOrigins;
   closing = false;
   readonly log: Logger;
 
@@ -75,11 +83,14 @@ export class RealtimeHub implements HubCore {
   private readonly basePath: string;
   private readonly servers = new Set<Server>();
   private readonly idleSweep: NodeJS.Timeout;
+  private readonly restTyping: FixedWindowRateLimiter;
 
   constructor(private readonly options: HubOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.privateOnly = options.privateOnly ?? false;
     this.basePath = options.basePath ?? '/realtime/v1';
+    this.allowedOrigins = options.allowedOrigins ?? '*';
+    this.restTyping = new FixedWindowRateLimiter({ limit: this.limits.maxTypingPerSecond, windowMs: 1000 });
     this.log = options.log ?? (() => {});
     this.wss = new WebSocketServer({
       noServer: true,
@@ -190,6 +201,10 @@ export class RealtimeHub implements HubCore {
     if (topic.channels.size === 0 && topic.presence.size === 0) this.topics.delete(key);
   }
 
+  takeRestTyping(participantId: string): boolean {
+    return this.restTyping.hit(participantId).allowed;
+  }
+
   afterJoinErrorDelay(send: () => void): void {
     const delay = this.options.joinErrorDelayMs ?? 0;
     if (delay > 0) setTimeout(send, delay).unref();
@@ -288,6 +303,10 @@ export class RealtimeHub implements HubCore {
       else write();
     };
     if (this.closing) return refuse(503);
+    const origin = request.headers.origin;
+    if (origin !== undefined && !isOriginAllowed(origin, this.allowedOrigins, request.headers.host)) {
+      return refuse(403, JSON.stringify({ error: 'Origin not allowed: the server\'s CHORUS_ALLOWED_ORIGINS must list it' }));
+    }
     const vsn = negotiateVsn(url.searchParams.get('vsn'));
     if (vsn === null) return refuse(403);
     const header = request.headers['x-api-key'];

@@ -13,6 +13,8 @@ export interface HubLimits {
   /** Presence pushes per channel per `presenceWindowMs` (service-role sockets are exempt). */
   maxPresenceCalls: number;
   presenceWindowMs: number;
+  /** `typing` broadcasts a room member may send per second (per socket; per participant over REST). */
+  maxTypingPerSecond: number;
   /** A socket that sends nothing for this long is closed (heartbeats keep it alive). */
   idleTimeoutMs: number;
   /** Outbound bytes queued for one socket before it is cut off as too slow. */
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxJoinsPerSecond: 100,
   maxPresenceCalls: 5,
   presenceWindowMs: 30_000,
+  maxTypingPerSecond: 5,
   idleTimeoutMs: 60_000,
   maxBufferedBytes: 16 * 1024 * 1024,
 };

@@ -1,16 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isOriginAllowed } from '../../auth/allowed-origins.ts';
 import { JwtError, type VerifiedClaims } from '../../auth/jwt.ts';
 import { isRecord } from '../../lib/is-record.ts';
 import { OutboundBroadcast } from './broadcast.ts';
 import { TOPIC_PREFIX } from './channel.ts';
 import type { HubCore } from './hub-core.ts';
 import { payloadLimitBytes } from './limits.ts';
-import { channelAccess, maySend } from './policy.ts';
+import { channelAccess, isServiceRole, maySend } from './policy.ts';
+import { MAX_MEMBER_PAYLOAD_BYTES, memberId, memberTyping } from './room-protocol.ts';
 import { withinDepth } from './serializer.ts';
 import { parseRequestUrl } from './request-url.ts';
 
 const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
   'access-control-allow-methods': 'POST, OPTIONS',
   'access-control-max-age': '86400',
 };
@@ -36,14 +37,21 @@ export function handleRestRequest(hub: HubCore, prefix: string, request: Incomin
   if (!url) return false;
   const single = url.pathname.startsWith(`${prefix}/`) ? parseSinglePath(url.pathname.slice(prefix.length + 1)) : null;
   if (url.pathname !== prefix && !single) return false;
+  const cors = corsHeaders(hub, request);
   const send = (status: number, body?: unknown) => {
     const text = body === undefined ? '' : JSON.stringify(body);
-    response.writeHead(status, { ...CORS_HEADERS, ...(text ? { 'content-type': 'application/json' } : {}) });
+    response.writeHead(status, { ...cors, ...(text ? { 'content-type': 'application/json' } : {}) });
     response.end(text);
   };
+  if (cors === null) {
+    // The API's origin policy: a page that is not allowed cannot even start a call (preflight included).
+    response.writeHead(403, { 'content-type': 'application/json', vary: 'Origin' });
+    response.end(JSON.stringify({ message: 'Origin not allowed' }));
+    return true;
+  }
   if (request.method === 'OPTIONS') {
     const requested = request.headers['access-control-request-headers'];
-    response.writeHead(204, { ...CORS_HEADERS, 'access-control-allow-headers': requested ?? DEFAULT_ALLOWED_HEADERS });
+    response.writeHead(204, { ...cors, 'access-control-allow-headers': requested ?? DEFAULT_ALLOWED_HEADERS });
     response.end();
     return true;
   }
@@ -59,6 +67,18 @@ export function handleRestRequest(hub: HubCore, prefix: string, request: Incomin
       send(500, { message: 'Internal Server Error' });
     });
   return true;
+}
+
+/**
+ * The CORS headers for this request, or null when its `Origin` is not allowed. With the default
+ * `*` policy the answer is `*`, as on Supabase; with an allowlist, the allowed origin itself.
+ */
+function corsHeaders(hub: HubCore, request: IncomingMessage): Record<string, string> | null {
+  const origin = request.headers.origin;
+  if (hub.allowedOrigins === '*') return { ...CORS_HEADERS, 'access-control-allow-origin': '*' };
+  if (origin === undefined) return { ...CORS_HEADERS, vary: 'Origin' };
+  if (!isOriginAllowed(origin, hub.allowedOrigins, request.headers.host)) return null;
+  return { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'Origin' };
 }
 
 function parseSinglePath(rest: string): { topic: string; event: string } | null {
@@ -108,7 +128,8 @@ function publishSingle(
   if (isPrivate && !maySend(channelAccess(claims, target.topic, true), target.event)) {
     throw new RestError(403, { message: 'Unauthorized' });
   }
-  if (body.length > payloadLimitBytes(hub.limits)) throw new RestError(422, { errors: { payload: [TOO_BIG] } });
+  const limit = isMember(claims, isPrivate) ? MAX_MEMBER_PAYLOAD_BYTES : payloadLimitBytes(hub.limits);
+  if (body.length > limit) throw new RestError(422, { errors: { payload: [TOO_BIG] } });
   const fullTopic = `${TOPIC_PREFIX}${target.topic}`;
   let outbound: OutboundBroadcast;
   if (contentType === 'application/octet-stream') {
@@ -123,7 +144,24 @@ function publishSingle(
     if (!withinDepth(json)) throw new RestError(422, { errors: { payload: ['is nested too deeply'] } });
     outbound = OutboundBroadcast.fromJson(fullTopic, target.event, json, body);
   }
+  if (isMember(claims, isPrivate)) {
+    const typing = memberTypingOrNull(hub, claims, outbound.json, body.length);
+    if (typing === null) throw new RestError(422, { errors: { payload: ['is not a typing event you may send'] } });
+    outbound = OutboundBroadcast.fromJson(fullTopic, target.event, typing);
+  }
   hub.fanOut(target.topic, isPrivate, outbound);
+}
+
+/** A room member's send on a private channel: only a `typing` it may say (room-protocol.ts). */
+function isMember(claims: VerifiedClaims, isPrivate: boolean): boolean {
+  return isPrivate && !isServiceRole(claims);
+}
+
+/** The normalised typing payload, or null when it is refused (shape, impersonation, size, rate). */
+function memberTypingOrNull(hub: HubCore, claims: VerifiedClaims, payload: unknown, size: number): Record<string, unknown> | null {
+  const checked = memberTyping(claims, payload, size);
+  if (!checked.ok || !hub.takeRestTyping(memberId(claims)!)) return null;
+  return checked.value;
 }
 
 interface BatchMessage {
@@ -165,7 +203,12 @@ function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): void 
   for (const message of messages) {
     // Private messages the token may not send are skipped silently, and the answer is still 202.
     if (message.private && !maySend(channelAccess(claims, message.topic, true), message.event)) continue;
-    const payload: Record<string, unknown> = { payload: message.payload, event: message.event, type: 'broadcast' };
+    let userPayload: Record<string, unknown> | null = message.payload;
+    if (isMember(claims, message.private)) {
+      userPayload = memberTypingOrNull(hub, claims, message.payload, Buffer.byteLength(JSON.stringify(message.payload)));
+      if (userPayload === null) continue; // skipped like any other refused private message
+    }
+    const payload: Record<string, unknown> = { payload: userPayload, event: message.event, type: 'broadcast' };
     if (message.id !== undefined) payload.meta = { id: message.id };
     hub.fanOut(message.topic, message.private, OutboundBroadcast.fromMap(`${TOPIC_PREFIX}${message.topic}`, message.event, payload));
   }
