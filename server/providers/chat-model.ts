@@ -37,6 +37,12 @@ export interface ChatRequest {
   system: string;
   turns: ChatTurn[];
   tools: ChatToolSpec[];
+  /**
+   * Sampling temperature on OpenAI's scale, 0–2 (a persona's `temperature`); unset leaves the
+   * provider's default. An adapter whose model cannot take it says so in its doc comment.
+   */
+  temperature?: number;
+  /** The most tokens the reply may use (a persona's `maxOutputTokens`); unset leaves the adapter's default. */
   maxOutputTokens?: number;
   /** Aborting stops the provider request; the stream then ends without an `error` part. */
   signal: AbortSignal;

@@ -69,7 +69,37 @@ const anthropicDialect: WireDialect = {
     const fallback = ERROR_DEFAULTS[status] ?? { type: 'api_error', message: 'Internal server error (fake).' };
     return { type: 'error', error: { type: type ?? fallback.type, message: message ?? fallback.message }, request_id: requestId };
   },
+  refuseRequest,
 };
+
+/** The API version from which the Messages API has no sampling parameters; the SDK sends it. */
+export const SAMPLING_REMOVED_IN_VERSION = '2026-10-21';
+const SAMPLING_PARAMETERS = ['temperature', 'top_p', 'top_k'] as const;
+
+/**
+ * What the Messages API refuses before any model runs, by the `anthropic-version` the request
+ * names: from {@link SAMPLING_REMOVED_IN_VERSION}, any `temperature`, `top_p` or `top_k` (even 1);
+ * before it, a temperature outside 0–1 or other than 1 with extended thinking. In both, an output
+ * limit not above the thinking budget.
+ */
+function refuseRequest({ body, headers }: RecordedRequest, requestId: string): { status: number; body: unknown } | undefined {
+  if (!isRecord(body)) return undefined;
+  const refusal = (message: string) => ({ status: 400, body: anthropicDialect.errorBody(400, 'invalid_request_error', message, requestId) });
+  const { temperature, thinking, max_tokens: maxTokens } = body;
+  const isThinking = isRecord(thinking) && thinking.type === 'enabled';
+  if ((headers['anthropic-version'] ?? '') >= SAMPLING_REMOVED_IN_VERSION) {
+    const sampling = SAMPLING_PARAMETERS.find((name) => body[name] !== undefined);
+    if (sampling) return refusal(`${sampling}: Extra inputs are not permitted`);
+  } else if (typeof temperature === 'number' && (temperature < 0 || temperature > 1)) {
+    return refusal('temperature: range: 0..1');
+  } else if (isThinking && temperature !== undefined && temperature !== 1) {
+    return refusal('`temperature` may only be set to 1 when thinking is enabled.');
+  }
+  if (isThinking && typeof maxTokens === 'number' && typeof thinking.budget_tokens === 'number' && maxTokens <= thinking.budget_tokens) {
+    return refusal('`max_tokens` must be greater than `thinking.budget_tokens`');
+  }
+  return undefined;
+}
 
 function event(name: string, data: unknown, isContent: boolean): SseFrame {
   return { event: name, data: JSON.stringify(data), isContent };

@@ -68,7 +68,44 @@ function openAIDialect(reasoningField: 'reasoning_content' | 'reasoning'): WireD
       const fallback = ERROR_DEFAULTS[status] ?? { type: 'server_error', code: null, message: 'The server had an error while processing your request (fake).' };
       return { error: { message: message ?? fallback.message, type: type ?? fallback.type, param: null, code: fallback.code } };
     },
+    refuseRequest,
   };
+}
+
+/**
+ * The models the fake treats as OpenAI's reasoning models: o1, o3, o4-mini…, and gpt-5 and later
+ * but `gpt-5-chat`.
+ */
+function isReasoningModel(model: string): boolean {
+  const generation = /^gpt-(\d+)/.exec(model)?.[1];
+  return /^o\d/.test(model) || (generation !== undefined && Number(generation) >= 5 && !model.startsWith('gpt-5-chat'));
+}
+
+/**
+ * What OpenAI refuses of its reasoning models: any temperature but the default 1, and
+ * `max_tokens` (they take `max_completion_tokens`).
+ */
+function refuseRequest({ body }: RecordedRequest): { status: number; body: unknown } | undefined {
+  if (!isRecord(body) || typeof body.model !== 'string' || !isReasoningModel(body.model)) return undefined;
+  const refusal = (param: string, code: string, message: string) => ({
+    status: 400,
+    body: { error: { message, type: 'invalid_request_error', param, code } },
+  });
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    return refusal(
+      'temperature',
+      'unsupported_value',
+      `Unsupported value: 'temperature' does not support ${String(body.temperature)} with this model. Only the default (1) value is supported.`,
+    );
+  }
+  if (body.max_tokens !== undefined) {
+    return refusal(
+      'max_tokens',
+      'unsupported_parameter',
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    );
+  }
+  return undefined;
 }
 
 function streamFrames(

@@ -92,6 +92,12 @@ export interface WireDialect {
   streamErrorFrame(type: string | undefined, message: string | undefined): SseFrame;
   jsonReply(reply: FakeReply, request: RecordedRequest, responseNumber: number): unknown;
   errorBody(status: number, type: string | undefined, message: string | undefined, requestId: string): unknown;
+  /**
+   * The vendor's own refusal of a request its API would reject whatever the model said (say, a
+   * temperature the model does not take): the status and JSON error body it answers with, or
+   * undefined when the request is acceptable. A refused request uses up no scripted answer.
+   */
+  refuseRequest?(request: RecordedRequest, requestId: string): { status: number; body: unknown } | undefined;
 }
 
 export interface FakeServerOptions {
@@ -191,6 +197,11 @@ export class FakeProviderServer {
     if (!this.dialect.paths.includes(recorded.path)) {
       const body = this.dialect.errorBody(404, undefined, `No route for ${recorded.method} ${recorded.path} (fake)`, requestId);
       sendJson(response, 404, body, { [this.dialect.requestIdHeader]: requestId });
+      return;
+    }
+    const refusal = this.dialect.refuseRequest?.(recorded, requestId);
+    if (refusal) {
+      sendJson(response, refusal.status, refusal.body, { [this.dialect.requestIdHeader]: requestId });
       return;
     }
     const script = this.queue.shift() ?? this.defaultReply;

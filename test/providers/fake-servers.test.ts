@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeAnthropic } from '../fakes/fake-anthropic.ts';
+import { SAMPLING_REMOVED_IN_VERSION, startFakeAnthropic } from '../fakes/fake-anthropic.ts';
 import { startFakeOpenAI } from '../fakes/fake-openai.ts';
 import type { FakeProviderServer } from '../fakes/fake-provider-server.ts';
 
@@ -70,6 +70,23 @@ describe('fake OpenAI', () => {
     expect(plain.choices[0]?.message.content).toBe('Hello from the fake model.');
     expect(fake.pending).toBe(0);
   });
+
+  it('refuses what OpenAI refuses of its reasoning models, and keeps the scripted answer for the next request', async () => {
+    const fake = await track(startFakeOpenAI());
+    fake.enqueue({ text: 'Hi!' });
+    const messages = [{ role: 'user', content: 'Hi' }];
+
+    const warm = await post(`${fake.url}/chat/completions`, { model: 'o4-mini', messages, temperature: 0.3 });
+    const limited = await post(`${fake.url}/chat/completions`, { model: 'gpt-5-mini', messages, max_tokens: 100 });
+    const accepted = await post(`${fake.url}/chat/completions`, { model: 'gpt-4o', messages, temperature: 0.3, max_tokens: 100 });
+
+    expect(warm.status).toBe(400);
+    expect(await warm.json()).toMatchObject({ error: { param: 'temperature', code: 'unsupported_value' } });
+    expect(limited.status).toBe(400);
+    expect(await limited.json()).toMatchObject({ error: { param: 'max_tokens', code: 'unsupported_parameter' } });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ choices: [{ message: { content: 'Hi!' } }] });
+  });
 });
 
 describe('fake Anthropic', () => {
@@ -105,6 +122,55 @@ describe('fake Anthropic', () => {
     expect(await response.json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: 'req_fake_1' });
     expect(fake.requests[0]?.hasAuthorization).toBe(true);
     expect(fake.requests[0]?.headers).not.toHaveProperty('x-api-key');
+  });
+
+  it.each([
+    ['temperature', { temperature: 1 }],
+    ['top_p', { top_p: 0.9 }],
+    ['top_k', { top_k: 40 }],
+  ])('refuses %s, even at its default, from API version 2026-10-21 on', async (name, settings) => {
+    const fake = await track(startFakeAnthropic());
+
+    const response = await post(`${fake.url}/v1/messages`, { model: 'm', max_tokens: 10, messages: [], ...settings }, {
+      'anthropic-version': SAMPLING_REMOVED_IN_VERSION,
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error', message: `${name}: Extra inputs are not permitted` } });
+  });
+
+  it.each([
+    ['a temperature above 1', { temperature: 1.5 }, 'temperature: range: 0..1'],
+    [
+      'a temperature other than 1 with thinking',
+      { temperature: 0.3, max_tokens: 5000, thinking: { type: 'enabled', budget_tokens: 1024 } },
+      '`temperature` may only be set to 1 when thinking is enabled',
+    ],
+    [
+      'an output limit not above the thinking budget',
+      { max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 1024 } },
+      '`max_tokens` must be greater than `thinking.budget_tokens`',
+    ],
+  ])('refuses %s under API version 2023-06-01', async (_case, settings, message) => {
+    const fake = await track(startFakeAnthropic());
+
+    const response = await post(`${fake.url}/v1/messages`, { model: 'm', max_tokens: 10, messages: [], ...settings }, {
+      'anthropic-version': '2023-06-01',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining(message) } });
+  });
+
+  it('takes, under API version 2023-06-01, a temperature of 1 with thinking and any from 0 to 1 without', async () => {
+    const fake = await track(startFakeAnthropic());
+    const request = { model: 'm', max_tokens: 2048, messages: [] };
+    const headers = { 'anthropic-version': '2023-06-01' };
+
+    const thinking = await post(`${fake.url}/v1/messages`, { ...request, temperature: 1, thinking: { type: 'enabled', budget_tokens: 1024 } }, headers);
+    const plain = await post(`${fake.url}/v1/messages`, { ...request, temperature: 0 }, headers);
+
+    expect([thinking.status, plain.status]).toEqual([200, 200]);
   });
 
   it('answers non-streaming calls of the SDK', async () => {

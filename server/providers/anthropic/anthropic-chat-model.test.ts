@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../test/helpers/wait-for.ts';
-import { fakeThinkingSignature, startFakeAnthropic, type FakeAnthropic } from '../../../test/fakes/fake-anthropic.ts';
+import {
+  fakeThinkingSignature,
+  SAMPLING_REMOVED_IN_VERSION,
+  startFakeAnthropic,
+  type FakeAnthropic,
+} from '../../../test/fakes/fake-anthropic.ts';
 import {
   chatRequest,
   collectParts,
@@ -10,7 +14,7 @@ import {
   streamedText,
 } from '../../../test/providers/stream-helpers.ts';
 import type { ChatStreamPart, ChatToolSpec, ChatTurn, ProviderMetadata } from '../chat-model.ts';
-import { ProviderError } from '../provider-error.ts';
+import { describeChatModelContract } from '../chat-model.contract.ts';
 import { AnthropicChatModel, DEFAULT_MAX_OUTPUT_TOKENS } from './anthropic-chat-model.ts';
 
 const CALCULATOR: ChatToolSpec = {
@@ -18,6 +22,18 @@ const CALCULATOR: ChatToolSpec = {
   description: 'Evaluates an arithmetic expression.',
   parameters: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] },
 };
+
+describeChatModelContract({
+  provider: 'anthropic',
+  startFake: () => startFakeAnthropic(),
+  createModel: (options) => new AnthropicChatModel(options),
+  baseUrlFor: (origin) => origin,
+  requestPath: '/v1/messages',
+  plainRequestBody: { max_tokens: DEFAULT_MAX_OUTPUT_TOKENS, system: 'You are Sage (@sage).' },
+  // No temperature: the Messages API refuses it (see the last test below).
+  callSettingsBody: ({ maxOutputTokens }) => ({ max_tokens: maxOutputTokens }),
+  retryableStreamErrorType: 'overloaded_error',
+});
 
 let fake: FakeAnthropic;
 let model: AnthropicChatModel;
@@ -31,31 +47,6 @@ afterEach(async () => {
 });
 
 describe('AnthropicChatModel', () => {
-  it('streams text deltas in order, then finishes with usage from message_start and message_delta', async () => {
-    fake.enqueue({ text: 'Hello there', chunkSize: 3, usage: { inputTokens: 21, outputTokens: 4 } });
-
-    const parts = await collectParts(model, chatRequest({ model: 'claude-test-model' }));
-
-    expect(parts).toEqual([
-      { type: 'text-delta', delta: 'Hel' },
-      { type: 'text-delta', delta: 'lo ' },
-      { type: 'text-delta', delta: 'the' },
-      { type: 'text-delta', delta: 're' },
-      { type: 'finish', reason: 'stop', usage: { inputTokens: 21, outputTokens: 4 } },
-    ]);
-    const [request] = fake.requests;
-    expect(request?.path).toBe('/v1/messages');
-    expect(request?.body).toMatchObject({
-      model: 'claude-test-model',
-      stream: true,
-      max_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
-      system: 'You are Sage (@sage).',
-    });
-    expect(request?.body).not.toHaveProperty('thinking');
-    expect(request?.hasAuthorization).toBe(true);
-    expect(JSON.stringify(request)).not.toContain('sk-ant-test-secret');
-  });
-
   it('sends alternating roles: consecutive speakers merge into one user message, each named', async () => {
     const turns: ChatTurn[] = [
       { role: 'assistant', content: 'Welcome, everyone.' },
@@ -139,6 +130,8 @@ describe('AnthropicChatModel', () => {
       thinking: { type: 'enabled', budget_tokens: 2048 },
       max_tokens: DEFAULT_MAX_OUTPUT_TOKENS + 2048,
     });
+    await collectParts(model, chatRequest());
+    expect(fake.requests[1]?.body).not.toHaveProperty('thinking');
   });
 
   it('hands the signed thinking back with the tool call, as Anthropic requires inside a tool loop', async () => {
@@ -176,90 +169,37 @@ describe('AnthropicChatModel', () => {
     expect(fake.requests[2]?.body).not.toHaveProperty('thinking');
   });
 
-  it('turns a 429 into a retryable error that says how long to wait', async () => {
-    fake.enqueue({ status: 429, retryAfter: 2 });
+  it('turns a 529 (overloaded) into a retryable error', async () => {
+    fake.enqueue({ status: 529 });
 
-    const error = streamError(await collectParts(model, chatRequest()));
-
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ provider: 'anthropic', statusCode: 429, isRetryable: true, retryAfterMs: 2000 });
-    expect(error.message).toContain('rate_limit_error');
-  });
-
-  it.each([500, 529])('turns a %i into a retryable error', async (status) => {
-    fake.enqueue({ status });
-
-    expect(streamError(await collectParts(model, chatRequest()))).toMatchObject({ statusCode: status, isRetryable: true });
+    expect(streamError(await collectParts(model, chatRequest()))).toMatchObject({ statusCode: 529, isRetryable: true });
   });
 
   it.each([
     [400, 'invalid_request_error', 'messages: roles must alternate between "user" and "assistant"'],
     [401, 'authentication_error', 'invalid x-api-key'],
-  ])('turns a %i into an error that is not retried and carries the vendor message', async (status, type, message) => {
+  ])('names the error type and the request id of a %i', async (status, type, message) => {
     fake.enqueue({ status, message });
 
     const error = streamError(await collectParts(model, chatRequest()));
 
-    expect(error).toMatchObject({ statusCode: status, isRetryable: false });
     expect(error.message).toContain(`${type}: ${message}`);
     expect(error.message).toMatch(/\(request req_fake_1\)$/);
   });
 
-  it('ends with a retryable error after the partial deltas when the connection is cut', async () => {
-    fake.enqueue({ text: 'Hello there', chunkSize: 3, cutAfterChunks: 2 });
+  it('sends no temperature, which the Messages API now refuses on every model, and the reply comes', async () => {
+    const thinker = new AnthropicChatModel({ apiKey: 'unused', baseURL: fake.url, thinkingBudgetTokens: 1024 });
 
-    const parts = await collectParts(model, chatRequest());
+    const plain = await collectParts(model, chatRequest({ temperature: 0.3, maxOutputTokens: 500 }));
+    const thinking = await collectParts(thinker, chatRequest({ temperature: 0.3, maxOutputTokens: 500 }));
 
-    expect(partTypes(parts)).toEqual(['text-delta', 'text-delta', 'error']);
-    expect(streamedText(parts)).toBe('Hello ');
-    expect(streamError(parts)).toMatchObject({ isRetryable: true, statusCode: undefined });
-  });
-
-  it('treats a stream that ends without message_stop as cut short', async () => {
-    fake.enqueue({ text: 'Hello there', chunkSize: 3, endAfterChunks: 1 });
-
-    const parts = await collectParts(model, chatRequest());
-
-    expect(partTypes(parts)).toEqual(['text-delta', 'error']);
-    expect(streamError(parts).isRetryable).toBe(true);
-  });
-
-  it.each([
-    ['overloaded_error', true],
-    ['invalid_request_error', false],
-  ])('reads a mid-stream %s event (retryable: %s)', async (type, isRetryable) => {
-    fake.enqueue({ text: 'Hello there', chunkSize: 3, streamError: { afterChunks: 1, type, message: 'Something happened.' } });
-
-    const parts = await collectParts(model, chatRequest());
-
-    expect(partTypes(parts)).toEqual(['text-delta', 'error']);
-    expect(streamError(parts)).toMatchObject({ isRetryable });
-    expect(streamError(parts).message).toContain(`${type}: Something happened.`);
-  });
-
-  it('ends quietly when aborted mid-stream, and the server sees the request go away', async () => {
-    fake.enqueue({ text: 'one two three four five six seven eight nine ten', chunkSize: 4, tokenDelayMs: 20 });
-    const controller = new AbortController();
-    const parts = [];
-
-    for await (const part of model.stream(chatRequest({ signal: controller.signal }))) {
-      parts.push(part);
-      if (parts.length === 2) controller.abort();
+    expect([partTypes(plain).at(-1), partTypes(thinking).at(-1)]).toEqual(['finish', 'finish']);
+    expect(fake.requests[0]?.body).toMatchObject({ max_tokens: 500 });
+    expect(fake.requests[1]?.body).toMatchObject({ max_tokens: 500 + 1024, thinking: { type: 'enabled', budget_tokens: 1024 } });
+    for (const request of fake.requests) {
+      expect(request.body).not.toHaveProperty('temperature');
+      // Should the SDK ever speak an older version again, the temperature could go back in.
+      expect(request.headers['anthropic-version']! >= SAMPLING_REMOVED_IN_VERSION).toBe(true);
     }
-
-    expect(partTypes(parts)).toEqual(['text-delta', 'text-delta']);
-    await fake.whenAborted();
-    expect(fake.aborted).toBe(1);
-  });
-
-  it('ends quietly when aborted before the response starts', async () => {
-    fake.enqueue({ text: 'Too late.', firstByteDelayMs: 5000 });
-    const controller = new AbortController();
-    const parts = collectParts(model, chatRequest({ signal: controller.signal }));
-    await waitFor(() => fake.requests.length === 1, { what: 'the request to reach the fake' });
-    controller.abort();
-
-    expect(await parts).toEqual([]);
-    await fake.whenAborted();
   });
 });

@@ -56,7 +56,11 @@ interface ReplyState {
 }
 
 /**
- * A {@link ChatModel} over Anthropic's Messages API.
+ * A {@link ChatModel} over Anthropic's Messages API. The request's `maxOutputTokens` is
+ * `max_tokens` (the thinking budget is added on top). Its `temperature` is never sent: the API
+ * version this SDK speaks (2026-10-21) answers 400 to any `temperature`, `top_p` or `top_k`, on
+ * every model and even at the default, and the older one refused a temperature with extended
+ * thinking anyway (docs/decisions.md, "Providers: call settings").
  * @example
  * const model = new AnthropicChatModel({ apiKey: process.env.ANTHROPIC_API_KEY ?? '' });
  * for await (const part of model.stream({ model: 'claude-sonnet-4-5', system, turns, tools: [], signal })) {
@@ -121,6 +125,7 @@ export class AnthropicChatModel implements ChatModel {
       body.thinking = { type: 'enabled', budget_tokens: budget };
       body.max_tokens = maxOutputTokens + budget;
     }
+    // No `request.temperature`: see the class comment.
     return body;
   }
 }

@@ -3,6 +3,7 @@
  * real model, at a readable pace, so the demo, stop and late joining behave as they will in
  * production (ARCHITECTURE §5).
  */
+import { cutText } from '../../../protocol/text.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
 import { planReply } from './reply-plan.ts';
 
@@ -30,6 +31,8 @@ export interface OfflineChatModelOptions {
  * explainer), `scout` (a terse researcher who likes tools) or `critic` (a skeptical reviewer);
  * any other name gets a plain assistant voice. Replies come from the transcript: names people gave,
  * what others said, tool calls for arithmetic, the time and searches, and @mention handoffs.
+ * `maxOutputTokens` cuts the reply (finishing with `length`); `temperature` is ignored, as the
+ * replies are deterministic.
  * @example
  * const model = new OfflineChatModel();
  * for await (const part of model.stream({ model: 'sage', system: 'You are Sage (@sage).', turns, tools: [], signal })) {
@@ -54,7 +57,7 @@ export class OfflineChatModel implements ChatModel {
     const { signal } = request;
     const plan = planReply(request);
     const limit = request.maxOutputTokens === undefined ? Infinity : request.maxOutputTokens * CHARACTERS_PER_TOKEN;
-    const text = plan.text.length > limit ? plan.text.slice(0, limit) : plan.text;
+    const text = cutText(plan.text, limit);
 
     await this.delay(this.firstTokenDelayMs, signal);
     if (signal.aborted) return;

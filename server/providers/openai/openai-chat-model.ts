@@ -34,7 +34,10 @@ interface ToolCallDraft {
 }
 
 /**
- * A {@link ChatModel} over OpenAI Chat Completions (`stream: true`, usage included).
+ * A {@link ChatModel} over OpenAI Chat Completions (`stream: true`, usage included). The request's
+ * `temperature` goes out as `temperature`, except to OpenAI's reasoning models
+ * ({@link isOpenAIReasoningModel}), which refuse any but the default; its `maxOutputTokens` as
+ * `max_completion_tokens` to OpenAI and to reasoning models, as `max_tokens` to other servers.
  * @example
  * const model = new OpenAIChatModel({ apiKey: process.env.OPENAI_API_KEY ?? '' });
  * for await (const part of model.stream({ model: 'gpt-4o-mini', system: '', turns, tools: [], signal })) {
@@ -104,13 +107,30 @@ export class OpenAIChatModel implements ChatModel {
       stream_options: { include_usage: true },
     };
     if (request.tools.length > 0) body.tools = toOpenAITools(request.tools);
+    // The model's rules travel with its name: a proxy or Azure in front of o3 refuses the same.
+    const isReasoningModel = isOpenAIReasoningModel(request.model);
+    if (request.temperature !== undefined && !isReasoningModel) body.temperature = request.temperature;
     if (request.maxOutputTokens !== undefined) {
       // OpenAI's newer models only take `max_completion_tokens`; compatible servers know `max_tokens`.
-      if (this.isOfficialEndpoint) body.max_completion_tokens = request.maxOutputTokens;
+      if (this.isOfficialEndpoint || isReasoningModel) body.max_completion_tokens = request.maxOutputTokens;
       else body.max_tokens = request.maxOutputTokens;
     }
     return body;
   }
+}
+
+/**
+ * OpenAI's models that refuse a temperature other than the default, and `max_tokens`: the
+ * reasoning models (o1, o3, o4-mini…) and gpt-5 and later, but `gpt-5-chat` (docs/decisions.md,
+ * "Providers: call settings"). A prefix such as `openai/` (OpenRouter, LiteLLM) is looked through.
+ * @example
+ * isOpenAIReasoningModel('o4-mini'); // true
+ * isOpenAIReasoningModel('gpt-4o-mini'); // false
+ */
+export function isOpenAIReasoningModel(model: string): boolean {
+  const name = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
+  const generation = /^gpt-(\d+)/.exec(name)?.[1];
+  return /^o\d/.test(name) || (generation !== undefined && Number(generation) >= 5 && !name.startsWith('gpt-5-chat'));
 }
 
 /** `reasoning_content` (DeepSeek, vLLM, LM Studio) or `reasoning` (Ollama, OpenRouter). */
