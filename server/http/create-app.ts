@@ -7,13 +7,14 @@ import type { AllowedOrigins } from './allowed-origins.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './api-schemas.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { errorHandler } from './middleware/error-handler.ts';
+import { jsonBody } from './middleware/json-body.ts';
 import { notFound } from './middleware/not-found.ts';
 import { originPolicy } from './middleware/origins.ts';
 import { rateLimitByIp } from './middleware/rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requireJson } from './middleware/require-json.ts';
 import { roomAccess } from './middleware/room-access.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
+import { noSniff, securityHeaders } from './middleware/security-headers.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { RoomEventSource, RoomService, RoomStore } from './room-service.ts';
 import { eventsRoutes } from './routes/events-sse.ts';
@@ -63,7 +64,7 @@ const MINUTE_MS = 60_000;
  * The Express app: the REST API, the SSE stream, health checks, the OpenAPI document and the
  * error handling. It never listens; `start-server.ts` does.
  *
- * Order: request id and access log for everything; on `/api`, security headers, the origin
+ * Order: request id, access log and `nosniff` for everything; on `/api`, security headers, the origin
  * allowlist and CORS, the per-IP limit, then JSON body parsing (415 / 400 / 413); the routes;
  * a JSON 404; the error handler.
  *
@@ -85,11 +86,11 @@ export function createApp(deps: AppDependencies): Express {
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
 
-  app.use(requestId, accessLog(log));
+  app.use(requestId, accessLog(log), noSniff);
   app.use(['/api', '/healthz', '/readyz'], securityHeaders);
   app.use('/api', originPolicy(deps.allowedOrigins ?? '*'));
   app.use('/api', rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'));
-  app.use('/api', requireJson, express.json({ limit: bodyLimitBytes, strict: true }));
+  app.use('/api', requireJson, jsonBody({ limitBytes: bodyLimitBytes }));
 
   const access = (allowQueryToken: boolean): RequestHandler => roomAccess({ jwtSecret: deps.jwtSecret, store: deps.store, now, allowQueryToken });
   app.use(healthRoutes({ ready: deps.ready, log }));

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllowedOrigins } from '../../server/http/allowed-origins.ts';
 import { parseTrustProxy } from '../../server/http/trust-proxy.ts';
@@ -124,6 +128,30 @@ describe('rate limits', () => {
   });
 });
 
+describe('request bodies', () => {
+  it.each(['gzip', 'deflate', 'br'])('refuses a body that is not valid %s data with 400, logging no error', async (encoding) => {
+    const before = await api.snapshot();
+    const errorsBefore = api.logs.filter((entry) => entry.level === 'error').length;
+    const response = await api.request('POST', '/api/session', {
+      rawBody: Buffer.from('{"room":"x","name":"not compressed at all"}'),
+      headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining(`not valid ${encoding} data`), requestId: expect.any(String) });
+    expect(api.logs.filter((entry) => entry.level === 'error')).toHaveLength(errorsBefore);
+    expect(await api.snapshot()).toEqual(before);
+  });
+
+  it('accepts a body that is validly gzip-compressed', async () => {
+    const response = await api.request('POST', '/api/session', {
+      rawBody: gzipSync(JSON.stringify({ room: 'zipped-room', name: 'Zip' })),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.participant.name).toBe('Zip');
+  });
+});
+
 describe('headers, request ids and the access log', () => {
   it('sets security headers on API answers, errors included, and no X-Powered-By', async () => {
     for (const response of [await api.request('GET', '/api/openapi.json'), await api.request('GET', '/api/rooms/x'), await api.request('GET', '/api/none')]) {
@@ -134,6 +162,24 @@ describe('headers, request ids and the access log', () => {
         'content-security-policy': expect.stringContaining("default-src 'none'"),
       });
       expect(response.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('sends X-Content-Type-Options: nosniff with the widget bundle, the demo pages and every JSON 404', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'chorus-assets-'));
+    try {
+      await mkdir(path.join(folder, 'widget'));
+      await mkdir(path.join(folder, 'demo'));
+      await writeFile(path.join(folder, 'widget', 'chorus.js'), 'void 0;');
+      await writeFile(path.join(folder, 'demo', 'index.html'), '<!doctype html><title>Demo</title>');
+      const served = await api.variant({ assets: { widgetDir: path.join(folder, 'widget'), demoDir: path.join(folder, 'demo') } });
+      for (const route of ['/chorus.js', '/demo/', '/nothing-here', '/chorus-i18n/xx.json', '/api/nothing-here']) {
+        const response = await served.request('GET', route);
+        expect(response.status, route).toBe(route === '/chorus.js' || route === '/demo/' ? 200 : 404);
+        expect(response.headers['x-content-type-options'], route).toBe('nosniff');
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 

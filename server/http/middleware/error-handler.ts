@@ -5,71 +5,13 @@ import type { Logger } from '../../lib/logger.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { requestContext } from '../request-context.ts';
 
-/** An error of Express's body parser (`body-parser`): it carries a `type` and a 4xx `status`. */
-interface BodyParserError {
-  type: string;
-  status: number;
-  limit?: number;
-  /** The raw body, for parse failures. */
-  body?: unknown;
-  message: string;
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'type' in error &&
-    typeof error.type === 'string' &&
-    'status' in error &&
-    typeof error.status === 'number' &&
-    error.status < 500
-  );
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The body parser's failures as API errors with clear messages. */
-function fromBodyParser(error: BodyParserError): HttpError {
-  switch (error.type) {
-    case 'entity.parse.failed': {
-      // Strict parsing refuses JSON scalars before parsing them: say what is wrong with them.
-      const first = typeof error.body === 'string' ? error.body.trimStart().charAt(0) : '';
-      if (first !== '' && first !== '{' && first !== '[' && isJson(error.body as string)) {
-        return new HttpError(400, ERROR_CODE.INVALID_REQUEST, 'The request body must be a JSON object.', { cause: error });
-      }
-      return new HttpError(400, ERROR_CODE.INVALID_JSON, `The request body is not valid JSON: ${error.message}`, { cause: error });
-    }
-    case 'entity.too.large':
-      return new HttpError(
-        413,
-        ERROR_CODE.PAYLOAD_TOO_LARGE,
-        `The request body is larger than ${error.limit !== undefined ? `${Math.floor(error.limit / 1024)} KB` : 'the limit'}`,
-        { cause: error },
-      );
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpError(415, ERROR_CODE.UNSUPPORTED_MEDIA_TYPE, 'Send the request body as UTF-8 JSON, without a content encoding', { cause: error });
-    default:
-      return new HttpError(400, ERROR_CODE.INVALID_REQUEST, 'The request body could not be read', { cause: error });
-  }
-}
-
 /**
  * The single error handler (STYLE §C): an {@link AppError} with a 4xx status, or any
  * {@link HttpError}, is rendered as `{ error: { code, message, requestId } }` with its status (and
  * headers); anything else is a 500 that exposes nothing, logged once with its cause.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (caught: unknown, request, response, _next) => {
-    const error = isBodyParserError(caught) ? fromBodyParser(caught) : caught;
+  return (error: unknown, request, response, _next) => {
     const { requestId } = requestContext(response);
     if (response.headersSent) {
       // A stream (SSE) that failed after it started: nothing can be said any more, just end it.

@@ -32,6 +32,7 @@ const HASHED_LANGUAGE_PACK = /\.[0-9a-f]{8}\.json$/;
 /**
  * Serves `/chorus.js`, `/chorus.mjs`, the language packs `/chorus-i18n/*.json` (fetched by the
  * widget for a page in a language other than English) and `/demo/*`; `/` leads to the demo index.
+ * `nosniff` comes from the app's `noSniff`, which covers every answer.
  */
 export function staticAssetRoutes(assets: StaticAssets): Router {
   const router = Router();
@@ -51,7 +52,6 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
     express.static(assets.demoDir, {
       setHeaders(response) {
         response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
-        response.setHeader('x-content-type-options', 'nosniff');
         response.setHeader('cache-control', 'no-cache');
       },
     }),
