@@ -148,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   const apiLimits: ApiLimits = {
     messageChars: integer('CHORUS_LIMIT_MESSAGE_CHARS', DEFAULT_API_LIMITS.messageChars, 1, 100_000),
     messagesPerMinute: integer('CHORUS_LIMIT_MESSAGES_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerMinute, 1),
+    messagesPerIpPerMinute: integer('CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerIpPerMinute, 1),
     sessionsPerMinute: integer('CHORUS_LIMIT_SESSIONS_PER_MINUTE', DEFAULT_API_LIMITS.sessionsPerMinute, 1),
     requestsPerMinute: integer('CHORUS_LIMIT_REQUESTS_PER_MINUTE', DEFAULT_API_LIMITS.requestsPerMinute, 1),
   };

@@ -117,6 +117,7 @@ export function createApp(deps: AppDependencies): Express {
       rooms: deps.rooms,
       access: access(false),
       messagesPerParticipant: limiter(limits.messagesPerMinute),
+      messagesPerIp: limiter(limits.messagesPerIpPerMinute),
       messageChars: limits.messageChars,
     }),
   );

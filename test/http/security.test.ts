@@ -118,6 +118,35 @@ describe('rate limits', () => {
     expect((await post(other)).status).toBe(201);
   });
 
+  it('limits messages per IP across all its sessions, so new sessions do not reset it; 429 with Retry-After', async () => {
+    let clock = Date.now();
+    const limited = await api.variant({ limits: { messagesPerIpPerMinute: 4 }, now: () => clock });
+    const session = async () => (await limited.request('POST', '/api/session', { body: { room: 'one-ip', name: 'Class' } })).body.token as string;
+    const post = (token: string) => limited.request('POST', '/api/rooms/one-ip/messages', { token, body: { id: randomUUID(), content: 'hi' } });
+    for (let index = 0; index < 4; index += 1) expect((await post(await session())).status).toBe(201);
+    const fifth = await session();
+    const before = await api.snapshot();
+    const refused = await post(fifth);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/Too many messages from your network.*limit is 4 a minute/) });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(await api.snapshot()).toEqual(before);
+    clock += 60_000;
+    expect((await post(await session())).status).toBe(201);
+  });
+
+  it('counts messages per client IP from X-Forwarded-For when CHORUS_TRUST_PROXY is set', async () => {
+    const proxied = await api.variant({ trustProxy: 1, limits: { messagesPerIpPerMinute: 1 } });
+    const postFrom = async (ip: string) => {
+      const { token } = (await proxied.request('POST', '/api/session', { headers: { 'x-forwarded-for': ip }, body: { room: 'proxied-posts', name: 'P' } })).body;
+      return proxied.request('POST', '/api/rooms/proxied-posts/messages', { token, headers: { 'x-forwarded-for': ip }, body: { id: randomUUID(), content: 'hi' } });
+    };
+    expect((await postFrom('203.0.113.1')).status).toBe(201);
+    expect((await postFrom('203.0.113.2')).status).toBe(201);
+    expect((await postFrom('203.0.113.1')).status).toBe(429);
+  });
+
   it('limits all API requests per IP, but not the health checks', async () => {
     const limited = await api.variant({ limits: { requestsPerMinute: 3 } });
     for (let index = 0; index < 3; index += 1) expect((await limited.request('GET', '/api/openapi.json')).status).toBe(200);

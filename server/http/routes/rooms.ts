@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
 import { DEFAULT_PAGE_SIZE, messageParamsSchema, messagesQuerySchema, postMessageRequestSchema, stopRequestSchema } from '../api-schemas.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
@@ -14,6 +14,8 @@ export interface RoomRouteDependencies {
   access: RequestHandler;
   /** Posts and regenerations per participant. */
   messagesPerParticipant: FixedWindowRateLimiter;
+  /** Posts and regenerations per client IP, whatever the session (new sessions do not reset it). */
+  messagesPerIp: FixedWindowRateLimiter;
   messageChars: number;
 }
 
@@ -26,9 +28,11 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   const postMessageSchema = postMessageRequestSchema(deps.messageChars);
   const router = Router();
 
-  /** Counts a message of a participant against their limit (service tokens are not limited). */
-  const takeMessage = (roomId: string, participantId: string) =>
+  /** Counts a message of a participant against their limit and their IP's (service tokens are not limited). */
+  const takeMessage = (request: Request, roomId: string, participantId: string) => {
     takeRateLimit(deps.messagesPerParticipant, `${roomId}\u0000${participantId}`, 'messages from you in this room');
+    takeRateLimit(deps.messagesPerIp, request.ip ?? 'unknown', 'messages from your network');
+  };
 
   router.get('/api/rooms/:room', access, (_request, response) => {
     const { room } = roomContext(response);
@@ -61,7 +65,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
     if (grant.kind !== 'room') {
       throw new HttpError(403, ERROR_CODE.PARTICIPANT_REQUIRED, 'A message needs an author: post with a room token from POST /api/session, not a service key');
     }
-    takeMessage(room.id, grant.participantId);
+    takeMessage(request, room.id, grant.participantId);
     const { message, created } = await rooms.postMessage({
       room,
       id: body.id,
@@ -85,7 +89,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   router.post('/api/rooms/:room/messages/:id/regenerate', access, async (request, response) => {
     const { room, grant } = roomContext(response);
     const { id } = parseInput(messageParamsSchema, request.params, 'path');
-    if (grant.kind === 'room') takeMessage(room.id, grant.participantId);
+    if (grant.kind === 'room') takeMessage(request, room.id, grant.participantId);
     response.status(202).json(await rooms.regenerate(room, id));
   });
 
