@@ -21,5 +21,20 @@ describe('presence store', () => {
       { id: 'guest:grace', name: 'Grace', self: false },
     ]);
   });
-});
 
+  it('cuts a long name on every presence update and ignores malformed metas without throwing', () => {
+    const { stub, state } = setup();
+    const $participants = mount(state.presence.$participants);
+    const people = () => $participants.get().people.filter((person) => !person.self).map((person) => person.name);
+    stub.setPresence([{ kind: 'human', id: 'guest:grace', name: 'Grace' }]);
+    stub.setPresence([{ kind: 'human', id: 'guest:grace', name: `${'G'.repeat(63)}😀${'G'.repeat(20_000)}` }]);
+    expect(people()).toEqual(['G'.repeat(63)]);
+    const malformed = [null, 'x', { kind: 'human' }, { kind: 'robot', id: 'r' }, { kind: 'human', id: 'guest:n', name: 5 }, { kind: 'agent', id: 'sage', status: 'hacking' }];
+    expect(() => stub.setPresence(malformed as never)).not.toThrow();
+    expect(() => stub.setPresence({ not: 'an array' } as never)).not.toThrow();
+    expect(people()).toEqual([]);
+    stub.setPresence(malformed as never);
+    expect(people()).toEqual(['']);
+    expect($participants.get().agents.find((agent) => agent.id === 'sage')?.status).toBe('idle');
+  });
+});

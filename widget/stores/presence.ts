@@ -2,6 +2,7 @@ import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
 import type { PresenceMeta } from '../../protocol/room.ts';
 import type { RoomConnection, RoomInfo, SessionInfo } from '../room/room-connection.ts';
 import type { ChatMessage } from './transcript.ts';
+import { displayName } from './typing.ts';
 
 export type AgentStatus = 'idle' | 'thinking' | 'streaming';
 
@@ -44,7 +45,7 @@ export function createPresenceStore(
   stores: { $room: ReadableAtom<RoomInfo | undefined>; $session: ReadableAtom<SessionInfo | undefined>; $messages: ReadableAtom<ChatMessage[]> },
 ): PresenceStore {
   const $present = atom<PresenceMeta[]>([]);
-  onMount($present, () => connection.on('presence', (present) => $present.set(present)));
+  onMount($present, () => connection.on('presence', (present: unknown) => $present.set(validMetas(present))));
 
   const $streamingAuthors = computed(stores.$messages, (messages) => {
     const ids = messages.filter((message) => message.status === 'streaming' && message.author.kind === 'agent').map((message) => message.author.id);
@@ -70,4 +71,18 @@ export function createPresenceStore(
   });
 
   return { $present, $participants };
+}
+
+const AGENT_STATUSES: ReadonlySet<unknown> = new Set(['idle', 'thinking', 'streaming']);
+
+/**
+ * The metas of a presence update that can be shown, names cut: metas come from other browsers,
+ * and a hosted Realtime cannot check them (docs/decisions.md, "Realtime hub: what members may
+ * say"), so one without a string `id` or a known `kind` is left out and an unknown status dropped.
+ */
+function validMetas(present: unknown): PresenceMeta[] {
+  if (!Array.isArray(present)) return [];
+  return (present as Array<PresenceMeta | null>)
+    .filter((meta): meta is PresenceMeta => typeof meta?.id === 'string' && (meta.kind === 'human' || meta.kind === 'agent'))
+    .map((meta) => ({ ...meta, name: displayName(meta.name), status: AGENT_STATUSES.has(meta.status) ? meta.status : undefined }));
 }

@@ -23,6 +23,27 @@ describe('typing store', () => {
     expect($typing.get()).toEqual([]);
   });
 
+  it('cuts a long name on every update, not only the first, without splitting an emoji', () => {
+    vi.useFakeTimers();
+    const { stub, state } = setup();
+    const $typing = mount(state.typing.$typing);
+    stub.deliver('typing', { participantId: 'guest:mallory', name: 'Mallory', typing: true });
+    stub.deliver('typing', { participantId: 'guest:mallory', name: `${'M'.repeat(63)}😀${'M'.repeat(20_000)}`, typing: true });
+    expect($typing.get()).toEqual(['M'.repeat(63)]);
+    stub.deliver('typing', { participantId: 'guest:mallory', name: `${'M'.repeat(62)}😀${'M'.repeat(20_000)}`, typing: true });
+    expect($typing.get()).toEqual([`${'M'.repeat(62)}😀`]);
+  });
+
+  it('ignores malformed typing payloads without throwing', () => {
+    vi.useFakeTimers();
+    const { stub, state } = setup();
+    const $typing = mount(state.typing.$typing);
+    const malformed: unknown[] = [null, undefined, 'typing', 42, [], { participantId: 7, typing: true }, { typing: true }, { participantId: 'guest:x', name: { html: '<b>' }, typing: 'yes' }];
+    for (const payload of malformed) expect(() => stub.deliver('typing', payload as never)).not.toThrow();
+    expect(() => stub.deliver('typing', { participantId: 'guest:x', name: 12 as never, typing: true })).not.toThrow();
+    expect($typing.get()).toEqual(['']);
+  });
+
   it('forwards local typing to the connection', () => {
     const { stub, state } = setup();
     state.composer.input('h', 1);

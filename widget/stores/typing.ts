@@ -1,5 +1,6 @@
 import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
 import type { Message } from '../../protocol/room.ts';
+import { cutText } from '../lib/cut-text.ts';
 import type { RoomConnection } from '../room/room-connection.ts';
 
 export interface TypingStore {
@@ -13,6 +14,13 @@ export interface TypingStore {
 
 /** A typing indicator not refreshed for this long disappears (senders refresh every 3 s). */
 export const TYPING_EXPIRY_MS = 5_000;
+/** Names shown in presence and typing are cut to this many UTF-16 units (the hub cuts to 64 code points). */
+export const MAX_NAME_LENGTH = 64;
+
+/** A name from the channel as it may be shown: a string, cut without splitting a character. */
+export function displayName(name: unknown): string {
+  return typeof name === 'string' ? cutText(name, MAX_NAME_LENGTH) : '';
+}
 
 /**
  * Typing indicators that never get stuck: each entry expires {@link TYPING_EXPIRY_MS} after its
@@ -31,8 +39,11 @@ export function createTypingStore(connection: RoomConnection, options: { expiryM
   };
 
   onMount($entries, () => {
-    const offTyping = connection.on('typing', ({ participantId, name, typing }) => {
-      if (!typing) {
+    // Payloads come from other browsers (or a hosted Realtime that cannot check them): anything malformed is ignored.
+    const offTyping = connection.on('typing', (payload: unknown) => {
+      const { participantId, name: rawName, typing } = (payload ?? {}) as Record<string, unknown>;
+      if (typeof participantId !== 'string') return;
+      if (typing !== true) {
         remove(participantId);
         return;
       }
@@ -41,13 +52,15 @@ export function createTypingStore(connection: RoomConnection, options: { expiryM
         participantId,
         setTimeout(() => remove(participantId), expiryMs),
       );
+      const name = displayName(rawName);
       const entries = $entries.get();
       const known = entries.find((entry) => entry.id === participantId);
-      if (!known) $entries.set([...entries, { id: participantId, name: String(name).slice(0, 60) }]);
+      if (!known) $entries.set([...entries, { id: participantId, name }]);
       else if (known.name !== name) $entries.set(entries.map((entry) => (entry.id === participantId ? { id: participantId, name } : entry)));
     });
     const offLive = connection.on('live', ({ event, payload }) => {
-      if (event === 'message') remove((payload as { message: Message }).message.author.id);
+      const author = (payload as { message?: Message } | null)?.message?.author;
+      if (event === 'message' && typeof author?.id === 'string') remove(author.id);
     });
     return () => {
       offTyping();
