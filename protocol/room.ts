@@ -59,6 +59,8 @@ export interface Message {
   reason: ReplyReason | null;
   model: string | null;
   usage: TokenUsage | null;
+  /** Who stopped this reply (status `cancelled`), when a participant did. */
+  stoppedBy?: { id: string; name: string } | null;
   error: string | null;
   createdAt: string;
   updatedAt: string;

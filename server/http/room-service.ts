@@ -20,8 +20,10 @@ export interface AgentProfile {
 export interface RoomService {
   /** Posts a human message and opens its round; idempotent by `id` (`created: false` on a retry). */
   postMessage(input: { room: Room; id: string; author: Author; content: string }): Promise<{ message: Message; created: boolean }>;
-  stop(request: StopRequest): Promise<void>;
-  regenerate(room: Room, messageId: string): Promise<{ messageId: string }>;
+  /** Stops replies; a participant (`actor`) only replies to their own messages (others: 403). */
+  stop(request: StopRequest, actor?: { id: string; name: string }): Promise<void>;
+  /** Regenerates a reply; a participant (`actor`) only a reply to their own message (others: 403). */
+  regenerate(room: Room, messageId: string, actor?: { id: string; name: string }): Promise<{ messageId: string }>;
   /** A streaming message with the live state this process holds for it, if any. */
   liveMessage(message: Message): Message;
   /** Shows the room's agents in its presence. */
@@ -33,5 +35,5 @@ export interface RoomService {
 /** The store calls the API makes itself. */
 export type RoomStore = Pick<Store, 'getRoom' | 'ensureRoom' | 'upsertParticipant' | 'listMessages' | 'appendEvent'>;
 
-/** A room's broadcasts, for the SSE endpoint. */
-export type RoomEventSource = Pick<RoomBus, 'subscribe'>;
+/** A room's broadcasts: the SSE endpoint subscribes to them, the typing endpoint publishes `typing`. */
+export type RoomEventSource = Pick<RoomBus, 'subscribe' | 'broadcast'>;

@@ -1,10 +1,19 @@
 import type { Message } from '../../protocol/room.ts';
-import type { ChatTurn } from '../providers/chat-model.ts';
+import type { ChatToolSpec, ChatTurn } from '../providers/chat-model.ts';
 import type { Persona } from './personas.ts';
 
 /** A rough token count (about four characters a token), enough to keep a prompt within budget. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
+}
+
+/**
+ * What one model call's input is estimated to cost: its system prompt, turns and tool schemas, as
+ * they are sent. The budget reserves this plus the output limit before the call (docs/decisions.md,
+ * "Budgets").
+ */
+export function estimateRequestTokens(system: string, turns: readonly ChatTurn[], tools: readonly ChatToolSpec[]): number {
+  return estimateTokens(system + JSON.stringify(turns) + JSON.stringify(tools));
 }
 
 /**

@@ -4,13 +4,13 @@ import { AppError } from '../lib/app-error.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
 import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
-import type { AgentRun, NewRun, Room, StopRequest, Store } from '../store/store.ts';
+import type { AgentRun, NewRun, Room, StopRequest, Store, TokenReservation } from '../store/store.ts';
 import { NotFoundError } from '../store/store.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
-import { buildSystemPrompt, buildTurns } from './context.ts';
+import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
 import type { Persona, PersonaCatalog } from './personas.ts';
 import type { ReplyEmitter } from './reply-emitter.ts';
-import { SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
+import { BUDGET_ERROR, ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
 import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
 import { selectHandoffs, selectSpeakers } from './select-speakers.ts';
 import { SessionSummaries } from './session-summaries.ts';
@@ -23,6 +23,10 @@ export interface OrchestratorOptions extends ReplyRunOptions {
   /** How often to look for queued work and expired leases, besides NOTIFY wake-ups. */
   pollIntervalMs: number;
   maxConcurrentReplies: number;
+  /** Replies one room may have streaming at once, across every process (fairness between rooms). */
+  maxRepliesPerRoom: number;
+  /** The output limit of a persona that sets none: what a run reserves and what the model may write. */
+  maxOutputTokens: number;
   /** Messages read for an agent's context, before the token budget trims them. */
   contextMessages: number;
   contextTokenBudget: number;
@@ -43,6 +47,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId
   leaseMs: 15_000,
   pollIntervalMs: 5_000,
   maxConcurrentReplies: 32,
+  maxRepliesPerRoom: 4,
+  maxOutputTokens: 1_024,
   contextMessages: 60,
   contextTokenBudget: 6_000,
   roomDefaults: DEFAULT_ROOM_SETTINGS,
@@ -74,6 +80,21 @@ export class BudgetExhaustedError extends AppError {
   }
 }
 
+/** A participant acting on a reply that answers someone else (docs/decisions.md, "Who may stop what"). */
+export class NotYourReplyError extends AppError {
+  constructor(action: 'stop' | 'regenerate') {
+    super({ name: 'NotYourReplyError', code: 'forbidden', status: 403, message: `You may ${action} only the replies to your own messages` });
+  }
+}
+
+/** Who acts on replies through the API: a participant of the room, or the service (no limits). */
+export interface ReplyActor {
+  id: string;
+  name: string;
+}
+
+const BUDGET_NOTICE = 'This room has used its token budget for today, so the agents will not answer until tomorrow.';
+
 /**
  * Rounds (ARCHITECTURE.md §5): a human message selects its speakers and queues their runs with
  * it; this process (and any other sharing the database) claims runs and streams the replies
@@ -87,6 +108,8 @@ export class Orchestrator {
   private readonly unsubscribers: Array<() => Promise<void>> = [];
   private readonly finished = new Set<Promise<unknown>>();
   private readonly summaries: SessionSummaries;
+  /** Rooms whose next run waits for a reservation to come back (skipped when claiming until then). */
+  private readonly waitingForBudget = new Set<string>();
   private pollTimer: NodeJS.Timeout | undefined;
   private claiming = false;
   private claimAgain = false;
@@ -105,9 +128,15 @@ export class Orchestrator {
 
   /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
   async start(): Promise<void> {
-    this.unsubscribers.push(await this.deps.store.onRunsQueued(() => this.wake()));
+    this.unsubscribers.push(
+      await this.deps.store.onRunsQueued((roomId) => {
+        this.waitingForBudget.delete(roomId); // queued work or a settled reservation: try the room again
+        this.wake();
+      }),
+    );
     this.unsubscribers.push(await this.deps.store.onStop((request) => this.abortLocal(request)));
     this.pollTimer = setInterval(() => {
+      this.waitingForBudget.clear();
       this.recover().catch((error: unknown) => this.deps.log('error', 'orchestrator.recover_failed', { error }));
       this.wake();
     }, this.options.pollIntervalMs);
@@ -145,7 +174,7 @@ export class Orchestrator {
   /**
    * Posts a human message and opens its round. Idempotent by `id`: a retried post returns the
    * stored message and queues nothing new. Over the day's token budget the message is kept and
-   * a system notice says why no agent answers.
+   * no agent answers; the room is told so once a day.
    */
   async postMessage(input: { room: Room; id: string; author: Author; content: string }): Promise<{ message: Message; created: boolean }> {
     const { room } = input;
@@ -160,15 +189,19 @@ export class Orchestrator {
     await this.deps.bus.broadcast(room.id, 'message', { message: posted.message }).catch((error: unknown) =>
       this.deps.log('warn', 'orchestrator.broadcast_failed', { roomId: room.id, event: 'message', error }),
     );
-    if (!withinBudget) await this.notice(room.id, 'This room has used its token budget for today, so the agents will not answer until tomorrow.', posted.message.id);
+    if (!withinBudget) await this.budgetNotice(room.id, posted.message.id);
     this.wake();
     return posted;
   }
 
-  /** Regenerates an agent's reply: the same agent answers the same message again. */
-  async regenerate(room: Room, messageId: string): Promise<{ messageId: string }> {
+  /**
+   * Regenerates an agent's reply: the same agent answers the same message again. A participant
+   * (`actor`) may regenerate only replies to their own messages; the service, any.
+   */
+  async regenerate(room: Room, messageId: string, actor?: ReplyActor): Promise<{ messageId: string }> {
     const message = await this.deps.store.getMessage(messageId);
     if (!message || message.roomId !== room.id || message.author.kind !== 'agent' || !message.replyTo) throw new NotFoundError(`Agent reply ${messageId}`);
+    if (actor && !(await this.answers(message.replyTo, actor))) throw new NotYourReplyError('regenerate');
     if (message.status === 'streaming') throw new AppError({ code: 'still_streaming', status: 409, message: 'This reply is still streaming; stop it first' });
     if (!this.agentsOf(room).some((persona) => persona.handle === message.author.id)) {
       throw new AppError({ code: 'agent_not_in_room', status: 409, message: `${message.author.name} no longer answers in this room` });
@@ -179,16 +212,33 @@ export class Orchestrator {
     return { messageId: run!.messageId };
   }
 
-  /** Stops replies in a room (by message, agent, or all), here and in every other process. */
-  async stop(request: StopRequest): Promise<void> {
+  /**
+   * Stops replies in a room (by message, agent, or all), here and in every other process. A
+   * participant (`actor`) stops only replies to their own messages: naming another's reply is
+   * {@link NotYourReplyError}, and an agent or `all` stops just theirs. Stopped replies show who
+   * stopped them.
+   */
+  async stop(request: StopRequest, actor?: ReplyActor): Promise<void> {
+    if (actor && 'messageId' in request) {
+      const reply = await this.deps.store.getMessage(request.messageId);
+      if (reply?.roomId === request.roomId && reply.replyTo && !(await this.answers(reply.replyTo, actor))) throw new NotYourReplyError('stop');
+    }
+    const scoped: StopRequest = actor ? { ...request, by: { id: actor.id, name: actor.name }, repliesTo: actor.id } : request;
     await this.deps.store.cancelQueuedRuns({
-      roomId: request.roomId,
-      ...('agentId' in request ? { agentId: request.agentId } : {}),
-      ...('messageId' in request ? { messageId: request.messageId } : {}),
+      roomId: scoped.roomId,
+      ...('agentId' in scoped ? { agentId: scoped.agentId } : {}),
+      ...('messageId' in scoped ? { messageId: scoped.messageId } : {}),
+      ...(scoped.repliesTo ? { repliesTo: scoped.repliesTo } : {}),
     });
-    this.abortLocal(request);
-    await this.deps.store.publishStop(request);
-    await this.deps.store.appendEvent({ roomId: request.roomId, kind: 'reply.stopped', data: { ...request } });
+    this.abortLocal(scoped);
+    await this.deps.store.publishStop(scoped);
+    await this.deps.store.appendEvent({ roomId: scoped.roomId, kind: 'reply.stopped', actor: actor?.id ?? null, data: { ...scoped } });
+  }
+
+  /** Whether `messageId` (the message a reply answers) was written by `actor`. */
+  private async answers(messageId: string, actor: ReplyActor): Promise<boolean> {
+    const question = await this.deps.store.getMessage(messageId);
+    return question?.author.id === actor.id;
   }
 
   /** The live state of a reply this process is streaming (for catch-up), or undefined. */
@@ -228,15 +278,22 @@ export class Orchestrator {
   private abortLocal(request: StopRequest): void {
     for (const { run, controller } of this.active.values()) {
       if (run.roomId !== request.roomId) continue;
+      if (request.repliesTo !== undefined && run.triggerAuthorId !== request.repliesTo) continue;
       if ('all' in request || ('agentId' in request && run.agentId === request.agentId) || ('messageId' in request && run.messageId === request.messageId)) {
-        controller.abort();
+        controller.abort(new ReplyStopped(request.by ?? null));
       }
     }
   }
 
+  /** Whether the room has spent less than its budget today (runs in flight may still fit after it). */
   private async withinBudget(roomId: string, settings: RoomSettings): Promise<boolean> {
-    const used = await this.deps.store.getTokenUsage(roomId);
-    return used.inputTokens + used.outputTokens < settings.tokensPerDay;
+    const { used } = await this.deps.store.getTokenBudget(roomId);
+    return used < settings.tokensPerDay;
+  }
+
+  /** Tells the room its budget is used, once a day whichever process notices first. */
+  private async budgetNotice(roomId: string, replyTo: string): Promise<void> {
+    if (await this.deps.store.claimBudgetNotice(roomId)) await this.notice(roomId, BUDGET_NOTICE, replyTo);
   }
 
   private async notice(roomId: string, content: string, replyTo: string | null): Promise<void> {
@@ -258,7 +315,13 @@ export class Orchestrator {
           this.claimAgain = false;
           const capacity = this.options.maxConcurrentReplies - this.active.size;
           if (capacity <= 0) break;
-          const runs = await this.deps.store.claimRuns({ owner: this.options.instanceId, leaseMs: this.options.leaseMs, limit: capacity });
+          const runs = await this.deps.store.claimRuns({
+            owner: this.options.instanceId,
+            leaseMs: this.options.leaseMs,
+            limit: capacity,
+            maxPerRoom: this.options.maxRepliesPerRoom,
+            skipRooms: [...this.waitingForBudget],
+          });
           for (const run of runs) this.startReply(run);
           if (runs.length === capacity) this.claimAgain = true;
         } while (this.claimAgain && !this.stopped);
@@ -298,18 +361,31 @@ export class Orchestrator {
         (error: unknown) => log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
       );
     }, leaseMs / 3);
+    let usage = { inputTokens: 0, outputTokens: 0 };
     try {
       const agents = this.agentsOf(room);
+      const settings = this.settingsOf(room);
       const history = await store.recentMessages(room.id, this.options.contextMessages);
       const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
       const summary = await this.summaries.latest(room.id);
-      const final = await runReply(
+      const system = buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), summary);
+      const turns = buildTurns(context, persona, this.options.contextTokenBudget);
+      const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
+      const reserve = (tokens: number) => store.reserveTokens({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
+      const toolSpecs = persona.tools.length > 0 ? this.deps.tools.specs(persona.tools) : [];
+      const reservation = await reserve(estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens);
+      if (reservation !== 'reserved') {
+        await this.holdBack(run, reservation);
+        return;
+      }
+      const outcome = await runReply(
         {
           run,
           persona,
           model: this.deps.modelFor(persona),
-          system: buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), summary),
-          turns: buildTurns(context, persona, this.options.contextTokenBudget),
+          system,
+          turns,
+          settings: { maxOutputTokens, ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }) },
           signal: controller.signal,
         },
         {
@@ -318,6 +394,7 @@ export class Orchestrator {
           tools: this.deps.tools,
           log,
           options: this.options,
+          reserve,
           onLive: (messageId, emitter) => (emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId)),
           setStatus: (status) =>
             bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) => {
@@ -326,13 +403,33 @@ export class Orchestrator {
             }),
         },
       );
+      const final = outcome.message;
+      usage = final.usage ?? usage;
+      if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
       const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
       await store.finishRun(run.id, instanceId, runStatus, final.error);
       this.summaries.touch(room.id);
       if (final.status === 'complete') await this.handOff(room, run, persona, final, agents);
+      else if (final.error === BUDGET_ERROR) await this.budgetNotice(room.id, run.triggerMessageId);
     } finally {
       clearInterval(lease);
+      await store.settleTokens({ roomId: run.roomId, runId: run.id, usage }).catch((error: unknown) => log('error', 'orchestrator.settle_failed', { runId: run.id, error }));
     }
+  }
+
+  /**
+   * A run the budget cannot fit: it waits in the queue while other runs of the room hold
+   * reservations that may come back (`wait`), or is cancelled when nothing is in flight and it
+   * still does not fit (`exhausted`); the room is told once a day.
+   */
+  private async holdBack(run: AgentRun, reservation: Exclude<TokenReservation, 'reserved'>): Promise<void> {
+    if (reservation === 'wait') {
+      this.waitingForBudget.add(run.roomId);
+      await this.deps.store.requeueRun(run.id, this.options.instanceId);
+      return;
+    }
+    await this.deps.store.finishRun(run.id, this.options.instanceId, 'cancelled', 'token budget used for today');
+    await this.budgetNotice(run.roomId, run.triggerMessageId);
   }
 
   /** Queues the agents a reply @mentions, within the room's agent-turn cap and token budget. */
@@ -347,7 +444,7 @@ export class Orchestrator {
       return;
     }
     if (!(await this.withinBudget(room.id, settings))) {
-      await this.notice(room.id, 'This room has used its token budget for today, so the hand-over was not made.', reply.id);
+      await this.budgetNotice(room.id, reply.id);
       return;
     }
     await this.deps.store.enqueueRuns({
@@ -358,13 +455,14 @@ export class Orchestrator {
     this.wake();
   }
 
-  /** Finishes runs whose lease expired (a crashed process) and tells the room. */
+  /** Finishes runs whose lease expired (a crashed process) and tells the room; re-runs those that never started. */
   private async recover(): Promise<void> {
-    for (const { message } of await this.deps.store.recoverExpiredRuns()) {
-      if (!message) continue;
-      this.deps.log('warn', 'orchestrator.run_recovered', { roomId: message.roomId, messageId: message.id });
-      await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
+    const recovered = await this.deps.store.recoverExpiredRuns({ agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle });
+    for (const { run, message, requeued } of recovered) {
+      this.deps.log('warn', 'orchestrator.run_recovered', { roomId: run.roomId, messageId: run.messageId, requeued });
+      if (message) await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
     }
+    if (recovered.some((entry) => entry.requeued)) this.wake();
   }
 }
 

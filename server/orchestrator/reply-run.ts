@@ -1,11 +1,12 @@
 import type { Message, MessageStatus, TokenUsage } from '../../protocol/room.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { ChatModel, ChatStreamPart, ChatToolCall, ChatTurn } from '../providers/chat-model.ts';
+import type { ChatModel, ChatRequest, ChatStreamPart, ChatToolCall, ChatTurn } from '../providers/chat-model.ts';
 import type { ProviderError } from '../providers/provider-error.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
-import type { AgentRun, Store } from '../store/store.ts';
+import type { AgentRun, Store, TokenReservation } from '../store/store.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { DeltaCoalescer } from './coalescer.ts';
+import { estimateRequestTokens } from './context.ts';
 import type { Persona } from './personas.ts';
 import { ReplyEmitter } from './reply-emitter.ts';
 
@@ -25,6 +26,8 @@ export interface ReplyRunInput {
   model: ChatModel;
   system: string;
   turns: ChatTurn[];
+  /** The persona's call settings, sent with every model call of the reply. */
+  settings: Pick<ChatRequest, 'temperature' | 'maxOutputTokens'>;
   signal: AbortSignal;
 }
 
@@ -34,6 +37,11 @@ export interface ReplyRunDependencies {
   tools: ToolRegistry;
   log: Logger;
   options: ReplyRunOptions;
+  /**
+   * Reserves tokens of the room's budget for a further model call (after tool results). The first
+   * call's reservation is the caller's: a run that does not fit never starts.
+   */
+  reserve(tokens: number): Promise<TokenReservation>;
   /** Called with the emitter once the reply exists, so in-flight state can be served to late joiners. */
   onLive(messageId: string, emitter: ReplyEmitter | null): void;
   /**
@@ -41,6 +49,21 @@ export interface ReplyRunDependencies {
    * (hosted Realtime allows a channel 5 presence changes per 30 s, and a reply makes three).
    */
   setStatus(status: 'thinking' | 'streaming' | 'idle'): Promise<void>;
+}
+
+/** Why a reply stopped when a participant stopped it: who did, shown on the reply. */
+export class ReplyStopped {
+  constructor(readonly by: { id: string; name: string } | null) {}
+}
+
+/** The error of a reply cut short because the room's budget cannot fit its next model call. */
+export const BUDGET_ERROR = 'This room has used its token budget for today';
+
+export interface ReplyOutcome {
+  /** The final message, as broadcast in `message-end`. */
+  message: Message;
+  /** False when the final write failed and the stored row is still `streaming`. */
+  saved: boolean;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -59,9 +82,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * `streaming`, broadcasts `message-start`, streams the model's parts coalesced and numbered,
  * runs tool calls (at most `maxToolSteps` rounds), checkpoints at most once per interval, and
  * finalises once: `complete`, `cancelled` (stopped; the partial text kept) or `error` (after the
- * first token, or when retries before it ran out). Returns the final message.
+ * first token, or when retries before it ran out). A final write that fails does not wedge the
+ * reply: `message-end` still goes out with what was streamed, and `saved` says the row was not
+ * finished (the run's lease then expires and recovery finishes it).
  */
-export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies): Promise<Message> {
+export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies): Promise<ReplyOutcome> {
   const { run, persona, model, signal } = input;
   const { store, bus, tools, log, options } = deps;
   const author = { kind: 'agent' as const, id: persona.handle, name: persona.name };
@@ -103,6 +128,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   let status: Exclude<MessageStatus, 'streaming'> = 'complete';
   let error: string | null = null;
   let streaming = false;
+  const tokenLimit = input.settings.maxOutputTokens ?? 0;
 
   try {
     const turns = [...input.turns];
@@ -110,7 +136,12 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
     for (let step = 0; step <= options.maxToolSteps; step += 1) {
       const calls: ChatToolCall[] = [];
       let stepText = '';
-      const request = { model: persona.model, system: input.system, turns, tools: step < options.maxToolSteps ? toolSpecs : [], signal };
+      const request = { model: persona.model, system: input.system, turns, tools: step < options.maxToolSteps ? toolSpecs : [], ...input.settings, signal };
+      if (step > 0 && (await deps.reserve(estimateRequestTokens(request.system, request.turns, request.tools) + tokenLimit)) !== 'reserved') {
+        status = 'error';
+        error = BUDGET_ERROR;
+        break;
+      }
       const failure = await streamWithRetry(model, request, options, signal, async (part) => {
         if (!streaming && (part.type === 'text-delta' || part.type === 'reasoning-delta')) {
           streaming = true;
@@ -176,12 +207,19 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
     await coalescer.flush();
   }
 
-  const final = await store.finishAgentMessage(run.messageId, { ...emitter.snapshot, status, usage, error });
-  if (usage.inputTokens + usage.outputTokens > 0) await store.addTokenUsage(run.roomId, usage);
+  const stoppedBy = status === 'cancelled' && signal.reason instanceof ReplyStopped ? signal.reason.by : null;
+  const ending = { ...emitter.snapshot, status, usage, error, ...(stoppedBy ? { stoppedBy } : {}) };
+  let saved = true;
+  const final = await store.finishAgentMessage(run.messageId, ending).catch((failure: unknown): Message => {
+    // The reply still ends for everyone; its lease runs out and recovery finishes the row.
+    saved = false;
+    log('error', 'orchestrator.finish_failed', { roomId: run.roomId, messageId: run.messageId, error: failure });
+    return { ...started, ...ending, updatedAt: new Date().toISOString() };
+  });
   await emitter.send('message-end', { message: final });
   deps.onLive(run.messageId, null);
   void deps.setStatus('idle');
-  return final;
+  return { message: final, saved };
 }
 
 /** Why a reply stopped: someone asked (`cancelled`), or the server is shutting down (`interrupted`). */

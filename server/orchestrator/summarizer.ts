@@ -1,4 +1,5 @@
 import type { Message } from '../../protocol/room.ts';
+import { shortenText } from '../../protocol/text.ts';
 
 /**
  * Writes a room's session summary when the room goes quiet: the seam a model-backed summarizer
@@ -84,7 +85,7 @@ function sentencesOf(content: string): string[] {
 function oneLine(text: string, maxChars: number): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
-  return flat.length > maxChars ? `${flat.slice(0, maxChars - 1).trimEnd()}…` : flat;
+  return shortenText(flat, maxChars);
 }
 
 function keyWords(text: string): Set<string> {

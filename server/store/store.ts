@@ -29,6 +29,8 @@ export interface AgentRun {
   reason: ReplyReason;
   /** Agent-to-agent turns before this one in the round (0 for a reply to a human). */
   depth: number;
+  /** Who wrote the message that opened the round (known on claimed runs). */
+  triggerAuthorId?: string;
   status: RunStatus;
   attempt: number;
   leaseOwner: string | null;
@@ -79,11 +81,32 @@ export interface RoomSession {
   summary: string;
 }
 
-/** A run whose lease expired, finished as `interrupted` with its last checkpoint kept. */
+/**
+ * A run whose lease expired. Its message ends `interrupted` with its last checkpoint kept; a run
+ * that died before its message was started is queued again (`requeued`), and after
+ * {@link MAX_RUN_ATTEMPTS} attempts is given an `interrupted` message saying so.
+ */
 export interface RecoveredRun {
   run: AgentRun;
-  /** The finalised message, or null when the run died before its message was started. */
+  /** The finalised message, or null when the run was queued again. */
   message: Message | null;
+  requeued: boolean;
+}
+
+/** Claims of one run before recovery stops queueing it again. */
+export const MAX_RUN_ATTEMPTS = 3;
+
+/**
+ * The outcome of reserving tokens for a run: `reserved`; `wait` (the budget cannot fit it now,
+ * but runs in flight hold reservations that may come back); `exhausted` (nothing in flight, and
+ * it still does not fit: the room has used its budget for today).
+ */
+export type TokenReservation = 'reserved' | 'wait' | 'exhausted';
+
+/** A room's token budget for one day: what was spent and what runs in flight hold. */
+export interface TokenBudgetState {
+  used: number;
+  reserved: number;
 }
 
 /** Thrown when a client reuses a message id for different content. */
@@ -105,7 +128,13 @@ export const RUNS_CHANNEL = 'chorus_runs';
 export const STOPS_CHANNEL = 'chorus_stops';
 
 /** Which replies to stop in a room: one message, one agent's, or all. */
-export type StopRequest = { roomId: string } & ({ messageId: string } | { agentId: string } | { all: true });
+export type StopRequest = StopScope & {
+  /** Who asked, shown on the stopped replies. */
+  by?: { id: string; name: string };
+  /** Only replies to this participant's messages (a guest stops their own replies only). */
+  repliesTo?: string;
+};
+export type StopScope = { roomId: string } & ({ messageId: string } | { agentId: string } | { all: true });
 
 export interface Store {
   // Rooms
@@ -151,23 +180,38 @@ export interface Store {
   /** The one final write: content, parts, status, usage, error. */
   finishAgentMessage(
     id: string,
-    final: ReplySnapshot & { status: Exclude<MessageStatus, 'streaming'>; usage?: TokenUsage | null; error?: string | null },
+    final: ReplySnapshot & {
+      status: Exclude<MessageStatus, 'streaming'>;
+      usage?: TokenUsage | null;
+      error?: string | null;
+      stoppedBy?: { id: string; name: string } | null;
+    },
   ): Promise<Message>;
 
   // Runs
   /** Queues runs outside a human post (handoffs, regenerate) and NOTIFYs. */
   enqueueRuns(input: { roomId: string; triggerMessageId: string; runs: NewRun[] }): Promise<AgentRun[]>;
-  /** Claims up to `limit` queued runs (oldest first) for `owner` with a lease; never twice. */
-  claimRuns(input: { owner: string; leaseMs: number; limit?: number; roomId?: string }): Promise<AgentRun[]>;
+  /**
+   * Claims up to `limit` queued runs for `owner` with a lease; never twice. Fair across rooms and
+   * processes (docs/decisions.md, "Fairness"): rooms with fewer runs in flight go first, oldest
+   * first within a room, and no room gets more than `maxPerRoom` running at once; `skipRooms` are
+   * left alone (their budget is waiting for reservations to settle).
+   */
+  claimRuns(input: { owner: string; leaseMs: number; limit?: number; roomId?: string; maxPerRoom?: number; skipRooms?: readonly string[] }): Promise<AgentRun[]>;
+  /** Puts a claimed run that did not start back in the queue; false when it is no longer `owner`'s. */
+  requeueRun(runId: string, owner: string): Promise<boolean>;
   /** Extends a lease; false when the run is no longer `owner`'s (expired and recovered). */
   renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
   finishRun(runId: string, owner: string, status: Exclude<RunStatus, 'queued' | 'running'>, error?: string | null): Promise<boolean>;
   /** The runs of one round (every run triggered by one human message), oldest first. */
   listRuns(triggerMessageId: string): Promise<AgentRun[]>;
-  /** Cancels queued runs (a stop before they started); returns them. */
-  cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string }): Promise<AgentRun[]>;
-  /** Finishes runs whose lease expired: their messages end `interrupted`, recorded in the audit log. */
-  recoverExpiredRuns(): Promise<RecoveredRun[]>;
+  /** Cancels queued runs (a stop before they started), optionally only those opened by `repliesTo`'s messages; returns them. */
+  cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string; repliesTo?: string }): Promise<AgentRun[]>;
+  /**
+   * Finishes runs whose lease expired (see {@link RecoveredRun}), releasing what they reserved;
+   * recorded in the audit log. `agentName` names the agent of an `interrupted` message it writes.
+   */
+  recoverExpiredRuns(options?: { agentName?(agentId: string): string }): Promise<RecoveredRun[]>;
   /** Calls `onQueued(roomId)` whenever runs are queued by any process. */
   onRunsQueued(onQueued: (roomId: string) => void): Promise<() => Promise<void>>;
   /** Tells every process to stop matching replies it streams (a stop may reach any instance). */
@@ -192,6 +236,17 @@ export interface Store {
   // Budgets and audit
   addTokenUsage(roomId: string, usage: TokenUsage, day?: string): Promise<void>;
   getTokenUsage(roomId: string, day?: string): Promise<TokenUsage>;
+  /** Today's spent and reserved tokens of a room. */
+  getTokenBudget(roomId: string, day?: string): Promise<TokenBudgetState>;
+  /**
+   * Reserves `tokens` of the room's `budget` for a running run, atomically across processes: it
+   * fits when spent + reserved + `tokens` <= `budget`. A run may reserve again (a further model call).
+   */
+  reserveTokens(input: { roomId: string; runId: string; tokens: number; budget: number; day?: string }): Promise<TokenReservation>;
+  /** Ends a run's reservation: its real usage is counted, what it reserved released; wakes waiting rooms. */
+  settleTokens(input: { roomId: string; runId: string; usage: TokenUsage }): Promise<void>;
+  /** True for the first caller only, per room and day: that caller posts the "budget used" notice. */
+  claimBudgetNotice(roomId: string, day?: string): Promise<boolean>;
   appendEvent(input: { roomId: string; kind: string; actor?: string | null; data?: Record<string, unknown> }): Promise<void>;
   listEvents(roomId: string, options?: { afterId?: number; limit?: number }): Promise<RoomEvent[]>;
 

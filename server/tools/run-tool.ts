@@ -5,6 +5,7 @@
  * shown, not swallowed").
  */
 import type { z } from 'zod';
+import { cutText } from '../../protocol/text.ts';
 import { ToolError, type Tool, type ToolContext } from './tool.ts';
 
 /** The result of a call: JSON data, or a message that says what went wrong. */
@@ -98,14 +99,7 @@ function toJsonResult(toolName: string, value: unknown, maxCharacters: number): 
     result: {
       truncated: true,
       note: `The result was ${full.length} characters long; only the first ${maxCharacters} are shown.`,
-      preview: sliceWithoutSplittingPairs(full, maxCharacters),
+      preview: cutText(full, maxCharacters),
     },
   };
-}
-
-/** `text.slice(0, length)`, one shorter if that would cut a surrogate pair in half. */
-function sliceWithoutSplittingPairs(text: string, length: number): string {
-  const lastCode = text.charCodeAt(length - 1);
-  const cutsPair = lastCode >= 0xd800 && lastCode <= 0xdbff;
-  return text.slice(0, cutsPair ? length - 1 : length);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cutText } from '../../protocol/text.ts';
 import { defineTool } from './tool.ts';
 
 const DEFAULT_LIMIT = 5;
@@ -49,5 +50,5 @@ export default defineTool({
 });
 
 function shorten(content: string): string {
-  return content.length > MAX_CONTENT_CHARACTERS ? `${content.slice(0, MAX_CONTENT_CHARACTERS)}…` : content;
+  return content.length > MAX_CONTENT_CHARACTERS ? `${cutText(content, MAX_CONTENT_CHARACTERS)}…` : content;
 }

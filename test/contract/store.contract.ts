@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Author } from '../../protocol/room.ts';
 import { PostgresStore } from '../../server/store/postgres-store.ts';
 import type { Sql } from '../../server/store/sql.ts';
-import { MessageConflictError, NotFoundError, type Store } from '../../server/store/store.ts';
+import { MAX_RUN_ATTEMPTS, MessageConflictError, NotFoundError, type Store } from '../../server/store/store.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const ada: Author = { kind: 'human', id: 'guest-ada', name: 'Ada' };
@@ -194,6 +194,157 @@ export function describeStoreContract(name: string, openSql: () => Promise<Sql>)
         ]);
         expect((await store.recoverExpiredRuns()).filter((entry) => entry.run.roomId === room.id)).toEqual([]);
         expect(await store.finishRun(run!.id, 'crashed-worker', 'done')).toBe(false);
+      });
+    });
+
+    describe('fair claiming', () => {
+      it('gives every room a turn before any room a second one, and never more than maxPerRoom running in a room', async () => {
+        const own = new PostgresStore(await openSql()); // its own database: claims here see only these rooms
+        try {
+          const rooms = ['flooded', 'quiet', 'other'];
+          for (const id of rooms) await own.ensureRoom({ id, title: id });
+          const runsOf = (count: number) => Array.from({ length: count }, () => ({ agentId: 'sage', reason: 'all' as const }));
+          for (let index = 0; index < 8; index += 1) await own.postHumanMessage({ id: randomUUID(), roomId: 'flooded', author: ada, content: `flood ${index}`, runs: runsOf(3) });
+          await own.postHumanMessage({ id: randomUUID(), roomId: 'quiet', author: ada, content: 'hello', runs: runsOf(1) });
+          await own.postHumanMessage({ id: randomUUID(), roomId: 'other', author: ada, content: 'hi', runs: runsOf(2) });
+
+          const first = await own.claimRuns({ owner: 'a', leaseMs: 30_000, limit: 3, maxPerRoom: 4 });
+          expect(first.map((run) => run.roomId).sort()).toEqual(['flooded', 'other', 'quiet']);
+          const second = await own.claimRuns({ owner: 'b', leaseMs: 30_000, limit: 50, maxPerRoom: 4 });
+          const count = (runs: typeof first, roomId: string) => runs.filter((run) => run.roomId === roomId).length;
+          const all = [...first, ...second];
+          expect([count(all, 'flooded'), count(all, 'quiet'), count(all, 'other')]).toEqual([4, 1, 2]);
+          expect(await own.claimRuns({ owner: 'c', leaseMs: 30_000, limit: 50, maxPerRoom: 4 })).toEqual([]);
+
+          expect(await own.finishRun(all.find((run) => run.roomId === 'flooded')!.id, all.find((run) => run.roomId === 'flooded')!.leaseOwner!, 'done')).toBe(true);
+          const next = await own.claimRuns({ owner: 'c', leaseMs: 30_000, limit: 50, maxPerRoom: 4 });
+          expect(next.map((run) => run.roomId)).toEqual(['flooded']);
+          expect(next[0]!.triggerAuthorId).toBe(ada.id);
+          expect(await own.claimRuns({ owner: 'd', leaseMs: 30_000, limit: 50, skipRooms: ['flooded'] })).toEqual([]);
+        } finally {
+          await own.close();
+        }
+      });
+
+      it('puts a claimed run back in the queue for its owner only', async () => {
+        const room = await freshRoom();
+        await post(room.id, 'Hi', [{ agentId: 'sage', reason: 'default' }]);
+        const [run] = await store.claimRuns({ owner: 'worker', leaseMs: 30_000, roomId: room.id });
+        expect(await store.requeueRun(run!.id, 'someone-else')).toBe(false);
+        expect(await store.requeueRun(run!.id, 'worker')).toBe(true);
+        const [again] = await store.claimRuns({ owner: 'worker-2', leaseMs: 30_000, roomId: room.id });
+        expect(again).toMatchObject({ id: run!.id, attempt: 1, leaseOwner: 'worker-2' });
+      });
+    });
+
+    describe('crash recovery of runs that never started', () => {
+      it('queues a run again when its process died before the reply began, and after the last attempt writes it interrupted', async () => {
+        const room = await freshRoom();
+        const { message } = await post(room.id, 'Anyone?', [{ agentId: 'sage', reason: 'default' }]);
+        const woken: string[] = [];
+        const unlisten = await store.onRunsQueued((roomId) => woken.push(roomId));
+        try {
+          for (let attempt = 1; attempt <= MAX_RUN_ATTEMPTS; attempt += 1) {
+            const [run] = await store.claimRuns({ owner: `crashed-${attempt}`, leaseMs: 1, roomId: room.id });
+            expect(run).toMatchObject({ attempt });
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            const [recovered] = (await store.recoverExpiredRuns({ agentName: () => 'Sage' })).filter((entry) => entry.run.roomId === room.id);
+            if (attempt < MAX_RUN_ATTEMPTS) {
+              expect(recovered).toMatchObject({ requeued: true, message: null, run: { status: 'queued' } });
+              await waitFor(() => woken.includes(room.id), { what: 'a wake-up for the queued run' });
+            } else {
+              expect(recovered).toMatchObject({ requeued: false, run: { status: 'failed' } });
+              expect(recovered!.message).toMatchObject({ id: run!.messageId, status: 'interrupted', replyTo: message.id, author: { kind: 'agent', id: 'sage', name: 'Sage' } });
+            }
+          }
+          const transcript = (await store.listMessages(room.id)).messages;
+          expect(transcript.map((entry) => [entry.author.kind, entry.status])).toEqual([
+            ['human', 'complete'],
+            ['agent', 'interrupted'],
+          ]);
+        } finally {
+          await unlisten();
+        }
+      });
+    });
+
+    describe('token reservations', () => {
+      it('reserves within the budget only, lets runs wait while others hold reservations, and settles real usage', async () => {
+        const room = await freshRoom();
+        const { runs } = await post(room.id, 'Go', [
+          { agentId: 'sage', reason: 'all' },
+          { agentId: 'scout', reason: 'all' },
+        ]);
+        const [first, second] = [runs[0]!, runs[1]!];
+        expect(await store.reserveTokens({ roomId: room.id, runId: first.id, tokens: 600, budget: 1000 })).toBe('reserved');
+        expect(await store.reserveTokens({ roomId: room.id, runId: second.id, tokens: 600, budget: 1000 })).toBe('wait');
+        expect(await store.getTokenBudget(room.id)).toEqual({ used: 0, reserved: 600 });
+
+        await store.settleTokens({ roomId: room.id, runId: first.id, usage: { inputTokens: 200, outputTokens: 100 } });
+        expect(await store.getTokenBudget(room.id)).toEqual({ used: 300, reserved: 0 });
+        expect(await store.getTokenUsage(room.id)).toEqual({ inputTokens: 200, outputTokens: 100 });
+        expect(await store.reserveTokens({ roomId: room.id, runId: second.id, tokens: 600, budget: 1000 })).toBe('reserved');
+        expect(await store.reserveTokens({ roomId: room.id, runId: second.id, tokens: 200, budget: 1000 })).toBe('wait');
+        await store.settleTokens({ roomId: room.id, runId: second.id, usage: { inputTokens: 500, outputTokens: 150 } });
+        expect(await store.getTokenBudget(room.id)).toEqual({ used: 950, reserved: 0 });
+        expect(await store.reserveTokens({ roomId: room.id, runId: second.id, tokens: 100, budget: 1000 })).toBe('exhausted');
+      });
+
+      it('never lets concurrent reservations together exceed the budget', async () => {
+        const room = await freshRoom();
+        const { runs } = await post(room.id, 'Everyone at once', Array.from({ length: 20 }, () => ({ agentId: 'sage', reason: 'all' as const })));
+        const outcomes = await Promise.all(runs.map((run) => store.reserveTokens({ roomId: room.id, runId: run.id, tokens: 300, budget: 1000 })));
+        expect(outcomes.filter((outcome) => outcome === 'reserved')).toHaveLength(3);
+        expect(await store.getTokenBudget(room.id)).toEqual({ used: 0, reserved: 900 });
+      });
+
+      it('charges a crashed run its whole reservation', async () => {
+        const room = await freshRoom();
+        await post(room.id, 'Hi', [{ agentId: 'sage', reason: 'default' }]);
+        const [run] = await store.claimRuns({ owner: 'crashed', leaseMs: 1, roomId: room.id });
+        expect(await store.reserveTokens({ roomId: room.id, runId: run!.id, tokens: 400, budget: 1000 })).toBe('reserved');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await store.recoverExpiredRuns();
+        expect(await store.getTokenBudget(room.id)).toEqual({ used: 400, reserved: 0 });
+      });
+
+      it('gives the budget notice to one caller per room and day', async () => {
+        const [room, other] = [await freshRoom(), await freshRoom()];
+        const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimBudgetNotice(room.id)));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await store.claimBudgetNotice(other.id)).toBe(true);
+        expect(await store.claimBudgetNotice(room.id, '2020-01-01')).toBe(true);
+      });
+    });
+
+    describe('stopping', () => {
+      it('cancels only the queued replies to one participant\'s messages when asked', async () => {
+        const room = await freshRoom();
+        const grace: Author = { kind: 'human', id: 'guest-grace', name: 'Grace' };
+        const mine = await post(room.id, 'Mine', [{ agentId: 'sage', reason: 'default' }]);
+        const theirs = await store.postHumanMessage({ id: randomUUID(), roomId: room.id, author: grace, content: 'Theirs', runs: [{ agentId: 'sage', reason: 'default' }] });
+        const cancelled = await store.cancelQueuedRuns({ roomId: room.id, repliesTo: grace.id });
+        expect(cancelled.map((run) => run.id)).toEqual([theirs.runs[0]!.id]);
+        expect((await store.listRuns(mine.message.id)).map((run) => run.status)).toEqual(['queued']);
+      });
+
+      it('keeps who stopped a reply', async () => {
+        const room = await freshRoom();
+        const { message } = await post(room.id, 'Stop me');
+        const reply = await store.startAgentMessage({ id: randomUUID(), roomId: room.id, author: sage, replyTo: message.id, reason: 'default', model: 'sage' });
+        const final = await store.finishAgentMessage(reply.id, { content: 'Partial', parts: [], seq: 1, status: 'cancelled', stoppedBy: { id: ada.id, name: 'Ada' } });
+        expect(final.stoppedBy).toEqual({ id: ada.id, name: 'Ada' });
+        expect((await store.getMessage(reply.id))?.stoppedBy).toEqual({ id: ada.id, name: 'Ada' });
+      });
+
+      it('stores text with half an emoji as valid text instead of failing', async () => {
+        const room = await freshRoom();
+        const { message } = await post(room.id, 'Emoji');
+        const reply = await store.startAgentMessage({ id: randomUUID(), roomId: room.id, author: sage, replyTo: message.id, reason: 'default', model: 'sage' });
+        const broken = `ok \uD83D`;
+        await store.checkpointAgentMessage(reply.id, { content: broken, parts: [{ type: 'reasoning', text: broken }], seq: 1 });
+        const final = await store.finishAgentMessage(reply.id, { content: broken, parts: [{ type: 'reasoning', text: broken }], seq: 1, status: 'complete' });
+        expect(final).toMatchObject({ content: 'ok \uFFFD', parts: [{ type: 'reasoning', text: 'ok \uFFFD' }] });
       });
     });
 

@@ -149,9 +149,11 @@ describe('routing and caps', () => {
   });
 
   it('stops answering when the room has spent its token budget, and says so', async () => {
-    await start({ CHORUS_TOKENS_PER_ROOM_PER_DAY: '50' });
+    // The first reply fits (its estimate: the prompt plus Sage's 800-token output limit); it then
+    // reports spending most of the budget, so the second one cannot fit and never starts.
+    await start({ CHORUS_TOKENS_PER_ROOM_PER_DAY: '2500' });
     const [ada] = await room('budget', { policy: 'default' }, ['Ada']);
-    fakes.sage.enqueue({ text: 'A reply that costs tokens.', usage: { inputTokens: 40, outputTokens: 20 } });
+    fakes.sage.enqueue({ text: 'A reply that costs tokens.', usage: { inputTokens: 1500, outputTokens: 500 } });
     await ada!.post('First question');
     await waitFor(() => ada!.ended().length === 1);
     await ada!.post('Second question');

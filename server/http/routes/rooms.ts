@@ -76,13 +76,13 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   });
 
   router.post('/api/rooms/:room/stop', access, async (request, response) => {
-    const { room } = roomContext(response);
+    const { room, grant } = roomContext(response);
     const body = parseInput(stopRequestSchema, request.body, 'body');
     if (body.agentId !== undefined && !rooms.agentsOf(room).some((agent) => agent.handle === body.agentId)) {
       throw new HttpError(404, ERROR_CODE.NOT_FOUND, `No agent "@${body.agentId}" in room "${room.id}"`);
     }
     const target = body.messageId !== undefined ? { messageId: body.messageId } : body.agentId !== undefined ? { agentId: body.agentId } : { all: true as const };
-    await rooms.stop({ roomId: room.id, ...target });
+    await rooms.stop({ roomId: room.id, ...target }, grant.kind === 'room' ? { id: grant.participantId, name: grant.name } : undefined);
     response.status(202).json({ status: 'stopping' });
   });
 
@@ -90,7 +90,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
     const { room, grant } = roomContext(response);
     const { id } = parseInput(messageParamsSchema, request.params, 'path');
     if (grant.kind === 'room') takeMessage(request, room.id, grant.participantId);
-    response.status(202).json(await rooms.regenerate(room, id));
+    response.status(202).json(await rooms.regenerate(room, id, grant.kind === 'room' ? { id: grant.participantId, name: grant.name } : undefined));
   });
 
   return router;

@@ -3,6 +3,7 @@
  * real model, at a readable pace, so the demo, stop and late joining behave as they will in
  * production (ARCHITECTURE §5).
  */
+import { cutText } from '../../../protocol/text.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
 import { planReply } from './reply-plan.ts';
 
@@ -56,7 +57,7 @@ export class OfflineChatModel implements ChatModel {
     const { signal } = request;
     const plan = planReply(request);
     const limit = request.maxOutputTokens === undefined ? Infinity : request.maxOutputTokens * CHARACTERS_PER_TOKEN;
-    const text = plan.text.length > limit ? plan.text.slice(0, limit) : plan.text;
+    const text = cutText(plan.text, limit);
 
     await this.delay(this.firstTokenDelayMs, signal);
     if (signal.aborted) return;

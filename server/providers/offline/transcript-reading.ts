@@ -3,6 +3,7 @@
  * people gave, @mentions and handoff requests, and which tool a message asks for. Plain pattern
  * matching, deterministic and fast; good enough for a demo and for tests, never a language model.
  */
+import { shortenText } from '../../../protocol/text.ts';
 import type { ChatToolSpec, ChatTurn } from '../chat-model.ts';
 
 export type UserTurn = Extract<ChatTurn, { role: 'user' }>;
@@ -278,7 +279,7 @@ export function findTopic(text: string): string | undefined {
       .replace(/[?!.]+$/, '')
       .replace(/\s+/g, ' ')
       .trim();
-    if (topic.length >= 3) return topic.length > 80 ? `${topic.slice(0, 77).trimEnd()}…` : topic;
+    if (topic.length >= 3) return topic.length > 80 ? shortenText(topic, 78) : topic;
   }
   return undefined;
 }
@@ -290,5 +291,5 @@ export function findTopic(text: string): string | undefined {
  */
 export function excerpt(text: string, limit = 90): string {
   const line = withoutMentionSigns(text).replace(/\s+/g, ' ').trim().replace(/(?<!\.)\.$/, '');
-  return line.length > limit ? `${line.slice(0, limit - 1).trimEnd()}…` : line;
+  return shortenText(line, limit);
 }
