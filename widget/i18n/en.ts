@@ -34,6 +34,7 @@ export const EN = {
   systemAuthor: 'Notice',
   statusStreaming: 'Writing…',
   statusCancelled: 'Stopped',
+  statusStoppedBy: 'Stopped by {name}',
   statusInterrupted: 'Interrupted',
   statusError: 'This reply failed: {error}',
   statusErrorUnknown: 'This reply failed.',

@@ -33,6 +33,7 @@ export const FR: ChorusStrings = {
   systemAuthor: 'Avis',
   statusStreaming: 'Rédaction…',
   statusCancelled: 'Arrêté',
+  statusStoppedBy: 'Arrêté par {name}',
   statusInterrupted: 'Interrompu',
   statusError: 'Cette réponse a échoué : {error}',
   statusErrorUnknown: 'Cette réponse a échoué.',

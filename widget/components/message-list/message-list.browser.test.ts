@@ -90,10 +90,11 @@ describe('<chorus-message-list>', () => {
     expect(get(reply, 'pre[aria-label="Result"]').textContent).to.equal(`${'a'.repeat(3999)}…`);
   });
 
-  it('offers Stop on a streaming reply, Retry on a failed one and Regenerate on a finished one', async () => {
+  it('offers Stop on a streaming reply, Retry on a failed one and Regenerate on a finished one, and says who stopped a reply', async () => {
     const failed: Message = { ...agentMessage({ id: 'r2', author: SCOUT }), status: 'error', content: 'Partial answer', error: 'The provider timed out' };
     const done: Message = { ...agentMessage({ id: 'r3', author: SAGE }), status: 'cancelled', content: 'Half' };
-    const stub = StubConnection.open([failed, done]);
+    const stoppedByAda: Message = { ...agentMessage({ id: 'r5', author: SCOUT }), status: 'cancelled', content: 'Quarter', stoppedBy: { id: 'guest-ada', name: 'Ada' } };
+    const stub = StubConnection.open([failed, done, stoppedByAda]);
     const chat = await mountChat(stub, { mode: 'inline' });
     stub.deliver('message-start', messageStart(agentMessage({ id: 'r4', author: SAGE })));
     await settle(chat);
@@ -103,6 +104,7 @@ describe('<chorus-message-list>', () => {
     expect(text(article(chat, 'r2').querySelector('[part="message__content"]'))).to.equal('Partial answer');
     get<HTMLButtonElement>(article(chat, 'r2'), 'button[aria-label="Retry the reply of Scout"]').click();
     expect(text(article(chat, 'r3').querySelector('[part="message__status"]'))).to.equal('Stopped');
+    expect(text(article(chat, 'r5').querySelector('[part="message__status"]'))).to.equal('Stopped by Ada');
     get<HTMLButtonElement>(article(chat, 'r3'), 'button[aria-label="Regenerate the reply of Sage"]').click();
     get<HTMLButtonElement>(chat, '[part="stop-all-button"]').click();
     await until(() => expect(stub.stops).to.deep.equal([{ messageId: 'r4' }, { all: true }]));

@@ -244,7 +244,7 @@ export class ChorusMessageList extends LitElement {
       case 'streaming':
         return html`<div class="visually-hidden">${strings.statusStreaming}</div>`;
       case 'cancelled':
-        return status(strings.statusCancelled);
+        return status(message.stoppedBy ? format(strings.statusStoppedBy, { name: message.stoppedBy.name }) : strings.statusCancelled);
       case 'interrupted':
         return status(strings.statusInterrupted);
       case 'error':
