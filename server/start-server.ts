@@ -111,7 +111,7 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
-    realtime: { url: config.publicRealtimeUrl ?? realtime.url, anonKey: keys.anonKey },
+    realtime: { url: config.publicRealtimeUrl ?? realtime.url, anonKey: keys.anonKey, typing: realtime.hub ? 'channel' : 'server' },
     ready: async () => !closing && (await databaseAnswers(sql)),
     sessionTtlSeconds: config.sessionTtlSeconds,
     allowedOrigins: config.allowedOrigins,

@@ -169,7 +169,11 @@ export const sessionResponseSchema = z.object({
   expiresAt: z.string().describe('ISO 8601.'),
   participant: z.object({ id: z.string(), name: z.string() }),
   room: z.object({ id: z.string(), title: z.string() }),
-  realtime: z.object({ url: z.string(), apikey: z.string().describe('The anon key (safe in a browser).') }),
+  realtime: z.object({
+    url: z.string(),
+    apikey: z.string().describe('The anon key (safe in a browser).'),
+    typing: z.enum(['channel', 'server']).describe('How to send typing: a `typing` broadcast on the channel, or `POST /api/rooms/:room/typing` (an external Realtime).'),
+  }),
 });
 
 export const roomResponseSchema = z.object({

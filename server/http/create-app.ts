@@ -21,6 +21,7 @@ import { eventsRoutes } from './routes/events-sse.ts';
 import { healthRoutes } from './routes/health.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { typingRoutes } from './routes/typing.ts';
 
 export interface AppDependencies {
   log: Logger;
@@ -39,6 +40,8 @@ export interface AppDependencies {
     url: string | null;
     /** The anon key (never the service key). */
     anonKey: string;
+    /** How widgets send typing: `server` with an external Realtime, which cannot check it (default `channel`). */
+    typing?: 'channel' | 'server';
   };
   /** Readiness: the store answers a trivial query and the server is not shutting down. */
   ready(): boolean | Promise<boolean>;
@@ -107,6 +110,7 @@ export function createApp(deps: AppDependencies): Express {
       sessionTtlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
       realtimeUrl: deps.realtime.url,
       anonKey: deps.realtime.anonKey,
+      realtimeTyping: deps.realtime.typing ?? 'channel',
       sessionsPerIp: limiter(limits.sessionsPerMinute),
       now,
     }),
@@ -121,6 +125,7 @@ export function createApp(deps: AppDependencies): Express {
       messageChars: limits.messageChars,
     }),
   );
+  app.use(typingRoutes({ bus: deps.roomEvents, access: access(false), now }));
   app.use(eventsRoutes({ events: deps.roomEvents, access: access(true), log, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, now }));
 
   if (deps.assets) app.use(staticAssetRoutes(deps.assets));

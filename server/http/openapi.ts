@@ -20,6 +20,7 @@ import {
   stopRequestSchema,
   stopResponseSchema,
 } from './api-schemas.ts';
+import { typingRequestSchema } from './routes/typing.ts';
 
 type JsonSchema = Record<string, unknown>;
 type HttpMethod = 'get' | 'post';
@@ -118,6 +119,17 @@ function operationsFor(messageChars: number): Operation[] {
       summary: 'Stop agent replies: one message, one agent, or all',
       body: stopRequestSchema,
       responses: { 202: ['Stopping', stopResponseSchema] },
+      errors: [400, 401, 403, 404, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'post',
+      path: '/api/rooms/:room/typing',
+      operationId: 'sendTyping',
+      summary: 'Say that the participant is typing or stopped (broadcast as `typing`)',
+      description: 'For widgets whose session says `realtime.typing: "server"`. The participant id and name come from the token. 204, no body.',
+      body: typingRequestSchema,
+      responses: { 204: ['Broadcast', z.null()] },
       errors: [400, 401, 403, 404, 413, 415, 429],
     },
     {

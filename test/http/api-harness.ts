@@ -146,6 +146,7 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
   /** Live SSE subscriptions per room, counted around the bus. */
   const subscriptions = new Map<string, number>();
   const roomEvents: RoomEventSource = {
+    broadcast: (roomId, event, payload) => bus.broadcast(roomId, event, payload),
     async subscribe(roomId, listener) {
       const unsubscribe = await bus.subscribe(roomId, listener);
       subscriptions.set(roomId, (subscriptions.get(roomId) ?? 0) + 1);

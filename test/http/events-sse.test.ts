@@ -94,7 +94,7 @@ describe('GET /api/rooms/:room/events', () => {
 
   it('answers 503 realtime_unavailable when the subscription cannot be made, and HEAD without streaming', async () => {
     const { room, token } = await joinRoom();
-    const down = await api.variant({ roomEvents: { subscribe: () => Promise.reject(new Error('join timed out')) } });
+    const down = await api.variant({ roomEvents: { subscribe: () => Promise.reject(new Error('join timed out')), broadcast: () => Promise.resolve() } });
     const response = await down.request('GET', `/api/rooms/${room}/events`, { token });
     expect(response.status).toBe(503);
     expect(response.body.error).toMatchObject({ code: 'realtime_unavailable', message: expect.stringMatching(/unavailable right now/) });

@@ -37,7 +37,7 @@ describe('POST /api/session', () => {
     const { token, expiresAt, participant, room, realtime } = response.body;
     expect(participant).toEqual({ id: expect.stringMatching(/^guest:[0-9a-f-]{36}$/), name: 'Grace Hopper' });
     expect(room).toEqual({ id: 'launch-plan_2', title: 'Launch plan 2' });
-    expect(realtime).toEqual({ url: api.hub.realtimeUrl, apikey: api.hub.anonKey });
+    expect(realtime).toEqual({ url: api.hub.realtimeUrl, apikey: api.hub.anonKey, typing: 'channel' });
     expect(realtime.apikey).not.toBe(api.hub.serviceKey);
     const expiresAtMs = Date.parse(expiresAt);
     expect(expiresAtMs).toBeGreaterThanOrEqual(before + 3600_000 - 1000);

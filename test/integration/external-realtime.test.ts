@@ -109,7 +109,7 @@ describe('Chorus on an external Supabase Realtime', () => {
     const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'lobby', name: 'Ada' }) });
     expect(session.status).toBe(200);
     const { realtime, token } = (await session.json()) as { realtime: { url: string; apikey: string }; token: string };
-    expect(realtime).toEqual({ url: hub.realtimeUrl, apikey: hub.anonKey });
+    expect(realtime).toEqual({ url: hub.realtimeUrl, apikey: hub.anonKey, typing: 'server' });
 
     const ada = await join(server, 'lobby', 'Ada');
     expect(ada.session.realtime.url).toBe(hub.realtimeUrl);
@@ -245,7 +245,7 @@ describe('choosing the realtime (configuration)', () => {
     expect(server.realtimeUrl).toBe(`${server.url}/realtime/v1`);
     const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'lobby', name: 'Ada' }) });
     const { realtime } = (await session.json()) as { realtime: { url: string; apikey: string } };
-    expect(realtime).toEqual({ url: server.realtimeUrl.replace(/^http/, 'ws'), apikey: server.keys.anonKey });
+    expect(realtime).toEqual({ url: server.realtimeUrl.replace(/^http/, 'ws'), apikey: server.keys.anonKey, typing: 'channel' });
     expect(await upgradeStatus(`${server.url}/realtime/v1/websocket?apikey=${server.keys.anonKey}&vsn=1.0.0`)).toBe(101);
   });
 

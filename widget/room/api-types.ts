@@ -23,7 +23,8 @@ export interface SessionResponse {
   expiresAt: string;
   participant: { id: string; name: string };
   room: { id: string; title: string };
-  realtime: { url: string; apikey: string };
+  /** `typing: 'server'`: send typing with `POST /api/rooms/:room/typing`, not on the channel (an older server sends no `typing`). */
+  realtime: { url: string; apikey: string; typing?: 'channel' | 'server' };
 }
 
 export interface AgentInfo {

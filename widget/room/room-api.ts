@@ -60,6 +60,11 @@ export class RoomApi {
     await this.#authorized<unknown>('POST', '/stop', target);
   }
 
+  /** `POST /api/rooms/:room/typing`: typing through the server, where the channel cannot carry it. */
+  async sendTyping(typing: boolean): Promise<void> {
+    await this.#authorized<unknown>('POST', '/typing', { typing });
+  }
+
   async regenerate(messageId: string): Promise<string> {
     return (await this.#authorized<{ messageId: string }>('POST', `/messages/${encodeURIComponent(messageId)}/regenerate`)).messageId;
   }

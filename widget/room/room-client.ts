@@ -362,7 +362,9 @@ export class RoomClient implements RoomConnection {
   #sendTyping(typing: boolean): void {
     const session = this.#keeper.session;
     if (!session) return;
-    this.#channel?.sendTyping({ participantId: session.participant.id, name: session.participant.name, typing });
+    // A hint: a refused or failed update is dropped (the indicator expires on the other side).
+    if (session.realtime.typing === 'server') void this.#api.sendTyping(typing).catch(() => {});
+    else this.#channel?.sendTyping({ participantId: session.participant.id, name: session.participant.name, typing });
   }
 
   #fail(error: ChorusError): void {

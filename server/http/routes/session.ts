@@ -22,6 +22,8 @@ export interface SessionRouteDependencies {
   /** The public realtime URL; null derives it from the request (`ws(s)://<Host>/realtime/v1`). */
   realtimeUrl: string | null;
   anonKey: string;
+  /** Where the widget sends typing: over the channel (the embedded hub checks it) or `POST /api/rooms/:room/typing`. */
+  realtimeTyping: 'channel' | 'server';
   sessionsPerIp: FixedWindowRateLimiter;
   now: () => number;
 }
@@ -104,7 +106,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
       expiresAt: expiresAt.toISOString(),
       participant: { id: participantId, name },
       room: { id: room.id, title: room.title },
-      realtime: { url: deps.realtimeUrl ?? `${request.secure ? 'wss' : 'ws'}://${request.get('host')}/realtime/v1`, apikey: deps.anonKey },
+      realtime: { url: deps.realtimeUrl ?? `${request.secure ? 'wss' : 'ws'}://${request.get('host')}/realtime/v1`, apikey: deps.anonKey, typing: deps.realtimeTyping },
     });
   });
   return router;
