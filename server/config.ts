@@ -37,7 +37,9 @@ export interface Config {
   sessionTtlSeconds: number;
   apiLimits: ApiLimits;
   trustProxy: boolean | number | string;
-  /** The realtime URL browsers use; null: the external realtime's URL, else derived from each request's Host. */
+  /** `CHORUS_PUBLIC_URL`: this server's origin as browsers reach it (`https://chat.example.com`); null: from expected `Host`s only. */
+  publicUrl: string | null;
+  /** The realtime URL browsers use; null: the external realtime's URL, else `<publicUrl>/realtime/v1`, else from an expected `Host`. */
   publicRealtimeUrl: string | null;
   /** Which Supabase Realtime carries the rooms: the hub embedded in this server, or an external one. */
   realtime: RealtimeSettings;
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   if (identitySecret !== null && identitySecret.length < MIN_SECRET_LENGTH) {
     problems.push(`CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   }
+  const publicUrl = readPublicUrl(env.CHORUS_PUBLIC_URL, problems);
   const publicRealtimeUrl = env.CHORUS_PUBLIC_REALTIME_URL || null;
   if (publicRealtimeUrl !== null && !/^wss?:\/\//.test(publicRealtimeUrl)) {
     problems.push('CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1');
@@ -171,9 +174,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     sessionTtlSeconds,
     apiLimits,
     trustProxy,
+    publicUrl,
     publicRealtimeUrl,
     realtime,
   };
+}
+
+/** `CHORUS_PUBLIC_URL` as an origin (no trailing slash), or null; adds to `problems` when it is not an http(s) origin. */
+function readPublicUrl(raw: string | undefined, problems: string[]): string | null {
+  if (!raw) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url === null || !/^https?:$/.test(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    problems.push(`CHORUS_PUBLIC_URL must be the http(s) origin browsers reach this server at, with no path, e.g. https://chat.example.com (got "${raw.slice(0, 100)}")`);
+    return null;
+  }
+  return url.origin;
 }
 
 /** `CHORUS_REALTIME_URL` and its keys; adds to `problems` what is missing or wrong. */

@@ -6,14 +6,15 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   const server = await startChorus(config, { log, serveWidget: true });
+  const url = config.publicUrl ?? server.url;
   // The banner is for the person who ran `npm start`, like `supabase start`'s; keys never go
   // through the structured log.
   process.stdout.write(
     [
       '',
-      `  Chorus is running at ${server.url}`,
-      `  Demo pages:  ${server.url}/demo/  (company site, shared room, theming)`,
-      `  Embed:       <script src="${server.url}/chorus.js" data-room="lobby" data-mode="launcher" async></script>`,
+      `  Chorus is running at ${url}${url === server.url ? '' : `  (listening on ${server.url})`}`,
+      `  Demo pages:  ${url}/demo/  (company site, shared room, theming)`,
+      `  Embed:       <script src="${url}/chorus.js" data-room="lobby" data-mode="launcher" async></script>`,
       ...realtimeLines(config, server),
       `  Data:        ${config.dataDir}`,
       '',

@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { createApp } from './http/create-app.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ensurePrivateFolder } from './lib/private-folder.ts';
+import { realtimeUrlOf } from './lib/public-url.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { DEFAULT_PERSONAS_DIRECTORY, createPersonaCatalog, loadPersonas, withRealModel, type Persona, type PersonaCatalog } from './orchestrator/personas.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
@@ -111,10 +112,11 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
-    realtime: { url: config.publicRealtimeUrl ?? realtime.url, anonKey: keys.anonKey, typing: realtime.hub ? 'channel' : 'server' },
+    realtime: { url: config.publicRealtimeUrl ?? realtime.url ?? (config.publicUrl ? realtimeUrlOf(config.publicUrl) : null), anonKey: keys.anonKey, typing: realtime.hub ? 'channel' : 'server' },
     ready: async () => !closing && (await databaseAnswers(sql)),
     sessionTtlSeconds: config.sessionTtlSeconds,
     allowedOrigins: config.allowedOrigins,
+    listenHost: config.host,
     limits: config.apiLimits,
     trustProxy: config.trustProxy,
     ...(options.serveWidget ? { assets: { widgetDir: WIDGET_DIST_DIR, demoDir: DEMO_DIR } } : {}),

@@ -20,6 +20,8 @@ export interface VerifiedClaims extends JwtClaims {
 
 export const JWT_ERROR = {
   MALFORMED: 'malformed',
+  /** An `alg` the verifier does not accept (`none` included). */
+  ALGORITHM: 'algorithm',
   SIGNATURE: 'signature',
   MISSING_CLAIMS: 'missing_claims',
   INVALID_EXP: 'invalid_exp',
@@ -67,12 +69,19 @@ function decodeSegment(segment: string): unknown {
   }
 }
 
+/** A JWT whose signature checked out: its header and its claims, neither trusted beyond that. */
+export interface SignedJwt {
+  header: Record<string, unknown>;
+  claims: JwtClaims;
+}
+
 /**
- * Verifies a JWT the way Supabase Realtime does: HMAC signature with the shared secret, then
- * `role` and `exp` present, `exp` a number in the future, `iat` (when present) a number.
- * Throws a {@link JwtError} whose message is Supabase's text for that failure.
+ * Checks a JWT's HMAC signature with `secret`, for the algorithms in `algorithms` only (all three
+ * HMAC ones by default), and returns its header and claims; nothing is read from the claims.
+ * Throws a {@link JwtError}: `malformed`, `algorithm` (another `alg`, `none` included) or `signature`.
+ * @example const { claims } = verifySignedJwt(token, secret, { algorithms: ['HS256'] });
  */
-export function verifyJwt(token: unknown, secret: string, nowMs = Date.now()): VerifiedClaims {
+export function verifySignedJwt(token: unknown, secret: string, options: { algorithms?: readonly string[] } = {}): SignedJwt {
   if (typeof token !== 'string') throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   const segments = token.split('.');
   if (segments.length !== 3) throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
@@ -82,14 +91,31 @@ export function verifyJwt(token: unknown, secret: string, nowMs = Date.now()): V
   if (!isRecord(header) || !isRecord(claims)) {
     throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   }
-  const hash = typeof header.alg === 'string' ? HMAC_ALGORITHMS.get(header.alg) : undefined;
-  if (!hash || !/^[A-Za-z0-9_-]+$/.test(signatureSegment)) {
-    throw new JwtError(JWT_ERROR.SIGNATURE, 'Failed to validate JWT signature');
-  }
+  const algorithm = typeof header.alg === 'string' ? header.alg : undefined;
+  const hash = algorithm !== undefined && (options.algorithms ?? [...HMAC_ALGORITHMS.keys()]).includes(algorithm) ? HMAC_ALGORITHMS.get(algorithm) : undefined;
+  if (!hash) throw new JwtError(JWT_ERROR.ALGORITHM, 'Failed to validate JWT signature');
+  if (!/^[A-Za-z0-9_-]+$/.test(signatureSegment)) throw new JwtError(JWT_ERROR.SIGNATURE, 'Failed to validate JWT signature');
   const expected = createHmac(hash, secret).update(`${headerSegment}.${claimsSegment}`).digest();
   const actual = Buffer.from(signatureSegment, 'base64url');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
     throw new JwtError(JWT_ERROR.SIGNATURE, 'Failed to validate JWT signature');
+  }
+  return { header, claims };
+}
+
+/**
+ * Verifies a JWT the way Supabase Realtime does: HMAC signature with the shared secret, then
+ * `role` and `exp` present, `exp` a number in the future, `iat` (when present) a number.
+ * Throws a {@link JwtError} whose message is Supabase's text for that failure (an algorithm
+ * other than HS256/384/512 is a `signature` failure, as there).
+ */
+export function verifyJwt(token: unknown, secret: string, nowMs = Date.now()): VerifiedClaims {
+  let claims: JwtClaims;
+  try {
+    claims = verifySignedJwt(token, secret).claims;
+  } catch (error) {
+    if (error instanceof JwtError && error.kind === JWT_ERROR.ALGORITHM) throw new JwtError(JWT_ERROR.SIGNATURE, error.message);
+    throw error;
   }
   if (!('role' in claims) || !('exp' in claims)) {
     throw new JwtError(JWT_ERROR.MISSING_CLAIMS, 'Fields `role` and `exp` are required in JWT');
@@ -109,4 +135,3 @@ export function verifyJwt(token: unknown, secret: string, nowMs = Date.now()): V
   }
   return claims as VerifiedClaims;
 }
-

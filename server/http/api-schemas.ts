@@ -4,6 +4,7 @@
  * Messages are written to read after the field name: `"content" must not be blank`.
  */
 import { z } from 'zod';
+import { hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../lib/display-name.ts';
 import { AUTHOR_KINDS, MESSAGE_STATUSES, REPLY_REASONS, ROOM_ID_PATTERN, SPEAKER_POLICIES } from '../../protocol/room.ts';
 
 /** Limits of the REST API, settable as `CHORUS_LIMIT_*` (ARCHITECTURE.md §6). */
@@ -34,8 +35,6 @@ export const DEFAULT_PAGE_SIZE = 50;
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Half of a UTF-16 surrogate pair without the other half: not text, and not storable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** Control characters (C0, DEL, C1) and the bidirectional overrides that can disguise a name. */
-const UNSAFE_NAME_CHARACTERS = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 export const roomIdSchema = z
   .string()
@@ -50,14 +49,16 @@ export const agentHandleSchema = z
   .regex(/^[a-z0-9_-]{2,32}$/, 'must be an agent handle (2–32 characters of a–z, 0–9, _ or -, without the @)')
   .describe('An agent handle, without the `@`.');
 
+/** A person's display name (`server/lib/display-name.ts`); zod counts its length by code point, as JSON Schema's `maxLength` does. */
 export const displayNameSchema = z
   .string()
   .normalize('NFC')
   .trim()
-  .min(1, 'must not be empty')
-  .max(40, 'must be at most 40 characters')
-  .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), 'must not contain control or bidirectional-override characters')
-  .describe('Display name: 1–40 characters after trimming, no control characters.');
+  .min(1, { message: 'must not be empty', abort: true })
+  .max(MAX_DISPLAY_NAME_LENGTH, { message: `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`, abort: true })
+  .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), { message: 'must not contain control or bidirectional-override characters', abort: true })
+  .refine(hasVisibleCharacter, 'must have a visible character (zero-width and control characters do not count)')
+  .describe(`Display name: 1–${MAX_DISPLAY_NAME_LENGTH} characters after trimming, something visible, no control characters, not the name of one of the room's agents.`);
 
 export const identitySchema = z
   .strictObject({
@@ -71,10 +72,16 @@ export const identitySchema = z
   })
   .describe("A user vouched for by the host site: `signature` is the hex HMAC-SHA256 of `userId` with the server's `CHORUS_IDENTITY_SECRET`.");
 
+export const identityTokenSchema = z
+  .string()
+  .max(4096, 'must be at most 4096 characters')
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'must be an identity JWT (three base64url segments) or { userId, signature }')
+  .describe("An identity JWT signed by the host site (HS256 with `CHORUS_IDENTITY_SECRET`): claims `sub`, `name`, optional `role` (`member`, `operator`, `admin`), `exp` at most 24 h ahead.");
+
 export const sessionRequestSchema = z.strictObject({
   room: roomIdSchema,
   name: displayNameSchema,
-  identity: identitySchema.optional(),
+  identity: z.union([identityTokenSchema, identitySchema]).optional(),
 });
 
 /** The body of `POST /api/rooms/:room/messages`, with the configured length limit. */

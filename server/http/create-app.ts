@@ -36,7 +36,7 @@ export interface AppDependencies {
   /** `CHORUS_IDENTITY_SECRET`: host-signed identities are checked with it; null refuses them. */
   identitySecret: string | null;
   realtime: {
-    /** The public realtime-js URL browsers connect to; null derives `ws(s)://<Host>/realtime/v1` from each request. */
+    /** The public realtime-js URL browsers connect to; null derives `ws(s)://<Host>/realtime/v1` from a request whose `Host` is expected (`server/lib/public-url.ts`). */
     url: string | null;
     /** The anon key (never the service key). */
     anonKey: string;
@@ -49,6 +49,8 @@ export interface AppDependencies {
   sessionTtlSeconds?: number;
   /** `CHORUS_ALLOWED_ORIGINS`, parsed with `parseAllowedOrigins`; default `*`. */
   allowedOrigins?: AllowedOrigins;
+  /** `HOST`: a `Host` naming it may make the realtime URL when `realtime.url` is null; default none (only loopback names and allowed origins' hosts may). */
+  listenHost?: string;
   /** `CHORUS_LIMIT_*`; defaults in {@link DEFAULT_API_LIMITS}. */
   limits?: Partial<ApiLimits>;
   /** Express's `trust proxy` (`CHORUS_TRUST_PROXY`): which `X-Forwarded-For` hops to believe. Default false. */
@@ -109,6 +111,7 @@ export function createApp(deps: AppDependencies): Express {
       identitySecret: deps.identitySecret,
       sessionTtlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
       realtimeUrl: deps.realtime.url,
+      hosts: { listenHost: deps.listenHost ?? '', allowedOrigins: deps.allowedOrigins ?? '*' },
       anonKey: deps.realtime.anonKey,
       realtimeTyping: deps.realtime.typing ?? 'channel',
       sessionsPerIp: limiter(limits.sessionsPerMinute),

@@ -24,6 +24,10 @@ export const ERROR_CODE = {
   FORBIDDEN_ROOM: 'forbidden_room',
   IDENTITY_REQUIRED: 'identity_required',
   INVALID_IDENTITY: 'invalid_identity',
+  /** A display name that is, once normalised, one of the room's agents' (`POST /api/session`). */
+  NAME_TAKEN: 'name_taken',
+  /** A `Host` the server does not expect, with no `CHORUS_PUBLIC_URL` to build URLs from. */
+  HOST_NOT_ALLOWED: 'host_not_allowed',
   PARTICIPANT_REQUIRED: 'participant_required',
   ORIGIN_NOT_ALLOWED: 'origin_not_allowed',
   NOT_FOUND: 'not_found',

@@ -31,6 +31,11 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
       return 'has an invalid format';
     case 'invalid_value':
       return `must be ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}`;
+    case 'invalid_union': {
+      // Reached when the input has none of the options' types (see `optionIssues`).
+      const types = issue.errors.map((option) => (option[0]?.code === 'invalid_type' ? (TYPE_NAMES[option[0].expected] ?? option[0].expected) : undefined));
+      return types.every((type) => type !== undefined) ? `must be ${types.join(' or ')}` : undefined;
+    }
     default:
       return undefined;
   }
@@ -42,6 +47,14 @@ function subject(path: readonly PropertyKey[], source: InputSource): string {
   return source === 'body' ? name : source === 'query' ? `Query parameter ${name}` : `URL parameter ${name}`;
 }
 
+/** The issues of a union as those of the one option whose type the input has (text or an object), so they name the field. */
+function optionIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const typed = issue.errors.filter((option) => !(option.length === 1 && option[0]!.code === 'invalid_type' && option[0]!.path.length === 0));
+  if (typed.length !== 1) return [issue];
+  return typed[0]!.flatMap((inner) => optionIssues({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 /**
  * Parses `input` with `schema`, or throws a 400 `invalid_request` whose message names each bad
  * field: `"content" must be at most 8000 characters.`
@@ -50,7 +63,8 @@ function subject(path: readonly PropertyKey[], source: InputSource): string {
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, source: InputSource): z.output<Schema> {
   const result = schema.safeParse(input, { error: describeIssue });
   if (result.success) return result.data;
-  const messages = result.error.issues.slice(0, 3).map((issue) => `${subject(issue.path, source)} ${issue.message}`);
-  const more = result.error.issues.length - messages.length;
+  const issues = result.error.issues.flatMap(optionIssues);
+  const messages = issues.slice(0, 3).map((issue) => `${subject(issue.path, source)} ${issue.message}`);
+  const more = issues.length - messages.length;
   throw new HttpError(400, ERROR_CODE.INVALID_REQUEST, `${messages.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}.`, { cause: result.error });
 }

@@ -121,7 +121,8 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export type VariantOptions = Partial<Omit<AppDependencies, 'log' | 'store' | 'jwtSecret' | 'realtime'>>;
+/** Options of {@link ApiHarness.variant}; `realtime.url` defaults to the test hub's (null: from an expected `Host`). */
+export type VariantOptions = Partial<Omit<AppDependencies, 'log' | 'store' | 'jwtSecret'>>;
 
 export type HarnessOptions = Partial<Omit<AppDependencies, 'log' | 'store' | 'rooms' | 'roomEvents' | 'jwtSecret' | 'ready' | 'realtime'>> & {
   roomDefaults?: Partial<RoomSettings>;
@@ -168,7 +169,7 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
       store,
       roomEvents: overrides.roomEvents ?? roomEvents,
       jwtSecret: TEST_JWT_SECRET,
-      realtime: { url: hub.realtimeUrl, anonKey: hub.anonKey },
+      realtime: overrides.realtime ?? { url: hub.realtimeUrl, anonKey: hub.anonKey },
       ready: overrides.ready ?? (async () => ready && (await databaseAnswers(sql))),
     });
     const server = http.createServer(app);

@@ -1,7 +1,8 @@
 import { RealtimeClient } from '@supabase/realtime-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity } from '../../server/auth/identity.ts';
-import { verifyJwt } from '../../server/auth/jwt.ts';
+import { signJwt, verifyJwt } from '../../server/auth/jwt.ts';
+import { parseAllowedOrigins } from '../../server/http/allowed-origins.ts';
 import { issueRoomToken } from '../../server/auth/tokens.ts';
 import { titleFromRoomId } from '../../server/http/routes/session.ts';
 import type { Room } from '../../server/store/store.ts';
@@ -81,18 +82,18 @@ describe('POST /api/session', () => {
       secret: TEST_JWT_SECRET,
       roomId: 'refresh-room',
       participantId: first.participant.id,
-      name: 'Ada',
+      name: 'Ada Lovelace',
       ttlSeconds: 3600,
       nowMs: Date.now() - 5400_000,
     });
-    const afterSleep = await api.request('POST', '/api/session', { token: stale.token, body: { room: 'refresh-room', name: 'Ada' } });
+    const afterSleep = await api.request('POST', '/api/session', { token: stale.token, body: { room: 'refresh-room', name: 'Ada Lovelace' } });
     expect(afterSleep.body.participant.id).toBe(first.participant.id);
 
     // Long expired, or for another room: a new guest.
-    const ancient = issueRoomToken({ ...{ secret: TEST_JWT_SECRET, roomId: 'refresh-room', participantId: first.participant.id, name: 'Ada' }, ttlSeconds: 60, nowMs: Date.now() - 3 * 3600_000 });
-    const fresh = await api.request('POST', '/api/session', { token: ancient.token, body: { room: 'refresh-room', name: 'Ada' } });
+    const ancient = issueRoomToken({ ...{ secret: TEST_JWT_SECRET, roomId: 'refresh-room', participantId: first.participant.id, name: 'Ada Lovelace' }, ttlSeconds: 60, nowMs: Date.now() - 3 * 3600_000 });
+    const fresh = await api.request('POST', '/api/session', { token: ancient.token, body: { room: 'refresh-room', name: 'Ada Lovelace' } });
     expect(fresh.body.participant.id).not.toBe(first.participant.id);
-    const elsewhere = await api.request('POST', '/api/session', { token: first.token, body: { room: 'another-room', name: 'Ada' } });
+    const elsewhere = await api.request('POST', '/api/session', { token: first.token, body: { room: 'another-room', name: 'Ada Lovelace' } });
     expect(elsewhere.body.participant.id).not.toBe(first.participant.id);
   });
 
@@ -198,6 +199,136 @@ describe('POST /api/session', () => {
     expect(claims.exp - nowSeconds()).toBeGreaterThan(110);
     expect(claims.exp - nowSeconds()).toBeLessThanOrEqual(120);
   });
+});
+
+describe('host identity JWTs', () => {
+  const inAnHour = () => nowSeconds() + 3600;
+  const identityToken = (claims: Record<string, unknown>, secret = IDENTITY_SECRET) => signJwt({ sub: 'jwt-user-1', name: 'Jay (Acme)', exp: inAnHour(), ...claims }, secret);
+  const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  it('admits a valid identity JWT as the same host-verified user as the HMAC form, with the name it signs', async () => {
+    const jwt = await api.session('jwt-room', 'Typed name', { identity: identityToken({}) });
+    expect(jwt.participant).toEqual({ id: 'user:jwt-user-1', name: 'Jay (Acme)' });
+    const hmac = await api.session('jwt-room', 'Jay', { identity: { userId: 'jwt-user-1', signature: signIdentity('jwt-user-1', IDENTITY_SECRET) } });
+    expect(hmac.participant.id).toBe('user:jwt-user-1');
+    // A room for verified users only admits it; `role` is checked but grants nothing more (yet).
+    await api.store.ensureRoom({ id: 'jwt-members', title: 'Members', settings: { guestAccess: false } });
+    const operator = await api.session('jwt-members', 'x', { identity: identityToken({ role: 'operator', exp: nowSeconds() + 24 * 3600 }) });
+    expect(operator.participant).toEqual({ id: 'user:jwt-user-1', name: 'Jay (Acme)' });
+    expect(verifyJwt(operator.token, TEST_JWT_SECRET)).toMatchObject({ role: 'authenticated', sub: 'user:jwt-user-1' });
+  });
+
+  it('cuts a signed name longer than 40 characters by code point, never splitting an emoji', async () => {
+    const { participant } = await api.session('jwt-room', 'x', { identity: identityToken({ name: `${'x'.repeat(39)}😀😀` }) });
+    expect(participant.name).toBe(`${'x'.repeat(39)}😀`);
+  });
+
+  it.each([
+    ['an expired token', () => identityToken({ exp: nowSeconds() - 5 }), 'identity_expired', /expired 5 seconds ago/],
+    ['an exp more than 24 hours ahead', () => identityToken({ exp: nowSeconds() + 25 * 3600 }), 'identity_expiry_too_far', /more than 24 hours ahead/],
+    ['no exp', () => signJwt({ sub: 'jwt-user-1', name: 'Jay' }, IDENTITY_SECRET), 'invalid_identity', /needs an "exp" claim/],
+    ['HS512', () => `${segment({ alg: 'HS512', typ: 'JWT' })}.${segment({ sub: 'u', name: 'U', exp: inAnHour() })}.${'a'.repeat(86)}`, 'identity_algorithm_not_allowed', /HS256/],
+    ['alg none', () => `${segment({ alg: 'none' })}.${segment({ sub: 'u', name: 'U', exp: inAnHour() })}.`, 'identity_algorithm_not_allowed', /HS256/],
+    ['another secret', () => identityToken({}, 'another-host-secret-that-is-long-enough-0123'), 'invalid_identity', /not signed with the identity secret/],
+    ['a role that does not exist', () => identityToken({ role: 'owner' }), 'invalid_identity', /"role" must be one of member, operator, admin/],
+    ['no sub', () => identityToken({ sub: undefined }), 'invalid_identity', /"sub" must be the user id/],
+    ['an invisible name', () => identityToken({ name: '\u200b\u2060' }), 'invalid_identity', /"name" must be the user's display name/],
+  ])('refuses %s with 401 and a clear code, changing nothing', async (_case, token, code, message) => {
+    const before = await api.snapshot();
+    const response = await api.request('POST', '/api/session', { body: { room: 'jwt-refused', name: 'Guest', identity: token() } });
+    expect(response.status).toBe(401);
+    expect(response.body.error).toMatchObject({ code, message: expect.stringMatching(message), requestId: expect.any(String) });
+    expect(await api.snapshot()).toEqual(before);
+  });
+
+  it('refuses an identity that is neither a JWT nor { userId, signature } with 400', async () => {
+    for (const [identity, message] of [
+      ['not-a-jwt', /"identity" must be an identity JWT/],
+      [42, /"identity" must be text or a JSON object/],
+    ] as const) {
+      const response = await api.request('POST', '/api/session', { body: { room: 'jwt-refused', name: 'Guest', identity } });
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(message) });
+    }
+  });
+});
+
+describe('display names', () => {
+  it.each([
+    ['only zero-width characters', '\u200b\u200c\u200d\u2060\ufeff'],
+    ['a Hangul filler', '\u3164'],
+    ['spaces around a zero-width space', ' \u200b '],
+  ])('refuses a name of %s with 400 and changes nothing', async (_case, name) => {
+    const before = await api.snapshot();
+    const response = await api.request('POST', '/api/session', { body: { room: 'names-room', name } });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/"name" must (have a visible character|not be empty)/) });
+    expect(await api.snapshot()).toEqual(before);
+  });
+
+  it.each([['Ada'], ['ada'], ['ADA'], [' Ada\u200b '], ['@ada'], ['Ａｄａ'], ['bob'], ['BOB\u2060']])(
+    'refuses "%s", the name or handle of an agent in the room, with 409 name_taken and changes nothing',
+    async (name) => {
+      const before = await api.snapshot();
+      const response = await api.request('POST', '/api/session', { body: { room: 'names-room', name } });
+      expect(response.status).toBe(409);
+      expect(response.body.error).toMatchObject({ code: 'name_taken', message: expect.stringMatching(/is the name of this room's agent (Ada \(@ada\)|Bob \(@bob\))/) });
+      expect(await api.snapshot()).toEqual(before);
+    },
+  );
+
+  it("refuses an agent's name on refresh and from a host identity too", async () => {
+    const { token } = await api.session('names-room', 'Grace');
+    const refreshed = await api.request('POST', '/api/session', { token, body: { room: 'names-room', name: 'Ada' } });
+    expect(refreshed.status).toBe(409);
+    const identity = { userId: 'u-ada', signature: signIdentity('u-ada', IDENTITY_SECRET), name: 'Bob' };
+    expect((await api.request('POST', '/api/session', { body: { room: 'names-room', name: 'x', identity } })).status).toBe(409);
+  });
+
+  it('accepts names that only resemble an agent, and counts length by code point', async () => {
+    for (const name of ['Ada Lovelace', 'Adam', 'Bobby', '👩‍💻', 'Zoë']) {
+      expect((await api.session('names-room', name)).participant.name).toBe(name);
+    }
+    expect((await api.session('names-room', '😀'.repeat(40))).participant.name).toBe('😀'.repeat(40));
+    const tooLong = await api.request('POST', '/api/session', { body: { room: 'names-room', name: '😀'.repeat(41) } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.message).toMatch(/"name" must be at most 40 characters/);
+  });
+});
+
+describe('the realtime URL given to browsers', () => {
+  const fromHost = (options: Parameters<ApiHarness['variant']>[0] = {}) => api.variant({ realtime: { url: null, anonKey: api.hub.anonKey }, ...options });
+
+  it('is the configured one whatever the Host', async () => {
+    const response = await api.request('POST', '/api/session', { headers: { host: 'evil.example' }, body: { room: 'url-room', name: 'U' } });
+    expect(response.status).toBe(200);
+    expect(response.body.realtime.url).toBe(api.hub.realtimeUrl);
+  });
+
+  it('without configuration, is built from a loopback Host, the HOST setting or an allowed origin', async () => {
+    const local = await fromHost();
+    const session = (variant: Awaited<ReturnType<typeof fromHost>>, host: string) =>
+      variant.request('POST', '/api/session', { headers: { host }, body: { room: 'url-room', name: 'U' } });
+    expect((await session(local, 'localhost:8787')).body.realtime.url).toBe('ws://localhost:8787/realtime/v1');
+    expect((await session(local, '127.0.0.1:9000')).body.realtime.url).toBe('ws://127.0.0.1:9000/realtime/v1');
+    expect((await session(local, '[::1]:8787')).body.realtime.url).toBe('ws://[::1]:8787/realtime/v1');
+    const named = await fromHost({ listenHost: 'chat.internal', allowedOrigins: parseAllowedOrigins('https://chat.example.com') });
+    expect((await session(named, 'chat.internal:8787')).body.realtime.url).toBe('ws://chat.internal:8787/realtime/v1');
+    expect((await session(named, 'chat.example.com')).body.realtime.url).toBe('wss://chat.example.com/realtime/v1');
+  });
+
+  it.each(['evil.example', 'evil.example:8787', 'localhost.evil.example', 'localhost/evil', 'localhost:8787@evil.example'])(
+    'without configuration, refuses Host "%s" with 400 host_not_allowed and changes nothing',
+    async (host) => {
+      const local = await fromHost({ listenHost: '0.0.0.0' });
+      const before = await api.snapshot();
+      const response = await local.request('POST', '/api/session', { headers: { host }, body: { room: 'url-refused', name: 'U' } });
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'host_not_allowed', message: expect.stringMatching(/set CHORUS_PUBLIC_URL/) });
+      expect(response.text).not.toContain('ws://evil');
+      expect(await api.snapshot()).toEqual(before);
+    },
+  );
 });
 
 describe('titleFromRoomId', () => {

@@ -1,14 +1,17 @@
 /**
  * The server as `npm start` runs it: PGlite in `CHORUS_DATA_DIR` (not the test template), or a
- * real Postgres server through `DATABASE_URL`; nothing stubbed, readiness included.
+ * real Postgres server through `DATABASE_URL`; nothing stubbed, readiness included. And the
+ * settings that shape what it tells browsers (`CHORUS_PUBLIC_URL`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
+import { startChorusServer } from '../helpers/chorus-server.ts';
 import { openTestPostgres } from '../helpers/databases.ts';
 
 const START_TIMEOUT_MS = 120_000;
@@ -98,4 +101,36 @@ describe('PostgreSQL (DATABASE_URL)', () => {
     },
     START_TIMEOUT_MS,
   );
+});
+
+describe('CHORUS_PUBLIC_URL', () => {
+  it(
+    'makes the realtime URL of every session, whatever the Host',
+    async () => {
+      const server = await startChorusServer({ env: { CHORUS_PUBLIC_URL: 'https://chat.example.com/' } });
+      try {
+        const answer = await new Promise<{ status: number; body: { realtime: { url: string } } }>((resolve, reject) => {
+          const outgoing = http.request(`${server.url}/api/session`, { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } }, (incoming) => {
+            let text = '';
+            incoming.on('data', (chunk: Buffer) => (text += chunk));
+            incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: JSON.parse(text) }));
+          });
+          outgoing.on('error', reject);
+          outgoing.end(JSON.stringify({ room: 'public-url', name: 'Grace' }));
+        });
+        expect(answer.status).toBe(200);
+        expect(answer.body.realtime.url).toBe('wss://chat.example.com/realtime/v1');
+      } finally {
+        await server.close();
+      }
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it('must be an http(s) origin without a path', () => {
+    for (const value of ['chat.example.com', 'ftp://chat.example.com', 'https://chat.example.com/chorus', 'https://user:pass@chat.example.com']) {
+      expect(() => loadConfig({ CHORUS_PUBLIC_URL: value }), value).toThrow(/CHORUS_PUBLIC_URL must be the http\(s\) origin browsers reach this server at/);
+    }
+    expect(loadConfig({ CHORUS_PUBLIC_URL: 'http://localhost:8080/' }).publicUrl).toBe('http://localhost:8080');
+  });
 });

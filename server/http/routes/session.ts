@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
-import { identifiedParticipantId, verifyIdentity } from '../../auth/identity.ts';
+import { identifiedParticipantId, verifyIdentity, verifyIdentityToken } from '../../auth/identity.ts';
 import { issueRoomToken, TokenError, verifyAccessToken, type AccessGrant } from '../../auth/tokens.ts';
+import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { expectedOrigin, realtimeUrlOf, type HostPolicy } from '../../lib/public-url.ts';
 import type { Room } from '../../store/store.ts';
 import { sessionRequestSchema } from '../api-schemas.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { rateLimitByIp } from '../middleware/rate-limit.ts';
 import { bearerToken } from '../middleware/room-access.ts';
 import { parseInput } from '../parse-input.ts';
-import type { RoomService, RoomStore } from '../room-service.ts';
+import type { AgentProfile, RoomService, RoomStore } from '../room-service.ts';
 
 export interface SessionRouteDependencies {
   store: RoomStore;
@@ -19,8 +21,10 @@ export interface SessionRouteDependencies {
   jwtSecret: string;
   identitySecret: string | null;
   sessionTtlSeconds: number;
-  /** The public realtime URL; null derives it from the request (`ws(s)://<Host>/realtime/v1`). */
+  /** The public realtime URL; null derives it from the request's `Host` when {@link hosts} expects it. */
   realtimeUrl: string | null;
+  /** Which `Host` values may make the realtime URL when it is not configured. */
+  hosts: HostPolicy;
   anonKey: string;
   /** Where the widget sends typing: over the channel (the embedded hub checks it) or `POST /api/rooms/:room/typing`. */
   realtimeTyping: 'channel' | 'server';
@@ -44,8 +48,11 @@ export function titleFromRoomId(roomId: string): string {
  * `POST /api/session`: a short-lived room token for one participant (ARCHITECTURE.md §6).
  *
  * - Guests get a fresh participant id (`guest:<uuid>`), in rooms whose `guestAccess` is on.
- * - A host-signed `identity` (`{ userId, signature }`) makes the participant `user:<userId>`,
- *   the same on every device; rooms with `guestAccess: false` admit only these.
+ * - A host-signed `identity` (an identity JWT, or the older `{ userId, signature }`) makes the
+ *   participant `user:<userId>`, the same on every device; rooms with `guestAccess: false` admit
+ *   only these (`server/auth/identity.ts`).
+ * - The name must show something and may not be one of the room's agents' (409 `name_taken`).
+ * - The realtime URL is the configured one, else built from an expected `Host` (400 otherwise).
  * - **Refresh**: calling again with `Authorization: Bearer <current token>` for the same room keeps
  *   the participant id (and the verified identity); a token that expired less than one TTL ago is
  *   still accepted for this, so a tab that slept keeps its id. Tokens for another room, service
@@ -58,6 +65,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
   const router = Router();
   router.post('/api/session', rateLimitByIp(deps.sessionsPerIp, 'new sessions from your network'), async (request, response) => {
     const body = parseInput(sessionRequestSchema, request.body, 'body');
+    const realtimeUrl = deps.realtimeUrl ?? realtimeUrlFromHost(request, deps.hosts);
     const previous = currentParticipant(request, body.room, deps);
     const stored = await deps.store.getRoom(body.room);
     const nowIso = new Date(deps.now()).toISOString();
@@ -70,11 +78,17 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
       if (deps.identitySecret === null) {
         throw new HttpError(401, ERROR_CODE.INVALID_IDENTITY, 'This server does not verify host identities (CHORUS_IDENTITY_SECRET is not set); leave out "identity"');
       }
-      if (!verifyIdentity(body.identity, deps.identitySecret)) {
-        throw new HttpError(401, ERROR_CODE.INVALID_IDENTITY, '"identity.signature" is not the HMAC-SHA256 of "identity.userId" with the identity secret');
+      if (typeof body.identity === 'string') {
+        const verified = verifyIdentityToken(body.identity, deps.identitySecret, deps.now()); // an IdentityError is a 401 saying why
+        participantId = identifiedParticipantId(verified.userId);
+        name = verified.name;
+      } else {
+        if (!verifyIdentity(body.identity, deps.identitySecret)) {
+          throw new HttpError(401, ERROR_CODE.INVALID_IDENTITY, '"identity.signature" is not the HMAC-SHA256 of "identity.userId" with the identity secret');
+        }
+        participantId = identifiedParticipantId(body.identity.userId);
+        name = body.identity.name ?? body.name;
       }
-      participantId = identifiedParticipantId(body.identity.userId);
-      name = body.identity.name ?? body.name;
     } else {
       participantId = previous ?? `${GUEST_PREFIX}${randomUUID()}`;
     }
@@ -85,6 +99,8 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
         `Room "${body.room}" admits only users verified by the host site: send "identity": { "userId", "signature" }`,
       );
     }
+
+    refuseAgentName(name, deps.rooms.agentsOf(candidate));
 
     const room = stored ?? (await deps.store.ensureRoom({ id: candidate.id, title: candidate.title }));
     await deps.store.upsertParticipant({ roomId: room.id, id: participantId, kind: 'human', name });
@@ -106,10 +122,32 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
       expiresAt: expiresAt.toISOString(),
       participant: { id: participantId, name },
       room: { id: room.id, title: room.title },
-      realtime: { url: deps.realtimeUrl ?? `${request.secure ? 'wss' : 'ws'}://${request.get('host')}/realtime/v1`, apikey: deps.anonKey, typing: deps.realtimeTyping },
+      realtime: { url: realtimeUrl, apikey: deps.anonKey, typing: deps.realtimeTyping },
     });
   });
   return router;
+}
+
+/**
+ * `ws(s)://<Host>/realtime/v1` when the request's `Host` is one this server expects
+ * ({@link expectedOrigin}); otherwise a 400, as a forged `Host` must not become a URL browsers use.
+ */
+function realtimeUrlFromHost(request: Request, hosts: HostPolicy): string {
+  const origin = expectedOrigin(request.get('host'), request.secure, hosts);
+  if (origin !== null) return realtimeUrlOf(origin);
+  throw new HttpError(
+    400,
+    ERROR_CODE.HOST_NOT_ALLOWED,
+    `This server does not answer as "Host: ${(request.get('host') ?? '').slice(0, 100)}"; set CHORUS_PUBLIC_URL to the address browsers use (e.g. https://chat.example.com)`,
+  );
+}
+
+/** A 409 `name_taken` when `name` is, once normalised, the name or handle of one of the room's agents. */
+function refuseAgentName(name: string, agents: readonly AgentProfile[]): void {
+  const key = displayNameKey(name);
+  const agent = agents.find((profile) => displayNameKey(profile.name) === key || displayNameKey(profile.handle) === key);
+  if (agent === undefined) return;
+  throw new HttpError(409, ERROR_CODE.NAME_TAKEN, `"${name}" is the name of this room's agent ${agent.name} (@${agent.handle}); choose another name`);
 }
 
 /**
