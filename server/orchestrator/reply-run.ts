@@ -90,16 +90,16 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   const { run, persona, model, signal } = input;
   const { store, bus, tools, log, options } = deps;
   const author = { kind: 'agent' as const, id: persona.handle, name: persona.name };
-  const started = await store.startAgentMessage({
-    id: run.messageId,
-    roomId: run.roomId,
-    author,
-    replyTo: run.triggerMessageId,
-    reason: run.reason,
-    model: persona.model,
-  });
+  // Live before the row exists: whoever can read the streaming row (on any connection) also gets
+  // the live state, so a late joiner's snapshot and the deltas after it never leave a gap.
   const emitter = new ReplyEmitter(bus, run.roomId, run.messageId, log);
   deps.onLive(run.messageId, emitter);
+  const started = await store
+    .startAgentMessage({ id: run.messageId, roomId: run.roomId, author, replyTo: run.triggerMessageId, reason: run.reason, model: persona.model })
+    .catch((failure: unknown) => {
+      deps.onLive(run.messageId, null);
+      throw failure;
+    });
   void emitter.send('message-start', {
     id: started.id,
     roomId: started.roomId,

@@ -23,6 +23,8 @@ interface Session {
 export class RoomVisitor {
   readonly events: ReceivedEvent[] = [];
   readonly transcript = new Transcript();
+  /** Messages whose deltas arrived with a gap after catch-up (each one needed a refetch). */
+  readonly gaps: string[] = [];
   private channel: RealtimeChannel | undefined;
   private client: RealtimeClient | undefined;
   private buffering = true;
@@ -112,7 +114,10 @@ export class RoomVisitor {
 
   private apply(event: ReceivedEvent): void {
     const outcome = this.transcript.apply(event.event, event.payload);
-    if (outcome.kind === 'gap') void this.refetch();
+    if (outcome.kind === 'gap') {
+      this.gaps.push(String(event.payload.id));
+      void this.refetch();
+    }
   }
 
   private async refetch(): Promise<void> {
