@@ -155,6 +155,7 @@ export const messageSchema = z
     model: z.string().nullable(),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
     error: z.string().nullable(),
+    stoppedBy: z.object({ id: z.string(), name: z.string() }).nullable().optional().describe('Who stopped the reply (status `cancelled`), when a participant did.'),
     createdAt: z.string(),
     updatedAt: z.string(),
   });

@@ -11,6 +11,7 @@ export function joinTokenReason(error: JwtError): string {
     case JWT_ERROR.MALFORMED:
       return `MalformedJWT: ${error.message}`;
     case JWT_ERROR.SIGNATURE:
+    case JWT_ERROR.ALGORITHM: // a token whose algorithm is not accepted cannot have a valid signature
       return `JwtSignatureError: ${error.message}`;
   }
 }
