@@ -25,6 +25,8 @@ export class RoomVisitor {
   readonly transcript = new Transcript();
   /** Messages whose deltas arrived with a gap after catch-up (each one needed a refetch). */
   readonly gaps: string[] = [];
+  /** Sent with every REST call (a benchmark gives visitors their own X-Forwarded-For). */
+  headers: Record<string, string> = {};
   private channel: RealtimeChannel | undefined;
   private client: RealtimeClient | undefined;
   private buffering = true;
@@ -79,7 +81,7 @@ export class RoomVisitor {
   async request(method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${this.baseUrl}/api/rooms/${this.roomId}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...this.headers, authorization: `Bearer ${this.session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
