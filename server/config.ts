@@ -27,6 +27,8 @@ export interface Config {
     coalesceWindowMs: number;
     maxAgentTurns: number;
     tokensPerDay: number;
+    /** Replies one room may stream at once, across every process. */
+    maxRepliesPerRoom: number;
     /** A room quiet this long gets its session summarized (0: never). */
     summaryQuietMs: number;
   };
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     coalesceWindowMs: integer('CHORUS_COALESCE_MS', 40, 0, 1000),
     maxAgentTurns: integer('CHORUS_MAX_AGENT_TURNS', 3, 0, 20),
     tokensPerDay: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
+    maxRepliesPerRoom: integer('CHORUS_MAX_REPLIES_PER_ROOM', 4, 1, 64),
     summaryQuietMs: integer('CHORUS_SUMMARY_QUIET_MS', 600_000, 0, 86_400_000),
   };
 

@@ -93,6 +93,7 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
     {
       coalesceWindowMs: config.orchestrator.coalesceWindowMs,
       summaryQuietMs: config.orchestrator.summaryQuietMs,
+      maxRepliesPerRoom: config.orchestrator.maxRepliesPerRoom,
       roomDefaults: { ...DEFAULT_ROOM_SETTINGS, maxAgentTurns: config.orchestrator.maxAgentTurns, tokensPerDay: config.orchestrator.tokensPerDay },
     },
   );
