@@ -298,10 +298,13 @@ export class PostgresStore implements Store {
          from agent_runs as queued left join running using (room_id)
          where queued.status = 'queued' and ($4::text is null or queued.room_id = $4::text) and queued.room_id <> all($6::text[])
        ), next as (
-         select id from agent_runs
-         where status = 'queued' -- re-checked on the row's latest version, so a run claimed meanwhile is not taken twice
-           and id in (select id from waiting where turn <= $5 order by turn, created_at, id limit $3)
-         for update skip locked
+         -- Locked rows are skipped before the limit applies, so a claim racing another still gets
+         -- work; status is re-checked on each row's latest version, so no run is taken twice.
+         select run.id from agent_runs as run join waiting on waiting.id = run.id
+         where run.status = 'queued' and waiting.turn <= $5
+         order by waiting.turn, waiting.created_at, waiting.id
+         limit $3
+         for update of run skip locked
        )
        update agent_runs as run
        set status = 'running', attempt = run.attempt + 1, lease_owner = $1,
