@@ -3,7 +3,6 @@ import { jitteredBackoff } from './backoff.ts';
 import { ChorusError, toChorusError } from './chorus-error.ts';
 import { createBatcher } from './frame.ts';
 import { safeColor } from './css-props.ts';
-import { cutText, shortenText } from './cut-text.ts';
 import { createUuid } from './uuid.ts';
 
 describe('jitteredBackoff', () => {
@@ -67,28 +66,5 @@ describe('createUuid', () => {
     } finally {
       spy.mockRestore();
     }
-  });
-});
-
-describe('cutText and shortenText', () => {
-  /** Half of a surrogate pair without the other half. */
-  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-  it('never cuts an emoji in half, at any length', () => {
-    const text = 'Hi 👋🏽 team 🎉🎉 — on y va 🇫🇷!';
-    for (let length = 0; length <= text.length + 1; length++) {
-      const cut = cutText(text, length);
-      expect(cut.length, `cut to ${length}`).toBeLessThanOrEqual(length);
-      expect(cut.length, `cut to ${length}`).toBeGreaterThanOrEqual(Math.min(text.length, length) - 1);
-      expect(text.startsWith(cut)).toBe(true);
-      expect(LONE_SURROGATE.test(cut), `cut to ${length}: ${JSON.stringify(cut)}`).toBe(false);
-      const short = shortenText(text, Math.max(1, length));
-      expect(short.length).toBeLessThanOrEqual(Math.max(1, length));
-      expect(LONE_SURROGATE.test(short), `shortened to ${length}: ${JSON.stringify(short)}`).toBe(false);
-    }
-    expect(cutText('ab😀', 3)).toBe('ab');
-    expect(cutText('ab😀', 4)).toBe('ab😀');
-    expect(shortenText('Hello 😀 world', 8)).toBe('Hello…');
-    expect(shortenText('Hello', 5)).toBe('Hello');
   });
 });

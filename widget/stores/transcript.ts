@@ -1,7 +1,7 @@
 import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
 import type { Message, RoomEvents } from '../../protocol/room.ts';
 import { toChorusError, type ChorusError } from '../lib/chorus-error.ts';
-import { shortenText } from '../lib/cut-text.ts';
+import { shortenText } from '../../protocol/text.ts';
 import { createBatcher, nextFrame, type Scheduler } from '../lib/frame.ts';
 import { createUuid } from '../lib/uuid.ts';
 import type { LiveEvent, RoomConnection, SessionInfo } from '../room/room-connection.ts';

@@ -1,6 +1,6 @@
 import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
 import type { Message } from '../../protocol/room.ts';
-import { cutText } from '../lib/cut-text.ts';
+import { cutText } from '../../protocol/text.ts';
 import type { RoomConnection } from '../room/room-connection.ts';
 
 export interface TypingStore {

@@ -4,7 +4,7 @@ import { guard } from 'lit/directives/guard.js';
 import type { MessagePart, ReplyReason } from '../../../protocol/room.ts';
 import { describeError, format, type ChorusStrings } from '../../i18n/strings.ts';
 import { cssProps, safeColor } from '../../lib/css-props.ts';
-import { shortenText } from '../../lib/cut-text.ts';
+import { shortenText } from '../../../protocol/text.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import { markdownStyles } from '../../markdown/markdown.styles.ts';
 import { renderMarkdown } from '../../markdown/render-markdown.ts';
