@@ -168,7 +168,7 @@ describe('<chorus-chat> against the real server', function () {
     const replies = await untilRepliesFinish(chat, 3, ['complete', 'cancelled']);
     const stopped = replies.find((reply) => reply.id === target!.id)!;
     expect(stopped.status).to.equal('cancelled');
-    expect(stopped.statusLine).to.equal('Stopped');
+    expect(stopped.statusLine).to.equal('Stopped by Ada'); // everyone sees who stopped it
     const others = replies.filter((reply) => reply.id !== target!.id);
     expect(others).to.have.length(2);
     for (const reply of others) {

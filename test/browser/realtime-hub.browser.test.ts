@@ -44,7 +44,7 @@ describe('realtime-js in the browser', () => {
     await Promise.all(clients.splice(0).map((client) => client.disconnect()));
   });
 
-  it('joins a private room, sees who is here and receives a typing broadcast', async () => {
+  it('joins a private room, sees who is here and receives a typing broadcast from its sender only', async () => {
     const [ada, grace] = config.lobbyTokens.map(visitor) as [RealtimeClient, RealtimeClient];
     const adaChannel = ada.channel('room:lobby', { config: { private: true, broadcast: { ack: true }, presence: { key: 'ada' } } });
     const graceChannel = grace.channel('room:lobby', { config: { private: true, presence: { key: 'grace' } } });
@@ -55,11 +55,13 @@ describe('realtime-js in the browser', () => {
     expect(await subscribed(adaChannel)).to.equal('SUBSCRIBED');
     expect(await subscribed(graceChannel)).to.equal('SUBSCRIBED');
     expect(await adaChannel.track({ kind: 'human', name: 'Ada' })).to.equal('ok');
-    expect(await adaChannel.send({ type: 'broadcast', event: 'typing', payload: { participantId: 'ada', typing: true } })).to.equal('ok');
+    // A member speaks as the token's participant only (docs/decisions.md, "Realtime hub: what members may say").
+    expect(await adaChannel.send({ type: 'broadcast', event: 'typing', payload: { participantId: 'guest-grace', typing: true } })).to.equal('error');
+    expect(await adaChannel.send({ type: 'broadcast', event: 'typing', payload: { participantId: 'guest-ada', name: 'Ada', typing: true } })).to.equal('ok');
 
     await until(() => typing.length === 1, 'the typing broadcast');
-    expect(typing).to.deep.equal([{ participantId: 'ada', typing: true }]);
-    const present = await until(() => graceChannel.presenceState<{ name: string }>().ada, "Ada's presence");
+    expect(typing).to.deep.equal([{ participantId: 'guest-ada', name: 'Ada', typing: true }]);
+    const present = await until(() => graceChannel.presenceState<{ name: string }>()['guest-ada'], "Ada's presence under her own participant id");
     expect(present?.[0]?.name).to.equal('Ada');
   });
 
