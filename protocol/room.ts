@@ -1,5 +1,5 @@
 /**
- * The room protocol (ARCHITECTURE.md §3): what travels on a room's channel and through the REST
+ * The room protocol (docs/architecture.md §3): what travels on a room's channel and through the REST
  * API. The one module the server and the widget both import; it holds types and tiny pure helpers
  * only, never an import from `server/` or `widget/`.
  */

@@ -74,7 +74,7 @@ export class ConfigError extends Error {
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const MIN_SECRET_LENGTH = 32;
 
-/** Hub limits settable as `CHORUS_LIMIT_<NAME>` (ARCHITECTURE.md §6). */
+/** Hub limits settable as `CHORUS_LIMIT_<NAME>` (docs/architecture.md §6). */
 const LIMIT_VARIABLES: Record<string, keyof HubLimits> = {
   CHORUS_LIMIT_PAYLOAD_KB: 'maxPayloadKb',
   CHORUS_LIMIT_FRAME_BYTES: 'maxFrameBytes',

@@ -167,7 +167,7 @@ interface Realtime {
 
 /**
  * The embedded hub with an in-process bus (`npm start`), or a realtime-js bus publishing through
- * an external Supabase Realtime with the configured keys (ARCHITECTURE.md §1, §7).
+ * an external Supabase Realtime with the configured keys (docs/architecture.md §1, §7).
  */
 function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtime {
   const settings = config.realtime;

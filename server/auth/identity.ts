@@ -1,5 +1,5 @@
 /**
- * Host-verified identity (ARCHITECTURE.md §6), as Intercom's and Crisp's identity verification:
+ * Host-verified identity (docs/architecture.md §6), as Intercom's and Crisp's identity verification:
  * the host site's backend vouches for its user with a secret it shares with Chorus
  * (`CHORUS_IDENTITY_SECRET`). A valid identity keeps the same participant id (`user:<userId>`)
  * across sessions and devices, and is what a room with `guestAccess: false` requires. Two forms:
@@ -52,7 +52,7 @@ export function verifyIdentity(identity: HostIdentity, secret: string): boolean 
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Roles an identity JWT may name (ARCHITECTURE.md §8). They grant nothing more yet. */
+/** Roles an identity JWT may name (docs/architecture.md §8). They grant nothing more yet. */
 export const IDENTITY_ROLES = ['member', 'operator', 'admin'] as const;
 export type IdentityRole = (typeof IDENTITY_ROLES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * In-memory fixed-window rate limiting (ARCHITECTURE.md §6, "Limits everywhere"): N hits per key
+ * In-memory fixed-window rate limiting (docs/architecture.md §6, "Limits everywhere"): N hits per key
  * per window. One process's memory: with several orchestrators behind a load balancer each
  * enforces its own share, which is what a per-process limit can promise.
  */

@@ -1,5 +1,5 @@
 /**
- * Room tokens (ARCHITECTURE.md §6): the short-lived JWT `POST /api/session` hands a browser. The
+ * Room tokens (docs/architecture.md §6): the short-lived JWT `POST /api/session` hands a browser. The
  * widget uses it as its Realtime access token (the hub and Supabase read `role`, `room`, `sub`)
  * and as the bearer of every REST call. Signed with the server's JWT secret, the one the hub
  * verifies with.

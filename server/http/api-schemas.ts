@@ -1,5 +1,5 @@
 /**
- * The REST API's request and response shapes (ARCHITECTURE.md §3), as zod schemas: requests are
+ * The REST API's request and response shapes (docs/architecture.md §3), as zod schemas: requests are
  * validated with them, and the OpenAPI document is generated from them, so the two never drift.
  * Messages are written to read after the field name: `"content" must not be blank`.
  */
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../lib/display-name.ts';
 import { AUTHOR_KINDS, MESSAGE_STATUSES, REPLY_REASONS, ROOM_ID_PATTERN, SPEAKER_POLICIES } from '../../protocol/room.ts';
 
-/** Limits of the REST API, settable as `CHORUS_LIMIT_*` (ARCHITECTURE.md §6). */
+/** Limits of the REST API, settable as `CHORUS_LIMIT_*` (docs/architecture.md §6). */
 export interface ApiLimits {
   /** Characters of one message (`CHORUS_LIMIT_MESSAGE_CHARS`). */
   messageChars: number;

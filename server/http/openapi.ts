@@ -246,7 +246,7 @@ export function buildOpenApiDocument(options: { messageChars: number; version?: 
       title: 'Chorus API',
       version: options.version ?? '0.1.0',
       description:
-        'The REST API of a Chorus server (ARCHITECTURE.md §3). Errors are `{ error: { code, message, requestId } }`. Every response carries `X-Request-Id`.',
+        'The REST API of a Chorus server (docs/architecture.md §3). Errors are `{ error: { code, message, requestId } }`. Every response carries `X-Request-Id`.',
     },
     tags: [{ name: 'session' }, { name: 'rooms' }, { name: 'meta' }],
     components: {

@@ -1,7 +1,7 @@
 export type DeltaKind = 'text-delta' | 'reasoning-delta';
 
 export interface CoalescerOptions {
-  /** How long deltas gather before they are sent together (ARCHITECTURE.md §3: ~40 ms). */
+  /** How long deltas gather before they are sent together (docs/architecture.md §3: ~40 ms). */
   windowMs: number;
   /** Send at once when this many characters are waiting. */
   maxChars: number;

@@ -37,7 +37,7 @@ export function buildSystemPrompt(persona: Persona, others: readonly Persona[], 
 
 /**
  * The transcript as `persona` sees it, newest messages kept first within `tokenBudget`
- * (ARCHITECTURE.md §5: oldest dropped first). Its own replies are `assistant` turns; people,
+ * (docs/architecture.md §5: oldest dropped first). Its own replies are `assistant` turns; people,
  * other agents and system notices are `user` turns with the speaker's name. Replies still
  * streaming and empty messages are left out.
  */

@@ -96,7 +96,7 @@ export interface ReplyActor {
 const BUDGET_NOTICE = 'This room has used its token budget for today, so the agents will not answer until tomorrow.';
 
 /**
- * Rounds (ARCHITECTURE.md §5): a human message selects its speakers and queues their runs with
+ * Rounds (docs/architecture.md §5): a human message selects its speakers and queues their runs with
  * it; this process (and any other sharing the database) claims runs and streams the replies
  * concurrently; replies that @mention another agent hand off, within the room's turn cap and
  * token budget, and a cap that stops a round leaves a visible system notice.

@@ -1,5 +1,5 @@
 /**
- * Personas: the AI agents of a room, one Markdown file each (ARCHITECTURE.md §5). The YAML front
+ * Personas: the AI agents of a room, one Markdown file each (docs/architecture.md §5). The YAML front
  * matter says who the agent is and which model and tools it uses; the body is its system prompt.
  *
  * ```md

@@ -8,7 +8,7 @@ type Body<Name extends SequencedEventName> = Omit<RoomEvents[Name], 'id' | 'seq'
 /**
  * Numbers a reply's events (gapless `seq` from 1), applies each to the reply's state at once,
  * and sends them through the room bus one after another, in order. A failed broadcast is logged,
- * not fatal: Postgres is the record, broadcasts are hints (ARCHITECTURE.md §3).
+ * not fatal: Postgres is the record, broadcasts are hints (docs/architecture.md §3).
  */
 export class ReplyEmitter {
   private state: ReplyState = { content: '', parts: [], seq: 0 };

@@ -78,7 +78,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Streams one agent reply from start to `message-end` (ARCHITECTURE.md §4–§5): inserts it as
+ * Streams one agent reply from start to `message-end` (docs/architecture.md §4–§5): inserts it as
  * `streaming`, broadcasts `message-start`, streams the model's parts coalesced and numbered,
  * runs tool calls (at most `maxToolSteps` rounds), checkpoints at most once per interval, and
  * finalises once: `complete`, `cancelled` (stopped; the partial text kept) or `error` (after the

@@ -11,7 +11,7 @@ export interface Speaker {
 const EVERYONE = new Set(['all', 'everyone', 'here']);
 
 /**
- * Who answers a human message (ARCHITECTURE.md §5): the agents it @mentions; else the room's
+ * Who answers a human message (docs/architecture.md §5): the agents it @mentions; else the room's
  * policy: `all` agents, the `relevant` ones (whose keywords or description words appear in the
  * message; the default agent when none does), or the `default` agent. Each agent at most once.
  * @example selectSpeakers('@scout what is 2+2?', agents, settings) // [{ persona: scout, reason: 'mention' }]

@@ -107,7 +107,7 @@ const DEFAULTS = {
  * realtime-js has reconnected and rejoined. Whatever cannot be delivered within
  * `deliveryTimeoutMs` is rejected with a `BroadcastError`: nothing is dropped silently. Across a
  * reconnect a subscriber may receive a message twice (at-least-once); clients deduplicate by
- * `seq` (ARCHITECTURE.md §3).
+ * `seq` (docs/architecture.md §3).
  *
  * **Agents' presence** uses one connection per agent. Supabase Realtime keeps ONE presence key
  * per socket per channel (the join's `presence.key`), so one connection cannot show several
@@ -118,7 +118,7 @@ const DEFAULTS = {
  * connection is closed when its last channel is left. Cost note: each such channel also
  * receives the room's broadcasts, and Supabase bills one message per receiver.
  *
- * **Idle rooms**: a room's channel is held only while the room is active (ARCHITECTURE.md §7):
+ * **Idle rooms**: a room's channel is held only while the room is active (docs/architecture.md §7):
  * it is left `idleLeaveMs` after its last send settled, once no agent is tracked in it and no
  * `presence()` read is running, and joined again on the next use.
  *

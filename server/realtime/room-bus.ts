@@ -1,12 +1,12 @@
 /**
- * The room bus: how the orchestrator talks to a room's Realtime channel (ARCHITECTURE.md §3).
+ * The room bus: how the orchestrator talks to a room's Realtime channel (docs/architecture.md §3).
  *
  * A room `<roomId>` is the PRIVATE channel `room:<roomId>` (realtime-js topic
  * `realtime:room:<roomId>`). The orchestrator depends on {@link RoomBus} only; `server/main.ts`
  * picks an adapter: `InProcessRoomBus` (the embedded hub, one process) or `RealtimeJsRoomBus`
  * (hosted or self-hosted Supabase Realtime). Nothing here imports a transport.
  *
- * Delivery is a hint, not the record (ARCHITECTURE.md §3, catch-up): the bus guarantees order per
+ * Delivery is a hint, not the record (docs/architecture.md §3, catch-up): the bus guarantees order per
  * room and never drops a message silently (a send resolves once the realtime layer has it, or
  * rejects), but a subscriber may still miss or, across a reconnect, see a message twice. Clients
  * deduplicate by `seq` and repair gaps from Postgres.
@@ -42,7 +42,7 @@ export interface PresenceEntry {
   meta: Readonly<Record<string, unknown>>;
 }
 
-/** A broadcast payload: a JSON object (ARCHITECTURE.md §3, "Every payload is JSON"). */
+/** A broadcast payload: a JSON object (docs/architecture.md §3, "Every payload is JSON"). */
 export type BroadcastPayload = Readonly<Record<string, unknown>>;
 
 /** Receives a room's broadcasts (see {@link RoomBus.subscribe}). */
@@ -102,7 +102,7 @@ export interface RoomBus {
    * Calls `listener` with every broadcast on the room's channel, whoever sent it: this bus (its
    * own sends included), another orchestrator process, or a widget (`typing`). Resolves once the
    * subscription is live, with a function that ends it. For server-side consumers such as the
-   * SSE endpoint; delivery is a hint, like every broadcast (ARCHITECTURE.md §3). Payloads that
+   * SSE endpoint; delivery is a hint, like every broadcast (docs/architecture.md §3). Payloads that
    * are not JSON objects are not passed on. Listeners stop receiving when the bus closes.
    *
    * @example
@@ -188,7 +188,7 @@ export class RoomBusClosedError extends RoomBusError {
   }
 }
 
-/** Realtime's binary frames carry the event name in at most 255 bytes (REALTIME_PROTOCOL.md §4.4). */
+/** Realtime's binary frames carry the event name in at most 255 bytes (docs/realtime-protocol.md §4.4). */
 const MAX_EVENT_BYTES = 255;
 
 /** Throws a TypeError unless `roomId` is 1–64 chars of `[A-Za-z0-9_-]`. */
@@ -206,7 +206,7 @@ export function assertBroadcast(event: string, payload: BroadcastPayload): void 
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError(`the payload of "${event}" must be a JSON object`);
   }
-  // realtime-js rewrites any payload with an `ids` key as a postgres_changes event (REALTIME_PROTOCOL.md §10).
+  // realtime-js rewrites any payload with an `ids` key as a postgres_changes event (docs/realtime-protocol.md §10).
   if (Object.hasOwn(payload, 'ids')) {
     throw new TypeError(`the payload of "${event}" must not have a top-level "ids" key: realtime-js would mangle it`);
   }

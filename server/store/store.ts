@@ -1,6 +1,6 @@
 /**
  * The Store: everything the orchestrator and the HTTP API persist, as one interface
- * (ARCHITECTURE.md §4). `postgres-store.ts` implements it over PGlite or node-postgres.
+ * (docs/architecture.md §4). `postgres-store.ts` implements it over PGlite or node-postgres.
  */
 import type { Author, Message, MessagePart, MessageStatus, ReplyReason, TokenUsage } from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';

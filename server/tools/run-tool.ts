@@ -1,7 +1,7 @@
 /**
  * One tool call, end to end: parse and validate the arguments, run with a timeout and the
  * caller's abort signal, and turn whatever happened into data. Nothing here throws: a failure is
- * an `{ error }` the room shows, as ARCHITECTURE.md §5 and PRODUCT.md ask ("a tool failure is
+ * an `{ error }` the room shows, as docs/architecture.md §5 and PRODUCT.md ask ("a tool failure is
  * shown, not swallowed").
  */
 import type { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * What a tool is: a name the model calls it by, a description, a zod schema for its arguments and
  * an `execute` function. Tool modules (`*.tool.ts` in this folder) `export default defineTool(…)`
- * and the registry (`registry.ts`) discovers them; see ARCHITECTURE.md §5.
+ * and the registry (`registry.ts`) discovers them; see docs/architecture.md §5.
  *
  * Tools are adapters: they never import the store, a database driver or the orchestrator. What
  * they may touch of the room comes in through {@link ToolContext}, which the orchestrator builds.

@@ -1,7 +1,7 @@
 -- Supabase only (skipped where the `auth` and `realtime` schemas do not exist: PGlite, plain
 -- Postgres). The browser never reads these tables directly, so row level security is enabled
 -- with no policy for `anon`/`authenticated`: only the server (service role) reads and writes.
--- Policies on `realtime.messages` express ARCHITECTURE.md §6 for private room channels: a user
+-- Policies on `realtime.messages` express docs/architecture.md §6 for private room channels: a user
 -- token with a `room` claim may receive broadcasts and presence on `room:<that room>` and track
 -- its own presence there; it may not broadcast (its sends are dropped), except that the `typing`
 -- event is allowed on the hub only, since RLS cannot see the event name.

@@ -1,6 +1,6 @@
 /**
  * The official @supabase/realtime-js client against the embedded hub, on both protocol versions:
- * what works against hosted Supabase must work here unchanged (REALTIME_PROTOCOL.md).
+ * what works against hosted Supabase must work here unchanged (docs/realtime-protocol.md).
  */
 import type { RealtimeChannel } from '@supabase/realtime-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * The `realtime.messages` policies of supabase/migrations/, checked the way Supabase Realtime
- * checks them (REALTIME_PROTOCOL.md §7.2, as summed up in docs/decisions.md): probe rows with a
+ * checks them (docs/realtime-protocol.md §7.2, as summed up in docs/decisions.md): probe rows with a
  * topic and an extension, inserted and read back as the token's role with its claims, then rolled
  * back. PGlite stands in for the Supabase database, with the few pieces of Supabase's `auth` and
  * `realtime` schemas the policies use, created before the migrations run so they apply.

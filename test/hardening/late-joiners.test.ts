@@ -1,5 +1,5 @@
 /**
- * Catch-up without repair (ARCHITECTURE.md §3, catch-up; docs/architecture.md): people who join
+ * Catch-up without repair (docs/architecture.md §3, catch-up; docs/architecture.md): people who join
  * while replies are starting rebuild every reply from the REST snapshot and the deltas that follow,
  * with no gap to repair, because the server serves the live state of the replies it streams.
  */

@@ -1,5 +1,5 @@
 /**
- * Production shape (ARCHITECTURE.md §1, §7): Chorus on an external Supabase Realtime
+ * Production shape (docs/architecture.md §1, §7): Chorus on an external Supabase Realtime
  * (`CHORUS_REALTIME_URL`), played here by a standalone hub with its own port and the same JWT
  * secret, as hosted Realtime shares the project's. Everything is real: sockets, the official
  * realtime-js client, PGlite, and a Postgres server two Chorus processes share.

@@ -1,5 +1,5 @@
 /**
- * Markdown → Lit templates, for untrusted text from people and models (ARCHITECTURE.md §6).
+ * Markdown → Lit templates, for untrusted text from people and models (docs/architecture.md §6).
  *
  * There is no HTML string anywhere: every piece of text goes through a Lit text binding and every
  * URL through `sanitizeUrl`, so `<script>` in a message is shown as the characters `<script>`.

@@ -1,6 +1,6 @@
 /**
  * The one gate every link and image URL passes before it reaches an `href` or `src`
- * (ARCHITECTURE.md §6: only http(s) and mailto links; no remote images unless allowlisted).
+ * (docs/architecture.md §6: only http(s) and mailto links; no remote images unless allowlisted).
  *
  * It is an allowlist, not a blocklist: a URL is accepted only if it is written as an absolute
  * `http:`, `https:` or `mailto:` URL, contains no control, space, invisible or bidi characters

@@ -1,7 +1,7 @@
 import type { Message, RoomSettings } from '../../protocol/room.ts';
 
 /**
- * The REST answers the widget reads (ARCHITECTURE.md §3). They belong with the shared wire types
+ * The REST answers the widget reads (docs/architecture.md §3). They belong with the shared wire types
  * in `protocol/`; they live here until that module grows them.
  */
 

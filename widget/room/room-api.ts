@@ -14,7 +14,7 @@ export interface RoomApiOptions {
 }
 
 /**
- * The REST calls of ARCHITECTURE.md §3, with the room token as bearer. Every failure is a
+ * The REST calls of docs/architecture.md §3, with the room token as bearer. Every failure is a
  * {@link ChorusError} carrying the server's `{ error: { code, message } }`; an authorized call
  * that gets a 401 refreshes the session once and retries.
  * @example

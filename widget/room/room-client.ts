@@ -38,7 +38,7 @@ const SESSION_WAIT_MS = 20_000;
 const FATAL_STATUSES = new Set([400, 401, 403, 404, 409, 410, 413, 415, 422]);
 
 /**
- * A room, live (ARCHITECTURE.md §3): the session (refreshed before expiry), the room and its
+ * A room, live (docs/architecture.md §3): the session (refreshed before expiry), the room and its
  * agents, the private Realtime channel (presence, broadcasts, typing), the catch-up merge, and
  * the REST calls. Connection trouble is state (`state` event), never an exception: the socket
  * reconnects with jittered back-off, each rejoin runs the catch-up again, a channel the server

@@ -20,7 +20,7 @@ const MIN_LEAD_MS = 5_000;
 const MAX_LEAD_MS = 120_000;
 
 /**
- * Holds the room session (ARCHITECTURE.md §6): creates it, keeps its token in the tab's
+ * Holds the room session (docs/architecture.md §6): creates it, keeps its token in the tab's
  * sessionStorage so a reload stays the same participant, and refreshes it before it expires
  * (with the current token as bearer, which keeps the participant id), retrying with jittered
  * back-off when a refresh fails. Timers in a sleeping tab fire late, so `check()` refreshes at

@@ -27,7 +27,7 @@ const MAX_CATCH_UP_PAGES = 5;
 const FIRST_REFETCH_DELAY_MS = 50;
 
 /**
- * The catch-up protocol of ARCHITECTURE.md §3 around a {@link Transcript}: buffer live events
+ * The catch-up protocol of docs/architecture.md §3 around a {@link Transcript}: buffer live events
  * while the snapshot is fetched, merge it, apply the buffer, then apply events as they come;
  * refetch (coalesced, backing off while gaps persist) on a gap, and when a streaming reply
  * goes quiet for too long. After a reconnect it walks back pages until it meets messages it

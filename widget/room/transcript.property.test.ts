@@ -1,5 +1,5 @@
 /**
- * Randomized convergence of the catch-up merge (ARCHITECTURE.md §3): a simulated room streams
+ * Randomized convergence of the catch-up merge (docs/architecture.md §3): a simulated room streams
  * several interleaved agent replies; a client joins at a random moment, merges a snapshot (live
  * state or an older checkpoint), then receives the events shuffled, duplicated and (in some
  * runs) dropped, refetching on every gap. Whatever happens it must end with exactly the

@@ -17,7 +17,7 @@ interface HeldEvent {
 
 /**
  * A room's transcript as a client holds it, merged from a REST snapshot and live events by
- * (id, seq) (ARCHITECTURE.md §3, catch-up): duplicates (`seq` at or below the known one) are
+ * (id, seq) (docs/architecture.md §3, catch-up): duplicates (`seq` at or below the known one) are
  * dropped, a gap (`seq` beyond the next) asks for a refetch, `message-end` and snapshots of
  * finished messages always win (though an `interrupted` one never shortens the text shown).
  * Whatever order things arrive in, a client that refetches on gaps converges on the persisted

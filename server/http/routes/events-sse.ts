@@ -27,7 +27,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * starts with a `: connected` comment once the subscription is live, ends when the client
  * disconnects (the subscription is released) and when a room token expires (the client
  * reconnects with a fresh one). Like every broadcast, events are hints: catch up with
- * `GET /api/rooms/:room/messages` (ARCHITECTURE.md §3).
+ * `GET /api/rooms/:room/messages` (docs/architecture.md §3).
  */
 export function eventsRoutes(deps: EventsRouteDependencies): Router {
   const router = Router();

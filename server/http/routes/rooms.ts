@@ -20,7 +20,7 @@ export interface RoomRouteDependencies {
 }
 
 /**
- * The room's REST calls (ARCHITECTURE.md §3): the room and its agents, the transcript (in-flight
+ * The room's REST calls (docs/architecture.md §3): the room and its agents, the transcript (in-flight
  * replies overlaid with their live state), posting (idempotent by id), stop and regenerate.
  */
 export function roomRoutes(deps: RoomRouteDependencies): Router {

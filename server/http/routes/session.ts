@@ -45,7 +45,7 @@ export function titleFromRoomId(roomId: string): string {
 }
 
 /**
- * `POST /api/session`: a short-lived room token for one participant (ARCHITECTURE.md §6).
+ * `POST /api/session`: a short-lived room token for one participant (docs/architecture.md §6).
  *
  * - Guests get a fresh participant id (`guest:<uuid>`), in rooms whose `guestAccess` is on.
  * - A host-signed `identity` (an identity JWT, or the older `{ userId, signature }`) makes the

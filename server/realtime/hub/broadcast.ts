@@ -6,7 +6,7 @@ import { ENCODING, VSN, encodeText, encodeUserBroadcast, type Encoding, type Vsn
  *
  * `user` broadcasts (a kind 3 push, the single-message REST endpoint, or the hub's own publish)
  * reach vsn 2 sockets as binary kind 4 frames; `map` broadcasts (a vsn 1 push, the batch REST
- * endpoint) as JSON text, the sender's payload object as sent (REALTIME_PROTOCOL.md §4.3).
+ * endpoint) as JSON text, the sender's payload object as sent (docs/realtime-protocol.md §4.3).
  */
 export class OutboundBroadcast {
   private v1Frame: string | null | undefined;

@@ -1,4 +1,4 @@
-/** Hub limits, with Supabase Realtime's defaults (REALTIME_PROTOCOL.md §8). */
+/** Hub limits, with Supabase Realtime's defaults (docs/realtime-protocol.md §8). */
 export interface HubLimits {
   /** Largest broadcast or presence payload, in KB (the limit is `kb * 1000 + 500` bytes). */
   maxPayloadKb: number;

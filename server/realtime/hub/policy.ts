@@ -1,7 +1,7 @@
 import type { VerifiedClaims } from '../../auth/jwt.ts';
 
 /**
- * Private-channel authorization of ARCHITECTURE.md §6, evaluated from the JWT claims.
+ * Private-channel authorization of docs/architecture.md §6, evaluated from the JWT claims.
  * On Supabase the same rules are RLS policies on `realtime.messages`.
  *
  * - `service_role` may do everything (it bypasses RLS on Supabase).

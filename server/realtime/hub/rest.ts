@@ -28,7 +28,7 @@ class RestError extends Error {
 }
 
 /**
- * Supabase Realtime's REST broadcast endpoints (REALTIME_PROTOCOL.md §4.5):
+ * Supabase Realtime's REST broadcast endpoints (docs/realtime-protocol.md §4.5):
  * `POST <prefix>` (batch of JSON messages) and `POST <prefix>/<topic>/events/<event>` (one
  * message, JSON or bytes), both answering 202, plus the CORS preflight.
  */

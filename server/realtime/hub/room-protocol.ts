@@ -3,7 +3,7 @@ import { isRecord } from '../../lib/is-record.ts';
 
 /**
  * What a room member (a non-service token on a private channel) may put on the channel, beyond
- * the policy's "track presence, send only `typing`" (ARCHITECTURE.md §3 presence meta and typing
+ * the policy's "track presence, send only `typing`" (docs/architecture.md §3 presence meta and typing
  * payload; the rules are in docs/decisions.md, "Realtime hub: what members may say"). The hub
  * checks every member presence and typing against these; service-role tokens are not checked.
  */

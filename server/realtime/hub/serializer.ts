@@ -1,5 +1,5 @@
 /**
- * The two Phoenix/Supabase Realtime serializers (REALTIME_PROTOCOL.md §2).
+ * The two Phoenix/Supabase Realtime serializers (docs/realtime-protocol.md §2).
  *
  * vsn 1.0.0: JSON objects in text frames; the server leaves `join_ref` out of what it sends.
  * vsn 2.0.0: JSON arrays `[join_ref, ref, topic, event, payload]` in text frames, plus binary
