@@ -4,7 +4,7 @@
  * 1. Writes per streamed reply. A 3,000-character agent reply streams in deltas of 3–5 characters
  *    on a virtual clock: the delta timeline is generated up front (seeded), each write policy
  *    decides from it which writes it makes, and exactly those writes then run back to back through
- *    PostgresStore and are timed. Policies: ours (ARCHITECTURE §4: insert at the start, a
+ *    PostgresStore and are timed. Policies: ours (docs/architecture.md §4: insert at the start, a
  *    checkpoint at most once a second of stream time, one final write), the tutorial pattern (an
  *    update every 150 characters: an insert plus 20 writes, the last one final) and, for scale,
  *    one write per delta. Engines: PGlite in a data folder on this thread (what the server runs),

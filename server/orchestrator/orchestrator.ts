@@ -248,7 +248,7 @@ export class Orchestrator {
   }
 
   /**
-   * A quiet room whose people have all left: its agents leave its presence (ARCHITECTURE §7: a
+   * A quiet room whose people have all left: its agents leave its presence (docs/architecture.md §7: a
    * room's channels are held only while it is active). False while people are still there.
    */
   private async releaseAgents(roomId: string): Promise<boolean> {

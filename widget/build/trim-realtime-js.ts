@@ -10,7 +10,7 @@
  *   runs in a browser: the global `WebSocket`);
  * - `lib/serializer.js`: the binary serializer of protocol vsn 2.0.0 (the widget speaks 1.0.0).
  *
- * The widget uses broadcast and presence only (ARCHITECTURE §3); measured saving: 1.46 KB of the
+ * The widget uses broadcast and presence only (docs/architecture.md §3); measured saving: 1.46 KB of the
  * gzipped `chorus.js`, and 0.94 KB more for the serializer. The rest of realtime-js is unmodified, and the server and the Node tests
  * import the real modules (only vite.config.ts uses this plugin). Anything of postgres_changes
  * throws "postgres_changes is not part of the Chorus widget build".

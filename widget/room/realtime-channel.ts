@@ -3,7 +3,7 @@ import { roomChannelName, type PresenceMeta, type RoomEvents } from '../../proto
 import type { RoomChannel, RoomChannelOptions } from './room-channel.ts';
 
 /**
- * The room's private channel over the `@supabase/realtime-js` client (ARCHITECTURE §1; the widget
+ * The room's private channel over the `@supabase/realtime-js` client (docs/architecture.md §1; the widget
  * build leaves out the parts it never runs, widget/build/trim-realtime-js.ts): `room:<id>` with `private: true`, presence keyed by participant id, broadcasts of every
  * event, the session token as access token. The socket reconnects with the given back-off and
  * realtime-js rejoins the channel after it, reporting each (re)join as `SUBSCRIBED`.

@@ -1,7 +1,7 @@
 /**
  * The offline provider: deterministic personas that need no key and no network, and stream like a
  * real model, at a readable pace, so the demo, stop and late joining behave as they will in
- * production (ARCHITECTURE §5).
+ * production (docs/architecture.md §5).
  */
 import { cutText } from '../../../protocol/text.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
