@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTools, type ToolRegistry } from './registry.ts';
-import { createTestContext } from './create-test-context.ts';
+import { createTestContext } from './test-support/create-test-context.ts';
 
 describe('calculator tool', () => {
   let tools: ToolRegistry;

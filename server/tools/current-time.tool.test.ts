@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTimeZone } from './current-time.tool.ts';
 import { loadTools, type ToolRegistry } from './registry.ts';
-import { createTestContext } from './create-test-context.ts';
+import { createTestContext } from './test-support/create-test-context.ts';
 
 describe('current_time tool', () => {
   let tools: ToolRegistry;

@@ -12,7 +12,7 @@ import {
   ToolConfigError,
   type ToolRegistry,
 } from './registry.ts';
-import { createTestContext } from './create-test-context.ts';
+import { createTestContext } from './test-support/create-test-context.ts';
 import { defineTool, ToolError, type Tool } from './tool.ts';
 
 const echo = defineTool({

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadTools, type ToolRegistry } from './registry.ts';
-import { createTestContext } from './create-test-context.ts';
+import { createTestContext } from './test-support/create-test-context.ts';
 import type { RoomHistoryMatch } from './tool.ts';
 
 function match(index: number, content = `message ${index}`): RoomHistoryMatch {

@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +19,7 @@ async function restrictedImportMessages(code: string, filePath: string): Promise
     });
 }
 
-describe('ARCHITECTURE §2 dependency rule (eslint no-restricted-imports)', () => {
+describe('docs/architecture.md §2 dependency rule (eslint no-restricted-imports)', () => {
   it.each([
     ['server/http/x.ts', "import WebSocket from 'ws';", /never import an SDK/],
     ['server/http/routes/x.ts', "import OpenAI from 'openai';", /never import an SDK/],
@@ -25,6 +27,7 @@ describe('ARCHITECTURE §2 dependency rule (eslint no-restricted-imports)', () =
     ['server/orchestrator/x.ts', "import pg from 'pg';", /never import an SDK/],
     ['server/orchestrator/x.ts', "import { PGlite } from '@electric-sql/pglite';", /never import an SDK/],
     ['server/http/x.ts', "import { vector } from '@electric-sql/pglite/vector';", /never import an SDK/],
+    ['server/orchestrator/x.ts', "import { RealtimeClient } from '@supabase/realtime-js';", /never import an SDK/],
     ['server/orchestrator/x.ts', "export { createApp } from '../http/create-app.ts';", /orchestrator\/ never imports from server\/http/],
     ['server/realtime/x.ts', "import { createApp } from '../http/create-app.ts';", /adapters .* never import from server\/http/],
     ['server/providers/openai/x.ts', "import type { Round } from '../../orchestrator/round.ts';", /adapters .* never import from server\/orchestrator/],
@@ -36,12 +39,13 @@ describe('ARCHITECTURE §2 dependency rule (eslint no-restricted-imports)', () =
   ])('%s: %s is an error', async (filePath, code, expected) => {
     const messages = await restrictedImportMessages(code, filePath);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/^.*ARCHITECTURE §2: /);
+    expect(messages[0]).toMatch(/^.*docs\/architecture\.md §2: /);
     expect(messages[0]).toMatch(expected);
   });
 
   it.each([
     ['server/realtime/x.ts', "import WebSocket from 'ws';"],
+    ['server/realtime/x.ts', "import { RealtimeClient } from '@supabase/realtime-js';"],
     ['server/store/x.ts', "import { PGlite } from '@electric-sql/pglite';"],
     ['server/main.ts', "import { createApp } from './http/create-app.ts';"],
     ['server/http/x.ts', "import type { Orchestrator } from '../orchestrator/orchestrator.ts';"],
@@ -53,5 +57,43 @@ describe('ARCHITECTURE §2 dependency rule (eslint no-restricted-imports)', () =
     ['server/realtime/x.ts', "import type { RoomEvent } from '../../protocol/room-event.ts';"],
   ])('%s: %s is allowed', async (filePath, code) => {
     expect(await restrictedImportMessages(code, filePath)).toEqual([]);
+  });
+});
+
+/** Test code: test files, shared suites (`*.contract.ts`) and the helpers in `test-support/` folders. */
+const isTestCode = (file: string) => /\.(test|contract)\.ts$/.test(file) || file.split('/').includes('test-support') || file.startsWith('test/');
+
+/** Every TypeScript module under `folder` (relative to the repository) that is not test code. */
+async function productionModules(folder: string): Promise<string[]> {
+  const entries = await readdir(path.join(repositoryRoot, folder), { recursive: true });
+  return entries
+    .map((entry) => path.join(folder, entry).split(path.sep).join('/'))
+    .filter((file) => file.endsWith('.ts') && !isTestCode(file));
+}
+
+/** What a module imports or re-exports, statically or with `import()`. */
+function importedPaths(source: string): string[] {
+  return [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)].map((match) => match[1]!);
+}
+
+describe('production code imports no test helpers', () => {
+  it('finds a test helper import when there is one', () => {
+    expect(importedPaths("import { x } from './test-support/x.ts';\nconst y = await import('../../test/helpers/y.ts');")).toEqual([
+      './test-support/x.ts',
+      '../../test/helpers/y.ts',
+    ]);
+  });
+
+  it.each(['server', 'widget', 'protocol'])('no module of %s/ imports a test-support/ folder, test/, a test or a contract suite', async (folder) => {
+    const offending: string[] = [];
+    for (const file of await productionModules(folder)) {
+      const source = await readFile(path.join(repositoryRoot, file), 'utf8');
+      for (const imported of importedPaths(source)) {
+        if (!imported.startsWith('.')) continue;
+        const target = path.posix.join(path.posix.dirname(file), imported);
+        if (isTestCode(target)) offending.push(`${file} -> ${imported}`);
+      }
+    }
+    expect(offending).toEqual([]);
   });
 });

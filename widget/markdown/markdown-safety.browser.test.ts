@@ -3,7 +3,7 @@
 // no script ran, no request left for a foreign host, and only harmless elements were created.
 import { expect } from 'chai';
 import { render } from 'lit';
-import { HOSTILE_ALLOWED_IMAGE_HOST, HOSTILE_CORPUS, type HostileInput } from './hostile-corpus.ts';
+import { HOSTILE_ALLOWED_IMAGE_HOST, HOSTILE_CORPUS, type HostileInput } from '../test-support/hostile-corpus.ts';
 import { markdownStyles } from './markdown.styles.ts';
 import { renderMarkdown, type RenderMarkdownOptions } from './render-markdown.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_CORPUS } from './hostile-corpus.ts';
+import { HOSTILE_CORPUS } from '../test-support/hostile-corpus.ts';
 import type { BlockNode } from './markdown-ast.ts';
 import { outlineBlocks } from './markdown-outline.ts';
 import { healStreamingEnd, parseMarkdown } from './parse-markdown.ts';

@@ -1,4 +1,4 @@
-import type { ToolContext } from './tool.ts';
+import type { ToolContext } from '../tool.ts';
 
 /**
  * A {@link ToolContext} for tests: room `room-1`, a signal nobody aborts, a fixed clock and an
