@@ -1,191 +1,106 @@
 /**
- * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas that validate
- * requests (`z.toJSONSchema`), so the documentation cannot drift from what the server accepts.
- * Served at `GET /api/openapi.json`; a test checks that every route of the app is in it.
+ * The OpenAPI 3.1 document of the REST API, generated from the contract's zod schemas
+ * (protocol/schemas/) through the route table in api-operations.ts: every body, answer and room
+ * event is a named schema under `components/schemas` (`Message`, `Agent`, `Participant`, `Error`,
+ * `SessionRequest`, `TextDeltaEvent`…), which the operations reference. The same schemas validate
+ * requests and, in the API tests, every answer, so the document describes what the server does.
+ * Served at `GET /api/openapi.json`; a test validates it with an OpenAPI validator.
  */
 import { z } from 'zod';
+import { authorSchema, messagePartSchema, messageSchema, participantSchema, tokenUsageSchema } from '../../protocol/schemas/message.ts';
+import { roomEventSchema, roomEventSchemas, type RoomEventName } from '../../protocol/schemas/room-events.ts';
 import {
+  agentSchema,
   errorResponseSchema,
   healthResponseSchema,
+  messageIdSchema,
   messagePageSchema,
   messageResponseSchema,
-  messagesQuerySchema,
-  postMessageRequestSchema,
   regenerateResponseSchema,
   roomIdSchema,
-  messageIdSchema,
   roomResponseSchema,
+  roomSettingsSchema,
   sessionRequestSchema,
   sessionResponseSchema,
   stopRequestSchema,
   stopResponseSchema,
-} from './api-schemas.ts';
-import { typingRequestSchema } from './routes/typing.ts';
+  typingRequestSchema,
+} from '../../protocol/schemas/rest.ts';
+import { apiOperations, EVENT_STREAM, NO_BODY, openApiDocumentSchema, type Operation } from './api-operations.ts';
 
 type JsonSchema = Record<string, unknown>;
-type HttpMethod = 'get' | 'post';
-
-interface Operation {
-  method: HttpMethod;
-  /** Express syntax (`/api/rooms/:room`); converted to `{room}`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  authenticated: boolean;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  /** Status -> [description, schema]; an SSE response has schema `'event-stream'`. */
-  responses: Record<number, [string, z.ZodType | 'event-stream']>;
-  /** Error statuses this operation may answer, besides the ones every API call may. */
-  errors: number[];
-}
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: '`invalid_request` (the message names the field) or `invalid_json`',
+  400: '`invalid_request` (the message names the field), `invalid_json` or `host_not_allowed`',
   401: '`unauthorized`: missing, malformed, forged or expired bearer token; `invalid_identity`',
   403: '`forbidden_room` (the token is for another room), `identity_required`, `participant_required`, `origin_not_allowed`',
   404: '`not_found`: unknown room, message or agent',
-  409: '`message_conflict` (the id was used for other content), `still_streaming` or `agent_not_in_room` (regenerating an agent the room no longer has)',
+  409: '`name_taken` (the name is one of the room\'s agents\'), `message_conflict` (the id was used for other content), `still_streaming` or `agent_not_in_room` (regenerating an agent the room no longer has)',
   413: '`payload_too_large`',
   415: '`unsupported_media_type`: send `Content-Type: application/json`',
   429: '`rate_limited` (see `Retry-After`) or `budget_exhausted`',
   503: '`realtime_unavailable`: the event stream cannot be opened now',
 };
 
-function jsonSchema(schema: z.ZodType): JsonSchema {
+/** `text-delta` → `TextDeltaEvent`. */
+function eventComponentName(event: RoomEventName): string {
+  return `${event.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase())}Event`;
+}
+
+/** The named schemas of answers (rendered as the server sends them) and of request bodies (as a client sends them). */
+function namedSchemas(operations: readonly Operation[]): { answers: Map<z.ZodType, string>; requests: Map<z.ZodType, string> } {
+  const answers = new Map<z.ZodType, string>([
+    [messageSchema, 'Message'],
+    [authorSchema, 'Author'],
+    [messagePartSchema, 'MessagePart'],
+    [tokenUsageSchema, 'TokenUsage'],
+    [participantSchema, 'Participant'],
+    [agentSchema, 'Agent'],
+    [roomSettingsSchema, 'RoomSettings'],
+    [errorResponseSchema, 'Error'],
+    [sessionResponseSchema, 'SessionResponse'],
+    [roomResponseSchema, 'RoomResponse'],
+    [messagePageSchema, 'MessagePage'],
+    [messageResponseSchema, 'MessageResponse'],
+    [stopResponseSchema, 'StopResponse'],
+    [regenerateResponseSchema, 'RegenerateResponse'],
+    [healthResponseSchema, 'Health'],
+    [openApiDocumentSchema, 'OpenApiDocument'],
+    [roomEventSchema, 'RoomEvent'],
+    ...(Object.keys(roomEventSchemas) as RoomEventName[]).map((event): [z.ZodType, string] => [roomEventSchemas[event], eventComponentName(event)]),
+  ]);
+  const requests = new Map<z.ZodType, string>([
+    [sessionRequestSchema, 'SessionRequest'],
+    [stopRequestSchema, 'StopRequest'],
+    [typingRequestSchema, 'TypingRequest'],
+  ]);
+  const postMessage = operations.find((operation) => operation.operationId === 'postMessage')?.body;
+  if (postMessage) requests.set(postMessage, 'PostMessageRequest');
+  return { answers, requests };
+}
+
+/** `components/schemas` for the named schemas, cross-referenced by `$ref`. */
+function components(named: Map<z.ZodType, string>, io: 'input' | 'output'): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of named) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema as JsonSchema;
+      return [id, rest];
+    }),
+  );
+}
+
+function inlineSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 
-function jsonContent(schema: z.ZodType) {
-  return { 'application/json': { schema: jsonSchema(schema) } };
-}
-
-function operationsFor(messageChars: number): Operation[] {
-  const room: Pick<Operation, 'tags' | 'authenticated'> = { tags: ['rooms'], authenticated: true };
-  return [
-    {
-      method: 'post',
-      path: '/api/session',
-      operationId: 'createSession',
-      summary: 'Join a room: get a short-lived room token',
-      description:
-        'Creates the room on first use. Guests get a new participant id; a host-signed `identity` gives a stable one and is required where `guestAccess` is off. Send `Authorization: Bearer <current token>` to refresh and keep the participant id.',
-      tags: ['session'],
-      authenticated: false,
-      body: sessionRequestSchema,
-      responses: { 200: ['The room token and where to connect', sessionResponseSchema] },
-      errors: [400, 401, 403, 413, 415, 429],
-    },
-    {
-      ...room,
-      method: 'get',
-      path: '/api/rooms/:room',
-      operationId: 'getRoom',
-      summary: 'The room, its settings and its agents',
-      responses: { 200: ['The room', roomResponseSchema] },
-      errors: [400, 401, 403, 404, 429],
-    },
-    {
-      ...room,
-      method: 'get',
-      path: '/api/rooms/:room/messages',
-      operationId: 'listMessages',
-      summary: 'A page of the transcript, oldest first, in-flight replies included',
-      query: messagesQuerySchema,
-      responses: { 200: ['The page', messagePageSchema] },
-      errors: [400, 401, 403, 404, 429],
-    },
-    {
-      ...room,
-      method: 'post',
-      path: '/api/rooms/:room/messages',
-      operationId: 'postMessage',
-      summary: 'Post a message (idempotent by id)',
-      body: postMessageRequestSchema(messageChars),
-      responses: {
-        201: ['Posted', messageResponseSchema],
-        200: ['Already posted with this id and content: the stored message', messageResponseSchema],
-      },
-      errors: [400, 401, 403, 404, 409, 413, 415, 429],
-    },
-    {
-      ...room,
-      method: 'post',
-      path: '/api/rooms/:room/stop',
-      operationId: 'stopReplies',
-      summary: 'Stop agent replies: one message, one agent, or all',
-      body: stopRequestSchema,
-      responses: { 202: ['Stopping', stopResponseSchema] },
-      errors: [400, 401, 403, 404, 413, 415, 429],
-    },
-    {
-      ...room,
-      method: 'post',
-      path: '/api/rooms/:room/typing',
-      operationId: 'sendTyping',
-      summary: 'Say that the participant is typing or stopped (broadcast as `typing`)',
-      description: 'For widgets whose session says `realtime.typing: "server"`. The participant id and name come from the token. 204, no body.',
-      body: typingRequestSchema,
-      responses: { 204: ['Broadcast', z.null()] },
-      errors: [400, 401, 403, 404, 413, 415, 429],
-    },
-    {
-      ...room,
-      method: 'post',
-      path: '/api/rooms/:room/messages/:id/regenerate',
-      operationId: 'regenerateReply',
-      summary: 'Have the same agent answer the same message again',
-      responses: { 202: ['Queued', regenerateResponseSchema] },
-      errors: [400, 401, 403, 404, 409, 429],
-    },
-    {
-      ...room,
-      method: 'get',
-      path: '/api/rooms/:room/events',
-      operationId: 'streamRoomEvents',
-      summary: "The room's broadcasts as Server-Sent Events",
-      description:
-        'Each broadcast is one event: `event:` the room event name (`message`, `message-start`, `text-delta`, `message-end`, `typing`…), `data:` its JSON payload. Heartbeat comments every 15 s. EventSource clients may pass the token as `?access_token=`.',
-      query: z.object({
-        access_token: z.string().optional().describe('The room token, for clients that cannot send an Authorization header (EventSource).'),
-      }),
-      responses: { 200: ['An event stream', 'event-stream'] },
-      errors: [400, 401, 403, 404, 429, 503],
-    },
-    {
-      method: 'get',
-      path: '/api/openapi.json',
-      operationId: 'getOpenApiDocument',
-      summary: 'This document',
-      tags: ['meta'],
-      authenticated: false,
-      responses: { 200: ['OpenAPI 3.1', z.looseObject({ openapi: z.string() })] },
-      errors: [],
-    },
-    {
-      method: 'get',
-      path: '/healthz',
-      operationId: 'liveness',
-      summary: 'Liveness: the process answers',
-      tags: ['meta'],
-      authenticated: false,
-      responses: { 200: ['Alive', healthResponseSchema] },
-      errors: [],
-    },
-    {
-      method: 'get',
-      path: '/readyz',
-      operationId: 'readiness',
-      summary: 'Readiness: the database answers and the server is not shutting down',
-      tags: ['meta'],
-      authenticated: false,
-      responses: { 200: ['Ready', healthResponseSchema], 503: ['Not ready', healthResponseSchema] },
-      errors: [],
-    },
-  ];
+function reference(named: Map<z.ZodType, string>, schema: z.ZodType): JsonSchema {
+  const id = named.get(schema);
+  if (id === undefined) throw new Error('openapi: every body and answer must be a named schema (see namedSchemas)');
+  return { $ref: `#/components/schemas/${id}` };
 }
 
 const PATH_PARAMETERS: Record<string, z.ZodType> = { room: roomIdSchema, id: messageIdSchema };
@@ -194,14 +109,14 @@ function pathParameters(path: string) {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => {
     const schema = PATH_PARAMETERS[name!];
     if (!schema) throw new Error(`openapi: no schema for path parameter :${name}`);
-    return { name, in: 'path', required: true, schema: jsonSchema(schema) };
+    return { name, in: 'path', required: true, schema: inlineSchema(schema) };
   });
 }
 
 function queryParameters(query: z.ZodObject | undefined) {
   if (!query) return [];
   return Object.entries(query.shape).map(([name, schema]) => {
-    const { description, ...rest } = jsonSchema(schema as z.ZodType);
+    const { description, ...rest } = inlineSchema(schema as z.ZodType);
     return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest };
   });
 }
@@ -216,17 +131,19 @@ export function openApiPath(expressPath: string): string {
  * @example const document = buildOpenApiDocument({ messageChars: 8000 });
  */
 export function buildOpenApiDocument(options: { messageChars: number; version?: string }): Record<string, unknown> {
+  const operations = apiOperations(options.messageChars);
+  const { answers, requests } = namedSchemas(operations);
+  const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const operation of operationsFor(options.messageChars)) {
+  for (const operation of operations) {
     const responses: Record<string, unknown> = {};
-    for (const [status, [description, schema]] of Object.entries(operation.responses)) {
-      responses[status] = {
-        description,
-        content: schema === 'event-stream' ? { 'text/event-stream': { schema: { type: 'string' } } } : jsonContent(schema),
-      };
+    for (const [status, [description, answer]] of Object.entries(operation.responses)) {
+      if (answer === NO_BODY) responses[status] = { description };
+      else if (answer === EVENT_STREAM) responses[status] = { description, content: { 'text/event-stream': { schema: reference(answers, roomEventSchema) } } };
+      else responses[status] = { description, content: json(reference(answers, answer)) };
     }
     for (const status of [...operation.errors, 500]) {
-      responses[String(status)] ??= { description: ERROR_DESCRIPTIONS[status] ?? 'Internal error', content: jsonContent(errorResponseSchema) };
+      responses[String(status)] ??= { description: ERROR_DESCRIPTIONS[status] ?? 'Internal error', content: json(reference(answers, errorResponseSchema)) };
     }
     const parameters = [...pathParameters(operation.path), ...queryParameters(operation.query)];
     (paths[openApiPath(operation.path)] ??= {})[operation.method] = {
@@ -236,7 +153,7 @@ export function buildOpenApiDocument(options: { messageChars: number; version?: 
       tags: operation.tags,
       security: operation.authenticated ? [{ roomToken: [] }] : [],
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(operation.body ? { requestBody: { required: true, content: jsonContent(operation.body) } } : {}),
+      ...(operation.body ? { requestBody: { required: true, content: json(reference(requests, operation.body)) } } : {}),
       responses,
     };
   }
@@ -250,6 +167,7 @@ export function buildOpenApiDocument(options: { messageChars: number; version?: 
     },
     tags: [{ name: 'session' }, { name: 'rooms' }, { name: 'meta' }],
     components: {
+      schemas: { ...components(answers, 'output'), ...components(requests, 'input') },
       securitySchemes: {
         roomToken: {
           type: 'http',

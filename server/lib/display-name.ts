@@ -1,19 +1,10 @@
 /**
- * What a person's display name may be (docs/decisions.md, "HTTP API"): at most
- * {@link MAX_DISPLAY_NAME_LENGTH} characters counted by code point, something visible once
- * zero-width and control characters are set aside, and never an agent's name in disguise.
+ * What a person's display name may be (docs/decisions.md, "HTTP API"): the rules the contract
+ * checks (protocol/display-name.ts: length by code point, something visible), and here what the
+ * server adds: never an agent's name in disguise ({@link displayNameKey}).
  */
+export { hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../../protocol/display-name.ts';
 
-export const MAX_DISPLAY_NAME_LENGTH = 40;
-
-/** Control characters (C0, DEL, C1) and the bidirectional controls that can disguise a name. */
-export const UNSAFE_NAME_CHARACTERS = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-
-/**
- * What shows nothing: Unicode's default-ignorable code points (zero-width spaces and joiners,
- * variation selectors, Hangul fillers, soft hyphens…), control characters and white space.
- */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cc}\p{White_Space}]/gu;
 const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
 
 /**
@@ -23,11 +14,6 @@ const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
 export function cutToCodePoints(text: string, maxCodePoints: number): string {
   if (text.length <= maxCodePoints) return text;
   return Array.from(text).slice(0, Math.max(0, maxCodePoints)).join('');
-}
-
-/** True when `name` shows something once invisible characters are removed. */
-export function hasVisibleCharacter(name: string): boolean {
-  return name.replace(INVISIBLE, '') !== '';
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import type { Message } from '../../protocol/room.ts';
+import { messagePageSchema, messageResponseSchema, sessionResponseSchema, type SessionResponse } from '../../protocol/schemas/rest.ts';
 import { Transcript } from '../../widget/room/transcript.ts';
 import { realtimeClients, subscribe } from './realtime-js.ts';
 
@@ -9,15 +10,10 @@ export interface ReceivedEvent {
   at: number;
 }
 
-interface Session {
-  token: string;
-  participant: { id: string; name: string };
-  realtime: { url: string; apikey: string };
-}
-
 /**
  * A person in a room, as the widget will be: a session from `POST /api/session`, the room's
- * private channel through the official realtime-js client, REST calls with the room token, and a
+ * private channel through the official realtime-js client, REST calls with the room token (each
+ * answer parsed with the contract, protocol/schemas/rest.ts), and a
  * transcript kept by the catch-up rules (subscribe, fetch, merge by id and seq, refetch on gap).
  */
 export class RoomVisitor {
@@ -36,7 +32,7 @@ export class RoomVisitor {
   private constructor(
     readonly baseUrl: string,
     readonly roomId: string,
-    readonly session: Session,
+    readonly session: SessionResponse,
   ) {
     this.clients = realtimeClients(() => `${session.realtime.url}`);
   }
@@ -48,7 +44,7 @@ export class RoomVisitor {
       body: JSON.stringify({ room: roomId, name }),
     });
     if (response.status !== 200 && response.status !== 201) throw new Error(`session: ${response.status} ${await response.text()}`);
-    const visitor = new RoomVisitor(baseUrl, roomId, (await response.json()) as Session);
+    const visitor = new RoomVisitor(baseUrl, roomId, sessionResponseSchema.parse(await response.json()));
     await visitor.connect();
     return visitor;
   }
@@ -89,13 +85,13 @@ export class RoomVisitor {
   async post(content: string, id: string = crypto.randomUUID()): Promise<Message> {
     const response = await this.request('POST', '/messages', { id, content });
     if (response.status !== 201 && response.status !== 200) throw new Error(`post: ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { message: Message }).message;
+    return messageResponseSchema.parse(await response.json()).message;
   }
 
   async fetchMessages(): Promise<Message[]> {
     const response = await this.request('GET', '/messages?limit=200');
     if (!response.ok) throw new Error(`messages: ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { messages: Message[] }).messages;
+    return messagePageSchema.parse(await response.json()).messages;
   }
 
   /** The events received for one message, in arrival order. */

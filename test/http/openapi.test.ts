@@ -1,5 +1,7 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Express } from 'express';
 import { describe, expect, it } from 'vitest';
+import { roomEventSchemas } from '../../protocol/schemas/room-events.ts';
 import { createApp } from '../../server/http/create-app.ts';
 import { openApiPath } from '../../server/http/openapi.ts';
 import type { RoomEventSource, RoomService, RoomStore } from '../../server/http/room-service.ts';
@@ -41,7 +43,16 @@ function routesOf(app: Express): string[] {
   return found;
 }
 
-async function documentOf(app: Express): Promise<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>> }> {
+type JsonSchema = Record<string, unknown>;
+type Content = Record<string, { schema: JsonSchema }>;
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { requestBody?: { content: Content }; responses: Record<string, { content?: Content }> }>>;
+  components: { schemas: Record<string, JsonSchema> };
+}
+
+async function documentOf(app: Express): Promise<OpenApiDocument> {
   const server = app.listen(0);
   try {
     await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -81,17 +92,73 @@ describe('GET /api/openapi.json', () => {
 
   it('generates request schemas from the validators, with the configured limits', async () => {
     const document = await documentOf(inspectableApp(1234));
-    const body = document.paths['/api/rooms/{room}/messages']?.post?.requestBody?.content['application/json']?.schema;
+    expect(document.paths['/api/rooms/{room}/messages']?.post?.requestBody?.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/PostMessageRequest' });
+    const body = document.components.schemas.PostMessageRequest;
     expect(body).toMatchObject({
       type: 'object',
       required: ['id', 'content'],
       additionalProperties: false,
       properties: { content: { type: 'string', maxLength: 1234 }, id: { type: 'string', pattern: expect.any(String) } },
     });
-    const session = document.paths['/api/session']?.post?.requestBody?.content['application/json']?.schema;
+    const session = document.components.schemas.SessionRequest;
     expect(session).toMatchObject({
       required: ['room', 'name'],
       properties: { name: { maxLength: 40 }, identity: { anyOf: [{ type: 'string', description: expect.stringMatching(/identity JWT/) }, { required: ['userId', 'signature'] }] } },
     });
+  });
+
+  it('is a valid OpenAPI 3.1 document whose every $ref resolves (@seriousme/openapi-schema-validator)', async () => {
+    const document = await documentOf(inspectableApp());
+    const validator = new Validator();
+    const result = await validator.validate(document as unknown as Record<string, unknown>);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    const references = JSON.stringify(document).match(/"\$ref":"[^"]*"/g) ?? [];
+    expect(references.length).toBeGreaterThan(20);
+    for (const reference of new Set(references)) {
+      const name = /#\/components\/schemas\/(\w+)"$/.exec(reference)?.[1];
+      expect(name && document.components.schemas[name], reference).toBeDefined();
+    }
+    expect(() => validator.resolveRefs()).not.toThrow();
+  });
+
+  it('names every body, answer and room event under components/schemas, and each operation refers to them', async () => {
+    const document = await documentOf(inspectableApp());
+    const { schemas } = document.components;
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining(['Message', 'Agent', 'Participant', 'Error', 'SessionRequest', 'SessionResponse', 'RoomResponse', 'MessagePage', 'StopRequest', 'RoomEvent']),
+    );
+    expect(schemas.Message).toMatchObject({
+      additionalProperties: false,
+      properties: { position: { type: 'integer' }, author: { $ref: '#/components/schemas/Author' }, stoppedBy: { anyOf: [{ $ref: '#/components/schemas/Participant' }, { type: 'null' }] } },
+    });
+    expect(schemas.Agent).toMatchObject({ required: ['id', 'name', 'handle', 'color', 'model', 'description'], properties: { color: { type: 'string' } } });
+    const answer = (path: string, method: string, status: string, type = 'application/json') => document.paths[path]?.[method]?.responses[status]?.content?.[type]?.schema;
+    expect(answer('/api/session', 'post', '200')).toEqual({ $ref: '#/components/schemas/SessionResponse' });
+    expect(answer('/api/rooms/{room}/messages', 'get', '200')).toEqual({ $ref: '#/components/schemas/MessagePage' });
+    expect(answer('/api/rooms/{room}/messages', 'post', '409')).toEqual({ $ref: '#/components/schemas/Error' });
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.responses['500']?.content?.['application/json']?.schema, `${method} ${path}`).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    }
+  });
+
+  it('lists each room event of the SSE stream with its payload schema', async () => {
+    const document = await documentOf(inspectableApp());
+    expect(answer(document)).toEqual({ $ref: '#/components/schemas/RoomEvent' });
+    const events = (document.components.schemas.RoomEvent!.oneOf as JsonSchema[]).map((option) => {
+      const properties = option.properties as { event: { const: string }; data: { $ref: string } };
+      return [properties.event.const, properties.data.$ref];
+    });
+    expect(events.map(([event]) => event)).toEqual(Object.keys(roomEventSchemas));
+    expect(events).toContainEqual(['text-delta', '#/components/schemas/TextDeltaEvent']);
+    expect(document.components.schemas.TextDeltaEvent).toMatchObject({ required: ['id', 'seq', 'delta'], additionalProperties: false });
+    expect(document.components.schemas.MessageEndEvent).toMatchObject({ properties: { message: { $ref: '#/components/schemas/Message' } } });
+
+    function answer(of: OpenApiDocument) {
+      return of.paths['/api/rooms/{room}/events']?.get?.responses['200']?.content?.['text/event-stream']?.schema;
+    }
   });
 });

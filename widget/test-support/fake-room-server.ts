@@ -68,7 +68,7 @@ export class FakeRoomServer {
         expiresAt: new Date(this.now() + this.ttlMs).toISOString(),
         participant,
         room: { id: body.room, title: 'Lobby' },
-        realtime: { url: 'ws://fake/realtime/v1', apikey: 'anon' },
+        realtime: { url: 'ws://fake/realtime/v1', apikey: 'anon', typing: 'channel' },
       };
       return json(200, session);
     }

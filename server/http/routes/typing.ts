@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
+import { typingRequestSchema } from '../../../protocol/schemas/rest.ts';
 import { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
 import type { RoomBus } from '../../realtime/room-bus.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
@@ -9,10 +9,6 @@ import { roomContext } from '../request-context.ts';
 
 /** `typing` updates a participant may send per minute: the widget sends one per 3 s while typing, plus the stops. */
 export const TYPING_UPDATES_PER_MINUTE = 40;
-
-export const typingRequestSchema = z.strictObject({
-  typing: z.boolean().describe('true while the participant types; false once they stop or send.'),
-});
 
 export interface TypingRouteDependencies {
   /** The room bus: the server publishes the `typing` itself, with its own key. */

@@ -1,0 +1,192 @@
+/**
+ * The REST API's routes and, for each, the contract's schemas (protocol/schemas/rest.ts) it takes
+ * and answers with, by status. The OpenAPI document is rendered from this table (openapi.ts) and
+ * the API tests parse every answer with the schema it names ({@link answerSchemaOf}), so a route,
+ * a body or a field the table does not name fails a test.
+ */
+import { z } from 'zod';
+import {
+  errorResponseSchema,
+  eventsQuerySchema,
+  healthResponseSchema,
+  messagePageSchema,
+  messageResponseSchema,
+  messagesQuerySchema,
+  postMessageRequestSchema,
+  regenerateResponseSchema,
+  roomResponseSchema,
+  sessionRequestSchema,
+  sessionResponseSchema,
+  stopRequestSchema,
+  stopResponseSchema,
+  typingRequestSchema,
+} from '../../protocol/schemas/rest.ts';
+
+/** The answer of an SSE route: a stream of room events (`roomEventSchema`, protocol/schemas/room-events.ts), not one JSON body. */
+export const EVENT_STREAM = 'event-stream';
+/** An answer without a body (204). */
+export const NO_BODY = 'no-body';
+
+export type Answer = z.ZodType | typeof EVENT_STREAM | typeof NO_BODY;
+
+export interface Operation {
+  method: 'get' | 'post';
+  /** Express syntax (`/api/rooms/:room`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  authenticated: boolean;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Status -> [description, schema]. */
+  responses: Record<number, [string, Answer]>;
+  /** Error statuses this operation may answer (each with the `Error` body), besides 500. */
+  errors: number[];
+}
+
+export const openApiDocumentSchema = z.looseObject({ openapi: z.string() });
+
+/**
+ * Every route of the API, for a server whose messages may have `messageChars` characters.
+ * @example const operations = apiOperations(8000);
+ */
+export function apiOperations(messageChars: number): Operation[] {
+  const room: Pick<Operation, 'tags' | 'authenticated'> = { tags: ['rooms'], authenticated: true };
+  return [
+    {
+      method: 'post',
+      path: '/api/session',
+      operationId: 'createSession',
+      summary: 'Join a room: get a short-lived room token',
+      description:
+        'Creates the room on first use. Guests get a new participant id; a host-signed `identity` gives a stable one and is required where `guestAccess` is off. Send `Authorization: Bearer <current token>` to refresh and keep the participant id.',
+      tags: ['session'],
+      authenticated: false,
+      body: sessionRequestSchema,
+      responses: { 200: ['The room token and where to connect', sessionResponseSchema] },
+      errors: [400, 401, 403, 409, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'get',
+      path: '/api/rooms/:room',
+      operationId: 'getRoom',
+      summary: 'The room, its settings and its agents',
+      responses: { 200: ['The room', roomResponseSchema] },
+      errors: [400, 401, 403, 404, 429],
+    },
+    {
+      ...room,
+      method: 'get',
+      path: '/api/rooms/:room/messages',
+      operationId: 'listMessages',
+      summary: 'A page of the transcript, oldest first, in-flight replies included',
+      query: messagesQuerySchema,
+      responses: { 200: ['The page', messagePageSchema] },
+      errors: [400, 401, 403, 404, 429],
+    },
+    {
+      ...room,
+      method: 'post',
+      path: '/api/rooms/:room/messages',
+      operationId: 'postMessage',
+      summary: 'Post a message (idempotent by id)',
+      body: postMessageRequestSchema(messageChars),
+      responses: {
+        201: ['Posted', messageResponseSchema],
+        200: ['Already posted with this id and content: the stored message', messageResponseSchema],
+      },
+      errors: [400, 401, 403, 404, 409, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'post',
+      path: '/api/rooms/:room/stop',
+      operationId: 'stopReplies',
+      summary: 'Stop agent replies: one message, one agent, or all',
+      body: stopRequestSchema,
+      responses: { 202: ['Stopping', stopResponseSchema] },
+      errors: [400, 401, 403, 404, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'post',
+      path: '/api/rooms/:room/typing',
+      operationId: 'sendTyping',
+      summary: 'Say that the participant is typing or stopped (broadcast as `typing`)',
+      description: 'For widgets whose session says `realtime.typing: "server"`. The participant id and name come from the token. 204, no body.',
+      body: typingRequestSchema,
+      responses: { 204: ['Broadcast', NO_BODY] },
+      errors: [400, 401, 403, 404, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'post',
+      path: '/api/rooms/:room/messages/:id/regenerate',
+      operationId: 'regenerateReply',
+      summary: 'Have the same agent answer the same message again',
+      responses: { 202: ['Queued', regenerateResponseSchema] },
+      errors: [400, 401, 403, 404, 409, 429],
+    },
+    {
+      ...room,
+      method: 'get',
+      path: '/api/rooms/:room/events',
+      operationId: 'streamRoomEvents',
+      summary: "The room's broadcasts as Server-Sent Events",
+      description:
+        'Each broadcast is one event: `event:` the room event name, `data:` its JSON payload (the `RoomEvent` schema lists them). Heartbeat comments every 15 s. EventSource clients may pass the token as `?access_token=`.',
+      query: eventsQuerySchema,
+      responses: { 200: ['An event stream', EVENT_STREAM] },
+      errors: [400, 401, 403, 404, 429, 503],
+    },
+    {
+      method: 'get',
+      path: '/api/openapi.json',
+      operationId: 'getOpenApiDocument',
+      summary: 'This document',
+      tags: ['meta'],
+      authenticated: false,
+      responses: { 200: ['OpenAPI 3.1', openApiDocumentSchema] },
+      errors: [],
+    },
+    {
+      method: 'get',
+      path: '/healthz',
+      operationId: 'liveness',
+      summary: 'Liveness: the process answers',
+      tags: ['meta'],
+      authenticated: false,
+      responses: { 200: ['Alive', healthResponseSchema] },
+      errors: [],
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readiness',
+      summary: 'Readiness: the database answers and the server is not shutting down',
+      tags: ['meta'],
+      authenticated: false,
+      responses: { 200: ['Ready', healthResponseSchema], 503: ['Not ready', healthResponseSchema] },
+      errors: [],
+    },
+  ];
+}
+
+function pathPattern(expressPath: string): RegExp {
+  return new RegExp(`^${expressPath.replace(/:(\w+)/g, '[^/]+')}$`);
+}
+
+/**
+ * The schema an answer of `method path` with `status` must match: the route's own for its
+ * statuses, `Error` for any other; undefined for a path the API does not route.
+ * @example answerSchemaOf(apiOperations(8000), 'GET', '/api/rooms/lobby', 200) // roomResponseSchema
+ */
+export function answerSchemaOf(operations: readonly Operation[], method: string, path: string, status: number): Answer | undefined {
+  const pathname = path.split('?')[0]!;
+  const operation = operations.find((candidate) => candidate.method === method.toLowerCase() && pathPattern(candidate.path).test(pathname));
+  if (operation === undefined) return undefined;
+  return operation.responses[status]?.[1] ?? errorResponseSchema;
+}
