@@ -52,14 +52,14 @@ async function withServer<T>(options: Parameters<typeof startBenchServer>[0], ru
 async function budgetFlood() {
   const model = new OfflineChatModel({ tokensPerSecond: 400, firstTokenDelayMs: 0 });
   return withServer({ modelFor: () => model, env: { CHORUS_TOKENS_PER_ROOM_PER_DAY: String(BUDGET) } }, async (server, visitors) => {
-    await server.store.ensureRoom({ id: 'budget', title: 'Budget', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'budget', title: 'Budget', settings: { policy: 'all' } });
     const people = await Promise.all(['Ada', 'Grace', 'Alan', 'Edsger'].map((name) => RoomVisitor.join(server.url, 'budget', name)));
     visitors.push(...people);
     const started = performance.now();
     await Promise.all(people.flatMap((person, index) => Array.from({ length: 10 }, (_, turn) => person.post(`@all question ${index}-${turn}, what do you think?`))));
     const postMs = performance.now() - started;
     await until(async () => (await unfinishedRuns(server, 'budget')) === 0, 60_000, 'the budget flood to settle');
-    const usage = await server.store.getTokenUsage('budget');
+    const usage = await server.store.budget.getTokenUsage('budget');
     const transcript = await people[0]!.fetchMessages();
     return {
       posts: 40,
@@ -87,8 +87,8 @@ async function crossRoomFlood() {
   // Behind one trusted proxy, so the flooder and the other visitor have addresses of their own.
   return withServer({ modelFor: () => model, env: { CHORUS_TRUST_PROXY: 'loopback' } }, async (server, visitors) => {
     const flooder = { 'x-forwarded-for': '203.0.113.7' };
-    await server.store.ensureRoom({ id: 'flooded', title: 'Flooded', settings: { policy: 'all' } });
-    await server.store.ensureRoom({ id: 'other', title: 'Other', settings: { policy: 'default' } });
+    await server.store.rooms.ensureRoom({ id: 'flooded', title: 'Flooded', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'other', title: 'Other', settings: { policy: 'default' } });
     const visitor = await RoomVisitor.join(server.url, 'other', 'Grace');
     visitor.headers = { 'x-forwarded-for': '198.51.100.20' };
     visitors.push(visitor);
@@ -138,7 +138,7 @@ async function forgery() {
 async function emoji() {
   const model = new OfflineChatModel({ tokensPerSecond: 400, firstTokenDelayMs: 0 });
   return withServer({ modelFor: () => model, env: { CHORUS_LIMIT_MESSAGE_CHARS: '10000' } }, async (server, visitors) => {
-    await server.store.ensureRoom({ id: 'emoji', title: 'Emoji', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'emoji', title: 'Emoji', settings: { policy: 'all' } });
     const visitor = await RoomVisitor.join(server.url, 'emoji', 'Ada');
     visitors.push(visitor);
     const results = [];

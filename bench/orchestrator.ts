@@ -162,7 +162,7 @@ async function runScenario(server: RunningServer, fake: TimedOpenAI, scenario: S
   fake.reset();
   const tokensPerAgent = Math.round(scenario.tokensPerSecond * runSeconds);
   for (const agent of AGENTS) fake.script(agent.handle, { letter: agent.letter, tokens: tokensPerAgent, tokensPerSecond: scenario.tokensPerSecond });
-  await server.store.ensureRoom({ id: room, title: room, settings: { policy: 'all' } });
+  await server.store.rooms.ensureRoom({ id: room, title: room, settings: { policy: 'all' } });
   const listeners: RoomListener[] = [];
   for (let index = 0; index < scenario.clients; index += 1) listeners.push(await RoomListener.join(server.url, room, `Client ${index + 1}`));
 

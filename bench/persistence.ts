@@ -4,7 +4,7 @@
  * 1. Writes per streamed reply. A 3,000-character agent reply streams in deltas of 3–5 characters
  *    on a virtual clock: the delta timeline is generated up front (seeded), each write policy
  *    decides from it which writes it makes, and exactly those writes then run back to back through
- *    PostgresStore and are timed. Policies: ours (docs/architecture.md §4: insert at the start, a
+ *    the store's transcript and are timed. Policies: ours (docs/architecture.md §4: insert at the start, a
  *    checkpoint at most once a second of stream time, one final write), the tutorial pattern (an
  *    update every 150 characters: an insert plus 20 writes, the last one final) and, for scale,
  *    one write per delta. Engines: PGlite in a data folder on this thread (what the server runs),
@@ -30,7 +30,8 @@ import { migrate } from '../server/store/migrate.ts';
 import { PgSql } from '../server/store/pg-sql.ts';
 import { PGliteSql } from '../server/store/pglite-sql.ts';
 import { seededRandom } from '../protocol/test-support/seeded-random.ts';
-import { PostgresStore } from '../server/store/postgres-store.ts';
+import { createPostgresStores, type PostgresStores } from '../server/store/postgres-stores.ts';
+import { postHumanMessage } from '../server/store/store.ts';
 import type { Sql } from '../server/store/sql.ts';
 import { startPostgresServer, type PostgresServer } from '../test/helpers/postgres-server.ts';
 import { EventLoopProbe, type EventLoopReport } from './lib/event-loop-probe.ts';
@@ -181,7 +182,7 @@ function planWrites(policy: Policy, stream: Stream): PlannedWrite[] {
 interface Engine {
   id: 'pglite' | 'pglite-yield' | 'pglite-worker' | 'postgres';
   label: string;
-  store: PostgresStore;
+  store: PostgresStores;
 }
 
 const ENGINE_LABEL: Record<Engine['id'], string> = {
@@ -195,21 +196,21 @@ const AGENTS = ['sage', 'quill', 'ember'].map((id) => ({ kind: 'agent' as const,
 const HUMAN = { kind: 'human' as const, id: 'bench-human', name: 'Bench' };
 
 /** Runs `writes` back to back (or at their stream times divided by `pace`) and returns the elapsed ms. */
-async function runReply(store: PostgresStore, roomId: string, stream: Stream, writes: readonly PlannedWrite[], agent = AGENTS[0]!, pace?: { t0: number; speedup: number; offsetMs: number }): Promise<number> {
+async function runReply(store: PostgresStores, roomId: string, stream: Stream, writes: readonly PlannedWrite[], agent = AGENTS[0]!, pace?: { t0: number; speedup: number; offsetMs: number }): Promise<number> {
   const id = randomUUID();
   const started = performance.now();
   for (const write of writes) {
     if (pace) await sleep(pace.t0 + (pace.offsetMs + write.atMs) / pace.speedup - performance.now());
     const snapshot = { content: stream.content.slice(0, write.chars), parts: [], seq: write.seq };
-    if (write.kind === 'start') await store.startAgentMessage({ id, roomId, author: agent, replyTo: null, reason: 'mention', model: 'bench' });
-    else if (write.kind === 'checkpoint') await store.checkpointAgentMessage(id, snapshot);
-    else await store.finishAgentMessage(id, { ...snapshot, status: 'complete' });
+    if (write.kind === 'start') await store.transcript.startAgentMessage({ id, roomId, author: agent, replyTo: null, reason: 'mention', model: 'bench' });
+    else if (write.kind === 'checkpoint') await store.transcript.checkpointAgentMessage(id, snapshot);
+    else await store.transcript.finishAgentMessage(id, { ...snapshot, status: 'complete' });
   }
   return performance.now() - started;
 }
 
-async function prepare(store: PostgresStore, roomId: string): Promise<string> {
-  await store.ensureRoom({ id: roomId, title: roomId });
+async function prepare(store: PostgresStores, roomId: string): Promise<string> {
+  await store.rooms.ensureRoom({ id: roomId, title: roomId });
   return roomId;
 }
 
@@ -295,7 +296,7 @@ function roundStreams(round: number): Stream[] {
   return options.agentOffsetsMs.slice(0, options.agentsPerRound).map((_, agent) => makeStream(2000 + round * 10 + agent, options.roundRate));
 }
 
-async function runRound(store: PostgresStore, roomId: string, policy: Policy, streams: Stream[], pace?: { speedup: number }): Promise<{ ms: number; writes: number }> {
+async function runRound(store: PostgresStores, roomId: string, policy: Policy, streams: Stream[], pace?: { speedup: number }): Promise<{ ms: number; writes: number }> {
   const plans = streams.map((stream) => planWrites(policy, stream));
   const t0 = performance.now();
   await Promise.all(
@@ -347,11 +348,11 @@ async function probeDuring(phase: string, engine: Engine['id'] | 'none', workloa
   return { phase, engine, writes, elapsedMs, loop };
 }
 
-async function burstOfInserts(store: PostgresStore, roomId: string): Promise<number> {
+async function burstOfInserts(store: PostgresStores, roomId: string): Promise<number> {
   const text = seededRandom(7);
   await Promise.all(
     Array.from({ length: options.burstInserts }, (_, index) =>
-      store.postHumanMessage({
+      postHumanMessage(store, {
         id: randomUUID(),
         roomId,
         author: HUMAN,
@@ -441,7 +442,7 @@ async function main() {
     const [pgliteSql, workerSql, postgres] = settled.map((result) => (result as PromiseFulfilledResult<Sql>).value) as [PGliteSql, WorkerPGliteSql, PgSql];
     await Promise.all([migrate(pgliteSql), migrate(workerSql), migrate(postgres)]);
     console.log(`  PGlite ${pgliteVersion()} in data folders, PostgreSQL ${server!.version} (test-tuned: fsync off); set up in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
-    const engine = (id: Engine['id'], sql: Sql): Engine => ({ id, label: ENGINE_LABEL[id], store: new PostgresStore(sql) });
+    const engine = (id: Engine['id'], sql: Sql): Engine => ({ id, label: ENGINE_LABEL[id], store: createPostgresStores(sql) });
     const pglite = engine('pglite', new RawPGliteSql(pgliteSql.db));
     const yielding = engine('pglite-yield', pgliteSql);
     const worker = engine('pglite-worker', workerSql);

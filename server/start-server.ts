@@ -18,7 +18,7 @@ import type { RoomBus } from './realtime/room-bus.ts';
 import { migrate } from './store/migrate.ts';
 import { PgSql } from './store/pg-sql.ts';
 import { PGliteSql } from './store/pglite-sql.ts';
-import { PostgresStore } from './store/postgres-store.ts';
+import { createPostgresStores, type PostgresStores } from './store/postgres-stores.ts';
 import { databaseAnswers, type Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
 import { DEMO_DIR, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
@@ -34,7 +34,8 @@ export interface ChorusServer {
   jwtSecret: string;
   /** The embedded hub; null with an external realtime (`CHORUS_REALTIME_URL`). */
   hub: RealtimeHub | null;
-  store: PostgresStore;
+  /** The store's parts (rooms, transcript, runs, budget, summaries, audit) over the server's database. */
+  store: PostgresStores;
   orchestrator: Orchestrator;
   personas: PersonaCatalog;
   close(): Promise<void>;
@@ -82,7 +83,7 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
   const log = options.log ?? createLogger(config.logLevel);
   const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
   const sql = options.sql ?? (await openDatabase(config, log));
-  const store = new PostgresStore(sql);
+  const store = createPostgresStores(sql);
   const tools = await loadTools();
   const personas = await loadPersonaCatalog(config, tools.names);
   const models = new Map(personas.personas.map((persona) => [persona.handle, modelOf(persona, config.providers)]));
@@ -102,7 +103,7 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
   if (options.serveWidget) {
     await ensureWidgetBuilt(log);
     // The demo pages' rooms: every agent answers, so a first visit shows the room at its liveliest.
-    for (const [id, title] of DEMO_ROOMS) await store.ensureRoom({ id, title, settings: { policy: 'all' } });
+    for (const [id, title] of DEMO_ROOMS) await store.rooms.ensureRoom({ id, title, settings: { policy: 'all' } });
   }
   let closing = false;
   const { keys } = realtime;

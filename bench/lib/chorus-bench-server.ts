@@ -6,7 +6,7 @@
  *
  * @example
  * const server = await startBenchServer({ env: { CHORUS_COALESCE_MS: '40' }, modelFor: () => model });
- * await server.store.ensureRoom({ id: 'bench', title: 'bench', settings: { policy: 'all' } });
+ * await server.store.rooms.ensureRoom({ id: 'bench', title: 'bench', settings: { policy: 'all' } });
  * // … server.url, server.hub
  * await server.close();
  */

@@ -25,7 +25,7 @@ import { typingRoutes } from './routes/typing.ts';
 
 export interface AppDependencies {
   log: Logger;
-  /** Rooms, participants, transcript pages, the audit log (a `PostgresStore`). */
+  /** Rooms, participants, transcript pages, the audit log (those parts of `createPostgresStores`). */
   store: RoomStore;
   /** Posting, stop, regenerate, live replies, agents (the `Orchestrator`). */
   rooms: RoomService;

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { AccessGrant } from '../auth/tokens.ts';
-import type { Room } from '../store/store.ts';
+import type { Room } from '../store/rooms.ts';
 
 /** What the middleware learned about a request, kept in `response.locals`. */
 export interface RequestContext {

@@ -1,11 +1,14 @@
 /**
  * What the HTTP layer needs from the rest of the server, as interfaces: `createApp` never sees
  * the concrete orchestrator, store or bus, so routes are testable with any implementation.
- * The `Orchestrator`, `PostgresStore` and both `RoomBus` adapters satisfy them as they are.
+ * The `Orchestrator`, `createPostgresStores` and both `RoomBus` adapters satisfy them as they are.
  */
 import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
-import type { Room, StopRequest, Store } from '../store/store.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { Room, Rooms } from '../store/rooms.ts';
+import type { StopRequest } from '../store/run-queue.ts';
+import type { Transcript } from '../store/transcript.ts';
 
 /** An agent persona as the API shows it. */
 export interface AgentProfile {
@@ -33,7 +36,11 @@ export interface RoomService {
 }
 
 /** The store calls the API makes itself. */
-export type RoomStore = Pick<Store, 'getRoom' | 'ensureRoom' | 'upsertParticipant' | 'listMessages' | 'appendEvent'>;
+export interface RoomStore {
+  rooms: Pick<Rooms, 'getRoom' | 'ensureRoom' | 'upsertParticipant'>;
+  transcript: Pick<Transcript, 'listMessages'>;
+  audit: Pick<AuditLog, 'appendEvent'>;
+}
 
 /** A room's broadcasts: the SSE endpoint subscribes to them, the typing endpoint publishes `typing`. */
 export type RoomEventSource = Pick<RoomBus, 'subscribe' | 'broadcast'>;

@@ -4,8 +4,15 @@ import { AppError } from '../lib/app-error.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
 import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
-import type { AgentRun, NewRun, Room, StopRequest, Store, TokenReservation } from '../store/store.ts';
-import { NotFoundError } from '../store/store.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { Budget, TokenReservation } from '../store/budget.ts';
+import { NotFoundError } from '../store/not-found-error.ts';
+import type { Room, Rooms } from '../store/rooms.ts';
+import type { AgentRun, NewRun, RunQueue, StopRequest } from '../store/run-queue.ts';
+import { postHumanMessage } from '../store/store.ts';
+import type { Summaries } from '../store/summaries.ts';
+import type { Transcript } from '../store/transcript.ts';
+import type { Transactions } from '../store/unit-of-work.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
 import type { Persona, PersonaCatalog } from './personas.ts';
@@ -56,8 +63,18 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId
   summaryMaxMessages: 200,
 };
 
+/** The parts of the store the orchestrator uses (a `createPostgresStores` result has them all). */
+export interface OrchestratorStores extends Transactions {
+  rooms: Pick<Rooms, 'getRoom'>;
+  transcript: Transcript;
+  runs: RunQueue;
+  budget: Pick<Budget, 'getTokenBudget' | 'claimBudgetNotice' | 'reserveTokens' | 'settleTokens'>;
+  summaries: Summaries;
+  audit: Pick<AuditLog, 'appendEvent'>;
+}
+
 export interface OrchestratorDependencies {
-  store: Store;
+  store: OrchestratorStores;
   bus: RoomBus;
   personas: PersonaCatalog;
   tools: ToolRegistry;
@@ -129,12 +146,12 @@ export class Orchestrator {
   /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
   async start(): Promise<void> {
     this.unsubscribers.push(
-      await this.deps.store.onRunsQueued((roomId) => {
+      await this.deps.store.runs.onRunsQueued((roomId) => {
         this.waitingForBudget.delete(roomId); // queued work or a settled reservation: try the room again
         this.wake();
       }),
     );
-    this.unsubscribers.push(await this.deps.store.onStop((request) => this.abortLocal(request)));
+    this.unsubscribers.push(await this.deps.store.runs.onStop((request) => this.abortLocal(request)));
     this.pollTimer = setInterval(() => {
       this.waitingForBudget.clear();
       this.recover().catch((error: unknown) => this.deps.log('error', 'orchestrator.recover_failed', { error }));
@@ -183,7 +200,7 @@ export class Orchestrator {
     const withinBudget = await this.withinBudget(room.id, settings);
     const speakers = withinBudget ? selectSpeakers(input.content, agents, settings, this.deps.personas.defaultPersona) : [];
     const runs: NewRun[] = speakers.map((speaker) => ({ agentId: speaker.persona.handle, reason: speaker.reason }));
-    const posted = await this.deps.store.postHumanMessage({ id: input.id, roomId: room.id, author: input.author, content: input.content, runs });
+    const posted = await postHumanMessage(this.deps.store, { id: input.id, roomId: room.id, author: input.author, content: input.content, runs });
     if (!posted.created) return posted;
     this.summaries.touch(room.id);
     await this.deps.bus.broadcast(room.id, 'message', { message: posted.message }).catch((error: unknown) =>
@@ -199,7 +216,7 @@ export class Orchestrator {
    * (`actor`) may regenerate only replies to their own messages; the service, any.
    */
   async regenerate(room: Room, messageId: string, actor?: ReplyActor): Promise<{ messageId: string }> {
-    const message = await this.deps.store.getMessage(messageId);
+    const message = await this.deps.store.transcript.getMessage(messageId);
     if (!message || message.roomId !== room.id || message.author.kind !== 'agent' || !message.replyTo) throw new NotFoundError(`Agent reply ${messageId}`);
     if (actor && !(await this.answers(message.replyTo, actor))) throw new NotYourReplyError('regenerate');
     if (message.status === 'streaming') throw new AppError({ code: 'still_streaming', status: 409, message: 'This reply is still streaming; stop it first' });
@@ -207,7 +224,7 @@ export class Orchestrator {
       throw new AppError({ code: 'agent_not_in_room', status: 409, message: `${message.author.name} no longer answers in this room` });
     }
     if (!(await this.withinBudget(room.id, this.settingsOf(room)))) throw new BudgetExhaustedError(room.id);
-    const [run] = await this.deps.store.enqueueRuns({ roomId: room.id, triggerMessageId: message.replyTo, runs: [{ agentId: message.author.id, reason: 'regenerate' }] });
+    const [run] = await this.deps.store.runs.enqueueRuns({ roomId: room.id, triggerMessageId: message.replyTo, runs: [{ agentId: message.author.id, reason: 'regenerate' }] });
     this.wake();
     return { messageId: run!.messageId };
   }
@@ -220,24 +237,24 @@ export class Orchestrator {
    */
   async stop(request: StopRequest, actor?: ReplyActor): Promise<void> {
     if (actor && 'messageId' in request) {
-      const reply = await this.deps.store.getMessage(request.messageId);
+      const reply = await this.deps.store.transcript.getMessage(request.messageId);
       if (reply?.roomId === request.roomId && reply.replyTo && !(await this.answers(reply.replyTo, actor))) throw new NotYourReplyError('stop');
     }
     const scoped: StopRequest = actor ? { ...request, by: { id: actor.id, name: actor.name }, repliesTo: actor.id } : request;
-    await this.deps.store.cancelQueuedRuns({
+    await this.deps.store.runs.cancelQueuedRuns({
       roomId: scoped.roomId,
       ...('agentId' in scoped ? { agentId: scoped.agentId } : {}),
       ...('messageId' in scoped ? { messageId: scoped.messageId } : {}),
       ...(scoped.repliesTo ? { repliesTo: scoped.repliesTo } : {}),
     });
     this.abortLocal(scoped);
-    await this.deps.store.publishStop(scoped);
-    await this.deps.store.appendEvent({ roomId: scoped.roomId, kind: 'reply.stopped', actor: actor?.id ?? null, data: { ...scoped } });
+    await this.deps.store.runs.publishStop(scoped);
+    await this.deps.store.audit.appendEvent({ roomId: scoped.roomId, kind: 'reply.stopped', actor: actor?.id ?? null, data: { ...scoped } });
   }
 
   /** Whether `messageId` (the message a reply answers) was written by `actor`. */
   private async answers(messageId: string, actor: ReplyActor): Promise<boolean> {
-    const question = await this.deps.store.getMessage(messageId);
+    const question = await this.deps.store.transcript.getMessage(messageId);
     return question?.author.id === actor.id;
   }
 
@@ -287,17 +304,17 @@ export class Orchestrator {
 
   /** Whether the room has spent less than its budget today (runs in flight may still fit after it). */
   private async withinBudget(roomId: string, settings: RoomSettings): Promise<boolean> {
-    const { used } = await this.deps.store.getTokenBudget(roomId);
+    const { used } = await this.deps.store.budget.getTokenBudget(roomId);
     return used < settings.tokensPerDay;
   }
 
   /** Tells the room its budget is used, once a day whichever process notices first. */
   private async budgetNotice(roomId: string, replyTo: string): Promise<void> {
-    if (await this.deps.store.claimBudgetNotice(roomId)) await this.notice(roomId, BUDGET_NOTICE, replyTo);
+    if (await this.deps.store.budget.claimBudgetNotice(roomId)) await this.notice(roomId, BUDGET_NOTICE, replyTo);
   }
 
   private async notice(roomId: string, content: string, replyTo: string | null): Promise<void> {
-    const message = await this.deps.store.insertSystemMessage({ roomId, content, replyTo });
+    const message = await this.deps.store.transcript.insertSystemMessage({ roomId, content, replyTo });
     await this.deps.bus.broadcast(roomId, 'message', { message }).catch(() => {});
   }
 
@@ -315,7 +332,7 @@ export class Orchestrator {
           this.claimAgain = false;
           const capacity = this.options.maxConcurrentReplies - this.active.size;
           if (capacity <= 0) break;
-          const runs = await this.deps.store.claimRuns({
+          const runs = await this.deps.store.runs.claimRuns({
             owner: this.options.instanceId,
             leaseMs: this.options.leaseMs,
             limit: capacity,
@@ -350,13 +367,13 @@ export class Orchestrator {
     const { store, bus, personas, log } = this.deps;
     const { instanceId, leaseMs } = this.options;
     const persona = personas.find(run.agentId);
-    const room = await store.getRoom(run.roomId);
+    const room = await store.rooms.getRoom(run.roomId);
     if (!persona || !room) {
-      await store.finishRun(run.id, instanceId, 'failed', persona ? 'room not found' : `no persona @${run.agentId}`);
+      await store.runs.finishRun(run.id, instanceId, 'failed', persona ? 'room not found' : `no persona @${run.agentId}`);
       return;
     }
     const lease = setInterval(() => {
-      store.renewLease(run.id, instanceId, leaseMs).then(
+      store.runs.renewLease(run.id, instanceId, leaseMs).then(
         (kept) => kept || controller.abort(), // another process recovered it: stop writing
         (error: unknown) => log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
       );
@@ -365,13 +382,13 @@ export class Orchestrator {
     try {
       const agents = this.agentsOf(room);
       const settings = this.settingsOf(room);
-      const history = await store.recentMessages(room.id, this.options.contextMessages);
+      const history = await store.transcript.recentMessages(room.id, this.options.contextMessages);
       const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
       const summary = await this.summaries.latest(room.id);
       const system = buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), summary);
       const turns = buildTurns(context, persona, this.options.contextTokenBudget);
       const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
-      const reserve = (tokens: number) => store.reserveTokens({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
+      const reserve = (tokens: number) => store.budget.reserveTokens({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
       const toolSpecs = persona.tools.length > 0 ? this.deps.tools.specs(persona.tools) : [];
       const reservation = await reserve(estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens);
       if (reservation !== 'reserved') {
@@ -407,13 +424,13 @@ export class Orchestrator {
       usage = final.usage ?? usage;
       if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
       const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
-      await store.finishRun(run.id, instanceId, runStatus, final.error);
+      await store.runs.finishRun(run.id, instanceId, runStatus, final.error);
       this.summaries.touch(room.id);
       if (final.status === 'complete') await this.handOff(room, run, persona, final, agents);
       else if (final.error === BUDGET_ERROR) await this.budgetNotice(room.id, run.triggerMessageId);
     } finally {
       clearInterval(lease);
-      await store.settleTokens({ roomId: run.roomId, runId: run.id, usage }).catch((error: unknown) => log('error', 'orchestrator.settle_failed', { runId: run.id, error }));
+      await store.budget.settleTokens({ roomId: run.roomId, runId: run.id, usage }).catch((error: unknown) => log('error', 'orchestrator.settle_failed', { runId: run.id, error }));
     }
   }
 
@@ -425,16 +442,16 @@ export class Orchestrator {
   private async holdBack(run: AgentRun, reservation: Exclude<TokenReservation, 'reserved'>): Promise<void> {
     if (reservation === 'wait') {
       this.waitingForBudget.add(run.roomId);
-      await this.deps.store.requeueRun(run.id, this.options.instanceId);
+      await this.deps.store.runs.requeueRun(run.id, this.options.instanceId);
       return;
     }
-    await this.deps.store.finishRun(run.id, this.options.instanceId, 'cancelled', 'token budget used for today');
+    await this.deps.store.runs.finishRun(run.id, this.options.instanceId, 'cancelled', 'token budget used for today');
     await this.budgetNotice(run.roomId, run.triggerMessageId);
   }
 
   /** Queues the agents a reply @mentions, within the room's agent-turn cap and token budget. */
   private async handOff(room: Room, run: AgentRun, speaker: Persona, reply: Message, agents: Persona[]): Promise<void> {
-    const round = await this.deps.store.listRuns(run.triggerMessageId);
+    const round = await this.deps.store.runs.listRuns(run.triggerMessageId);
     const spoke = new Set(round.map((entry) => entry.agentId));
     const next = selectHandoffs(reply.content, speaker, agents, spoke);
     if (next.length === 0) return;
@@ -447,7 +464,7 @@ export class Orchestrator {
       await this.budgetNotice(room.id, reply.id);
       return;
     }
-    await this.deps.store.enqueueRuns({
+    await this.deps.store.runs.enqueueRuns({
       roomId: room.id,
       triggerMessageId: run.triggerMessageId,
       runs: next.map((persona) => ({ agentId: persona.handle, reason: 'handoff', depth: run.depth + 1 })),
@@ -457,7 +474,7 @@ export class Orchestrator {
 
   /** Finishes runs whose lease expired (a crashed process) and tells the room; re-runs those that never started. */
   private async recover(): Promise<void> {
-    const recovered = await this.deps.store.recoverExpiredRuns({ agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle });
+    const recovered = await this.deps.store.runs.recoverExpiredRuns({ agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle });
     for (const { run, message, requeued } of recovered) {
       this.deps.log('warn', 'orchestrator.run_recovered', { roomId: run.roomId, messageId: run.messageId, requeued });
       if (message) await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});

@@ -3,7 +3,10 @@ import type { Logger } from '../lib/logger.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart, ChatToolCall, ChatTurn } from '../providers/chat-model.ts';
 import type { ProviderError } from '../providers/provider-error.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
-import type { AgentRun, Store, TokenReservation } from '../store/store.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { TokenReservation } from '../store/budget.ts';
+import type { AgentRun } from '../store/run-queue.ts';
+import type { Transcript } from '../store/transcript.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { DeltaCoalescer } from './coalescer.ts';
 import { estimateRequestTokens } from './context.ts';
@@ -32,7 +35,11 @@ export interface ReplyRunInput {
 }
 
 export interface ReplyRunDependencies {
-  store: Store;
+  /** Where the reply is written as it streams, and what its tools do is recorded. */
+  store: {
+    transcript: Pick<Transcript, 'startAgentMessage' | 'checkpointAgentMessage' | 'finishAgentMessage' | 'searchMessages'>;
+    audit: Pick<AuditLog, 'appendEvent'>;
+  };
   bus: RoomBus;
   tools: ToolRegistry;
   log: Logger;
@@ -94,7 +101,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   // the live state, so a late joiner's snapshot and the deltas after it never leave a gap.
   const emitter = new ReplyEmitter(bus, run.roomId, run.messageId, log);
   deps.onLive(run.messageId, emitter);
-  const started = await store
+  const started = await store.transcript
     .startAgentMessage({ id: run.messageId, roomId: run.roomId, author, replyTo: run.triggerMessageId, reason: run.reason, model: persona.model })
     .catch((failure: unknown) => {
       deps.onLive(run.messageId, null);
@@ -117,7 +124,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
     const snapshot = emitter.snapshot;
     if (snapshot.seq === checkpointedSeq) return;
     checkpointedSeq = snapshot.seq;
-    store.checkpointAgentMessage(run.messageId, snapshot).catch((error: unknown) => log('warn', 'orchestrator.checkpoint_failed', { error }));
+    store.transcript.checkpointAgentMessage(run.messageId, snapshot).catch((error: unknown) => log('warn', 'orchestrator.checkpoint_failed', { error }));
   }, options.checkpointIntervalMs);
 
   const coalescer = new DeltaCoalescer((kind, text) => emitter.emit(kind, { delta: text }), {
@@ -182,7 +189,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
           signal,
           now: () => new Date(),
           searchRoomHistory: async (query, limit) =>
-            (await store.searchMessages(run.roomId, query, limit)).map((message) => ({
+            (await store.transcript.searchMessages(run.roomId, query, limit)).map((message) => ({
               id: message.id,
               authorName: message.author.name,
               content: message.content,
@@ -191,7 +198,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
         });
         await emitter.emit('tool-result', { callId: call.callId, ...outcome });
         turns.push({ role: 'tool', callId: call.callId, name: call.name, content: JSON.stringify(outcome) });
-        void store.appendEvent({ roomId: run.roomId, kind: 'tool.called', actor: persona.handle, data: { messageId: run.messageId, tool: call.name, failed: 'error' in outcome } });
+        void store.audit.appendEvent({ roomId: run.roomId, kind: 'tool.called', actor: persona.handle, data: { messageId: run.messageId, tool: call.name, failed: 'error' in outcome } });
       }
       if (signal.aborted) {
         status = stoppedStatus(signal);
@@ -210,7 +217,7 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   const stoppedBy = status === 'cancelled' && signal.reason instanceof ReplyStopped ? signal.reason.by : null;
   const ending = { ...emitter.snapshot, status, usage, error, ...(stoppedBy ? { stoppedBy } : {}) };
   let saved = true;
-  const final = await store.finishAgentMessage(run.messageId, ending).catch((failure: unknown): Message => {
+  const final = await store.transcript.finishAgentMessage(run.messageId, ending).catch((failure: unknown): Message => {
     // The reply still ends for everyone; its lease runs out and recovery finishes the row.
     saved = false;
     log('error', 'orchestrator.finish_failed', { roomId: run.roomId, messageId: run.messageId, error: failure });

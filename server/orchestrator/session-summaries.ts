@@ -1,7 +1,8 @@
 import type { Message } from '../../protocol/room.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
-import type { Store } from '../store/store.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { Summaries } from '../store/summaries.ts';
 import type { Summarizer } from './summarizer.ts';
 
 export interface SessionSummariesOptions {
@@ -25,7 +26,7 @@ export class SessionSummaries {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      store: { summaries: Summaries; audit: Pick<AuditLog, 'appendEvent'> };
       bus: RoomBus;
       summarizer: Summarizer;
       log: Logger;
@@ -52,7 +53,7 @@ export class SessionSummaries {
 
   /** The summary agents of `roomId` remember: that room's latest, never another's. */
   async latest(roomId: string): Promise<string | null> {
-    return (await this.deps.store.latestSession(roomId))?.summary ?? null;
+    return (await this.deps.store.summaries.latestSession(roomId))?.summary ?? null;
   }
 
   /** Drops every pending timer and waits for summaries being written. */
@@ -65,7 +66,7 @@ export class SessionSummaries {
 
   private async summarize(roomId: string): Promise<void> {
     const { store, bus, summarizer, log } = this.deps;
-    const messages = await store.unsummarizedMessages(roomId, this.options.maxMessages);
+    const messages = await store.summaries.unsummarizedMessages(roomId, this.options.maxMessages);
     // Another process may have had the last word (it holds the timer that matters): wait for it.
     const sinceLast = Date.now() - Math.max(0, ...messages.map((message) => Date.parse(message.updatedAt)));
     if (messages.some((message) => message.status === 'streaming') || sinceLast < this.options.quietMs) {
@@ -75,14 +76,14 @@ export class SessionSummaries {
     if (this.deps.onQuiet && !(await this.deps.onQuiet(roomId))) this.touch(roomId);
     const spoken = messages.filter((message: Message) => message.author.kind !== 'system');
     if (spoken.length === 0 || this.closed) return;
-    const previous = await store.latestSession(roomId);
+    const previous = await store.summaries.latestSession(roomId);
     const summary = await summarizer.summarize(spoken, previous?.summary ?? null);
-    const session = await store.addSession({ roomId, messageIds: messages.map((message) => message.id), summary });
+    const session = await store.summaries.addSession({ roomId, messageIds: messages.map((message) => message.id), summary });
     if (!session) return; // written by another process
     log('info', 'summary.written', { roomId, sessionId: session.id, messages: messages.length });
     await bus.broadcast(roomId, 'room-summary', { summary }).catch((error: unknown) =>
       log('warn', 'orchestrator.broadcast_failed', { roomId, event: 'room-summary', error }),
     );
-    await store.appendEvent({ roomId, kind: 'session.summarized', data: { sessionId: session.id, messages: messages.length, startedAt: session.startedAt, endedAt: session.endedAt } });
+    await store.audit.appendEvent({ roomId, kind: 'session.summarized', data: { sessionId: session.id, messages: messages.length, startedAt: session.startedAt, endedAt: session.endedAt } });
   }
 }

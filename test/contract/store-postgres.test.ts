@@ -1,19 +1,20 @@
 import { describe, expect, inject, it } from 'vitest';
-import { PostgresStore } from '../../server/store/postgres-store.ts';
+import { createPostgresStores, type PostgresStores } from '../../server/store/postgres-stores.ts';
+import { postHumanMessage } from '../../server/store/store.ts';
 import { openTestPostgres } from '../helpers/databases.ts';
 import { describeStoreContract } from './store.contract.ts';
 
 describeStoreContract(`a PostgreSQL ${inject('postgresVersion').split(' ')[0]} server`, async () => (await openTestPostgres()).sql);
 
 describe('several orchestrators on one PostgreSQL server', () => {
-  it('claims 1,000 queued runs from two Store instances concurrently, each exactly once', async () => {
+  it('claims 1,000 queued runs from two store instances concurrently, each exactly once', async () => {
     const { sql, url } = await openTestPostgres({ max: 10 });
-    const first = new PostgresStore(sql);
-    const second = new PostgresStore((await import('../../server/store/pg-sql.ts')).PgSql.connect(url, { max: 10 }));
+    const first = createPostgresStores(sql);
+    const second = createPostgresStores((await import('../../server/store/pg-sql.ts')).PgSql.connect(url, { max: 10 }));
     try {
-      await first.ensureRoom({ id: 'busy', title: 'Busy room' });
+      await first.rooms.ensureRoom({ id: 'busy', title: 'Busy room' });
       const posts = Array.from({ length: 100 }, (_, index) =>
-        first.postHumanMessage({
+        postHumanMessage(first, {
           id: crypto.randomUUID(),
           roomId: 'busy',
           author: { kind: 'human', id: 'ada', name: 'Ada' },
@@ -25,9 +26,9 @@ describe('several orchestrators on one PostgreSQL server', () => {
       expect(queued).toHaveLength(1000);
 
       const claims = new Map<string, string[]>();
-      const drain = async (store: PostgresStore, owner: string, worker: number) => {
+      const drain = async (store: PostgresStores, owner: string, worker: number) => {
         for (;;) {
-          const batch = await store.claimRuns({ owner: `${owner}/${worker}`, leaseMs: 60_000, limit: 7 });
+          const batch = await store.runs.claimRuns({ owner: `${owner}/${worker}`, leaseMs: 60_000, limit: 7 });
           if (batch.length === 0) return;
           for (const run of batch) claims.set(run.id, [...(claims.get(run.id) ?? []), owner]);
         }

@@ -100,7 +100,7 @@ async function bubbles(page: Page, scope = ''): Promise<Bubble[]> {
 }
 
 async function persisted(room = ROOM): Promise<Message[]> {
-  return (await server.store.listMessages(room, { limit: 200 })).messages;
+  return (await server.store.transcript.listMessages(room, { limit: 200 })).messages;
 }
 
 /** The room is quiet: at least `agentReplies` agent messages persisted, none streaming. */
@@ -163,7 +163,7 @@ describe('the demo pages in a real browser', { sequential: true, shuffle: false,
     removeDataDir = throwaway.removeDataDir;
     const [sql, { executablePath }] = await Promise.all([openTestPGlite(), findChromium(), mkdir(SCREENSHOTS, { recursive: true })]);
     server = await startServer(throwaway.config, { serveWidget: true, sql });
-    await server.store.ensureRoom({ id: ROOM, title: 'Northwind Bikes', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: ROOM, title: 'Northwind Bikes', settings: { policy: 'all' } });
     browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
   }, 120_000);
 
@@ -241,8 +241,8 @@ describe('the demo pages in a real browser', { sequential: true, shuffle: false,
     const id = (await streaming.getAttribute('data-id'))!;
     await page.locator(`${MESSAGE}[data-id="${id}"] [part~="message__actions"] button`).click();
 
-    await expect.poll(async () => (await server.store.getMessage(id))?.status, SETTLE).toBe('cancelled');
-    const stopped = (await server.store.getMessage(id))!;
+    await expect.poll(async () => (await server.store.transcript.getMessage(id))?.status, SETTLE).toBe('cancelled');
+    const stopped = (await server.store.transcript.getMessage(id))!;
     expect(stopped.content.length).toBeGreaterThan(0);
     const bubble = page.locator(`${MESSAGE}[data-id="${id}"]`);
     await expect.poll(() => bubble.getAttribute('class'), SETTLE).toContain('message--cancelled');

@@ -22,7 +22,7 @@ const fastOffline = new OfflineChatModel({ tokensPerSecond: 2_000, firstTokenDel
 describe('a post of emoji', () => {
   it.each([50, 4_000])('with %i emoji is answered by every agent, persisted whole and ended', async (count) => {
     server = await startChorusServer({ modelFor: () => fastOffline, env: { CHORUS_LIMIT_MESSAGE_CHARS: '10000' } });
-    await server.store.ensureRoom({ id: 'emoji', title: 'Emoji', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'emoji', title: 'Emoji', settings: { policy: 'all' } });
     visitor = await RoomVisitor.join(server.url, 'emoji', 'Ada');
     const question = await visitor.post(`${'\u{1F600}'.repeat(count)} what do you think?`);
 

@@ -21,7 +21,7 @@ describe('people joining while three replies start', () => {
   it('all converge on the persisted replies without a single gap', async () => {
     const model = new OfflineChatModel({ tokensPerSecond: 120, firstTokenDelayMs: 0 });
     server = await startChorusServer({ modelFor: () => model });
-    await server.store.ensureRoom({ id: 'late', title: 'Late', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'late', title: 'Late', settings: { policy: 'all' } });
     const ada = await RoomVisitor.join(server.url, 'late', 'Ada');
     visitors.push(ada);
 

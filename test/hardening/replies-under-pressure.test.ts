@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
 import type { ChatModel, ChatRequest } from '../../server/providers/chat-model.ts';
 import { OfflineChatModel } from '../../server/providers/index.ts';
+import { postHumanMessage } from '../../server/store/store.ts';
 import { startChorusServer, type TestChorusServer } from '../helpers/chorus-server.ts';
 import { RoomVisitor } from '../helpers/room-visitor.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -39,18 +40,18 @@ describe('the daily token budget', () => {
   it('is a cap: forty @all posts in a burst spend at most the budget, and the room is told once', async () => {
     const fast = new OfflineChatModel({ tokensPerSecond: 400, firstTokenDelayMs: 0 });
     server = await startChorusServer({ modelFor: () => fast, env: { CHORUS_TOKENS_PER_ROOM_PER_DAY: '5000' } });
-    await server.store.ensureRoom({ id: 'budget', title: 'Budget', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'budget', title: 'Budget', settings: { policy: 'all' } });
     const people = await join('budget', ['Ada', 'Grace', 'Alan', 'Edsger']);
 
     await Promise.all(people.flatMap((person, index) => Array.from({ length: 10 }, (_, turn) => person.post(`@all question ${index}-${turn}: what do you think?`))));
     await waitFor(async () => (await unfinishedRuns('budget')) === 0, { timeoutMs: 30_000, what: 'every run finished or refused' });
 
-    const usage = await server.store.getTokenUsage('budget');
+    const usage = await server.store.budget.getTokenUsage('budget');
     expect(usage.inputTokens + usage.outputTokens).toBeLessThanOrEqual(5000);
     const transcript = await people[0]!.fetchMessages();
     expect(replies(transcript).length).toBeGreaterThan(0);
     expect(transcript.filter((message) => message.author.kind === 'system' && message.content.includes('token budget'))).toHaveLength(1);
-    expect((await server.store.getTokenBudget('budget')).reserved).toBe(0);
+    expect((await server.store.budget.getTokenBudget('budget')).reserved).toBe(0);
   });
 });
 
@@ -58,10 +59,10 @@ describe('fairness between rooms', () => {
   it('starts a reply in a quiet room while a flooded room still has dozens of runs waiting', async () => {
     const slow = new OfflineChatModel({ tokensPerSecond: 20, firstTokenDelayMs: 50 });
     server = await startChorusServer({ modelFor: () => slow });
-    await server.store.ensureRoom({ id: 'flooded', title: 'Flooded', settings: { policy: 'all' } });
-    await server.store.ensureRoom({ id: 'quiet', title: 'Quiet', settings: { policy: 'default' } });
+    await server.store.rooms.ensureRoom({ id: 'flooded', title: 'Flooded', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'quiet', title: 'Quiet', settings: { policy: 'default' } });
     const flood = Array.from({ length: 40 }, (_, index) =>
-      server.store.postHumanMessage({
+      postHumanMessage(server.store, {
         id: crypto.randomUUID(),
         roomId: 'flooded',
         author: { kind: 'human', id: `flooder-${index}`, name: 'Flooder' },
@@ -84,7 +85,7 @@ describe('who may stop and regenerate', () => {
   it('lets a guest stop only the replies to their own messages, and shows everyone who stopped one', async () => {
     const slow = new OfflineChatModel({ tokensPerSecond: 15, firstTokenDelayMs: 0 });
     server = await startChorusServer({ modelFor: () => slow });
-    await server.store.ensureRoom({ id: 'stops', title: 'Stops', settings: { policy: 'default' } });
+    await server.store.rooms.ensureRoom({ id: 'stops', title: 'Stops', settings: { policy: 'default' } });
     const [ada, grace] = await join('stops', ['Ada', 'Grace']);
     const question = await ada!.post('Tell me a long story, please.');
     await waitFor(() => grace!.events.some((entry) => entry.event === 'text-delta'), { what: 'the reply streaming' });
@@ -114,10 +115,10 @@ describe('a final write that fails', () => {
   it('still ends the reply for everyone, returns the agent to idle, and the room answers the next message', async () => {
     const fast = new OfflineChatModel({ tokensPerSecond: 400, firstTokenDelayMs: 0 });
     server = await startChorusServer({ modelFor: () => fast });
-    await server.store.ensureRoom({ id: 'failing', title: 'Failing', settings: { policy: 'default' } });
-    const finish = server.store.finishAgentMessage.bind(server.store);
+    await server.store.rooms.ensureRoom({ id: 'failing', title: 'Failing', settings: { policy: 'default' } });
+    const finish = server.store.transcript.finishAgentMessage.bind(server.store.transcript);
     let failures = 1;
-    server.store.finishAgentMessage = (id, final) => (failures-- > 0 ? Promise.reject(new Error('the database went away')) : finish(id, final));
+    server.store.transcript.finishAgentMessage = (id, final) => (failures-- > 0 ? Promise.reject(new Error('the database went away')) : finish(id, final));
     const [ada] = await join('failing', ['Ada']);
 
     await ada!.post('First question');
@@ -143,7 +144,7 @@ describe("a persona's call settings", () => {
       },
     };
     server = await startChorusServer({ modelFor: () => recording });
-    await server.store.ensureRoom({ id: 'settings', title: 'Settings', settings: { policy: 'default' } });
+    await server.store.rooms.ensureRoom({ id: 'settings', title: 'Settings', settings: { policy: 'default' } });
     const [ada] = await join('settings', ['Ada']);
     await ada!.post('@sage hello');
     await waitFor(() => ada!.ended().length === 1);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { signJwt } from '../../server/auth/jwt.ts';
 import { DEFAULT_PERSONAS_DIRECTORY } from '../../server/orchestrator/personas.ts';
 import { startServer } from '../../server/start-server.ts';
+import { postHumanMessage } from '../../server/store/store.ts';
 import { startFakeOpenAI } from '../fakes/fake-openai.ts';
 import { throwawayConfig } from './throwaway-config.ts';
 
@@ -98,18 +99,18 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
   // A room that lists no agents gets every persona, `flaky` too: so each widget room lists its own.
   const shipped = server.personas.personas.map((persona) => persona.handle).filter((handle) => handle !== FLAKY_HANDLE);
   for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner, WIDGET_ROOMS.reload]) {
-    await server.store.ensureRoom({ id, title: id, settings: { policy: 'all', agents: shipped } });
+    await server.store.rooms.ensureRoom({ id, title: id, settings: { policy: 'all', agents: shipped } });
   }
   for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention, WIDGET_ROOMS.setUser]) {
-    await server.store.ensureRoom({ id, title: id, settings: { agents: shipped } });
+    await server.store.rooms.ensureRoom({ id, title: id, settings: { agents: shipped } });
   }
-  await server.store.ensureRoom({ id: WIDGET_ROOMS.retry, title: 'Retry', settings: { agents: [FLAKY_HANDLE] } });
-  await server.store.ensureRoom({ id: WIDGET_ROOMS.history, title: 'History', settings: { agents: shipped } });
+  await server.store.rooms.ensureRoom({ id: WIDGET_ROOMS.retry, title: 'Retry', settings: { agents: [FLAKY_HANDLE] } });
+  await server.store.rooms.ensureRoom({ id: WIDGET_ROOMS.history, title: 'History', settings: { agents: shipped } });
   const historian = { kind: 'human' as const, id: 'guest-historian', name: 'Historian' };
   for (let index = 1; index <= HISTORY_MESSAGE_COUNT; index++) {
     // A few ms apart: the widget orders by `createdAt` (ms) then id, not by the server's position.
     if (index > 1) await new Promise((resolve) => setTimeout(resolve, 3));
-    await server.store.postHumanMessage({ id: randomUUID(), roomId: WIDGET_ROOMS.history, author: historian, content: `History message ${index}`, runs: [] });
+    await postHumanMessage(server.store, { id: randomUUID(), roomId: WIDGET_ROOMS.history, author: historian, content: `History message ${index}`, runs: [] });
   }
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const roomToken = (room: string, name: string) =>

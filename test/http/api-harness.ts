@@ -1,6 +1,6 @@
 /**
  * The REST API as a client sees it, for the tests under test/http/: `createApp` on a real HTTP
- * server (port 0) over a real PostgresStore (migrated in-memory PGlite), the real Orchestrator,
+ * server (port 0) over the real store parts (createPostgresStores) (migrated in-memory PGlite), the real Orchestrator,
  * and the real InProcessRoomBus over a real RealtimeHub. Agents speak through a scripted
  * ChatModel: by default each reply is a short sentence; `hold()` makes replies stream one delta
  * and then wait until they are stopped or released.
@@ -15,7 +15,7 @@ import { createPersonaCatalog, type Persona } from '../../server/orchestrator/pe
 import { DEFAULT_ROOM_SETTINGS } from '../../server/orchestrator/room-settings.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../../server/providers/chat-model.ts';
 import { InProcessRoomBus } from '../../server/realtime/in-process-room-bus.ts';
-import { PostgresStore } from '../../server/store/postgres-store.ts';
+import { createPostgresStores, type PostgresStores } from '../../server/store/postgres-stores.ts';
 import type { PGliteSql } from '../../server/store/pglite-sql.ts';
 import { databaseAnswers } from '../../server/store/sql.ts';
 import { createToolRegistry } from '../../server/tools/registry.ts';
@@ -96,7 +96,7 @@ class ScriptedModel implements ChatModel {
 export interface ApiHarness {
   url: string;
   hub: TestHub;
-  store: PostgresStore;
+  store: PostgresStores;
   sql: PGliteSql;
   orchestrator: Orchestrator;
   bus: InProcessRoomBus;
@@ -133,7 +133,7 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
   const logs: LogEntry[] = [];
   const log: Logger = (level, event, fields = {}) => logs.push({ level, event, fields });
   const [sql, hub] = await Promise.all([openTestPGlite(), startTestHub()]);
-  const store = new PostgresStore(sql);
+  const store = createPostgresStores(sql);
   const bus = new InProcessRoomBus(hub.hub);
   const personas = createPersonaCatalog([persona('ada', 'Ada', true), persona('bob', 'Bob')]);
   const models = new Map(personas.personas.map((entry) => [entry.handle, new ScriptedModel(entry.name)]));

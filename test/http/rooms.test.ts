@@ -27,7 +27,7 @@ async function postAndSettle(room: string, token: string, content: string) {
   const response = await api.request('POST', `/api/rooms/${room}/messages`, { token, body: { id: randomUUID(), content } });
   expect(response.status).toBe(201);
   await waitFor(async () => {
-    const runs = await api.store.listRuns(response.body.message.id);
+    const runs = await api.store.runs.listRuns(response.body.message.id);
     return runs.length > 0 && runs.every((run) => run.status === 'done' || run.status === 'cancelled' || run.status === 'failed');
   }, { what: 'the round to finish' });
   return response.body.message;
@@ -73,8 +73,8 @@ describe('POST /api/rooms/:room/messages', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.body.error).toMatchObject({ code: 'message_conflict', requestId: expect.any(String) });
     // One round only: Bob (mentioned) answered once.
-    await waitFor(async () => (await api.store.listRuns(id)).every((run) => run.status === 'done'), { what: 'the reply' });
-    expect((await api.store.listRuns(id)).map((run) => run.agentId)).toEqual(['bob']);
+    await waitFor(async () => (await api.store.runs.listRuns(id)).every((run) => run.status === 'done'), { what: 'the reply' });
+    expect((await api.store.runs.listRuns(id)).map((run) => run.agentId)).toEqual(['bob']);
   });
 
   it.each([
@@ -168,7 +168,7 @@ describe('GET /api/rooms/:room/messages', () => {
       }, { what: 'the live reply' });
       expect(live).toMatchObject({ status: 'streaming', author: { kind: 'agent', id: 'ada' }, seq: 1 });
       // The database has not been checkpointed yet: the content comes from the live overlay.
-      expect((await api.store.getMessage(live.id))?.content).toBe('');
+      expect((await api.store.transcript.getMessage(live.id))?.content).toBe('');
     } finally {
       api.release();
     }
@@ -202,8 +202,8 @@ describe('POST /api/rooms/:room/stop', () => {
       const response = await api.request('POST', `/api/rooms/${room}/stop`, { token, body: { messageId: reply.id } });
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ status: 'stopping' });
-      await waitFor(async () => (await api.store.getMessage(reply.id))?.status === 'cancelled', { what: 'the reply to be cancelled' });
-      expect((await api.store.getMessage(reply.id))?.content).toBe('Hello ');
+      await waitFor(async () => (await api.store.transcript.getMessage(reply.id))?.status === 'cancelled', { what: 'the reply to be cancelled' });
+      expect((await api.store.transcript.getMessage(reply.id))?.content).toBe('Hello ');
     } finally {
       api.release();
     }
@@ -220,10 +220,10 @@ describe('POST /api/rooms/:room/stop', () => {
       }, { what: 'two replies' });
       const byAgent = (handle: string) => replies.find((message: { author: { id: string } }) => message.author.id === handle).id;
       expect((await api.request('POST', `/api/rooms/${room}/stop`, { token, body: { agentId: 'bob' } })).status).toBe(202);
-      await waitFor(async () => (await api.store.getMessage(byAgent('bob')))?.status === 'cancelled', { what: "Bob's reply to stop" });
-      expect((await api.store.getMessage(byAgent('ada')))?.status).toBe('streaming');
+      await waitFor(async () => (await api.store.transcript.getMessage(byAgent('bob')))?.status === 'cancelled', { what: "Bob's reply to stop" });
+      expect((await api.store.transcript.getMessage(byAgent('ada')))?.status).toBe('streaming');
       expect((await api.request('POST', `/api/rooms/${room}/stop`, { token, body: { all: true } })).status).toBe(202);
-      await waitFor(async () => (await api.store.getMessage(byAgent('ada')))?.status === 'cancelled', { what: "Ada's reply to stop" });
+      await waitFor(async () => (await api.store.transcript.getMessage(byAgent('ada')))?.status === 'cancelled', { what: "Ada's reply to stop" });
     } finally {
       api.release();
     }
@@ -255,8 +255,8 @@ describe('POST /api/rooms/:room/messages/:id/regenerate', () => {
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ messageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(response.body.messageId).not.toBe(reply.id);
-    await waitFor(async () => (await api.store.getMessage(response.body.messageId))?.status === 'complete', { what: 'the regenerated reply' });
-    expect(await api.store.getMessage(response.body.messageId)).toMatchObject({ reason: 'regenerate', author: { id: 'ada' }, content: 'Hello from Ada.' });
+    await waitFor(async () => (await api.store.transcript.getMessage(response.body.messageId))?.status === 'complete', { what: 'the regenerated reply' });
+    expect(await api.store.transcript.getMessage(response.body.messageId)).toMatchObject({ reason: 'regenerate', author: { id: 'ada' }, content: 'Hello from Ada.' });
   });
 
   it('refuses a human message (404), a message id that is not a UUID (400), and changes nothing', async () => {
@@ -279,7 +279,7 @@ describe('POST /api/rooms/:room/messages/:id/regenerate', () => {
     await postAndSettle(room, token, 'Question');
     const { messages } = (await api.request('GET', `/api/rooms/${room}/messages`, { token })).body;
     const reply = messages.find((message: { author: { kind: string } }) => message.author.kind === 'agent');
-    await api.store.updateRoomSettings(room, { agents: ['bob'] });
+    await api.store.rooms.updateRoomSettings(room, { agents: ['bob'] });
     const before = await api.snapshot();
     const response = await api.request('POST', `/api/rooms/${room}/messages/${reply.id}/regenerate`, { token });
     expect(response.status).toBe(409);

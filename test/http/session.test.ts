@@ -5,7 +5,7 @@ import { signJwt, verifyJwt } from '../../server/auth/jwt.ts';
 import { parseAllowedOrigins } from '../../server/http/allowed-origins.ts';
 import { issueRoomToken } from '../../server/auth/tokens.ts';
 import { titleFromRoomId } from '../../server/http/routes/session.ts';
-import type { Room } from '../../server/store/store.ts';
+import type { Room } from '../../server/store/rooms.ts';
 import { TEST_JWT_SECRET, nowSeconds } from '../helpers/hub.ts';
 import { nodeTransport, subscribe } from '../helpers/realtime-js.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -50,7 +50,7 @@ describe('POST /api/session', () => {
       name: 'Grace Hopper',
       exp: Math.floor(expiresAtMs / 1000),
     });
-    expect(await api.store.getRoom('launch-plan_2')).toMatchObject({ title: 'Launch plan 2' });
+    expect(await api.store.rooms.getRoom('launch-plan_2')).toMatchObject({ title: 'Launch plan 2' });
     const participants = await api.sql.query('select id, name, kind from participants where room_id = $1', ['launch-plan_2']);
     expect(participants.rows).toEqual([{ id: participant.id, name: 'Grace Hopper', kind: 'human' }]);
 
@@ -116,7 +116,7 @@ describe('POST /api/session', () => {
 
   describe('a room with guestAccess: false', () => {
     beforeAll(async () => {
-      await api.store.ensureRoom({ id: 'members-only', title: 'Members only', settings: { guestAccess: false } });
+      await api.store.rooms.ensureRoom({ id: 'members-only', title: 'Members only', settings: { guestAccess: false } });
     });
 
     it('admits a valid host-signed identity', async () => {
@@ -159,7 +159,7 @@ describe('POST /api/session', () => {
     const before = await api.snapshot();
     const response = await closed.request('POST', '/api/session', { body: { room: 'brand-new', name: 'Guest' } });
     expect(response.status).toBe(403);
-    expect(await api.store.getRoom('brand-new')).toBeNull();
+    expect(await api.store.rooms.getRoom('brand-new')).toBeNull();
     expect(await api.snapshot()).toEqual(before);
   });
 
@@ -189,7 +189,7 @@ describe('POST /api/session', () => {
     const response = await bare.request('POST', '/api/session', { body: { room: 'no-secret-room', name: 'U', identity } });
     expect(response.status).toBe(401);
     expect(response.body.error.message).toMatch(/CHORUS_IDENTITY_SECRET is not set/);
-    expect(await api.store.getRoom('no-secret-room')).toBeNull();
+    expect(await api.store.rooms.getRoom('no-secret-room')).toBeNull();
   });
 
   it('honours a configured token lifetime', async () => {
@@ -212,7 +212,7 @@ describe('host identity JWTs', () => {
     const hmac = await api.session('jwt-room', 'Jay', { identity: { userId: 'jwt-user-1', signature: signIdentity('jwt-user-1', IDENTITY_SECRET) } });
     expect(hmac.participant.id).toBe('user:jwt-user-1');
     // A room for verified users only admits it; `role` is checked but grants nothing more (yet).
-    await api.store.ensureRoom({ id: 'jwt-members', title: 'Members', settings: { guestAccess: false } });
+    await api.store.rooms.ensureRoom({ id: 'jwt-members', title: 'Members', settings: { guestAccess: false } });
     const operator = await api.session('jwt-members', 'x', { identity: identityToken({ role: 'operator', exp: nowSeconds() + 24 * 3600 }) });
     expect(operator.participant).toEqual({ id: 'user:jwt-user-1', name: 'Jay (Acme)' });
     expect(verifyJwt(operator.token, TEST_JWT_SECRET)).toMatchObject({ role: 'authenticated', sub: 'user:jwt-user-1' });

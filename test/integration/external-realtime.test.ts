@@ -104,7 +104,7 @@ describe('Chorus on an external Supabase Realtime', () => {
     const server = await startOnHub('solo');
     expect(server.hub).toBeNull();
     expect(server.realtimeUrl).toBe(hub.realtimeUrl);
-    await server.store.ensureRoom({ id: 'lobby', title: 'Lobby', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({ id: 'lobby', title: 'Lobby', settings: { policy: 'all' } });
 
     const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'lobby', name: 'Ada' }) });
     expect(session.status).toBe(200);
@@ -150,7 +150,7 @@ describe('Chorus on an external Supabase Realtime', () => {
     // room throughout: replies do not wait for presence, which hosted Realtime rate-limits to 5
     // changes per 30 s per channel while every reply makes three (see decisions).
     const room = 'shared';
-    await a.store.ensureRoom({ id: room, title: room, settings: { policy: 'all' } });
+    await a.store.rooms.ensureRoom({ id: room, title: room, settings: { policy: 'all' } });
     const people = [await join(a, room, 'Ada'), await join(b, room, 'Grace')];
     const rounds: Array<{ question: Message; visitors: RoomVisitor[] }> = [];
     const ended = () => people[0]!.ended().filter((message) => message.author.kind === 'agent');

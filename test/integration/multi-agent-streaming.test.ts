@@ -31,7 +31,7 @@ async function start(env: Record<string, string> = {}, modelFor?: (handle: strin
 }
 
 async function room(id: string, settings: Record<string, unknown>, people: string[]): Promise<RoomVisitor[]> {
-  await server.store.ensureRoom({ id, title: id, settings });
+  await server.store.rooms.ensureRoom({ id, title: id, settings });
   const joined = await Promise.all(people.map((name) => RoomVisitor.join(server.url, id, name)));
   visitors.push(...joined);
   return joined;

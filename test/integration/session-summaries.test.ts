@@ -26,7 +26,7 @@ async function start(quietMs: number) {
 }
 
 async function join(roomId: string, name: string): Promise<RoomVisitor> {
-  await server!.store.ensureRoom({ id: roomId, title: roomId, settings: { policy: 'default' } });
+  await server!.store.rooms.ensureRoom({ id: roomId, title: roomId, settings: { policy: 'default' } });
   const visitor = await RoomVisitor.join(server!.url, roomId, name);
   visitors.push(visitor);
   return visitor;
@@ -75,7 +75,7 @@ describe('session summaries', () => {
     expect(rows).toEqual([{ summary, started_at: expect.any(Date), ended_at: expect.any(Date) }]);
     expect(rows[0]!.started_at.toISOString()).toBe(question.createdAt);
     expect(rows[0]!.ended_at.toISOString()).toBe(ada.ended()[0]!.createdAt);
-    const events = await server!.store.listEvents('room-a');
+    const events = await server!.store.audit.listEvents('room-a');
     expect(events.filter((event) => event.kind === 'session.summarized')).toHaveLength(1);
     expect(systemPromptOf(0)).not.toContain('Summary of earlier conversation');
 

@@ -50,7 +50,7 @@ export function roomAccess(options: { jwtSecret: string; store: RoomStore; now: 
     if (grant.kind === 'room' && grant.roomId !== roomId) {
       throw new HttpError(403, ERROR_CODE.FORBIDDEN_ROOM, `This token is for room "${grant.roomId}", not "${roomId}"; ${GET_A_TOKEN} for "${roomId}"`);
     }
-    const room = await options.store.getRoom(roomId);
+    const room = await options.store.rooms.getRoom(roomId);
     if (!room) throw new HttpError(404, ERROR_CODE.NOT_FOUND, `Room "${roomId}" does not exist (POST /api/session creates a room)`);
     const context = requestContext(response);
     context.grant = grant;

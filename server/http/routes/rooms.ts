@@ -52,7 +52,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   router.get('/api/rooms/:room/messages', access, async (request, response) => {
     const { room } = roomContext(response);
     const query = parseInput(messagesQuerySchema, request.query, 'query');
-    const page = await store.listMessages(room.id, { before: query.before ?? null, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+    const page = await store.transcript.listMessages(room.id, { before: query.before ?? null, limit: query.limit ?? DEFAULT_PAGE_SIZE });
     response.json({
       messages: page.messages.map((message) => (message.status === 'streaming' ? rooms.liveMessage(message) : message)),
       nextCursor: page.nextCursor,

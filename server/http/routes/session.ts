@@ -6,7 +6,7 @@ import { issueRoomToken, TokenError, verifyAccessToken, type AccessGrant } from 
 import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { expectedOrigin, realtimeUrlOf, type HostPolicy } from '../../lib/public-url.ts';
-import type { Room } from '../../store/store.ts';
+import type { Room } from '../../store/rooms.ts';
 import { sessionRequestSchema } from '../api-schemas.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { rateLimitByIp } from '../middleware/rate-limit.ts';
@@ -67,7 +67,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
     const body = parseInput(sessionRequestSchema, request.body, 'body');
     const realtimeUrl = deps.realtimeUrl ?? realtimeUrlFromHost(request, deps.hosts);
     const previous = currentParticipant(request, body.room, deps);
-    const stored = await deps.store.getRoom(body.room);
+    const stored = await deps.store.rooms.getRoom(body.room);
     const nowIso = new Date(deps.now()).toISOString();
     const candidate: Room = stored ?? { id: body.room, title: titleFromRoomId(body.room), settings: {}, createdAt: nowIso, updatedAt: nowIso };
     const settings = deps.rooms.settingsOf(candidate);
@@ -102,10 +102,10 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
 
     refuseAgentName(name, deps.rooms.agentsOf(candidate));
 
-    const room = stored ?? (await deps.store.ensureRoom({ id: candidate.id, title: candidate.title }));
-    await deps.store.upsertParticipant({ roomId: room.id, id: participantId, kind: 'human', name });
+    const room = stored ?? (await deps.store.rooms.ensureRoom({ id: candidate.id, title: candidate.title }));
+    await deps.store.rooms.upsertParticipant({ roomId: room.id, id: participantId, kind: 'human', name });
     if (previous === null) {
-      await deps.store.appendEvent({ roomId: room.id, kind: 'session.created', actor: participantId, data: { identified: body.identity !== undefined } });
+      await deps.store.audit.appendEvent({ roomId: room.id, kind: 'session.created', actor: participantId, data: { identified: body.identity !== undefined } });
     }
     await showAgentsBriefly(deps, room);
 
