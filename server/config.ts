@@ -1,10 +1,16 @@
+/**
+ * The server's configuration: the only reader of the environment (server/main.ts passes
+ * `process.env`). One zod schema parses every variable; a bad value adds its problem and the
+ * parse goes on, so one {@link ConfigError} lists every problem at start.
+ */
 import path from 'node:path';
+import { z } from 'zod';
 import { AllowedOriginsError, parseAllowedOrigins, type AllowedOrigins } from './http/allowed-origins.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './http/api-schemas.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
 import { apiKeyProblem } from './auth/keys.ts';
 import type { LogLevel } from './lib/logger.ts';
-import { readProviderSettings, type ProviderSettings } from './providers/index.ts';
+import type { ProviderSettings } from './providers/index.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
 
 /** Everything the server reads from its environment, validated. */
@@ -21,7 +27,9 @@ export interface Config {
   /** A folder of persona Markdown files; null means the defaults that ship with the server. */
   personasDir: string | null;
   providers: ProviderSettings;
-  /** The provider variables as set, for switching the default personas to a real model. */
+  /** The real model the shipped (offline) personas switch to when this server has a key; null: they stay offline. */
+  realModel: RealModel | null;
+  /** The provider variables as set (superseded by `realModel`). */
   providerEnv: Readonly<Record<string, string | undefined>>;
   orchestrator: {
     coalesceWindowMs: number;
@@ -46,6 +54,23 @@ export interface Config {
   /** Which Supabase Realtime carries the rooms: the hub embedded in this server, or an external one. */
   realtime: RealtimeSettings;
 }
+
+/**
+ * What the shipped personas talk through when keys are set (empty values count as unset):
+ * `OPENAI_API_KEY` or `OPENAI_BASE_URL` (an OpenAI-compatible server such as Ollama needs no key)
+ * gives `openai` with `CHORUS_OPENAI_MODEL`, default {@link DEFAULT_OPENAI_MODEL}; else
+ * `ANTHROPIC_API_KEY` gives `anthropic` with `CHORUS_ANTHROPIC_MODEL`, default
+ * {@link DEFAULT_ANTHROPIC_MODEL}.
+ */
+export interface RealModel {
+  provider: 'openai' | 'anthropic';
+  model: string;
+}
+
+/** The model used when an offline persona is switched to OpenAI and `CHORUS_OPENAI_MODEL` is unset. */
+export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+/** The model used when an offline persona is switched to Anthropic and `CHORUS_ANTHROPIC_MODEL` is unset. */
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
 
 /**
  * `embedded`: the built-in hub on the server's own port (`npm start`). `external`: a hosted or
@@ -74,155 +99,248 @@ export class ConfigError extends Error {
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const MIN_SECRET_LENGTH = 32;
 
-/** Hub limits settable as `CHORUS_LIMIT_<NAME>` (docs/architecture.md §6). */
-const LIMIT_VARIABLES: Record<string, keyof HubLimits> = {
-  CHORUS_LIMIT_PAYLOAD_KB: 'maxPayloadKb',
-  CHORUS_LIMIT_FRAME_BYTES: 'maxFrameBytes',
-  CHORUS_LIMIT_EVENTS_PER_SECOND: 'maxEventsPerSecond',
-  CHORUS_LIMIT_CHANNELS_PER_SOCKET: 'maxChannelsPerSocket',
-  CHORUS_LIMIT_JOINS_PER_SECOND: 'maxJoinsPerSecond',
-  CHORUS_LIMIT_PRESENCE_CALLS: 'maxPresenceCalls',
-  CHORUS_LIMIT_PRESENCE_WINDOW_MS: 'presenceWindowMs',
-  CHORUS_LIMIT_IDLE_TIMEOUT_MS: 'idleTimeoutMs',
-};
+/** A variable as set; empty counts as unset (null). */
+const setting = z
+  .string()
+  .optional()
+  .transform((raw) => raw || null);
+
+/** A variable trimmed; blank counts as unset. */
+const trimmed = z
+  .string()
+  .optional()
+  .transform((raw) => raw?.trim() || undefined);
+
+/** An integer variable from `min` to `max`; unset gives `fallback`. */
+function integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (Number.isInteger(value) && value >= min && value <= max) return value;
+      context.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}, got "${raw}"` });
+      return fallback;
+    });
+}
+
+/** A positive number variable (provider settings); unset gives undefined. */
+function positive(name: string) {
+  return trimmed.transform((value, context) => {
+    if (value === undefined) return undefined;
+    const number = Number(value);
+    if (Number.isFinite(number) && number > 0) return number;
+    context.addIssue({ code: 'custom', message: `${name} must be a positive number, got "${value}"` });
+    return undefined;
+  });
+}
+
+/** An http(s) URL variable of a provider; unset gives undefined. */
+function providerUrl(name: string) {
+  return trimmed.superRefine((value, context) => {
+    if (value !== undefined && !/^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : '')) {
+      context.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as http://localhost:11434/v1, got "${value}"` });
+    }
+  });
+}
+
+/** A secret that signs tokens; null when unset. */
+function secret(message: string) {
+  return setting.superRefine((value, context) => {
+    if (value !== null && value.length < MIN_SECRET_LENGTH) context.addIssue({ code: 'custom', message });
+  });
+}
+
+/** Every variable the server reads, each parsed to its value. */
+const environmentSchema = z
+  .object({
+    PORT: integer('PORT', 8787, 0, 65_535),
+    HOST: setting,
+    CHORUS_DATA_DIR: setting,
+    CHORUS_LOG_LEVEL: setting.transform((raw, context) => {
+      const level = (raw ?? 'info') as LogLevel;
+      if (!LOG_LEVELS.includes(level)) context.addIssue({ code: 'custom', message: `CHORUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` });
+      return level;
+    }),
+    CHORUS_JWT_SECRET: secret(`CHORUS_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every token)`),
+    // Hub limits (docs/architecture.md §6).
+    CHORUS_LIMIT_PAYLOAD_KB: integer('CHORUS_LIMIT_PAYLOAD_KB', DEFAULT_LIMITS.maxPayloadKb, 1),
+    CHORUS_LIMIT_FRAME_BYTES: integer('CHORUS_LIMIT_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, 1),
+    CHORUS_LIMIT_EVENTS_PER_SECOND: integer('CHORUS_LIMIT_EVENTS_PER_SECOND', DEFAULT_LIMITS.maxEventsPerSecond, 1),
+    CHORUS_LIMIT_CHANNELS_PER_SOCKET: integer('CHORUS_LIMIT_CHANNELS_PER_SOCKET', DEFAULT_LIMITS.maxChannelsPerSocket, 1),
+    CHORUS_LIMIT_JOINS_PER_SECOND: integer('CHORUS_LIMIT_JOINS_PER_SECOND', DEFAULT_LIMITS.maxJoinsPerSecond, 1),
+    CHORUS_LIMIT_PRESENCE_CALLS: integer('CHORUS_LIMIT_PRESENCE_CALLS', DEFAULT_LIMITS.maxPresenceCalls, 1),
+    CHORUS_LIMIT_PRESENCE_WINDOW_MS: integer('CHORUS_LIMIT_PRESENCE_WINDOW_MS', DEFAULT_LIMITS.presenceWindowMs, 1),
+    CHORUS_LIMIT_IDLE_TIMEOUT_MS: integer('CHORUS_LIMIT_IDLE_TIMEOUT_MS', DEFAULT_LIMITS.idleTimeoutMs, 1),
+    DATABASE_URL: setting.superRefine((value, context) => {
+      if (value !== null && !/^postgres(ql)?:\/\//.test(value)) context.addIssue({ code: 'custom', message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string' });
+    }),
+    CHORUS_PERSONAS_DIR: setting,
+    OPENAI_API_KEY: trimmed,
+    OPENAI_BASE_URL: providerUrl('OPENAI_BASE_URL'),
+    ANTHROPIC_API_KEY: trimmed,
+    ANTHROPIC_BASE_URL: providerUrl('ANTHROPIC_BASE_URL'),
+    CHORUS_OFFLINE_TOKENS_PER_SECOND: positive('CHORUS_OFFLINE_TOKENS_PER_SECOND'),
+    CHORUS_PROVIDER_TIMEOUT_MS: positive('CHORUS_PROVIDER_TIMEOUT_MS'),
+    CHORUS_OPENAI_MODEL: trimmed,
+    CHORUS_ANTHROPIC_MODEL: trimmed,
+    CHORUS_COALESCE_MS: integer('CHORUS_COALESCE_MS', 40, 0, 1000),
+    CHORUS_MAX_AGENT_TURNS: integer('CHORUS_MAX_AGENT_TURNS', 3, 0, 20),
+    CHORUS_TOKENS_PER_ROOM_PER_DAY: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
+    CHORUS_MAX_REPLIES_PER_ROOM: integer('CHORUS_MAX_REPLIES_PER_ROOM', 4, 1, 64),
+    CHORUS_SUMMARY_QUIET_MS: integer('CHORUS_SUMMARY_QUIET_MS', 600_000, 0, 86_400_000),
+    CHORUS_ALLOWED_ORIGINS: z
+      .string()
+      .optional()
+      .transform((raw, context): AllowedOrigins => {
+        try {
+          return parseAllowedOrigins(raw);
+        } catch (error) {
+          if (!(error instanceof AllowedOriginsError)) throw error;
+          context.addIssue({ code: 'custom', message: `CHORUS_ALLOWED_ORIGINS: ${error.message}` });
+          return '*';
+        }
+      }),
+    CHORUS_TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
+    CHORUS_IDENTITY_SECRET: secret(`CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`),
+    CHORUS_PUBLIC_URL: setting.transform((raw, context) => readPublicUrl(raw, context)),
+    CHORUS_PUBLIC_REALTIME_URL: setting.superRefine((value, context) => {
+      if (value !== null && !/^wss?:\/\//.test(value)) {
+        context.addIssue({ code: 'custom', message: 'CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1' });
+      }
+    }),
+    CHORUS_REALTIME_URL: setting,
+    CHORUS_REALTIME_SERVICE_KEY: setting,
+    CHORUS_REALTIME_ANON_KEY: setting,
+    CHORUS_SESSION_TTL_SECONDS: integer('CHORUS_SESSION_TTL_SECONDS', 3600, 60, 86_400),
+    CHORUS_LIMIT_MESSAGE_CHARS: integer('CHORUS_LIMIT_MESSAGE_CHARS', DEFAULT_API_LIMITS.messageChars, 1, 100_000),
+    CHORUS_LIMIT_MESSAGES_PER_MINUTE: integer('CHORUS_LIMIT_MESSAGES_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerMinute, 1),
+    CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE: integer('CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerIpPerMinute, 1),
+    CHORUS_LIMIT_SESSIONS_PER_MINUTE: integer('CHORUS_LIMIT_SESSIONS_PER_MINUTE', DEFAULT_API_LIMITS.sessionsPerMinute, 1),
+    CHORUS_LIMIT_REQUESTS_PER_MINUTE: integer('CHORUS_LIMIT_REQUESTS_PER_MINUTE', DEFAULT_API_LIMITS.requestsPerMinute, 1),
+  })
+  // Across variables: runs even when a variable above has a problem, so every problem is listed.
+  .superRefine(
+    (environment, context) => {
+      readRealtimeSettings(environment, (message) => context.addIssue({ code: 'custom', message }));
+    },
+    { when: () => true },
+  );
+
+type Environment = z.output<typeof environmentSchema>;
 
 /**
  * Reads the configuration from `env`; throws a {@link ConfigError} listing every problem.
  * @example const config = loadConfig(process.env);
  */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
-  const problems: string[] = [];
-  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  const environment = parsed.data;
+  const hubLimits: HubLimits = {
+    ...DEFAULT_LIMITS,
+    maxPayloadKb: environment.CHORUS_LIMIT_PAYLOAD_KB,
+    maxFrameBytes: environment.CHORUS_LIMIT_FRAME_BYTES,
+    maxEventsPerSecond: environment.CHORUS_LIMIT_EVENTS_PER_SECOND,
+    maxChannelsPerSocket: environment.CHORUS_LIMIT_CHANNELS_PER_SOCKET,
+    maxJoinsPerSecond: environment.CHORUS_LIMIT_JOINS_PER_SECOND,
+    maxPresenceCalls: environment.CHORUS_LIMIT_PRESENCE_CALLS,
+    presenceWindowMs: environment.CHORUS_LIMIT_PRESENCE_WINDOW_MS,
+    idleTimeoutMs: environment.CHORUS_LIMIT_IDLE_TIMEOUT_MS,
   };
-
-  const port = integer('PORT', 8787, 0, 65_535);
-  const logLevel = (env.CHORUS_LOG_LEVEL || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`CHORUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  const jwtSecret = env.CHORUS_JWT_SECRET || null;
-  if (jwtSecret !== null && jwtSecret.length < MIN_SECRET_LENGTH) {
-    problems.push(`CHORUS_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every token)`);
-  }
-  const hubLimits = { ...DEFAULT_LIMITS };
-  for (const [name, key] of Object.entries(LIMIT_VARIABLES)) hubLimits[key] = integer(name, DEFAULT_LIMITS[key], 1);
-
-  const databaseUrl = env.DATABASE_URL || null;
-  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
-  }
-  const providers = readProviderSettings(env);
-  problems.push(...providers.problems);
-  const orchestrator = {
-    coalesceWindowMs: integer('CHORUS_COALESCE_MS', 40, 0, 1000),
-    maxAgentTurns: integer('CHORUS_MAX_AGENT_TURNS', 3, 0, 20),
-    tokensPerDay: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
-    maxRepliesPerRoom: integer('CHORUS_MAX_REPLIES_PER_ROOM', 4, 1, 64),
-    summaryQuietMs: integer('CHORUS_SUMMARY_QUIET_MS', 600_000, 0, 86_400_000),
-  };
-
-  let allowedOrigins: AllowedOrigins = '*';
-  try {
-    allowedOrigins = parseAllowedOrigins(env.CHORUS_ALLOWED_ORIGINS);
-  } catch (error) {
-    if (!(error instanceof AllowedOriginsError)) throw error;
-    problems.push(`CHORUS_ALLOWED_ORIGINS: ${error.message}`);
-  }
-  let trustProxy: boolean | number | string = false;
-  try {
-    trustProxy = parseTrustProxy(env.CHORUS_TRUST_PROXY);
-  } catch (error) {
-    problems.push(`CHORUS_TRUST_PROXY: ${(error as Error).message}`);
-  }
-  const identitySecret = env.CHORUS_IDENTITY_SECRET || null;
-  if (identitySecret !== null && identitySecret.length < MIN_SECRET_LENGTH) {
-    problems.push(`CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
-  }
-  const publicUrl = readPublicUrl(env.CHORUS_PUBLIC_URL, problems);
-  const publicRealtimeUrl = env.CHORUS_PUBLIC_REALTIME_URL || null;
-  if (publicRealtimeUrl !== null && !/^wss?:\/\//.test(publicRealtimeUrl)) {
-    problems.push('CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1');
-  }
-  const realtime = readRealtimeSettings(env, jwtSecret, problems);
-  const sessionTtlSeconds = integer('CHORUS_SESSION_TTL_SECONDS', 3600, 60, 86_400);
-  const apiLimits: ApiLimits = {
-    messageChars: integer('CHORUS_LIMIT_MESSAGE_CHARS', DEFAULT_API_LIMITS.messageChars, 1, 100_000),
-    messagesPerMinute: integer('CHORUS_LIMIT_MESSAGES_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerMinute, 1),
-    messagesPerIpPerMinute: integer('CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerIpPerMinute, 1),
-    sessionsPerMinute: integer('CHORUS_LIMIT_SESSIONS_PER_MINUTE', DEFAULT_API_LIMITS.sessionsPerMinute, 1),
-    requestsPerMinute: integer('CHORUS_LIMIT_REQUESTS_PER_MINUTE', DEFAULT_API_LIMITS.requestsPerMinute, 1),
-  };
-
-  if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port,
-    host: env.HOST || '127.0.0.1',
-    dataDir: path.resolve(cwd, env.CHORUS_DATA_DIR || '.chorus'),
-    jwtSecret,
-    logLevel,
+    port: environment.PORT,
+    host: environment.HOST ?? '127.0.0.1',
+    dataDir: path.resolve(cwd, environment.CHORUS_DATA_DIR ?? '.chorus'),
+    jwtSecret: environment.CHORUS_JWT_SECRET,
+    logLevel: environment.CHORUS_LOG_LEVEL,
     hubLimits,
-    databaseUrl,
-    personasDir: env.CHORUS_PERSONAS_DIR ? path.resolve(cwd, env.CHORUS_PERSONAS_DIR) : null,
-    providers: providers.settings,
+    databaseUrl: environment.DATABASE_URL,
+    personasDir: environment.CHORUS_PERSONAS_DIR ? path.resolve(cwd, environment.CHORUS_PERSONAS_DIR) : null,
+    providers: {
+      openai: { apiKey: environment.OPENAI_API_KEY, baseURL: environment.OPENAI_BASE_URL },
+      anthropic: { apiKey: environment.ANTHROPIC_API_KEY, baseURL: environment.ANTHROPIC_BASE_URL },
+      offline: { tokensPerSecond: environment.CHORUS_OFFLINE_TOKENS_PER_SECOND },
+      timeoutMs: environment.CHORUS_PROVIDER_TIMEOUT_MS,
+    },
+    realModel: readRealModel(environment),
     providerEnv: pick(env, ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'CHORUS_OPENAI_MODEL', 'CHORUS_ANTHROPIC_MODEL']),
-    orchestrator,
-    allowedOrigins,
-    identitySecret,
-    sessionTtlSeconds,
-    apiLimits,
-    trustProxy,
-    publicUrl,
-    publicRealtimeUrl,
-    realtime,
+    orchestrator: {
+      coalesceWindowMs: environment.CHORUS_COALESCE_MS,
+      maxAgentTurns: environment.CHORUS_MAX_AGENT_TURNS,
+      tokensPerDay: environment.CHORUS_TOKENS_PER_ROOM_PER_DAY,
+      maxRepliesPerRoom: environment.CHORUS_MAX_REPLIES_PER_ROOM,
+      summaryQuietMs: environment.CHORUS_SUMMARY_QUIET_MS,
+    },
+    allowedOrigins: environment.CHORUS_ALLOWED_ORIGINS,
+    identitySecret: environment.CHORUS_IDENTITY_SECRET,
+    sessionTtlSeconds: environment.CHORUS_SESSION_TTL_SECONDS,
+    apiLimits: {
+      messageChars: environment.CHORUS_LIMIT_MESSAGE_CHARS,
+      messagesPerMinute: environment.CHORUS_LIMIT_MESSAGES_PER_MINUTE,
+      messagesPerIpPerMinute: environment.CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE,
+      sessionsPerMinute: environment.CHORUS_LIMIT_SESSIONS_PER_MINUTE,
+      requestsPerMinute: environment.CHORUS_LIMIT_REQUESTS_PER_MINUTE,
+    },
+    trustProxy: environment.CHORUS_TRUST_PROXY,
+    publicUrl: environment.CHORUS_PUBLIC_URL,
+    publicRealtimeUrl: environment.CHORUS_PUBLIC_REALTIME_URL,
+    realtime: readRealtimeSettings(environment, () => {}),
   };
 }
 
-/** `CHORUS_PUBLIC_URL` as an origin (no trailing slash), or null; adds to `problems` when it is not an http(s) origin. */
-function readPublicUrl(raw: string | undefined, problems: string[]): string | null {
+/** The real model of {@link RealModel}'s precedence, or null. */
+function readRealModel(environment: Pick<Environment, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_API_KEY' | 'CHORUS_OPENAI_MODEL' | 'CHORUS_ANTHROPIC_MODEL'>): RealModel | null {
+  if (environment.OPENAI_API_KEY !== undefined || environment.OPENAI_BASE_URL !== undefined) {
+    return { provider: 'openai', model: environment.CHORUS_OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL };
+  }
+  if (environment.ANTHROPIC_API_KEY !== undefined) return { provider: 'anthropic', model: environment.CHORUS_ANTHROPIC_MODEL ?? DEFAULT_ANTHROPIC_MODEL };
+  return null;
+}
+
+/** `CHORUS_PUBLIC_URL` as an origin (no trailing slash), or null; a problem when it is not an http(s) origin. */
+function readPublicUrl(raw: string | null, context: z.RefinementCtx): string | null {
   if (!raw) return null;
   const url = URL.canParse(raw) ? new URL(raw) : null;
   if (url === null || !/^https?:$/.test(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
-    problems.push(`CHORUS_PUBLIC_URL must be the http(s) origin browsers reach this server at, with no path, e.g. https://chat.example.com (got "${raw.slice(0, 100)}")`);
+    context.addIssue({
+      code: 'custom',
+      message: `CHORUS_PUBLIC_URL must be the http(s) origin browsers reach this server at, with no path, e.g. https://chat.example.com (got "${raw.slice(0, 100)}")`,
+    });
     return null;
   }
   return url.origin;
 }
 
-/** `CHORUS_REALTIME_URL` and its keys; adds to `problems` what is missing or wrong. */
-function readRealtimeSettings(env: NodeJS.ProcessEnv, jwtSecret: string | null, problems: string[]): RealtimeSettings {
-  const rawUrl = env.CHORUS_REALTIME_URL || null;
-  const serviceKey = env.CHORUS_REALTIME_SERVICE_KEY || null;
-  const anonKey = env.CHORUS_REALTIME_ANON_KEY || null;
+/** `CHORUS_REALTIME_URL` and its keys; `problem` is told what is missing or wrong. */
+function readRealtimeSettings(
+  environment: Pick<Environment, 'CHORUS_REALTIME_URL' | 'CHORUS_REALTIME_SERVICE_KEY' | 'CHORUS_REALTIME_ANON_KEY' | 'CHORUS_JWT_SECRET'>,
+  problem: (message: string) => void,
+): RealtimeSettings {
+  const { CHORUS_REALTIME_URL: rawUrl, CHORUS_REALTIME_SERVICE_KEY: serviceKey, CHORUS_REALTIME_ANON_KEY: anonKey, CHORUS_JWT_SECRET: jwtSecret } = environment;
   if (rawUrl === null) {
     if (serviceKey !== null || anonKey !== null) {
-      problems.push('CHORUS_REALTIME_SERVICE_KEY and CHORUS_REALTIME_ANON_KEY need CHORUS_REALTIME_URL (without it the embedded hub is used, with its own keys)');
+      problem('CHORUS_REALTIME_SERVICE_KEY and CHORUS_REALTIME_ANON_KEY need CHORUS_REALTIME_URL (without it the embedded hub is used, with its own keys)');
     }
     return { kind: 'embedded' };
   }
   let url = rawUrl.replace(/\/+$/, '');
   if (!/^(wss?|https?):\/\/[^/\s]+/.test(url)) {
-    problems.push('CHORUS_REALTIME_URL must be a ws(s):// or http(s):// URL of a Supabase Realtime, e.g. wss://<project>.supabase.co/realtime/v1');
+    problem('CHORUS_REALTIME_URL must be a ws(s):// or http(s):// URL of a Supabase Realtime, e.g. wss://<project>.supabase.co/realtime/v1');
   } else {
     url = url.replace(/^http/, 'ws');
   }
   if (jwtSecret === null) {
-    problems.push(
-      "CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: set it to the Supabase project's JWT secret, so Supabase Realtime accepts the room tokens Chorus signs",
-    );
+    problem("CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: set it to the Supabase project's JWT secret, so Supabase Realtime accepts the room tokens Chorus signs");
   }
-  if (serviceKey === null) problems.push("CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL (the project's service-role key; the server sends with it)");
-  if (anonKey === null) problems.push("CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL (the project's anon key; browsers connect with it)");
-  for (const problem of [
+  if (serviceKey === null) problem("CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL (the project's service-role key; the server sends with it)");
+  if (anonKey === null) problem("CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL (the project's anon key; browsers connect with it)");
+  for (const keyProblem of [
     serviceKey && apiKeyProblem('CHORUS_REALTIME_SERVICE_KEY', serviceKey, 'service_role', jwtSecret),
     anonKey && apiKeyProblem('CHORUS_REALTIME_ANON_KEY', anonKey, 'anon', jwtSecret),
   ]) {
-    if (problem) problems.push(problem);
+    if (keyProblem) problem(keyProblem);
   }
   if (serviceKey === null || anonKey === null) return { kind: 'embedded' }; // never used: the missing key is a problem
   return { kind: 'external', url, serviceKey, anonKey };

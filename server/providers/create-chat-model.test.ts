@@ -3,7 +3,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/fake-an
 import { startFakeOpenAI, type FakeOpenAI } from '../../test/fakes/fake-openai.ts';
 import { chatRequest, collectParts, streamedText } from '../../test/providers/stream-helpers.ts';
 import { AnthropicChatModel } from './anthropic/anthropic-chat-model.ts';
-import { createChatModel, ProviderConfigError, readProviderSettings } from './create-chat-model.ts';
+import { createChatModel, ProviderConfigError, type ProviderSettings } from './create-chat-model.ts';
 import { OfflineChatModel } from './offline/offline-chat-model.ts';
 import { OpenAIChatModel } from './openai/openai-chat-model.ts';
 
@@ -18,13 +18,10 @@ afterEach(async () => {
 
 describe('createChatModel', () => {
   it('builds each adapter from a spec and the environment settings', async () => {
-    const { settings, problems } = readProviderSettings({
-      OPENAI_API_KEY: 'sk-from-env',
-      OPENAI_BASE_URL: openAI.url,
-      ANTHROPIC_API_KEY: 'sk-ant-from-env',
-      ANTHROPIC_BASE_URL: anthropic.url,
-    });
-    expect(problems).toEqual([]);
+    const settings: ProviderSettings = {
+      openai: { apiKey: 'sk-from-env', baseURL: openAI.url },
+      anthropic: { apiKey: 'sk-ant-from-env', baseURL: anthropic.url },
+    };
 
     const openAIModel = createChatModel({ provider: 'openai' }, settings);
     const anthropicModel = createChatModel({ provider: 'anthropic' }, settings);
@@ -56,25 +53,5 @@ describe('createChatModel', () => {
     expect(() => createChatModel({ provider: 'openai' }, {})).toThrow(ProviderConfigError);
     expect(() => createChatModel({ provider: 'openai' }, {})).toThrow(/OPENAI_API_KEY/);
     expect(() => createChatModel({ provider: 'anthropic' }, { openai: { apiKey: 'k' } })).toThrow(/ANTHROPIC_API_KEY/);
-  });
-});
-
-describe('readProviderSettings', () => {
-  it('lists every invalid setting', () => {
-    const { problems } = readProviderSettings({
-      OPENAI_BASE_URL: 'localhost:11434',
-      CHORUS_OFFLINE_TOKENS_PER_SECOND: 'fast',
-      CHORUS_PROVIDER_TIMEOUT_MS: '-5',
-    });
-
-    expect(problems).toHaveLength(3);
-    expect(problems[0]).toContain('OPENAI_BASE_URL');
-  });
-
-  it('treats empty variables as unset', () => {
-    expect(readProviderSettings({ OPENAI_API_KEY: '', CHORUS_OFFLINE_TOKENS_PER_SECOND: '40' }).settings).toMatchObject({
-      openai: { apiKey: undefined },
-      offline: { tokensPerSecond: 40 },
-    });
   });
 });

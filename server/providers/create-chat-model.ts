@@ -18,7 +18,7 @@ export type ChatModelSpec =
   | { provider: 'anthropic'; baseURL?: string; apiKey?: string; thinkingBudgetTokens?: number }
   | { provider: 'offline'; tokensPerSecond?: number };
 
-/** Provider settings from the environment; every field is optional. */
+/** Provider settings, read from the environment by `server/config.ts`; every field is optional. */
 export interface ProviderSettings {
   openai?: { apiKey?: string; baseURL?: string };
   anthropic?: { apiKey?: string; baseURL?: string };
@@ -47,8 +47,7 @@ export const PLACEHOLDER_API_KEY = 'no-key-needed';
 /**
  * The model for one persona. Throws a {@link ProviderConfigError} when the provider has no key.
  * @example
- * const settings = readProviderSettings(process.env).settings;
- * const model = createChatModel({ provider: 'offline' }, settings);
+ * const model = createChatModel({ provider: 'openai' }, config.providers);
  */
 export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings = {}): ChatModel {
   const timeout = settings.timeoutMs === undefined ? {} : { timeout: settings.timeoutMs };
@@ -79,40 +78,4 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
       return new OfflineChatModel(tokensPerSecond === undefined ? {} : { tokensPerSecond });
     }
   }
-}
-
-/**
- * Provider settings from environment variables, with a list of problems (empty when all is well)
- * for `config.ts` to report with the rest:
- * `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`,
- * `CHORUS_OFFLINE_TOKENS_PER_SECOND`, `CHORUS_PROVIDER_TIMEOUT_MS`.
- * @example
- * const { settings, problems } = readProviderSettings(process.env);
- */
-export function readProviderSettings(env: Record<string, string | undefined>): { settings: ProviderSettings; problems: string[] } {
-  const problems: string[] = [];
-  const text = (name: string): string | undefined => env[name]?.trim() || undefined;
-  const url = (name: string): string | undefined => {
-    const value = text(name);
-    if (value !== undefined && !/^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : '')) {
-      problems.push(`${name} must be an http(s) URL such as http://localhost:11434/v1, got "${value}"`);
-    }
-    return value;
-  };
-  const positive = (name: string): number | undefined => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    const number = Number(value);
-    if (Number.isFinite(number) && number > 0) return number;
-    problems.push(`${name} must be a positive number, got "${value}"`);
-    return undefined;
-  };
-
-  const settings: ProviderSettings = {
-    openai: { apiKey: text('OPENAI_API_KEY'), baseURL: url('OPENAI_BASE_URL') },
-    anthropic: { apiKey: text('ANTHROPIC_API_KEY'), baseURL: url('ANTHROPIC_BASE_URL') },
-    offline: { tokensPerSecond: positive('CHORUS_OFFLINE_TOKENS_PER_SECOND') },
-    timeoutMs: positive('CHORUS_PROVIDER_TIMEOUT_MS'),
-  };
-  return { settings, problems };
 }

@@ -2,7 +2,7 @@
  * The providers' public surface: the seam types, the error, the three adapters and the factory.
  * Everything outside `server/providers/` imports from here.
  * @example
- * import { createChatModel, readProviderSettings, type ChatModel } from './providers/index.ts';
+ * import { createChatModel, type ChatModel } from './providers/index.ts';
  */
 export type {
   ChatModel,
@@ -21,7 +21,6 @@ export {
   PLACEHOLDER_API_KEY,
   ProviderConfigError,
   PROVIDERS,
-  readProviderSettings,
   type ChatModelSpec,
   type ProviderName,
   type ProviderSettings,

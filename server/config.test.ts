@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, loadConfig } from './config.ts';
+
+/** The problems `loadConfig` lists for `env`; empty when it accepts it. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults for an empty environment', () => {
+    const config = loadConfig({}, '/srv/chorus');
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: '/srv/chorus/.chorus',
+      jwtSecret: null,
+      logLevel: 'info',
+      databaseUrl: null,
+      personasDir: null,
+      realModel: null,
+      orchestrator: { coalesceWindowMs: 40, maxAgentTurns: 3, tokensPerDay: 200_000, maxRepliesPerRoom: 4, summaryQuietMs: 600_000 },
+      allowedOrigins: '*',
+      trustProxy: false,
+      realtime: { kind: 'embedded' },
+    });
+  });
+
+  it('lists every problem at once, across variables and with the realtime rules between them', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      CHORUS_LOG_LEVEL: 'loud',
+      CHORUS_JWT_SECRET: 'short',
+      CHORUS_LIMIT_PAYLOAD_KB: '0',
+      DATABASE_URL: 'mysql://x',
+      OPENAI_BASE_URL: 'localhost:11434',
+      CHORUS_OFFLINE_TOKENS_PER_SECOND: 'fast',
+      CHORUS_PROVIDER_TIMEOUT_MS: '-5',
+      CHORUS_ALLOWED_ORIGINS: 'not an origin',
+      CHORUS_REALTIME_ANON_KEY: 'sb_publishable_x',
+    });
+    expect(problems).toEqual([
+      'PORT must be an integer from 0 to 65535, got "eighty"',
+      'CHORUS_LOG_LEVEL must be one of debug, info, warn, error, got "loud"',
+      'CHORUS_JWT_SECRET must be at least 32 characters (it signs every token)',
+      expect.stringMatching(/^CHORUS_LIMIT_PAYLOAD_KB must be an integer from 1 to/),
+      'DATABASE_URL must be a postgres:// or postgresql:// connection string',
+      'OPENAI_BASE_URL must be an http(s) URL such as http://localhost:11434/v1, got "localhost:11434"',
+      'CHORUS_OFFLINE_TOKENS_PER_SECOND must be a positive number, got "fast"',
+      'CHORUS_PROVIDER_TIMEOUT_MS must be a positive number, got "-5"',
+      expect.stringMatching(/^CHORUS_ALLOWED_ORIGINS: /),
+      expect.stringMatching(/need CHORUS_REALTIME_URL/),
+    ]);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/Invalid configuration:\n {2}- PORT must be an integer/);
+  });
+
+  it('reads the provider settings, blank values counting as unset', () => {
+    expect(loadConfig({ OPENAI_API_KEY: '  ', OPENAI_BASE_URL: 'http://localhost:11434/v1', ANTHROPIC_API_KEY: 'sk-ant', CHORUS_OFFLINE_TOKENS_PER_SECOND: '40', CHORUS_PROVIDER_TIMEOUT_MS: '5000' }).providers).toEqual({
+      openai: { apiKey: undefined, baseURL: 'http://localhost:11434/v1' },
+      anthropic: { apiKey: 'sk-ant', baseURL: undefined },
+      offline: { tokensPerSecond: 40 },
+      timeoutMs: 5000,
+    });
+  });
+
+  /** The real model the shipped personas switch to, for each environment. */
+  const precedence: Record<string, [env: Record<string, string>, realModel: { provider: string; model: string } | null]> = {
+    'no keys: they stay offline': [{}, null],
+    'empty values count as unset': [{ OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '  ' }, null],
+    'an OpenAI key': [{ OPENAI_API_KEY: 'sk-test' }, { provider: 'openai', model: DEFAULT_OPENAI_MODEL }],
+    'an OpenAI-compatible base URL alone': [{ OPENAI_BASE_URL: 'http://localhost:11434/v1' }, { provider: 'openai', model: DEFAULT_OPENAI_MODEL }],
+    'an OpenAI model setting': [{ OPENAI_API_KEY: 'sk-test', CHORUS_OPENAI_MODEL: 'llama3.2' }, { provider: 'openai', model: 'llama3.2' }],
+    'an Anthropic key': [{ ANTHROPIC_API_KEY: 'sk-ant-test' }, { provider: 'anthropic', model: DEFAULT_ANTHROPIC_MODEL }],
+    'an Anthropic model setting': [{ ANTHROPIC_API_KEY: 'sk-ant-test', CHORUS_ANTHROPIC_MODEL: 'claude-sonnet-4-5' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+    'both keys: OpenAI wins': [{ OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' }, { provider: 'openai', model: DEFAULT_OPENAI_MODEL }],
+    'a base URL and an Anthropic key: OpenAI wins': [
+      { OPENAI_BASE_URL: 'http://localhost:1234/v1', ANTHROPIC_API_KEY: 'sk-ant-test' },
+      { provider: 'openai', model: DEFAULT_OPENAI_MODEL },
+    ],
+    'a model setting without a key changes nothing': [{ CHORUS_ANTHROPIC_MODEL: 'claude-opus-4-1' }, null],
+  };
+
+  it.each(Object.entries(precedence))('real model for the shipped personas: %s', (_case, [env, realModel]) => {
+    expect(loadConfig(env).realModel).toEqual(realModel);
+  });
+});
