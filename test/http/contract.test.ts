@@ -5,6 +5,7 @@
  * (Each check is also applied here by hand, so the test states the rule on its own.)
  */
 import { randomUUID } from 'node:crypto';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomService } from '../../server/http/room-service.ts';
 import { checkAnswer, checkRoomEvent } from './answers.ts';
@@ -61,5 +62,34 @@ describe('answers checked against the contract', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it("the OpenAPI document's own schemas (JSON Schema 2020-12, checked by Ajv) accept the server's real answers and refuse a drifted one", async () => {
+    const documentId = 'https://chorus.test/openapi.json';
+    const document = (await api.request('GET', '/api/openapi.json')).body as { components: { schemas: Record<string, object> } };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    for (const [name, schema] of Object.entries(document.components.schemas)) expect(ajv.validateSchema(schema), `${name}: ${ajv.errorsText()}`).toBe(true);
+    ajv.addSchema({ $id: documentId, components: document.components });
+    const accepts = (name: string, body: unknown) => {
+      const validate = ajv.getSchema(`${documentId}#/components/schemas/${name}`);
+      if (!validate) throw new Error(`no component ${name}`);
+      return validate(body) ? 'valid' : ajv.errorsText(validate.errors);
+    };
+
+    const room = `contract-${randomUUID().slice(0, 8)}`;
+    const session = await api.request('POST', '/api/session', { body: { room, name: 'Grace' } });
+    expect(accepts('SessionResponse', session.body)).toBe('valid');
+    const token = session.body.token as string;
+    const posted = await api.request('POST', `/api/rooms/${room}/messages`, { token, body: { id: randomUUID(), content: 'Hello @ada' } });
+    expect(posted.status).toBe(201);
+    expect(accepts('MessageResponse', posted.body)).toBe('valid');
+    expect(accepts('RoomResponse', (await api.request('GET', `/api/rooms/${room}`, { token })).body)).toBe('valid');
+    const page = (await api.request('GET', `/api/rooms/${room}/messages`, { token })).body;
+    expect(page.messages[0].position).toEqual(expect.any(Number));
+    expect(accepts('MessagePage', page)).toBe('valid');
+    expect(accepts('StopResponse', (await api.request('POST', `/api/rooms/${room}/stop`, { token, body: { all: true } })).body)).toBe('valid');
+    expect(accepts('Error', (await api.request('GET', `/api/rooms/${room}/messages?limit=0`, { token })).body)).toBe('valid');
+
+    expect(accepts('MessagePage', { ...page, messages: [{ ...page.messages[0], pinned: true }] })).toMatch(/must NOT have additional properties/);
   });
 });
