@@ -1,0 +1,151 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Author, Message } from '../../protocol/room.ts';
+import { ADA, openTestStores, recordingLogger } from '../../test/helpers/orchestrator-harness.ts';
+import { testPersona } from '../../test/helpers/personas.ts';
+import { RecordingRoomBus } from '../../test/helpers/recording-room-bus.ts';
+import { finish, gate, replyParts, ScriptedChatModel } from '../../test/helpers/scripted-chat-model.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
+import type { PostgresStores } from '../store/postgres-stores.ts';
+import type { Room } from '../store/rooms.ts';
+import { createToolRegistry } from '../tools/registry.ts';
+import { NotYourReplyError, Orchestrator } from './orchestrator.ts';
+import { createPersonaCatalog } from './personas.ts';
+
+const GRACE: Author = { kind: 'human', id: 'guest:grace', name: 'Grace' };
+const personas = createPersonaCatalog([testPersona('sage', { isDefault: true }), testPersona('scout'), testPersona('critic')]);
+
+let stores: PostgresStores;
+let bus: RecordingRoomBus;
+let models: Record<string, ScriptedChatModel>;
+let orchestrator: Orchestrator;
+let rooms = 0;
+
+beforeAll(async () => {
+  stores = await openTestStores();
+});
+afterAll(async () => {
+  await stores.close();
+});
+beforeEach(async () => {
+  bus = new RecordingRoomBus();
+  models = { sage: new ScriptedChatModel(), scout: new ScriptedChatModel(), critic: new ScriptedChatModel() };
+  orchestrator = new Orchestrator(
+    { store: stores, bus, personas, tools: createToolRegistry([]), modelFor: (persona) => models[persona.handle]!, log: recordingLogger() },
+    { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0 },
+  );
+  await orchestrator.start();
+});
+afterEach(async () => {
+  await orchestrator.close();
+});
+
+/** A room of its own for each test (one database serves the file). */
+async function newRoom(settings: Record<string, unknown> = {}): Promise<Room> {
+  rooms += 1;
+  return stores.rooms.ensureRoom({ id: `orchestrated-${rooms}`, title: 'Test room', settings });
+}
+
+const post = (room: Room, content: string, author: Author = ADA) => orchestrator.postMessage({ room, id: crypto.randomUUID(), author, content });
+const ended = (room: Room) => bus.events(room.id, 'message-end').map((entry) => entry.payload['message'] as Message);
+const notices = (room: Room) =>
+  bus.events(room.id, 'message').map((entry) => entry.payload['message'] as Message).filter((message) => message.author.kind === 'system');
+
+describe('Orchestrator: a round', () => {
+  it('posts a message, queues the speakers and streams their replies', async () => {
+    const room = await newRoom({ policy: 'default' });
+    models.sage!.enqueue(replyParts('Hello ', 'Ada.'));
+    const { message, created } = await post(room, 'Hi there');
+    expect(created).toBe(true);
+    expect(bus.events(room.id, 'message')[0]!.payload['message']).toEqual(message);
+
+    await waitFor(() => ended(room).length === 1, { what: "Sage's reply" });
+    const [reply] = ended(room);
+    expect(reply).toMatchObject({ author: { id: 'sage' }, replyTo: message.id, reason: 'default', status: 'complete', content: 'Hello Ada.' });
+    expect(await stores.transcript.getMessage(reply!.id)).toEqual(reply);
+    const [request] = models.sage!.requests;
+    expect(request!.turns).toEqual([{ role: 'user', name: 'Ada', content: 'Hi there' }]);
+    expect(request!.system).toContain('- Scout (@scout)');
+    await waitFor(async () => (await stores.runs.listRuns(message.id))[0]?.status === 'done', { what: 'the run to be done' });
+  });
+
+  it('is idempotent by id: a retried post queues nothing new', async () => {
+    const room = await newRoom({ policy: 'default' });
+    models.sage!.enqueue(replyParts('Once.'));
+    const id = crypto.randomUUID();
+    await orchestrator.postMessage({ room, id, author: ADA, content: 'Hello' });
+    const again = await orchestrator.postMessage({ room, id, author: ADA, content: 'Hello' });
+    expect(again.created).toBe(false);
+    await waitFor(() => ended(room).length === 1);
+    expect(await stores.runs.listRuns(id)).toHaveLength(1);
+    expect(bus.events(room.id, 'message')).toHaveLength(1);
+  });
+
+  it('hands off to the agent a reply @mentions, and stops at the turn cap with a notice', async () => {
+    const room = await newRoom({ policy: 'default', maxAgentTurns: 1 });
+    models.sage!.enqueue(replyParts('Good question. @critic, what risks do you see?'));
+    models.critic!.enqueue(replyParts('Some risks. @scout could you find numbers?'));
+    const { message } = await post(room, 'Should we ship on Friday?');
+
+    await waitFor(() => notices(room).length === 1, { what: 'the cap notice' });
+    expect(ended(room).map((reply) => [reply.author.id, reply.reason, reply.replyTo])).toEqual([
+      ['sage', 'default', message.id],
+      ['critic', 'handoff', message.id],
+    ]);
+    expect(notices(room)[0]).toMatchObject({ content: expect.stringContaining('after 1 turns'), replyTo: ended(room)[1]!.id });
+    expect(models.scout!.requests).toHaveLength(0);
+    // Critic saw Sage's reply as another speaker's turn.
+    expect(models.critic!.requests[0]!.turns.at(-1)).toEqual({ role: 'user', name: 'Sage', content: 'Good question. @critic, what risks do you see?' });
+  });
+
+  it('answers every agent once on @all, and a hand-off never brings back one that spoke', async () => {
+    const room = await newRoom({ policy: 'default' });
+    models.sage!.enqueue(replyParts('Sage. @scout?'));
+    models.scout!.enqueue(replyParts('Scout. @sage?'));
+    models.critic!.enqueue(replyParts('Critic.'));
+    await post(room, '@all hello');
+    await waitFor(() => ended(room).length === 3);
+    await orchestrator.close(); // nothing else was queued: closing leaves no reply behind
+    expect(ended(room).map((reply) => reply.reason)).toEqual(['mention', 'mention', 'mention']);
+    expect(notices(room)).toEqual([]);
+  });
+});
+
+describe('Orchestrator: the token budget', () => {
+  it('keeps messages past the budget unanswered and tells the room once', async () => {
+    const room = await newRoom({ policy: 'default', tokensPerDay: 2_000 });
+    models.sage!.enqueue([{ type: 'text-delta', delta: 'Costly.' }, finish({ inputTokens: 1_500, outputTokens: 500 })]);
+    await post(room, 'First');
+    await waitFor(() => ended(room).length === 1);
+    await waitFor(async () => (await stores.budget.getTokenBudget(room.id)).used >= 2_000, { what: 'the usage to be counted' });
+
+    const second = await post(room, 'Second');
+    expect(await stores.runs.listRuns(second.message.id)).toEqual([]);
+    await waitFor(() => notices(room).length === 1, { what: 'the budget notice' });
+    await post(room, 'Third');
+    expect(notices(room)).toHaveLength(1);
+    expect(notices(room)[0]!.content).toContain('token budget');
+    expect(models.sage!.requests).toHaveLength(1);
+    expect((await stores.transcript.recentMessages(room.id, 10)).map((message) => message.content)).toEqual(
+      expect.arrayContaining(['Second', 'Third']),
+    );
+  });
+});
+
+describe('Orchestrator: stop', () => {
+  it('lets a participant stop only replies to their own messages, and shows who stopped it', async () => {
+    const room = await newRoom({ policy: 'default' });
+    const held = gate();
+    models.sage!.enqueue([{ type: 'text-delta', delta: 'Thinking out loud' }, { type: 'gate', gate: held }, ...replyParts(' never')]);
+    await post(room, 'Go on and on');
+    await held.reached;
+    const replyId = bus.events(room.id, 'message-start')[0]!.payload['id'] as string;
+
+    await expect(orchestrator.stop({ roomId: room.id, messageId: replyId }, { id: GRACE.id, name: GRACE.name })).rejects.toBeInstanceOf(NotYourReplyError);
+    await orchestrator.stop({ roomId: room.id, all: true }, { id: GRACE.id, name: GRACE.name }); // all of Grace's: none
+    expect(ended(room)).toEqual([]);
+
+    await orchestrator.stop({ roomId: room.id, messageId: replyId }, { id: ADA.id, name: ADA.name });
+    await waitFor(() => ended(room).length === 1);
+    expect(ended(room)[0]).toMatchObject({ id: replyId, status: 'cancelled', content: 'Thinking out loud', stoppedBy: { id: ADA.id, name: 'Ada' } });
+  });
+});
