@@ -29,8 +29,6 @@ export interface Config {
   providers: ProviderSettings;
   /** The real model the shipped (offline) personas switch to when this server has a key; null: they stay offline. */
   realModel: RealModel | null;
-  /** The provider variables as set (superseded by `realModel`). */
-  providerEnv: Readonly<Record<string, string | undefined>>;
   orchestrator: {
     coalesceWindowMs: number;
     maxAgentTurns: number;
@@ -265,7 +263,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       timeoutMs: environment.CHORUS_PROVIDER_TIMEOUT_MS,
     },
     realModel: readRealModel(environment),
-    providerEnv: pick(env, ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'CHORUS_OPENAI_MODEL', 'CHORUS_ANTHROPIC_MODEL']),
     orchestrator: {
       coalesceWindowMs: environment.CHORUS_COALESCE_MS,
       maxAgentTurns: environment.CHORUS_MAX_AGENT_TURNS,
@@ -344,8 +341,4 @@ function readRealtimeSettings(
   }
   if (serviceKey === null || anonKey === null) return { kind: 'embedded' }; // never used: the missing key is a problem
   return { kind: 'external', url, serviceKey, anonKey };
-}
-
-function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string | undefined> {
-  return Object.fromEntries(names.map((name) => [name, env[name]]));
 }

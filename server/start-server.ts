@@ -195,7 +195,7 @@ async function loadPersonaCatalog(config: Config, toolNames: readonly string[]):
   const providerAvailability = { offline: true, openai: hasOpenAI, anthropic: Boolean(config.providers.anthropic?.apiKey) };
   if (config.personasDir) return loadPersonas({ directory: config.personasDir, toolNames, providerAvailability });
   const shipped = await loadPersonas({ directory: DEFAULT_PERSONAS_DIRECTORY, toolNames, providerAvailability: { ...providerAvailability, offline: true } });
-  return createPersonaCatalog(shipped.personas.map((persona) => withRealModel(persona, config.providerEnv)));
+  return createPersonaCatalog(shipped.personas.map((persona) => withRealModel(persona, config.realModel)));
 }
 
 function modelOf(persona: Persona, settings: ProviderSettings): ChatModel {

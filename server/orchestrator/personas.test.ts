@@ -4,8 +4,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createPersonaCatalog,
-  DEFAULT_ANTHROPIC_MODEL,
-  DEFAULT_OPENAI_MODEL,
   DEFAULT_PERSONAS_DIRECTORY,
   loadPersonas,
   PersonaConfigError,
@@ -338,37 +336,16 @@ describe('withRealModel', () => {
     systemPrompt: 'You are Sage.',
     sourceFile: 'sage.md',
   };
-  /** The provider and model Sage ends up with, for each environment. */
-  const precedence: Record<string, [env: Record<string, string>, provider: string, model: string]> = {
-    'no keys: stays offline': [{}, 'offline', 'sage'],
-    'empty values count as unset': [{ OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '  ' }, 'offline', 'sage'],
-    'an OpenAI key': [{ OPENAI_API_KEY: 'sk-test' }, 'openai', DEFAULT_OPENAI_MODEL],
-    'an OpenAI-compatible base URL alone': [{ OPENAI_BASE_URL: 'http://localhost:11434/v1' }, 'openai', DEFAULT_OPENAI_MODEL],
-    'an OpenAI model setting': [{ OPENAI_API_KEY: 'sk-test', CHORUS_OPENAI_MODEL: 'llama3.2' }, 'openai', 'llama3.2'],
-    'an Anthropic key': [{ ANTHROPIC_API_KEY: 'sk-ant-test' }, 'anthropic', DEFAULT_ANTHROPIC_MODEL],
-    'an Anthropic model setting': [
-      { ANTHROPIC_API_KEY: 'sk-ant-test', CHORUS_ANTHROPIC_MODEL: 'claude-sonnet-4-5' },
-      'anthropic',
-      'claude-sonnet-4-5',
-    ],
-    'both keys: OpenAI wins': [{ OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' }, 'openai', DEFAULT_OPENAI_MODEL],
-    'a base URL and an Anthropic key: OpenAI wins': [
-      { OPENAI_BASE_URL: 'http://localhost:1234/v1', ANTHROPIC_API_KEY: 'sk-ant-test' },
-      'openai',
-      DEFAULT_OPENAI_MODEL,
-    ],
-    'a model setting without a key changes nothing': [{ CHORUS_ANTHROPIC_MODEL: 'claude-opus-4-1' }, 'offline', 'sage'],
-  };
-
-  it.each(Object.entries(precedence))('%s', (_case, [env, provider, model]) => {
-    expect(withRealModel(sage, env)).toMatchObject({ provider, model });
+  it('switches an offline persona to the configured real model, and leaves it offline without one', () => {
+    expect(withRealModel(sage, { provider: 'anthropic', model: 'claude-haiku-4-5' })).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5' });
+    expect(withRealModel(sage, null)).toBe(sage);
   });
 
   it('keeps everything else, and never changes a persona that already names a real provider', () => {
-    const expected = { ...sage, provider: 'openai', model: DEFAULT_OPENAI_MODEL };
-    expect(withRealModel(sage, { OPENAI_API_KEY: 'sk-test' })).toEqual(expected);
+    const realModel = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+    expect(withRealModel(sage, realModel)).toEqual({ ...sage, provider: 'openai', model: 'gpt-4o-mini' });
     const claude: Persona = { ...sage, provider: 'anthropic', model: 'claude-opus-4-1' };
-    expect(withRealModel(claude, { OPENAI_API_KEY: 'sk-test' })).toBe(claude);
+    expect(withRealModel(claude, realModel)).toBe(claude);
     expect(sage.provider).toBe('offline');
   });
 });

@@ -33,11 +33,6 @@ export type PersonaProvider = (typeof PERSONA_PROVIDERS)[number];
 
 export { DEFAULT_PERSONAS_DIRECTORY } from '../personas/default-personas-directory.ts';
 
-/** The model used when an offline persona is switched to OpenAI and `CHORUS_OPENAI_MODEL` is unset. */
-export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
-/** The model used when an offline persona is switched to Anthropic and `CHORUS_ANTHROPIC_MODEL` is unset. */
-export const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
-
 /** A persona's handle: what follows the `@` in a mention. */
 export const HANDLE_PATTERN = /^[a-z0-9_-]{2,32}$/;
 /** Handles people use to address everyone, so no single agent may take them. */
@@ -222,7 +217,7 @@ export async function loadPersonas(options: LoadPersonasOptions): Promise<Person
  * Builds a catalog from personas in hand (e.g. after {@link withRealModel}). Throws a
  * {@link PersonaConfigError} if there are none, handles repeat, or two are the default.
  * @example
- * const live = createPersonaCatalog(catalog.personas.map((persona) => withRealModel(persona, process.env)));
+ * const live = createPersonaCatalog(catalog.personas.map((persona) => withRealModel(persona, config.realModel)));
  */
 export function createPersonaCatalog(personas: readonly Persona[]): PersonaCatalog {
   const problems = findCatalogProblems(personas);
@@ -245,30 +240,17 @@ export function createPersonaCatalog(personas: readonly Persona[]): PersonaCatal
 }
 
 /**
- * Switches an `offline` persona to a real provider when this server has keys, so the shipped
- * personas talk through a real model without editing their files. Pure: it only reads `env`.
- *
- * Precedence (empty values count as unset):
- * 1. `OPENAI_API_KEY` or `OPENAI_BASE_URL` (an OpenAI-compatible server such as Ollama needs no
- *    key) → `openai` with `CHORUS_OPENAI_MODEL`, default {@link DEFAULT_OPENAI_MODEL};
- * 2. else `ANTHROPIC_API_KEY` → `anthropic` with `CHORUS_ANTHROPIC_MODEL`, default
- *    {@link DEFAULT_ANTHROPIC_MODEL};
- * 3. else the persona stays offline.
- * Personas that already name `openai` or `anthropic` are returned unchanged.
+ * Switches an `offline` persona to the real model this server has keys for (`realModel`, which
+ * `server/config.ts` reads from the environment), so the shipped personas talk through a real
+ * model without editing their files. Personas that already name `openai` or `anthropic`, and every
+ * persona when `realModel` is null, are returned unchanged.
  * @example
- * withRealModel(sage, { ANTHROPIC_API_KEY: 'sk-ant-…' });
+ * withRealModel(sage, { provider: 'anthropic', model: 'claude-haiku-4-5' });
  * // { …sage, provider: 'anthropic', model: 'claude-haiku-4-5' }
  */
-export function withRealModel(persona: Persona, env: Readonly<Record<string, string | undefined>>): Persona {
-  if (persona.provider !== 'offline') return persona;
-  const setting = (name: string): string | undefined => env[name]?.trim() || undefined;
-  if (setting('OPENAI_API_KEY') !== undefined || setting('OPENAI_BASE_URL') !== undefined) {
-    return { ...persona, provider: 'openai', model: setting('CHORUS_OPENAI_MODEL') ?? DEFAULT_OPENAI_MODEL };
-  }
-  if (setting('ANTHROPIC_API_KEY') !== undefined) {
-    return { ...persona, provider: 'anthropic', model: setting('CHORUS_ANTHROPIC_MODEL') ?? DEFAULT_ANTHROPIC_MODEL };
-  }
-  return persona;
+export function withRealModel(persona: Persona, realModel: { provider: 'openai' | 'anthropic'; model: string } | null): Persona {
+  if (persona.provider !== 'offline' || realModel === null) return persona;
+  return { ...persona, provider: realModel.provider, model: realModel.model };
 }
 
 const PROVIDER_SETUP: Record<PersonaProvider, string> = {
