@@ -97,3 +97,21 @@ describe('production code imports no test helpers', () => {
     expect(offending).toEqual([]);
   });
 });
+
+describe('server/config.ts is the only reader of the environment', () => {
+  /** `process.env` outside comments. */
+  const readsEnvironment = (source: string) => /process\.env/.test(source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''));
+
+  it('sees a read, not a mention in a comment', () => {
+    expect(readsEnvironment('const port = process.env.PORT;')).toBe(true);
+    expect(readsEnvironment('/** @example loadConfig(process.env) */\n// process.env too\nconst x = 1;')).toBe(false);
+  });
+
+  it('no server module but the entry point (server/main.ts) reads process.env', async () => {
+    const readers: string[] = [];
+    for (const file of await productionModules('server')) {
+      if (readsEnvironment(await readFile(path.join(repositoryRoot, file), 'utf8'))) readers.push(file);
+    }
+    expect(readers).toEqual(['server/main.ts']);
+  });
+});
