@@ -1,7 +1,9 @@
 /**
  * The heart of Chorus, end to end with everything real but the LLMs (fake OpenAI and Anthropic
- * servers speaking their wire formats to the real SDKs): rounds, interleaved streaming, catch-up,
- * persistence, routing, caps, stop, retries, tools.
+ * servers speaking their wire formats to the real SDKs): interleaved streaming, catch-up,
+ * persistence, stop through the API down to the provider request, memory and tools through both
+ * SDKs. Who speaks, hand-offs, caps, the budget, retries and failures are unit-tested beside the
+ * orchestrator (server/orchestrator/*.test.ts) with a scripted model.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyReplyEvent, type ReplyState } from '../../protocol/reply-snapshot.ts';
@@ -121,17 +123,9 @@ describe('a round with three agents', () => {
   });
 });
 
-describe('routing and caps', () => {
-  it('answers only the @mentioned agent, whatever the policy', async () => {
-    await start();
-    const [ada] = await room('mentions', { policy: 'all' }, ['Ada']);
-    fakes.scout.enqueue({ text: 'Scout only.' });
-    const question = await ada!.post('@Scout can you check this?');
-    await waitFor(() => ada!.ended().length === 1);
-    expect(ada!.ended()[0]).toMatchObject({ author: { id: 'scout' }, reason: 'mention', replyTo: question.id, content: 'Scout only.' });
-    expect([fakes.sage.requests.length, fakes.critic.requests.length]).toEqual([0, 0]);
-  });
-
+describe('settings reach the rounds', () => {
+  // The cap itself is unit-tested (server/orchestrator/orchestrator.test.ts); this proves
+  // CHORUS_MAX_AGENT_TURNS reaches it through the real SDKs.
   it('hands off to an agent a reply @mentions, and stops at the turn cap with a notice', async () => {
     await start({ CHORUS_MAX_AGENT_TURNS: '1' });
     const [ada] = await room('handoff', { policy: 'default' }, ['Ada']);
@@ -147,23 +141,9 @@ describe('routing and caps', () => {
     expect(messages.at(-1)).toMatchObject({ author: { kind: 'system' }, content: expect.stringContaining('after 1 turns') });
     expect(fakes.scout.requests).toHaveLength(0);
   });
-
-  it('stops answering when the room has spent its token budget, and says so', async () => {
-    // The first reply fits (its estimate: the prompt plus Sage's 800-token output limit); it then
-    // reports spending most of the budget, so the second one cannot fit and never starts.
-    await start({ CHORUS_TOKENS_PER_ROOM_PER_DAY: '2500' });
-    const [ada] = await room('budget', { policy: 'default' }, ['Ada']);
-    fakes.sage.enqueue({ text: 'A reply that costs tokens.', usage: { inputTokens: 1500, outputTokens: 500 } });
-    await ada!.post('First question');
-    await waitFor(() => ada!.ended().length === 1);
-    await ada!.post('Second question');
-    await waitFor(() => ada!.transcript.list().some((message) => message.author.kind === 'system'), { what: 'the budget notice' });
-    expect(ada!.transcript.list().at(-1)!.content).toContain('token budget');
-    expect(fakes.sage.requests).toHaveLength(1);
-  });
 });
 
-describe('stop, retry and failure', () => {
+describe('stop', () => {
   it('stops a reply mid-stream: it ends cancelled with its partial text, and the provider request is aborted', async () => {
     await start();
     const [ada] = await room('stop', { policy: 'default' }, ['Ada']);
@@ -179,29 +159,6 @@ describe('stop, retry and failure', () => {
     expect(stopped!.content.length).toBeGreaterThan(0);
     expect(LONG_REPLY('sage').startsWith(stopped!.content)).toBe(true);
     expect(stopped!.content.length).toBeLessThan(LONG_REPLY('sage').length);
-  });
-
-  it('retries a 429 before the first token, and ends a stream cut mid-way as error with the partial text', async () => {
-    await start();
-    const [ada] = await room('failures', { policy: 'default' }, ['Ada']);
-    fakes.sage.enqueue({ status: 429, retryAfterMs: 50 }, { text: 'Worked on the second try.' });
-    await ada!.post('First');
-    await waitFor(() => ada!.ended().length === 1);
-    expect(ada!.ended()[0]).toMatchObject({ status: 'complete', content: 'Worked on the second try.' });
-    expect(fakes.sage.requests).toHaveLength(2);
-
-    const cut = 'This will be cut off in the middle of the sentence.';
-    fakes.sage.enqueue({ text: cut, chunkSize: 5, cutAfterChunks: 3, tokenDelayMs: 20 });
-    await ada!.post('Second');
-    await waitFor(() => ada!.ended().length === 2);
-    const failed = ada!.ended()[1]!;
-    expect(failed.status).toBe('error');
-    expect(failed.content.length).toBeGreaterThan(0);
-    expect(failed.content.length).toBeLessThan(cut.length);
-    expect(cut.startsWith(failed.content)).toBe(true);
-    expect((await ada!.fetchMessages()).find((message) => message.id === failed.id)).toEqual(failed);
-    expect(failed.error).toBeTruthy();
-    expect(fakes.sage.requests).toHaveLength(3); // no retry after the first token
   });
 });
 
