@@ -4,7 +4,7 @@ import { ADA, openTestStores, recordingLogger } from '../../test/helpers/orchest
 import { testPersona } from '../../test/helpers/personas.ts';
 import { RecordingRoomBus } from '../../test/helpers/recording-room-bus.ts';
 import { finish, gate, replyParts, ScriptedChatModel } from '../../test/helpers/scripted-chat-model.ts';
-import { waitFor } from '../../test/helpers/wait-for.ts';
+import { waitFor as waitForAtMost } from '../../test/helpers/wait-for.ts';
 import type { PostgresStores } from '../store/postgres-stores.ts';
 import type { Room } from '../store/rooms.ts';
 import { createToolRegistry } from '../tools/registry.ts';
@@ -44,6 +44,9 @@ async function newRoom(settings: Record<string, unknown> = {}): Promise<Room> {
   rooms += 1;
   return stores.rooms.ensureRoom({ id: `orchestrated-${rooms}`, title: 'Test room', settings });
 }
+
+/** Waits for what the orchestrator does in the background, with room to spare on a busy machine. */
+const waitFor = <T>(check: () => T | Promise<T>, options: { what?: string } = {}) => waitForAtMost(check, { timeoutMs: 10_000, ...options });
 
 const post = (room: Room, content: string, author: Author = ADA) => orchestrator.postMessage({ room, id: crypto.randomUUID(), author, content });
 const ended = (room: Room) => bus.events(room.id, 'message-end').map((entry) => entry.payload['message'] as Message);
