@@ -106,6 +106,38 @@ function staleCitations(file: string, text: string, sections: ReadonlyMap<string
     .map(({ doc, section, index }) => ({ file, line: lineOf(text, index), problem: `cites ${doc} §${section}, which has no section ${section}` }));
 }
 
+/**
+ * The text of section `number` of a Markdown document: from its heading to the next heading of the
+ * same or a higher level; the whole document when `number` is undefined, null when there is no
+ * such section.
+ */
+function sectionText(markdown: string, number: string | undefined): string | null {
+  if (number === undefined) return markdown;
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => new RegExp(`^#{2,6}[ \\t]+${number.replace(/\./g, '\\.')}\\.?[ \\t]`).test(line));
+  if (start === -1) return null;
+  const level = /^#+/.exec(lines[start]!)![0].length;
+  const end = lines.findIndex((line, index) => index > start && /^#+[ \t]/.test(line) && /^#+/.exec(line)![0].length <= level);
+  return lines.slice(start, end === -1 ? undefined : end).join('\n');
+}
+
+/** `docs/decisions.md, "Persistence"`, `docs/architecture.md §6, "Limits everywhere"`: a doc, maybe a section, a phrase. */
+const QUOTED_CITATION = /(?:docs\/)?(architecture|realtime-protocol|decisions)\.md(?:[ \t]*§(\d+(?:\.\d+)*))?,[ \t]*"([^"\n]+)"/g;
+
+/** Citations in `text` that quote a phrase the cited doc (or section) does not contain. */
+function misquotedCitations(file: string, text: string, docs: ReadonlyMap<string, string>): Violation[] {
+  const violations: Violation[] = [];
+  for (const match of text.matchAll(QUOTED_CITATION)) {
+    const [, name, section, phrase] = match;
+    const doc = `docs/${name}.md`;
+    const where = sectionText(docs.get(doc) ?? '', section);
+    if (where !== null && where.toLowerCase().includes(phrase!.toLowerCase())) continue;
+    const cited = section === undefined ? doc : `${doc} §${section}`;
+    violations.push({ file, line: lineOf(text, match.index), problem: `quotes "${phrase}" from ${cited}, which does not say it` });
+  }
+  return violations;
+}
+
 async function readText(file: string): Promise<string> {
   return readFile(path.join(repositoryRoot, file), 'utf8');
 }
@@ -154,6 +186,23 @@ describe('citations of the design in the repository', () => {
     ]);
   });
 
+  it('reports a quoted phrase that the cited doc or section does not contain', () => {
+    const docs = new Map([
+      ['docs/architecture.md', '## 2. Layers\nSeams grow by concept.\n## 3. The room protocol\nEvery payload is JSON.\n'],
+      ['docs/decisions.md', '## Persistence\n- **Who may stop what.** …\n'],
+    ]);
+    const text = [
+      '(docs/architecture.md §3, "Every payload is JSON")',
+      '(docs/architecture.md §2, "Every payload is JSON")',
+      '(docs/decisions.md, "who may stop what")',
+      '(docs/decisions.md, "Budgets")',
+    ].join('\n');
+    expect(misquotedCitations('x.ts', text, docs)).toEqual([
+      { file: 'x.ts', line: 2, problem: 'quotes "Every payload is JSON" from docs/architecture.md §2, which does not say it' },
+      { file: 'x.ts', line: 4, problem: 'quotes "Budgets" from docs/decisions.md, which does not say it' },
+    ]);
+  });
+
   it('makes heading anchors as GitHub does', () => {
     const anchors = headingAnchors('## 8. Limits and the messages to mimic\n## Room bus (`server/realtime/`)\n## Notes\n## Notes\n');
     expect(anchors).toEqual(new Set(['8-limits-and-the-messages-to-mimic', 'room-bus-serverrealtime', 'notes', 'notes-1']));
@@ -176,6 +225,16 @@ describe('citations of the design in the repository', () => {
     const violations: Violation[] = [];
     for (const file of await repositoryFiles()) {
       if (file !== THIS_FILE) violations.push(...staleCitations(file, await readText(file), sections));
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('every phrase quoted from docs/architecture.md, docs/realtime-protocol.md or docs/decisions.md is in the section cited', async () => {
+    const names = [...CITED_DOCS, 'docs/decisions.md'];
+    const docs = new Map(await Promise.all(names.map(async (doc) => [doc, await readText(doc)] as const)));
+    const violations: Violation[] = [];
+    for (const file of await repositoryFiles()) {
+      if (file !== THIS_FILE) violations.push(...misquotedCitations(file, await readText(file), docs));
     }
     expect(violations).toEqual([]);
   });
