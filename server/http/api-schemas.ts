@@ -24,10 +24,3 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
   sessionsPerMinute: 200,
   requestsPerMinute: 1_200,
 };
-
-/**
- * Transitional: the request schemas now live in the contract (protocol/schemas/rest.ts); these
- * names stay exported until the last importers (routes/rooms.ts, routes/session.ts,
- * middleware/room-access.ts at the committed revision) import from there, then go.
- */
-export { DEFAULT_PAGE_SIZE, messageParamsSchema, messagesQuerySchema, postMessageRequestSchema, roomParamsSchema, sessionRequestSchema, stopRequestSchema } from '../../protocol/schemas/rest.ts';

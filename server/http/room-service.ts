@@ -3,21 +3,15 @@
  * the concrete orchestrator, store or bus, so routes are testable with any implementation.
  * The `Orchestrator`, `createPostgresStores` and both `RoomBus` adapters satisfy them as they are.
  */
-import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
+import type { Agent, Author, Message, RoomSettings } from '../../protocol/room.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { Room, Rooms } from '../store/rooms.ts';
 import type { StopRequest } from '../store/run-queue.ts';
 import type { Transcript } from '../store/transcript.ts';
 
-/** An agent persona as the API shows it. */
-export interface AgentProfile {
-  handle: string;
-  name: string;
-  color: string;
-  model: string;
-  description: string;
-}
+/** An agent persona as the API shows it (protocol/schemas/rest.ts), less its `id`, which is its handle. */
+export type AgentProfile = Omit<Agent, 'id'>;
 
 /** Rounds, stops and regenerations: the orchestrator's part of the API. */
 export interface RoomService {

@@ -21,6 +21,7 @@ import { databaseAnswers } from '../../server/store/sql.ts';
 import { createToolRegistry } from '../../server/tools/registry.ts';
 import type { RoomSettings } from '../../protocol/room.ts';
 import { openTestPGlite } from '../helpers/databases.ts';
+import { checkAnswer, checkRoomEvent } from './answers.ts';
 import { startTestHub, TEST_JWT_SECRET, type TestHub } from '../helpers/hub.ts';
 
 export const IDENTITY_SECRET = 'host-identity-secret-for-tests-0123456789';
@@ -259,7 +260,14 @@ function requester(url: string) {
           } catch {
             body = undefined;
           }
-          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text, body });
+          const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, text, body };
+          try {
+            checkAnswer(method, path, answer);
+          } catch (error) {
+            reject(error as Error);
+            return;
+          }
+          resolve(answer);
         });
       });
       outgoing.on('error', reject);
@@ -289,6 +297,8 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       const comments: string[] = [];
       const waiters = new Set<() => void>();
       let buffer = '';
+      /** An event the contract does not describe: every later wait fails with it. */
+      let failure: Error | undefined;
       let resolveEnded!: () => void;
       const ended = new Promise<void>((done) => (resolveEnded = done));
       incoming.setEncoding('utf8');
@@ -305,7 +315,14 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
             else if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data = line.slice(6);
           }
-          if (data !== undefined) events.push({ event, data: JSON.parse(data) });
+          if (data === undefined) continue;
+          const received = { event, data: JSON.parse(data) as unknown };
+          try {
+            checkRoomEvent(received);
+            events.push(received);
+          } catch (error) {
+            failure = error as Error;
+          }
         }
         for (const waiter of [...waiters]) waiter();
       });
@@ -313,6 +330,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       incoming.on('close', () => resolveEnded());
       const wait = <T>(find: () => T | undefined, timeoutMs: number, what: string) =>
         new Promise<T>((done, fail) => {
+          if (failure) return fail(failure);
           const found = find();
           if (found !== undefined) return done(found);
           const timer = setTimeout(() => {
@@ -320,6 +338,11 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
             fail(new Error(`SSE: timed out waiting for ${what}; got ${JSON.stringify(events.map((entry) => entry.event))}`));
           }, timeoutMs);
           const check = () => {
+            if (failure) {
+              clearTimeout(timer);
+              waiters.delete(check);
+              return fail(failure);
+            }
             const value = find();
             if (value === undefined) return;
             clearTimeout(timer);

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { TokenError, verifyAccessToken } from '../../auth/tokens.ts';
-import { roomParamsSchema } from '../api-schemas.ts';
+import { roomParamsSchema } from '../../../protocol/schemas/rest.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { parseInput } from '../parse-input.ts';
 import { requestContext } from '../request-context.ts';

@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
+import { DEFAULT_PAGE_SIZE, messageParamsSchema, messagesQuerySchema, postMessageRequestSchema, stopRequestSchema } from '../../../protocol/schemas/rest.ts';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
-import { DEFAULT_PAGE_SIZE, messageParamsSchema, messagesQuerySchema, postMessageRequestSchema, stopRequestSchema } from '../api-schemas.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { takeRateLimit } from '../middleware/rate-limit.ts';
 import { parseInput } from '../parse-input.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
+import { sessionRequestSchema } from '../../../protocol/schemas/rest.ts';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
 import { identifiedParticipantId, verifyIdentity, verifyIdentityToken } from '../../auth/identity.ts';
 import { issueRoomToken, TokenError, verifyAccessToken, type AccessGrant } from '../../auth/tokens.ts';
@@ -7,7 +8,6 @@ import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { expectedOrigin, realtimeUrlOf, type HostPolicy } from '../../lib/public-url.ts';
 import type { Room } from '../../store/rooms.ts';
-import { sessionRequestSchema } from '../api-schemas.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { rateLimitByIp } from '../middleware/rate-limit.ts';
 import { bearerToken } from '../middleware/room-access.ts';
