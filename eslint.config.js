@@ -1,5 +1,5 @@
 // ESLint flat config: typescript-eslint's recommended rules (not type-aware, to stay fast) plus the
-// dependency rule of ARCHITECTURE §2, enforced on import paths with `no-restricted-imports`.
+// dependency rule of docs/architecture.md §2, enforced on import paths with `no-restricted-imports`.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
@@ -7,10 +7,10 @@ import tseslint from 'typescript-eslint';
 
 /** Imports of packages that only adapters may use (the package itself or any subpath). */
 const NO_SDK = {
-  regex: '^(openai|@anthropic-ai/sdk|pg|@electric-sql/pglite|ws)(/.*)?$',
+  regex: '^(openai|@anthropic-ai/sdk|pg|@electric-sql/pglite|ws|@supabase/realtime-js|@supabase/supabase-js)(/.*)?$',
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: http/ and orchestrator/ never import an SDK (openai, @anthropic-ai/sdk, pg, @electric-sql/pglite, ws); depend on the interface and let server/main.ts wire the adapter.',
+    'docs/architecture.md §2: http/ and orchestrator/ never import an SDK (openai, @anthropic-ai/sdk, pg, @electric-sql/pglite, ws, @supabase/realtime-js); depend on the interface and let server/main.ts wire the adapter.',
 };
 
 /** Matches a relative import (`./…`, `../…`) whose path goes through a folder called `name`. */
@@ -22,37 +22,37 @@ const NO_HTTP_FROM_ADAPTERS = {
   regex: relativeInto('http'),
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: adapters (providers, tools, store, realtime, auth) never import from server/http/.',
+    'docs/architecture.md §2: adapters (providers, tools, store, realtime, auth) never import from server/http/.',
 };
 const NO_ORCHESTRATOR_FROM_ADAPTERS = {
   regex: relativeInto('orchestrator'),
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: adapters (providers, tools, store, realtime, auth) never import from server/orchestrator/.',
+    'docs/architecture.md §2: adapters (providers, tools, store, realtime, auth) never import from server/orchestrator/.',
 };
 const NO_HTTP_FROM_ORCHESTRATOR = {
   regex: relativeInto('http'),
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: dependencies point one way (http -> orchestrator); orchestrator/ never imports from server/http/.',
+    'docs/architecture.md §2: dependencies point one way (http -> orchestrator); orchestrator/ never imports from server/http/.',
 };
 const NO_SERVER_FROM_WIDGET = {
   regex: relativeInto('server'),
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: widget/ never imports from server/; shared wire types live in the top-level protocol/ folder.',
+    'docs/architecture.md §2: widget/ never imports from server/; shared wire types live in the top-level protocol/ folder.',
 };
 const NO_SERVER_FROM_PROTOCOL = {
   regex: relativeInto('server'),
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: protocol/ is shared by server/ and widget/ and imports from neither (found server/).',
+    'docs/architecture.md §2: protocol/ is shared by server/ and widget/ and imports from neither (found server/).',
 };
 const NO_WIDGET_FROM_PROTOCOL = {
   regex: relativeInto('widget'),
   caseSensitive: true,
   message:
-    'ARCHITECTURE §2: protocol/ is shared by server/ and widget/ and imports from neither (found widget/).',
+    'docs/architecture.md §2: protocol/ is shared by server/ and widget/ and imports from neither (found widget/).',
 };
 
 /**
@@ -89,7 +89,7 @@ export default defineConfig(
     files: ['widget/**', '**/*.browser.test.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.mocha } },
   },
-  // ARCHITECTURE §2, the dependency rule.
+  // docs/architecture.md §2, the dependency rule.
   restrictImports(['server/http/**'], [NO_SDK]),
   restrictImports(['server/orchestrator/**'], [NO_SDK, NO_HTTP_FROM_ORCHESTRATOR]),
   restrictImports(
