@@ -25,7 +25,8 @@ const THIS_FILE = path.relative(repositoryRoot, fileURLToPath(import.meta.url)).
 
 /** The file names of the design briefs outside the repository, built so this file does not match itself. */
 const BRIEF_NAMES = ['ARCHITECTURE', 'REALTIME_PROTOCOL'];
-const BRIEF_CITATION = new RegExp(`\\b(?:${BRIEF_NAMES.join('|')})\\.md\\b`, 'g');
+/** `<BRIEF>.md`, or a bare `<BRIEF> §3` as older comments cited it. */
+const BRIEF_CITATION = new RegExp(`\\b(?:${BRIEF_NAMES.join('|')})(?:\\.md\\b|[ \\t\\n*]*§)`, 'g');
 
 interface Violation {
   file: string;
