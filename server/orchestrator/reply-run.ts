@@ -1,4 +1,5 @@
 import type { Message, MessageStatus, TokenUsage } from '../../protocol/room.ts';
+import { abortableSleep } from '../lib/abortable-sleep.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart, ChatToolCall, ChatTurn } from '../providers/chat-model.ts';
 import type { ProviderError } from '../providers/provider-error.ts';
@@ -72,17 +73,6 @@ export interface ReplyOutcome {
   /** False when the final write failed and the stored row is still `streaming`. */
   saved: boolean;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 /**
  * Streams one agent reply from start to `message-end` (docs/architecture.md §4–§5): inserts it as
@@ -260,7 +250,7 @@ async function streamWithRetry(
     if (!failure || signal.aborted) return null;
     if (produced || !failure.isRetryable || attempt >= options.maxAttempts) return failure;
     const backoff = failure.retryAfterMs ?? options.retryBaseDelayMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
-    await sleep(Math.min(backoff, 30_000), signal);
+    await abortableSleep(Math.min(backoff, 30_000), signal);
     if (signal.aborted) return null;
   }
 }

@@ -1,4 +1,5 @@
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../../server/providers/chat-model.ts';
+import { abortableSleep } from '../../server/lib/abortable-sleep.ts';
 import { ProviderError } from '../../server/providers/provider-error.ts';
 
 /**
@@ -57,7 +58,7 @@ export class ScriptedChatModel implements ChatModel {
     const script = this.scripts.shift() ?? [failure(undefined, 'the scripted model has no script left', false)];
     for (const step of script) {
       if (request.signal.aborted) return;
-      if (step.type === 'wait') await pause(step.ms, request.signal);
+      if (step.type === 'wait') await abortableSleep(step.ms, request.signal);
       else if (step.type === 'gate') await Promise.race([step.gate.arrive(), aborted(request.signal)]);
       else yield step;
     }
@@ -91,14 +92,3 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}

@@ -4,6 +4,7 @@
  * production (docs/architecture.md §5).
  */
 import { cutText } from '../../../protocol/text.ts';
+import { abortableSleep } from '../../lib/abortable-sleep.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
 import { planReply } from './reply-plan.ts';
 
@@ -104,23 +105,3 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARACTERS_PER_TOKEN);
 }
 
-/**
- * `setTimeout` that ends early, without rejecting, when `signal` aborts: the default {@link Delay}.
- * @example
- * await abortableSleep(40, request.signal);
- */
-export function abortableSleep(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const finish = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      resolve();
-    };
-    const timer = setTimeout(finish, milliseconds);
-    signal.addEventListener('abort', finish, { once: true });
-  });
-}
