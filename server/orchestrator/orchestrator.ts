@@ -3,9 +3,9 @@ import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
-import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
+import type { RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import type { Budget, TokenReservation } from '../store/budget.ts';
+import type { Budget } from '../store/budget.ts';
 import { NotFoundError } from '../store/not-found-error.ts';
 import type { Room, Rooms } from '../store/rooms.ts';
 import type { AgentRun, NewRun, RunQueue, StopRequest } from '../store/run-queue.ts';
@@ -14,29 +14,16 @@ import type { Summaries } from '../store/summaries.ts';
 import type { Transcript } from '../store/transcript.ts';
 import type { Transactions } from '../store/unit-of-work.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
-import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
+import { AgentPresence } from './agent-presence.ts';
 import type { Persona, PersonaCatalog } from './personas.ts';
-import type { ReplyEmitter } from './reply-emitter.ts';
-import { BUDGET_ERROR, ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
+import { BUDGET_ERROR } from './reply-run.ts';
+import { ReplyWorker, type ReplyWorkerOptions, type RoundHooks } from './reply-worker.ts';
 import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
 import { selectHandoffs, selectSpeakers } from './select-speakers.ts';
 import { SessionSummaries } from './session-summaries.ts';
 import { offlineSummarizer, type Summarizer } from './summarizer.ts';
 
-export interface OrchestratorOptions extends ReplyRunOptions {
-  /** This process's name in run leases. */
-  instanceId: string;
-  leaseMs: number;
-  /** How often to look for queued work and expired leases, besides NOTIFY wake-ups. */
-  pollIntervalMs: number;
-  maxConcurrentReplies: number;
-  /** Replies one room may have streaming at once, across every process (fairness between rooms). */
-  maxRepliesPerRoom: number;
-  /** The output limit of a persona that sets none: what a run reserves and what the model may write. */
-  maxOutputTokens: number;
-  /** Messages read for an agent's context, before the token budget trims them. */
-  contextMessages: number;
-  contextTokenBudget: number;
+export interface OrchestratorOptions extends ReplyWorkerOptions {
   roomDefaults: RoomSettings;
   /** Quiet time after which a room's session is summarized (0: never). */
   summaryQuietMs: number;
@@ -85,11 +72,6 @@ export interface OrchestratorDependencies {
   summarizer?: Summarizer;
 }
 
-interface ActiveReply {
-  run: AgentRun;
-  controller: AbortController;
-}
-
 /** A message that cannot be answered now: the room has spent its daily token budget. */
 export class BudgetExhaustedError extends AppError {
   constructor(roomId: string) {
@@ -114,52 +96,33 @@ const BUDGET_NOTICE = 'This room has used its token budget for today, so the age
 
 /**
  * Rounds (docs/architecture.md §5): a human message selects its speakers and queues their runs with
- * it; this process (and any other sharing the database) claims runs and streams the replies
- * concurrently; replies that @mention another agent hand off, within the room's turn cap and
- * token budget, and a cap that stops a round leaves a visible system notice.
+ * it; the {@link ReplyWorker} of this process (and of any other sharing the database) claims and
+ * streams them; replies that @mention another agent hand off, within the room's turn cap and token
+ * budget, and a cap that stops a round leaves a visible system notice. Also the room API the HTTP
+ * layer sees (`RoomService`): posts, stops and regenerations with who may do what, and presence.
  */
-export class Orchestrator {
+export class Orchestrator implements RoundHooks {
   private readonly options: OrchestratorOptions;
-  private readonly active = new Map<string, ActiveReply>();
-  private readonly live = new Map<string, ReplyEmitter>();
-  private readonly unsubscribers: Array<() => Promise<void>> = [];
-  private readonly finished = new Set<Promise<unknown>>();
   private readonly summaries: SessionSummaries;
-  /** Rooms whose next run waits for a reservation to come back (skipped when claiming until then). */
-  private readonly waitingForBudget = new Set<string>();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private claiming = false;
-  private claimAgain = false;
-  private stopped = false;
+  private readonly worker: ReplyWorker;
+  private readonly presence: AgentPresence;
 
   constructor(
     private readonly deps: OrchestratorDependencies,
     options: Partial<OrchestratorOptions> & { instanceId?: string } = {},
   ) {
     this.options = { ...DEFAULT_ORCHESTRATOR_OPTIONS, instanceId: `chorus-${randomUUID().slice(0, 8)}`, ...options };
+    this.worker = new ReplyWorker({ ...deps, round: this }, this.options);
+    this.presence = new AgentPresence({ bus: deps.bus, personas: deps.personas, log: deps.log, isStreaming: (roomId, handle) => this.worker.isStreaming(roomId, handle) });
     this.summaries = new SessionSummaries(
-      { store: deps.store, bus: deps.bus, summarizer: deps.summarizer ?? offlineSummarizer, log: deps.log, onQuiet: (roomId) => this.releaseAgents(roomId) },
+      { store: deps.store, bus: deps.bus, summarizer: deps.summarizer ?? offlineSummarizer, log: deps.log, onQuiet: (roomId) => this.presence.release(roomId) },
       { quietMs: this.options.summaryQuietMs, maxMessages: this.options.summaryMaxMessages },
     );
   }
 
-  /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
+  /** Starts the reply worker: listening for queued work, recovering expired leases, claiming. */
   async start(): Promise<void> {
-    this.unsubscribers.push(
-      await this.deps.store.runs.onRunsQueued((roomId) => {
-        this.waitingForBudget.delete(roomId); // queued work or a settled reservation: try the room again
-        this.wake();
-      }),
-    );
-    this.unsubscribers.push(await this.deps.store.runs.onStop((request) => this.abortLocal(request)));
-    this.pollTimer = setInterval(() => {
-      this.waitingForBudget.clear();
-      this.recover().catch((error: unknown) => this.deps.log('error', 'orchestrator.recover_failed', { error }));
-      this.wake();
-    }, this.options.pollIntervalMs);
-    this.pollTimer.unref();
-    await this.recover();
-    this.wake();
+    await this.worker.start();
   }
 
   /**
@@ -167,12 +130,8 @@ export class Orchestrator {
    * them; drops the rooms' quiet timers (a room summarizes when it is next active and quiet).
    */
   async close(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.pollTimer);
-    for (const reply of this.active.values()) reply.controller.abort(SHUTDOWN);
-    await Promise.allSettled([...this.finished]);
+    await this.worker.close();
     await this.summaries.close();
-    await Promise.all(this.unsubscribers.splice(0).map((unsubscribe) => unsubscribe()));
   }
 
   /** The room's settings over the server's defaults. */
@@ -206,8 +165,8 @@ export class Orchestrator {
     await this.deps.bus.broadcast(room.id, 'message', { message: posted.message }).catch((error: unknown) =>
       this.deps.log('warn', 'orchestrator.broadcast_failed', { roomId: room.id, event: 'message', error }),
     );
-    if (!withinBudget) await this.budgetNotice(room.id, posted.message.id);
-    this.wake();
+    if (!withinBudget) await this.budgetUsed(room.id, posted.message.id);
+    this.worker.wake();
     return posted;
   }
 
@@ -225,7 +184,7 @@ export class Orchestrator {
     }
     if (!(await this.withinBudget(room.id, this.settingsOf(room)))) throw new BudgetExhaustedError(room.id);
     const [run] = await this.deps.store.runs.enqueueRuns({ roomId: room.id, triggerMessageId: message.replyTo, runs: [{ agentId: message.author.id, reason: 'regenerate' }] });
-    this.wake();
+    this.worker.wake();
     return { messageId: run!.messageId };
   }
 
@@ -247,7 +206,7 @@ export class Orchestrator {
       ...('messageId' in scoped ? { messageId: scoped.messageId } : {}),
       ...(scoped.repliesTo ? { repliesTo: scoped.repliesTo } : {}),
     });
-    this.abortLocal(scoped);
+    this.worker.abortLocal(scoped);
     await this.deps.store.runs.publishStop(scoped);
     await this.deps.store.audit.appendEvent({ roomId: scoped.roomId, kind: 'reply.stopped', actor: actor?.id ?? null, data: { ...scoped } });
   }
@@ -258,48 +217,30 @@ export class Orchestrator {
     return question?.author.id === actor.id;
   }
 
-  /** The live state of a reply this process is streaming (for catch-up), or undefined. */
+  /** The live state of a reply this process is streaming (for catch-up), or the message as given. */
   liveMessage(message: Message): Message {
-    const emitter = this.live.get(message.id);
-    return emitter ? { ...message, ...emitter.snapshot } : message;
+    return this.worker.liveMessage(message);
   }
 
-  /**
-   * A quiet room whose people have all left: its agents leave its presence (docs/architecture.md §7: a
-   * room's channels are held only while it is active). False while people are still there.
-   */
-  private async releaseAgents(roomId: string): Promise<boolean> {
-    const present = await this.deps.bus.presence(roomId);
-    if (present.some((entry) => entry.meta['kind'] !== 'agent')) return false;
-    const tracked = new Set(present.map((entry) => entry.key));
-    const leaving = this.deps.personas.personas.filter((persona) => tracked.has(persona.handle));
-    await Promise.all(leaving.map((persona) => this.deps.bus.untrackAgent(roomId, persona.handle)));
-    if (leaving.length > 0) this.deps.log('debug', 'orchestrator.agents_left', { roomId, agents: leaving.map((persona) => persona.handle) });
-    return true;
-  }
-
-  /** Shows a room's agents in its presence, idle (when someone opens the room). */
+  /** Shows a room's agents in its presence (when someone opens the room). */
   async showAgents(room: Room): Promise<void> {
     this.summaries.touch(room.id);
-    await Promise.all(
-      this.agentsOf(room).map((persona) =>
-        this.deps.bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status: this.statusOf(room.id, persona.handle) }),
-      ),
-    );
+    await this.presence.show(room.id, this.agentsOf(room));
   }
 
-  private statusOf(roomId: string, handle: string): 'idle' | 'streaming' {
-    return [...this.active.values()].some((reply) => reply.run.roomId === roomId && reply.run.agentId === handle) ? 'streaming' : 'idle';
+  summaryOf(roomId: string): Promise<string | null> {
+    return this.summaries.latest(roomId);
   }
 
-  private abortLocal(request: StopRequest): void {
-    for (const { run, controller } of this.active.values()) {
-      if (run.roomId !== request.roomId) continue;
-      if (request.repliesTo !== undefined && run.triggerAuthorId !== request.repliesTo) continue;
-      if ('all' in request || ('agentId' in request && run.agentId === request.agentId) || ('messageId' in request && run.messageId === request.messageId)) {
-        controller.abort(new ReplyStopped(request.by ?? null));
-      }
-    }
+  async replyEnded(room: Room, run: AgentRun, persona: Persona, reply: Message, agents: Persona[]): Promise<void> {
+    this.summaries.touch(room.id);
+    if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
+    else if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
+  }
+
+  /** Tells the room its budget is used, once a day whichever process notices first. */
+  async budgetUsed(roomId: string, replyTo: string): Promise<void> {
+    if (await this.deps.store.budget.claimBudgetNotice(roomId)) await this.notice(roomId, BUDGET_NOTICE, replyTo);
   }
 
   /** Whether the room has spent less than its budget today (runs in flight may still fit after it). */
@@ -308,145 +249,9 @@ export class Orchestrator {
     return used < settings.tokensPerDay;
   }
 
-  /** Tells the room its budget is used, once a day whichever process notices first. */
-  private async budgetNotice(roomId: string, replyTo: string): Promise<void> {
-    if (await this.deps.store.budget.claimBudgetNotice(roomId)) await this.notice(roomId, BUDGET_NOTICE, replyTo);
-  }
-
   private async notice(roomId: string, content: string, replyTo: string | null): Promise<void> {
     const message = await this.deps.store.transcript.insertSystemMessage({ roomId, content, replyTo });
     await this.deps.bus.broadcast(roomId, 'message', { message }).catch(() => {});
-  }
-
-  /** Claims queued runs up to the concurrency limit; called on every reason there may be work. */
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.claiming) {
-      this.claimAgain = true;
-      return;
-    }
-    this.claiming = true;
-    void (async () => {
-      try {
-        do {
-          this.claimAgain = false;
-          const capacity = this.options.maxConcurrentReplies - this.active.size;
-          if (capacity <= 0) break;
-          const runs = await this.deps.store.runs.claimRuns({
-            owner: this.options.instanceId,
-            leaseMs: this.options.leaseMs,
-            limit: capacity,
-            maxPerRoom: this.options.maxRepliesPerRoom,
-            skipRooms: [...this.waitingForBudget],
-          });
-          for (const run of runs) this.startReply(run);
-          if (runs.length === capacity) this.claimAgain = true;
-        } while (this.claimAgain && !this.stopped);
-      } catch (error) {
-        this.deps.log('error', 'orchestrator.claim_failed', { error });
-      } finally {
-        this.claiming = false;
-      }
-    })();
-  }
-
-  private startReply(run: AgentRun): void {
-    const controller = new AbortController();
-    this.active.set(run.id, { run, controller });
-    const done = this.reply(run, controller)
-      .catch((error: unknown) => this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }))
-      .finally(() => {
-        this.active.delete(run.id);
-        this.finished.delete(done);
-        this.wake();
-      });
-    this.finished.add(done);
-  }
-
-  private async reply(run: AgentRun, controller: AbortController): Promise<void> {
-    const { store, bus, personas, log } = this.deps;
-    const { instanceId, leaseMs } = this.options;
-    const persona = personas.find(run.agentId);
-    const room = await store.rooms.getRoom(run.roomId);
-    if (!persona || !room) {
-      await store.runs.finishRun(run.id, instanceId, 'failed', persona ? 'room not found' : `no persona @${run.agentId}`);
-      return;
-    }
-    const lease = setInterval(() => {
-      store.runs.renewLease(run.id, instanceId, leaseMs).then(
-        (kept) => kept || controller.abort(), // another process recovered it: stop writing
-        (error: unknown) => log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
-      );
-    }, leaseMs / 3);
-    let usage = { inputTokens: 0, outputTokens: 0 };
-    try {
-      const agents = this.agentsOf(room);
-      const settings = this.settingsOf(room);
-      const history = await store.transcript.recentMessages(room.id, this.options.contextMessages);
-      const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
-      const summary = await this.summaries.latest(room.id);
-      const system = buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), summary);
-      const turns = buildTurns(context, persona, this.options.contextTokenBudget);
-      const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
-      const reserve = (tokens: number) => store.budget.reserveTokens({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
-      const toolSpecs = persona.tools.length > 0 ? this.deps.tools.specs(persona.tools) : [];
-      const reservation = await reserve(estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens);
-      if (reservation !== 'reserved') {
-        await this.holdBack(run, reservation);
-        return;
-      }
-      const outcome = await runReply(
-        {
-          run,
-          persona,
-          model: this.deps.modelFor(persona),
-          system,
-          turns,
-          settings: { maxOutputTokens, ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }) },
-          signal: controller.signal,
-        },
-        {
-          store,
-          bus,
-          tools: this.deps.tools,
-          log,
-          options: this.options,
-          reserve,
-          onLive: (messageId, emitter) => (emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId)),
-          setStatus: (status) =>
-            bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) => {
-              // A status still on its way when the server shuts down is expected to be dropped.
-              if (!(error instanceof RoomBusClosedError)) log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
-            }),
-        },
-      );
-      const final = outcome.message;
-      usage = final.usage ?? usage;
-      if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
-      const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
-      await store.runs.finishRun(run.id, instanceId, runStatus, final.error);
-      this.summaries.touch(room.id);
-      if (final.status === 'complete') await this.handOff(room, run, persona, final, agents);
-      else if (final.error === BUDGET_ERROR) await this.budgetNotice(room.id, run.triggerMessageId);
-    } finally {
-      clearInterval(lease);
-      await store.budget.settleTokens({ roomId: run.roomId, runId: run.id, usage }).catch((error: unknown) => log('error', 'orchestrator.settle_failed', { runId: run.id, error }));
-    }
-  }
-
-  /**
-   * A run the budget cannot fit: it waits in the queue while other runs of the room hold
-   * reservations that may come back (`wait`), or is cancelled when nothing is in flight and it
-   * still does not fit (`exhausted`); the room is told once a day.
-   */
-  private async holdBack(run: AgentRun, reservation: Exclude<TokenReservation, 'reserved'>): Promise<void> {
-    if (reservation === 'wait') {
-      this.waitingForBudget.add(run.roomId);
-      await this.deps.store.runs.requeueRun(run.id, this.options.instanceId);
-      return;
-    }
-    await this.deps.store.runs.finishRun(run.id, this.options.instanceId, 'cancelled', 'token budget used for today');
-    await this.budgetNotice(run.roomId, run.triggerMessageId);
   }
 
   /** Queues the agents a reply @mentions, within the room's agent-turn cap and token budget. */
@@ -461,7 +266,7 @@ export class Orchestrator {
       return;
     }
     if (!(await this.withinBudget(room.id, settings))) {
-      await this.budgetNotice(room.id, reply.id);
+      await this.budgetUsed(room.id, reply.id);
       return;
     }
     await this.deps.store.runs.enqueueRuns({
@@ -469,22 +274,6 @@ export class Orchestrator {
       triggerMessageId: run.triggerMessageId,
       runs: next.map((persona) => ({ agentId: persona.handle, reason: 'handoff', depth: run.depth + 1 })),
     });
-    this.wake();
+    this.worker.wake();
   }
-
-  /** Finishes runs whose lease expired (a crashed process) and tells the room; re-runs those that never started. */
-  private async recover(): Promise<void> {
-    const recovered = await this.deps.store.runs.recoverExpiredRuns({ agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle });
-    for (const { run, message, requeued } of recovered) {
-      this.deps.log('warn', 'orchestrator.run_recovered', { roomId: run.roomId, messageId: run.messageId, requeued });
-      if (message) await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
-    }
-    if (recovered.some((entry) => entry.requeued)) this.wake();
-  }
-}
-
-/** The messages up to and including `messageId` (a regenerated reply sees what the original saw). */
-function upTo(messages: Message[], messageId: string): Message[] {
-  const index = messages.findIndex((message) => message.id === messageId);
-  return index === -1 ? messages : messages.slice(0, index + 1);
 }

@@ -1,0 +1,286 @@
+import type { Message, RoomSettings } from '../../protocol/room.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ChatModel } from '../providers/chat-model.ts';
+import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { Budget, TokenReservation } from '../store/budget.ts';
+import type { Room, Rooms } from '../store/rooms.ts';
+import type { AgentRun, RunQueue, StopRequest } from '../store/run-queue.ts';
+import type { Transcript } from '../store/transcript.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
+import type { Persona, PersonaCatalog } from './personas.ts';
+import type { ReplyEmitter } from './reply-emitter.ts';
+import { ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
+
+export interface ReplyWorkerOptions extends ReplyRunOptions {
+  /** This process's name in run leases. */
+  instanceId: string;
+  leaseMs: number;
+  /** How often to look for queued work and expired leases, besides NOTIFY wake-ups. */
+  pollIntervalMs: number;
+  maxConcurrentReplies: number;
+  /** Replies one room may have streaming at once, across every process (fairness between rooms). */
+  maxRepliesPerRoom: number;
+  /** The output limit of a persona that sets none: what a run reserves and what the model may write. */
+  maxOutputTokens: number;
+  /** Messages read for an agent's context, before the token budget trims them. */
+  contextMessages: number;
+  contextTokenBudget: number;
+}
+
+/** The parts of the store the reply worker uses. */
+export interface ReplyWorkerStores {
+  rooms: Pick<Rooms, 'getRoom'>;
+  transcript: Transcript;
+  runs: RunQueue;
+  budget: Pick<Budget, 'reserveTokens' | 'settleTokens'>;
+  audit: Pick<AuditLog, 'appendEvent'>;
+}
+
+/**
+ * What the worker needs from the round (docs/architecture.md §2: the worker learns about
+ * hand-offs and caps through this, never by importing the round).
+ */
+export interface RoundHooks {
+  settingsOf(room: Room): RoomSettings;
+  agentsOf(room: Room): Persona[];
+  /** The room's latest session summary, for the agents' memory. */
+  summaryOf(roomId: string): Promise<string | null>;
+  /** A reply ended and was saved: the round hands off, or tells the room why it stopped. */
+  replyEnded(room: Room, run: AgentRun, persona: Persona, reply: Message, agents: Persona[]): Promise<void>;
+  /** A run the budget cannot fit was refused: the room is told (once a day). */
+  budgetUsed(roomId: string, replyTo: string): Promise<void>;
+}
+
+export interface ReplyWorkerDependencies {
+  store: ReplyWorkerStores;
+  bus: RoomBus;
+  personas: PersonaCatalog;
+  tools: ToolRegistry;
+  modelFor(persona: Persona): ChatModel;
+  log: Logger;
+  round: RoundHooks;
+}
+
+interface ActiveReply {
+  run: AgentRun;
+  controller: AbortController;
+}
+
+/**
+ * The reply worker (docs/architecture.md §4–§5): claims queued runs fairly (through `agent_runs`,
+ * so across processes), holds each one's lease, reserves its tokens, streams it with
+ * {@link runReply}, finishes it, settles its usage, and recovers the runs of crashed processes.
+ */
+export class ReplyWorker {
+  private readonly active = new Map<string, ActiveReply>();
+  private readonly live = new Map<string, ReplyEmitter>();
+  private readonly unsubscribers: Array<() => Promise<void>> = [];
+  private readonly finished = new Set<Promise<unknown>>();
+  /** Rooms whose next run waits for a reservation to come back (skipped when claiming until then). */
+  private readonly waitingForBudget = new Set<string>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private claiming = false;
+  private claimAgain = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: ReplyWorkerDependencies,
+    private readonly options: ReplyWorkerOptions,
+  ) {}
+
+  /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
+  async start(): Promise<void> {
+    this.unsubscribers.push(
+      await this.deps.store.runs.onRunsQueued((roomId) => {
+        this.waitingForBudget.delete(roomId); // queued work or a settled reservation: try the room again
+        this.wake();
+      }),
+    );
+    this.unsubscribers.push(await this.deps.store.runs.onStop((request) => this.abortLocal(request)));
+    this.pollTimer = setInterval(() => {
+      this.waitingForBudget.clear();
+      this.recover().catch((error: unknown) => this.deps.log('error', 'orchestrator.recover_failed', { error }));
+      this.wake();
+    }, this.options.pollIntervalMs);
+    this.pollTimer.unref();
+    await this.recover();
+    this.wake();
+  }
+
+  /** Stops every reply this process streams (they end `interrupted`, text kept) and waits for them. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    for (const reply of this.active.values()) reply.controller.abort(SHUTDOWN);
+    await Promise.allSettled([...this.finished]);
+    await Promise.all(this.unsubscribers.splice(0).map((unsubscribe) => unsubscribe()));
+  }
+
+  /** The live state of a reply this process is streaming (for catch-up), or the message as given. */
+  liveMessage(message: Message): Message {
+    const emitter = this.live.get(message.id);
+    return emitter ? { ...message, ...emitter.snapshot } : message;
+  }
+
+  /** Whether this process streams a reply of `handle` in the room now. */
+  isStreaming(roomId: string, handle: string): boolean {
+    return [...this.active.values()].some((reply) => reply.run.roomId === roomId && reply.run.agentId === handle);
+  }
+
+  /** Aborts the matching replies this process streams (a stop from this or another process). */
+  abortLocal(request: StopRequest): void {
+    for (const { run, controller } of this.active.values()) {
+      if (run.roomId !== request.roomId) continue;
+      if (request.repliesTo !== undefined && run.triggerAuthorId !== request.repliesTo) continue;
+      if ('all' in request || ('agentId' in request && run.agentId === request.agentId) || ('messageId' in request && run.messageId === request.messageId)) {
+        controller.abort(new ReplyStopped(request.by ?? null));
+      }
+    }
+  }
+
+  /** Claims queued runs up to the concurrency limit; called on every reason there may be work. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void (async () => {
+      try {
+        do {
+          this.claimAgain = false;
+          const capacity = this.options.maxConcurrentReplies - this.active.size;
+          if (capacity <= 0) break;
+          const runs = await this.deps.store.runs.claimRuns({
+            owner: this.options.instanceId,
+            leaseMs: this.options.leaseMs,
+            limit: capacity,
+            maxPerRoom: this.options.maxRepliesPerRoom,
+            skipRooms: [...this.waitingForBudget],
+          });
+          for (const run of runs) this.startReply(run);
+          if (runs.length === capacity) this.claimAgain = true;
+        } while (this.claimAgain && !this.stopped);
+      } catch (error) {
+        this.deps.log('error', 'orchestrator.claim_failed', { error });
+      } finally {
+        this.claiming = false;
+      }
+    })();
+  }
+
+  private startReply(run: AgentRun): void {
+    const controller = new AbortController();
+    this.active.set(run.id, { run, controller });
+    const done = this.reply(run, controller)
+      .catch((error: unknown) => this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }))
+      .finally(() => {
+        this.active.delete(run.id);
+        this.finished.delete(done);
+        this.wake();
+      });
+    this.finished.add(done);
+  }
+
+  private async reply(run: AgentRun, controller: AbortController): Promise<void> {
+    const { store, bus, personas, log, round } = this.deps;
+    const { instanceId, leaseMs } = this.options;
+    const persona = personas.find(run.agentId);
+    const room = await store.rooms.getRoom(run.roomId);
+    if (!persona || !room) {
+      await store.runs.finishRun(run.id, instanceId, 'failed', persona ? 'room not found' : `no persona @${run.agentId}`);
+      return;
+    }
+    const lease = setInterval(() => {
+      store.runs.renewLease(run.id, instanceId, leaseMs).then(
+        (kept) => kept || controller.abort(), // another process recovered it: stop writing
+        (error: unknown) => log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
+      );
+    }, leaseMs / 3);
+    let usage = { inputTokens: 0, outputTokens: 0 };
+    try {
+      const agents = round.agentsOf(room);
+      const settings = round.settingsOf(room);
+      const history = await store.transcript.recentMessages(room.id, this.options.contextMessages);
+      const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
+      const system = buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), await round.summaryOf(room.id));
+      const turns = buildTurns(context, persona, this.options.contextTokenBudget);
+      const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
+      const reserve = (tokens: number) => store.budget.reserveTokens({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
+      const toolSpecs = persona.tools.length > 0 ? this.deps.tools.specs(persona.tools) : [];
+      const reservation = await reserve(estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens);
+      if (reservation !== 'reserved') {
+        await this.holdBack(run, reservation);
+        return;
+      }
+      const outcome = await runReply(
+        {
+          run,
+          persona,
+          model: this.deps.modelFor(persona),
+          system,
+          turns,
+          settings: { maxOutputTokens, ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }) },
+          signal: controller.signal,
+        },
+        {
+          store,
+          bus,
+          tools: this.deps.tools,
+          log,
+          options: this.options,
+          reserve,
+          onLive: (messageId, emitter) => (emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId)),
+          setStatus: (status) =>
+            bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) => {
+              // A status still on its way when the server shuts down is expected to be dropped.
+              if (!(error instanceof RoomBusClosedError)) log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
+            }),
+        },
+      );
+      const final = outcome.message;
+      usage = final.usage ?? usage;
+      if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
+      const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
+      await store.runs.finishRun(run.id, instanceId, runStatus, final.error);
+      await round.replyEnded(room, run, persona, final, agents);
+    } finally {
+      clearInterval(lease);
+      await store.budget.settleTokens({ roomId: run.roomId, runId: run.id, usage }).catch((error: unknown) => log('error', 'orchestrator.settle_failed', { runId: run.id, error }));
+    }
+  }
+
+  /**
+   * A run the budget cannot fit: it waits in the queue while other runs of the room hold
+   * reservations that may come back (`wait`), or is cancelled when nothing is in flight and it
+   * still does not fit (`exhausted`); the room is told once a day.
+   */
+  private async holdBack(run: AgentRun, reservation: Exclude<TokenReservation, 'reserved'>): Promise<void> {
+    if (reservation === 'wait') {
+      this.waitingForBudget.add(run.roomId);
+      await this.deps.store.runs.requeueRun(run.id, this.options.instanceId);
+      return;
+    }
+    await this.deps.store.runs.finishRun(run.id, this.options.instanceId, 'cancelled', 'token budget used for today');
+    await this.deps.round.budgetUsed(run.roomId, run.triggerMessageId);
+  }
+
+  /** Finishes runs whose lease expired (a crashed process) and tells the room; re-runs those that never started. */
+  private async recover(): Promise<void> {
+    const recovered = await this.deps.store.runs.recoverExpiredRuns({ agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle });
+    for (const { run, message, requeued } of recovered) {
+      this.deps.log('warn', 'orchestrator.run_recovered', { roomId: run.roomId, messageId: run.messageId, requeued });
+      if (message) await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
+    }
+    if (recovered.some((entry) => entry.requeued)) this.wake();
+  }
+}
+
+/** The messages up to and including `messageId` (a regenerated reply sees what the original saw). */
+function upTo(messages: Message[], messageId: string): Message[] {
+  const index = messages.findIndex((message) => message.id === messageId);
+  return index === -1 ? messages : messages.slice(0, index + 1);
+}
