@@ -1,5 +1,6 @@
-// ESLint flat config: typescript-eslint's recommended rules (not type-aware, to stay fast) plus the
-// dependency rule of docs/architecture.md §2, enforced on import paths with `no-restricted-imports`.
+// ESLint flat config: typescript-eslint's recommended rules, two type-aware rules on promises (a
+// promise nobody awaits loses its error), and the dependency rule of docs/architecture.md §2,
+// enforced on import paths with `no-restricted-imports`.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
@@ -83,6 +84,14 @@ export default defineConfig(
           destructuredArrayIgnorePattern: '^_',
         },
       ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
   {

@@ -289,7 +289,7 @@ export class ChorusChat extends LitElement {
   protected override async scheduleUpdate(): Promise<void> {
     const pack = loadLanguagePack(this.#resolvedLocale, this.#server);
     if (pack) await Promise.race([pack.then(() => this.requestUpdate()), new Promise((resolve) => setTimeout(resolve, LANGUAGE_PACK_WAIT_MS))]);
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
