@@ -34,3 +34,12 @@ export function shortenText(text: string, maxCodeUnits: number): string {
   if (text.length <= maxCodeUnits) return text;
   return `${cutText(text, maxCodeUnits - 1).trimEnd()}…`;
 }
+
+/**
+ * The first `maxCodePoints` code points of `text`: never half of a surrogate pair.
+ * @example cutToCodePoints('😀😀😀', 2) // '😀😀'
+ */
+export function cutToCodePoints(text: string, maxCodePoints: number): string {
+  if (text.length <= maxCodePoints) return text;
+  return Array.from(text).slice(0, Math.max(0, maxCodePoints)).join('');
+}

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, loadConfig } from './config.ts';
+import { configProblems } from '../test/helpers/config-problems.ts';
+import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, loadConfig } from './config.ts';
 
-/** The problems `loadConfig` lists for `env`; empty when it accepts it. */
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('loadConfig', () => {
   it('gives the defaults for an empty environment', () => {
@@ -32,7 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once, across variables and with the realtime rules between them', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       PORT: 'eighty',
       CHORUS_LOG_LEVEL: 'loud',
       CHORUS_JWT_SECRET: 'short',

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { AllowedOriginsError, parseAllowedOrigins, type AllowedOrigins } from './http/allowed-origins.ts';
+import { AllowedOriginsError, parseAllowedOrigins, type AllowedOrigins } from './auth/allowed-origins.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './http/api-schemas.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
 import { apiKeyProblem } from './auth/keys.ts';

@@ -17,8 +17,9 @@
  * ```
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../../protocol/display-name.ts';
+import { cutToCodePoints } from '../../protocol/text.ts';
 import { AppError } from '../lib/app-error.ts';
-import { cutToCodePoints, hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../lib/display-name.ts';
 import { JWT_ERROR, JwtError, verifySignedJwt } from './jwt.ts';
 
 export interface HostIdentity {

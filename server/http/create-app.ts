@@ -3,7 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { FixedWindowRateLimiter } from '../auth/rate-limit.ts';
 import { DEFAULT_SESSION_TTL_SECONDS } from '../auth/tokens.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { AllowedOrigins } from './allowed-origins.ts';
+import type { AllowedOrigins } from '../auth/allowed-origins.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './api-schemas.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { errorHandler } from './middleware/error-handler.ts';

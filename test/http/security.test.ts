@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllowedOrigins } from '../../server/http/allowed-origins.ts';
+import { parseAllowedOrigins } from '../../server/auth/allowed-origins.ts';
 import { parseTrustProxy } from '../../server/http/trust-proxy.ts';
 import { startApi, type ApiHarness } from './api-harness.ts';
 

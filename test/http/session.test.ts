@@ -2,7 +2,7 @@ import { RealtimeClient } from '@supabase/realtime-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity } from '../../server/auth/identity.ts';
 import { signJwt, verifyJwt } from '../../server/auth/jwt.ts';
-import { parseAllowedOrigins } from '../../server/http/allowed-origins.ts';
+import { parseAllowedOrigins } from '../../server/auth/allowed-origins.ts';
 import { issueRoomToken } from '../../server/auth/tokens.ts';
 import { titleFromRoomId } from '../../server/http/routes/session.ts';
 import type { Room } from '../../server/store/rooms.ts';

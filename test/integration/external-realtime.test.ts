@@ -9,9 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../../server/providers/chat-model.ts';
 import { createApiKeys } from '../../server/auth/keys.ts';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/config.ts';
 import { startChorus, startServer, type ChorusServer } from '../../server/start-server.ts';
 import { startChorusServer } from '../helpers/chorus-server.ts';
+import { configProblems } from '../helpers/config-problems.ts';
 import { openTestPGlite, openTestPostgres } from '../helpers/databases.ts';
 import { TEST_JWT_SECRET, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { RoomVisitor } from '../helpers/room-visitor.ts';
@@ -194,15 +195,6 @@ describe('choosing the realtime (configuration)', () => {
     CHORUS_REALTIME_ANON_KEY: keys.anonKey,
     CHORUS_JWT_SECRET: TEST_JWT_SECRET,
   };
-  const problemsOf = (env: Record<string, string | undefined>): string[] => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  };
 
   it('reads an external realtime, turning an http(s) URL into the ws(s) one realtime-js uses', () => {
     expect(loadConfig(external).realtime).toEqual({ kind: 'external', url: external.CHORUS_REALTIME_URL, serviceKey: keys.serviceKey, anonKey: keys.anonKey });
@@ -211,30 +203,30 @@ describe('choosing the realtime (configuration)', () => {
   });
 
   it('refuses every missing or wrong combination, saying what to set', () => {
-    expect(problemsOf({ ...external, CHORUS_JWT_SECRET: undefined })).toEqual([expect.stringMatching(/^CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: .*Supabase project's JWT secret/)]);
-    expect(problemsOf({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_JWT_SECRET: TEST_JWT_SECRET })).toEqual([
+    expect(configProblems({ ...external, CHORUS_JWT_SECRET: undefined })).toEqual([expect.stringMatching(/^CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: .*Supabase project's JWT secret/)]);
+    expect(configProblems({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_JWT_SECRET: TEST_JWT_SECRET })).toEqual([
       expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL/),
       expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL/),
     ]);
-    expect(problemsOf({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([
+    expect(configProblems({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([
       expect.stringMatching(/^CHORUS_JWT_SECRET is required/),
       expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY is required/),
       expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY must be the project's anon key/),
     ]);
-    expect(problemsOf({ ...external, CHORUS_REALTIME_URL: 'ftp://project.supabase.co' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_URL must be a ws\(s\):\/\/ or http\(s\):\/\/ URL/)]);
-    expect(problemsOf({ ...external, CHORUS_REALTIME_URL: undefined })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
-    expect(problemsOf({ CHORUS_REALTIME_ANON_KEY: keys.anonKey })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_URL: 'ftp://project.supabase.co' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_URL must be a ws\(s\):\/\/ or http\(s\):\/\/ URL/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_URL: undefined })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
+    expect(configProblems({ CHORUS_REALTIME_ANON_KEY: keys.anonKey })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
   });
 
   it('refuses keys of the wrong kind or of another project, so the service key never reaches a browser', () => {
     const other = createApiKeys('another-project-secret-that-is-long-enough-000');
-    expect(problemsOf({ ...external, CHORUS_REALTIME_ANON_KEY: keys.serviceKey })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY has role "service_role"/)]);
-    expect(problemsOf({ ...external, CHORUS_REALTIME_SERVICE_KEY: keys.anonKey })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY has role "anon"/)]);
-    expect(problemsOf({ ...external, CHORUS_REALTIME_SERVICE_KEY: other.serviceKey })).toEqual([
+    expect(configProblems({ ...external, CHORUS_REALTIME_ANON_KEY: keys.serviceKey })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY has role "service_role"/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: keys.anonKey })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY has role "anon"/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: other.serviceKey })).toEqual([
       'CHORUS_REALTIME_SERVICE_KEY is not signed with CHORUS_JWT_SECRET: both must come from the same Supabase project',
     ]);
-    expect(problemsOf({ ...external, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY must be the project's anon key \(sb_publishable_…\)/)]);
-    expect(problemsOf({ ...external, CHORUS_REALTIME_SERVICE_KEY: 'not-a-key' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY must be a Supabase API key/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY must be the project's anon key \(sb_publishable_…\)/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: 'not-a-key' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY must be a Supabase API key/)]);
   });
 
   it('without external settings runs the embedded hub on its own port, as npm start always has', async () => {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { isOriginAllowed, type AllowedOrigins } from '../allowed-origins.ts';
+import { isOriginAllowed, type AllowedOrigins } from '../../auth/allowed-origins.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
