@@ -30,10 +30,17 @@ function publicApiOnly() {
         for (const declaration of module.declarations ?? []) {
           if (declaration.kind !== 'class') continue;
           const isPrivate = (member) => member.privacy === 'private' || member.name.startsWith('#');
-          const hidden = new Set((declaration.members ?? []).filter(isPrivate).map((member) => member.name));
-          if (declaration.members) declaration.members = declaration.members.filter((member) => !hidden.has(member.name));
-          if (declaration.attributes) declaration.attributes = declaration.attributes.filter((attribute) => !hidden.has(attribute.fieldName));
-          if (declaration.events) declaration.events = declaration.events.filter((event) => event.name);
+          const hidden = new Set(
+            (declaration.members ?? []).filter(isPrivate).map((member) => member.name),
+          );
+          if (declaration.members)
+            declaration.members = declaration.members.filter((member) => !hidden.has(member.name));
+          if (declaration.attributes)
+            declaration.attributes = declaration.attributes.filter(
+              (attribute) => !hidden.has(attribute.fieldName),
+            );
+          if (declaration.events)
+            declaration.events = declaration.events.filter((event) => event.name);
         }
       }
     },

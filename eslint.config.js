@@ -1,14 +1,16 @@
-// ESLint flat config: typescript-eslint's recommended rules, two type-aware rules on promises (a
-// promise nobody awaits loses its error), and the dependency rule of docs/architecture.md §2,
-// enforced on import paths with `no-restricted-imports`.
+// ESLint flat config: typescript-eslint's recommended rules (layout is left to Prettier), two
+// type-aware rules on promises (a promise nobody awaits loses its error), and the dependency rule
+// of docs/architecture.md §2, enforced on import paths with `no-restricted-imports`.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import eslintConfigPrettier from 'eslint-config-prettier/flat';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Imports of packages that only adapters may use (the package itself or any subpath). */
 const NO_SDK = {
-  regex: '^(openai|@anthropic-ai/sdk|pg|@electric-sql/pglite|ws|@supabase/realtime-js|@supabase/supabase-js)(/.*)?$',
+  regex:
+    '^(openai|@anthropic-ai/sdk|pg|@electric-sql/pglite|ws|@supabase/realtime-js|@supabase/supabase-js)(/.*)?$',
   caseSensitive: true,
   message:
     'docs/architecture.md §2: http/ and orchestrator/ never import an SDK (openai, @anthropic-ai/sdk, pg, @electric-sql/pglite, ws, @supabase/realtime-js); depend on the interface and let server/main.ts wire the adapter.',
@@ -88,7 +90,9 @@ export default defineConfig(
   },
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
@@ -107,4 +111,6 @@ export default defineConfig(
   ),
   restrictImports(['widget/**'], [NO_SERVER_FROM_WIDGET]),
   restrictImports(['protocol/**'], [NO_SERVER_FROM_PROTOCOL, NO_WIDGET_FROM_PROTOCOL]),
+  // Layout is Prettier's (`npm run format`); no lint rule argues with it.
+  eslintConfigPrettier,
 );

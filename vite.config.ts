@@ -44,11 +44,21 @@ export default defineConfig(({ mode }): UserConfig => {
             rolldownOptions: {
               input: 'widget/index.ts',
               preserveEntrySignatures: 'strict',
-              output: { format: 'es', entryFileNames: 'chorus.mjs', codeSplitting: false, charset: 'ascii' },
+              output: {
+                format: 'es',
+                entryFileNames: 'chorus.mjs',
+                codeSplitting: false,
+                charset: 'ascii',
+              },
             },
           }
         : {
-            lib: { entry: 'widget/embed.ts', formats: ['iife'], name: 'ChorusEmbed', fileName: () => 'chorus.js' },
+            lib: {
+              entry: 'widget/embed.ts',
+              formats: ['iife'],
+              name: 'ChorusEmbed',
+              fileName: () => 'chorus.js',
+            },
             // A page or CDN serving the file without `charset=utf-8` would decode UTF-8 as
             // windows-1252; escaped non-ASCII reads the same everywhere.
             rolldownOptions: { output: { charset: 'ascii' } },

@@ -15,7 +15,10 @@ const { CHROMIUM_ARGS, findChromium } = await tsImport(
 );
 
 /** @type {typeof import('./widget/build/minify-css-literals.ts')} */
-const { minifyCssLiteralsIn } = await tsImport('./widget/build/minify-css-literals.ts', import.meta.url);
+const { minifyCssLiteralsIn } = await tsImport(
+  './widget/build/minify-css-literals.ts',
+  import.meta.url,
+);
 
 /**
  * The widget build minifies the CSS of `*.styles.ts` (vite.config.ts); the browser tests do the
@@ -46,7 +49,10 @@ export const TEST_CONFIG_PATH = '/__chorus/test-config.json';
  */
 async function startTestServer() {
   /** @type {typeof import('./test/helpers/browser-test-server.ts')} */
-  const { startBrowserTestServer } = await tsImport('./test/helpers/browser-test-server.ts', import.meta.url);
+  const { startBrowserTestServer } = await tsImport(
+    './test/helpers/browser-test-server.ts',
+    import.meta.url,
+  );
   return startBrowserTestServer();
 }
 
@@ -72,7 +78,11 @@ export function testServerPlugin(start) {
     serve(context) {
       if (context.path !== TEST_CONFIG_PATH) return undefined;
       if (!handle) throw new Error('chorus-test-server: serverStart has not run');
-      return { body: JSON.stringify(handle.testConfig), type: 'json', headers: { 'cache-control': 'no-store' } };
+      return {
+        body: JSON.stringify(handle.testConfig),
+        type: 'json',
+        headers: { 'cache-control': 'no-store' },
+      };
     },
   };
 }

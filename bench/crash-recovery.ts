@@ -42,7 +42,11 @@ const env = {
 const roomOf = (poster: number) => `crash-${poster + 1}`;
 
 function startChild(): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lib/crash-child.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'lib/crash-child.ts')],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -50,18 +54,30 @@ function startChild(): Promise<Child> {
       const ready = /ready (\S+)/.exec(output);
       if (ready) resolve({ process: child, url: ready[1]! });
     });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready: ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the server exited (${code}) before it was ready: ${output}`)),
+    );
   });
 }
 
 async function session(url: string, room: string, name: string): Promise<string> {
-  const response = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room, name }) });
+  const response = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ room, name }),
+  });
   if (!response.ok) throw new Error(`session: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 }
 
 /** Posts until `stop` resolves; returns the ids the server acknowledged (201). */
-async function postUntil(url: string, room: string, token: string, stop: Promise<void>, acknowledged: Set<string>): Promise<void> {
+async function postUntil(
+  url: string,
+  room: string,
+  token: string,
+  stop: Promise<void>,
+  acknowledged: Set<string>,
+): Promise<void> {
   let stopped = false;
   void stop.then(() => (stopped = true));
   while (!stopped) {
@@ -86,11 +102,17 @@ for (let round = 1; round <= KILLS; round += 1) {
   const started = performance.now();
   const child = await startChild();
   const startMs = performance.now() - started;
-  const tokens = await Promise.all(Array.from({ length: POSTERS }, (_, index) => session(child.url, roomOf(index), `Poster ${index + 1}`)));
+  const tokens = await Promise.all(
+    Array.from({ length: POSTERS }, (_, index) =>
+      session(child.url, roomOf(index), `Poster ${index + 1}`),
+    ),
+  );
   const before = acknowledged.size;
   // Kill while replies stream: after posts have gone in and the first replies are mid-way.
   const kill = new Promise<void>((resolve) => setTimeout(resolve, 1_500 + Math.random() * 1_000));
-  const posting = tokens.map((token, index) => postUntil(child.url, roomOf(index), token, kill, acknowledged));
+  const posting = tokens.map((token, index) =>
+    postUntil(child.url, roomOf(index), token, kill, acknowledged),
+  );
   await kill;
   const exited = new Promise((resolve) => child.process.once('exit', resolve));
   child.process.kill('SIGKILL');
@@ -102,7 +124,10 @@ for (let round = 1; round <= KILLS; round += 1) {
 const last = await startChild();
 const deadline = Date.now() + 60_000;
 let report = await inspect();
-while (Date.now() < deadline && (report.repliesStreaming > 0 || report.postsWithoutAllReplies > 0)) {
+while (
+  Date.now() < deadline &&
+  (report.repliesStreaming > 0 || report.postsWithoutAllReplies > 0)
+) {
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   report = await inspect();
 }
@@ -117,9 +142,12 @@ async function inspect() {
     const token = await session(last.url, roomOf(poster), 'Inspector');
     let before: string | null = null;
     do {
-      const response = await fetch(`${last.url}/api/rooms/${roomOf(poster)}/messages?limit=200${before ? `&before=${before}` : ''}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const response = await fetch(
+        `${last.url}/api/rooms/${roomOf(poster)}/messages?limit=200${before ? `&before=${before}` : ''}`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
       const page = (await response.json()) as { messages: Message[]; nextCursor: string | null };
       messages.push(...page.messages);
       before = page.nextCursor;
@@ -128,14 +156,22 @@ async function inspect() {
   const posts = messages.filter((message) => message.author.kind === 'human');
   const replies = messages.filter((message) => message.author.kind === 'agent');
   const repliesByPost = new Map<string, Message[]>();
-  for (const reply of replies) repliesByPost.set(reply.replyTo!, [...(repliesByPost.get(reply.replyTo!) ?? []), reply]);
+  for (const reply of replies)
+    repliesByPost.set(reply.replyTo!, [...(repliesByPost.get(reply.replyTo!) ?? []), reply]);
   const count = (status: string) => replies.filter((reply) => reply.status === status).length;
   return {
     acknowledged: acknowledged.size,
     postsStored: posts.length,
-    acknowledgedButMissing: [...acknowledged].filter((id) => !posts.some((post) => post.id === id)).length,
-    postsWithoutAllReplies: posts.filter((post) => new Set((repliesByPost.get(post.id) ?? []).map((reply) => reply.author.id)).size < AGENTS).length,
-    duplicateReplies: [...repliesByPost.values()].reduce((sum, group) => sum + group.length - new Set(group.map((reply) => reply.author.id)).size, 0),
+    acknowledgedButMissing: [...acknowledged].filter((id) => !posts.some((post) => post.id === id))
+      .length,
+    postsWithoutAllReplies: posts.filter(
+      (post) =>
+        new Set((repliesByPost.get(post.id) ?? []).map((reply) => reply.author.id)).size < AGENTS,
+    ).length,
+    duplicateReplies: [...repliesByPost.values()].reduce(
+      (sum, group) => sum + group.length - new Set(group.map((reply) => reply.author.id)).size,
+      0,
+    ),
     repliesComplete: count('complete'),
     repliesInterrupted: count('interrupted'),
     repliesFailed: count('error'),
@@ -143,11 +179,29 @@ async function inspect() {
   };
 }
 
-console.log(formatTable(['round', 'acknowledged posts', 'start ms'], rounds.map((entry) => [entry.round, entry.posted, Math.round(entry.startMs)])));
+console.log(
+  formatTable(
+    ['round', 'acknowledged posts', 'start ms'],
+    rounds.map((entry) => [entry.round, entry.posted, Math.round(entry.startMs)]),
+  ),
+);
 console.log();
 console.log(formatTable(['figure', 'value'], Object.entries(report)));
-const ok = report.acknowledgedButMissing === 0 && report.postsWithoutAllReplies === 0 && report.duplicateReplies === 0 && report.repliesStreaming === 0;
-console.log(`\n${ok ? 'PASS' : 'FAIL'}: every acknowledged post accounted for, no duplicates, nothing left streaming`);
-await writeJson(path.join(import.meta.dirname, 'results/crash-recovery.json'), { machine: machineInfo(), kills: KILLS, posters: POSTERS, rounds, report, ok });
+const ok =
+  report.acknowledgedButMissing === 0 &&
+  report.postsWithoutAllReplies === 0 &&
+  report.duplicateReplies === 0 &&
+  report.repliesStreaming === 0;
+console.log(
+  `\n${ok ? 'PASS' : 'FAIL'}: every acknowledged post accounted for, no duplicates, nothing left streaming`,
+);
+await writeJson(path.join(import.meta.dirname, 'results/crash-recovery.json'), {
+  machine: machineInfo(),
+  kills: KILLS,
+  posters: POSTERS,
+  rounds,
+  report,
+  ok,
+});
 await rm(dataDir, { recursive: true, force: true });
 process.exit(ok ? 0 : 1);

@@ -22,7 +22,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { BENCH_ROOM, startFanoutServer, type ServerCommand, type ServerKind, type ServerMessage, type ServerRequest, type ServerUsage } from './lib/fanout-server.ts';
+import {
+  BENCH_ROOM,
+  startFanoutServer,
+  type ServerCommand,
+  type ServerKind,
+  type ServerMessage,
+  type ServerRequest,
+  type ServerUsage,
+} from './lib/fanout-server.ts';
 import { exposeGc } from './lib/gc.ts';
 import { LatencyHistogram } from './lib/histogram.ts';
 import { LeanWebSocket } from './lib/lean-websocket.ts';
@@ -55,7 +63,9 @@ const options = {
   idleConnections: quick ? 500 : 2000,
   client: flags.get('client') === 'ws' ? ('ws' as const) : ('lean' as const),
   layout: flags.get('layout') === 'same' ? ('same' as const) : ('split' as const),
-  servers: (flags.get('servers') ?? 'hub,bare').split(',').filter((kind): kind is ServerKind => kind === 'hub' || kind === 'bare'),
+  servers: (flags.get('servers') ?? 'hub,bare')
+    .split(',')
+    .filter((kind): kind is ServerKind => kind === 'hub' || kind === 'bare'),
   profile: flags.has('profile'),
   out: flags.get('out') ?? 'bench/results/hub-fanout.json',
 };
@@ -86,19 +96,32 @@ interface ServerHandle {
   close(): Promise<void>;
 }
 
-async function launch(kind: ServerKind, layout: 'split' | 'same', profile: boolean): Promise<ServerHandle> {
+async function launch(
+  kind: ServerKind,
+  layout: 'split' | 'same',
+  profile: boolean,
+): Promise<ServerHandle> {
   if (layout === 'same') {
     const server = await startFanoutServer(kind);
     return { ...server, usage: (withGc = false) => server.usage(withGc) };
   }
   const execArgv = [...process.execArgv, '--expose-gc'];
-  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(repositoryRoot, 'bench/results/profiles')}`);
-  const child = fork(serverEntry, [kind], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (profile)
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${path.join(repositoryRoot, 'bench/results/profiles')}`,
+    );
+  const child = fork(serverEntry, [kind], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiting = new Map<number, (result: unknown) => void>();
   let nextId = 0;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<Extract<ServerMessage, { type: 'ready' }>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${kind} server exited with ${code} before it was ready`)),
+    );
     child.on('message', (message: ServerMessage) => {
       if (message.type === 'ready') resolve(message);
       else {
@@ -138,9 +161,12 @@ interface Client {
 type OnFrame = (payload: Buffer, binary: boolean) => void;
 
 async function connect(url: string, onFrame: OnFrame, kind: 'lean' | 'ws'): Promise<Client> {
-  if (kind === 'lean') return LeanWebSocket.connect(url, (payload, opcode) => onFrame(payload, opcode === 2));
+  if (kind === 'lean')
+    return LeanWebSocket.connect(url, (payload, opcode) => onFrame(payload, opcode === 2));
   const ws = new WebSocket(url, { perMessageDeflate: false });
-  ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => onFrame(data as Buffer, isBinary));
+  ws.on('message', (data: WebSocket.RawData, isBinary: boolean) =>
+    onFrame(data as Buffer, isBinary),
+  );
   ws.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -156,7 +182,16 @@ async function connect(url: string, onFrame: OnFrame, kind: 'lean' | 'ws'): Prom
 }
 
 /** Opens `count` sockets, 100 at a time; for the hub each joins `room:bench` and waits for its ok. */
-async function openSockets(server: ServerHandle, count: number, options: { url: string; token?: string; onBinary: (index: number, payload: Buffer) => void; client: 'lean' | 'ws' }): Promise<Client[]> {
+async function openSockets(
+  server: ServerHandle,
+  count: number,
+  options: {
+    url: string;
+    token?: string;
+    onBinary: (index: number, payload: Buffer) => void;
+    client: 'lean' | 'ws';
+  },
+): Promise<Client[]> {
   const clients: Client[] = [];
   for (let start = 0; start < count; start += 100) {
     const batch = Array.from({ length: Math.min(100, count - start) }, async (_, offset) => {
@@ -167,12 +202,20 @@ async function openSockets(server: ServerHandle, count: number, options: { url: 
         options.url,
         (payload, binary) => {
           if (binary) options.onBinary(index, payload);
-          else if (payload.includes('"phx_reply"') && payload.includes('"join"')) joined(JSON.parse(payload.toString('utf8'))[4]?.status);
+          else if (payload.includes('"phx_reply"') && payload.includes('"join"'))
+            joined(JSON.parse(payload.toString('utf8'))[4]?.status);
         },
         options.client,
       );
       if (server.kind === 'hub') {
-        const payload = { config: { broadcast: { self: false, ack: false }, presence: { enabled: false }, private: true }, ...(options.token ? { access_token: options.token } : {}) };
+        const payload = {
+          config: {
+            broadcast: { self: false, ack: false },
+            presence: { enabled: false },
+            private: true,
+          },
+          ...(options.token ? { access_token: options.token } : {}),
+        };
         client.send(JSON.stringify(['join', 'join', TOPIC, 'phx_join', payload]));
         const status = await Promise.race([reply, sleep(10_000).then(() => 'timeout')]);
         if (status !== 'ok') throw new Error(`join ${index} answered ${status}`);
@@ -188,32 +231,57 @@ async function openSockets(server: ServerHandle, count: number, options: { url: 
 // Messages: ~150 bytes of JSON with fixed-offset fields, so subscribers read them without parsing
 
 const PADDING = 'the quick brown fox streams a reply token by token to five hundred readers';
-const body = (publisher: string, seq: string, micros: string) => `{"p":"${publisher}","s":"${seq}","t":"${micros}","type":"${EVENT}","text":"${PADDING}"}`;
+const body = (publisher: string, seq: string, micros: string) =>
+  `{"p":"${publisher}","s":"${seq}","t":"${micros}","type":"${EVENT}","text":"${PADDING}"}`;
 const PROBE = body('P', 'S'.repeat(10), 'T'.repeat(15));
-const OFFSET = { publisher: PROBE.indexOf('P'), seq: PROBE.indexOf('S'), micros: PROBE.indexOf('T') };
+const OFFSET = {
+  publisher: PROBE.indexOf('P'),
+  seq: PROBE.indexOf('S'),
+  micros: PROBE.indexOf('T'),
+};
 const topicBytes = Buffer.from(TOPIC);
 const eventBytes = Buffer.from(EVENT);
 
 function messageBody(publisher: number, seq: number, scheduledMs: number): Buffer {
-  return Buffer.from(body(String(publisher), String(seq).padStart(10, '0'), String(Math.round(scheduledMs * 1000)).padStart(15, '0')));
+  return Buffer.from(
+    body(
+      String(publisher),
+      String(seq).padStart(10, '0'),
+      String(Math.round(scheduledMs * 1000)).padStart(15, '0'),
+    ),
+  );
 }
 
 /** What a realtime-js client sends: a kind 3 user broadcast push. */
 function kind3(joinRef: string, ref: string, payload: Buffer): Buffer {
   const join = Buffer.from(joinRef);
   const reference = Buffer.from(ref);
-  const header = Buffer.from([3, join.length, reference.length, topicBytes.length, eventBytes.length, 0, 1]);
+  const header = Buffer.from([
+    3,
+    join.length,
+    reference.length,
+    topicBytes.length,
+    eventBytes.length,
+    0,
+    1,
+  ]);
   return Buffer.concat([header, join, reference, topicBytes, eventBytes, payload]);
 }
 
 /** What the hub delivers (kind 4); the bare relay's publishers send exactly these bytes. */
 function kind4(payload: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([4, topicBytes.length, eventBytes.length, 0, 1]), topicBytes, eventBytes, payload]);
+  return Buffer.concat([
+    Buffer.from([4, topicBytes.length, eventBytes.length, 0, 1]),
+    topicBytes,
+    eventBytes,
+    payload,
+  ]);
 }
 
 function readDigits(buffer: Buffer, start: number, length: number): number {
   let value = 0;
-  for (let index = start; index < start + length; index += 1) value = value * 10 + (buffer[index]! - 48);
+  for (let index = start; index < start + length; index += 1)
+    value = value * 10 + (buffer[index]! - 48);
   return value;
 }
 
@@ -278,7 +346,8 @@ class PhaseRecorder {
   }
 
   record(subscriber: number, publisher: number, seq: number, latencyMs: number, now: number): void {
-    const bit = (subscriber * this.publishers + publisher) * this.perPublisher + (seq - this.firstSeq);
+    const bit =
+      (subscriber * this.publishers + publisher) * this.perPublisher + (seq - this.firstSeq);
     const mask = 1 << (bit & 31);
     if (this.seen[bit >>> 5]! & mask) {
       this.duplicated += 1;
@@ -310,17 +379,32 @@ async function setUpFanout(server: ServerHandle): Promise<Stage> {
     const publisher = payload[start + OFFSET.publisher]! - 48;
     const seq = readDigits(payload, start + OFFSET.seq, 10);
     const latencyMs = now - readDigits(payload, start + OFFSET.micros, 15) / 1000;
-    for (let index = recorders.length - 1; index >= 0 && index >= recorders.length - 2; index -= 1) {
+    for (
+      let index = recorders.length - 1;
+      index >= 0 && index >= recorders.length - 2;
+      index -= 1
+    ) {
       const recorder = recorders[index]!;
       if (recorder.owns(seq)) return recorder.record(subscriber, publisher, seq, latencyMs, now);
     }
   };
-  const subscribers = await openSockets(server, options.subscribers, { url: server.subscriberUrl, token: server.roomToken, onBinary: onDelivery, client: options.client });
-  const publishers = await openSockets(server, options.publishers, { url: server.publisherUrl, onBinary: () => {}, client: 'lean' });
+  const subscribers = await openSockets(server, options.subscribers, {
+    url: server.subscriberUrl,
+    token: server.roomToken,
+    onBinary: onDelivery,
+    client: options.client,
+  });
+  const publishers = await openSockets(server, options.publishers, {
+    url: server.publisherUrl,
+    onBinary: () => {},
+    client: 'lean',
+  });
   const frame =
     server.kind === 'hub'
-      ? (publisher: number, seq: number, scheduledMs: number) => kind3('join', String(seq), messageBody(publisher, seq, scheduledMs))
-      : (publisher: number, seq: number, scheduledMs: number) => kind4(messageBody(publisher, seq, scheduledMs));
+      ? (publisher: number, seq: number, scheduledMs: number) =>
+          kind3('join', String(seq), messageBody(publisher, seq, scheduledMs))
+      : (publisher: number, seq: number, scheduledMs: number) =>
+          kind4(messageBody(publisher, seq, scheduledMs));
   return {
     server,
     subscribers,
@@ -333,10 +417,20 @@ async function setUpFanout(server: ServerHandle): Promise<Stage> {
 }
 
 /** Publishes at `rate` per publisher for `seconds`, waits for the deliveries, and reports. */
-async function runPhase(stage: Stage, label: string, rate: number, seconds: number): Promise<PhaseResult> {
+async function runPhase(
+  stage: Stage,
+  label: string,
+  rate: number,
+  seconds: number,
+): Promise<PhaseResult> {
   const publisherCount = stage.publishers.length;
   const perPublisher = Math.round(rate * seconds);
-  const recorder = new PhaseRecorder(stage.nextSeq, perPublisher, stage.subscribers.length, publisherCount);
+  const recorder = new PhaseRecorder(
+    stage.nextSeq,
+    perPublisher,
+    stage.subscribers.length,
+    publisherCount,
+  );
   stage.nextSeq += perPublisher;
   stage.recorders.push(recorder);
   const interval = 1000 / rate;
@@ -355,9 +449,14 @@ async function runPhase(stage: Stage, label: string, rate: number, seconds: numb
       let done = true;
       for (let publisher = 0; publisher < publisherCount; publisher += 1) {
         const offset = (interval * publisher) / publisherCount; // publishers are staggered
-        while (sent[publisher]! < perPublisher && start + offset + sent[publisher]! * interval <= now) {
+        while (
+          sent[publisher]! < perPublisher &&
+          start + offset + sent[publisher]! * interval <= now
+        ) {
           const seq = recorder.firstSeq + sent[publisher]!;
-          stage.publishers[publisher]!.send(stage.frame(publisher, seq, start + offset + sent[publisher]! * interval));
+          stage.publishers[publisher]!.send(
+            stage.frame(publisher, seq, start + offset + sent[publisher]! * interval),
+          );
           sent[publisher]! += 1;
         }
         if (sent[publisher]! < perPublisher) done = false;
@@ -393,7 +492,8 @@ async function runPhase(stage: Stage, label: string, rate: number, seconds: numb
   }
   const drainMs = performance.now() - drainStart;
   const histogram = recorder.histogram;
-  const loopDelta = serverAfter.active - serverBefore.active + (serverAfter.idle - serverBefore.idle);
+  const loopDelta =
+    serverAfter.active - serverBefore.active + (serverAfter.idle - serverBefore.idle);
   return {
     server: stage.server.kind,
     label,
@@ -407,10 +507,17 @@ async function runPhase(stage: Stage, label: string, rate: number, seconds: numb
     delivered: recorder.delivered,
     lost: expected - recorder.delivered,
     duplicated: recorder.duplicated,
-    latencyMs: { p50: histogram.percentile(0.5), p95: histogram.percentile(0.95), p99: histogram.percentile(0.99), max: histogram.maxMs, mean: histogram.meanMs },
+    latencyMs: {
+      p50: histogram.percentile(0.5),
+      p95: histogram.percentile(0.95),
+      p99: histogram.percentile(0.99),
+      max: histogram.maxMs,
+      mean: histogram.meanMs,
+    },
     drainMs,
     serverCpuPercent: (serverCpuMs / (serverAfter.at - serverBefore.at)) * 100,
-    serverLoopPercent: loopDelta > 0 ? ((serverAfter.active - serverBefore.active) / loopDelta) * 100 : Number.NaN,
+    serverLoopPercent:
+      loopDelta > 0 ? ((serverAfter.active - serverBefore.active) / loopDelta) * 100 : Number.NaN,
     clientCpuPercent: (clientCpuMs / windowMs) * 100,
     clientSystemPercent: (clientCpu.system / 1000 / windowMs) * 100,
     otherCpuPercent: Math.max(0, ((machineMs - ownCpuMs) / windowMs) * 100),
@@ -430,11 +537,22 @@ async function runPhase(stage: Stage, label: string, rate: number, seconds: numb
 function machineCpu(): { processMs: number; softirqMs: number; stealMs: number } {
   try {
     // cpu  user nice system idle iowait irq softirq steal … (in USER_HZ ticks, 100 per second)
-    const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const fields = readFileSync('/proc/stat', 'latin1')
+      .split('\n', 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     const tick = 10;
-    return { processMs: (fields[0]! + fields[1]! + fields[2]!) * tick, softirqMs: fields[6]! * tick, stealMs: (fields[7] ?? 0) * tick };
+    return {
+      processMs: (fields[0]! + fields[1]! + fields[2]!) * tick,
+      softirqMs: fields[6]! * tick,
+      stealMs: (fields[7] ?? 0) * tick,
+    };
   } catch {
-    const processMs = os.cpus().reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys, 0);
+    const processMs = os
+      .cpus()
+      .reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys, 0);
     return { processMs, softirqMs: 0, stealMs: 0 };
   }
 }
@@ -454,8 +572,10 @@ async function waitForQuiet(maxMs: number): Promise<number> {
 function saturationOf(result: PhaseResult, previous: PhaseResult | undefined): string | null {
   if (result.lost > 0 || result.duplicated > 0 || result.disconnected > 0) return 'loss';
   if (result.latencyMs.p99 > 1000) return 'p99 > 1 s';
-  if (result.deliveriesPerSecond < 0.9 * result.offeredDeliveriesPerSecond) return 'below 90% of offered';
-  if (previous && result.deliveriesPerSecond < previous.deliveriesPerSecond * 1.1) return 'no growth';
+  if (result.deliveriesPerSecond < 0.9 * result.offeredDeliveriesPerSecond)
+    return 'below 90% of offered';
+  if (previous && result.deliveriesPerSecond < previous.deliveriesPerSecond * 1.1)
+    return 'no growth';
   return null;
 }
 
@@ -469,20 +589,30 @@ interface Lane {
 }
 
 /** Runs a phase when the machine is quiet, and again (within a budget) if other processes disturbed it. */
-async function measure(lane: Lane, rate: number, seconds: number, previous: PhaseResult | undefined): Promise<PhaseResult> {
+async function measure(
+  lane: Lane,
+  rate: number,
+  seconds: number,
+  previous: PhaseResult | undefined,
+): Promise<PhaseResult> {
   const label = `${options.publishers} x ${rate}/s`;
   await waitForQuiet(5_000);
   let result = await runPhase(lane.stage, label, rate, seconds);
-  const mayRerun = () => lane.reruns < MAX_RERUNS_PER_SERVER && performance.now() - benchStartedAt < RERUN_DEADLINE_SECONDS * 1000;
+  const mayRerun = () =>
+    lane.reruns < MAX_RERUNS_PER_SERVER &&
+    performance.now() - benchStartedAt < RERUN_DEADLINE_SECONDS * 1000;
   while (result.disturbed && mayRerun()) {
     lane.reruns += 1;
-    console.log(`  ${lane.kind.padEnd(4)} ${label.padEnd(12)} disturbed (other processes used ${Math.round(result.otherCpuPercent)}% of a core): running it again`);
+    console.log(
+      `  ${lane.kind.padEnd(4)} ${label.padEnd(12)} disturbed (other processes used ${Math.round(result.otherCpuPercent)}% of a core): running it again`,
+    );
     await waitForQuiet(8_000);
     result = await runPhase(lane.stage, label, rate, seconds);
   }
   result.saturation = saturationOf(result, previous);
   // A phase that other processes slowed down says nothing about saturation: it ends the search.
-  if (result.saturation && result.disturbed) result.saturation = `inconclusive (disturbed; ${result.saturation})`;
+  if (result.saturation && result.disturbed)
+    result.saturation = `inconclusive (disturbed; ${result.saturation})`;
   lane.results.push(result);
   report(result);
   return result;
@@ -526,7 +656,8 @@ async function runFanouts(kinds: ServerKind[]): Promise<Record<string, PhaseResu
   const heartbeat = setInterval(() => {
     for (const lane of lanes) {
       if (lane.kind !== 'hub') continue;
-      for (const client of [...lane.stage.subscribers, ...lane.stage.publishers]) client.send('[null,"hb","phoenix","heartbeat",{}]');
+      for (const client of [...lane.stage.subscribers, ...lane.stage.publishers])
+        client.send('[null,"hb","phoenix","heartbeat",{}]');
     }
   }, 20_000);
   try {
@@ -538,7 +669,8 @@ async function runFanouts(kinds: ServerKind[]): Promise<Record<string, PhaseResu
       });
       lanes.push({ kind, server, stage, results: [], reruns: 0 });
     }
-    for (const lane of lanes) await runPhase(lane.stage, 'warm-up', options.baseRate, options.warmupSeconds);
+    for (const lane of lanes)
+      await runPhase(lane.stage, 'warm-up', options.baseRate, options.warmupSeconds);
     let searches = lanes.map((lane) => searchSaturation(lane));
     for (let round = 0; searches.length > 0; round += 1) {
       const finished = new Set<AsyncGenerator<void>>();
@@ -582,13 +714,31 @@ async function measureIdleMemory(kind: ServerKind): Promise<MemoryResult> {
   try {
     await sleep(500);
     const before = await server.usage(true);
-    const clients = await openSockets(server, options.idleConnections, { url: server.subscriberUrl, token: server.roomToken, onBinary: () => {}, client: 'lean' });
+    const clients = await openSockets(server, options.idleConnections, {
+      url: server.subscriberUrl,
+      token: server.roomToken,
+      onBinary: () => {},
+      client: 'lean',
+    });
     await sleep(1000);
     const after = await server.usage(true);
     for (const client of clients) client.close();
-    const perConnection = (field: 'rss' | 'heapUsed' | 'external') => (after[field] - before[field]) / options.idleConnections / 1024;
-    const result = { server: kind, connections: after.connections, before, after, perConnectionKb: { rss: perConnection('rss'), heapUsed: perConnection('heapUsed'), external: perConnection('external') } };
-    console.log(`  ${kind.padEnd(4)} ${options.idleConnections} idle sockets: ${round(result.perConnectionKb.rss)} KB RSS, ${round(result.perConnectionKb.heapUsed)} KB heap per connection`);
+    const perConnection = (field: 'rss' | 'heapUsed' | 'external') =>
+      (after[field] - before[field]) / options.idleConnections / 1024;
+    const result = {
+      server: kind,
+      connections: after.connections,
+      before,
+      after,
+      perConnectionKb: {
+        rss: perConnection('rss'),
+        heapUsed: perConnection('heapUsed'),
+        external: perConnection('external'),
+      },
+    };
+    console.log(
+      `  ${kind.padEnd(4)} ${options.idleConnections} idle sockets: ${round(result.perConnectionKb.rss)} KB RSS, ${round(result.perConnectionKb.heapUsed)} KB heap per connection`,
+    );
     return result;
   } finally {
     await server.close();
@@ -616,8 +766,12 @@ async function main(): Promise<void> {
   checkFileLimit();
   const startedAt = new Date();
   const machine = machineInfo();
-  console.log(`hub fan-out benchmark on ${machine.cpus} x ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
-  console.log(`  ${options.subscribers} subscribers, ${options.publishers} publishers, ${options.client} clients, server ${options.layout === 'split' ? 'in a child process' : 'in this process'}`);
+  console.log(
+    `hub fan-out benchmark on ${machine.cpus} x ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
+  );
+  console.log(
+    `  ${options.subscribers} subscribers, ${options.publishers} publishers, ${options.client} clients, server ${options.layout === 'split' ? 'in a child process' : 'in this process'}`,
+  );
 
   const memory: MemoryResult[] = [];
   console.log('\nmemory per idle connection');
@@ -629,22 +783,53 @@ async function main(): Promise<void> {
   const hub = phases.hub ?? [];
   const bare = phases.bare ?? [];
   /** The most deliveries/s a server sustained (a phase that did not saturate it). */
-  const saturation = (results: PhaseResult[]) => Math.max(0, ...results.filter((result) => !result.saturation).map((result) => result.deliveriesPerSecond));
-  const peak = (results: PhaseResult[]) => Math.max(0, ...results.map((result) => result.deliveriesPerSecond));
+  const saturation = (results: PhaseResult[]) =>
+    Math.max(
+      0,
+      ...results.filter((result) => !result.saturation).map((result) => result.deliveriesPerSecond),
+    );
+  const peak = (results: PhaseResult[]) =>
+    Math.max(0, ...results.map((result) => result.deliveriesPerSecond));
   const hubMemory = memory.find((result) => result.server === 'hub');
   const shape = hub[0];
   const ratio = bare.length > 0 && hub.length > 0 ? saturation(hub) / saturation(bare) : Number.NaN;
   // The throughput ratio means something only if both searches ended in a clean saturation.
-  const searchConcluded = (results: PhaseResult[]) => results.some((result) => result.saturation !== null && !result.saturation.startsWith('inconclusive'));
+  const searchConcluded = (results: PhaseResult[]) =>
+    results.some(
+      (result) => result.saturation !== null && !result.saturation.startsWith('inconclusive'),
+    );
   const ratioConclusive = searchConcluded(hub) && searchConcluded(bare);
   const targets: Array<{ name: string; value: number; target: number; pass: boolean | null }> = [
-    { name: 'zero loss (every hub phase)', value: hub.reduce((sum, result) => sum + result.lost + result.duplicated, 0), target: 0, pass: hub.every((result) => result.lost === 0 && result.duplicated === 0 && result.disconnected === 0) },
-    { name: `p99 at ${shape?.label ?? 'shape'} (ms)`, value: shape?.latencyMs.p99 ?? Number.NaN, target: TARGETS.p99AtShapeMs, pass: (shape?.latencyMs.p99 ?? Infinity) <= TARGETS.p99AtShapeMs },
-    { name: 'sustained throughput hub / bare ws', value: ratio, target: TARGETS.saturationRatio, pass: ratioConclusive ? ratio >= TARGETS.saturationRatio : null },
-    { name: 'RSS per idle connection (KB)', value: hubMemory?.perConnectionKb.rss ?? Number.NaN, target: TARGETS.idleKbPerConnection, pass: (hubMemory?.perConnectionKb.rss ?? Infinity) <= TARGETS.idleKbPerConnection },
+    {
+      name: 'zero loss (every hub phase)',
+      value: hub.reduce((sum, result) => sum + result.lost + result.duplicated, 0),
+      target: 0,
+      pass: hub.every(
+        (result) => result.lost === 0 && result.duplicated === 0 && result.disconnected === 0,
+      ),
+    },
+    {
+      name: `p99 at ${shape?.label ?? 'shape'} (ms)`,
+      value: shape?.latencyMs.p99 ?? Number.NaN,
+      target: TARGETS.p99AtShapeMs,
+      pass: (shape?.latencyMs.p99 ?? Infinity) <= TARGETS.p99AtShapeMs,
+    },
+    {
+      name: 'sustained throughput hub / bare ws',
+      value: ratio,
+      target: TARGETS.saturationRatio,
+      pass: ratioConclusive ? ratio >= TARGETS.saturationRatio : null,
+    },
+    {
+      name: 'RSS per idle connection (KB)',
+      value: hubMemory?.perConnectionKb.rss ?? Number.NaN,
+      target: TARGETS.idleKbPerConnection,
+      pass: (hubMemory?.perConnectionKb.rss ?? Infinity) <= TARGETS.idleKbPerConnection,
+    },
   ];
 
-  const byRate = (results: PhaseResult[]) => [...results].sort((x, y) => x.ratePerPublisher - y.ratePerPublisher);
+  const byRate = (results: PhaseResult[]) =>
+    [...results].sort((x, y) => x.ratePerPublisher - y.ratePerPublisher);
   const phaseRows = [...byRate(hub), ...byRate(bare)].map((result): Cell[] => [
     result.server,
     result.label,
@@ -661,7 +846,22 @@ async function main(): Promise<void> {
     `${Math.round(result.otherCpuPercent)}${result.disturbed ? ' (disturbed)' : ''}`,
     result.saturation ?? '',
   ]);
-  const phaseHeaders = ['server', 'phase', 'offered/s', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'lost', 'dup', 'server CPU %', 'client CPU %', 'server µs/delivery', 'other CPU %', 'saturated'];
+  const phaseHeaders = [
+    'server',
+    'phase',
+    'offered/s',
+    'deliveries/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'lost',
+    'dup',
+    'server CPU %',
+    'client CPU %',
+    'server µs/delivery',
+    'other CPU %',
+    'saturated',
+  ];
   const ratioRows = byRate(hub)
     .map((result): Cell[] | null => {
       const baseline = bare.find((candidate) => candidate.label === result.label);
@@ -676,15 +876,38 @@ async function main(): Promise<void> {
     .filter((row): row is Cell[] => row !== null);
   ratioRows.push(['most sustained (best unsaturated phase)', round(ratio), '', '']);
   ratioRows.push(['peak (any phase)', round(peak(hub) / peak(bare)), '', '']);
-  const memoryRows = memory.map((result): Cell[] => [result.server, result.connections, round(result.perConnectionKb.rss), round(result.perConnectionKb.heapUsed), round(result.perConnectionKb.external)]);
-  const memoryHeaders = ['server', 'idle sockets', 'RSS KB/conn', 'heap KB/conn', 'external KB/conn'];
-  const targetRows = targets.map((target): Cell[] => [target.name, round(target.value), target.target, target.pass === null ? 'inconclusive' : target.pass ? 'pass' : 'FAIL']);
+  const memoryRows = memory.map((result): Cell[] => [
+    result.server,
+    result.connections,
+    round(result.perConnectionKb.rss),
+    round(result.perConnectionKb.heapUsed),
+    round(result.perConnectionKb.external),
+  ]);
+  const memoryHeaders = [
+    'server',
+    'idle sockets',
+    'RSS KB/conn',
+    'heap KB/conn',
+    'external KB/conn',
+  ];
+  const targetRows = targets.map((target): Cell[] => [
+    target.name,
+    round(target.value),
+    target.target,
+    target.pass === null ? 'inconclusive' : target.pass ? 'pass' : 'FAIL',
+  ]);
 
   for (const style of ['text', 'markdown'] as const) {
     console.log(`\n${style === 'markdown' ? 'Markdown (for docs/benchmarks.md)' : 'results'}\n`);
     console.log(formatTable(phaseHeaders, phaseRows, style));
     console.log();
-    console.log(formatTable(['phase', 'hub/bare deliveries/s', 'hub/bare p99', 'bare/hub server µs per delivery'], ratioRows, style));
+    console.log(
+      formatTable(
+        ['phase', 'hub/bare deliveries/s', 'hub/bare p99', 'bare/hub server µs per delivery'],
+        ratioRows,
+        style,
+      ),
+    );
     console.log();
     console.log(formatTable(memoryHeaders, memoryRows, style));
     console.log();
@@ -706,7 +929,9 @@ async function main(): Promise<void> {
     },
     targets,
   });
-  console.log(`\nwrote ${options.out} in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`);
+  console.log(
+    `\nwrote ${options.out} in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -88,7 +88,8 @@ const scenarios: Scenario[] = flags.has('scenarios')
       .split(',')
       .map((spec) => {
         const [windowMs, tokensPerSecond, clients] = spec.split(':').map(Number);
-        if (![windowMs, tokensPerSecond, clients].every((value) => Number.isFinite(value))) throw new Error(`--scenarios: "${spec}" is not window:rate:clients`);
+        if (![windowMs, tokensPerSecond, clients].every((value) => Number.isFinite(value)))
+          throw new Error(`--scenarios: "${spec}" is not window:rate:clients`);
         return { windowMs: windowMs!, tokensPerSecond: tokensPerSecond!, clients: clients! };
       })
   : DEFAULT_SCENARIOS;
@@ -133,7 +134,14 @@ interface RunResult extends Scenario {
   publishToClient: Percentiles;
   /** Latency of the first token of each reply (sent at once, never coalesced). */
   firstToken: Percentiles;
-  broadcasts: { all: number; textDeltas: number; durationS: number; allPerSecond: number; textDeltasPerSecond: number; framesPerSecond: number };
+  broadcasts: {
+    all: number;
+    textDeltas: number;
+    durationS: number;
+    allPerSecond: number;
+    textDeltasPerSecond: number;
+    framesPerSecond: number;
+  };
   tokensPerBroadcast: number;
   /** Tokens per text-delta broadcast: the largest batch. */
   maxTokensPerBroadcast: number;
@@ -141,7 +149,16 @@ interface RunResult extends Scenario {
   complete: boolean;
   problems: string[];
   providerPacingLatenessP99: number;
-  process: { cpuPercentOfOneCore: number; eventLoopUtilization: number; loopDelayP99: number; loopDelayMax: number; gcCount: number; gcTotalMs: number; gcMaxMs: number; involuntaryContextSwitches: number };
+  process: {
+    cpuPercentOfOneCore: number;
+    eventLoopUtilization: number;
+    loopDelayP99: number;
+    loopDelayMax: number;
+    gcCount: number;
+    gcTotalMs: number;
+    gcMaxMs: number;
+    involuntaryContextSwitches: number;
+  };
   /** The whole machine's CPU use during the run (all processes), % of all cores; the rest of it was not ours. */
   machineBusyPercent: number;
 }
@@ -158,18 +175,33 @@ function machineCpu(): { busy: number; total: number } {
   return { busy, total };
 }
 
-async function runScenario(server: RunningServer, fake: TimedOpenAI, scenario: Scenario, room: string, runSeconds: number): Promise<Omit<RunResult, 'repetition'>> {
+async function runScenario(
+  server: RunningServer,
+  fake: TimedOpenAI,
+  scenario: Scenario,
+  room: string,
+  runSeconds: number,
+): Promise<Omit<RunResult, 'repetition'>> {
   fake.reset();
   const tokensPerAgent = Math.round(scenario.tokensPerSecond * runSeconds);
-  for (const agent of AGENTS) fake.script(agent.handle, { letter: agent.letter, tokens: tokensPerAgent, tokensPerSecond: scenario.tokensPerSecond });
+  for (const agent of AGENTS)
+    fake.script(agent.handle, {
+      letter: agent.letter,
+      tokens: tokensPerAgent,
+      tokensPerSecond: scenario.tokensPerSecond,
+    });
   await server.store.rooms.ensureRoom({ id: room, title: room, settings: { policy: 'all' } });
   const listeners: RoomListener[] = [];
-  for (let index = 0; index < scenario.clients; index += 1) listeners.push(await RoomListener.join(server.url, room, `Client ${index + 1}`));
+  for (let index = 0; index < scenario.clients; index += 1)
+    listeners.push(await RoomListener.join(server.url, room, `Client ${index + 1}`));
 
   const published: HeardEvent[] = [];
-  const stopListening = server.hub.listen({ topic: roomChannelName(room), private: true }, (event, payload) => {
-    published.push({ event, payload: payload as Record<string, unknown>, at: performance.now() });
-  });
+  const stopListening = server.hub.listen(
+    { topic: roomChannelName(room), private: true },
+    (event, payload) => {
+      published.push({ event, payload: payload as Record<string, unknown>, at: performance.now() });
+    },
+  );
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const gcPauses: number[] = [];
@@ -185,8 +217,12 @@ async function runScenario(server: RunningServer, fake: TimedOpenAI, scenario: S
 
   await listeners[0]!.post('Benchmark round: everyone, go.');
   const deadline = performance.now() + runSeconds * 1000 + 30_000;
-  while (listeners.some((listener) => listener.ended < AGENTS.length) || published.filter((entry) => entry.event === 'message-end').length < AGENTS.length) {
-    if (performance.now() > deadline) throw new Error(`${room}: the round did not end within ${runSeconds + 30} s`);
+  while (
+    listeners.some((listener) => listener.ended < AGENTS.length) ||
+    published.filter((entry) => entry.event === 'message-end').length < AGENTS.length
+  ) {
+    if (performance.now() > deadline)
+      throw new Error(`${room}: the round did not end within ${runSeconds + 30} s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
@@ -199,16 +235,26 @@ async function runScenario(server: RunningServer, fake: TimedOpenAI, scenario: S
   stopListening();
   await Promise.all(listeners.map((listener) => listener.close()));
 
-  return analyse(scenario, room, tokensPerAgent, fake, published, listeners, {
-    cpuPercentOfOneCore: (100 * (cpu.user + cpu.system)) / 1000 / wallMs,
-    eventLoopUtilization: elu.utilization,
-    loopDelayP99: Math.max(0, loopDelay.percentile(99) / 1e6 - 5),
-    loopDelayMax: Math.max(0, loopDelay.max / 1e6 - 5),
-    gcCount: gcPauses.length,
-    gcTotalMs: gcPauses.reduce((sum, pause) => sum + pause, 0),
-    gcMaxMs: Math.max(0, ...gcPauses),
-    involuntaryContextSwitches: process.resourceUsage().involuntaryContextSwitches - switchesBefore,
-  }, (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.total - machineBefore.total));
+  return analyse(
+    scenario,
+    room,
+    tokensPerAgent,
+    fake,
+    published,
+    listeners,
+    {
+      cpuPercentOfOneCore: (100 * (cpu.user + cpu.system)) / 1000 / wallMs,
+      eventLoopUtilization: elu.utilization,
+      loopDelayP99: Math.max(0, loopDelay.percentile(99) / 1e6 - 5),
+      loopDelayMax: Math.max(0, loopDelay.max / 1e6 - 5),
+      gcCount: gcPauses.length,
+      gcTotalMs: gcPauses.reduce((sum, pause) => sum + pause, 0),
+      gcMaxMs: Math.max(0, ...gcPauses),
+      involuntaryContextSwitches:
+        process.resourceUsage().involuntaryContextSwitches - switchesBefore,
+    },
+    (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.total - machineBefore.total),
+  );
 }
 
 function analyse(
@@ -224,7 +270,8 @@ function analyse(
   const problems: string[] = [];
   const writtenAt = fake.writtenAt;
   const tokens = fake.replies.reduce((sum, reply) => sum + reply.tokens, 0);
-  if (tokens !== tokensPerAgent * AGENTS.length) problems.push(`the fake wrote ${tokens} tokens, expected ${tokensPerAgent * AGENTS.length}`);
+  if (tokens !== tokensPerAgent * AGENTS.length)
+    problems.push(`the fake wrote ${tokens} tokens, expected ${tokensPerAgent * AGENTS.length}`);
 
   // At the hub: when each text-delta was fanned out, counts, and batch composition.
   const publishedDeltas = published.filter((entry) => entry.event === 'text-delta');
@@ -234,22 +281,33 @@ function analyse(
   for (const entry of publishedDeltas) {
     const key = `${String(entry.payload.id)}:${String(entry.payload.seq)}`;
     publishAtOf.set(key, entry.at);
-    lastSeqOf.set(String(entry.payload.id), Math.max(lastSeqOf.get(String(entry.payload.id)) ?? 0, Number(entry.payload.seq)));
-    for (const mark of markersIn(String(entry.payload.delta))) toPublish.record(entry.at - writtenAt.get(mark)!);
+    lastSeqOf.set(
+      String(entry.payload.id),
+      Math.max(lastSeqOf.get(String(entry.payload.id)) ?? 0, Number(entry.payload.seq)),
+    );
+    for (const mark of markersIn(String(entry.payload.delta)))
+      toPublish.record(entry.at - writtenAt.get(mark)!);
   }
   const starts = published.filter((entry) => entry.event === 'message-start');
   const ends = published.filter((entry) => entry.event === 'message-end');
   const firstAt = Math.min(...starts.map((entry) => entry.at));
   const lastAt = Math.max(...ends.map((entry) => entry.at));
   const durationS = (lastAt - firstAt) / 1000;
-  const tokensInBroadcasts = publishedDeltas.map((entry) => markersIn(String(entry.payload.delta)).length);
+  const tokensInBroadcasts = publishedDeltas.map(
+    (entry) => markersIn(String(entry.payload.delta)).length,
+  );
 
   // At the clients: every token's latency, batch heads, the first token of each reply, completeness.
   const latency = new LatencyHistogram();
   const headOverhead = new LatencyHistogram();
   const publishToClient = new LatencyHistogram();
   const firstToken = new LatencyHistogram();
-  const expectedText = new Map<string, string>(fake.replies.map((reply) => [AGENTS.find((agent) => agent.handle === reply.agent)!.letter, reply.text]));
+  const expectedText = new Map<string, string>(
+    fake.replies.map((reply) => [
+      AGENTS.find((agent) => agent.handle === reply.agent)!.letter,
+      reply.text,
+    ]),
+  );
   for (const [index, listener] of listeners.entries()) {
     const seen = new Set<string>();
     const text = new Map<string, string>();
@@ -259,7 +317,8 @@ function analyse(
       const id = String(entry.payload.id);
       const seq = Number(entry.payload.seq);
       const delta = String(entry.payload.delta);
-      if (seq !== (lastSeq.get(id) ?? 0) + 1) problems.push(`client ${index + 1}: ${id} seq ${seq} after ${lastSeq.get(id) ?? 0}`);
+      if (seq !== (lastSeq.get(id) ?? 0) + 1)
+        problems.push(`client ${index + 1}: ${id} seq ${seq} after ${lastSeq.get(id) ?? 0}`);
       lastSeq.set(id, seq);
       text.set(id, (text.get(id) ?? '') + delta);
       const marks = markersIn(delta);
@@ -280,16 +339,25 @@ function analyse(
       if (publishedAt !== undefined) publishToClient.record(entry.at - publishedAt);
       // The window timer was armed by this batch's earliest token, unless the batch was the
       // reply's first delta (sent at once) or its last (flushed when the stream ended).
-      if (seq > 1 && seq < (lastSeqOf.get(id) ?? 0) && Number.isFinite(head)) headOverhead.record(entry.at - head - scenario.windowMs);
+      if (seq > 1 && seq < (lastSeqOf.get(id) ?? 0) && Number.isFinite(head))
+        headOverhead.record(entry.at - head - scenario.windowMs);
     }
-    if (seen.size !== tokens) problems.push(`client ${index + 1}: received ${seen.size} of ${tokens} tokens`);
+    if (seen.size !== tokens)
+      problems.push(`client ${index + 1}: received ${seen.size} of ${tokens} tokens`);
     const endsHeard = listener.events.filter((entry) => entry.event === 'message-end');
     for (const end of endsHeard) {
       const message = end.payload.message as { id: string; content: string; status: string };
       const letter = markersIn(message.content)[0]?.[0];
-      if (message.status !== 'complete') problems.push(`client ${index + 1}: ${message.id} ended ${message.status}`);
-      if (letter === undefined || message.content !== expectedText.get(letter)) problems.push(`client ${index + 1}: ${message.id} final content differs from what the fake streamed`);
-      if (text.get(message.id) !== message.content) problems.push(`client ${index + 1}: ${message.id} rebuilt from deltas differs from message-end`);
+      if (message.status !== 'complete')
+        problems.push(`client ${index + 1}: ${message.id} ended ${message.status}`);
+      if (letter === undefined || message.content !== expectedText.get(letter))
+        problems.push(
+          `client ${index + 1}: ${message.id} final content differs from what the fake streamed`,
+        );
+      if (text.get(message.id) !== message.content)
+        problems.push(
+          `client ${index + 1}: ${message.id} rebuilt from deltas differs from message-end`,
+        );
     }
   }
 
@@ -331,7 +399,9 @@ function analyse(
 async function main(): Promise<void> {
   const machine = machineInfo();
   const started = performance.now();
-  console.log(`bench:orchestrator — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
+  console.log(
+    `bench:orchestrator — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
+  );
   console.log(`3 agents (OpenAI SDK -> bench fake), ${seconds} s of streaming per run\n`);
   const fake = await startTimedOpenAI();
   const results: RunResult[] = [];
@@ -343,15 +413,25 @@ async function main(): Promise<void> {
     for (const windowMs of windows) {
       const server = await startBenchServer({
         env: { CHORUS_COALESCE_MS: String(windowMs) },
-        modelFor: (persona) => new OpenAIChatModel({ apiKey: 'bench-key', baseURL: fake.baseUrl(persona.handle) }),
+        modelFor: (persona) =>
+          new OpenAIChatModel({ apiKey: 'bench-key', baseURL: fake.baseUrl(persona.handle) }),
       });
       servers.set(windowMs, server);
-      await runScenario(server, fake, { windowMs, tokensPerSecond: 100, clients: 2 }, `warmup-w${windowMs}`, quick ? 1 : 2);
+      await runScenario(
+        server,
+        fake,
+        { windowMs, tokensPerSecond: 100, clients: 2 },
+        `warmup-w${windowMs}`,
+        quick ? 1 : 2,
+      );
     }
     for (let repetition = 1; repetition <= repeat; repetition += 1) {
       for (const scenario of scenarios) {
         const room = `bench-w${scenario.windowMs}-r${scenario.tokensPerSecond}-c${scenario.clients}-${repetition}`;
-        const result = { ...(await runScenario(servers.get(scenario.windowMs)!, fake, scenario, room, seconds)), repetition };
+        const result = {
+          ...(await runScenario(servers.get(scenario.windowMs)!, fake, scenario, room, seconds)),
+          repetition,
+        };
         results.push(result);
         console.log(
           `  window ${scenario.windowMs} ms, ${scenario.tokensPerSecond} tokens/s x 3, ${scenario.clients} client(s): p99 ${round(result.latency.p99)} ms, ` +
@@ -367,7 +447,9 @@ async function main(): Promise<void> {
 
   // Tables.
   const coalesced = results.filter((result) => result.windowMs > 0);
-  const verdict = coalesced.every((result) => result.overheadP99 < TARGET_OVERHEAD_P99_MS) ? 'PASS' : 'FAIL';
+  const verdict = coalesced.every((result) => result.overheadP99 < TARGET_OVERHEAD_P99_MS)
+    ? 'PASS'
+    : 'FAIL';
   const ms = (value: number) => round(value);
   const latencyRows: Cell[][] = results.map((result) => [
     result.windowMs,
@@ -383,9 +465,28 @@ async function main(): Promise<void> {
     ms(result.headOverhead.p50),
     ms(result.headOverhead.p99),
     ms(result.firstToken.p99),
-    result.windowMs > 0 ? (result.overheadP99 < TARGET_OVERHEAD_P99_MS ? 'PASS' : 'FAIL') : '(baseline)',
+    result.windowMs > 0
+      ? result.overheadP99 < TARGET_OVERHEAD_P99_MS
+        ? 'PASS'
+        : 'FAIL'
+      : '(baseline)',
   ]);
-  const latencyHeaders = ['window ms', 'tokens/s/agent', 'clients', 'samples', 'mean', 'p50', 'p95', 'p99', 'max', 'overhead p99', 'head ovh p50', 'head ovh p99', 'first token p99', `< ${TARGET_OVERHEAD_P99_MS} ms`];
+  const latencyHeaders = [
+    'window ms',
+    'tokens/s/agent',
+    'clients',
+    'samples',
+    'mean',
+    'p50',
+    'p95',
+    'p99',
+    'max',
+    'overhead p99',
+    'head ovh p50',
+    'head ovh p99',
+    'first token p99',
+    `< ${TARGET_OVERHEAD_P99_MS} ms`,
+  ];
 
   const rateRows: Cell[][] = results.map((result) => [
     result.windowMs,
@@ -402,7 +503,21 @@ async function main(): Promise<void> {
     ms(result.publishToClient.p99),
     result.complete ? 'yes' : 'NO',
   ]);
-  const rateHeaders = ['window ms', 'tokens/s/agent', 'clients', 'tokens', 'deltas', 'tokens/bcast', 'max tok/bcast', 'bcast/s (all)', 'deltas/s', 'frames/s out', 'write→hub p99', 'hub→client p99', 'complete'];
+  const rateHeaders = [
+    'window ms',
+    'tokens/s/agent',
+    'clients',
+    'tokens',
+    'deltas',
+    'tokens/bcast',
+    'max tok/bcast',
+    'bcast/s (all)',
+    'deltas/s',
+    'frames/s out',
+    'write→hub p99',
+    'hub→client p99',
+    'complete',
+  ];
 
   const processRows: Cell[][] = results.map((result) => [
     result.windowMs,
@@ -418,12 +533,28 @@ async function main(): Promise<void> {
     result.process.involuntaryContextSwitches,
     round(result.machineBusyPercent),
   ]);
-  const processHeaders = ['window ms', 'tokens/s/agent', 'clients', 'CPU % of a core', 'ELU %', 'loop delay p99', 'loop delay max', 'GCs', 'GC max ms', 'fake timer late p99', 'preempted', 'machine busy %'];
+  const processHeaders = [
+    'window ms',
+    'tokens/s/agent',
+    'clients',
+    'CPU % of a core',
+    'ELU %',
+    'loop delay p99',
+    'loop delay max',
+    'GCs',
+    'GC max ms',
+    'fake timer late p99',
+    'preempted',
+    'machine busy %',
+  ];
 
   const savings: Cell[][] = [];
   for (const baseline of results.filter((result) => result.windowMs === 0)) {
     const counterpart = coalesced.find(
-      (result) => result.repetition === baseline.repetition && result.tokensPerSecond === baseline.tokensPerSecond && result.clients === baseline.clients,
+      (result) =>
+        result.repetition === baseline.repetition &&
+        result.tokensPerSecond === baseline.tokensPerSecond &&
+        result.clients === baseline.clients,
     );
     if (!counterpart) continue;
     savings.push([
@@ -440,7 +571,19 @@ async function main(): Promise<void> {
       round(counterpart.process.cpuPercentOfOneCore),
     ]);
   }
-  const savingsHeaders = ['tokens/s/agent', 'clients', 'deltas/s, 0 ms', 'deltas/s, 40 ms', 'broadcasts ÷', 'frames/s, 0 ms', 'frames/s, 40 ms', 'p99, 0 ms', 'p99, 40 ms', 'CPU %, 0 ms', 'CPU %, 40 ms'];
+  const savingsHeaders = [
+    'tokens/s/agent',
+    'clients',
+    'deltas/s, 0 ms',
+    'deltas/s, 40 ms',
+    'broadcasts ÷',
+    'frames/s, 0 ms',
+    'frames/s, 40 ms',
+    'p99, 0 ms',
+    'p99, 40 ms',
+    'CPU %, 0 ms',
+    'CPU %, 40 ms',
+  ];
 
   const print = (title: string, headers: string[], rows: Cell[][]) => {
     console.log(`\n${title}\n${formatTable(headers, rows)}`);
@@ -448,10 +591,16 @@ async function main(): Promise<void> {
   };
   print('Latency, fake provider write -> client receive (ms)', latencyHeaders, latencyRows);
   print('Broadcasts per room', rateHeaders, rateRows);
-  print('This process during the round (server, fake provider and clients share it)', processHeaders, processRows);
+  print(
+    'This process during the round (server, fake provider and clients share it)',
+    processHeaders,
+    processRows,
+  );
   print('What coalescing saves (window 0 vs 40 ms)', savingsHeaders, savings);
   const worst = Math.max(...coalesced.map((result) => result.overheadP99));
-  console.log(`\nTarget: p99 overhead beyond the coalescing window < ${TARGET_OVERHEAD_P99_MS} ms. Worst: ${round(worst)} ms. ${verdict}`);
+  console.log(
+    `\nTarget: p99 overhead beyond the coalescing window < ${TARGET_OVERHEAD_P99_MS} ms. Worst: ${round(worst)} ms. ${verdict}`,
+  );
   const totalS = (performance.now() - started) / 1000;
   console.log(`(${round(totalS)} s)`);
 
@@ -459,7 +608,14 @@ async function main(): Promise<void> {
     benchmark: 'orchestrator',
     date: new Date().toISOString(),
     machine,
-    options: { seconds, quick, repeat, scenarios, agents: AGENTS.map((agent) => agent.handle), targetOverheadP99Ms: TARGET_OVERHEAD_P99_MS },
+    options: {
+      seconds,
+      quick,
+      repeat,
+      scenarios,
+      agents: AGENTS.map((agent) => agent.handle),
+      targetOverheadP99Ms: TARGET_OVERHEAD_P99_MS,
+    },
     verdict,
     worstOverheadP99Ms: worst,
     results,

@@ -84,11 +84,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted.length % 2
+      ? sorted[middle]!
+      : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const quantile = (values: readonly number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
+  );
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -124,15 +130,19 @@ function makeStream(seed: number, charsPerSecond: number): Stream {
   const text = seededRandom(seed);
   const timing = seededRandom(seed ^ 0x5bd1e995);
   let content = '';
-  while (content.length < options.replyChars) content += `${WORDS[Math.floor(text() * WORDS.length)]} `;
+  while (content.length < options.replyChars)
+    content += `${WORDS[Math.floor(text() * WORDS.length)]} `;
   content = content.slice(0, options.replyChars);
   const deltas: Delta[] = [];
   let chars = 0;
   let atMs = options.firstDeltaMs;
   const [smallest, largest] = options.deltaChars;
   while (chars < content.length) {
-    const size = Math.min(content.length - chars, smallest + Math.floor(text() * (largest - smallest + 1)));
-    if (deltas.length > 0) atMs += ((size / charsPerSecond) * 1000) * (0.5 + timing());
+    const size = Math.min(
+      content.length - chars,
+      smallest + Math.floor(text() * (largest - smallest + 1)),
+    );
+    if (deltas.length > 0) atMs += (size / charsPerSecond) * 1000 * (0.5 + timing());
     chars += size;
     deltas.push({ atMs, chars, seq: deltas.length + 1 });
   }
@@ -164,7 +174,8 @@ function planWrites(policy: Policy, stream: Stream): PlannedWrite[] {
       policy === 'ours'
         ? delta.atMs - lastWriteMs >= options.checkpointIntervalMs
         : policy === 'every150'
-          ? Math.floor(delta.chars / options.baselineEveryChars) > Math.floor(lastWriteChars / options.baselineEveryChars)
+          ? Math.floor(delta.chars / options.baselineEveryChars) >
+            Math.floor(lastWriteChars / options.baselineEveryChars)
           : true;
     if (!due) return;
     writes.push({ kind: 'checkpoint', atMs: delta.atMs, chars: delta.chars, seq: delta.seq });
@@ -192,18 +203,39 @@ const ENGINE_LABEL: Record<Engine['id'], string> = {
   postgres: 'Postgres server',
 };
 
-const AGENTS = ['sage', 'quill', 'ember'].map((id) => ({ kind: 'agent' as const, id, name: id[0]!.toUpperCase() + id.slice(1) }));
+const AGENTS = ['sage', 'quill', 'ember'].map((id) => ({
+  kind: 'agent' as const,
+  id,
+  name: id[0]!.toUpperCase() + id.slice(1),
+}));
 const HUMAN = { kind: 'human' as const, id: 'bench-human', name: 'Bench' };
 
 /** Runs `writes` back to back (or at their stream times divided by `pace`) and returns the elapsed ms. */
-async function runReply(store: PostgresStores, roomId: string, stream: Stream, writes: readonly PlannedWrite[], agent = AGENTS[0]!, pace?: { t0: number; speedup: number; offsetMs: number }): Promise<number> {
+async function runReply(
+  store: PostgresStores,
+  roomId: string,
+  stream: Stream,
+  writes: readonly PlannedWrite[],
+  agent = AGENTS[0]!,
+  pace?: { t0: number; speedup: number; offsetMs: number },
+): Promise<number> {
   const id = randomUUID();
   const started = performance.now();
   for (const write of writes) {
-    if (pace) await sleep(pace.t0 + (pace.offsetMs + write.atMs) / pace.speedup - performance.now());
+    if (pace)
+      await sleep(pace.t0 + (pace.offsetMs + write.atMs) / pace.speedup - performance.now());
     const snapshot = { content: stream.content.slice(0, write.chars), parts: [], seq: write.seq };
-    if (write.kind === 'start') await store.transcript.startAgentMessage({ id, roomId, author: agent, replyTo: null, reason: 'mention', model: 'bench' });
-    else if (write.kind === 'checkpoint') await store.transcript.checkpointAgentMessage(id, snapshot);
+    if (write.kind === 'start')
+      await store.transcript.startAgentMessage({
+        id,
+        roomId,
+        author: agent,
+        replyTo: null,
+        reason: 'mention',
+        model: 'bench',
+      });
+    else if (write.kind === 'checkpoint')
+      await store.transcript.checkpointAgentMessage(id, snapshot);
     else await store.transcript.finishAgentMessage(id, { ...snapshot, status: 'complete' });
   }
   return performance.now() - started;
@@ -236,7 +268,11 @@ interface ReplyResult {
 }
 
 const REPLY_CASES: ReplyCase[] = [
-  ...options.measuredRates.map((rate) => ({ policy: 'ours' as const, rate, replies: options.replies })),
+  ...options.measuredRates.map((rate) => ({
+    policy: 'ours' as const,
+    rate,
+    replies: options.replies,
+  })),
   { policy: 'every150', rate: options.roundRate, replies: options.replies },
   { policy: 'everyDelta', rate: options.roundRate, replies: options.perDeltaReplies },
 ];
@@ -246,10 +282,15 @@ async function measureReplies(engine: Engine): Promise<ReplyResult[]> {
   for (let warmup = 0; warmup < options.warmupReplies; warmup += 1) {
     for (const replyCase of REPLY_CASES) {
       const stream = makeStream(900 + warmup, replyCase.rate);
-      if (replyCase.policy !== 'everyDelta' || warmup === 0) await runReply(engine.store, roomId, stream, planWrites(replyCase.policy, stream));
+      if (replyCase.policy !== 'everyDelta' || warmup === 0)
+        await runReply(engine.store, roomId, stream, planWrites(replyCase.policy, stream));
     }
   }
-  const samples = REPLY_CASES.map(() => ({ ms: [] as number[], writes: [] as number[], chars: [] as number[] }));
+  const samples = REPLY_CASES.map(() => ({
+    ms: [] as number[],
+    writes: [] as number[],
+    chars: [] as number[],
+  }));
   for (let iteration = 0; iteration < options.replies; iteration += 1) {
     for (let offset = 0; offset < REPLY_CASES.length; offset += 1) {
       const index = (iteration + offset) % REPLY_CASES.length; // rotate the order: no policy always runs first
@@ -293,15 +334,32 @@ interface RoundResult {
 }
 
 function roundStreams(round: number): Stream[] {
-  return options.agentOffsetsMs.slice(0, options.agentsPerRound).map((_, agent) => makeStream(2000 + round * 10 + agent, options.roundRate));
+  return options.agentOffsetsMs
+    .slice(0, options.agentsPerRound)
+    .map((_, agent) => makeStream(2000 + round * 10 + agent, options.roundRate));
 }
 
-async function runRound(store: PostgresStores, roomId: string, policy: Policy, streams: Stream[], pace?: { speedup: number }): Promise<{ ms: number; writes: number }> {
+async function runRound(
+  store: PostgresStores,
+  roomId: string,
+  policy: Policy,
+  streams: Stream[],
+  pace?: { speedup: number },
+): Promise<{ ms: number; writes: number }> {
   const plans = streams.map((stream) => planWrites(policy, stream));
   const t0 = performance.now();
   await Promise.all(
     streams.map((stream, agent) =>
-      runReply(store, roomId, stream, plans[agent]!, AGENTS[agent % AGENTS.length]!, pace ? { t0, speedup: pace.speedup, offsetMs: options.agentOffsetsMs[agent] ?? 0 } : undefined),
+      runReply(
+        store,
+        roomId,
+        stream,
+        plans[agent]!,
+        AGENTS[agent % AGENTS.length]!,
+        pace
+          ? { t0, speedup: pace.speedup, offsetMs: options.agentOffsetsMs[agent] ?? 0 }
+          : undefined,
+      ),
     ),
   );
   return { ms: performance.now() - t0, writes: plans.reduce((sum, plan) => sum + plan.length, 0) };
@@ -311,7 +369,9 @@ async function measureRounds(engine: Engine): Promise<RoundResult[]> {
   const roomId = await prepare(engine.store, `bench-rounds-${engine.id}`);
   const policies: Policy[] = ['ours', 'every150'];
   for (const policy of policies) await runRound(engine.store, roomId, policy, roundStreams(99));
-  const samples = new Map<Policy, { ms: number[]; writes: number[] }>(policies.map((policy) => [policy, { ms: [], writes: [] }]));
+  const samples = new Map<Policy, { ms: number[]; writes: number[] }>(
+    policies.map((policy) => [policy, { ms: [], writes: [] }]),
+  );
   for (let round = 0; round < options.rounds; round += 1) {
     for (const policy of round % 2 ? [...policies].reverse() : policies) {
       const result = await runRound(engine.store, roomId, policy, roundStreams(round));
@@ -321,7 +381,14 @@ async function measureRounds(engine: Engine): Promise<RoundResult[]> {
   }
   return policies.map((policy) => {
     const sample = samples.get(policy)!;
-    return { engine: engine.id, policy, rounds: sample.ms.length, writes: median(sample.writes), wallMsMedian: median(sample.ms), wallMsP90: quantile(sample.ms, 0.9) };
+    return {
+      engine: engine.id,
+      policy,
+      rounds: sample.ms.length,
+      writes: median(sample.writes),
+      wallMsMedian: median(sample.ms),
+      wallMsP90: quantile(sample.ms, 0.9),
+    };
   });
 }
 
@@ -336,7 +403,11 @@ interface LoopResult {
   loop: EventLoopReport;
 }
 
-async function probeDuring(phase: string, engine: Engine['id'] | 'none', workload: () => Promise<number>): Promise<LoopResult> {
+async function probeDuring(
+  phase: string,
+  engine: Engine['id'] | 'none',
+  workload: () => Promise<number>,
+): Promise<LoopResult> {
   await sleep(50); // let earlier work settle
   const probe = new EventLoopProbe();
   probe.start();
@@ -386,13 +457,34 @@ async function measureLoop(engines: Engine[]): Promise<LoopResult[]> {
   for (const engine of engines) {
     const roomId = await prepare(engine.store, `bench-loop-${engine.id}`);
     await burstOfInserts(engine.store, await prepare(engine.store, `bench-loop-warm-${engine.id}`)); // warm-up
-    report(await probeDuring(`burst: ${options.burstInserts} inserts at once`, engine.id, () => burstOfInserts(engine.store, roomId)));
-    report(await probeDuring('round: 3 replies, back to back', engine.id, async () => (await runRound(engine.store, roomId, 'ours', roundStreams(500))).writes));
+    report(
+      await probeDuring(`burst: ${options.burstInserts} inserts at once`, engine.id, () =>
+        burstOfInserts(engine.store, roomId),
+      ),
+    );
+    report(
+      await probeDuring(
+        'round: 3 replies, back to back',
+        engine.id,
+        async () => (await runRound(engine.store, roomId, 'ours', roundStreams(500))).writes,
+      ),
+    );
   }
   const pglite = engines.find((engine) => engine.id === 'pglite')!;
   const roomId = await prepare(pglite.store, 'bench-loop-paced');
   const speed = options.paceSpeedup === 1 ? 'real time' : `${options.paceSpeedup}x real time`;
-  report(await probeDuring(`round: 3 replies, paced (${speed})`, 'pglite', async () => (await runRound(pglite.store, roomId, 'ours', roundStreams(501), { speedup: options.paceSpeedup })).writes));
+  report(
+    await probeDuring(
+      `round: 3 replies, paced (${speed})`,
+      'pglite',
+      async () =>
+        (
+          await runRound(pglite.store, roomId, 'ours', roundStreams(501), {
+            speedup: options.paceSpeedup,
+          })
+        ).writes,
+    ),
+  );
   return results;
 }
 
@@ -401,7 +493,13 @@ async function measureLoop(engines: Engine[]): Promise<LoopResult[]> {
 
 /** CPU the whole machine used (% of one core) over `ms`, while this process idles: other load that would disturb the run. */
 async function machineBusyPercent(ms: number): Promise<number> {
-  const busy = () => os.cpus().reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, 0);
+  const busy = () =>
+    os
+      .cpus()
+      .reduce(
+        (sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq,
+        0,
+      );
   const before = busy();
   await sleep(ms);
   return (100 * (busy() - before)) / ms;
@@ -409,7 +507,14 @@ async function machineBusyPercent(ms: number): Promise<number> {
 
 function pgliteVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(repositoryRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(
+        readFileSync(
+          path.join(repositoryRoot, 'node_modules/@electric-sql/pglite/package.json'),
+          'utf8',
+        ),
+      ) as { version: string }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -418,10 +523,15 @@ function pgliteVersion(): string {
 async function main() {
   const startedAt = new Date();
   const machine = machineInfo();
-  console.log(`persistence benchmark on ${machine.cpus} x ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
+  console.log(
+    `persistence benchmark on ${machine.cpus} x ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
+  );
 
   const otherLoadPercent = await machineBusyPercent(1000);
-  if (otherLoadPercent > 25) console.log(`  warning: other processes use ${Math.round(otherLoadPercent)}% of a core; the numbers will be disturbed`);
+  if (otherLoadPercent > 25)
+    console.log(
+      `  warning: other processes use ${Math.round(otherLoadPercent)}% of a core; the numbers will be disturbed`,
+    );
   const folder = await mkdtemp(path.join(os.tmpdir(), 'chorus-bench-persistence-'));
   const closers: (() => Promise<unknown>)[] = [];
   let server: PostgresServer | undefined;
@@ -439,10 +549,18 @@ async function main() {
     ]);
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    const [pgliteSql, workerSql, postgres] = settled.map((result) => (result as PromiseFulfilledResult<Sql>).value) as [PGliteSql, WorkerPGliteSql, PgSql];
+    const [pgliteSql, workerSql, postgres] = settled.map(
+      (result) => (result as PromiseFulfilledResult<Sql>).value,
+    ) as [PGliteSql, WorkerPGliteSql, PgSql];
     await Promise.all([migrate(pgliteSql), migrate(workerSql), migrate(postgres)]);
-    console.log(`  PGlite ${pgliteVersion()} in data folders, PostgreSQL ${server!.version} (test-tuned: fsync off); set up in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
-    const engine = (id: Engine['id'], sql: Sql): Engine => ({ id, label: ENGINE_LABEL[id], store: createPostgresStores(sql) });
+    console.log(
+      `  PGlite ${pgliteVersion()} in data folders, PostgreSQL ${server!.version} (test-tuned: fsync off); set up in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`,
+    );
+    const engine = (id: Engine['id'], sql: Sql): Engine => ({
+      id,
+      label: ENGINE_LABEL[id],
+      store: createPostgresStores(sql),
+    });
     const pglite = engine('pglite', new RawPGliteSql(pgliteSql.db));
     const yielding = engine('pglite-yield', pgliteSql);
     const worker = engine('pglite-worker', workerSql);
@@ -451,31 +569,50 @@ async function main() {
     // Write counts by stream rate (no database: decided from the timelines).
     const rateRows = options.rates.map((rate) => {
       const streams = Array.from({ length: 20 }, (_, index) => makeStream(1000 + index, rate));
-      const writes = (policy: Policy) => median(streams.map((stream) => planWrites(policy, stream).length));
-      return { rate, tokensPerSecond: rate / 4, replySeconds: median(streams.map((stream) => stream.durationMs)) / 1000, ours: writes('ours'), every150: writes('every150'), everyDelta: writes('everyDelta') };
+      const writes = (policy: Policy) =>
+        median(streams.map((stream) => planWrites(policy, stream).length));
+      return {
+        rate,
+        tokensPerSecond: rate / 4,
+        replySeconds: median(streams.map((stream) => stream.durationMs)) / 1000,
+        ours: writes('ours'),
+        every150: writes('every150'),
+        everyDelta: writes('everyDelta'),
+      };
     });
 
-    console.log(`\n1. writes and database time per ${options.replyChars.toLocaleString('en')}-character reply (median of ${options.replies}; every delta: ${options.perDeltaReplies})`);
+    console.log(
+      `\n1. writes and database time per ${options.replyChars.toLocaleString('en')}-character reply (median of ${options.replies}; every delta: ${options.perDeltaReplies})`,
+    );
     const replyResults: ReplyResult[] = [];
     for (const each of [pglite, pg, worker]) {
       const rows = await measureReplies(each);
       replyResults.push(...rows);
-      for (const row of rows) console.log(`  ${each.label.padEnd(28)} ${POLICY_LABEL[row.policy].padEnd(38)} @${row.rate} c/s  ${row.writes} writes  ${row.dbMsMedian.toFixed(1)} ms`);
+      for (const row of rows)
+        console.log(
+          `  ${each.label.padEnd(28)} ${POLICY_LABEL[row.policy].padEnd(38)} @${row.rate} c/s  ${row.writes} writes  ${row.dbMsMedian.toFixed(1)} ms`,
+        );
     }
 
-    console.log(`\n2. a round: ${options.agentsPerRound} replies at once, writes back to back (median of ${options.rounds})`);
+    console.log(
+      `\n2. a round: ${options.agentsPerRound} replies at once, writes back to back (median of ${options.rounds})`,
+    );
     const roundResults: RoundResult[] = [];
     for (const each of [pglite, pg, worker]) {
       const rows = await measureRounds(each);
       roundResults.push(...rows);
-      for (const row of rows) console.log(`  ${each.label.padEnd(28)} ${POLICY_LABEL[row.policy].padEnd(38)} ${row.writes} writes  ${row.wallMsMedian.toFixed(1)} ms`);
+      for (const row of rows)
+        console.log(
+          `  ${each.label.padEnd(28)} ${POLICY_LABEL[row.policy].padEnd(38)} ${row.writes} writes  ${row.wallMsMedian.toFixed(1)} ms`,
+        );
     }
 
     console.log('\n3. event-loop delay while writes run');
     const loopResults = await measureLoop([pglite, yielding, worker, pg]);
 
     // Tables
-    const baselineOf = (result: ReplyResult) => replyResults.find((other) => other.engine === result.engine && other.policy === 'every150')!;
+    const baselineOf = (result: ReplyResult) =>
+      replyResults.find((other) => other.engine === result.engine && other.policy === 'every150')!;
     const replyTable: Cell[][] = replyResults.map((result) => {
       const baseline = baselineOf(result);
       return [
@@ -490,8 +627,28 @@ async function main() {
         round(result.dbMsMedian / baseline.dbMsMedian),
       ];
     });
-    const replyHeaders = ['engine', 'policy', 'stream c/s', 'writes/reply', 'KB sent', 'DB ms/reply (median)', 'ms/write', 'writes ÷ tutorial', 'DB time ÷ tutorial'];
-    const rateHeaders = ['stream c/s', '≈ tokens/s', 'reply s', 'ours', 'every 150 chars', 'every delta', 'ours ÷ tutorial', 'ours writes/s', 'tutorial writes/s'];
+    const replyHeaders = [
+      'engine',
+      'policy',
+      'stream c/s',
+      'writes/reply',
+      'KB sent',
+      'DB ms/reply (median)',
+      'ms/write',
+      'writes ÷ tutorial',
+      'DB time ÷ tutorial',
+    ];
+    const rateHeaders = [
+      'stream c/s',
+      '≈ tokens/s',
+      'reply s',
+      'ours',
+      'every 150 chars',
+      'every delta',
+      'ours ÷ tutorial',
+      'ours writes/s',
+      'tutorial writes/s',
+    ];
     const rateTable: Cell[][] = rateRows.map((row) => [
       row.rate,
       row.tokensPerSecond,
@@ -504,8 +661,24 @@ async function main() {
       round(row.every150 / row.replySeconds),
     ]);
     const roundHeaders = ['engine', 'policy', 'writes/round', 'wall ms (median)', 'wall ms (p90)'];
-    const roundTable: Cell[][] = roundResults.map((row) => [ENGINE_LABEL[row.engine], POLICY_LABEL[row.policy], row.writes, round(row.wallMsMedian), round(row.wallMsP90)]);
-    const loopHeaders = ['phase', 'engine', 'writes', 'elapsed ms', 'tick p50', 'tick p99', 'tick max', 'arrival wait p99', 'blocked %'];
+    const roundTable: Cell[][] = roundResults.map((row) => [
+      ENGINE_LABEL[row.engine],
+      POLICY_LABEL[row.policy],
+      row.writes,
+      round(row.wallMsMedian),
+      round(row.wallMsP90),
+    ]);
+    const loopHeaders = [
+      'phase',
+      'engine',
+      'writes',
+      'elapsed ms',
+      'tick p50',
+      'tick p99',
+      'tick max',
+      'arrival wait p99',
+      'blocked %',
+    ];
     const loopTable: Cell[][] = loopResults.map((row) => [
       row.phase,
       row.engine === 'none' ? '–' : ENGINE_LABEL[row.engine],
@@ -518,20 +691,46 @@ async function main() {
       round(row.loop.blockedPercent),
     ]);
     const tables = [
-      { title: `Writes per ${options.replyChars.toLocaleString('en')}-character reply by stream rate (from the timelines)`, headers: rateHeaders, rows: rateTable },
-      { title: `Database time per reply, writes back to back (median of ${options.replies}; every delta: ${options.perDeltaReplies})`, headers: replyHeaders, rows: replyTable },
-      { title: `A round: ${options.agentsPerRound} replies at ${options.roundRate} c/s at once, writes back to back (median of ${options.rounds})`, headers: roundHeaders, rows: roundTable },
-      { title: 'Event-loop delay (ms) while writes run; tick = 1 ms probe lateness, arrival wait = extra delay of a frame arriving at a random moment', headers: loopHeaders, rows: loopTable },
+      {
+        title: `Writes per ${options.replyChars.toLocaleString('en')}-character reply by stream rate (from the timelines)`,
+        headers: rateHeaders,
+        rows: rateTable,
+      },
+      {
+        title: `Database time per reply, writes back to back (median of ${options.replies}; every delta: ${options.perDeltaReplies})`,
+        headers: replyHeaders,
+        rows: replyTable,
+      },
+      {
+        title: `A round: ${options.agentsPerRound} replies at ${options.roundRate} c/s at once, writes back to back (median of ${options.rounds})`,
+        headers: roundHeaders,
+        rows: roundTable,
+      },
+      {
+        title:
+          'Event-loop delay (ms) while writes run; tick = 1 ms probe lateness, arrival wait = extra delay of a frame arriving at a random moment',
+        headers: loopHeaders,
+        rows: loopTable,
+      },
     ];
-    for (const table of tables) console.log(`\n${table.title}\n${formatTable(table.headers, table.rows)}`);
-    if (options.markdown) for (const table of tables) console.log(`\n${table.title}\n\n${formatTable(table.headers, table.rows, 'markdown')}`);
+    for (const table of tables)
+      console.log(`\n${table.title}\n${formatTable(table.headers, table.rows)}`);
+    if (options.markdown)
+      for (const table of tables)
+        console.log(`\n${table.title}\n\n${formatTable(table.headers, table.rows, 'markdown')}`);
 
     await writeJson(path.join(repositoryRoot, options.out), {
       benchmark: 'persistence',
       command: `npm run bench:persistence${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
       startedAt: startedAt.toISOString(),
       durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-      machine: { ...machine, otherLoadPercent: { atStart: Math.round(otherLoadPercent), duringIdlePhase: Math.round(otherLoadDuringIdle) } },
+      machine: {
+        ...machine,
+        otherLoadPercent: {
+          atStart: Math.round(otherLoadPercent),
+          duringIdlePhase: Math.round(otherLoadDuringIdle),
+        },
+      },
       versions: { pglite: pgliteVersion(), postgres: server!.version },
       options,
       writesByRate: rateRows,
@@ -540,9 +739,13 @@ async function main() {
       eventLoop: loopResults,
     });
     if (Math.max(otherLoadPercent, otherLoadDuringIdle) > 25) {
-      console.log(`\nwarning: other processes used ${Math.round(otherLoadPercent)}% of a core at the start and ${Math.round(otherLoadDuringIdle)}% during the idle phase: run again on a quiet machine`);
+      console.log(
+        `\nwarning: other processes used ${Math.round(otherLoadPercent)}% of a core at the start and ${Math.round(otherLoadDuringIdle)}% during the idle phase: run again on a quiet machine`,
+      );
     }
-    console.log(`\nwrote ${options.out} in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`);
+    console.log(
+      `\nwrote ${options.out} in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`,
+    );
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
     await (server as PostgresServer | undefined)?.stop();

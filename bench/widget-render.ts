@@ -36,7 +36,12 @@ import { ensureWidgetBuilt, WIDGET_DIST_DIR } from '../server/widget-build.ts';
 import { CHROMIUM_ARGS, findChromium } from '../test/helpers/chromium.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
-import { summarizeCpuProfile, summarizeLongTasks, type CpuProfile, type LongTaskBreakdown } from './lib/trace-summary.ts';
+import {
+  summarizeCpuProfile,
+  summarizeLongTasks,
+  type CpuProfile,
+  type LongTaskBreakdown,
+} from './lib/trace-summary.ts';
 import { PAGE_HTML, PAGE_SCRIPT } from './lib/widget-render-page.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -80,7 +85,16 @@ interface PageResult {
   revealedMessages: number;
   revealLongTasks: TaskSummary;
   windowMs: number;
-  frames: { frames: number; mean: number; p50: number; p95: number; p99: number; max: number; over50: number; over33: number };
+  frames: {
+    frames: number;
+    mean: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+    over50: number;
+    over33: number;
+  };
   windowLongTasks: TaskSummary;
   perAgent: { agent: string; deltas: number; seconds: number; maxLatenessMs: number }[];
   streamedRendered: number[];
@@ -103,7 +117,12 @@ function words(random: () => number, count: number): string {
 
 function sentence(random: () => number): string {
   const text = words(random, 6 + Math.floor(random() * 10));
-  const decorated = random() < 0.3 ? text.replace(/(\w+)/, '**$1**') : random() < 0.3 ? text.replace(/ (\w+)$/, ' `$1`') : text;
+  const decorated =
+    random() < 0.3
+      ? text.replace(/(\w+)/, '**$1**')
+      : random() < 0.3
+        ? text.replace(/ (\w+)$/, ' `$1`')
+        : text;
   return `${decorated.charAt(0).toUpperCase()}${decorated.slice(1)}.`;
 }
 
@@ -113,11 +132,19 @@ function paragraph(random: () => number): string {
 
 function list(random: () => number): string {
   const ordered = random() < 0.4;
-  return Array.from({ length: 2 + Math.floor(random() * 4) }, (_, index) => `${ordered ? `${index + 1}.` : '-'} ${words(random, 3 + Math.floor(random() * 6))}`).join('\n');
+  return Array.from(
+    { length: 2 + Math.floor(random() * 4) },
+    (_, index) =>
+      `${ordered ? `${index + 1}.` : '-'} ${words(random, 3 + Math.floor(random() * 6))}`,
+  ).join('\n');
 }
 
 function codeBlock(random: () => number): string {
-  const lines = Array.from({ length: 2 + Math.floor(random() * 5) }, (_, index) => `  const ${WORDS[Math.floor(random() * WORDS.length)]}${index} = await ${WORDS[Math.floor(random() * WORDS.length)]}(${index});`);
+  const lines = Array.from(
+    { length: 2 + Math.floor(random() * 5) },
+    (_, index) =>
+      `  const ${WORDS[Math.floor(random() * WORDS.length)]}${index} = await ${WORDS[Math.floor(random() * WORDS.length)]}(${index});`,
+  );
   return ['```ts', 'async function step() {', ...lines, '}', '```'].join('\n');
 }
 
@@ -150,7 +177,8 @@ function history(count: number): Message[] {
   const random = seededRandom(2026);
   const start = Date.UTC(2026, 0, 1, 0, 0, 0);
   return Array.from({ length: count }, (_, index) => {
-    const author = AUTHORS[random() < 0.45 ? Math.floor(random() * 2) : 2 + Math.floor(random() * 3)]!;
+    const author =
+      AUTHORS[random() < 0.45 ? Math.floor(random() * 2) : 2 + Math.floor(random() * 3)]!;
     const agent = author.kind === 'agent';
     const at = new Date(start + index * 20_000).toISOString();
     return {
@@ -192,12 +220,17 @@ function replyChunks(seed: number, count: number): string[] {
 
 // ---- the page server ----
 
-async function startServer(bundleDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+async function startServer(
+  bundleDir: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const bundle = readFileSync(path.join(bundleDir, 'chorus.mjs'));
   const server = http.createServer((request, response) => {
     const url = request.url ?? '/';
     const send = (type: string, body: string | Buffer) => {
-      response.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+      response.writeHead(200, {
+        'content-type': `${type}; charset=utf-8`,
+        'cache-control': 'no-store',
+      });
       response.end(body);
     };
     if (url === '/' || url.startsWith('/?')) send('text/html', PAGE_HTML);
@@ -210,7 +243,10 @@ async function startServer(bundleDir: string): Promise<{ url: string; close: () 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 interface Diagnosis {
@@ -226,11 +262,18 @@ function bundleMapper(bundleDir: string) {
   return (url: string, line: number, column: number) => {
     if (!url.endsWith('/chorus.mjs')) return null;
     const original = consumer.originalPositionFor({ line: line + 1, column });
-    return original.source ? { source: original.source, line: original.line, name: original.name ?? null } : null;
+    return original.source
+      ? { source: original.source, line: original.line, name: original.name ?? null }
+      : null;
   };
 }
 
-async function runScenario(browser: Browser, url: string, scenario: Scenario, diagnose?: string): Promise<{ result: PageResult; diagnosis?: Diagnosis }> {
+async function runScenario(
+  browser: Browser,
+  url: string,
+  scenario: Scenario,
+  diagnose?: string,
+): Promise<{ result: PageResult; diagnosis?: Diagnosis }> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -250,30 +293,39 @@ async function runScenario(browser: Browser, url: string, scenario: Scenario, di
   };
   const cdp = diagnose ? await context.newCDPSession(page) : undefined;
   if (diagnose && cdp) {
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline'] });
+    await browser.startTracing(page, {
+      categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline'],
+    });
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await cdp.send('Profiler.start');
   }
   const measured = (await page.evaluate(async (input) => {
-    const bench = (window as unknown as { __bench: { run: (value: unknown) => Promise<unknown> } }).__bench;
+    const bench = (window as unknown as { __bench: { run: (value: unknown) => Promise<unknown> } })
+      .__bench;
     return bench.run(input);
   }, config)) as PageResult;
   let diagnosis: Diagnosis | undefined;
   if (diagnose && cdp) {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
-    const longTasks = summarizeLongTasks((await browser.stopTracing()).toString('utf8'), LONG_TASK_MS);
+    const longTasks = summarizeLongTasks(
+      (await browser.stopTracing()).toString('utf8'),
+      LONG_TASK_MS,
+    );
     diagnosis = { longTasks, cpu: summarizeCpuProfile(profile, bundleMapper(diagnose)) };
   }
   await context.close();
   const messages = [...new Set(errors)].filter((text) => !text.startsWith('Lit is in dev mode'));
-  if (messages.length > 0) console.warn(`  page messages (${scenario.name}): ${messages.slice(0, 5).join(' | ')}`);
+  if (messages.length > 0)
+    console.warn(`  page messages (${scenario.name}): ${messages.slice(0, 5).join(' | ')}`);
   return { result: measured, ...(diagnosis ? { diagnosis } : {}) };
 }
 
 /** Long tasks over 50 ms caused by the widget: rendering the history, streaming, revealing older messages. */
 function over50(result: PageResult): number {
-  return result.historyLongTasks.over50 + result.windowLongTasks.over50 + result.revealLongTasks.over50;
+  return (
+    result.historyLongTasks.over50 + result.windowLongTasks.over50 + result.revealLongTasks.over50
+  );
 }
 
 function ms(value: number): Cell {
@@ -288,7 +340,11 @@ async function main(): Promise<void> {
   });
   const { executablePath, source } = await findChromium();
   const server = await startServer(WIDGET_DIST_DIR);
-  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
+  const browser = await chromium.launch({
+    executablePath,
+    args: [...CHROMIUM_ARGS],
+    headless: true,
+  });
   const version = browser.version();
   console.log(`Chromium ${version} (${source}), ${machineInfo().cpus} cores`);
   const runs: { scenario: Scenario; result: PageResult }[] = [];
@@ -297,13 +353,16 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       process.stdout.write(`  ${scenario.name}… `);
       const { result } = await runScenario(browser, server.url, scenario);
-      console.log(`history ${round(result.historyRenderMs)} ms, frame p95 ${round(result.frames.p95)} ms, long tasks in window ${result.windowLongTasks.count}`);
+      console.log(
+        `history ${round(result.historyRenderMs)} ms, frame p95 ${round(result.frames.p95)} ms, long tasks in window ${result.windowLongTasks.count}`,
+      );
       runs.push({ scenario, result });
     }
     const three = runs.find((run) => run.scenario.name === '3 agents')!.result;
     if (over50(three) > 0) {
       process.stdout.write('  3 agents, traced and profiled (what the long tasks are)… ');
-      diagnosis = (await runScenario(browser, server.url, SCENARIOS[2]!, WIDGET_DIST_DIR)).diagnosis;
+      diagnosis = (await runScenario(browser, server.url, SCENARIOS[2]!, WIDGET_DIST_DIR))
+        .diagnosis;
       console.log('done');
     }
   } finally {
@@ -311,7 +370,26 @@ async function main(): Promise<void> {
     await server.close();
   }
 
-  const headers = ['scenario', 'history', 'in DOM', 'history render ms', 'LT>50 history', 'LT max history ms', 'LT>50 window', 'LT max window ms', 'frames', 'frame p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'frames >50ms', 'deltas/s', 'reveal ms', 'LT>50 reveal', 'heap MB'];
+  const headers = [
+    'scenario',
+    'history',
+    'in DOM',
+    'history render ms',
+    'LT>50 history',
+    'LT max history ms',
+    'LT>50 window',
+    'LT max window ms',
+    'frames',
+    'frame p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'frames >50ms',
+    'deltas/s',
+    'reveal ms',
+    'LT>50 reveal',
+    'heap MB',
+  ];
   const rows: Cell[][] = runs.map(({ scenario, result }) => {
     const deltas = result.perAgent.reduce((sum, agent) => sum + agent.deltas, 0);
     return [
@@ -347,7 +425,10 @@ async function main(): Promise<void> {
     p95ThreeVsOne: three.frames.p95 / one.frames.p95,
     p95ThreeVsSmallHistory: three.frames.p95 / small.frames.p95,
     p99ThreeVsIdle: three.frames.p99 / idle.frames.p99,
-    longTaskMsThreeVsOne: one.windowLongTasks.totalMs > 0 ? three.windowLongTasks.totalMs / one.windowLongTasks.totalMs : null,
+    longTaskMsThreeVsOne:
+      one.windowLongTasks.totalMs > 0
+        ? three.windowLongTasks.totalMs / one.windowLongTasks.totalMs
+        : null,
   };
   console.log();
   console.log(
@@ -361,24 +442,44 @@ async function main(): Promise<void> {
   );
   if (diagnosis) {
     const tasks = diagnosis.longTasks.tasks;
-    console.log(`\nlong tasks in the traced 3-agent run: ${tasks.length}, median ${round([...tasks].sort((a, b) => a - b)[Math.floor(tasks.length / 2)] ?? NaN)} ms, max ${Math.max(...tasks)} ms`);
-    console.log(formatTable(['main-thread self time in long tasks (trace)', 'ms'], diagnosis.longTasks.selfMs.map((entry) => [entry.name, entry.ms])));
+    console.log(
+      `\nlong tasks in the traced 3-agent run: ${tasks.length}, median ${round([...tasks].sort((a, b) => a - b)[Math.floor(tasks.length / 2)] ?? NaN)} ms, max ${Math.max(...tasks)} ms`,
+    );
+    console.log(
+      formatTable(
+        ['main-thread self time in long tasks (trace)', 'ms'],
+        diagnosis.longTasks.selfMs.map((entry) => [entry.name, entry.ms]),
+      ),
+    );
     console.log();
-    console.log(formatTable(['JS self time, whole run (CPU profile, source-mapped)', 'ms', '%'], diagnosis.cpu.map((entry) => [entry.name, entry.ms, entry.percent])));
+    console.log(
+      formatTable(
+        ['JS self time, whole run (CPU profile, source-mapped)', 'ms', '%'],
+        diagnosis.cpu.map((entry) => [entry.name, entry.ms, entry.percent]),
+      ),
+    );
   }
   await writeJson(RESULTS_FILE, {
     benchmark: 'widget-render',
     date: new Date().toISOString(),
     machine: machineInfo(),
     chromium: { version, source },
-    config: { historyMessages: HISTORY_MESSAGES, deltasPerSecond: DELTAS_PER_SECOND, streamSeconds: STREAM_SECONDS, idleSeconds: IDLE_SECONDS, longTaskMs: LONG_TASK_MS },
+    config: {
+      historyMessages: HISTORY_MESSAGES,
+      deltasPerSecond: DELTAS_PER_SECOND,
+      streamSeconds: STREAM_SECONDS,
+      idleSeconds: IDLE_SECONDS,
+      longTaskMs: LONG_TASK_MS,
+    },
     target: { noLongTaskOver50ms: pass },
     ratios,
     scenarios: runs.map(({ scenario, result }) => ({ ...scenario, ...result })),
     diagnosis: diagnosis ?? null,
     seconds: (Date.now() - started) / 1000,
   });
-  console.log(`\nwrote ${path.relative(ROOT, RESULTS_FILE)} in ${round((Date.now() - started) / 1000)} s`);
+  console.log(
+    `\nwrote ${path.relative(ROOT, RESULTS_FILE)} in ${round((Date.now() - started) / 1000)} s`,
+  );
 }
 
 await main();

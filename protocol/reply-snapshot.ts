@@ -14,7 +14,11 @@ export interface ReplyState {
  * Returns a new state; events at or below `state.seq` are ignored (duplicates).
  * @example state = applyReplyEvent(state, 'text-delta', { id, seq: 1, delta: 'Hi' });
  */
-export function applyReplyEvent<Name extends SequencedEventName>(state: ReplyState, event: Name, payload: RoomEvents[Name]): ReplyState {
+export function applyReplyEvent<Name extends SequencedEventName>(
+  state: ReplyState,
+  event: Name,
+  payload: RoomEvents[Name],
+): ReplyState {
   if (payload.seq <= state.seq) return state;
   const next: ReplyState = { content: state.content, parts: state.parts, seq: payload.seq };
   switch (event) {
@@ -25,7 +29,9 @@ export function applyReplyEvent<Name extends SequencedEventName>(state: ReplySta
       const { delta } = payload as RoomEvents['reasoning-delta'];
       const last = state.parts.at(-1);
       next.parts =
-        last?.type === 'reasoning' ? [...state.parts.slice(0, -1), { type: 'reasoning', text: last.text + delta }] : [...state.parts, { type: 'reasoning', text: delta }];
+        last?.type === 'reasoning'
+          ? [...state.parts.slice(0, -1), { type: 'reasoning', text: last.text + delta }]
+          : [...state.parts, { type: 'reasoning', text: delta }];
       break;
     }
     case 'tool-call': {
@@ -36,7 +42,11 @@ export function applyReplyEvent<Name extends SequencedEventName>(state: ReplySta
     case 'tool-result': {
       const { callId, result, error } = payload as RoomEvents['tool-result'];
       const call = state.parts.find((part) => part.type === 'tool-call' && part.callId === callId);
-      const part: MessagePart = { type: 'tool-result', callId, name: call?.type === 'tool-call' ? call.name : '' };
+      const part: MessagePart = {
+        type: 'tool-result',
+        callId,
+        name: call?.type === 'tool-call' ? call.name : '',
+      };
       if (result !== undefined) part.result = result;
       if (error !== undefined) part.error = error;
       next.parts = [...state.parts, part];

@@ -25,11 +25,24 @@ export function roomChannelName(roomId: string): string {
 export const AUTHOR_KINDS = ['human', 'agent', 'system'] as const;
 export type AuthorKind = (typeof AUTHOR_KINDS)[number];
 
-export const MESSAGE_STATUSES = ['complete', 'streaming', 'cancelled', 'error', 'interrupted'] as const;
+export const MESSAGE_STATUSES = [
+  'complete',
+  'streaming',
+  'cancelled',
+  'error',
+  'interrupted',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** Why an agent speaks. */
-export const REPLY_REASONS = ['mention', 'selected', 'all', 'default', 'handoff', 'regenerate'] as const;
+export const REPLY_REASONS = [
+  'mention',
+  'selected',
+  'all',
+  'default',
+  'handoff',
+  'regenerate',
+] as const;
 export type ReplyReason = (typeof REPLY_REASONS)[number];
 
 /** Events that carry a `seq` and so advance one in-flight message. */

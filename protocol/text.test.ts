@@ -12,12 +12,16 @@ describe('cutting text by character', () => {
     for (let length = 0; length <= text.length + 1; length++) {
       const cut = cutText(text, length);
       expect(cut.length, `cut to ${length}`).toBeLessThanOrEqual(length);
-      expect(cut.length, `cut to ${length}`).toBeGreaterThanOrEqual(Math.min(text.length, length) - 1);
+      expect(cut.length, `cut to ${length}`).toBeGreaterThanOrEqual(
+        Math.min(text.length, length) - 1,
+      );
       expect(text.startsWith(cut)).toBe(true);
       expect(LONE_SURROGATE.test(cut), `cut to ${length}: ${JSON.stringify(cut)}`).toBe(false);
       const short = shortenText(text, Math.max(1, length));
       expect(short.length).toBeLessThanOrEqual(Math.max(1, length));
-      expect(LONE_SURROGATE.test(short), `shortened to ${length}: ${JSON.stringify(short)}`).toBe(false);
+      expect(LONE_SURROGATE.test(short), `shortened to ${length}: ${JSON.stringify(short)}`).toBe(
+        false,
+      );
     }
     expect(cutText('ab😀', 3)).toBe('ab');
     expect(cutText('ab😀', 4)).toBe('ab😀');

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { configProblems } from '../test/helpers/config-problems.ts';
 import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, loadConfig } from './config.ts';
 
-
 describe('loadConfig', () => {
   it('gives the defaults for an empty environment', () => {
     const config = loadConfig({}, '/srv/chorus');
@@ -15,7 +14,13 @@ describe('loadConfig', () => {
       databaseUrl: null,
       personasDir: null,
       realModel: null,
-      orchestrator: { coalesceWindowMs: 40, maxAgentTurns: 3, tokensPerDay: 200_000, maxRepliesPerRoom: 4, summaryQuietMs: 600_000 },
+      orchestrator: {
+        coalesceWindowMs: 40,
+        maxAgentTurns: 3,
+        tokensPerDay: 200_000,
+        maxRepliesPerRoom: 4,
+        summaryQuietMs: 600_000,
+      },
       allowedOrigins: '*',
       trustProxy: false,
       realtime: { kind: 'embedded' },
@@ -47,11 +52,21 @@ describe('loadConfig', () => {
       expect.stringMatching(/^CHORUS_ALLOWED_ORIGINS: /),
       expect.stringMatching(/need CHORUS_REALTIME_URL/),
     ]);
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/Invalid configuration:\n {2}- PORT must be an integer/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(
+      /Invalid configuration:\n {2}- PORT must be an integer/,
+    );
   });
 
   it('reads the provider settings, blank values counting as unset', () => {
-    expect(loadConfig({ OPENAI_API_KEY: '  ', OPENAI_BASE_URL: 'http://localhost:11434/v1', ANTHROPIC_API_KEY: 'sk-ant', CHORUS_OFFLINE_TOKENS_PER_SECOND: '40', CHORUS_PROVIDER_TIMEOUT_MS: '5000' }).providers).toEqual({
+    expect(
+      loadConfig({
+        OPENAI_API_KEY: '  ',
+        OPENAI_BASE_URL: 'http://localhost:11434/v1',
+        ANTHROPIC_API_KEY: 'sk-ant',
+        CHORUS_OFFLINE_TOKENS_PER_SECOND: '40',
+        CHORUS_PROVIDER_TIMEOUT_MS: '5000',
+      }).providers,
+    ).toEqual({
       openai: { apiKey: undefined, baseURL: 'http://localhost:11434/v1' },
       anthropic: { apiKey: 'sk-ant', baseURL: undefined },
       offline: { tokensPerSecond: 40 },
@@ -60,23 +75,50 @@ describe('loadConfig', () => {
   });
 
   /** The real model the shipped personas switch to, for each environment. */
-  const precedence: Record<string, [env: Record<string, string>, realModel: { provider: string; model: string } | null]> = {
+  const precedence: Record<
+    string,
+    [env: Record<string, string>, realModel: { provider: string; model: string } | null]
+  > = {
     'no keys: they stay offline': [{}, null],
     'empty values count as unset': [{ OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '  ' }, null],
-    'an OpenAI key': [{ OPENAI_API_KEY: 'sk-test' }, { provider: 'openai', model: DEFAULT_OPENAI_MODEL }],
-    'an OpenAI-compatible base URL alone': [{ OPENAI_BASE_URL: 'http://localhost:11434/v1' }, { provider: 'openai', model: DEFAULT_OPENAI_MODEL }],
-    'an OpenAI model setting': [{ OPENAI_API_KEY: 'sk-test', CHORUS_OPENAI_MODEL: 'llama3.2' }, { provider: 'openai', model: 'llama3.2' }],
-    'an Anthropic key': [{ ANTHROPIC_API_KEY: 'sk-ant-test' }, { provider: 'anthropic', model: DEFAULT_ANTHROPIC_MODEL }],
-    'an Anthropic model setting': [{ ANTHROPIC_API_KEY: 'sk-ant-test', CHORUS_ANTHROPIC_MODEL: 'claude-sonnet-4-5' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }],
-    'both keys: OpenAI wins': [{ OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' }, { provider: 'openai', model: DEFAULT_OPENAI_MODEL }],
+    'an OpenAI key': [
+      { OPENAI_API_KEY: 'sk-test' },
+      { provider: 'openai', model: DEFAULT_OPENAI_MODEL },
+    ],
+    'an OpenAI-compatible base URL alone': [
+      { OPENAI_BASE_URL: 'http://localhost:11434/v1' },
+      { provider: 'openai', model: DEFAULT_OPENAI_MODEL },
+    ],
+    'an OpenAI model setting': [
+      { OPENAI_API_KEY: 'sk-test', CHORUS_OPENAI_MODEL: 'llama3.2' },
+      { provider: 'openai', model: 'llama3.2' },
+    ],
+    'an Anthropic key': [
+      { ANTHROPIC_API_KEY: 'sk-ant-test' },
+      { provider: 'anthropic', model: DEFAULT_ANTHROPIC_MODEL },
+    ],
+    'an Anthropic model setting': [
+      { ANTHROPIC_API_KEY: 'sk-ant-test', CHORUS_ANTHROPIC_MODEL: 'claude-sonnet-4-5' },
+      { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+    ],
+    'both keys: OpenAI wins': [
+      { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' },
+      { provider: 'openai', model: DEFAULT_OPENAI_MODEL },
+    ],
     'a base URL and an Anthropic key: OpenAI wins': [
       { OPENAI_BASE_URL: 'http://localhost:1234/v1', ANTHROPIC_API_KEY: 'sk-ant-test' },
       { provider: 'openai', model: DEFAULT_OPENAI_MODEL },
     ],
-    'a model setting without a key changes nothing': [{ CHORUS_ANTHROPIC_MODEL: 'claude-opus-4-1' }, null],
+    'a model setting without a key changes nothing': [
+      { CHORUS_ANTHROPIC_MODEL: 'claude-opus-4-1' },
+      null,
+    ],
   };
 
-  it.each(Object.entries(precedence))('real model for the shipped personas: %s', (_case, [env, realModel]) => {
-    expect(loadConfig(env).realModel).toEqual(realModel);
-  });
+  it.each(Object.entries(precedence))(
+    'real model for the shipped personas: %s',
+    (_case, [env, realModel]) => {
+      expect(loadConfig(env).realModel).toEqual(realModel);
+    },
+  );
 });

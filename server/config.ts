@@ -2,10 +2,17 @@
  * The server's configuration: the only reader of the environment (server/main.ts passes
  * `process.env`). One zod schema parses every variable; a bad value adds its problem and the
  * parse goes on, so one {@link ConfigError} lists every problem at start.
+ *
+ * Why one file: the schema is the list of every setting, and its cross-field rules (the realtime
+ * keys, the public URL, the real model) need the whole parsed environment.
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { AllowedOriginsError, parseAllowedOrigins, type AllowedOrigins } from './auth/allowed-origins.ts';
+import {
+  AllowedOriginsError,
+  parseAllowedOrigins,
+  type AllowedOrigins,
+} from './auth/allowed-origins.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './http/api-schemas.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
 import { apiKeyProblem } from './auth/keys.ts';
@@ -118,7 +125,10 @@ function integer(name: string, fallback: number, min: number, max = Number.MAX_S
       if (raw === undefined || raw === '') return fallback;
       const value = Number(raw);
       if (Number.isInteger(value) && value >= min && value <= max) return value;
-      context.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}, got "${raw}"` });
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be an integer from ${min} to ${max}, got "${raw}"`,
+      });
       return fallback;
     });
 }
@@ -129,7 +139,10 @@ function positive(name: string) {
     if (value === undefined) return undefined;
     const number = Number(value);
     if (Number.isFinite(number) && number > 0) return number;
-    context.addIssue({ code: 'custom', message: `${name} must be a positive number, got "${value}"` });
+    context.addIssue({
+      code: 'custom',
+      message: `${name} must be a positive number, got "${value}"`,
+    });
     return undefined;
   });
 }
@@ -137,8 +150,14 @@ function positive(name: string) {
 /** An http(s) URL variable of a provider; unset gives undefined. */
 function providerUrl(name: string) {
   return trimmed.superRefine((value, context) => {
-    if (value !== undefined && !/^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : '')) {
-      context.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as http://localhost:11434/v1, got "${value}"` });
+    if (
+      value !== undefined &&
+      !/^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : '')
+    ) {
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be an http(s) URL such as http://localhost:11434/v1, got "${value}"`,
+      });
     }
   });
 }
@@ -146,7 +165,8 @@ function providerUrl(name: string) {
 /** A secret that signs tokens; null when unset. */
 function secret(message: string) {
   return setting.superRefine((value, context) => {
-    if (value !== null && value.length < MIN_SECRET_LENGTH) context.addIssue({ code: 'custom', message });
+    if (value !== null && value.length < MIN_SECRET_LENGTH)
+      context.addIssue({ code: 'custom', message });
   });
 }
 
@@ -158,21 +178,55 @@ const environmentSchema = z
     CHORUS_DATA_DIR: setting,
     CHORUS_LOG_LEVEL: setting.transform((raw, context) => {
       const level = (raw ?? 'info') as LogLevel;
-      if (!LOG_LEVELS.includes(level)) context.addIssue({ code: 'custom', message: `CHORUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` });
+      if (!LOG_LEVELS.includes(level))
+        context.addIssue({
+          code: 'custom',
+          message: `CHORUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`,
+        });
       return level;
     }),
-    CHORUS_JWT_SECRET: secret(`CHORUS_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every token)`),
+    CHORUS_JWT_SECRET: secret(
+      `CHORUS_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every token)`,
+    ),
     // Hub limits (docs/architecture.md §6).
     CHORUS_LIMIT_PAYLOAD_KB: integer('CHORUS_LIMIT_PAYLOAD_KB', DEFAULT_LIMITS.maxPayloadKb, 1),
     CHORUS_LIMIT_FRAME_BYTES: integer('CHORUS_LIMIT_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, 1),
-    CHORUS_LIMIT_EVENTS_PER_SECOND: integer('CHORUS_LIMIT_EVENTS_PER_SECOND', DEFAULT_LIMITS.maxEventsPerSecond, 1),
-    CHORUS_LIMIT_CHANNELS_PER_SOCKET: integer('CHORUS_LIMIT_CHANNELS_PER_SOCKET', DEFAULT_LIMITS.maxChannelsPerSocket, 1),
-    CHORUS_LIMIT_JOINS_PER_SECOND: integer('CHORUS_LIMIT_JOINS_PER_SECOND', DEFAULT_LIMITS.maxJoinsPerSecond, 1),
-    CHORUS_LIMIT_PRESENCE_CALLS: integer('CHORUS_LIMIT_PRESENCE_CALLS', DEFAULT_LIMITS.maxPresenceCalls, 1),
-    CHORUS_LIMIT_PRESENCE_WINDOW_MS: integer('CHORUS_LIMIT_PRESENCE_WINDOW_MS', DEFAULT_LIMITS.presenceWindowMs, 1),
-    CHORUS_LIMIT_IDLE_TIMEOUT_MS: integer('CHORUS_LIMIT_IDLE_TIMEOUT_MS', DEFAULT_LIMITS.idleTimeoutMs, 1),
+    CHORUS_LIMIT_EVENTS_PER_SECOND: integer(
+      'CHORUS_LIMIT_EVENTS_PER_SECOND',
+      DEFAULT_LIMITS.maxEventsPerSecond,
+      1,
+    ),
+    CHORUS_LIMIT_CHANNELS_PER_SOCKET: integer(
+      'CHORUS_LIMIT_CHANNELS_PER_SOCKET',
+      DEFAULT_LIMITS.maxChannelsPerSocket,
+      1,
+    ),
+    CHORUS_LIMIT_JOINS_PER_SECOND: integer(
+      'CHORUS_LIMIT_JOINS_PER_SECOND',
+      DEFAULT_LIMITS.maxJoinsPerSecond,
+      1,
+    ),
+    CHORUS_LIMIT_PRESENCE_CALLS: integer(
+      'CHORUS_LIMIT_PRESENCE_CALLS',
+      DEFAULT_LIMITS.maxPresenceCalls,
+      1,
+    ),
+    CHORUS_LIMIT_PRESENCE_WINDOW_MS: integer(
+      'CHORUS_LIMIT_PRESENCE_WINDOW_MS',
+      DEFAULT_LIMITS.presenceWindowMs,
+      1,
+    ),
+    CHORUS_LIMIT_IDLE_TIMEOUT_MS: integer(
+      'CHORUS_LIMIT_IDLE_TIMEOUT_MS',
+      DEFAULT_LIMITS.idleTimeoutMs,
+      1,
+    ),
     DATABASE_URL: setting.superRefine((value, context) => {
-      if (value !== null && !/^postgres(ql)?:\/\//.test(value)) context.addIssue({ code: 'custom', message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string' });
+      if (value !== null && !/^postgres(ql)?:\/\//.test(value))
+        context.addIssue({
+          code: 'custom',
+          message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
+        });
     }),
     CHORUS_PERSONAS_DIR: setting,
     OPENAI_API_KEY: trimmed,
@@ -201,22 +255,49 @@ const environmentSchema = z
         }
       }),
     CHORUS_TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
-    CHORUS_IDENTITY_SECRET: secret(`CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`),
+    CHORUS_IDENTITY_SECRET: secret(
+      `CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`,
+    ),
     CHORUS_PUBLIC_URL: setting.transform((raw, context) => readPublicUrl(raw, context)),
     CHORUS_PUBLIC_REALTIME_URL: setting.superRefine((value, context) => {
       if (value !== null && !/^wss?:\/\//.test(value)) {
-        context.addIssue({ code: 'custom', message: 'CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1' });
+        context.addIssue({
+          code: 'custom',
+          message:
+            'CHORUS_PUBLIC_REALTIME_URL must be a ws:// or wss:// URL, e.g. wss://chat.example.com/realtime/v1',
+        });
       }
     }),
     CHORUS_REALTIME_URL: setting,
     CHORUS_REALTIME_SERVICE_KEY: setting,
     CHORUS_REALTIME_ANON_KEY: setting,
     CHORUS_SESSION_TTL_SECONDS: integer('CHORUS_SESSION_TTL_SECONDS', 3600, 60, 86_400),
-    CHORUS_LIMIT_MESSAGE_CHARS: integer('CHORUS_LIMIT_MESSAGE_CHARS', DEFAULT_API_LIMITS.messageChars, 1, 100_000),
-    CHORUS_LIMIT_MESSAGES_PER_MINUTE: integer('CHORUS_LIMIT_MESSAGES_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerMinute, 1),
-    CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE: integer('CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE', DEFAULT_API_LIMITS.messagesPerIpPerMinute, 1),
-    CHORUS_LIMIT_SESSIONS_PER_MINUTE: integer('CHORUS_LIMIT_SESSIONS_PER_MINUTE', DEFAULT_API_LIMITS.sessionsPerMinute, 1),
-    CHORUS_LIMIT_REQUESTS_PER_MINUTE: integer('CHORUS_LIMIT_REQUESTS_PER_MINUTE', DEFAULT_API_LIMITS.requestsPerMinute, 1),
+    CHORUS_LIMIT_MESSAGE_CHARS: integer(
+      'CHORUS_LIMIT_MESSAGE_CHARS',
+      DEFAULT_API_LIMITS.messageChars,
+      1,
+      100_000,
+    ),
+    CHORUS_LIMIT_MESSAGES_PER_MINUTE: integer(
+      'CHORUS_LIMIT_MESSAGES_PER_MINUTE',
+      DEFAULT_API_LIMITS.messagesPerMinute,
+      1,
+    ),
+    CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE: integer(
+      'CHORUS_LIMIT_MESSAGES_PER_IP_PER_MINUTE',
+      DEFAULT_API_LIMITS.messagesPerIpPerMinute,
+      1,
+    ),
+    CHORUS_LIMIT_SESSIONS_PER_MINUTE: integer(
+      'CHORUS_LIMIT_SESSIONS_PER_MINUTE',
+      DEFAULT_API_LIMITS.sessionsPerMinute,
+      1,
+    ),
+    CHORUS_LIMIT_REQUESTS_PER_MINUTE: integer(
+      'CHORUS_LIMIT_REQUESTS_PER_MINUTE',
+      DEFAULT_API_LIMITS.requestsPerMinute,
+      1,
+    ),
   })
   // Across variables: runs even when a variable above has a problem, so every problem is listed.
   .superRefine(
@@ -255,7 +336,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     logLevel: environment.CHORUS_LOG_LEVEL,
     hubLimits,
     databaseUrl: environment.DATABASE_URL,
-    personasDir: environment.CHORUS_PERSONAS_DIR ? path.resolve(cwd, environment.CHORUS_PERSONAS_DIR) : null,
+    personasDir: environment.CHORUS_PERSONAS_DIR
+      ? path.resolve(cwd, environment.CHORUS_PERSONAS_DIR)
+      : null,
     providers: {
       openai: { apiKey: environment.OPENAI_API_KEY, baseURL: environment.OPENAI_BASE_URL },
       anthropic: { apiKey: environment.ANTHROPIC_API_KEY, baseURL: environment.ANTHROPIC_BASE_URL },
@@ -288,11 +371,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
 }
 
 /** The real model of {@link RealModel}'s precedence, or null. */
-function readRealModel(environment: Pick<Environment, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_API_KEY' | 'CHORUS_OPENAI_MODEL' | 'CHORUS_ANTHROPIC_MODEL'>): RealModel | null {
+function readRealModel(
+  environment: Pick<
+    Environment,
+    | 'OPENAI_API_KEY'
+    | 'OPENAI_BASE_URL'
+    | 'ANTHROPIC_API_KEY'
+    | 'CHORUS_OPENAI_MODEL'
+    | 'CHORUS_ANTHROPIC_MODEL'
+  >,
+): RealModel | null {
   if (environment.OPENAI_API_KEY !== undefined || environment.OPENAI_BASE_URL !== undefined) {
     return { provider: 'openai', model: environment.CHORUS_OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL };
   }
-  if (environment.ANTHROPIC_API_KEY !== undefined) return { provider: 'anthropic', model: environment.CHORUS_ANTHROPIC_MODEL ?? DEFAULT_ANTHROPIC_MODEL };
+  if (environment.ANTHROPIC_API_KEY !== undefined)
+    return {
+      provider: 'anthropic',
+      model: environment.CHORUS_ANTHROPIC_MODEL ?? DEFAULT_ANTHROPIC_MODEL,
+    };
   return null;
 }
 
@@ -300,7 +396,15 @@ function readRealModel(environment: Pick<Environment, 'OPENAI_API_KEY' | 'OPENAI
 function readPublicUrl(raw: string | null, context: z.RefinementCtx): string | null {
   if (!raw) return null;
   const url = URL.canParse(raw) ? new URL(raw) : null;
-  if (url === null || !/^https?:$/.test(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+  if (
+    url === null ||
+    !/^https?:$/.test(url.protocol) ||
+    url.username ||
+    url.password ||
+    url.pathname !== '/' ||
+    url.search ||
+    url.hash
+  ) {
     context.addIssue({
       code: 'custom',
       message: `CHORUS_PUBLIC_URL must be the http(s) origin browsers reach this server at, with no path, e.g. https://chat.example.com (got "${raw.slice(0, 100)}")`,
@@ -312,29 +416,53 @@ function readPublicUrl(raw: string | null, context: z.RefinementCtx): string | n
 
 /** `CHORUS_REALTIME_URL` and its keys; `problem` is told what is missing or wrong. */
 function readRealtimeSettings(
-  environment: Pick<Environment, 'CHORUS_REALTIME_URL' | 'CHORUS_REALTIME_SERVICE_KEY' | 'CHORUS_REALTIME_ANON_KEY' | 'CHORUS_JWT_SECRET'>,
+  environment: Pick<
+    Environment,
+    | 'CHORUS_REALTIME_URL'
+    | 'CHORUS_REALTIME_SERVICE_KEY'
+    | 'CHORUS_REALTIME_ANON_KEY'
+    | 'CHORUS_JWT_SECRET'
+  >,
   problem: (message: string) => void,
 ): RealtimeSettings {
-  const { CHORUS_REALTIME_URL: rawUrl, CHORUS_REALTIME_SERVICE_KEY: serviceKey, CHORUS_REALTIME_ANON_KEY: anonKey, CHORUS_JWT_SECRET: jwtSecret } = environment;
+  const {
+    CHORUS_REALTIME_URL: rawUrl,
+    CHORUS_REALTIME_SERVICE_KEY: serviceKey,
+    CHORUS_REALTIME_ANON_KEY: anonKey,
+    CHORUS_JWT_SECRET: jwtSecret,
+  } = environment;
   if (rawUrl === null) {
     if (serviceKey !== null || anonKey !== null) {
-      problem('CHORUS_REALTIME_SERVICE_KEY and CHORUS_REALTIME_ANON_KEY need CHORUS_REALTIME_URL (without it the embedded hub is used, with its own keys)');
+      problem(
+        'CHORUS_REALTIME_SERVICE_KEY and CHORUS_REALTIME_ANON_KEY need CHORUS_REALTIME_URL (without it the embedded hub is used, with its own keys)',
+      );
     }
     return { kind: 'embedded' };
   }
   let url = rawUrl.replace(/\/+$/, '');
   if (!/^(wss?|https?):\/\/[^/\s]+/.test(url)) {
-    problem('CHORUS_REALTIME_URL must be a ws(s):// or http(s):// URL of a Supabase Realtime, e.g. wss://<project>.supabase.co/realtime/v1');
+    problem(
+      'CHORUS_REALTIME_URL must be a ws(s):// or http(s):// URL of a Supabase Realtime, e.g. wss://<project>.supabase.co/realtime/v1',
+    );
   } else {
     url = url.replace(/^http/, 'ws');
   }
   if (jwtSecret === null) {
-    problem("CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: set it to the Supabase project's JWT secret, so Supabase Realtime accepts the room tokens Chorus signs");
+    problem(
+      "CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: set it to the Supabase project's JWT secret, so Supabase Realtime accepts the room tokens Chorus signs",
+    );
   }
-  if (serviceKey === null) problem("CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL (the project's service-role key; the server sends with it)");
-  if (anonKey === null) problem("CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL (the project's anon key; browsers connect with it)");
+  if (serviceKey === null)
+    problem(
+      "CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL (the project's service-role key; the server sends with it)",
+    );
+  if (anonKey === null)
+    problem(
+      "CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL (the project's anon key; browsers connect with it)",
+    );
   for (const keyProblem of [
-    serviceKey && apiKeyProblem('CHORUS_REALTIME_SERVICE_KEY', serviceKey, 'service_role', jwtSecret),
+    serviceKey &&
+      apiKeyProblem('CHORUS_REALTIME_SERVICE_KEY', serviceKey, 'service_role', jwtSecret),
     anonKey && apiKeyProblem('CHORUS_REALTIME_ANON_KEY', anonKey, 'anon', jwtSecret),
   ]) {
     if (keyProblem) problem(keyProblem);

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
 /** The embedded hub's endpoint and keys (generated here, so shown), or which external realtime is used (its keys are the operator's: never printed). */
 function realtimeLines(config: Config, server: ChorusServer): string[] {
   if (config.realtime.kind === 'external') {
-    return [`  Realtime:    ${server.realtimeUrl}  (external Supabase Realtime; keys from CHORUS_REALTIME_ANON_KEY / _SERVICE_KEY)`];
+    return [
+      `  Realtime:    ${server.realtimeUrl}  (external Supabase Realtime; keys from CHORUS_REALTIME_ANON_KEY / _SERVICE_KEY)`,
+    ];
   }
   return [
     `  Realtime:    ${server.realtimeUrl}  (embedded hub)`,
@@ -50,6 +52,8 @@ function realtimeLines(config: Config, server: ChorusServer): string[] {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

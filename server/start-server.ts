@@ -8,7 +8,14 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { ensurePrivateFolder } from './lib/private-folder.ts';
 import { realtimeUrlOf } from './lib/public-url.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
-import { DEFAULT_PERSONAS_DIRECTORY, createPersonaCatalog, loadPersonas, withRealModel, type Persona, type PersonaCatalog } from './orchestrator/personas.ts';
+import {
+  DEFAULT_PERSONAS_DIRECTORY,
+  createPersonaCatalog,
+  loadPersonas,
+  withRealModel,
+  type PersonaCatalog,
+} from './orchestrator/personas.ts';
+import type { Persona } from './orchestrator/persona-file.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
 import { createChatModel, type ChatModel, type ProviderSettings } from './providers/index.ts';
 import { RealtimeHub } from './realtime/hub/hub.ts';
@@ -68,8 +75,12 @@ export interface StartOptions {
  * benchmarks. A configuration with an external realtime is refused (use `startChorus`).
  * @example const server = await startServer(config, { sql });
  */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  if (config.realtime.kind !== 'embedded') throw new Error('startServer runs the embedded hub; with CHORUS_REALTIME_URL use startChorus');
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  if (config.realtime.kind !== 'embedded')
+    throw new Error('startServer runs the embedded hub; with CHORUS_REALTIME_URL use startChorus');
   const server = await startChorus(config, options);
   return { ...server, hub: server.hub as RealtimeHub }; // embedded: always there
 }
@@ -79,23 +90,39 @@ export async function startServer(config: Config, options: StartOptions = {}): P
  * importable by tests (port 0) as well as run by `main.ts`.
  * @example const server = await startChorus(loadConfig(process.env), { serveWidget: true });
  */
-export async function startChorus(config: Config, options: StartOptions = {}): Promise<ChorusServer> {
+export async function startChorus(
+  config: Config,
+  options: StartOptions = {},
+): Promise<ChorusServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
   const sql = options.sql ?? (await openDatabase(config, log));
   const store = createPostgresStores(sql);
   const tools = await loadTools();
   const personas = await loadPersonaCatalog(config, tools.names);
-  const models = new Map(personas.personas.map((persona) => [persona.handle, modelOf(persona, config.providers)]));
+  const models = new Map(
+    personas.personas.map((persona) => [persona.handle, modelOf(persona, config.providers)]),
+  );
   const realtime = createRealtime(config, jwtSecret, log);
   const { bus } = realtime;
   const orchestrator = new Orchestrator(
-    { store, bus, personas, tools, log, modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!) },
+    {
+      store,
+      bus,
+      personas,
+      tools,
+      log,
+      modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!),
+    },
     {
       coalesceWindowMs: config.orchestrator.coalesceWindowMs,
       summaryQuietMs: config.orchestrator.summaryQuietMs,
       maxRepliesPerRoom: config.orchestrator.maxRepliesPerRoom,
-      roomDefaults: { ...DEFAULT_ROOM_SETTINGS, maxAgentTurns: config.orchestrator.maxAgentTurns, tokensPerDay: config.orchestrator.tokensPerDay },
+      roomDefaults: {
+        ...DEFAULT_ROOM_SETTINGS,
+        maxAgentTurns: config.orchestrator.maxAgentTurns,
+        tokensPerDay: config.orchestrator.tokensPerDay,
+      },
     },
   );
   await orchestrator.start();
@@ -103,7 +130,8 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
   if (options.serveWidget) {
     await ensureWidgetBuilt(log);
     // The demo pages' rooms: every agent answers, so a first visit shows the room at its liveliest.
-    for (const [id, title] of DEMO_ROOMS) await store.rooms.ensureRoom({ id, title, settings: { policy: 'all' } });
+    for (const [id, title] of DEMO_ROOMS)
+      await store.rooms.ensureRoom({ id, title, settings: { policy: 'all' } });
   }
   let closing = false;
   const { keys } = realtime;
@@ -114,7 +142,14 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
-    realtime: { url: config.publicRealtimeUrl ?? realtime.url ?? (config.publicUrl ? realtimeUrlOf(config.publicUrl) : null), anonKey: keys.anonKey, typing: realtime.hub ? 'channel' : 'server' },
+    realtime: {
+      url:
+        config.publicRealtimeUrl ??
+        realtime.url ??
+        (config.publicUrl ? realtimeUrlOf(config.publicUrl) : null),
+      anonKey: keys.anonKey,
+      typing: realtime.hub ? 'channel' : 'server',
+    },
     ready: async () => !closing && (await databaseAnswers(sql)),
     sessionTtlSeconds: config.sessionTtlSeconds,
     allowedOrigins: config.allowedOrigins,
@@ -134,7 +169,12 @@ export async function startChorus(config: Config, options: StartOptions = {}): P
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log('info', 'server.started', { url, database: config.databaseUrl ? 'postgres' : 'pglite', realtime: config.realtime.kind, personas: personas.personas.map((persona) => persona.handle) });
+  log('info', 'server.started', {
+    url,
+    database: config.databaseUrl ? 'postgres' : 'pglite',
+    realtime: config.realtime.kind,
+    personas: personas.personas.map((persona) => persona.handle),
+  });
   return {
     url,
     realtimeUrl: realtime.url ?? `${url}/realtime/v1`,
@@ -174,28 +214,54 @@ function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtim
   const settings = config.realtime;
   if (settings.kind === 'external') {
     const keys = { anonKey: settings.anonKey, serviceKey: settings.serviceKey };
-    return { bus: new RealtimeJsRoomBus({ url: settings.url, apiKey: keys.serviceKey, log }), hub: null, url: settings.url, keys };
+    return {
+      bus: new RealtimeJsRoomBus({ url: settings.url, apiKey: keys.serviceKey, log }),
+      hub: null,
+      url: settings.url,
+      keys,
+    };
   }
-  const hub = new RealtimeHub({ jwtSecret, limits: config.hubLimits, allowedOrigins: config.allowedOrigins, log });
+  const hub = new RealtimeHub({
+    jwtSecret,
+    limits: config.hubLimits,
+    allowedOrigins: config.allowedOrigins,
+    log,
+  });
   return { bus: new InProcessRoomBus(hub), hub, url: null, keys: createApiKeys(jwtSecret) };
 }
 
 /** `DATABASE_URL`, else PGlite in `<data dir>/pgdata`; both folders are created owner-only. */
 async function openDatabase(config: Config, log: Logger): Promise<Sql> {
   if (!config.databaseUrl) await ensurePrivateFolder(config.dataDir);
-  const sql = config.databaseUrl ? PgSql.connect(config.databaseUrl) : await PGliteSql.open(path.join(config.dataDir, 'pgdata'));
+  const sql = config.databaseUrl
+    ? PgSql.connect(config.databaseUrl)
+    : await PGliteSql.open(path.join(config.dataDir, 'pgdata'));
   const report = await migrate(sql);
   if (report.applied.length > 0) log('info', 'store.migrated', { applied: report.applied });
   return sql;
 }
 
 /** The configured personas, or the shipped ones switched to a real model when a key is set. */
-async function loadPersonaCatalog(config: Config, toolNames: readonly string[]): Promise<PersonaCatalog> {
+async function loadPersonaCatalog(
+  config: Config,
+  toolNames: readonly string[],
+): Promise<PersonaCatalog> {
   const hasOpenAI = Boolean(config.providers.openai?.apiKey || config.providers.openai?.baseURL);
-  const providerAvailability = { offline: true, openai: hasOpenAI, anthropic: Boolean(config.providers.anthropic?.apiKey) };
-  if (config.personasDir) return loadPersonas({ directory: config.personasDir, toolNames, providerAvailability });
-  const shipped = await loadPersonas({ directory: DEFAULT_PERSONAS_DIRECTORY, toolNames, providerAvailability: { ...providerAvailability, offline: true } });
-  return createPersonaCatalog(shipped.personas.map((persona) => withRealModel(persona, config.realModel)));
+  const providerAvailability = {
+    offline: true,
+    openai: hasOpenAI,
+    anthropic: Boolean(config.providers.anthropic?.apiKey),
+  };
+  if (config.personasDir)
+    return loadPersonas({ directory: config.personasDir, toolNames, providerAvailability });
+  const shipped = await loadPersonas({
+    directory: DEFAULT_PERSONAS_DIRECTORY,
+    toolNames,
+    providerAvailability: { ...providerAvailability, offline: true },
+  });
+  return createPersonaCatalog(
+    shipped.personas.map((persona) => withRealModel(persona, config.realModel)),
+  );
 }
 
 function modelOf(persona: Persona, settings: ProviderSettings): ChatModel {

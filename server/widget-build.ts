@@ -14,7 +14,11 @@ async function newestChange(entry: string): Promise<number> {
   if (!info) return 0;
   if (!info.isDirectory()) return info.mtimeMs;
   const children = await readdir(entry);
-  const times = await Promise.all(children.filter((name) => !name.includes('.test.')).map((name) => newestChange(path.join(entry, name))));
+  const times = await Promise.all(
+    children
+      .filter((name) => !name.includes('.test.'))
+      .map((name) => newestChange(path.join(entry, name))),
+  );
   return Math.max(info.mtimeMs, ...times);
 }
 
@@ -24,7 +28,16 @@ async function newestChange(entry: string): Promise<number> {
  * a deployment without dev dependencies must ship a built `dist/widget`.
  */
 export async function ensureWidgetBuilt(log: Logger): Promise<void> {
-  const builtAt = Math.min(...(await Promise.all(OUTPUTS.map((file) => stat(file).then((info) => info.mtimeMs, () => 0)))));
+  const builtAt = Math.min(
+    ...(await Promise.all(
+      OUTPUTS.map((file) =>
+        stat(file).then(
+          (info) => info.mtimeMs,
+          () => 0,
+        ),
+      ),
+    )),
+  );
   const changedAt = Math.max(...(await Promise.all(SOURCES.map(newestChange))));
   if (builtAt > changedAt) return;
   log('info', 'widget.building', { outDir: WIDGET_DIST_DIR });

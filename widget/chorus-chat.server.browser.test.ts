@@ -32,11 +32,18 @@ async function joinRoom(room: string, name: string): Promise<ChorusChat> {
   chat.setAttribute('theme', 'light');
   chat.style.setProperty('--chorus-height', '420px');
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not join ${room}`)), REPLY_TIMEOUT_MS);
-    chat.addEventListener('chorus-ready', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not join ${room}`)),
+      REPLY_TIMEOUT_MS,
+    );
+    chat.addEventListener(
+      'chorus-ready',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
   document.body.append(chat);
   mounted.push(chat);
@@ -62,8 +69,15 @@ interface Bubble {
 function bubbles(chat: ChorusChat): Bubble[] {
   return findAll(chat, '[part~="message"]').map((element) => {
     const parts = element.getAttribute('part')?.split(/\s+/) ?? [];
-    const kind = parts.includes('message--agent') ? 'agent' : parts.includes('message--system') ? 'system' : 'human';
-    const status = [...element.classList].find((name) => /^message--(streaming|complete|cancelled|error|interrupted)$/.test(name))?.slice('message--'.length) ?? '';
+    const kind = parts.includes('message--agent')
+      ? 'agent'
+      : parts.includes('message--system')
+        ? 'system'
+        : 'human';
+    const status =
+      [...element.classList]
+        .find((name) => /^message--(streaming|complete|cancelled|error|interrupted)$/.test(name))
+        ?.slice('message--'.length) ?? '';
     return {
       id: element.dataset['id'] ?? '',
       kind,
@@ -77,7 +91,8 @@ function bubbles(chat: ChorusChat): Bubble[] {
   });
 }
 
-const agentBubbles = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind === 'agent');
+const agentBubbles = (chat: ChorusChat) =>
+  bubbles(chat).filter((bubble) => bubble.kind === 'agent');
 
 /** Types into the composer and presses Enter, with real key events. */
 async function typeAndSend(chat: ChorusChat, text: string): Promise<void> {
@@ -87,7 +102,11 @@ async function typeAndSend(chat: ChorusChat, text: string): Promise<void> {
 }
 
 /** Waits until the room has `count` agent replies, all finished with some text. */
-async function untilRepliesFinish(chat: ChorusChat, count: number, allowed: readonly string[] = ['complete']): Promise<Bubble[]> {
+async function untilRepliesFinish(
+  chat: ChorusChat,
+  count: number,
+  allowed: readonly string[] = ['complete'],
+): Promise<Bubble[]> {
   await until(() => {
     const agents = agentBubbles(chat);
     expect(agents.length, 'agent replies').to.be.at.least(count);
@@ -135,7 +154,10 @@ describe('<chorus-chat> against the real server', function () {
     let watching = true;
     const watch = () => {
       if (!watching) return;
-      mostStreamingAtOnce = Math.max(mostStreamingAtOnce, agentBubbles(chat).filter((bubble) => bubble.status === 'streaming').length);
+      mostStreamingAtOnce = Math.max(
+        mostStreamingAtOnce,
+        agentBubbles(chat).filter((bubble) => bubble.status === 'streaming').length,
+      );
       requestAnimationFrame(watch);
     };
     requestAnimationFrame(watch);
@@ -143,7 +165,9 @@ describe('<chorus-chat> against the real server', function () {
       await typeAndSend(chat, 'What should we name the new project?');
       const replies = await untilRepliesFinish(chat, 3);
       expect(replies).to.have.length(3);
-      expect(new Set(replies.map((reply) => reply.author))).to.deep.equal(new Set(['Sage', 'Scout', 'Critic']));
+      expect(new Set(replies.map((reply) => reply.author))).to.deep.equal(
+        new Set(['Sage', 'Scout', 'Critic']),
+      );
       for (const reply of replies) expect(reply.text, `${reply.author}'s text`).to.not.equal('');
       expect(new Set(replies.map((reply) => reply.id)).size).to.equal(3);
     } finally {
@@ -158,10 +182,16 @@ describe('<chorus-chat> against the real server', function () {
 
     let target: Bubble | undefined;
     await until(() => {
-      target = agentBubbles(chat).find((bubble) => bubble.status === 'streaming' && bubble.element.querySelector('[part="message__actions"] button'));
+      target = agentBubbles(chat).find(
+        (bubble) =>
+          bubble.status === 'streaming' &&
+          bubble.element.querySelector('[part="message__actions"] button'),
+      );
       expect(target, 'a streaming reply with a Stop button').to.not.equal(undefined);
     }, REPLY_TIMEOUT_MS);
-    const stop = target!.element.querySelector<HTMLButtonElement>('[part="message__actions"] button')!;
+    const stop = target!.element.querySelector<HTMLButtonElement>(
+      '[part="message__actions"] button',
+    )!;
     expect(stop.getAttribute('aria-label')).to.equal(`Stop the reply of ${target!.author}`);
     stop.click();
 
@@ -182,15 +212,25 @@ describe('<chorus-chat> against the real server', function () {
     const first = await joinRoom(config.widgetRooms.lateJoiner, 'Ada');
     await typeAndSend(first, 'Tell me about the history of tea.');
     await until(() => {
-      expect(agentBubbles(first).some((bubble) => bubble.status === 'streaming' && bubble.text.length > 0), 'a reply streaming with some text').to.equal(true);
+      expect(
+        agentBubbles(first).some(
+          (bubble) => bubble.status === 'streaming' && bubble.text.length > 0,
+        ),
+        'a reply streaming with some text',
+      ).to.equal(true);
     }, REPLY_TIMEOUT_MS);
 
     const second = await joinRoom(config.widgetRooms.lateJoiner, 'Grace');
     const firstReplies = await untilRepliesFinish(first, 3);
     const secondReplies = await untilRepliesFinish(second, 3);
-    expect(secondReplies.map((reply) => reply.id)).to.deep.equal(firstReplies.map((reply) => reply.id));
+    expect(secondReplies.map((reply) => reply.id)).to.deep.equal(
+      firstReplies.map((reply) => reply.id),
+    );
 
-    const transcript = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
+    const transcript = (chat: ChorusChat) =>
+      bubbles(chat)
+        .filter((bubble) => bubble.kind !== 'system')
+        .map(({ id, author, text, status }) => ({ id, author, text, status }));
     await until(() => expect(transcript(second)).to.deep.equal(transcript(first)), 5_000);
     expect(transcript(first)).to.have.length(4);
   });
@@ -204,7 +244,11 @@ describe('<chorus-chat> against the real server', function () {
       const before = await joinRoom(room, 'Ada');
       await typeAndSend(before, 'Tell me about the history of coffee.');
       await until(() => {
-        expect(agentBubbles(before).filter((bubble) => bubble.status === 'streaming' && bubble.text.length > 20)).to.have.length.at.least(2);
+        expect(
+          agentBubbles(before).filter(
+            (bubble) => bubble.status === 'streaming' && bubble.text.length > 20,
+          ),
+        ).to.have.length.at.least(2);
       }, REPLY_TIMEOUT_MS);
       const seen = new Map(agentBubbles(before).map((bubble) => [bubble.id, bubble.text]));
 
@@ -217,14 +261,23 @@ describe('<chorus-chat> against the real server', function () {
       expect(own).to.include({ own: true, text: 'Tell me about the history of coffee.' });
       // Nothing already seen goes missing: every reply picks up at least where it was.
       await until(() => {
-        for (const [id, text] of seen) expect(agentBubbles(after).find((bubble) => bubble.id === id)?.text ?? '', id).to.satisfy((shown: string) => shown.startsWith(text));
+        for (const [id, text] of seen)
+          expect(agentBubbles(after).find((bubble) => bubble.id === id)?.text ?? '', id).to.satisfy(
+            (shown: string) => shown.startsWith(text),
+          );
       }, REPLY_TIMEOUT_MS);
 
       const replies = await untilRepliesFinish(after, 3);
       expect(replies.map((reply) => reply.id)).to.include.members([...seen.keys()]);
-      const transcript = (chat: ChorusChat) => bubbles(chat).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
+      const transcript = (chat: ChorusChat) =>
+        bubbles(chat)
+          .filter((bubble) => bubble.kind !== 'system')
+          .map(({ id, author, text, status }) => ({ id, author, text, status }));
       const witness = await joinRoom(room, 'Grace');
-      await until(() => expect(transcript(witness)).to.deep.equal(transcript(after)), REPLY_TIMEOUT_MS);
+      await until(
+        () => expect(transcript(witness)).to.deep.equal(transcript(after)),
+        REPLY_TIMEOUT_MS,
+      );
     } finally {
       document.removeEventListener('chorus-ready', onReady);
     }
@@ -246,7 +299,9 @@ describe('<chorus-chat> against the real server', function () {
       expect(texts()).to.include('History message 1');
     }, REPLY_TIMEOUT_MS);
     await settle(chat);
-    expect(texts()).to.deep.equal(Array.from({ length: total }, (_, index) => `History message ${index + 1}`));
+    expect(texts()).to.deep.equal(
+      Array.from({ length: total }, (_, index) => `History message ${index + 1}`),
+    );
     const ids = bubbles(chat).map((bubble) => bubble.id);
     expect(new Set(ids).size).to.equal(total);
   });
@@ -259,17 +314,31 @@ describe('<chorus-chat> against the real server', function () {
     const list = get(chat, '[part="mention-list"]');
     await until(() => {
       expect(list.hidden).to.equal(false);
-      expect(findAll(chat, '[part="mention-option"]').map((option) => option.textContent?.replace(/\s+/g, ' ').trim())).to.deep.equal(['@scout Scout']);
+      expect(
+        findAll(chat, '[part="mention-option"]').map((option) =>
+          option.textContent?.replace(/\s+/g, ' ').trim(),
+        ),
+      ).to.deep.equal(['@scout Scout']);
     });
     await sendKeys({ press: 'ArrowDown' });
-    await until(() => expect(find(chat, '[part="mention-option"][aria-selected="true"]')?.textContent).to.contain('Scout'));
+    await until(() =>
+      expect(find(chat, '[part="mention-option"][aria-selected="true"]')?.textContent).to.contain(
+        'Scout',
+      ),
+    );
     await sendKeys({ press: 'Enter' });
     await until(() => expect(textarea.value).to.equal('@scout '));
     expect(list.hidden).to.equal(true);
 
     await sendKeys({ type: 'what is new?' });
     await sendKeys({ press: 'Enter' });
-    await until(() => expect(bubbles(chat).some((bubble) => bubble.own && bubble.text === '@scout what is new?')).to.equal(true), REPLY_TIMEOUT_MS);
+    await until(
+      () =>
+        expect(
+          bubbles(chat).some((bubble) => bubble.own && bubble.text === '@scout what is new?'),
+        ).to.equal(true),
+      REPLY_TIMEOUT_MS,
+    );
     expect(textarea.value).to.equal('');
 
     const [reply] = await untilRepliesFinish(chat, 1);
@@ -290,16 +359,36 @@ describe('<chorus-chat> against the real server', function () {
     const text = `Posted right after load ${crypto.randomUUID().slice(0, 8)}`;
     try {
       const chorus = createChorusGlobal();
-      chorus.push(['mount', { room, server: config.url, target: '#set-user-target' }], ['setUser', { name: 'Ada Lovelace' }], ['send', text]);
+      chorus.push(
+        ['mount', { room, server: config.url, target: '#set-user-target' }],
+        ['setUser', { name: 'Ada Lovelace' }],
+        ['send', text],
+      );
       await until(() => expect(chorus.chat, 'the mounted chat').to.not.equal(undefined));
       mounted.push(chorus.chat!);
       await until(() => expect(participants, 'chorus-ready').to.have.length(1), REPLY_TIMEOUT_MS);
-      expect(participants[0]!.name, 'the session the room was joined with').to.equal('Ada Lovelace');
-      await until(() => expect(bubbles(chorus.chat!).find((bubble) => bubble.text === text)).to.include({ own: true, author: 'Ada Lovelace', statusLine: '' }), REPLY_TIMEOUT_MS);
+      expect(participants[0]!.name, 'the session the room was joined with').to.equal(
+        'Ada Lovelace',
+      );
+      await until(
+        () =>
+          expect(bubbles(chorus.chat!).find((bubble) => bubble.text === text)).to.include({
+            own: true,
+            author: 'Ada Lovelace',
+            statusLine: '',
+          }),
+        REPLY_TIMEOUT_MS,
+      );
 
       // As the server stored it: another visitor sees the message under that name.
       const witness = await joinRoom(room, 'Grace');
-      await until(() => expect(bubbles(witness).find((bubble) => bubble.text === text)?.author).to.equal('Ada Lovelace'), REPLY_TIMEOUT_MS);
+      await until(
+        () =>
+          expect(bubbles(witness).find((bubble) => bubble.text === text)?.author).to.equal(
+            'Ada Lovelace',
+          ),
+        REPLY_TIMEOUT_MS,
+      );
     } finally {
       document.removeEventListener('chorus-ready', onReady);
       target.remove();
@@ -317,7 +406,9 @@ describe('<chorus-chat> against the real server', function () {
     expect(failed!.author).to.equal('Flaky');
     expect(failed!.text, 'the text that arrived before the failure').to.equal(partialText);
     expect(failed!.statusLine).to.match(/^This reply failed/);
-    const retry = failed!.element.querySelector<HTMLButtonElement>('[part="message__actions"] button[aria-label="Retry the reply of Flaky"]');
+    const retry = failed!.element.querySelector<HTMLButtonElement>(
+      '[part="message__actions"] button[aria-label="Retry the reply of Flaky"]',
+    );
     expect(retry, 'a Retry button named for the agent').to.not.equal(null);
     expect(retry!.textContent?.trim()).to.equal('Retry');
     retry!.click();
@@ -327,14 +418,31 @@ describe('<chorus-chat> against the real server', function () {
     expect(replies).to.have.length(2);
     const [kept, retried] = replies;
     expect(kept).to.include({ id: failed!.id, status: 'error', text: partialText });
-    expect(retried).to.include({ author: 'Flaky', status: 'complete', text: fullText, statusLine: '' });
+    expect(retried).to.include({
+      author: 'Flaky',
+      status: 'complete',
+      text: fullText,
+      statusLine: '',
+    });
     expect(retried!.id).to.not.equal(failed!.id);
-    expect(retried!.element.querySelector('[part="message__reason"]')?.textContent?.trim()).to.equal('Why: regenerated');
-    expect(retried!.element.querySelector('[part="message__actions"] button')?.getAttribute('aria-label')).to.equal('Regenerate the reply of Flaky');
-    expect(kept!.element.querySelector('[part="message__actions"]'), 'no second Retry on the failed reply').to.equal(null);
+    expect(
+      retried!.element.querySelector('[part="message__reason"]')?.textContent?.trim(),
+    ).to.equal('Why: regenerated');
+    expect(
+      retried!.element
+        .querySelector('[part="message__actions"] button')
+        ?.getAttribute('aria-label'),
+    ).to.equal('Regenerate the reply of Flaky');
+    expect(
+      kept!.element.querySelector('[part="message__actions"]'),
+      'no second Retry on the failed reply',
+    ).to.equal(null);
 
     // The transcript ends as the server stored it: a second visitor loads the same one.
-    const transcript = (of: ChorusChat) => bubbles(of).filter((bubble) => bubble.kind !== 'system').map(({ id, author, text, status }) => ({ id, author, text, status }));
+    const transcript = (of: ChorusChat) =>
+      bubbles(of)
+        .filter((bubble) => bubble.kind !== 'system')
+        .map(({ id, author, text, status }) => ({ id, author, text, status }));
     expect(transcript(chat).map(({ text, status }) => ({ text, status }))).to.deep.equal([
       { text: question, status: 'complete' },
       { text: partialText, status: 'error' },

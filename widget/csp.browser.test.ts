@@ -11,11 +11,16 @@ interface FixtureWindow extends Window {
 
 const frames: HTMLIFrameElement[] = [];
 
-async function loadPage(policy: string, options: { nonce?: string; withoutAdoptedStyleSheets?: boolean } = {}): Promise<FixtureWindow> {
+async function loadPage(
+  policy: string,
+  options: { nonce?: string; withoutAdoptedStyleSheets?: boolean } = {},
+): Promise<FixtureWindow> {
   const iframe = document.createElement('iframe');
   iframe.style.setProperty('width', '480px');
   iframe.style.setProperty('height', '640px');
-  const before = options.withoutAdoptedStyleSheets ? '<script src="/widget/test-support/csp-no-adopted-style-sheets.ts"></script>' : '';
+  const before = options.withoutAdoptedStyleSheets
+    ? '<script src="/widget/test-support/csp-no-adopted-style-sheets.ts"></script>'
+    : '';
   const nonce = options.nonce ? ` data-nonce="${options.nonce}"` : '';
   iframe.srcdoc = `<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="${policy}"><title>CSP</title>${before}</head>
     <body${nonce}><script type="module" src="/widget/test-support/csp-fixture.ts"></script></body></html>`;
@@ -25,7 +30,10 @@ async function loadPage(policy: string, options: { nonce?: string; withoutAdopte
   const page = iframe.contentWindow as FixtureWindow;
   const deadline = performance.now() + 8_000;
   while (!page.cspReady) {
-    if (performance.now() > deadline) throw new Error(`the fixture did not finish; violations: ${JSON.stringify(page.cspViolations ?? null)}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `the fixture did not finish; violations: ${JSON.stringify(page.cspViolations ?? null)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return page;
@@ -37,7 +45,8 @@ function panelBackground(page: FixtureWindow): string {
   return panel ? page.getComputedStyle(panel).backgroundColor : 'none';
 }
 
-const STRICT = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'";
+const STRICT =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'";
 
 describe('the widget under a strict CSP', () => {
   afterEach(() => {
@@ -48,20 +57,29 @@ describe('the widget under a strict CSP', () => {
     const page = await loadPage(STRICT);
     expect(page.cspViolations).to.deep.equal([]);
     expect(panelBackground(page)).to.equal('rgb(255, 255, 255)');
-    const article = page.document.querySelector('chorus-chat')?.shadowRoot?.querySelector('chorus-message-list')?.shadowRoot?.querySelector('article[data-id="r1"]');
+    const article = page.document
+      .querySelector('chorus-chat')
+      ?.shadowRoot?.querySelector('chorus-message-list')
+      ?.shadowRoot?.querySelector('article[data-id="r1"]');
     expect(article && page.getComputedStyle(article).borderLeftColor).to.equal('rgb(124, 58, 237)');
   });
 
   it('puts the nonce on its <style> elements where constructable stylesheets are missing', async () => {
-    const page = await loadPage(`${STRICT.replace("style-src 'self'", "style-src 'self' 'nonce-chorus123'")}`, { nonce: 'chorus123', withoutAdoptedStyleSheets: true });
+    const page = await loadPage(
+      `${STRICT.replace("style-src 'self'", "style-src 'self' 'nonce-chorus123'")}`,
+      { nonce: 'chorus123', withoutAdoptedStyleSheets: true },
+    );
     expect(page.cspViolations).to.deep.equal([]);
     expect(panelBackground(page)).to.equal('rgb(255, 255, 255)');
-    const styles = page.document.querySelector('chorus-chat')?.shadowRoot?.querySelectorAll('style') ?? [];
+    const styles =
+      page.document.querySelector('chorus-chat')?.shadowRoot?.querySelectorAll('style') ?? [];
     expect(styles.length).to.be.greaterThan(0);
   });
 
   it('(control) reports violations when the nonce is missing, so the checks above can fail', async () => {
     const page = await loadPage(STRICT, { withoutAdoptedStyleSheets: true });
-    expect(page.cspViolations?.some((violation) => violation.startsWith('style-src'))).to.equal(true);
+    expect(page.cspViolations?.some((violation) => violation.startsWith('style-src'))).to.equal(
+      true,
+    );
   });
 });

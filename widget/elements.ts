@@ -17,7 +17,11 @@ export function define(tag: string, constructor: CustomElementConstructor): void
     registry.define(tag, constructor);
     return;
   }
-  if (existing !== constructor) warnOnce(`duplicate-${tag}`, `<${tag}> is already defined by another copy of Chorus; this one is not used. Load the widget once per page`);
+  if (existing !== constructor)
+    warnOnce(
+      `duplicate-${tag}`,
+      `<${tag}> is already defined by another copy of Chorus; this one is not used. Load the widget once per page`,
+    );
 }
 
 /**

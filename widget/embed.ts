@@ -13,7 +13,13 @@
  */
 import { ChorusChat } from './components/chat/chat.ts';
 import { defineChorusElements } from './elements.ts';
-import { createChorusGlobal, isLoaded, optionsFromScript, serverOf, whenReady } from './embed/chorus-global.ts';
+import {
+  createChorusGlobal,
+  isLoaded,
+  optionsFromScript,
+  serverOf,
+  whenReady,
+} from './embed/chorus-global.ts';
 import { warnOnce } from './lib/warn-once.ts';
 
 /** Runs once per script tag. */
@@ -38,7 +44,11 @@ function boot(script: HTMLScriptElement | null): void {
   chorus.push(...mounts, ...others);
   if (!options && mounts.length === 0) {
     void whenReady().then(() => {
-      if (!document.querySelector('chorus-chat')) warnOnce('no-room', 'Chorus: add data-room="…" to the script tag, a <chorus-chat room="…"> to the page, or Chorus.push(["mount", { room }])');
+      if (!document.querySelector('chorus-chat'))
+        warnOnce(
+          'no-room',
+          'Chorus: add data-room="…" to the script tag, a <chorus-chat room="…"> to the page, or Chorus.push(["mount", { room }])',
+        );
     });
   }
 }

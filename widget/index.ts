@@ -14,7 +14,15 @@ export * from './events/index.ts';
 export { EN, type ChorusStrings } from './i18n/strings.ts';
 export { ChorusError } from './lib/chorus-error.ts';
 export { RoomClient, type RoomClientOptions } from './room/room-client.ts';
-export type { ConnectionState, ConnectionStatus, RoomConnection, RoomConnectionEvents, RoomInfo, SessionInfo, LiveEvent } from './room/room-connection.ts';
+export type {
+  ConnectionState,
+  ConnectionStatus,
+  RoomConnection,
+  RoomConnectionEvents,
+  RoomInfo,
+  SessionInfo,
+  LiveEvent,
+} from './room/room-connection.ts';
 export type { ChorusUser, HostIdentity, AgentInfo, StopTarget } from './room/api-types.ts';
 export { Transcript, type MergeOutcome } from './room/transcript.ts';
 export type { Message, MessagePart, PresenceMeta, ReplyReason } from '../protocol/room.ts';

@@ -15,11 +15,16 @@ import { migrate } from '../../server/store/migrate.ts';
 import { PGliteSql } from '../../server/store/pglite-sql.ts';
 import { throwawayConfig } from '../../test/helpers/throwaway-config.ts';
 
-export async function startBenchServer(options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {}): Promise<RunningServer> {
+export async function startBenchServer(
+  options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {},
+): Promise<RunningServer> {
   const { config, removeDataDir } = await throwawayConfig(options.env);
   const sql = await PGliteSql.open();
   await migrate(sql);
-  const server = await startServer(config, { sql, ...(options.modelFor ? { modelFor: options.modelFor } : {}) });
+  const server = await startServer(config, {
+    sql,
+    ...(options.modelFor ? { modelFor: options.modelFor } : {}),
+  });
   return {
     ...server,
     async close() {

@@ -11,5 +11,10 @@ import { startChorus } from '../../server/start-server.ts';
 const model = new OfflineChatModel({ tokensPerSecond: 150 });
 const server = await startChorus(loadConfig(process.env), { modelFor: () => model });
 const rooms = Number(process.env.CRASH_ROOMS ?? 4);
-for (let index = 1; index <= rooms; index += 1) await server.store.rooms.ensureRoom({ id: `crash-${index}`, title: `Crash ${index}`, settings: { policy: 'all' } });
+for (let index = 1; index <= rooms; index += 1)
+  await server.store.rooms.ensureRoom({
+    id: `crash-${index}`,
+    title: `Crash ${index}`,
+    settings: { policy: 'all' },
+  });
 process.stdout.write(`ready ${server.url}\n`);

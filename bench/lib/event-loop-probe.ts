@@ -61,18 +61,24 @@ export class EventLoopProbe {
   /** Waits for one more tick (so a block that just ended is recorded), then reports. */
   async stop(): Promise<EventLoopReport> {
     const ticks = this.blocks.length;
-    while (this.blocks.length === ticks) await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
+    while (this.blocks.length === ticks)
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
     clearInterval(this.timer);
     this.native!.disable();
     const windowMs = this.last - this.startedAt;
     const native = this.native!;
-    const nativeMs = (nanoseconds: number) => (native.count === 0 ? Number.NaN : Math.max(0, nanoseconds / 1e6 - INTERVAL_MS));
+    const nativeMs = (nanoseconds: number) =>
+      native.count === 0 ? Number.NaN : Math.max(0, nanoseconds / 1e6 - INTERVAL_MS);
     const blocked = this.blocks.reduce((sum, block) => sum + block, 0);
     const max = this.blocks.reduce((longest, block) => Math.max(longest, block), 0);
     return {
       windowMs,
       ticks: this.blocks.length,
-      tickLateness: { p50: this.histogram.percentile(0.5), p99: this.histogram.percentile(0.99), max: this.histogram.maxMs },
+      tickLateness: {
+        p50: this.histogram.percentile(0.5),
+        p99: this.histogram.percentile(0.99),
+        max: this.histogram.maxMs,
+      },
       arrivalWait: {
         mean: this.blocks.reduce((sum, block) => sum + (block * block) / 2, 0) / windowMs,
         p99: arrivalWaitQuantile(this.blocks, windowMs, 0.99),
@@ -80,14 +86,24 @@ export class EventLoopProbe {
         max,
       },
       blockedPercent: (100 * blocked) / windowMs,
-      native: { p50: nativeMs(native.percentile(50)), p99: nativeMs(native.percentile(99)), max: nativeMs(native.max), count: native.count },
+      native: {
+        p50: nativeMs(native.percentile(50)),
+        p99: nativeMs(native.percentile(99)),
+        max: nativeMs(native.max),
+        count: native.count,
+      },
     };
   }
 }
 
 /** The wait w with P(wait > w) = 1 − q for an arrival uniform over the window (bisection). */
-export function arrivalWaitQuantile(blocks: readonly number[], windowMs: number, q: number): number {
-  const exceed = (wait: number) => blocks.reduce((sum, block) => sum + Math.max(0, block - wait), 0) / windowMs;
+export function arrivalWaitQuantile(
+  blocks: readonly number[],
+  windowMs: number,
+  q: number,
+): number {
+  const exceed = (wait: number) =>
+    blocks.reduce((sum, block) => sum + Math.max(0, block - wait), 0) / windowMs;
   let low = 0;
   let high = blocks.reduce((longest, block) => Math.max(longest, block), 0);
   if (exceed(0) <= 1 - q) return 0;

@@ -84,7 +84,8 @@ export async function startFanoutServer(kind: ServerKind): Promise<FanoutServer>
     ws.on('error', () => {});
     ws.on('message', (data, isBinary) => {
       for (const client of wss.clients) {
-        if (client !== ws && client.readyState === client.OPEN) client.send(data, { binary: isBinary });
+        if (client !== ws && client.readyState === client.OPEN)
+          client.send(data, { binary: isBinary });
       }
     });
   });
@@ -117,7 +118,9 @@ async function runChild(kind: ServerKind): Promise<void> {
   const server = await startFanoutServer(kind);
   process.on('message', (request: ServerRequest) => {
     if (request.command === 'usage') {
-      void server.usage(request.collectGarbage).then((result) => send({ type: 'reply', id: request.id, result }));
+      void server
+        .usage(request.collectGarbage)
+        .then((result) => send({ type: 'reply', id: request.id, result }));
     } else {
       // Exit without waiting for sockets, so --cpu-prof writes its profile promptly.
       send({ type: 'reply', id: request.id, result: null });
@@ -125,10 +128,19 @@ async function runChild(kind: ServerKind): Promise<void> {
     }
   });
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', subscriberUrl: server.subscriberUrl, publisherUrl: server.publisherUrl, roomToken: server.roomToken });
+  send({
+    type: 'ready',
+    subscriberUrl: server.subscriberUrl,
+    publisherUrl: server.publisherUrl,
+    roomToken: server.roomToken,
+  });
 }
 
 const kindArgument = process.argv[2];
-if (process.send && (kindArgument === 'hub' || kindArgument === 'bare') && process.argv[1]?.endsWith('fanout-server.ts')) {
+if (
+  process.send &&
+  (kindArgument === 'hub' || kindArgument === 'bare') &&
+  process.argv[1]?.endsWith('fanout-server.ts')
+) {
   void runChild(kindArgument);
 }

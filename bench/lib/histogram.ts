@@ -10,7 +10,9 @@
 export class LatencyHistogram {
   private static readonly LINEAR = 128;
   private static readonly SUB_BUCKETS = 64;
-  private readonly counts = new Float64Array(LatencyHistogram.LINEAR + 25 * LatencyHistogram.SUB_BUCKETS);
+  private readonly counts = new Float64Array(
+    LatencyHistogram.LINEAR + 25 * LatencyHistogram.SUB_BUCKETS,
+  );
   count = 0;
   maxMs = 0;
   private sumMs = 0;
@@ -44,7 +46,11 @@ export class LatencyHistogram {
     if (micros < LatencyHistogram.LINEAR) return micros;
     const exponent = 31 - Math.clz32(micros); // >= 7
     const shift = exponent - 6;
-    return LatencyHistogram.LINEAR + (exponent - 7) * LatencyHistogram.SUB_BUCKETS + ((micros >> shift) - LatencyHistogram.SUB_BUCKETS);
+    return (
+      LatencyHistogram.LINEAR +
+      (exponent - 7) * LatencyHistogram.SUB_BUCKETS +
+      ((micros >> shift) - LatencyHistogram.SUB_BUCKETS)
+    );
   }
 
   private static midpointOf(index: number): number {

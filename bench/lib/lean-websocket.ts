@@ -85,7 +85,15 @@ export class LeanWebSocket {
   send(data: string | Buffer): void {
     if (this.closed) return;
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
-    this.socket.write(Buffer.concat([LeanWebSocket.header(typeof data === 'string' ? OPCODE.TEXT : OPCODE.BINARY, payload.length), payload]));
+    this.socket.write(
+      Buffer.concat([
+        LeanWebSocket.header(
+          typeof data === 'string' ? OPCODE.TEXT : OPCODE.BINARY,
+          payload.length,
+        ),
+        payload,
+      ]),
+    );
   }
 
   /** Bytes queued in this process, not yet handed to the kernel. */
@@ -95,14 +103,17 @@ export class LeanWebSocket {
 
   close(): void {
     if (this.closed) return;
-    this.socket.end(Buffer.concat([LeanWebSocket.header(OPCODE.CLOSE, 2), Buffer.from([0x03, 0xe8])]));
+    this.socket.end(
+      Buffer.concat([LeanWebSocket.header(OPCODE.CLOSE, 2), Buffer.from([0x03, 0xe8])]),
+    );
     this.socket.destroySoon();
   }
 
   private static header(opcode: number, length: number): Buffer {
     // FIN + opcode, MASK bit + length, then the 4-byte (all-zero) masking key.
     if (length < 126) return Buffer.from([0x80 | opcode, 0x80 | length, 0, 0, 0, 0]);
-    if (length < 65_536) return Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff, 0, 0, 0, 0]);
+    if (length < 65_536)
+      return Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff, 0, 0, 0, 0]);
     const header = Buffer.alloc(14);
     header[0] = 0x80 | opcode;
     header[1] = 0x80 | 127;
@@ -131,7 +142,10 @@ export class LeanWebSocket {
       if (available < headerLength + length) break;
       const payload = data.subarray(offset + headerLength, offset + headerLength + length);
       offset += headerLength + length;
-      if (opcode === OPCODE.PING) this.socket.write(Buffer.concat([LeanWebSocket.header(OPCODE.PONG, payload.length), payload]));
+      if (opcode === OPCODE.PING)
+        this.socket.write(
+          Buffer.concat([LeanWebSocket.header(OPCODE.PONG, payload.length), payload]),
+        );
       else if (opcode === OPCODE.CLOSE) this.socket.destroy();
       else if (opcode !== OPCODE.PONG) this.onFrame(payload, opcode);
     }

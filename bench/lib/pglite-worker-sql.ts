@@ -29,7 +29,10 @@ class WorkerError extends Error {
 
 export class WorkerPGliteSql implements Sql {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
+  >();
   /** FIFO lock: a transaction holds it from `begin` to `commit`; plain statements take it only to post. */
   private lock: Promise<void> = Promise.resolve();
 
@@ -71,7 +74,11 @@ export class WorkerPGliteSql implements Sql {
     });
   }
 
-  private async run<Row>(op: 'query' | 'exec', text: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  private async run<Row>(
+    op: 'query' | 'exec',
+    text: string,
+    params?: unknown[],
+  ): Promise<QueryResult<Row>> {
     const reply = await this.post(op, text, params);
     if (!reply.ok) throw new WorkerError(reply.message, 'code' in reply ? reply.code : undefined);
     if (!('rows' in reply)) throw new WorkerError('unexpected reply');
@@ -94,7 +101,10 @@ export class WorkerPGliteSql implements Sql {
     },
   };
 
-  async query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  async query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<QueryResult<Row>> {
     const release = await this.acquire();
     const result = this.direct.query<Row>(text, params); // posted now, in order; the worker pipelines
     release();

@@ -31,18 +31,38 @@ try {
       try {
         if (request.op === 'query') {
           const result = await sql.query(request.text!, request.params ?? []);
-          port.postMessage({ id: request.id, ok: true, rows: result.rows, rowCount: result.rowCount } satisfies WorkerReply);
+          port.postMessage({
+            id: request.id,
+            ok: true,
+            rows: result.rows,
+            rowCount: result.rowCount,
+          } satisfies WorkerReply);
         } else if (request.op === 'exec') {
           await sql.exec(request.text!);
-          port.postMessage({ id: request.id, ok: true, rows: [], rowCount: 0 } satisfies WorkerReply);
+          port.postMessage({
+            id: request.id,
+            ok: true,
+            rows: [],
+            rowCount: 0,
+          } satisfies WorkerReply);
         } else {
           await sql.close();
-          port.postMessage({ id: request.id, ok: true, rows: [], rowCount: 0 } satisfies WorkerReply);
+          port.postMessage({
+            id: request.id,
+            ok: true,
+            rows: [],
+            rowCount: 0,
+          } satisfies WorkerReply);
           port.close();
         }
       } catch (error) {
         const failure = error as { message?: string; code?: string };
-        port.postMessage({ id: request.id, ok: false, message: String(failure.message ?? error), code: failure.code } satisfies WorkerReply);
+        port.postMessage({
+          id: request.id,
+          ok: false,
+          message: String(failure.message ?? error),
+          code: failure.code,
+        } satisfies WorkerReply);
       }
     });
   });

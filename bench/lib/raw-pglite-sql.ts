@@ -25,7 +25,10 @@ export class RawPGliteSql implements Sql {
     this.base = direct(db);
   }
 
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<QueryResult<Row>> {
     return this.base.query<Row>(text, params);
   }
 

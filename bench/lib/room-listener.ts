@@ -47,13 +47,23 @@ export class RoomListener {
     });
     if (!response.ok) throw new Error(`session: ${response.status} ${await response.text()}`);
     const listener = new RoomListener(baseUrl, roomId, (await response.json()) as Session);
-    const client = listener.clients.create({ vsn: '2.0.0', apikey: listener.session.realtime.apikey, token: listener.session.token, timeout: 5000 });
+    const client = listener.clients.create({
+      vsn: '2.0.0',
+      apikey: listener.session.realtime.apikey,
+      token: listener.session.token,
+      timeout: 5000,
+    });
     const channel = client.channel(`room:${roomId}`, { config: { private: true } });
     channel.on('broadcast', { event: '*' }, (message) => {
-      listener.events.push({ event: message.event, payload: message.payload as Record<string, unknown>, at: performance.now() });
+      listener.events.push({
+        event: message.event,
+        payload: message.payload as Record<string, unknown>,
+        at: performance.now(),
+      });
     });
     const outcome = await subscribe(client, channel);
-    if (outcome.status !== 'SUBSCRIBED') throw new Error(`could not join: ${outcome.status} ${outcome.error?.message ?? ''}`);
+    if (outcome.status !== 'SUBSCRIBED')
+      throw new Error(`could not join: ${outcome.status} ${outcome.error?.message ?? ''}`);
     return listener;
   }
 
@@ -61,10 +71,14 @@ export class RoomListener {
   async post(content: string): Promise<void> {
     const response = await fetch(`${this.baseUrl}/api/rooms/${this.roomId}/messages`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.session.token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.session.token}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ id: crypto.randomUUID(), content }),
     });
-    if (response.status !== 201 && response.status !== 200) throw new Error(`post: ${response.status} ${await response.text()}`);
+    if (response.status !== 201 && response.status !== 200)
+      throw new Error(`post: ${response.status} ${await response.text()}`);
   }
 
   /** How many `message-end` events arrived. */

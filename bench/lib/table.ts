@@ -7,18 +7,32 @@ export type Cell = string | number;
  * @example
  * console.log(formatTable(['phase', 'p99 ms'], [['3 x 25/s', 4.1]]));
  */
-export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[], style: 'text' | 'markdown' = 'text'): string {
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  style: 'text' | 'markdown' = 'text',
+): string {
   const text = rows.map((row) => row.map((cell) => String(cell)));
   const numeric = headers.map(
     (_, column) =>
-      rows.some((row) => typeof row[column] === 'number') && rows.every((row) => typeof row[column] === 'number' || row[column] === '–' || row[column] === ''),
+      rows.some((row) => typeof row[column] === 'number') &&
+      rows.every(
+        (row) => typeof row[column] === 'number' || row[column] === '–' || row[column] === '',
+      ),
   );
-  const widths = headers.map((header, column) => Math.max(header.length, ...text.map((row) => (row[column] ?? '').length)));
-  const pad = (value: string, column: number) => (numeric[column] ? value.padStart(widths[column]!) : value.padEnd(widths[column]!));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...text.map((row) => (row[column] ?? '').length)),
+  );
+  const pad = (value: string, column: number) =>
+    numeric[column] ? value.padStart(widths[column]!) : value.padEnd(widths[column]!);
   const line = (cells: readonly string[]) => cells.map((cell, column) => pad(cell, column));
   if (style === 'markdown') {
-    const rule = widths.map((width, column) => (numeric[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width)));
-    return [line(headers), rule, ...text.map(line)].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+    const rule = widths.map((width, column) =>
+      numeric[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
+    );
+    return [line(headers), rule, ...text.map(line)]
+      .map((cells) => `| ${cells.join(' | ')} |`)
+      .join('\n');
   }
   const rule = widths.map((width) => '-'.repeat(width));
   return [line(headers), rule, ...text.map(line)].map((cells) => cells.join('  ')).join('\n');

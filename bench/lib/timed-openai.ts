@@ -66,7 +66,8 @@ export interface TimedOpenAI {
   close(): Promise<void>;
 }
 
-const sleepUntil = (at: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+const sleepUntil = (at: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
 
 export async function startTimedOpenAI(): Promise<TimedOpenAI> {
   const scripts = new Map<string, TimedScript>();
@@ -78,19 +79,36 @@ export async function startTimedOpenAI(): Promise<TimedOpenAI> {
     void handle(request, response).catch(() => response.destroy());
   });
 
-  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  async function handle(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     const requestAt = performance.now();
     const body: Buffer[] = [];
     for await (const piece of request) body.push(piece as Buffer);
-    const match = /^\/([^/]+)\/v1\/chat\/completions$/.exec(new URL(request.url ?? '/', 'http://fake').pathname);
+    const match = /^\/([^/]+)\/v1\/chat\/completions$/.exec(
+      new URL(request.url ?? '/', 'http://fake').pathname,
+    );
     const script = match ? scripts.get(match[1]!) : undefined;
     if (!match || !script) {
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: `no script for ${request.url}`, type: 'invalid_request_error', param: null, code: null } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            message: `no script for ${request.url}`,
+            type: 'invalid_request_error',
+            param: null,
+            code: null,
+          },
+        }),
+      );
       return;
     }
     const agent = match[1]!;
-    const parsed = JSON.parse(Buffer.concat(body).toString('utf8')) as { model?: string; stream_options?: { include_usage?: boolean } };
+    const parsed = JSON.parse(Buffer.concat(body).toString('utf8')) as {
+      model?: string;
+      stream_options?: { include_usage?: boolean };
+    };
     responses += 1;
     const id = `chatcmpl-bench-${responses}`;
     const event = (fields: Record<string, unknown>) =>
@@ -99,11 +117,23 @@ export async function startTimedOpenAI(): Promise<TimedOpenAI> {
       event({ choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
 
     response.socket?.setNoDelay(true);
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     response.write(chunk({ role: 'assistant', content: '' }));
     const interval = 1000 / script.tokensPerSecond;
     const start = performance.now() + interval;
-    const reply: TimedReply = { agent, requestAt, firstTokenAt: Number.NaN, lastTokenAt: Number.NaN, tokens: 0, text: '', lateness: [] };
+    const reply: TimedReply = {
+      agent,
+      requestAt,
+      firstTokenAt: Number.NaN,
+      lastTokenAt: Number.NaN,
+      tokens: 0,
+      text: '',
+      lateness: [],
+    };
     replies.push(reply);
     for (let index = 0; index < script.tokens; index += 1) {
       const due = start + index * interval;
@@ -122,7 +152,16 @@ export async function startTimedOpenAI(): Promise<TimedOpenAI> {
     }
     response.write(chunk({}, 'stop'));
     if (parsed.stream_options?.include_usage) {
-      response.write(event({ choices: [], usage: { prompt_tokens: 50, completion_tokens: script.tokens, total_tokens: 50 + script.tokens } }));
+      response.write(
+        event({
+          choices: [],
+          usage: {
+            prompt_tokens: 50,
+            completion_tokens: script.tokens,
+            total_tokens: 50 + script.tokens,
+          },
+        }),
+      );
     }
     response.end('data: [DONE]\n\n');
   }

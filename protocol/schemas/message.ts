@@ -8,42 +8,76 @@ import { z } from 'zod';
 import { AUTHOR_KINDS, MESSAGE_STATUSES, REPLY_REASONS } from '../room.ts';
 
 /** A person in a room: the id is the presence key (`guest:<uuid>`, `user:<id>`). */
-export const participantSchema = z.strictObject({ id: z.string(), name: z.string() }).describe('A person in the room.');
+export const participantSchema = z
+  .strictObject({ id: z.string(), name: z.string() })
+  .describe('A person in the room.');
 
-export const authorSchema = z.strictObject({ kind: z.enum(AUTHOR_KINDS), id: z.string(), name: z.string() }).describe('Who wrote a message.');
+export const authorSchema = z
+  .strictObject({ kind: z.enum(AUTHOR_KINDS), id: z.string(), name: z.string() })
+  .describe('Who wrote a message.');
 
 /** A non-text piece of an agent reply, in order: reasoning, tool calls and their results. */
 export const messagePartSchema = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('reasoning'), text: z.string() }),
-    z.strictObject({ type: z.literal('tool-call'), callId: z.string(), name: z.string(), args: z.unknown() }),
-    z.strictObject({ type: z.literal('tool-result'), callId: z.string(), name: z.string(), result: z.unknown().optional(), error: z.string().optional() }),
+    z.strictObject({
+      type: z.literal('tool-call'),
+      callId: z.string(),
+      name: z.string(),
+      args: z.unknown(),
+    }),
+    z.strictObject({
+      type: z.literal('tool-result'),
+      callId: z.string(),
+      name: z.string(),
+      result: z.unknown().optional(),
+      error: z.string().optional(),
+    }),
   ])
   .describe('A non-text piece of an agent reply: reasoning, a tool call or its result.');
 
-export const tokenUsageSchema = z.strictObject({ inputTokens: z.number().int(), outputTokens: z.number().int() });
+export const tokenUsageSchema = z.strictObject({
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+});
 
 /** A message as persisted and as sent in `message` / `message-end` events and REST answers. */
 export const messageSchema = z
   .strictObject({
     id: z.string(),
     roomId: z.string(),
-    position: z.number().int().optional().describe("The room's transcript order (increasing; gaps possible). Absent only on a client's own unsent message."),
+    position: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        "The room's transcript order (increasing; gaps possible). Absent only on a client's own unsent message.",
+      ),
     author: authorSchema,
     content: z.string(),
     parts: z.array(messagePartSchema),
     status: z.enum(MESSAGE_STATUSES),
-    seq: z.number().int().describe('The last delta/part sequence number applied to `content`/`parts` (0 for human messages).'),
+    seq: z
+      .number()
+      .int()
+      .describe(
+        'The last delta/part sequence number applied to `content`/`parts` (0 for human messages).',
+      ),
     replyTo: z.string().nullable(),
     reason: z.enum(REPLY_REASONS).nullable(),
     model: z.string().nullable(),
     usage: tokenUsageSchema.nullable(),
-    stoppedBy: participantSchema.nullable().optional().describe('Who stopped the reply (status `cancelled`), when a participant did.'),
+    stoppedBy: participantSchema
+      .nullable()
+      .optional()
+      .describe('Who stopped the reply (status `cancelled`), when a participant did.'),
     error: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .describe('A message of the transcript: a person’s, an agent’s reply (in flight or finished) or a system note.');
+  .describe(
+    'A message of the transcript: a person’s, an agent’s reply (in flight or finished) or a system note.',
+  );
 
 export type Participant = z.infer<typeof participantSchema>;
 export type Author = z.infer<typeof authorSchema>;

@@ -6,14 +6,19 @@
  * `"content" must not be blank`.
  */
 import { z } from 'zod';
-import { hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../display-name.ts';
+import {
+  hasVisibleCharacter,
+  MAX_DISPLAY_NAME_LENGTH,
+  UNSAFE_NAME_CHARACTERS,
+} from '../display-name.ts';
 import { ROOM_ID_PATTERN, SPEAKER_POLICIES } from '../room.ts';
 import { messageSchema, participantSchema } from './message.ts';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
 
-const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const UUID_PATTERN =
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Half of a UTF-16 surrogate pair without the other half: not text, and not storable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -25,11 +30,18 @@ export const roomIdSchema = z
   .describe('Room id: 1–64 characters of `[A-Za-z0-9_-]`.');
 
 /** A message id: a UUID, normalised to lower case (as Postgres returns it). */
-export const messageIdSchema = z.string().regex(UUID_PATTERN, 'must be a UUID').toLowerCase().describe('A UUID.');
+export const messageIdSchema = z
+  .string()
+  .regex(UUID_PATTERN, 'must be a UUID')
+  .toLowerCase()
+  .describe('A UUID.');
 
 export const agentHandleSchema = z
   .string()
-  .regex(/^[a-z0-9_-]{2,32}$/, 'must be an agent handle (2–32 characters of a–z, 0–9, _ or -, without the @)')
+  .regex(
+    /^[a-z0-9_-]{2,32}$/,
+    'must be an agent handle (2–32 characters of a–z, 0–9, _ or -, without the @)',
+  )
   .describe('An agent handle, without the `@`.');
 
 /** A person's display name (protocol/display-name.ts); zod counts its length by code point, as JSON Schema's `maxLength` does. */
@@ -38,10 +50,21 @@ export const displayNameSchema = z
   .normalize('NFC')
   .trim()
   .min(1, { message: 'must not be empty', abort: true })
-  .max(MAX_DISPLAY_NAME_LENGTH, { message: `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`, abort: true })
-  .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), { message: 'must not contain control or bidirectional-override characters', abort: true })
-  .refine(hasVisibleCharacter, 'must have a visible character (zero-width and control characters do not count)')
-  .describe(`Display name: 1–${MAX_DISPLAY_NAME_LENGTH} characters after trimming, something visible, no control characters, not the name of one of the room's agents.`);
+  .max(MAX_DISPLAY_NAME_LENGTH, {
+    message: `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`,
+    abort: true,
+  })
+  .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), {
+    message: 'must not contain control or bidirectional-override characters',
+    abort: true,
+  })
+  .refine(
+    hasVisibleCharacter,
+    'must have a visible character (zero-width and control characters do not count)',
+  )
+  .describe(
+    `Display name: 1–${MAX_DISPLAY_NAME_LENGTH} characters after trimming, something visible, no control characters, not the name of one of the room's agents.`,
+  );
 
 /** A host-signed identity (`signature` = hex HMAC-SHA256 of `userId` with the server's identity secret). */
 export const identitySchema = z
@@ -51,16 +74,25 @@ export const identitySchema = z
       .min(1, 'must not be empty')
       .max(128, 'must be at most 128 characters')
       .refine((id) => !UNSAFE_NAME_CHARACTERS.test(id), 'must not contain control characters'),
-    signature: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the hex HMAC-SHA256 of userId (64 hex characters)'),
+    signature: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be the hex HMAC-SHA256 of userId (64 hex characters)'),
     name: displayNameSchema.optional(),
   })
-  .describe("A user vouched for by the host site: `signature` is the hex HMAC-SHA256 of `userId` with the server's `CHORUS_IDENTITY_SECRET`.");
+  .describe(
+    "A user vouched for by the host site: `signature` is the hex HMAC-SHA256 of `userId` with the server's `CHORUS_IDENTITY_SECRET`.",
+  );
 
 export const identityTokenSchema = z
   .string()
   .max(4096, 'must be at most 4096 characters')
-  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'must be an identity JWT (three base64url segments) or { userId, signature }')
-  .describe("An identity JWT signed by the host site (HS256 with `CHORUS_IDENTITY_SECRET`): claims `sub`, `name`, optional `role` (`member`, `operator`, `admin`), `exp` at most 24 h ahead.");
+  .regex(
+    /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/,
+    'must be an identity JWT (three base64url segments) or { userId, signature }',
+  )
+  .describe(
+    'An identity JWT signed by the host site (HS256 with `CHORUS_IDENTITY_SECRET`): claims `sub`, `name`, optional `role` (`member`, `operator`, `admin`), `exp` at most 24 h ahead.',
+  );
 
 // Requests.
 
@@ -73,14 +105,21 @@ export const sessionRequestSchema = z.strictObject({
 /** The body of `POST /api/rooms/:room/messages`, with the configured length limit. */
 export function postMessageRequestSchema(maxChars: number) {
   return z.strictObject({
-    id: messageIdSchema.describe('Client-minted UUID: retrying with the same id and content is idempotent.'),
+    id: messageIdSchema.describe(
+      'Client-minted UUID: retrying with the same id and content is idempotent.',
+    ),
     content: z
       .string()
       .max(maxChars, `must be at most ${maxChars} characters`)
       .refine((content) => content.trim() !== '', 'must not be empty or only whitespace')
       .refine((content) => !content.includes('\u0000'), 'must not contain NUL characters')
-      .refine((content) => !LONE_SURROGATE.test(content), 'must be valid Unicode text (no lone surrogates)')
-      .describe(`Markdown text, 1–${maxChars} characters, not only whitespace. Mention agents as \`@handle\`.`),
+      .refine(
+        (content) => !LONE_SURROGATE.test(content),
+        'must be valid Unicode text (no lone surrogates)',
+      )
+      .describe(
+        `Markdown text, 1–${maxChars} characters, not only whitespace. Mention agents as \`@handle\`.`,
+      ),
   });
 }
 
@@ -90,11 +129,16 @@ export const stopRequestSchema = z
     agentId: agentHandleSchema.optional(),
     all: z.literal(true, 'must be true').optional(),
   })
-  .refine((body) => [body.messageId, body.agentId, body.all].filter((value) => value !== undefined).length === 1, {
-    message: 'must have exactly one of "messageId", "agentId" or "all": true',
-  })
+  .refine(
+    (body) =>
+      [body.messageId, body.agentId, body.all].filter((value) => value !== undefined).length === 1,
+    {
+      message: 'must have exactly one of "messageId", "agentId" or "all": true',
+    },
+  )
   .meta({
-    description: "Exactly one of `messageId` (one reply), `agentId` (that agent's replies) or `all: true` (every reply in the room).",
+    description:
+      "Exactly one of `messageId` (one reply), `agentId` (that agent's replies) or `all: true` (every reply in the room).",
     minProperties: 1,
     maxProperties: 1,
   });
@@ -119,7 +163,12 @@ export const messagesQuerySchema = z.object({
 });
 
 export const eventsQuerySchema = z.object({
-  access_token: z.string().optional().describe('The room token, for clients that cannot send an Authorization header (EventSource).'),
+  access_token: z
+    .string()
+    .optional()
+    .describe(
+      'The room token, for clients that cannot send an Authorization header (EventSource).',
+    ),
 });
 
 export const roomParamsSchema = z.object({ room: roomIdSchema });
@@ -130,10 +179,20 @@ export const messageParamsSchema = z.object({ room: roomIdSchema, id: messageIdS
 export const roomSettingsSchema = z
   .strictObject({
     policy: z.enum(SPEAKER_POLICIES).describe('Who answers a message that @mentions no agent.'),
-    agents: z.array(z.string()).describe('Handles of the agents in the room; empty means every persona the server has.'),
-    guestAccess: z.boolean().describe('Whether anonymous guests may join (else a host-signed identity is required).'),
-    tokensPerDay: z.number().int().describe('Model tokens (input + output) the room may spend per UTC day.'),
-    maxAgentTurns: z.number().int().describe('Agent-to-agent turns allowed after one human message.'),
+    agents: z
+      .array(z.string())
+      .describe('Handles of the agents in the room; empty means every persona the server has.'),
+    guestAccess: z
+      .boolean()
+      .describe('Whether anonymous guests may join (else a host-signed identity is required).'),
+    tokensPerDay: z
+      .number()
+      .int()
+      .describe('Model tokens (input + output) the room may spend per UTC day.'),
+    maxAgentTurns: z
+      .number()
+      .int()
+      .describe('Agent-to-agent turns allowed after one human message.'),
   })
   .describe("A room's settings.");
 
@@ -149,14 +208,22 @@ export const agentSchema = z
   .describe('An agent persona of the room.');
 
 export const sessionResponseSchema = z.strictObject({
-  token: z.string().describe('Room token (JWT): the Realtime access token and the REST bearer. Refresh it before `expiresAt`.'),
+  token: z
+    .string()
+    .describe(
+      'Room token (JWT): the Realtime access token and the REST bearer. Refresh it before `expiresAt`.',
+    ),
   expiresAt: z.string().describe('ISO 8601.'),
   participant: participantSchema,
   room: z.strictObject({ id: z.string(), title: z.string() }),
   realtime: z.strictObject({
     url: z.string(),
     apikey: z.string().describe('The anon key (safe in a browser).'),
-    typing: z.enum(['channel', 'server']).describe('How to send typing: a `typing` broadcast on the channel, or `POST /api/rooms/:room/typing` (an external Realtime).'),
+    typing: z
+      .enum(['channel', 'server'])
+      .describe(
+        'How to send typing: a `typing` broadcast on the channel, or `POST /api/rooms/:room/typing` (an external Realtime).',
+      ),
   }),
 });
 
@@ -166,14 +233,20 @@ export const roomResponseSchema = z.strictObject({
 });
 
 export const messagePageSchema = z.strictObject({
-  messages: z.array(messageSchema).describe('Oldest first; in-flight replies included with their content so far.'),
+  messages: z
+    .array(messageSchema)
+    .describe('Oldest first; in-flight replies included with their content so far.'),
   nextCursor: z.string().nullable(),
 });
 
 export const messageResponseSchema = z.strictObject({ message: messageSchema });
 export const stopResponseSchema = z.strictObject({ status: z.literal('stopping') });
-export const regenerateResponseSchema = z.strictObject({ messageId: z.string().describe('The id the new reply will have.') });
-export const healthResponseSchema = z.strictObject({ status: z.enum(['ok', 'ready', 'unavailable']) });
+export const regenerateResponseSchema = z.strictObject({
+  messageId: z.string().describe('The id the new reply will have.'),
+});
+export const healthResponseSchema = z.strictObject({
+  status: z.enum(['ok', 'ready', 'unavailable']),
+});
 
 export const errorResponseSchema = z
   .strictObject({

@@ -7,11 +7,16 @@ import { z } from 'zod';
 import { REPLY_REASONS } from '../room.ts';
 import { authorSchema, messageSchema } from './message.ts';
 
-const sequenced = { id: z.string().describe('The message the event advances.'), seq: z.number().int().describe('Increasing per message; a repeat is ignored.') };
+const sequenced = {
+  id: z.string().describe('The message the event advances.'),
+  seq: z.number().int().describe('Increasing per message; a repeat is ignored.'),
+};
 
 /** Each room event's payload, by event name. */
 export const roomEventSchemas = {
-  message: z.strictObject({ message: messageSchema }).describe('A message was posted (or changed outside a reply stream).'),
+  message: z
+    .strictObject({ message: messageSchema })
+    .describe('A message was posted (or changed outside a reply stream).'),
   'message-start': z
     .strictObject({
       id: z.string(),
@@ -24,13 +29,32 @@ export const roomEventSchemas = {
       createdAt: z.string(),
     })
     .describe('An agent starts a reply.'),
-  'text-delta': z.strictObject({ ...sequenced, delta: z.string() }).describe('More text of a reply.'),
-  'reasoning-delta': z.strictObject({ ...sequenced, delta: z.string() }).describe('More reasoning of a reply.'),
-  'tool-call': z.strictObject({ ...sequenced, callId: z.string(), name: z.string(), args: z.unknown() }).describe('A reply calls a tool.'),
-  'tool-result': z.strictObject({ ...sequenced, callId: z.string(), result: z.unknown().optional(), error: z.string().optional() }).describe("A tool call's result."),
-  'message-end': z.strictObject({ message: messageSchema }).describe('A reply finished (complete, cancelled, error or interrupted): the stored message.'),
-  typing: z.strictObject({ participantId: z.string(), name: z.string(), typing: z.boolean() }).describe('A participant types or stopped.'),
-  'room-summary': z.strictObject({ summary: z.string() }).describe("The room's summary was brought up to date."),
+  'text-delta': z
+    .strictObject({ ...sequenced, delta: z.string() })
+    .describe('More text of a reply.'),
+  'reasoning-delta': z
+    .strictObject({ ...sequenced, delta: z.string() })
+    .describe('More reasoning of a reply.'),
+  'tool-call': z
+    .strictObject({ ...sequenced, callId: z.string(), name: z.string(), args: z.unknown() })
+    .describe('A reply calls a tool.'),
+  'tool-result': z
+    .strictObject({
+      ...sequenced,
+      callId: z.string(),
+      result: z.unknown().optional(),
+      error: z.string().optional(),
+    })
+    .describe("A tool call's result."),
+  'message-end': z
+    .strictObject({ message: messageSchema })
+    .describe('A reply finished (complete, cancelled, error or interrupted): the stored message.'),
+  typing: z
+    .strictObject({ participantId: z.string(), name: z.string(), typing: z.boolean() })
+    .describe('A participant types or stopped.'),
+  'room-summary': z
+    .strictObject({ summary: z.string() })
+    .describe("The room's summary was brought up to date."),
 } as const;
 
 /** Presence meta of a participant; the presence key is `id`. */
@@ -46,18 +70,27 @@ export const presenceMetaSchema = z
   .describe("A participant's presence on the room channel.");
 
 /** Broadcast events on a room channel, by event name, with their payloads. */
-export type RoomEvents = { [Name in keyof typeof roomEventSchemas]: z.infer<(typeof roomEventSchemas)[Name]> };
+export type RoomEvents = {
+  [Name in keyof typeof roomEventSchemas]: z.infer<(typeof roomEventSchemas)[Name]>;
+};
 export type RoomEventName = keyof RoomEvents;
 export type PresenceMeta = z.infer<typeof presenceMetaSchema>;
 
-export type RoomEvent = { [Name in RoomEventName]: { event: Name; data: RoomEvents[Name] } }[RoomEventName];
+export type RoomEvent = {
+  [Name in RoomEventName]: { event: Name; data: RoomEvents[Name] };
+}[RoomEventName];
 
-const frames = (Object.keys(roomEventSchemas) as RoomEventName[]).map((name) => z.strictObject({ event: z.literal(name), data: roomEventSchemas[name] }));
+const frames = (Object.keys(roomEventSchemas) as RoomEventName[]).map((name) =>
+  z.strictObject({ event: z.literal(name), data: roomEventSchemas[name] }),
+);
 
 /**
  * One event of `GET /api/rooms/:room/events` as `{ event, data }`: the SSE `event:` line is the
  * room event's name, the `data:` line its JSON payload.
  */
 export const roomEventSchema = z
-  .discriminatedUnion('event', frames as unknown as [(typeof frames)[number], ...(typeof frames)[number][]])
+  .discriminatedUnion(
+    'event',
+    frames as unknown as [(typeof frames)[number], ...(typeof frames)[number][]],
+  )
   .describe('One Server-Sent Event: `event:` the room event name, `data:` its JSON payload.');

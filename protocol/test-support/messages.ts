@@ -36,7 +36,15 @@ export function humanMessage(overrides: Partial<Message> & { id: string }): Mess
 }
 
 export function agentMessage(overrides: Partial<Message> & { id: string }): Message {
-  return humanMessage({ author: SAGE, status: 'streaming', reason: 'mention', model: 'offline-1', replyTo: null, content: '', ...overrides });
+  return humanMessage({
+    author: SAGE,
+    status: 'streaming',
+    reason: 'mention',
+    model: 'offline-1',
+    replyTo: null,
+    content: '',
+    ...overrides,
+  });
 }
 
 export function messageStart(message: Message): RoomEvents['message-start'] {

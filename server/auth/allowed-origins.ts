@@ -25,10 +25,14 @@ export function parseAllowedOrigins(raw: string | undefined): AllowedOrigins {
   const problems: string[] = [];
   for (const entry of entries) {
     const origin = normaliseOrigin(entry);
-    if (origin === null) problems.push(`"${entry}" is not an origin like https://example.com (scheme, host and optional port; no path)`);
+    if (origin === null)
+      problems.push(
+        `"${entry}" is not an origin like https://example.com (scheme, host and optional port; no path)`,
+      );
     else origins.add(origin);
   }
-  if (problems.length > 0) throw new AllowedOriginsError(`CHORUS_ALLOWED_ORIGINS: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new AllowedOriginsError(`CHORUS_ALLOWED_ORIGINS: ${problems.join('; ')}`);
   return origins;
 }
 
@@ -40,7 +44,14 @@ export function normaliseOrigin(value: string): string | null {
   } catch {
     return null;
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) return null;
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash
+  )
+    return null;
   if (url.pathname !== '/') return null;
   return url.origin;
 }
@@ -53,7 +64,11 @@ export function normaliseOrigin(value: string): string | null {
  * endpoint all decide with this (docs/decisions.md, "HTTP API" and "Realtime hub").
  * @example isOriginAllowed('https://shop.example', parseAllowedOrigins('https://shop.example'), 'chat.example') // true
  */
-export function isOriginAllowed(origin: string, allowed: AllowedOrigins, host: string | undefined): boolean {
+export function isOriginAllowed(
+  origin: string,
+  allowed: AllowedOrigins,
+  host: string | undefined,
+): boolean {
   if (allowed === '*') return true;
   const normalised = normaliseOrigin(origin);
   if (normalised === null) return false;

@@ -17,7 +17,11 @@
  * ```
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { hasVisibleCharacter, MAX_DISPLAY_NAME_LENGTH, UNSAFE_NAME_CHARACTERS } from '../../protocol/display-name.ts';
+import {
+  hasVisibleCharacter,
+  MAX_DISPLAY_NAME_LENGTH,
+  UNSAFE_NAME_CHARACTERS,
+} from '../../protocol/display-name.ts';
 import { cutToCodePoints } from '../../protocol/text.ts';
 import { AppError } from '../lib/app-error.ts';
 import { JWT_ERROR, JwtError, verifySignedJwt } from './jwt.ts';
@@ -92,43 +96,88 @@ export interface VerifiedIdentity {
  * point), `role` (when set) one of {@link IDENTITY_ROLES}. Throws an {@link IdentityError}.
  * @example const { userId, name } = verifyIdentityToken(body.identity, secret);
  */
-export function verifyIdentityToken(token: string, secret: string, nowMs = Date.now()): VerifiedIdentity {
+export function verifyIdentityToken(
+  token: string,
+  secret: string,
+  nowMs = Date.now(),
+): VerifiedIdentity {
   let claims: Record<string, unknown>;
   try {
     claims = verifySignedJwt(token, secret, { algorithms: ['HS256'] }).claims;
   } catch (error) {
     if (!(error instanceof JwtError)) throw error;
     if (error.kind === JWT_ERROR.ALGORITHM) {
-      throw new IdentityError(IDENTITY_ERROR.ALGORITHM, 'The identity token must be signed with HS256 and CHORUS_IDENTITY_SECRET (its "alg" is another one)', error);
+      throw new IdentityError(
+        IDENTITY_ERROR.ALGORITHM,
+        'The identity token must be signed with HS256 and CHORUS_IDENTITY_SECRET (its "alg" is another one)',
+        error,
+      );
     }
     if (error.kind === JWT_ERROR.SIGNATURE) {
-      throw new IdentityError(IDENTITY_ERROR.INVALID, 'The identity token is not signed with the identity secret (CHORUS_IDENTITY_SECRET)', error);
+      throw new IdentityError(
+        IDENTITY_ERROR.INVALID,
+        'The identity token is not signed with the identity secret (CHORUS_IDENTITY_SECRET)',
+        error,
+      );
     }
     throw new IdentityError(IDENTITY_ERROR.INVALID, '"identity" is not a valid JWT', error);
   }
   const nowSeconds = Math.floor(nowMs / 1000);
   if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) {
-    throw new IdentityError(IDENTITY_ERROR.INVALID, 'The identity token needs an "exp" claim (seconds since the epoch, at most 24 hours ahead)');
+    throw new IdentityError(
+      IDENTITY_ERROR.INVALID,
+      'The identity token needs an "exp" claim (seconds since the epoch, at most 24 hours ahead)',
+    );
   }
   if (claims.exp <= nowSeconds) {
-    throw new IdentityError(IDENTITY_ERROR.EXPIRED, `The identity token expired ${nowSeconds - claims.exp} seconds ago; the host site must sign a new one`);
+    throw new IdentityError(
+      IDENTITY_ERROR.EXPIRED,
+      `The identity token expired ${nowSeconds - claims.exp} seconds ago; the host site must sign a new one`,
+    );
   }
   if (claims.exp > nowSeconds + MAX_IDENTITY_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
-    throw new IdentityError(IDENTITY_ERROR.EXPIRY_TOO_FAR, 'The identity token\'s "exp" is more than 24 hours ahead; sign identity tokens for at most 24 hours');
+    throw new IdentityError(
+      IDENTITY_ERROR.EXPIRY_TOO_FAR,
+      'The identity token\'s "exp" is more than 24 hours ahead; sign identity tokens for at most 24 hours',
+    );
   }
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > nowSeconds + CLOCK_SKEW_SECONDS)) {
+  if (
+    claims.nbf !== undefined &&
+    (typeof claims.nbf !== 'number' || claims.nbf > nowSeconds + CLOCK_SKEW_SECONDS)
+  ) {
     throw new IdentityError(IDENTITY_ERROR.INVALID, 'The identity token is not valid yet ("nbf")');
   }
   const { sub, name, role } = claims;
-  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_ID_LENGTH || UNSAFE_NAME_CHARACTERS.test(sub)) {
-    throw new IdentityError(IDENTITY_ERROR.INVALID, `The identity token's "sub" must be the user id: 1–${MAX_USER_ID_LENGTH} characters, no control characters`);
+  if (
+    typeof sub !== 'string' ||
+    sub === '' ||
+    sub.length > MAX_USER_ID_LENGTH ||
+    UNSAFE_NAME_CHARACTERS.test(sub)
+  ) {
+    throw new IdentityError(
+      IDENTITY_ERROR.INVALID,
+      `The identity token's "sub" must be the user id: 1–${MAX_USER_ID_LENGTH} characters, no control characters`,
+    );
   }
-  const shownName = typeof name === 'string' ? cutToCodePoints(name.normalize('NFC').trim(), MAX_DISPLAY_NAME_LENGTH).trim() : '';
+  const shownName =
+    typeof name === 'string'
+      ? cutToCodePoints(name.normalize('NFC').trim(), MAX_DISPLAY_NAME_LENGTH).trim()
+      : '';
   if (!hasVisibleCharacter(shownName) || UNSAFE_NAME_CHARACTERS.test(shownName)) {
-    throw new IdentityError(IDENTITY_ERROR.INVALID, 'The identity token\'s "name" must be the user\'s display name: visible text, no control characters');
+    throw new IdentityError(
+      IDENTITY_ERROR.INVALID,
+      'The identity token\'s "name" must be the user\'s display name: visible text, no control characters',
+    );
   }
   if (role !== undefined && !IDENTITY_ROLES.includes(role as IdentityRole)) {
-    throw new IdentityError(IDENTITY_ERROR.INVALID, `The identity token's "role" must be one of ${IDENTITY_ROLES.join(', ')}`);
+    throw new IdentityError(
+      IDENTITY_ERROR.INVALID,
+      `The identity token's "role" must be one of ${IDENTITY_ROLES.join(', ')}`,
+    );
   }
-  return { userId: sub, name: shownName, ...(role === undefined ? {} : { role: role as IdentityRole }) };
+  return {
+    userId: sub,
+    name: shownName,
+    ...(role === undefined ? {} : { role: role as IdentityRole }),
+  };
 }

@@ -61,7 +61,8 @@ export function signJwt(claims: JwtClaims, secret: string): string {
 }
 
 function decodeSegment(segment: string): unknown {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment)) throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
+  if (!/^[A-Za-z0-9_-]*$/.test(segment))
+    throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   try {
     return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch {
@@ -81,10 +82,16 @@ export interface SignedJwt {
  * Throws a {@link JwtError}: `malformed`, `algorithm` (another `alg`, `none` included) or `signature`.
  * @example const { claims } = verifySignedJwt(token, secret, { algorithms: ['HS256'] });
  */
-export function verifySignedJwt(token: unknown, secret: string, options: { algorithms?: readonly string[] } = {}): SignedJwt {
-  if (typeof token !== 'string') throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
+export function verifySignedJwt(
+  token: unknown,
+  secret: string,
+  options: { algorithms?: readonly string[] } = {},
+): SignedJwt {
+  if (typeof token !== 'string')
+    throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   const segments = token.split('.');
-  if (segments.length !== 3) throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
+  if (segments.length !== 3)
+    throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   const [headerSegment, claimsSegment, signatureSegment] = segments as [string, string, string];
   const header = decodeSegment(headerSegment);
   const claims = decodeSegment(claimsSegment);
@@ -92,9 +99,14 @@ export function verifySignedJwt(token: unknown, secret: string, options: { algor
     throw new JwtError(JWT_ERROR.MALFORMED, 'The token provided is not a valid JWT');
   }
   const algorithm = typeof header.alg === 'string' ? header.alg : undefined;
-  const hash = algorithm !== undefined && (options.algorithms ?? [...HMAC_ALGORITHMS.keys()]).includes(algorithm) ? HMAC_ALGORITHMS.get(algorithm) : undefined;
+  const hash =
+    algorithm !== undefined &&
+    (options.algorithms ?? [...HMAC_ALGORITHMS.keys()]).includes(algorithm)
+      ? HMAC_ALGORITHMS.get(algorithm)
+      : undefined;
   if (!hash) throw new JwtError(JWT_ERROR.ALGORITHM, 'Failed to validate JWT signature');
-  if (!/^[A-Za-z0-9_-]+$/.test(signatureSegment)) throw new JwtError(JWT_ERROR.SIGNATURE, 'Failed to validate JWT signature');
+  if (!/^[A-Za-z0-9_-]+$/.test(signatureSegment))
+    throw new JwtError(JWT_ERROR.SIGNATURE, 'Failed to validate JWT signature');
   const expected = createHmac(hash, secret).update(`${headerSegment}.${claimsSegment}`).digest();
   const actual = Buffer.from(signatureSegment, 'base64url');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
@@ -114,7 +126,8 @@ export function verifyJwt(token: unknown, secret: string, nowMs = Date.now()): V
   try {
     claims = verifySignedJwt(token, secret).claims;
   } catch (error) {
-    if (error instanceof JwtError && error.kind === JWT_ERROR.ALGORITHM) throw new JwtError(JWT_ERROR.SIGNATURE, error.message);
+    if (error instanceof JwtError && error.kind === JWT_ERROR.ALGORITHM)
+      throw new JwtError(JWT_ERROR.SIGNATURE, error.message);
     throw error;
   }
   if (!('role' in claims) || !('exp' in claims)) {

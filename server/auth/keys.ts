@@ -13,7 +13,10 @@ const KEYS_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
  * The JWT secret: the configured one, else the one kept in `dataDir`, else a new one written
  * there (the folder 700, the file 600).
  */
-export async function resolveJwtSecret(configured: string | null, dataDir: string): Promise<string> {
+export async function resolveJwtSecret(
+  configured: string | null,
+  dataDir: string,
+): Promise<string> {
   if (configured) return configured;
   const file = path.join(dataDir, SECRET_FILE);
   try {
@@ -24,9 +27,11 @@ export async function resolveJwtSecret(configured: string | null, dataDir: strin
   }
   await ensurePrivateFolder(dataDir);
   const secret = randomBytes(48).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(
+    async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
   return (await readFile(file, 'utf8')).trim();
 }
 
@@ -39,8 +44,16 @@ export interface ApiKeys {
 
 /** The anon and service keys, signed with `secret` as Supabase's legacy API keys are. */
 export function createApiKeys(secret: string): ApiKeys {
-  const claims = (role: string) => ({ iss: 'chorus', role, iat: KEYS_ISSUED_AT, exp: KEYS_ISSUED_AT + KEYS_LIFETIME_SECONDS });
-  return { anonKey: signJwt(claims('anon'), secret), serviceKey: signJwt(claims('service_role'), secret) };
+  const claims = (role: string) => ({
+    iss: 'chorus',
+    role,
+    iat: KEYS_ISSUED_AT,
+    exp: KEYS_ISSUED_AT + KEYS_LIFETIME_SECONDS,
+  });
+  return {
+    anonKey: signJwt(claims('anon'), secret),
+    serviceKey: signJwt(claims('service_role'), secret),
+  };
 }
 
 const KEY_KINDS = {
@@ -56,19 +69,30 @@ const KEY_KINDS = {
  * refused.
  * @example apiKeyProblem('CHORUS_REALTIME_ANON_KEY', key, 'anon', secret) // null when fine
  */
-export function apiKeyProblem(name: string, key: string, role: keyof typeof KEY_KINDS, jwtSecret: string | null): string | null {
+export function apiKeyProblem(
+  name: string,
+  key: string,
+  role: keyof typeof KEY_KINDS,
+  jwtSecret: string | null,
+): string | null {
   const kind = KEY_KINDS[role];
   if (key.startsWith('sb_')) {
-    return key.startsWith(kind.newPrefix) ? null : `${name} must be the project's ${kind.description} key (${kind.newPrefix}…), not another kind of key`;
+    return key.startsWith(kind.newPrefix)
+      ? null
+      : `${name} must be the project's ${kind.description} key (${kind.newPrefix}…), not another kind of key`;
   }
-  if (key.split('.').length !== 3) return `${name} must be a Supabase API key: a JWT (legacy keys) or an ${kind.newPrefix}… key`;
+  if (key.split('.').length !== 3)
+    return `${name} must be a Supabase API key: a JWT (legacy keys) or an ${kind.newPrefix}… key`;
   if (jwtSecret === null) return null; // the missing secret is reported on its own
   try {
     const claims = verifyJwt(key, jwtSecret);
-    return claims.role === role ? null : `${name} has role "${claims.role}": it must be the project's ${kind.description} key`;
+    return claims.role === role
+      ? null
+      : `${name} has role "${claims.role}": it must be the project's ${kind.description} key`;
   } catch (error) {
     if (!(error instanceof JwtError)) throw error;
-    if (error.kind === JWT_ERROR.SIGNATURE) return `${name} is not signed with CHORUS_JWT_SECRET: both must come from the same Supabase project`;
+    if (error.kind === JWT_ERROR.SIGNATURE)
+      return `${name} is not signed with CHORUS_JWT_SECRET: both must come from the same Supabase project`;
     return `${name} is not a usable key: ${error.message}`;
   }
 }

@@ -42,7 +42,8 @@ export class FixedWindowRateLimiter {
   private lastSweep: number;
 
   constructor(private readonly options: RateLimiterOptions) {
-    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a positive integer');
+    if (!Number.isInteger(options.limit) || options.limit < 1)
+      throw new RangeError('limit must be a positive integer');
     if (!(options.windowMs > 0)) throw new RangeError('windowMs must be positive');
     this.now = options.now ?? Date.now;
     this.maxKeys = options.maxKeys ?? 100_000;
@@ -64,10 +65,19 @@ export class FixedWindowRateLimiter {
       window = { startedAt: now, hits: 0 };
       this.windows.set(key, window);
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000));
-    if (window.hits >= this.options.limit) return { allowed: false, limit: this.options.limit, remaining: 0, retryAfterSeconds };
+    const retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((window.startedAt + this.options.windowMs - now) / 1000),
+    );
+    if (window.hits >= this.options.limit)
+      return { allowed: false, limit: this.options.limit, remaining: 0, retryAfterSeconds };
     window.hits += 1;
-    return { allowed: true, limit: this.options.limit, remaining: this.options.limit - window.hits, retryAfterSeconds };
+    return {
+      allowed: true,
+      limit: this.options.limit,
+      remaining: this.options.limit - window.hits,
+      retryAfterSeconds,
+    };
   }
 
   /** Keys currently remembered (for tests and metrics). */
@@ -78,6 +88,7 @@ export class FixedWindowRateLimiter {
   private sweep(now: number): void {
     if (now - this.lastSweep < this.options.windowMs) return;
     this.lastSweep = now;
-    for (const [key, window] of this.windows) if (now - window.startedAt >= this.options.windowMs) this.windows.delete(key);
+    for (const [key, window] of this.windows)
+      if (now - window.startedAt >= this.options.windowMs) this.windows.delete(key);
   }
 }

@@ -54,7 +54,15 @@ export function issueRoomToken(input: {
   const issuedAt = Math.floor((input.nowMs ?? Date.now()) / 1000);
   const exp = issuedAt + input.ttlSeconds;
   const token = signJwt(
-    { iss: 'chorus', role: ROOM_TOKEN_ROLE, sub: input.participantId, room: input.roomId, name: input.name, iat: issuedAt, exp },
+    {
+      iss: 'chorus',
+      role: ROOM_TOKEN_ROLE,
+      sub: input.participantId,
+      room: input.roomId,
+      name: input.name,
+      iat: issuedAt,
+      exp,
+    },
     input.secret,
   );
   return { token, expiresAt: new Date(exp * 1000) };
@@ -68,20 +76,33 @@ export function issueRoomToken(input: {
  * const grant = verifyAccessToken(bearer, secret);
  * if (grant.kind === 'room' && grant.roomId !== roomId) throw forbidden;
  */
-export function verifyAccessToken(token: string, secret: string, options: { nowMs?: number; graceSeconds?: number } = {}): AccessGrant {
+export function verifyAccessToken(
+  token: string,
+  secret: string,
+  options: { nowMs?: number; graceSeconds?: number } = {},
+): AccessGrant {
   const nowMs = (options.nowMs ?? Date.now()) - (options.graceSeconds ?? 0) * 1000;
   let claims: VerifiedClaims;
   try {
     claims = verifyJwt(token, secret, nowMs);
   } catch (error) {
-    if (error instanceof JwtError && error.kind === JWT_ERROR.EXPIRED) throw new TokenError(`The token has expired; ${GET_ONE}`, { cause: error, expired: true });
+    if (error instanceof JwtError && error.kind === JWT_ERROR.EXPIRED)
+      throw new TokenError(`The token has expired; ${GET_ONE}`, { cause: error, expired: true });
     throw new TokenError('The bearer token is not a valid Chorus token', { cause: error });
   }
   if (claims.role === SERVICE_TOKEN_ROLE) return { kind: 'service' };
-  if (claims.role !== ROOM_TOKEN_ROLE) throw new TokenError(`A "${claims.role}" key is not a room token; ${GET_ONE}`);
+  if (claims.role !== ROOM_TOKEN_ROLE)
+    throw new TokenError(`A "${claims.role}" key is not a room token; ${GET_ONE}`);
   const { room, sub, name } = claims;
-  if (typeof room !== 'string' || typeof sub !== 'string' || sub === '' || typeof name !== 'string') {
-    throw new TokenError(`The token is not a room token (it lacks the room, sub or name claim); ${GET_ONE}`);
+  if (
+    typeof room !== 'string' ||
+    typeof sub !== 'string' ||
+    sub === '' ||
+    typeof name !== 'string'
+  ) {
+    throw new TokenError(
+      `The token is not a room token (it lacks the room, sub or name claim); ${GET_ONE}`,
+    );
   }
   return { kind: 'room', roomId: room, participantId: sub, name, expiresAt: claims.exp };
 }

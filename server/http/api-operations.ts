@@ -116,7 +116,8 @@ export function apiOperations(messageChars: number): Operation[] {
       path: '/api/rooms/:room/typing',
       operationId: 'sendTyping',
       summary: 'Say that the participant is typing or stopped (broadcast as `typing`)',
-      description: 'For widgets whose session says `realtime.typing: "server"`. The participant id and name come from the token. 204, no body.',
+      description:
+        'For widgets whose session says `realtime.typing: "server"`. The participant id and name come from the token. 204, no body.',
       body: typingRequestSchema,
       responses: { 204: ['Broadcast', NO_BODY] },
       errors: [400, 401, 403, 404, 413, 415, 429],
@@ -184,9 +185,17 @@ function pathPattern(expressPath: string): RegExp {
  * statuses, `Error` for any other; undefined for a path the API does not route.
  * @example answerSchemaOf(apiOperations(8000), 'GET', '/api/rooms/lobby', 200) // roomResponseSchema
  */
-export function answerSchemaOf(operations: readonly Operation[], method: string, path: string, status: number): Answer | undefined {
+export function answerSchemaOf(
+  operations: readonly Operation[],
+  method: string,
+  path: string,
+  status: number,
+): Answer | undefined {
   const pathname = path.split('?')[0]!;
-  const operation = operations.find((candidate) => candidate.method === method.toLowerCase() && pathPattern(candidate.path).test(pathname));
+  const operation = operations.find(
+    (candidate) =>
+      candidate.method === method.toLowerCase() && pathPattern(candidate.path).test(pathname),
+  );
   if (operation === undefined) return undefined;
   return operation.responses[status]?.[1] ?? errorResponseSchema;
 }

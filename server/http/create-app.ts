@@ -82,7 +82,8 @@ export function createApp(deps: AppDependencies): Express {
   const { log } = deps;
   const now = deps.now ?? Date.now;
   const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
-  const limiter = (limit: number) => new FixedWindowRateLimiter({ limit, windowMs: MINUTE_MS, now });
+  const limiter = (limit: number) =>
+    new FixedWindowRateLimiter({ limit, windowMs: MINUTE_MS, now });
   const bodyLimitBytes = Math.max(16 * 1024, limits.messageChars * 6 + 4096);
   const openApiDocument = buildOpenApiDocument({ messageChars: limits.messageChars });
 
@@ -97,7 +98,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/api', rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'));
   app.use('/api', requireJson, jsonBody({ limitBytes: bodyLimitBytes }));
 
-  const access = (allowQueryToken: boolean): RequestHandler => roomAccess({ jwtSecret: deps.jwtSecret, store: deps.store, now, allowQueryToken });
+  const access = (allowQueryToken: boolean): RequestHandler =>
+    roomAccess({ jwtSecret: deps.jwtSecret, store: deps.store, now, allowQueryToken });
   app.use(healthRoutes({ ready: deps.ready, log }));
   app.get('/api/openapi.json', (_request, response) => {
     response.json(openApiDocument);
@@ -129,7 +131,15 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(typingRoutes({ bus: deps.roomEvents, access: access(false), now }));
-  app.use(eventsRoutes({ events: deps.roomEvents, access: access(true), log, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, now }));
+  app.use(
+    eventsRoutes({
+      events: deps.roomEvents,
+      access: access(true),
+      log,
+      heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+      now,
+    }),
+  );
 
   if (deps.assets) app.use(staticAssetRoutes(deps.assets));
 

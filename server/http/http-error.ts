@@ -8,7 +8,12 @@ import { AppError } from '../lib/app-error.ts';
 export class HttpError extends AppError {
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
     super({ name: 'HttpError', code, message, status, cause: options.cause });
     this.headers = options.headers ?? {};
   }

@@ -7,8 +7,18 @@
  * Served at `GET /api/openapi.json`; a test validates it with an OpenAPI validator.
  */
 import { z } from 'zod';
-import { authorSchema, messagePartSchema, messageSchema, participantSchema, tokenUsageSchema } from '../../protocol/schemas/message.ts';
-import { roomEventSchema, roomEventSchemas, type RoomEventName } from '../../protocol/schemas/room-events.ts';
+import {
+  authorSchema,
+  messagePartSchema,
+  messageSchema,
+  participantSchema,
+  tokenUsageSchema,
+} from '../../protocol/schemas/message.ts';
+import {
+  roomEventSchema,
+  roomEventSchemas,
+  type RoomEventName,
+} from '../../protocol/schemas/room-events.ts';
 import {
   agentSchema,
   errorResponseSchema,
@@ -26,7 +36,13 @@ import {
   stopResponseSchema,
   typingRequestSchema,
 } from '../../protocol/schemas/rest.ts';
-import { apiOperations, EVENT_STREAM, NO_BODY, openApiDocumentSchema, type Operation } from './api-operations.ts';
+import {
+  apiOperations,
+  EVENT_STREAM,
+  NO_BODY,
+  openApiDocumentSchema,
+  type Operation,
+} from './api-operations.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -35,7 +51,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: '`unauthorized`: missing, malformed, forged or expired bearer token; `invalid_identity`',
   403: '`forbidden_room` (the token is for another room), `identity_required`, `participant_required`, `origin_not_allowed`',
   404: '`not_found`: unknown room, message or agent',
-  409: '`name_taken` (the name is one of the room\'s agents\'), `message_conflict` (the id was used for other content), `still_streaming` or `agent_not_in_room` (regenerating an agent the room no longer has)',
+  409: "`name_taken` (the name is one of the room's agents'), `message_conflict` (the id was used for other content), `still_streaming` or `agent_not_in_room` (regenerating an agent the room no longer has)",
   413: '`payload_too_large`',
   415: '`unsupported_media_type`: send `Content-Type: application/json`',
   429: '`rate_limited` (see `Retry-After`) or `budget_exhausted`',
@@ -48,7 +64,10 @@ function eventComponentName(event: RoomEventName): string {
 }
 
 /** The named schemas of answers (rendered as the server sends them) and of request bodies (as a client sends them). */
-function namedSchemas(operations: readonly Operation[]): { answers: Map<z.ZodType, string>; requests: Map<z.ZodType, string> } {
+function namedSchemas(operations: readonly Operation[]): {
+  answers: Map<z.ZodType, string>;
+  requests: Map<z.ZodType, string>;
+} {
   const answers = new Map<z.ZodType, string>([
     [messageSchema, 'Message'],
     [authorSchema, 'Author'],
@@ -67,7 +86,10 @@ function namedSchemas(operations: readonly Operation[]): { answers: Map<z.ZodTyp
     [healthResponseSchema, 'Health'],
     [openApiDocumentSchema, 'OpenApiDocument'],
     [roomEventSchema, 'RoomEvent'],
-    ...(Object.keys(roomEventSchemas) as RoomEventName[]).map((event): [z.ZodType, string] => [roomEventSchemas[event], eventComponentName(event)]),
+    ...(Object.keys(roomEventSchemas) as RoomEventName[]).map((event): [z.ZodType, string] => [
+      roomEventSchemas[event],
+      eventComponentName(event),
+    ]),
   ]);
   const requests = new Map<z.ZodType, string>([
     [sessionRequestSchema, 'SessionRequest'],
@@ -80,10 +102,17 @@ function namedSchemas(operations: readonly Operation[]): { answers: Map<z.ZodTyp
 }
 
 /** `components/schemas` for the named schemas, cross-referenced by `$ref`. */
-function components(named: Map<z.ZodType, string>, io: 'input' | 'output'): Record<string, JsonSchema> {
+function components(
+  named: Map<z.ZodType, string>,
+  io: 'input' | 'output',
+): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of named) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
   return Object.fromEntries(
     Object.entries(schemas).map(([id, schema]) => {
       const { $schema: _dialect, $id: _id, ...rest } = schema as JsonSchema;
@@ -93,13 +122,17 @@ function components(named: Map<z.ZodType, string>, io: 'input' | 'output'): Reco
 }
 
 function inlineSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
 function reference(named: Map<z.ZodType, string>, schema: z.ZodType): JsonSchema {
   const id = named.get(schema);
-  if (id === undefined) throw new Error('openapi: every body and answer must be a named schema (see namedSchemas)');
+  if (id === undefined)
+    throw new Error('openapi: every body and answer must be a named schema (see namedSchemas)');
   return { $ref: `#/components/schemas/${id}` };
 }
 
@@ -117,7 +150,13 @@ function queryParameters(query: z.ZodObject | undefined) {
   if (!query) return [];
   return Object.entries(query.shape).map(([name, schema]) => {
     const { description, ...rest } = inlineSchema(schema as z.ZodType);
-    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest };
+    return {
+      name,
+      in: 'query',
+      required: false,
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
   });
 }
 
@@ -130,7 +169,10 @@ export function openApiPath(expressPath: string): string {
  * Builds the document for a server whose messages may have `messageChars` characters.
  * @example const document = buildOpenApiDocument({ messageChars: 8000 });
  */
-export function buildOpenApiDocument(options: { messageChars: number; version?: string }): Record<string, unknown> {
+export function buildOpenApiDocument(options: {
+  messageChars: number;
+  version?: string;
+}): Record<string, unknown> {
   const operations = apiOperations(options.messageChars);
   const { answers, requests } = namedSchemas(operations);
   const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
@@ -139,11 +181,18 @@ export function buildOpenApiDocument(options: { messageChars: number; version?: 
     const responses: Record<string, unknown> = {};
     for (const [status, [description, answer]] of Object.entries(operation.responses)) {
       if (answer === NO_BODY) responses[status] = { description };
-      else if (answer === EVENT_STREAM) responses[status] = { description, content: { 'text/event-stream': { schema: reference(answers, roomEventSchema) } } };
+      else if (answer === EVENT_STREAM)
+        responses[status] = {
+          description,
+          content: { 'text/event-stream': { schema: reference(answers, roomEventSchema) } },
+        };
       else responses[status] = { description, content: json(reference(answers, answer)) };
     }
     for (const status of [...operation.errors, 500]) {
-      responses[String(status)] ??= { description: ERROR_DESCRIPTIONS[status] ?? 'Internal error', content: json(reference(answers, errorResponseSchema)) };
+      responses[String(status)] ??= {
+        description: ERROR_DESCRIPTIONS[status] ?? 'Internal error',
+        content: json(reference(answers, errorResponseSchema)),
+      };
     }
     const parameters = [...pathParameters(operation.path), ...queryParameters(operation.query)];
     (paths[openApiPath(operation.path)] ??= {})[operation.method] = {
@@ -153,7 +202,9 @@ export function buildOpenApiDocument(options: { messageChars: number; version?: 
       tags: operation.tags,
       security: operation.authenticated ? [{ roomToken: [] }] : [],
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(operation.body ? { requestBody: { required: true, content: json(reference(requests, operation.body)) } } : {}),
+      ...(operation.body
+        ? { requestBody: { required: true, content: json(reference(requests, operation.body)) } }
+        : {}),
       responses,
     };
   }
@@ -173,7 +224,8 @@ export function buildOpenApiDocument(options: { messageChars: number; version?: 
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: "A room token from POST /api/session (the room's own calls only), or the server's service-role key (every room).",
+          description:
+            "A room token from POST /api/session (the room's own calls only), or the server's service-role key (every room).",
         },
       },
     },

@@ -17,8 +17,13 @@ export function requestContext(response: Response): RequestContext {
 }
 
 /** The room and grant of a `/api/rooms/:room` route; throws if the room-access middleware did not run. */
-export function roomContext(response: Response): { room: Room; grant: AccessGrant; requestId: string } {
+export function roomContext(response: Response): {
+  room: Room;
+  grant: AccessGrant;
+  requestId: string;
+} {
   const { room, grant, requestId } = requestContext(response);
-  if (!room || !grant) throw new Error('roomContext() used on a route without the room-access middleware');
+  if (!room || !grant)
+    throw new Error('roomContext() used on a route without the room-access middleware');
   return { room, grant, requestId };
 }

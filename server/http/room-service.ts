@@ -16,11 +16,20 @@ export type AgentProfile = Omit<Agent, 'id'>;
 /** Rounds, stops and regenerations: the orchestrator's part of the API. */
 export interface RoomService {
   /** Posts a human message and opens its round; idempotent by `id` (`created: false` on a retry). */
-  postMessage(input: { room: Room; id: string; author: Author; content: string }): Promise<{ message: Message; created: boolean }>;
+  postMessage(input: {
+    room: Room;
+    id: string;
+    author: Author;
+    content: string;
+  }): Promise<{ message: Message; created: boolean }>;
   /** Stops replies; a participant (`actor`) only replies to their own messages (others: 403). */
   stop(request: StopRequest, actor?: { id: string; name: string }): Promise<void>;
   /** Regenerates a reply; a participant (`actor`) only a reply to their own message (others: 403). */
-  regenerate(room: Room, messageId: string, actor?: { id: string; name: string }): Promise<{ messageId: string }>;
+  regenerate(
+    room: Room,
+    messageId: string,
+    actor?: { id: string; name: string },
+  ): Promise<{ messageId: string }>;
   /** A streaming message with the live state this process holds for it, if any. */
   liveMessage(message: Message): Message;
   /** Shows the room's agents in its presence. */

@@ -6,7 +6,13 @@ export class AppError extends Error {
   readonly code: string;
   readonly status: number;
 
-  constructor(options: { name?: string; code: string; message: string; status?: number; cause?: unknown }) {
+  constructor(options: {
+    name?: string;
+    code: string;
+    message: string;
+    status?: number;
+    cause?: unknown;
+  }) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = options.name ?? 'AppError';
     this.code = options.code;

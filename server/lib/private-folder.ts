@@ -26,8 +26,10 @@ export async function restrictToOwner(folder: string): Promise<void> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   const modes: Array<[string, number]> = [[folder, PRIVATE_FOLDER_MODE]];
   for (const entry of entries) {
-    if (entry.isDirectory()) modes.push([path.join(entry.parentPath, entry.name), PRIVATE_FOLDER_MODE]);
-    else if (entry.isFile()) modes.push([path.join(entry.parentPath, entry.name), PRIVATE_FILE_MODE]);
+    if (entry.isDirectory())
+      modes.push([path.join(entry.parentPath, entry.name), PRIVATE_FOLDER_MODE]);
+    else if (entry.isFile())
+      modes.push([path.join(entry.parentPath, entry.name), PRIVATE_FILE_MODE]);
   }
   await Promise.all(
     modes.map(([entryPath, mode]) =>

@@ -13,15 +13,23 @@ export interface HostPolicy {
   allowedOrigins: ReadonlySet<string> | '*';
 }
 
-const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const HOST_HEADER =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]', '']);
 
 function hostnameOf(host: string): string {
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':', 1)[0] ?? '');
+  return host.startsWith('[')
+    ? host.slice(0, host.indexOf(']') + 1)
+    : (host.split(':', 1)[0] ?? '');
 }
 
 function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]';
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(hostname) ||
+    hostname === '[::1]'
+  );
 }
 
 /**
@@ -30,13 +38,22 @@ function isLoopback(hostname: string): boolean {
  * of an allowed origin (whose scheme is then used). Otherwise null.
  * @example expectedOrigin('localhost:8787', false, policy) // 'http://localhost:8787'
  */
-export function expectedOrigin(host: string | undefined, secure: boolean, policy: HostPolicy): string | null {
+export function expectedOrigin(
+  host: string | undefined,
+  secure: boolean,
+  policy: HostPolicy,
+): string | null {
   if (host === undefined || !HOST_HEADER.test(host)) return null;
   const lowered = host.toLowerCase();
   const hostname = hostnameOf(lowered);
   const listenHost = policy.listenHost.toLowerCase();
-  const listensOn = WILDCARD_HOSTS.has(listenHost) ? null : listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
-  if (isLoopback(hostname) || hostname === listensOn) return `${secure ? 'https' : 'http'}://${lowered}`;
+  const listensOn = WILDCARD_HOSTS.has(listenHost)
+    ? null
+    : listenHost.includes(':') && !listenHost.startsWith('[')
+      ? `[${listenHost}]`
+      : listenHost;
+  if (isLoopback(hostname) || hostname === listensOn)
+    return `${secure ? 'https' : 'http'}://${lowered}`;
   if (policy.allowedOrigins === '*') return null;
   for (const origin of policy.allowedOrigins) if (new URL(origin).host === lowered) return origin;
   return null;

@@ -1,6 +1,7 @@
 import type { Logger } from '../lib/logger.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
-import type { Persona, PersonaCatalog } from './personas.ts';
+import type { Persona } from './persona-file.ts';
+import type { PersonaCatalog } from './personas.ts';
 
 /**
  * The agents' side of a room's presence (docs/architecture.md §3, §7): they appear idle when
@@ -42,7 +43,11 @@ export class AgentPresence {
     const tracked = new Set(present.map((entry) => entry.key));
     const leaving = personas.personas.filter((persona) => tracked.has(persona.handle));
     await Promise.all(leaving.map((persona) => bus.untrackAgent(roomId, persona.handle)));
-    if (leaving.length > 0) log('debug', 'orchestrator.agents_left', { roomId, agents: leaving.map((persona) => persona.handle) });
+    if (leaving.length > 0)
+      log('debug', 'orchestrator.agents_left', {
+        roomId,
+        agents: leaving.map((persona) => persona.handle),
+      });
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import type { Message } from '../../protocol/room.ts';
 import type { ChatToolSpec, ChatTurn } from '../providers/chat-model.ts';
-import type { Persona } from './personas.ts';
+import type { Persona } from './persona-file.ts';
 
 /** A rough token count (about four characters a token), enough to keep a prompt within budget. */
 export function estimateTokens(text: string): number {
@@ -12,7 +12,11 @@ export function estimateTokens(text: string): number {
  * they are sent. The budget reserves this plus the output limit before the call (docs/decisions.md,
  * "Budgets").
  */
-export function estimateRequestTokens(system: string, turns: readonly ChatTurn[], tools: readonly ChatToolSpec[]): number {
+export function estimateRequestTokens(
+  system: string,
+  turns: readonly ChatTurn[],
+  tools: readonly ChatToolSpec[],
+): number {
   return estimateTokens(system + JSON.stringify(turns) + JSON.stringify(tools));
 }
 
@@ -21,11 +25,22 @@ export function estimateRequestTokens(system: string, turns: readonly ChatTurn[]
  * hand over, then the room's summary when there is one (untrusted words of the room's
  * participants, framed as notes of the conversation, not as instructions).
  */
-export function buildSystemPrompt(persona: Persona, others: readonly Persona[], summary: string | null): string {
-  const sections = [persona.systemPrompt, `You are ${persona.name} (@${persona.handle}) in a shared chat room with people and other AI agents.`];
+export function buildSystemPrompt(
+  persona: Persona,
+  others: readonly Persona[],
+  summary: string | null,
+): string {
+  const sections = [
+    persona.systemPrompt,
+    `You are ${persona.name} (@${persona.handle}) in a shared chat room with people and other AI agents.`,
+  ];
   if (others.length > 0) {
-    const list = others.map((other) => `- ${other.name} (@${other.handle}): ${other.description}`).join('\n');
-    sections.push(`Other agents in this room:\n${list}\nMention one with @handle only to hand the conversation over to them.`);
+    const list = others
+      .map((other) => `- ${other.name} (@${other.handle}): ${other.description}`)
+      .join('\n');
+    sections.push(
+      `Other agents in this room:\n${list}\nMention one with @handle only to hand the conversation over to them.`,
+    );
   }
   if (summary) {
     sections.push(
@@ -41,7 +56,11 @@ export function buildSystemPrompt(persona: Persona, others: readonly Persona[], 
  * other agents and system notices are `user` turns with the speaker's name. Replies still
  * streaming and empty messages are left out.
  */
-export function buildTurns(messages: readonly Message[], persona: Persona, tokenBudget: number): ChatTurn[] {
+export function buildTurns(
+  messages: readonly Message[],
+  persona: Persona,
+  tokenBudget: number,
+): ChatTurn[] {
   const turns: ChatTurn[] = [];
   let used = 0;
   for (let index = messages.length - 1; index >= 0; index -= 1) {

@@ -3,7 +3,12 @@ import type { Author, Message } from '../../protocol/room.ts';
 import { ADA, openTestStores, recordingLogger } from '../../test/helpers/orchestrator-harness.ts';
 import { testPersona } from '../../test/helpers/personas.ts';
 import { RecordingRoomBus } from '../../test/helpers/recording-room-bus.ts';
-import { finish, gate, replyParts, ScriptedChatModel } from '../../test/helpers/scripted-chat-model.ts';
+import {
+  finish,
+  gate,
+  replyParts,
+  ScriptedChatModel,
+} from '../../test/helpers/scripted-chat-model.ts';
 import { waitFor as waitForAtMost } from '../../test/helpers/wait-for.ts';
 import type { PostgresStores } from '../store/postgres-stores.ts';
 import type { Room } from '../store/rooms.ts';
@@ -12,7 +17,11 @@ import { NotYourReplyError, Orchestrator } from './orchestrator.ts';
 import { createPersonaCatalog } from './personas.ts';
 
 const GRACE: Author = { kind: 'human', id: 'guest:grace', name: 'Grace' };
-const personas = createPersonaCatalog([testPersona('sage', { isDefault: true }), testPersona('scout'), testPersona('critic')]);
+const personas = createPersonaCatalog([
+  testPersona('sage', { isDefault: true }),
+  testPersona('scout'),
+  testPersona('critic'),
+]);
 
 let stores: PostgresStores;
 let bus: RecordingRoomBus;
@@ -28,9 +37,20 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   bus = new RecordingRoomBus();
-  models = { sage: new ScriptedChatModel(), scout: new ScriptedChatModel(), critic: new ScriptedChatModel() };
+  models = {
+    sage: new ScriptedChatModel(),
+    scout: new ScriptedChatModel(),
+    critic: new ScriptedChatModel(),
+  };
   orchestrator = new Orchestrator(
-    { store: stores, bus, personas, tools: createToolRegistry([]), modelFor: (persona) => models[persona.handle]!, log: recordingLogger() },
+    {
+      store: stores,
+      bus,
+      personas,
+      tools: createToolRegistry([]),
+      modelFor: (persona) => models[persona.handle]!,
+      log: recordingLogger(),
+    },
     { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0 },
   );
   await orchestrator.start();
@@ -46,12 +66,18 @@ async function newRoom(settings: Record<string, unknown> = {}): Promise<Room> {
 }
 
 /** Waits for what the orchestrator does in the background, with room to spare on a busy machine. */
-const waitFor = <T>(check: () => T | Promise<T>, options: { what?: string } = {}) => waitForAtMost(check, { timeoutMs: 10_000, ...options });
+const waitFor = <T>(check: () => T | Promise<T>, options: { what?: string } = {}) =>
+  waitForAtMost(check, { timeoutMs: 10_000, ...options });
 
-const post = (room: Room, content: string, author: Author = ADA) => orchestrator.postMessage({ room, id: crypto.randomUUID(), author, content });
-const ended = (room: Room) => bus.events(room.id, 'message-end').map((entry) => entry.payload['message'] as Message);
+const post = (room: Room, content: string, author: Author = ADA) =>
+  orchestrator.postMessage({ room, id: crypto.randomUUID(), author, content });
+const ended = (room: Room) =>
+  bus.events(room.id, 'message-end').map((entry) => entry.payload['message'] as Message);
 const notices = (room: Room) =>
-  bus.events(room.id, 'message').map((entry) => entry.payload['message'] as Message).filter((message) => message.author.kind === 'system');
+  bus
+    .events(room.id, 'message')
+    .map((entry) => entry.payload['message'] as Message)
+    .filter((message) => message.author.kind === 'system');
 
 describe('Orchestrator: a round', () => {
   it('posts a message, queues the speakers and streams their replies', async () => {
@@ -63,12 +89,20 @@ describe('Orchestrator: a round', () => {
 
     await waitFor(() => ended(room).length === 1, { what: "Sage's reply" });
     const [reply] = ended(room);
-    expect(reply).toMatchObject({ author: { id: 'sage' }, replyTo: message.id, reason: 'default', status: 'complete', content: 'Hello Ada.' });
+    expect(reply).toMatchObject({
+      author: { id: 'sage' },
+      replyTo: message.id,
+      reason: 'default',
+      status: 'complete',
+      content: 'Hello Ada.',
+    });
     expect(await stores.transcript.getMessage(reply!.id)).toEqual(reply);
     const [request] = models.sage!.requests;
     expect(request!.turns).toEqual([{ role: 'user', name: 'Ada', content: 'Hi there' }]);
     expect(request!.system).toContain('- Scout (@scout)');
-    await waitFor(async () => (await stores.runs.listRuns(message.id))[0]?.status === 'done', { what: 'the run to be done' });
+    await waitFor(async () => (await stores.runs.listRuns(message.id))[0]?.status === 'done', {
+      what: 'the run to be done',
+    });
   });
 
   it('is idempotent by id: a retried post queues nothing new', async () => {
@@ -94,10 +128,17 @@ describe('Orchestrator: a round', () => {
       ['sage', 'default', message.id],
       ['critic', 'handoff', message.id],
     ]);
-    expect(notices(room)[0]).toMatchObject({ content: expect.stringContaining('after 1 turns'), replyTo: ended(room)[1]!.id });
+    expect(notices(room)[0]).toMatchObject({
+      content: expect.stringContaining('after 1 turns'),
+      replyTo: ended(room)[1]!.id,
+    });
     expect(models.scout!.requests).toHaveLength(0);
     // Critic saw Sage's reply as another speaker's turn.
-    expect(models.critic!.requests[0]!.turns.at(-1)).toEqual({ role: 'user', name: 'Sage', content: 'Good question. @critic, what risks do you see?' });
+    expect(models.critic!.requests[0]!.turns.at(-1)).toEqual({
+      role: 'user',
+      name: 'Sage',
+      content: 'Good question. @critic, what risks do you see?',
+    });
   });
 
   it('answers every agent once on @all, and a hand-off never brings back one that spoke', async () => {
@@ -116,10 +157,15 @@ describe('Orchestrator: a round', () => {
 describe('Orchestrator: the token budget', () => {
   it('keeps messages past the budget unanswered and tells the room once', async () => {
     const room = await newRoom({ policy: 'default', tokensPerDay: 2_000 });
-    models.sage!.enqueue([{ type: 'text-delta', delta: 'Costly.' }, finish({ inputTokens: 1_500, outputTokens: 500 })]);
+    models.sage!.enqueue([
+      { type: 'text-delta', delta: 'Costly.' },
+      finish({ inputTokens: 1_500, outputTokens: 500 }),
+    ]);
     await post(room, 'First');
     await waitFor(() => ended(room).length === 1);
-    await waitFor(async () => (await stores.budget.getTokenBudget(room.id)).used >= 2_000, { what: 'the usage to be counted' });
+    await waitFor(async () => (await stores.budget.getTokenBudget(room.id)).used >= 2_000, {
+      what: 'the usage to be counted',
+    });
 
     const second = await post(room, 'Second');
     expect(await stores.runs.listRuns(second.message.id)).toEqual([]);
@@ -128,9 +174,9 @@ describe('Orchestrator: the token budget', () => {
     expect(notices(room)).toHaveLength(1);
     expect(notices(room)[0]!.content).toContain('token budget');
     expect(models.sage!.requests).toHaveLength(1);
-    expect((await stores.transcript.recentMessages(room.id, 10)).map((message) => message.content)).toEqual(
-      expect.arrayContaining(['Second', 'Third']),
-    );
+    expect(
+      (await stores.transcript.recentMessages(room.id, 10)).map((message) => message.content),
+    ).toEqual(expect.arrayContaining(['Second', 'Third']));
   });
 });
 
@@ -138,17 +184,34 @@ describe('Orchestrator: stop', () => {
   it('lets a participant stop only replies to their own messages, and shows who stopped it', async () => {
     const room = await newRoom({ policy: 'default' });
     const held = gate();
-    models.sage!.enqueue([{ type: 'text-delta', delta: 'Thinking out loud' }, { type: 'gate', gate: held }, ...replyParts(' never')]);
+    models.sage!.enqueue([
+      { type: 'text-delta', delta: 'Thinking out loud' },
+      { type: 'gate', gate: held },
+      ...replyParts(' never'),
+    ]);
     await post(room, 'Go on and on');
     await held.reached;
     const replyId = bus.events(room.id, 'message-start')[0]!.payload['id'] as string;
 
-    await expect(orchestrator.stop({ roomId: room.id, messageId: replyId }, { id: GRACE.id, name: GRACE.name })).rejects.toBeInstanceOf(NotYourReplyError);
+    await expect(
+      orchestrator.stop(
+        { roomId: room.id, messageId: replyId },
+        { id: GRACE.id, name: GRACE.name },
+      ),
+    ).rejects.toBeInstanceOf(NotYourReplyError);
     await orchestrator.stop({ roomId: room.id, all: true }, { id: GRACE.id, name: GRACE.name }); // all of Grace's: none
     expect(ended(room)).toEqual([]);
 
-    await orchestrator.stop({ roomId: room.id, messageId: replyId }, { id: ADA.id, name: ADA.name });
+    await orchestrator.stop(
+      { roomId: room.id, messageId: replyId },
+      { id: ADA.id, name: ADA.name },
+    );
     await waitFor(() => ended(room).length === 1);
-    expect(ended(room)[0]).toMatchObject({ id: replyId, status: 'cancelled', content: 'Thinking out loud', stoppedBy: { id: ADA.id, name: 'Ada' } });
+    expect(ended(room)[0]).toMatchObject({
+      id: replyId,
+      status: 'cancelled',
+      content: 'Thinking out loud',
+      stoppedBy: { id: ADA.id, name: 'Ada' },
+    });
   });
 });

@@ -1,3 +1,8 @@
+// The round (docs/architecture.md §5): who answers a message, hand-offs, caps, stop and
+// regenerate, and the room API the HTTP layer calls.
+// Why one file: these rules decide together what one posted message sets off; the reply worker
+// (reply-worker.ts), agent presence (agent-presence.ts), speaker selection (select-speakers.ts)
+// and session summaries are separate.
 import { randomUUID } from 'node:crypto';
 import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';
@@ -15,7 +20,8 @@ import type { Transcript } from '../store/transcript.ts';
 import type { Transactions } from '../store/unit-of-work.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { AgentPresence } from './agent-presence.ts';
-import type { Persona, PersonaCatalog } from './personas.ts';
+import type { Persona } from './persona-file.ts';
+import type { PersonaCatalog } from './personas.ts';
 import { BUDGET_ERROR } from './reply-run.ts';
 import { ReplyWorker, type ReplyWorkerOptions, type RoundHooks } from './reply-worker.ts';
 import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
@@ -75,14 +81,24 @@ export interface OrchestratorDependencies {
 /** A message that cannot be answered now: the room has spent its daily token budget. */
 export class BudgetExhaustedError extends AppError {
   constructor(roomId: string) {
-    super({ name: 'BudgetExhaustedError', code: 'budget_exhausted', status: 429, message: `Room ${roomId} has used its token budget for today` });
+    super({
+      name: 'BudgetExhaustedError',
+      code: 'budget_exhausted',
+      status: 429,
+      message: `Room ${roomId} has used its token budget for today`,
+    });
   }
 }
 
 /** A participant acting on a reply that answers someone else (docs/decisions.md, "Who may stop what"). */
 export class NotYourReplyError extends AppError {
   constructor(action: 'stop' | 'regenerate') {
-    super({ name: 'NotYourReplyError', code: 'forbidden', status: 403, message: `You may ${action} only the replies to your own messages` });
+    super({
+      name: 'NotYourReplyError',
+      code: 'forbidden',
+      status: 403,
+      message: `You may ${action} only the replies to your own messages`,
+    });
   }
 }
 
@@ -92,7 +108,8 @@ export interface ReplyActor {
   name: string;
 }
 
-const BUDGET_NOTICE = 'This room has used its token budget for today, so the agents will not answer until tomorrow.';
+const BUDGET_NOTICE =
+  'This room has used its token budget for today, so the agents will not answer until tomorrow.';
 
 /**
  * Rounds (docs/architecture.md §5): a human message selects its speakers and queues their runs with
@@ -111,11 +128,26 @@ export class Orchestrator implements RoundHooks {
     private readonly deps: OrchestratorDependencies,
     options: Partial<OrchestratorOptions> & { instanceId?: string } = {},
   ) {
-    this.options = { ...DEFAULT_ORCHESTRATOR_OPTIONS, instanceId: `chorus-${randomUUID().slice(0, 8)}`, ...options };
+    this.options = {
+      ...DEFAULT_ORCHESTRATOR_OPTIONS,
+      instanceId: `chorus-${randomUUID().slice(0, 8)}`,
+      ...options,
+    };
     this.worker = new ReplyWorker({ ...deps, round: this }, this.options);
-    this.presence = new AgentPresence({ bus: deps.bus, personas: deps.personas, log: deps.log, isStreaming: (roomId, handle) => this.worker.isStreaming(roomId, handle) });
+    this.presence = new AgentPresence({
+      bus: deps.bus,
+      personas: deps.personas,
+      log: deps.log,
+      isStreaming: (roomId, handle) => this.worker.isStreaming(roomId, handle),
+    });
     this.summaries = new SessionSummaries(
-      { store: deps.store, bus: deps.bus, summarizer: deps.summarizer ?? offlineSummarizer, log: deps.log, onQuiet: (roomId) => this.presence.release(roomId) },
+      {
+        store: deps.store,
+        bus: deps.bus,
+        summarizer: deps.summarizer ?? offlineSummarizer,
+        log: deps.log,
+        onQuiet: (roomId) => this.presence.release(roomId),
+      },
       { quietMs: this.options.summaryQuietMs, maxMessages: this.options.summaryMaxMessages },
     );
   }
@@ -152,19 +184,41 @@ export class Orchestrator implements RoundHooks {
    * stored message and queues nothing new. Over the day's token budget the message is kept and
    * no agent answers; the room is told so once a day.
    */
-  async postMessage(input: { room: Room; id: string; author: Author; content: string }): Promise<{ message: Message; created: boolean }> {
+  async postMessage(input: {
+    room: Room;
+    id: string;
+    author: Author;
+    content: string;
+  }): Promise<{ message: Message; created: boolean }> {
     const { room } = input;
     const settings = this.settingsOf(room);
     const agents = this.agentsOf(room);
     const withinBudget = await this.withinBudget(room.id, settings);
-    const speakers = withinBudget ? selectSpeakers(input.content, agents, settings, this.deps.personas.defaultPersona) : [];
-    const runs: NewRun[] = speakers.map((speaker) => ({ agentId: speaker.persona.handle, reason: speaker.reason }));
-    const posted = await postHumanMessage(this.deps.store, { id: input.id, roomId: room.id, author: input.author, content: input.content, runs });
+    const speakers = withinBudget
+      ? selectSpeakers(input.content, agents, settings, this.deps.personas.defaultPersona)
+      : [];
+    const runs: NewRun[] = speakers.map((speaker) => ({
+      agentId: speaker.persona.handle,
+      reason: speaker.reason,
+    }));
+    const posted = await postHumanMessage(this.deps.store, {
+      id: input.id,
+      roomId: room.id,
+      author: input.author,
+      content: input.content,
+      runs,
+    });
     if (!posted.created) return posted;
     this.summaries.touch(room.id);
-    await this.deps.bus.broadcast(room.id, 'message', { message: posted.message }).catch((error: unknown) =>
-      this.deps.log('warn', 'orchestrator.broadcast_failed', { roomId: room.id, event: 'message', error }),
-    );
+    await this.deps.bus
+      .broadcast(room.id, 'message', { message: posted.message })
+      .catch((error: unknown) =>
+        this.deps.log('warn', 'orchestrator.broadcast_failed', {
+          roomId: room.id,
+          event: 'message',
+          error,
+        }),
+      );
     if (!withinBudget) await this.budgetUsed(room.id, posted.message.id);
     this.worker.wake();
     return posted;
@@ -174,16 +228,41 @@ export class Orchestrator implements RoundHooks {
    * Regenerates an agent's reply: the same agent answers the same message again. A participant
    * (`actor`) may regenerate only replies to their own messages; the service, any.
    */
-  async regenerate(room: Room, messageId: string, actor?: ReplyActor): Promise<{ messageId: string }> {
+  async regenerate(
+    room: Room,
+    messageId: string,
+    actor?: ReplyActor,
+  ): Promise<{ messageId: string }> {
     const message = await this.deps.store.transcript.getMessage(messageId);
-    if (!message || message.roomId !== room.id || message.author.kind !== 'agent' || !message.replyTo) throw new NotFoundError(`Agent reply ${messageId}`);
-    if (actor && !(await this.answers(message.replyTo, actor))) throw new NotYourReplyError('regenerate');
-    if (message.status === 'streaming') throw new AppError({ code: 'still_streaming', status: 409, message: 'This reply is still streaming; stop it first' });
+    if (
+      !message ||
+      message.roomId !== room.id ||
+      message.author.kind !== 'agent' ||
+      !message.replyTo
+    )
+      throw new NotFoundError(`Agent reply ${messageId}`);
+    if (actor && !(await this.answers(message.replyTo, actor)))
+      throw new NotYourReplyError('regenerate');
+    if (message.status === 'streaming')
+      throw new AppError({
+        code: 'still_streaming',
+        status: 409,
+        message: 'This reply is still streaming; stop it first',
+      });
     if (!this.agentsOf(room).some((persona) => persona.handle === message.author.id)) {
-      throw new AppError({ code: 'agent_not_in_room', status: 409, message: `${message.author.name} no longer answers in this room` });
+      throw new AppError({
+        code: 'agent_not_in_room',
+        status: 409,
+        message: `${message.author.name} no longer answers in this room`,
+      });
     }
-    if (!(await this.withinBudget(room.id, this.settingsOf(room)))) throw new BudgetExhaustedError(room.id);
-    const [run] = await this.deps.store.runs.enqueueRuns({ roomId: room.id, triggerMessageId: message.replyTo, runs: [{ agentId: message.author.id, reason: 'regenerate' }] });
+    if (!(await this.withinBudget(room.id, this.settingsOf(room))))
+      throw new BudgetExhaustedError(room.id);
+    const [run] = await this.deps.store.runs.enqueueRuns({
+      roomId: room.id,
+      triggerMessageId: message.replyTo,
+      runs: [{ agentId: message.author.id, reason: 'regenerate' }],
+    });
     this.worker.wake();
     return { messageId: run!.messageId };
   }
@@ -197,9 +276,16 @@ export class Orchestrator implements RoundHooks {
   async stop(request: StopRequest, actor?: ReplyActor): Promise<void> {
     if (actor && 'messageId' in request) {
       const reply = await this.deps.store.transcript.getMessage(request.messageId);
-      if (reply?.roomId === request.roomId && reply.replyTo && !(await this.answers(reply.replyTo, actor))) throw new NotYourReplyError('stop');
+      if (
+        reply?.roomId === request.roomId &&
+        reply.replyTo &&
+        !(await this.answers(reply.replyTo, actor))
+      )
+        throw new NotYourReplyError('stop');
     }
-    const scoped: StopRequest = actor ? { ...request, by: { id: actor.id, name: actor.name }, repliesTo: actor.id } : request;
+    const scoped: StopRequest = actor
+      ? { ...request, by: { id: actor.id, name: actor.name }, repliesTo: actor.id }
+      : request;
     await this.deps.store.runs.cancelQueuedRuns({
       roomId: scoped.roomId,
       ...('agentId' in scoped ? { agentId: scoped.agentId } : {}),
@@ -208,7 +294,12 @@ export class Orchestrator implements RoundHooks {
     });
     this.worker.abortLocal(scoped);
     await this.deps.store.runs.publishStop(scoped);
-    await this.deps.store.audit.appendEvent({ roomId: scoped.roomId, kind: 'reply.stopped', actor: actor?.id ?? null, data: { ...scoped } });
+    await this.deps.store.audit.appendEvent({
+      roomId: scoped.roomId,
+      kind: 'reply.stopped',
+      actor: actor?.id ?? null,
+      data: { ...scoped },
+    });
   }
 
   /** Whether `messageId` (the message a reply answers) was written by `actor`. */
@@ -232,7 +323,13 @@ export class Orchestrator implements RoundHooks {
     return this.summaries.latest(roomId);
   }
 
-  async replyEnded(room: Room, run: AgentRun, persona: Persona, reply: Message, agents: Persona[]): Promise<void> {
+  async replyEnded(
+    room: Room,
+    run: AgentRun,
+    persona: Persona,
+    reply: Message,
+    agents: Persona[],
+  ): Promise<void> {
     this.summaries.touch(room.id);
     if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
     else if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
@@ -240,7 +337,8 @@ export class Orchestrator implements RoundHooks {
 
   /** Tells the room its budget is used, once a day whichever process notices first. */
   async budgetUsed(roomId: string, replyTo: string): Promise<void> {
-    if (await this.deps.store.budget.claimBudgetNotice(roomId)) await this.notice(roomId, BUDGET_NOTICE, replyTo);
+    if (await this.deps.store.budget.claimBudgetNotice(roomId))
+      await this.notice(roomId, BUDGET_NOTICE, replyTo);
   }
 
   /** Whether the room has spent less than its budget today (runs in flight may still fit after it). */
@@ -250,19 +348,33 @@ export class Orchestrator implements RoundHooks {
   }
 
   private async notice(roomId: string, content: string, replyTo: string | null): Promise<void> {
-    const message = await this.deps.store.transcript.insertSystemMessage({ roomId, content, replyTo });
+    const message = await this.deps.store.transcript.insertSystemMessage({
+      roomId,
+      content,
+      replyTo,
+    });
     await this.deps.bus.broadcast(roomId, 'message', { message }).catch(() => {});
   }
 
   /** Queues the agents a reply @mentions, within the room's agent-turn cap and token budget. */
-  private async handOff(room: Room, run: AgentRun, speaker: Persona, reply: Message, agents: Persona[]): Promise<void> {
+  private async handOff(
+    room: Room,
+    run: AgentRun,
+    speaker: Persona,
+    reply: Message,
+    agents: Persona[],
+  ): Promise<void> {
     const round = await this.deps.store.runs.listRuns(run.triggerMessageId);
     const spoke = new Set(round.map((entry) => entry.agentId));
     const next = selectHandoffs(reply.content, speaker, agents, spoke);
     if (next.length === 0) return;
     const settings = this.settingsOf(room);
     if (run.depth + 1 > settings.maxAgentTurns) {
-      await this.notice(room.id, `The agents stopped handing over to each other after ${settings.maxAgentTurns} turns. Send a message to continue.`, reply.id);
+      await this.notice(
+        room.id,
+        `The agents stopped handing over to each other after ${settings.maxAgentTurns} turns. Send a message to continue.`,
+        reply.id,
+      );
       return;
     }
     if (!(await this.withinBudget(room.id, settings))) {
@@ -272,7 +384,11 @@ export class Orchestrator implements RoundHooks {
     await this.deps.store.runs.enqueueRuns({
       roomId: room.id,
       triggerMessageId: run.triggerMessageId,
-      runs: next.map((persona) => ({ agentId: persona.handle, reason: 'handoff', depth: run.depth + 1 })),
+      runs: next.map((persona) => ({
+        agentId: persona.handle,
+        reason: 'handoff',
+        depth: run.depth + 1,
+      })),
     });
     this.worker.wake();
   }

@@ -9,15 +9,17 @@ import {
   PersonaConfigError,
   PersonaNotFoundError,
   withRealModel,
-  type Persona,
-  type ProviderAvailability,
 } from './personas.ts';
+import type { Persona, ProviderAvailability } from './persona-file.ts';
 
 const TOOL_NAMES = ['calculator', 'current_time', 'search_room_history'];
 const OFFLINE_ONLY: ProviderAvailability = { openai: false, anthropic: false, offline: true };
 
 /** A valid persona file; `fields` replace or (with `undefined`) remove front matter lines. */
-function personaFile(fields: Record<string, string | undefined> = {}, body = 'You are a test persona.'): string {
+function personaFile(
+  fields: Record<string, string | undefined> = {},
+  body = 'You are a test persona.',
+): string {
   const defaults: Record<string, string> = {
     name: 'Test',
     handle: 'test',
@@ -37,14 +39,17 @@ function personaFile(fields: Record<string, string | undefined> = {}, body = 'Yo
 const directories: string[] = [];
 let directory: string | undefined;
 afterEach(async () => {
-  await Promise.all(directories.splice(0).map((made) => rm(made, { recursive: true, force: true })));
+  await Promise.all(
+    directories.splice(0).map((made) => rm(made, { recursive: true, force: true })),
+  );
   directory = undefined;
 });
 
 async function load(files: Record<string, string>, providerAvailability = OFFLINE_ONLY) {
   directory = await mkdtemp(path.join(tmpdir(), 'chorus-personas-'));
   directories.push(directory);
-  for (const [name, source] of Object.entries(files)) await writeFile(path.join(directory, name), source);
+  for (const [name, source] of Object.entries(files))
+    await writeFile(path.join(directory, name), source);
   return loadPersonas({ directory, toolNames: TOOL_NAMES, providerAvailability });
 }
 
@@ -73,23 +78,36 @@ function contrastRatio(first: string, second: string): number {
     });
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue;
   };
-  const [lighter, darker] = [luminance(first), luminance(second)].sort((a, b) => b - a) as [number, number];
+  const [lighter, darker] = [luminance(first), luminance(second)].sort((a, b) => b - a) as [
+    number,
+    number,
+  ];
   return (lighter + 0.05) / (darker + 0.05);
 }
 
 describe('the shipped personas', () => {
   const loadShippedPersonas = () =>
-    loadPersonas({ directory: DEFAULT_PERSONAS_DIRECTORY, toolNames: TOOL_NAMES, providerAvailability: OFFLINE_ONLY });
+    loadPersonas({
+      directory: DEFAULT_PERSONAS_DIRECTORY,
+      toolNames: TOOL_NAMES,
+      providerAvailability: OFFLINE_ONLY,
+    });
 
   it('load, with Sage as the default speaker', async () => {
     const catalog = await loadShippedPersonas();
-    expect(catalog.personas.map((persona) => [persona.handle, persona.provider, persona.model])).toEqual([
+    expect(
+      catalog.personas.map((persona) => [persona.handle, persona.provider, persona.model]),
+    ).toEqual([
       ['critic', 'offline', 'critic'],
       ['sage', 'offline', 'sage'],
       ['scout', 'offline', 'scout'],
     ]);
     expect(catalog.defaultPersona.handle).toBe('sage');
-    expect(catalog.get('scout').tools).toEqual(['calculator', 'current_time', 'search_room_history']);
+    expect(catalog.get('scout').tools).toEqual([
+      'calculator',
+      'current_time',
+      'search_room_history',
+    ]);
     for (const persona of catalog.personas) {
       expect(persona.systemPrompt).toMatch(new RegExp(`^You are ${persona.name},`));
       expect(persona.systemPrompt).toContain('by name');
@@ -101,7 +119,8 @@ describe('the shipped personas', () => {
     const catalog = await loadShippedPersonas();
     const colours = catalog.personas.map((persona) => persona.color);
     expect(new Set(colours).size).toBe(colours.length);
-    for (const colour of colours) expect(contrastRatio(colour, '#ffffff')).toBeGreaterThanOrEqual(4.5);
+    for (const colour of colours)
+      expect(contrastRatio(colour, '#ffffff')).toBeGreaterThanOrEqual(4.5);
   });
 });
 
@@ -144,7 +163,10 @@ describe('loadPersonas', () => {
   });
 
   it('makes the first persona the default when none says so', async () => {
-    const catalog = await load({ 'b.md': personaFile({ handle: 'beta' }), 'a.md': personaFile({ handle: 'alpha' }) });
+    const catalog = await load({
+      'b.md': personaFile({ handle: 'beta' }),
+      'a.md': personaFile({ handle: 'alpha' }),
+    });
     expect(catalog.defaultPersona.handle).toBe('alpha');
   });
 
@@ -176,7 +198,9 @@ describe('loadPersonas', () => {
     },
     'no front matter': {
       files: { 'a.md': 'You are nobody.' },
-      problems: ['a.md: the file must start with a front matter block: a line "---", YAML fields, then "---"'],
+      problems: [
+        'a.md: the file must start with a front matter block: a line "---", YAML fields, then "---"',
+      ],
     },
     'unclosed front matter': {
       files: { 'a.md': '---\nname: A\n' },
@@ -186,7 +210,7 @@ describe('loadPersonas', () => {
       files: { 'a.md': personaFile({ tools: '[calculator' }) },
       problems: [/^a\.md: bad YAML in the front matter: Flow sequence .* at line 8, column 1$/],
     },
-    'a repeated YAML key (line numbers are the file\'s)': {
+    "a repeated YAML key (line numbers are the file's)": {
       files: { 'a.md': personaFile({ model: 'sage\nmodel: scout' }) },
       problems: ['a.md: bad YAML in the front matter: Map keys must be unique at line 6, column 1'],
     },
@@ -200,7 +224,9 @@ describe('loadPersonas', () => {
     },
     'several missing fields': {
       files: { 'a.md': '---\nname: A\n---\nBody' },
-      problems: ['handle', 'provider', 'model', 'color', 'description'].map((field) => `a.md: "${field}" is required`),
+      problems: ['handle', 'provider', 'model', 'color', 'description'].map(
+        (field) => `a.md: "${field}" is required`,
+      ),
     },
     'an empty field': {
       files: { 'a.md': personaFile({ name: '"  "' }) },
@@ -208,11 +234,15 @@ describe('loadPersonas', () => {
     },
     'an unknown field': {
       files: { 'a.md': personaFile({ colour: 'red' }) },
-      problems: [/^a\.md: unknown field "colour" \(known: name, handle, provider, model, color, tools,/],
+      problems: [
+        /^a\.md: unknown field "colour" \(known: name, handle, provider, model, color, tools,/,
+      ],
     },
     'an unknown tool': {
       files: { 'a.md': personaFile({ tools: '[calculator, web_search]' }) },
-      problems: ['a.md: unknown tool "web_search" (known: calculator, current_time, search_room_history)'],
+      problems: [
+        'a.md: unknown tool "web_search" (known: calculator, current_time, search_room_history)',
+      ],
     },
     'tools that are not a list': {
       files: { 'a.md': personaFile({ tools: 'calculator' }) },
@@ -280,7 +310,10 @@ describe('loadPersonas', () => {
       problems: ['a.md, b.md: only one persona may be the default, but 2 have "default: true"'],
     },
     'problems in several files at once': {
-      files: { 'a.md': personaFile({ color: 'blue' }), 'b.md': personaFile({ handle: 'beta' }, '') },
+      files: {
+        'a.md': personaFile({ color: 'blue' }),
+        'b.md': personaFile({ handle: 'beta' }, ''),
+      },
       problems: [
         'a.md: "color" must be a hex colour like "#1d4ed8"',
         'b.md: the system prompt (the Markdown after the front matter) is empty',
@@ -288,28 +321,44 @@ describe('loadPersonas', () => {
     },
   };
 
-  it.each(Object.entries(invalidCases))('rejects %s, naming the file and the problem', async (_case, testCase) => {
-    const expected = testCase.problems.map((problem) =>
-      typeof problem === 'string' ? problem : expect.stringMatching(problem),
-    );
-    expect(await problemsOf(testCase.files)).toEqual(expected);
-  });
+  it.each(Object.entries(invalidCases))(
+    'rejects %s, naming the file and the problem',
+    async (_case, testCase) => {
+      const expected = testCase.problems.map((problem) =>
+        typeof problem === 'string' ? problem : expect.stringMatching(problem),
+      );
+      expect(await problemsOf(testCase.files)).toEqual(expected);
+    },
+  );
 
   it('rejects a provider this server has no credentials for', async () => {
-    expect(await problemsOf({ 'a.md': personaFile({ provider: 'openai', model: 'gpt-4o-mini' }) })).toEqual([
+    expect(
+      await problemsOf({ 'a.md': personaFile({ provider: 'openai', model: 'gpt-4o-mini' }) }),
+    ).toEqual([
       'a.md: provider "openai" is not configured on this server (set OPENAI_API_KEY or OPENAI_BASE_URL)',
     ]);
-    expect(await problemsOf({ 'a.md': personaFile({ provider: 'anthropic', model: 'claude-haiku-4-5' }) })).toEqual([
+    expect(
+      await problemsOf({
+        'a.md': personaFile({ provider: 'anthropic', model: 'claude-haiku-4-5' }),
+      }),
+    ).toEqual([
       'a.md: provider "anthropic" is not configured on this server (set ANTHROPIC_API_KEY)',
     ]);
     const withOpenAi = { ...OFFLINE_ONLY, openai: true };
-    const catalog = await load({ 'a.md': personaFile({ provider: 'openai', model: 'gpt-4o' }) }, withOpenAi);
+    const catalog = await load(
+      { 'a.md': personaFile({ provider: 'openai', model: 'gpt-4o' }) },
+      withOpenAi,
+    );
     expect(catalog.get('test').provider).toBe('openai');
   });
 
   it('rejects a folder that does not exist', async () => {
     const missing = path.join(tmpdir(), 'chorus-no-such-personas-folder');
-    const loading = loadPersonas({ directory: missing, toolNames: TOOL_NAMES, providerAvailability: OFFLINE_ONLY });
+    const loading = loadPersonas({
+      directory: missing,
+      toolNames: TOOL_NAMES,
+      providerAvailability: OFFLINE_ONLY,
+    });
     await expect(loading).rejects.toThrow(
       /Invalid personas in .*chorus-no-such-personas-folder:\n {2}- the folder cannot be read: ENOENT/,
     );
@@ -337,13 +386,19 @@ describe('withRealModel', () => {
     sourceFile: 'sage.md',
   };
   it('switches an offline persona to the configured real model, and leaves it offline without one', () => {
-    expect(withRealModel(sage, { provider: 'anthropic', model: 'claude-haiku-4-5' })).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5' });
+    expect(withRealModel(sage, { provider: 'anthropic', model: 'claude-haiku-4-5' })).toMatchObject(
+      { provider: 'anthropic', model: 'claude-haiku-4-5' },
+    );
     expect(withRealModel(sage, null)).toBe(sage);
   });
 
   it('keeps everything else, and never changes a persona that already names a real provider', () => {
     const realModel = { provider: 'openai', model: 'gpt-4o-mini' } as const;
-    expect(withRealModel(sage, realModel)).toEqual({ ...sage, provider: 'openai', model: 'gpt-4o-mini' });
+    expect(withRealModel(sage, realModel)).toEqual({
+      ...sage,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+    });
     const claude: Persona = { ...sage, provider: 'anthropic', model: 'claude-opus-4-1' };
     expect(withRealModel(claude, realModel)).toBe(claude);
     expect(sage.provider).toBe('offline');

@@ -1,72 +1,18 @@
 /**
- * Personas: the AI agents of a room, one Markdown file each (docs/architecture.md §5). The YAML front
- * matter says who the agent is and which model and tools it uses; the body is its system prompt.
- *
- * ```md
- * ---
- * name: Scout
- * handle: scout                  # the @mention: 2–32 of a-z 0-9 _ -, unique
- * provider: offline              # openai | anthropic | offline
- * model: scout
- * color: "#1d4ed8"               # quoted: YAML reads an unquoted # as a comment
- * tools: [calculator, current_time]
- * description: Terse researcher who checks facts with tools.
- * keywords: [calculate, time]    # optional, a hint for the `relevant` speaker policy
- * default: true                  # optional, the room's default speaker (at most one)
- * temperature: 0.3               # optional, 0–2
- * maxOutputTokens: 800           # optional
- * ---
- * You are Scout, …
- * ```
- *
- * Loading checks every file and fails start-up with one {@link PersonaConfigError} listing every
- * problem, each with its file.
+ * Personas: the AI agents of a room (docs/architecture.md §5), one Markdown file each in the
+ * format of `persona-file.ts`. Loading checks every file and fails start-up with one
+ * {@link PersonaConfigError} listing every problem, each with its file; the catalog looks them up
+ * by handle.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import { z } from 'zod';
 import { AppError } from '../lib/app-error.ts';
-
-export const PERSONA_PROVIDERS = ['openai', 'anthropic', 'offline'] as const;
-export type PersonaProvider = (typeof PERSONA_PROVIDERS)[number];
+import { parsePersonaFile, type Persona, type ProviderAvailability } from './persona-file.ts';
 
 export { DEFAULT_PERSONAS_DIRECTORY } from '../personas/default-personas-directory.ts';
 
-/** A persona's handle: what follows the `@` in a mention. */
-export const HANDLE_PATTERN = /^[a-z0-9_-]{2,32}$/;
 /** Handles people use to address everyone, so no single agent may take them. */
 const RESERVED_HANDLES: ReadonlySet<string> = new Set(['all', 'everyone', 'here']);
-const MAX_SYSTEM_PROMPT_CHARACTERS = 20_000;
-
-/** One agent persona, validated. */
-export interface Persona {
-  name: string;
-  /** Lower case, without the `@`. */
-  handle: string;
-  provider: PersonaProvider;
-  model: string;
-  /** `#rrggbb`, lower case. */
-  color: string;
-  /** Tool names this persona may call; all known to the tool registry. */
-  tools: string[];
-  /** One line, used for speaker selection and shown in the room's agent list. */
-  description: string;
-  /** Lower-case hints for the `relevant` speaker policy; may be empty. */
-  keywords: string[];
-  /** Marked `default: true`: the room's default speaker. At most one persona of a catalog is. */
-  isDefault: boolean;
-  temperature?: number;
-  maxOutputTokens?: number;
-  /** The Markdown body of the file, trimmed. */
-  systemPrompt: string;
-  /** The file it came from, for messages. */
-  sourceFile: string;
-}
-
-/** Which providers this server has credentials for. */
-export type ProviderAvailability = Readonly<Record<PersonaProvider, boolean>>;
-
 export interface LoadPersonasOptions {
   directory: string;
   /** Names of the tools the registry knows. */
@@ -117,55 +63,6 @@ export class PersonaNotFoundError extends AppError {
   }
 }
 
-/** A zod string check whose messages read well after a field name: `"model" is required`. */
-function text(expected: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be ${expected}`) });
-}
-
-function list(of: string) {
-  return z.array(z.string({ error: `must list ${of} as text` }), { error: `must be a list of ${of}, e.g. [a, b]` });
-}
-
-const frontMatterSchema = z.strictObject(
-  {
-    name: text('text').trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
-    handle: text('text').regex(HANDLE_PATTERN, 'must be 2–32 characters of a–z, 0–9, _ or - (lower case, no @)'),
-    provider: z.enum(PERSONA_PROVIDERS, {
-      error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${PERSONA_PROVIDERS.join(', ')}`),
-    }),
-    model: text('text').trim().min(1, 'must not be empty'),
-    color: z
-      .string({
-        error: (issue) =>
-          issue.input === undefined
-            ? 'is required'
-            : issue.input === null
-              ? 'is empty: quote the value, e.g. color: "#1d4ed8" (YAML reads an unquoted # as a comment)'
-              : 'must be a hex colour like "#1d4ed8"',
-      })
-      .regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour like "#1d4ed8"')
-      .transform((color) => color.toLowerCase()),
-    tools: list('tool names').default([]),
-    description: text('text').trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters'),
-    keywords: list('keywords')
-      .default([])
-      .transform((keywords) => keywords.map((keyword) => keyword.trim().toLowerCase()).filter(Boolean)),
-    default: z.boolean({ error: 'must be true or false' }).default(false),
-    temperature: z
-      .number({ error: 'must be a number' })
-      .min(0, 'must be from 0 to 2')
-      .max(2, 'must be from 0 to 2')
-      .optional(),
-    maxOutputTokens: z
-      .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(200_000, 'must be at most 200000')
-      .optional(),
-  },
-  { error: (issue) => (issue.code === 'invalid_type' ? 'must be a YAML mapping of fields' : undefined) },
-);
-
 /**
  * Reads every `*.md` file of `directory` (sorted by name; a `README.md` is skipped) as a persona
  * and checks them all. Throws a {@link PersonaConfigError} naming each bad file and problem.
@@ -182,14 +79,20 @@ export async function loadPersonas(options: LoadPersonasOptions): Promise<Person
   let fileNames: string[];
   try {
     fileNames = (await readdir(directory, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.md') && entry.name.toLowerCase() !== 'readme.md')
+      .filter(
+        (entry) =>
+          entry.isFile() && entry.name.endsWith('.md') && entry.name.toLowerCase() !== 'readme.md',
+      )
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new PersonaConfigError(directory, [`the folder cannot be read: ${reason}`], { cause: error });
+    throw new PersonaConfigError(directory, [`the folder cannot be read: ${reason}`], {
+      cause: error,
+    });
   }
-  if (fileNames.length === 0) throw new PersonaConfigError(directory, ['the folder has no persona files (*.md)']);
+  if (fileNames.length === 0)
+    throw new PersonaConfigError(directory, ['the folder has no persona files (*.md)']);
 
   const toolNames = new Set(options.toolNames);
   const { providerAvailability } = options;
@@ -201,7 +104,9 @@ export async function loadPersonas(options: LoadPersonasOptions): Promise<Person
     try {
       source = await readFile(sourceFile, 'utf8');
     } catch (error) {
-      problems.push(`${fileName}: cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${fileName}: cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
       continue;
     }
     const parsed = parsePersonaFile(source, { sourceFile, toolNames, providerAvailability });
@@ -223,7 +128,8 @@ export function createPersonaCatalog(personas: readonly Persona[]): PersonaCatal
   const problems = findCatalogProblems(personas);
   const [first] = personas;
   if (first === undefined) problems.push('there are no personas');
-  if (problems.length > 0 || first === undefined) throw new PersonaConfigError('the persona catalog', problems);
+  if (problems.length > 0 || first === undefined)
+    throw new PersonaConfigError('the persona catalog', problems);
 
   const byHandle = new Map(personas.map((persona) => [persona.handle, persona]));
   const find = (handle: string) => byHandle.get(handle.trim().replace(/^@/, '').toLowerCase());
@@ -248,79 +154,12 @@ export function createPersonaCatalog(personas: readonly Persona[]): PersonaCatal
  * withRealModel(sage, { provider: 'anthropic', model: 'claude-haiku-4-5' });
  * // { …sage, provider: 'anthropic', model: 'claude-haiku-4-5' }
  */
-export function withRealModel(persona: Persona, realModel: { provider: 'openai' | 'anthropic'; model: string } | null): Persona {
+export function withRealModel(
+  persona: Persona,
+  realModel: { provider: 'openai' | 'anthropic'; model: string } | null,
+): Persona {
   if (persona.provider !== 'offline' || realModel === null) return persona;
   return { ...persona, provider: realModel.provider, model: realModel.model };
-}
-
-const PROVIDER_SETUP: Record<PersonaProvider, string> = {
-  openai: 'set OPENAI_API_KEY or OPENAI_BASE_URL',
-  anthropic: 'set ANTHROPIC_API_KEY',
-  offline: 'it is built in',
-};
-
-/** Parses one persona file; returns the persona or its problems (without the file name). */
-function parsePersonaFile(
-  source: string,
-  context: { sourceFile: string; toolNames: ReadonlySet<string>; providerAvailability: ProviderAvailability },
-): Persona | string[] {
-  const split = splitFrontMatter(source);
-  if (typeof split === 'string') return [split];
-
-  // A leading newline stands for the opening `---`, so YAML's line numbers are the file's.
-  const document = parseDocument(`\n${split.frontMatter}`);
-  if (document.errors.length > 0) {
-    // yaml's messages end their first line with ":" and then quote the source; keep the first line.
-    const firstLine = (message: string) => (message.split('\n')[0] ?? '').replace(/:$/, '');
-    return document.errors.map((error) => `bad YAML in the front matter: ${firstLine(error.message)}`);
-  }
-  const data: unknown = document.toJS();
-  const validation = frontMatterSchema.safeParse(data ?? {});
-  const problems = validation.success ? [] : validation.error.issues.map(describeIssue);
-
-  if (validation.success) {
-    const unknownTools = validation.data.tools.filter((tool) => !context.toolNames.has(tool));
-    for (const tool of unknownTools) {
-      problems.push(`unknown tool "${tool}" (known: ${[...context.toolNames].sort().join(', ') || 'none'})`);
-    }
-    const { provider } = validation.data;
-    if (!context.providerAvailability[provider]) {
-      problems.push(`provider "${provider}" is not configured on this server (${PROVIDER_SETUP[provider]})`);
-    }
-  }
-  const systemPrompt = split.body.trim();
-  if (systemPrompt === '') problems.push('the system prompt (the Markdown after the front matter) is empty');
-  if (systemPrompt.length > MAX_SYSTEM_PROMPT_CHARACTERS) {
-    problems.push(`the system prompt is longer than ${MAX_SYSTEM_PROMPT_CHARACTERS} characters`);
-  }
-  if (!validation.success || problems.length > 0) return problems;
-
-  const { default: isDefault, tools, ...fields } = validation.data;
-  return { ...fields, tools: [...new Set(tools)], isDefault, systemPrompt, sourceFile: context.sourceFile };
-}
-
-/** Splits `---\n<yaml>\n---\n<body>`; returns a problem when the file has no such block. */
-function splitFrontMatter(source: string): { frontMatter: string; body: string } | string {
-  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines[0]?.trim() !== '---') {
-    return 'the file must start with a front matter block: a line "---", YAML fields, then "---"';
-  }
-  const closing = lines.findIndex((line, index) => index > 0 && line.trim() === '---');
-  if (closing === -1) return 'the front matter is not closed: add a line "---" after the YAML fields';
-  return { frontMatter: lines.slice(1, closing).join('\n'), body: lines.slice(closing + 1).join('\n') };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(frontMatterSchema.shape).join(', ');
-    const fields = issue.keys.map((key) => `"${key}"`).join(', ');
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${fields} (known: ${known})`;
-  }
-  const [field, ...rest] = issue.path.map(String);
-  if (field === undefined) return issue.message;
-  // `tools.1` reads as `"tools" item 2`.
-  const item = rest.length > 0 ? ` item ${rest.map((index) => Number(index) + 1).join('.')}` : '';
-  return `"${field}"${item} ${issue.message}`;
 }
 
 /** Problems between files: repeated or reserved handles, more than one default. */
@@ -331,16 +170,22 @@ function findCatalogProblems(personas: readonly Persona[]): string[] {
   for (const persona of personas) {
     const earlier = seen.get(persona.handle);
     if (earlier === undefined) seen.set(persona.handle, persona);
-    else problems.push(`${fileOf(persona)}: the handle "@${persona.handle}" is already used by ${fileOf(earlier)}`);
+    else
+      problems.push(
+        `${fileOf(persona)}: the handle "@${persona.handle}" is already used by ${fileOf(earlier)}`,
+      );
     if (RESERVED_HANDLES.has(persona.handle)) {
-      problems.push(`${fileOf(persona)}: the handle "@${persona.handle}" is reserved (it addresses everyone)`);
+      problems.push(
+        `${fileOf(persona)}: the handle "@${persona.handle}" is reserved (it addresses everyone)`,
+      );
     }
   }
   const defaults = personas.filter((persona) => persona.isDefault);
   if (defaults.length > 1) {
     const files = defaults.map(fileOf).join(', ');
-    problems.push(`${files}: only one persona may be the default, but ${defaults.length} have "default: true"`);
+    problems.push(
+      `${files}: only one persona may be the default, but ${defaults.length} have "default: true"`,
+    );
   }
   return problems;
 }
-

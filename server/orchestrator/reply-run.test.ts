@@ -1,14 +1,31 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
-import { claimedRun, openTestStores, recordingLogger } from '../../test/helpers/orchestrator-harness.ts';
+import {
+  claimedRun,
+  openTestStores,
+  recordingLogger,
+} from '../../test/helpers/orchestrator-harness.ts';
 import { testPersona } from '../../test/helpers/personas.ts';
 import { RecordingRoomBus } from '../../test/helpers/recording-room-bus.ts';
-import { failure, finish, gate, replyParts, ScriptedChatModel, type ScriptStep } from '../../test/helpers/scripted-chat-model.ts';
+import {
+  failure,
+  finish,
+  gate,
+  replyParts,
+  ScriptedChatModel,
+  type ScriptStep,
+} from '../../test/helpers/scripted-chat-model.ts';
 import type { PostgresStores } from '../store/postgres-stores.ts';
 import type { TokenReservation } from '../store/budget.ts';
 import calculator from '../tools/calculator.tool.ts';
 import { createToolRegistry } from '../tools/registry.ts';
-import { BUDGET_ERROR, ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
+import {
+  BUDGET_ERROR,
+  ReplyStopped,
+  SHUTDOWN,
+  runReply,
+  type ReplyRunOptions,
+} from './reply-run.ts';
 
 const OPTIONS: ReplyRunOptions = {
   // A long window: the first delta goes out at once, the rest together when the call ends.
@@ -49,7 +66,12 @@ beforeEach(() => {
 /** Streams one reply of `persona` in the test's room through a model playing `scripts`. */
 async function reply(
   scripts: ScriptStep[][],
-  options: { persona?: typeof sage; controller?: AbortController; reserve?: () => Promise<TokenReservation>; runOptions?: Partial<ReplyRunOptions> } = {},
+  options: {
+    persona?: typeof sage;
+    controller?: AbortController;
+    reserve?: () => Promise<TokenReservation>;
+    runOptions?: Partial<ReplyRunOptions>;
+  } = {},
 ) {
   const persona = options.persona ?? sage;
   const model = new ScriptedChatModel(scripts);
@@ -75,24 +97,42 @@ async function reply(
         reserved.push(tokens);
         return options.reserve ? options.reserve() : 'reserved';
       },
-      onLive: (messageId, emitter) => (emitter ? live.set(messageId, emitter) : live.delete(messageId)),
+      onLive: (messageId, emitter) =>
+        emitter ? live.set(messageId, emitter) : live.delete(messageId),
       setStatus: async (status) => {
         statuses.push(status);
       },
     },
   );
-  return { outcome, model, run, reserved, stored: await stores.transcript.getMessage(run.messageId) };
+  return {
+    outcome,
+    model,
+    run,
+    reserved,
+    stored: await stores.transcript.getMessage(run.messageId),
+  };
 }
 
 const sequenced = (messageId: string) =>
-  bus.events(room).filter((entry) => entry.payload['id'] === messageId && entry.event !== 'message-start');
-const deltas = (messageId: string) => sequenced(messageId).filter((entry) => entry.event === 'text-delta').map((entry) => entry.payload['delta']);
+  bus
+    .events(room)
+    .filter((entry) => entry.payload['id'] === messageId && entry.event !== 'message-start');
+const deltas = (messageId: string) =>
+  sequenced(messageId)
+    .filter((entry) => entry.event === 'text-delta')
+    .map((entry) => entry.payload['delta']);
 
 describe('runReply: a reply from start to end', () => {
   it('broadcasts message-start, numbered coalesced deltas and message-end with the message as stored', async () => {
     const { outcome, run, stored } = await reply([replyParts('Hel', 'lo ', 'world')]);
     expect(outcome.saved).toBe(true);
-    expect(outcome.message).toMatchObject({ id: run.messageId, status: 'complete', content: 'Hello world', error: null, usage: { inputTokens: 10, outputTokens: 5 } });
+    expect(outcome.message).toMatchObject({
+      id: run.messageId,
+      status: 'complete',
+      content: 'Hello world',
+      error: null,
+      usage: { inputTokens: 10, outputTokens: 5 },
+    });
     expect(stored).toEqual(outcome.message);
 
     const events = bus.events(room).map((entry) => entry.event);
@@ -100,7 +140,11 @@ describe('runReply: a reply from start to end', () => {
     expect(deltas(run.messageId)).toEqual(['Hel', 'lo world']);
     expect(sequenced(run.messageId).map((entry) => entry.payload['seq'])).toEqual([1, 2]);
     expect(bus.events(room, 'message-end')[0]!.payload['message']).toEqual(outcome.message);
-    expect(bus.events(room, 'message-start')[0]!.payload).toMatchObject({ id: run.messageId, author: { kind: 'agent', id: 'sage', name: 'Sage' }, replyTo: run.triggerMessageId });
+    expect(bus.events(room, 'message-start')[0]!.payload).toMatchObject({
+      id: run.messageId,
+      author: { kind: 'agent', id: 'sage', name: 'Sage' },
+      replyTo: run.triggerMessageId,
+    });
     expect(statuses).toEqual(['thinking', 'streaming', 'idle']);
     expect(live.size).toBe(0); // live while streaming, gone once ended
   });
@@ -108,25 +152,51 @@ describe('runReply: a reply from start to end', () => {
 
 describe('runReply: retries and failures', () => {
   it('retries a retryable failure before the first token, and the reply completes', async () => {
-    const { outcome, model } = await reply([[failure(429)], [failure(undefined, 'connection reset')], replyParts('Second try.')]);
+    const { outcome, model } = await reply([
+      [failure(429)],
+      [failure(undefined, 'connection reset')],
+      replyParts('Second try.'),
+    ]);
     expect(outcome.message).toMatchObject({ status: 'complete', content: 'Second try.' });
     expect(model.requests).toHaveLength(3);
   });
 
   it('ends as error after the last attempt, or at once for a failure that will not change', async () => {
-    const exhausted = await reply([[failure(503)], [failure(503)], [failure(503)], replyParts('never')]);
-    expect(exhausted.outcome.message).toMatchObject({ status: 'error', content: '', error: 'provider failed with 503' });
+    const exhausted = await reply([
+      [failure(503)],
+      [failure(503)],
+      [failure(503)],
+      replyParts('never'),
+    ]);
+    expect(exhausted.outcome.message).toMatchObject({
+      status: 'error',
+      content: '',
+      error: 'provider failed with 503',
+    });
     expect(exhausted.model.requests).toHaveLength(3);
 
     const refused = await reply([[failure(401, 'bad key')], replyParts('never')]);
     expect(refused.outcome.message).toMatchObject({ status: 'error', error: 'bad key' });
     expect(refused.model.requests).toHaveLength(1);
-    expect(log.entries.filter((entry) => entry.event === 'orchestrator.provider_failed')).toHaveLength(2);
+    expect(
+      log.entries.filter((entry) => entry.event === 'orchestrator.provider_failed'),
+    ).toHaveLength(2);
   });
 
   it('never retries after the first token: the reply ends as error with the partial text kept', async () => {
-    const { outcome, model, stored } = await reply([[{ type: 'text-delta', delta: 'Half a ' }, { type: 'text-delta', delta: 'sent' }, failure(500, 'stream cut')], replyParts('never')]);
-    expect(outcome.message).toMatchObject({ status: 'error', content: 'Half a sent', error: 'stream cut' });
+    const { outcome, model, stored } = await reply([
+      [
+        { type: 'text-delta', delta: 'Half a ' },
+        { type: 'text-delta', delta: 'sent' },
+        failure(500, 'stream cut'),
+      ],
+      replyParts('never'),
+    ]);
+    expect(outcome.message).toMatchObject({
+      status: 'error',
+      content: 'Half a sent',
+      error: 'stream cut',
+    });
     expect(stored).toEqual(outcome.message);
     expect(model.requests).toHaveLength(1);
   });
@@ -136,7 +206,10 @@ describe('runReply: tools', () => {
   it('runs a tool call, streams it as parts and sends the result to the next model call', async () => {
     const { outcome, model } = await reply(
       [
-        [{ type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '12*7' } }, finish({ inputTokens: 20, outputTokens: 3 }, 'tool-calls')],
+        [
+          { type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '12*7' } },
+          finish({ inputTokens: 20, outputTokens: 3 }, 'tool-calls'),
+        ],
         replyParts('It is 84.'),
       ],
       { persona: scout },
@@ -147,34 +220,76 @@ describe('runReply: tools', () => {
       usage: { inputTokens: 30, outputTokens: 8 },
       parts: [
         { type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '12*7' } },
-        { type: 'tool-result', callId: 'call-1', name: 'calculator', result: { expression: '12*7', value: 84 } },
+        {
+          type: 'tool-result',
+          callId: 'call-1',
+          name: 'calculator',
+          result: { expression: '12*7', value: 84 },
+        },
       ],
     });
     expect(model.requests[0]!.tools.map((tool) => tool.name)).toEqual(['calculator']);
     expect(model.requests[1]!.turns.slice(1)).toEqual([
-      { role: 'assistant', content: '', toolCalls: [{ callId: 'call-1', name: 'calculator', args: { expression: '12*7' } }] },
-      { role: 'tool', callId: 'call-1', name: 'calculator', content: JSON.stringify({ result: { expression: '12*7', value: 84 } }) },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ callId: 'call-1', name: 'calculator', args: { expression: '12*7' } }],
+      },
+      {
+        role: 'tool',
+        callId: 'call-1',
+        name: 'calculator',
+        content: JSON.stringify({ result: { expression: '12*7', value: 84 } }),
+      },
     ]);
-    expect((await stores.audit.listEvents(room)).filter((event) => event.kind === 'tool.called')).toMatchObject([
-      { actor: 'scout', data: { messageId: outcome.message.id, tool: 'calculator', failed: false } },
+    expect(
+      (await stores.audit.listEvents(room)).filter((event) => event.kind === 'tool.called'),
+    ).toMatchObject([
+      {
+        actor: 'scout',
+        data: { messageId: outcome.message.id, tool: 'calculator', failed: false },
+      },
     ]);
   });
 
   it('answers a call of a tool the persona does not have with an error, not a run', async () => {
-    const { outcome } = await reply([[{ type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '1+1' } }, finish()], replyParts('Sorry.')]);
-    expect(outcome.message.parts).toContainEqual({ type: 'tool-result', callId: 'call-1', name: 'calculator', error: 'Sage has no tool named calculator' });
+    const { outcome } = await reply([
+      [
+        { type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '1+1' } },
+        finish(),
+      ],
+      replyParts('Sorry.'),
+    ]);
+    expect(outcome.message.parts).toContainEqual({
+      type: 'tool-result',
+      callId: 'call-1',
+      name: 'calculator',
+      error: 'Sage has no tool named calculator',
+    });
   });
 
   it('offers no tools on the last step, so a model that keeps calling ends', async () => {
-    const call: ScriptStep[] = [{ type: 'tool-call', callId: 'c', name: 'calculator', args: { expression: '1' } }, finish()];
-    const { outcome, model } = await reply([call, call, replyParts('Done.')], { persona: scout, runOptions: { maxToolSteps: 2 } });
+    const call: ScriptStep[] = [
+      { type: 'tool-call', callId: 'c', name: 'calculator', args: { expression: '1' } },
+      finish(),
+    ];
+    const { outcome, model } = await reply([call, call, replyParts('Done.')], {
+      persona: scout,
+      runOptions: { maxToolSteps: 2 },
+    });
     expect(model.requests.map((request) => request.tools.length)).toEqual([1, 1, 0]);
     expect(outcome.message).toMatchObject({ status: 'complete', content: 'Done.' });
   });
 
   it('ends as error when the room budget cannot fit the call after the tool results', async () => {
     const { outcome, model, reserved } = await reply(
-      [[{ type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '2+2' } }, finish()], replyParts('never')],
+      [
+        [
+          { type: 'tool-call', callId: 'call-1', name: 'calculator', args: { expression: '2+2' } },
+          finish(),
+        ],
+        replyParts('never'),
+      ],
       { persona: scout, reserve: async () => 'exhausted' },
     );
     expect(outcome.message).toMatchObject({ status: 'error', error: BUDGET_ERROR });
@@ -189,19 +304,43 @@ describe('runReply: stop', () => {
   it('a stopped reply ends cancelled with its partial text and who stopped it', async () => {
     const controller = new AbortController();
     const held = gate();
-    const replying = reply([[{ type: 'text-delta', delta: 'Partial' }, { type: 'gate', gate: held }, ...replyParts(' never sent')]], { controller });
+    const replying = reply(
+      [
+        [
+          { type: 'text-delta', delta: 'Partial' },
+          { type: 'gate', gate: held },
+          ...replyParts(' never sent'),
+        ],
+      ],
+      { controller },
+    );
     await held.reached;
     controller.abort(new ReplyStopped({ id: 'guest:ada', name: 'Ada' }));
     const { outcome, stored } = await replying;
-    expect(outcome.message).toMatchObject({ status: 'cancelled', content: 'Partial', error: null, stoppedBy: { id: 'guest:ada', name: 'Ada' } });
+    expect(outcome.message).toMatchObject({
+      status: 'cancelled',
+      content: 'Partial',
+      error: null,
+      stoppedBy: { id: 'guest:ada', name: 'Ada' },
+    });
     expect(stored).toEqual(outcome.message);
-    expect((bus.events(room, 'message-end')[0]!.payload['message'] as Message).status).toBe('cancelled');
+    expect((bus.events(room, 'message-end')[0]!.payload['message'] as Message).status).toBe(
+      'cancelled',
+    );
   });
 
   it('a reply stopped by a shutdown ends interrupted', async () => {
     const controller = new AbortController();
     const held = gate();
-    const replying = reply([[{ type: 'text-delta', delta: 'Partial' }, { type: 'gate', gate: held }]], { controller });
+    const replying = reply(
+      [
+        [
+          { type: 'text-delta', delta: 'Partial' },
+          { type: 'gate', gate: held },
+        ],
+      ],
+      { controller },
+    );
     await held.reached;
     controller.abort(SHUTDOWN);
     const { outcome } = await replying;

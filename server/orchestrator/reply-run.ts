@@ -1,7 +1,16 @@
+// One agent's reply, from the model call to its final write (docs/architecture.md §5).
+// Why one file: the stream loop, tool calls, checkpoints, stop and error handling all act on one
+// reply's running state; coalescing (coalescer.ts) and context (context.ts) are separate.
 import type { Message, MessageStatus, TokenUsage } from '../../protocol/room.ts';
 import { abortableSleep } from '../lib/abortable-sleep.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { ChatModel, ChatRequest, ChatStreamPart, ChatToolCall, ChatTurn } from '../providers/chat-model.ts';
+import type {
+  ChatModel,
+  ChatRequest,
+  ChatStreamPart,
+  ChatToolCall,
+  ChatTurn,
+} from '../providers/chat-model.ts';
 import type { ProviderError } from '../providers/provider-error.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
@@ -11,7 +20,7 @@ import type { Transcript } from '../store/transcript.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { DeltaCoalescer } from './coalescer.ts';
 import { estimateRequestTokens } from './context.ts';
-import type { Persona } from './personas.ts';
+import type { Persona } from './persona-file.ts';
 import { ReplyEmitter } from './reply-emitter.ts';
 
 export interface ReplyRunOptions {
@@ -38,7 +47,10 @@ export interface ReplyRunInput {
 export interface ReplyRunDependencies {
   /** Where the reply is written as it streams, and what its tools do is recorded. */
   store: {
-    transcript: Pick<Transcript, 'startAgentMessage' | 'checkpointAgentMessage' | 'finishAgentMessage' | 'searchMessages'>;
+    transcript: Pick<
+      Transcript,
+      'startAgentMessage' | 'checkpointAgentMessage' | 'finishAgentMessage' | 'searchMessages'
+    >;
     audit: Pick<AuditLog, 'appendEvent'>;
   };
   bus: RoomBus;
@@ -83,7 +95,10 @@ export interface ReplyOutcome {
  * reply: `message-end` still goes out with what was streamed, and `saved` says the row was not
  * finished (the run's lease then expires and recovery finishes it).
  */
-export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies): Promise<ReplyOutcome> {
+export async function runReply(
+  input: ReplyRunInput,
+  deps: ReplyRunDependencies,
+): Promise<ReplyOutcome> {
   const { run, persona, model, signal } = input;
   const { store, bus, tools, log, options } = deps;
   const author = { kind: 'agent' as const, id: persona.handle, name: persona.name };
@@ -92,7 +107,14 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   const emitter = new ReplyEmitter(bus, run.roomId, run.messageId, log);
   deps.onLive(run.messageId, emitter);
   const started = await store.transcript
-    .startAgentMessage({ id: run.messageId, roomId: run.roomId, author, replyTo: run.triggerMessageId, reason: run.reason, model: persona.model })
+    .startAgentMessage({
+      id: run.messageId,
+      roomId: run.roomId,
+      author,
+      replyTo: run.triggerMessageId,
+      reason: run.reason,
+      model: persona.model,
+    })
     .catch((failure: unknown) => {
       deps.onLive(run.messageId, null);
       throw failure;
@@ -114,7 +136,9 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
     const snapshot = emitter.snapshot;
     if (snapshot.seq === checkpointedSeq) return;
     checkpointedSeq = snapshot.seq;
-    store.transcript.checkpointAgentMessage(run.messageId, snapshot).catch((error: unknown) => log('warn', 'orchestrator.checkpoint_failed', { error }));
+    store.transcript
+      .checkpointAgentMessage(run.messageId, snapshot)
+      .catch((error: unknown) => log('warn', 'orchestrator.checkpoint_failed', { error }));
   }, options.checkpointIntervalMs);
 
   const coalescer = new DeltaCoalescer((kind, text) => emitter.emit(kind, { delta: text }), {
@@ -133,8 +157,20 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
     for (let step = 0; step <= options.maxToolSteps; step += 1) {
       const calls: ChatToolCall[] = [];
       let stepText = '';
-      const request = { model: persona.model, system: input.system, turns, tools: step < options.maxToolSteps ? toolSpecs : [], ...input.settings, signal };
-      if (step > 0 && (await deps.reserve(estimateRequestTokens(request.system, request.turns, request.tools) + tokenLimit)) !== 'reserved') {
+      const request = {
+        model: persona.model,
+        system: input.system,
+        turns,
+        tools: step < options.maxToolSteps ? toolSpecs : [],
+        ...input.settings,
+        signal,
+      };
+      if (
+        step > 0 &&
+        (await deps.reserve(
+          estimateRequestTokens(request.system, request.turns, request.tools) + tokenLimit,
+        )) !== 'reserved'
+      ) {
         status = 'error';
         error = BUDGET_ERROR;
         break;
@@ -151,8 +187,17 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
           await coalescer.push('reasoning-delta', part.delta);
         } else if (part.type === 'tool-call') {
           await coalescer.flush();
-          calls.push({ callId: part.callId, name: part.name, args: part.args, ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}) });
-          await emitter.emit('tool-call', { callId: part.callId, name: part.name, args: part.args });
+          calls.push({
+            callId: part.callId,
+            name: part.name,
+            args: part.args,
+            ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}),
+          });
+          await emitter.emit('tool-call', {
+            callId: part.callId,
+            name: part.name,
+            args: part.args,
+          });
         } else if (part.type === 'finish') {
           usage.inputTokens += part.usage.inputTokens;
           usage.outputTokens += part.usage.outputTokens;
@@ -166,7 +211,13 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
       if (failure) {
         status = 'error';
         error = failure.message;
-        log('warn', 'orchestrator.provider_failed', { roomId: run.roomId, agent: persona.handle, provider: failure.provider, statusCode: failure.statusCode, error: failure.message });
+        log('warn', 'orchestrator.provider_failed', {
+          roomId: run.roomId,
+          agent: persona.handle,
+          provider: failure.provider,
+          statusCode: failure.statusCode,
+          error: failure.message,
+        });
         break;
       }
       if (calls.length === 0) break;
@@ -175,20 +226,32 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
         const outcome = !persona.tools.includes(call.name)
           ? { error: `${persona.name} has no tool named ${call.name}` }
           : await tools.run(call.name, call.args, {
-          roomId: run.roomId,
-          signal,
-          now: () => new Date(),
-          searchRoomHistory: async (query, limit) =>
-            (await store.transcript.searchMessages(run.roomId, query, limit)).map((message) => ({
-              id: message.id,
-              authorName: message.author.name,
-              content: message.content,
-              createdAt: message.createdAt,
-            })),
-        });
+              roomId: run.roomId,
+              signal,
+              now: () => new Date(),
+              searchRoomHistory: async (query, limit) =>
+                (await store.transcript.searchMessages(run.roomId, query, limit)).map(
+                  (message) => ({
+                    id: message.id,
+                    authorName: message.author.name,
+                    content: message.content,
+                    createdAt: message.createdAt,
+                  }),
+                ),
+            });
         await emitter.emit('tool-result', { callId: call.callId, ...outcome });
-        turns.push({ role: 'tool', callId: call.callId, name: call.name, content: JSON.stringify(outcome) });
-        void store.audit.appendEvent({ roomId: run.roomId, kind: 'tool.called', actor: persona.handle, data: { messageId: run.messageId, tool: call.name, failed: 'error' in outcome } });
+        turns.push({
+          role: 'tool',
+          callId: call.callId,
+          name: call.name,
+          content: JSON.stringify(outcome),
+        });
+        void store.audit.appendEvent({
+          roomId: run.roomId,
+          kind: 'tool.called',
+          actor: persona.handle,
+          data: { messageId: run.messageId, tool: call.name, failed: 'error' in outcome },
+        });
       }
       if (signal.aborted) {
         status = stoppedStatus(signal);
@@ -198,21 +261,32 @@ export async function runReply(input: ReplyRunInput, deps: ReplyRunDependencies)
   } catch (failure) {
     status = signal.aborted ? stoppedStatus(signal) : 'error';
     error = signal.aborted ? null : 'The reply failed unexpectedly';
-    log('error', 'orchestrator.reply_failed', { roomId: run.roomId, agent: persona.handle, error: failure });
+    log('error', 'orchestrator.reply_failed', {
+      roomId: run.roomId,
+      agent: persona.handle,
+      error: failure,
+    });
   } finally {
     clearInterval(checkpoint);
     await coalescer.flush();
   }
 
-  const stoppedBy = status === 'cancelled' && signal.reason instanceof ReplyStopped ? signal.reason.by : null;
+  const stoppedBy =
+    status === 'cancelled' && signal.reason instanceof ReplyStopped ? signal.reason.by : null;
   const ending = { ...emitter.snapshot, status, usage, error, ...(stoppedBy ? { stoppedBy } : {}) };
   let saved = true;
-  const final = await store.transcript.finishAgentMessage(run.messageId, ending).catch((failure: unknown): Message => {
-    // The reply still ends for everyone; its lease runs out and recovery finishes the row.
-    saved = false;
-    log('error', 'orchestrator.finish_failed', { roomId: run.roomId, messageId: run.messageId, error: failure });
-    return { ...started, ...ending, updatedAt: new Date().toISOString() };
-  });
+  const final = await store.transcript
+    .finishAgentMessage(run.messageId, ending)
+    .catch((failure: unknown): Message => {
+      // The reply still ends for everyone; its lease runs out and recovery finishes the row.
+      saved = false;
+      log('error', 'orchestrator.finish_failed', {
+        roomId: run.roomId,
+        messageId: run.messageId,
+        error: failure,
+      });
+      return { ...started, ...ending, updatedAt: new Date().toISOString() };
+    });
   await emitter.send('message-end', { message: final });
   deps.onLive(run.messageId, null);
   void deps.setStatus('idle');
@@ -249,7 +323,9 @@ async function streamWithRetry(
     }
     if (!failure || signal.aborted) return null;
     if (produced || !failure.isRetryable || attempt >= options.maxAttempts) return failure;
-    const backoff = failure.retryAfterMs ?? options.retryBaseDelayMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+    const backoff =
+      failure.retryAfterMs ??
+      options.retryBaseDelayMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
     await abortableSleep(Math.min(backoff, 30_000), signal);
     if (signal.aborted) return null;
   }

@@ -1,3 +1,7 @@
+// The reply worker (docs/architecture.md §4–§5).
+// Why one file: claim, lease, reserve, stream, finish and recover are the life of one run in
+// agent_runs, and each step relies on what the previous one left in the row; streaming one reply
+// is reply-run.ts.
 import type { Message, RoomSettings } from '../../protocol/room.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
@@ -9,7 +13,8 @@ import type { AgentRun, RunQueue, StopRequest } from '../store/run-queue.ts';
 import type { Transcript } from '../store/transcript.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
-import type { Persona, PersonaCatalog } from './personas.ts';
+import type { Persona } from './persona-file.ts';
+import type { PersonaCatalog } from './personas.ts';
 import type { ReplyEmitter } from './reply-emitter.ts';
 import { ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
 
@@ -48,7 +53,13 @@ export interface RoundHooks {
   /** The room's latest session summary, for the agents' memory. */
   summaryOf(roomId: string): Promise<string | null>;
   /** A reply ended and was saved: the round hands off, or tells the room why it stopped. */
-  replyEnded(room: Room, run: AgentRun, persona: Persona, reply: Message, agents: Persona[]): Promise<void>;
+  replyEnded(
+    room: Room,
+    run: AgentRun,
+    persona: Persona,
+    reply: Message,
+    agents: Persona[],
+  ): Promise<void>;
   /** A run the budget cannot fit was refused: the room is told (once a day). */
   budgetUsed(roomId: string, replyTo: string): Promise<void>;
 }
@@ -98,10 +109,14 @@ export class ReplyWorker {
         this.wake();
       }),
     );
-    this.unsubscribers.push(await this.deps.store.runs.onStop((request) => this.abortLocal(request)));
+    this.unsubscribers.push(
+      await this.deps.store.runs.onStop((request) => this.abortLocal(request)),
+    );
     this.pollTimer = setInterval(() => {
       this.waitingForBudget.clear();
-      this.recover().catch((error: unknown) => this.deps.log('error', 'orchestrator.recover_failed', { error }));
+      this.recover().catch((error: unknown) =>
+        this.deps.log('error', 'orchestrator.recover_failed', { error }),
+      );
       this.wake();
     }, this.options.pollIntervalMs);
     this.pollTimer.unref();
@@ -126,7 +141,9 @@ export class ReplyWorker {
 
   /** Whether this process streams a reply of `handle` in the room now. */
   isStreaming(roomId: string, handle: string): boolean {
-    return [...this.active.values()].some((reply) => reply.run.roomId === roomId && reply.run.agentId === handle);
+    return [...this.active.values()].some(
+      (reply) => reply.run.roomId === roomId && reply.run.agentId === handle,
+    );
   }
 
   /** Aborts the matching replies this process streams (a stop from this or another process). */
@@ -134,7 +151,11 @@ export class ReplyWorker {
     for (const { run, controller } of this.active.values()) {
       if (run.roomId !== request.roomId) continue;
       if (request.repliesTo !== undefined && run.triggerAuthorId !== request.repliesTo) continue;
-      if ('all' in request || ('agentId' in request && run.agentId === request.agentId) || ('messageId' in request && run.messageId === request.messageId)) {
+      if (
+        'all' in request ||
+        ('agentId' in request && run.agentId === request.agentId) ||
+        ('messageId' in request && run.messageId === request.messageId)
+      ) {
         controller.abort(new ReplyStopped(request.by ?? null));
       }
     }
@@ -176,7 +197,9 @@ export class ReplyWorker {
     const controller = new AbortController();
     this.active.set(run.id, { run, controller });
     const done = this.reply(run, controller)
-      .catch((error: unknown) => this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }))
+      .catch((error: unknown) =>
+        this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }),
+      )
       .finally(() => {
         this.active.delete(run.id);
         this.finished.delete(done);
@@ -191,13 +214,19 @@ export class ReplyWorker {
     const persona = personas.find(run.agentId);
     const room = await store.rooms.getRoom(run.roomId);
     if (!persona || !room) {
-      await store.runs.finishRun(run.id, instanceId, 'failed', persona ? 'room not found' : `no persona @${run.agentId}`);
+      await store.runs.finishRun(
+        run.id,
+        instanceId,
+        'failed',
+        persona ? 'room not found' : `no persona @${run.agentId}`,
+      );
       return;
     }
     const lease = setInterval(() => {
       store.runs.renewLease(run.id, instanceId, leaseMs).then(
         (kept) => kept || controller.abort(), // another process recovered it: stop writing
-        (error: unknown) => log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
+        (error: unknown) =>
+          log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
       );
     }, leaseMs / 3);
     let usage = { inputTokens: 0, outputTokens: 0 };
@@ -206,12 +235,24 @@ export class ReplyWorker {
       const settings = round.settingsOf(room);
       const history = await store.transcript.recentMessages(room.id, this.options.contextMessages);
       const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
-      const system = buildSystemPrompt(persona, agents.filter((agent) => agent !== persona), await round.summaryOf(room.id));
+      const system = buildSystemPrompt(
+        persona,
+        agents.filter((agent) => agent !== persona),
+        await round.summaryOf(room.id),
+      );
       const turns = buildTurns(context, persona, this.options.contextTokenBudget);
       const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
-      const reserve = (tokens: number) => store.budget.reserveTokens({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
+      const reserve = (tokens: number) =>
+        store.budget.reserveTokens({
+          roomId: room.id,
+          runId: run.id,
+          tokens,
+          budget: settings.tokensPerDay,
+        });
       const toolSpecs = persona.tools.length > 0 ? this.deps.tools.specs(persona.tools) : [];
-      const reservation = await reserve(estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens);
+      const reservation = await reserve(
+        estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens,
+      );
       if (reservation !== 'reserved') {
         await this.holdBack(run, reservation);
         return;
@@ -223,7 +264,10 @@ export class ReplyWorker {
           model: this.deps.modelFor(persona),
           system,
           turns,
-          settings: { maxOutputTokens, ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }) },
+          settings: {
+            maxOutputTokens,
+            ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }),
+          },
           signal: controller.signal,
         },
         {
@@ -233,23 +277,40 @@ export class ReplyWorker {
           log,
           options: this.options,
           reserve,
-          onLive: (messageId, emitter) => (emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId)),
+          onLive: (messageId, emitter) =>
+            emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId),
           setStatus: (status) =>
-            bus.trackAgent(room.id, persona.handle, { name: persona.name, color: persona.color, status }).catch((error: unknown) => {
-              // A status still on its way when the server shuts down is expected to be dropped.
-              if (!(error instanceof RoomBusClosedError)) log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
-            }),
+            bus
+              .trackAgent(room.id, persona.handle, {
+                name: persona.name,
+                color: persona.color,
+                status,
+              })
+              .catch((error: unknown) => {
+                // A status still on its way when the server shuts down is expected to be dropped.
+                if (!(error instanceof RoomBusClosedError))
+                  log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
+              }),
         },
       );
       const final = outcome.message;
       usage = final.usage ?? usage;
       if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
-      const runStatus = final.status === 'complete' ? 'done' : final.status === 'cancelled' ? 'cancelled' : 'failed';
+      const runStatus =
+        final.status === 'complete'
+          ? 'done'
+          : final.status === 'cancelled'
+            ? 'cancelled'
+            : 'failed';
       await store.runs.finishRun(run.id, instanceId, runStatus, final.error);
       await round.replyEnded(room, run, persona, final, agents);
     } finally {
       clearInterval(lease);
-      await store.budget.settleTokens({ roomId: run.roomId, runId: run.id, usage }).catch((error: unknown) => log('error', 'orchestrator.settle_failed', { runId: run.id, error }));
+      await store.budget
+        .settleTokens({ roomId: run.roomId, runId: run.id, usage })
+        .catch((error: unknown) =>
+          log('error', 'orchestrator.settle_failed', { runId: run.id, error }),
+        );
     }
   }
 
@@ -258,22 +319,37 @@ export class ReplyWorker {
    * reservations that may come back (`wait`), or is cancelled when nothing is in flight and it
    * still does not fit (`exhausted`); the room is told once a day.
    */
-  private async holdBack(run: AgentRun, reservation: Exclude<TokenReservation, 'reserved'>): Promise<void> {
+  private async holdBack(
+    run: AgentRun,
+    reservation: Exclude<TokenReservation, 'reserved'>,
+  ): Promise<void> {
     if (reservation === 'wait') {
       this.waitingForBudget.add(run.roomId);
       await this.deps.store.runs.requeueRun(run.id, this.options.instanceId);
       return;
     }
-    await this.deps.store.runs.finishRun(run.id, this.options.instanceId, 'cancelled', 'token budget used for today');
+    await this.deps.store.runs.finishRun(
+      run.id,
+      this.options.instanceId,
+      'cancelled',
+      'token budget used for today',
+    );
     await this.deps.round.budgetUsed(run.roomId, run.triggerMessageId);
   }
 
   /** Finishes runs whose lease expired (a crashed process) and tells the room; re-runs those that never started. */
   private async recover(): Promise<void> {
-    const recovered = await this.deps.store.runs.recoverExpiredRuns({ agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle });
+    const recovered = await this.deps.store.runs.recoverExpiredRuns({
+      agentName: (handle) => this.deps.personas.find(handle)?.name ?? handle,
+    });
     for (const { run, message, requeued } of recovered) {
-      this.deps.log('warn', 'orchestrator.run_recovered', { roomId: run.roomId, messageId: run.messageId, requeued });
-      if (message) await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
+      this.deps.log('warn', 'orchestrator.run_recovered', {
+        roomId: run.roomId,
+        messageId: run.messageId,
+        requeued,
+      });
+      if (message)
+        await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
     }
     if (recovered.some((entry) => entry.requeued)) this.wake();
   }

@@ -25,7 +25,10 @@ export const roomSettingsPatchSchema = settingsSchema.partial().strict();
  * A room's stored settings over the defaults; a stored value that is not valid (an older or
  * hand-edited row) falls back to the default rather than breaking the room.
  */
-export function resolveRoomSettings(stored: Record<string, unknown>, defaults: RoomSettings = DEFAULT_ROOM_SETTINGS): RoomSettings {
+export function resolveRoomSettings(
+  stored: Record<string, unknown>,
+  defaults: RoomSettings = DEFAULT_ROOM_SETTINGS,
+): RoomSettings {
   const resolved: RoomSettings = { ...defaults };
   for (const key of Object.keys(settingsSchema.shape) as Array<keyof RoomSettings>) {
     const parsed = settingsSchema.shape[key].safeParse(stored[key]);

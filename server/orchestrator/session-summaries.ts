@@ -68,8 +68,12 @@ export class SessionSummaries {
     const { store, bus, summarizer, log } = this.deps;
     const messages = await store.summaries.unsummarizedMessages(roomId, this.options.maxMessages);
     // Another process may have had the last word (it holds the timer that matters): wait for it.
-    const sinceLast = Date.now() - Math.max(0, ...messages.map((message) => Date.parse(message.updatedAt)));
-    if (messages.some((message) => message.status === 'streaming') || sinceLast < this.options.quietMs) {
+    const sinceLast =
+      Date.now() - Math.max(0, ...messages.map((message) => Date.parse(message.updatedAt)));
+    if (
+      messages.some((message) => message.status === 'streaming') ||
+      sinceLast < this.options.quietMs
+    ) {
       this.touch(roomId, Math.max(50, this.options.quietMs - sinceLast));
       return;
     }
@@ -78,12 +82,27 @@ export class SessionSummaries {
     if (spoken.length === 0 || this.closed) return;
     const previous = await store.summaries.latestSession(roomId);
     const summary = await summarizer.summarize(spoken, previous?.summary ?? null);
-    const session = await store.summaries.addSession({ roomId, messageIds: messages.map((message) => message.id), summary });
+    const session = await store.summaries.addSession({
+      roomId,
+      messageIds: messages.map((message) => message.id),
+      summary,
+    });
     if (!session) return; // written by another process
     log('info', 'summary.written', { roomId, sessionId: session.id, messages: messages.length });
-    await bus.broadcast(roomId, 'room-summary', { summary }).catch((error: unknown) =>
-      log('warn', 'orchestrator.broadcast_failed', { roomId, event: 'room-summary', error }),
-    );
-    await store.audit.appendEvent({ roomId, kind: 'session.summarized', data: { sessionId: session.id, messages: messages.length, startedAt: session.startedAt, endedAt: session.endedAt } });
+    await bus
+      .broadcast(roomId, 'room-summary', { summary })
+      .catch((error: unknown) =>
+        log('warn', 'orchestrator.broadcast_failed', { roomId, event: 'room-summary', error }),
+      );
+    await store.audit.appendEvent({
+      roomId,
+      kind: 'session.summarized',
+      data: {
+        sessionId: session.id,
+        messages: messages.length,
+        startedAt: session.startedAt,
+        endedAt: session.endedAt,
+      },
+    });
   }
 }

@@ -16,10 +16,49 @@ const ITEM_MAX_CHARS = 200;
 const NAME_MAX_CHARS = 40;
 const ITEMS_PER_SECTION = 8;
 
-const SECTIONS = { decisions: 'Decisions:', questions: 'Open questions:', proposals: 'Proposals:' } as const;
-const PROPOSAL = /\b(i suggest|i propose|how about|we could|what if we|maybe we should|why don'?t we)\b/i;
-const DECISION = /\b(let'?s|let us|we'?ll|we will|decided|agreed|we are going with|we're going with)\b/i;
-const STOP_WORDS = new Set(['what', 'when', 'where', 'which', 'while', 'with', 'would', 'could', 'should', 'there', 'their', 'this', 'that', 'these', 'those', 'have', 'does', 'about', 'from', 'your', 'they', 'them', 'will', 'been', 'were', 'into', 'than', 'then', 'also', 'just', 'like', 'some']);
+const SECTIONS = {
+  decisions: 'Decisions:',
+  questions: 'Open questions:',
+  proposals: 'Proposals:',
+} as const;
+const PROPOSAL =
+  /\b(i suggest|i propose|how about|we could|what if we|maybe we should|why don'?t we)\b/i;
+const DECISION =
+  /\b(let'?s|let us|we'?ll|we will|decided|agreed|we are going with|we're going with)\b/i;
+const STOP_WORDS = new Set([
+  'what',
+  'when',
+  'where',
+  'which',
+  'while',
+  'with',
+  'would',
+  'could',
+  'should',
+  'there',
+  'their',
+  'this',
+  'that',
+  'these',
+  'those',
+  'have',
+  'does',
+  'about',
+  'from',
+  'your',
+  'they',
+  'them',
+  'will',
+  'been',
+  'were',
+  'into',
+  'than',
+  'then',
+  'also',
+  'just',
+  'like',
+  'some',
+]);
 
 interface Item {
   author: string;
@@ -43,7 +82,9 @@ export const offlineSummarizer: Summarizer = {
 };
 
 function summarizeOffline(messages: readonly Message[], previous: string | null): string {
-  const spoken = messages.filter((message) => message.author.kind !== 'system' && message.content.trim() !== '');
+  const spoken = messages.filter(
+    (message) => message.author.kind !== 'system' && message.content.trim() !== '',
+  );
   const decisions: Item[] = [];
   const proposals: Item[] = [];
   const questions: Item[] = [];
@@ -54,20 +95,33 @@ function summarizeOffline(messages: readonly Message[], previous: string | null)
       const item = { author, text: oneLine(sentence, ITEM_MAX_CHARS) };
       if (PROPOSAL.test(sentence)) proposals.push(item);
       else if (sentence.endsWith('?')) {
-        if (!later.some((other) => other.replyTo === message.id || answers(other.content, sentence))) questions.push(item);
+        if (
+          !later.some((other) => other.replyTo === message.id || answers(other.content, sentence))
+        )
+          questions.push(item);
       } else if (DECISION.test(sentence)) decisions.push(item);
     }
   });
-  const carried = openQuestionsOf(previous).filter((line) => !spoken.some((message) => answers(message.content, line.slice(line.indexOf(': ') + 2))));
+  const carried = openQuestionsOf(previous).filter(
+    (line) =>
+      !spoken.some((message) => answers(message.content, line.slice(line.indexOf(': ') + 2))),
+  );
 
-  const names = [...new Set(spoken.map((message) => oneLine(message.author.name, NAME_MAX_CHARS) || 'Someone'))];
-  const lines = [`Session of ${spoken.length} message${spoken.length === 1 ? '' : 's'} from ${names.join(', ') || 'nobody'}.`];
+  const names = [
+    ...new Set(spoken.map((message) => oneLine(message.author.name, NAME_MAX_CHARS) || 'Someone')),
+  ];
+  const lines = [
+    `Session of ${spoken.length} message${spoken.length === 1 ? '' : 's'} from ${names.join(', ') || 'nobody'}.`,
+  ];
   const section = (title: string, items: string[]) => {
     if (items.length > 0) lines.push(title, ...items.slice(-ITEMS_PER_SECTION));
   };
   const format = (items: Item[]) => items.map((item) => `- ${item.author}: ${item.text}`);
   section(SECTIONS.decisions, format(decisions));
-  section(SECTIONS.questions, [...carried.map((line) => `${line} (still open)`), ...format(questions)]);
+  section(SECTIONS.questions, [
+    ...carried.map((line) => `${line} (still open)`),
+    ...format(questions),
+  ]);
   section(SECTIONS.proposals, format(proposals));
   if (lines.length === 1) lines.push('No decisions, open questions or proposals.');
   return capLines(lines, SUMMARY_MAX_CHARS);
@@ -89,7 +143,9 @@ function oneLine(text: string, maxChars: number): string {
 }
 
 function keyWords(text: string): Set<string> {
-  return new Set((text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []).filter((word) => !STOP_WORDS.has(word)));
+  return new Set(
+    (text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []).filter((word) => !STOP_WORDS.has(word)),
+  );
 }
 
 /** Whether `reply` shares at least half of `question`'s key words (at least one). */

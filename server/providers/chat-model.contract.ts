@@ -34,7 +34,10 @@ export interface ChatModelContractSubject {
   /** What the body of a plain request carries besides `model` and `stream: true`. */
   plainRequestBody: Record<string, unknown>;
   /** A request's temperature and output limit as the vendor's body carries them (some vendors take no temperature). */
-  callSettingsBody(settings: { temperature: number; maxOutputTokens: number }): Record<string, unknown>;
+  callSettingsBody(settings: {
+    temperature: number;
+    maxOutputTokens: number;
+  }): Record<string, unknown>;
   /** The vendor's `type` for a mid-stream error worth retrying (`server_error`, `overloaded_error`). */
   retryableStreamErrorType: string;
 }
@@ -60,7 +63,11 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
     });
 
     it('streams text deltas in order, then finishes with the usage', async () => {
-      fake.enqueue({ text: 'Hello there', chunkSize: 3, usage: { inputTokens: 12, outputTokens: 3 } });
+      fake.enqueue({
+        text: 'Hello there',
+        chunkSize: 3,
+        usage: { inputTokens: 12, outputTokens: 3 },
+      });
 
       const parts = await collectParts(model, chatRequest({ model: 'contract-model' }));
 
@@ -73,7 +80,11 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
       ]);
       const [request] = fake.requests;
       expect(request?.path).toBe(subject.requestPath);
-      expect(request?.body).toMatchObject({ model: 'contract-model', stream: true, ...subject.plainRequestBody });
+      expect(request?.body).toMatchObject({
+        model: 'contract-model',
+        stream: true,
+        ...subject.plainRequestBody,
+      });
       expect(request?.hasAuthorization).toBe(true);
       expect(JSON.stringify(request)).not.toContain(SECRET_KEY);
     });
@@ -81,10 +92,15 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
     it('sends the temperature and the output limit as the vendor takes them, and the reply comes', async () => {
       fake.enqueue({ text: 'Measured words.' });
 
-      const parts = await collectParts(model, chatRequest({ temperature: 0.4, maxOutputTokens: 300 }));
+      const parts = await collectParts(
+        model,
+        chatRequest({ temperature: 0.4, maxOutputTokens: 300 }),
+      );
 
       expect(streamedText(parts)).toBe('Measured words.');
-      expect(fake.requests[0]?.body).toMatchObject(subject.callSettingsBody({ temperature: 0.4, maxOutputTokens: 300 }));
+      expect(fake.requests[0]?.body).toMatchObject(
+        subject.callSettingsBody({ temperature: 0.4, maxOutputTokens: 300 }),
+      );
     });
 
     it('leaves the temperature to the provider, and offers no tools, when the request has neither', async () => {
@@ -100,7 +116,12 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
       const error = streamError(await collectParts(model, chatRequest()));
 
       expect(error).toBeInstanceOf(ProviderError);
-      expect(error).toMatchObject({ provider: subject.provider, statusCode: 429, isRetryable: true, retryAfterMs: 2000 });
+      expect(error).toMatchObject({
+        provider: subject.provider,
+        statusCode: 429,
+        isRetryable: true,
+        retryAfterMs: 2000,
+      });
       expect(error.message).toContain('Slow down (contract).');
     });
 
@@ -113,20 +134,30 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
     it.each([500, 503])('turns a %i into a retryable error', async (status) => {
       fake.enqueue({ status });
 
-      expect(streamError(await collectParts(model, chatRequest()))).toMatchObject({ statusCode: status, isRetryable: true });
+      expect(streamError(await collectParts(model, chatRequest()))).toMatchObject({
+        statusCode: status,
+        isRetryable: true,
+      });
     });
 
     it.each([
       [400, 'The request was malformed (contract).'],
       [401, 'That API key is not valid (contract).'],
-    ])('turns a %i into an error that is not retried and carries the vendor message', async (status, message) => {
-      fake.enqueue({ status, message });
+    ])(
+      'turns a %i into an error that is not retried and carries the vendor message',
+      async (status, message) => {
+        fake.enqueue({ status, message });
 
-      const error = streamError(await collectParts(model, chatRequest()));
+        const error = streamError(await collectParts(model, chatRequest()));
 
-      expect(error).toMatchObject({ provider: subject.provider, statusCode: status, isRetryable: false });
-      expect(error.message).toContain(message);
-    });
+        expect(error).toMatchObject({
+          provider: subject.provider,
+          statusCode: status,
+          isRetryable: false,
+        });
+        expect(error.message).toContain(message);
+      },
+    );
 
     it('ends with a retryable error after the partial deltas when the connection is cut', async () => {
       fake.enqueue({ text: 'Hello there', chunkSize: 3, cutAfterChunks: 2 });
@@ -151,7 +182,11 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
       [subject.retryableStreamErrorType, true],
       ['invalid_request_error', false],
     ])('reads a mid-stream %s event (retryable: %s)', async (type, isRetryable) => {
-      fake.enqueue({ text: 'Hello there', chunkSize: 3, streamError: { afterChunks: 1, type, message: 'Something happened.' } });
+      fake.enqueue({
+        text: 'Hello there',
+        chunkSize: 3,
+        streamError: { afterChunks: 1, type, message: 'Something happened.' },
+      });
 
       const parts = await collectParts(model, chatRequest());
 
@@ -161,7 +196,11 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
     });
 
     it('ends quietly when aborted mid-stream, and the server sees the request go away', async () => {
-      fake.enqueue({ text: 'one two three four five six seven eight nine ten', chunkSize: 4, tokenDelayMs: 20 });
+      fake.enqueue({
+        text: 'one two three four five six seven eight nine ten',
+        chunkSize: 4,
+        tokenDelayMs: 20,
+      });
       const controller = new AbortController();
       const parts: ChatStreamPart[] = [];
 
@@ -204,11 +243,18 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
     });
 
     it('reports an unreachable server as a retryable error that names it', async () => {
-      const unreachable = subject.createModel({ apiKey: 'unused', baseURL: subject.baseUrlFor(await unusedLocalUrl()) });
+      const unreachable = subject.createModel({
+        apiKey: 'unused',
+        baseURL: subject.baseUrlFor(await unusedLocalUrl()),
+      });
 
       const error = streamError(await collectParts(unreachable, chatRequest()));
 
-      expect(error).toMatchObject({ provider: subject.provider, isRetryable: true, statusCode: undefined });
+      expect(error).toMatchObject({
+        provider: subject.provider,
+        isRetryable: true,
+        statusCode: undefined,
+      });
       expect(error.message).toMatch(/^Could not reach the .+ at 127\.0\.0\.1:\d+/);
     });
   });

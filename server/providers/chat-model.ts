@@ -54,7 +54,13 @@ export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' |
 export type ChatStreamPart =
   | { type: 'text-delta'; delta: string }
   | { type: 'reasoning-delta'; delta: string }
-  | { type: 'tool-call'; callId: string; name: string; args: unknown; providerMetadata?: ProviderMetadata }
+  | {
+      type: 'tool-call';
+      callId: string;
+      name: string;
+      args: unknown;
+      providerMetadata?: ProviderMetadata;
+    }
   | { type: 'finish'; reason: FinishReason; usage: { inputTokens: number; outputTokens: number } }
   | { type: 'error'; error: ProviderError };
 

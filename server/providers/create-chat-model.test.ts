@@ -3,7 +3,11 @@ import { startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/fake-an
 import { startFakeOpenAI, type FakeOpenAI } from '../../test/fakes/fake-openai.ts';
 import { chatRequest, collectParts, streamedText } from '../../test/providers/stream-helpers.ts';
 import { AnthropicChatModel } from './anthropic/anthropic-chat-model.ts';
-import { createChatModel, ProviderConfigError, type ProviderSettings } from './create-chat-model.ts';
+import {
+  createChatModel,
+  ProviderConfigError,
+  type ProviderSettings,
+} from './create-chat-model.ts';
 import { OfflineChatModel } from './offline/offline-chat-model.ts';
 import { OpenAIChatModel } from './openai/openai-chat-model.ts';
 
@@ -29,8 +33,12 @@ describe('createChatModel', () => {
     expect(openAIModel).toBeInstanceOf(OpenAIChatModel);
     expect(anthropicModel).toBeInstanceOf(AnthropicChatModel);
     expect(createChatModel({ provider: 'offline' }, settings)).toBeInstanceOf(OfflineChatModel);
-    expect(streamedText(await collectParts(openAIModel, chatRequest()))).toBe('Hello from the fake model.');
-    expect(streamedText(await collectParts(anthropicModel, chatRequest()))).toBe('Hello from the fake model.');
+    expect(streamedText(await collectParts(openAIModel, chatRequest()))).toBe(
+      'Hello from the fake model.',
+    );
+    expect(streamedText(await collectParts(anthropicModel, chatRequest()))).toBe(
+      'Hello from the fake model.',
+    );
     expect(anthropic.requests[0]?.headers).not.toHaveProperty('x-api-key');
     expect(anthropic.requests[0]?.hasAuthorization).toBe(true);
   });
@@ -38,20 +46,29 @@ describe('createChatModel', () => {
   it('lets a persona point at its own OpenAI-compatible server, which needs no key', async () => {
     const model = createChatModel({ provider: 'openai', baseURL: openAI.url }, {});
 
-    expect(streamedText(await collectParts(model, chatRequest()))).toBe('Hello from the fake model.');
+    expect(streamedText(await collectParts(model, chatRequest()))).toBe(
+      'Hello from the fake model.',
+    );
   });
 
   it('passes the thinking budget to the Anthropic adapter', async () => {
-    const model = createChatModel({ provider: 'anthropic', thinkingBudgetTokens: 1024 }, { anthropic: { apiKey: 'k', baseURL: anthropic.url } });
+    const model = createChatModel(
+      { provider: 'anthropic', thinkingBudgetTokens: 1024 },
+      { anthropic: { apiKey: 'k', baseURL: anthropic.url } },
+    );
 
     await collectParts(model, chatRequest());
 
-    expect(anthropic.requests[0]?.body).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(anthropic.requests[0]?.body).toMatchObject({
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+    });
   });
 
   it('refuses a provider without a key, saying which variable to set', () => {
     expect(() => createChatModel({ provider: 'openai' }, {})).toThrow(ProviderConfigError);
     expect(() => createChatModel({ provider: 'openai' }, {})).toThrow(/OPENAI_API_KEY/);
-    expect(() => createChatModel({ provider: 'anthropic' }, { openai: { apiKey: 'k' } })).toThrow(/ANTHROPIC_API_KEY/);
+    expect(() => createChatModel({ provider: 'anthropic' }, { openai: { apiKey: 'k' } })).toThrow(
+      /ANTHROPIC_API_KEY/,
+    );
   });
 });

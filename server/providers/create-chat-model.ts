@@ -54,7 +54,8 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
   switch (spec.provider) {
     case 'openai': {
       const baseURL = spec.baseURL ?? settings.openai?.baseURL;
-      const apiKey = spec.apiKey ?? settings.openai?.apiKey ?? (baseURL ? PLACEHOLDER_API_KEY : undefined);
+      const apiKey =
+        spec.apiKey ?? settings.openai?.apiKey ?? (baseURL ? PLACEHOLDER_API_KEY : undefined);
       if (!apiKey) {
         throw new ProviderConfigError(
           'A persona uses provider "openai" but OPENAI_API_KEY is not set. Set it, point OPENAI_BASE_URL at an OpenAI-compatible server, or use provider "offline".',
@@ -70,8 +71,16 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
           'A persona uses provider "anthropic" but ANTHROPIC_API_KEY is not set. Set it, or use provider "offline".',
         );
       }
-      const thinking = spec.thinkingBudgetTokens === undefined ? {} : { thinkingBudgetTokens: spec.thinkingBudgetTokens };
-      return new AnthropicChatModel({ apiKey, ...(baseURL ? { baseURL } : {}), ...timeout, ...thinking });
+      const thinking =
+        spec.thinkingBudgetTokens === undefined
+          ? {}
+          : { thinkingBudgetTokens: spec.thinkingBudgetTokens };
+      return new AnthropicChatModel({
+        apiKey,
+        ...(baseURL ? { baseURL } : {}),
+        ...timeout,
+        ...thinking,
+      });
     }
     case 'offline': {
       const tokensPerSecond = spec.tokensPerSecond ?? settings.offline?.tokensPerSecond;

@@ -26,7 +26,10 @@ export {
   type ProviderSettings,
 } from './create-chat-model.ts';
 export { OpenAIChatModel, type OpenAIChatModelOptions } from './openai/openai-chat-model.ts';
-export { AnthropicChatModel, type AnthropicChatModelOptions } from './anthropic/anthropic-chat-model.ts';
+export {
+  AnthropicChatModel,
+  type AnthropicChatModelOptions,
+} from './anthropic/anthropic-chat-model.ts';
 export {
   DEFAULT_TOKENS_PER_SECOND,
   OfflineChatModel,

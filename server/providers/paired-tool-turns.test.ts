@@ -3,7 +3,12 @@ import type { ChatTurn } from './chat-model.ts';
 import { pairToolTurns } from './paired-tool-turns.ts';
 
 const call = (callId: string) => ({ callId, name: 'calculator', args: { expression: '1+1' } });
-const result = (callId: string): ChatTurn => ({ role: 'tool', callId, name: 'calculator', content: '2' });
+const result = (callId: string): ChatTurn => ({
+  role: 'tool',
+  callId,
+  name: 'calculator',
+  content: '2',
+});
 
 describe('pairToolTurns', () => {
   it('keeps a complete tool loop as it is', () => {

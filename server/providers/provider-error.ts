@@ -20,10 +20,18 @@ export class ProviderError extends AppError {
     retryAfterMs?: number;
     cause?: unknown;
   }) {
-    super({ name: 'ProviderError', code: 'provider_error', message: options.message, status: 502, cause: options.cause });
+    super({
+      name: 'ProviderError',
+      code: 'provider_error',
+      message: options.message,
+      status: 502,
+      cause: options.cause,
+    });
     this.provider = options.provider;
     this.statusCode = options.statusCode;
-    this.isRetryable = options.isRetryable ?? (options.statusCode === undefined || isRetryableStatus(options.statusCode));
+    this.isRetryable =
+      options.isRetryable ??
+      (options.statusCode === undefined || isRetryableStatus(options.statusCode));
     this.retryAfterMs = options.retryAfterMs;
   }
 }

@@ -16,7 +16,10 @@ export interface HeaderLookup {
  * parseRetryAfter(new Headers({ 'retry-after': '2' })); // 2000
  * parseRetryAfter(new Headers({ 'retry-after-ms': '150' })); // 150
  */
-export function parseRetryAfter(headers: HeaderLookup | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  headers: HeaderLookup | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (headers === undefined) return undefined;
   const milliseconds = parseNonNegativeNumber(headers.get('retry-after-ms'));
   if (milliseconds !== undefined) return Math.round(milliseconds);

@@ -10,7 +10,11 @@ import { parseRetryAfter } from './retry-after.ts';
  * @example
  * yield { type: 'error', error: interruptedStreamError('openai', error) };
  */
-export function interruptedStreamError(provider: string, cause: unknown, label = displayName(provider)): ProviderError {
+export function interruptedStreamError(
+  provider: string,
+  cause: unknown,
+  label = displayName(provider),
+): ProviderError {
   return new ProviderError({
     provider,
     message: `The connection to ${label} broke before the reply finished (${describeCause(cause)}).`,
@@ -44,7 +48,10 @@ export function statusError(
   });
 }
 
-export function truncatedStreamError(provider: string, label = displayName(provider)): ProviderError {
+export function truncatedStreamError(
+  provider: string,
+  label = displayName(provider),
+): ProviderError {
   return new ProviderError({
     provider,
     message: `${capitalize(label)} ended the stream before the reply finished.`,

@@ -26,10 +26,21 @@ export interface ServerPresenceHandle {
 export interface InProcessRealtime {
   /** Delivers to every reader of the topic at once; returns how many sockets it reached. */
   publish(input: { topic: string; event: string; payload: unknown; private?: boolean }): number;
-  trackServerPresence(input: { topic: string; key: string; state: Record<string, unknown>; private?: boolean }): ServerPresenceHandle;
-  presenceState(subTopic: string, isPrivate: boolean): Readonly<Record<string, { readonly metas: ReadonlyArray<Readonly<Record<string, unknown>>> }>>;
+  trackServerPresence(input: {
+    topic: string;
+    key: string;
+    state: Record<string, unknown>;
+    private?: boolean;
+  }): ServerPresenceHandle;
+  presenceState(
+    subTopic: string,
+    isPrivate: boolean,
+  ): Readonly<Record<string, { readonly metas: ReadonlyArray<Readonly<Record<string, unknown>>> }>>;
   /** Calls `listener` with every JSON broadcast on a topic, whoever sent it; returns a function that stops listening. */
-  listen(input: { topic: string; private?: boolean }, listener: (event: string, payload: unknown) => void): () => void;
+  listen(
+    input: { topic: string; private?: boolean },
+    listener: (event: string, payload: unknown) => void,
+  ): () => void;
 }
 
 /**
@@ -70,7 +81,15 @@ export class InProcessRoomBus implements RoomBus {
       return;
     }
     if (!room) this.agents.set(roomId, (room = new Map()));
-    room.set(agentId, this.hub.trackServerPresence({ topic: roomChannelName(roomId), key: agentId, state, private: true }));
+    room.set(
+      agentId,
+      this.hub.trackServerPresence({
+        topic: roomChannelName(roomId),
+        key: agentId,
+        state,
+        private: true,
+      }),
+    );
   }
 
   async untrackAgent(roomId: string, agentId: string): Promise<void> {
@@ -85,14 +104,20 @@ export class InProcessRoomBus implements RoomBus {
   async presence(roomId: string): Promise<PresenceEntry[]> {
     this.check(roomId);
     const state = this.hub.presenceState(roomChannelName(roomId), true);
-    return flattenPresence(Object.fromEntries(Object.entries(state).map(([key, { metas }]) => [key, metas])));
+    return flattenPresence(
+      Object.fromEntries(Object.entries(state).map(([key, { metas }]) => [key, metas])),
+    );
   }
 
   async subscribe(roomId: string, listener: RoomEventListener): Promise<() => Promise<void>> {
     this.check(roomId);
-    const stopListening = this.hub.listen({ topic: roomChannelName(roomId), private: true }, (event, payload) => {
-      if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) listener(event, payload as Record<string, unknown>);
-    });
+    const stopListening = this.hub.listen(
+      { topic: roomChannelName(roomId), private: true },
+      (event, payload) => {
+        if (typeof payload === 'object' && payload !== null && !Array.isArray(payload))
+          listener(event, payload as Record<string, unknown>);
+      },
+    );
     this.subscriptions.add(stopListening);
     return async () => {
       this.subscriptions.delete(stopListening);

@@ -1,9 +1,20 @@
+// The RoomBus over a Supabase Realtime server (hosted, or the embedded hub), through realtime-js.
+// Why one file: the three kinds of channel it holds (broadcast, one per tracked agent, one per
+// subscribed room) share one lifecycle (join lazily, rejoin, leave when idle), and the rules that
+// tie them together are easier to check read side by side. The per-channel state machine lives
+// in room-bus-channel.ts, the connection pool in connection-pool.ts, the send queue in
+// room-bus-send-queue.ts.
 import { roomChannelName } from '../../protocol/room.ts';
-import { RealtimeClient, type RealtimeClientOptions, type WebSocketLikeConstructor } from '@supabase/realtime-js';
+import {
+  RealtimeClient,
+  type RealtimeClientOptions,
+  type WebSocketLikeConstructor,
+} from '@supabase/realtime-js';
 import { WebSocket } from 'ws';
 import type { Logger } from '../lib/logger.ts';
 import { AgentPresenceTracker } from './room-bus-agent-presence.ts';
-import { ChannelLink, ConnectionPool } from './room-bus-channel.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { ChannelLink } from './room-bus-channel.ts';
 import { RoomSendQueue, type SendQueueStats } from './room-bus-send-queue.ts';
 import {
   RoomBusClosedError,
@@ -134,7 +145,9 @@ const DEFAULTS = {
  * await bus.broadcast('lobby', 'message-start', { id, roomId: 'lobby', author, replyTo, reason: 'mention', createdAt });
  */
 export class RealtimeJsRoomBus implements RoomBus {
-  private readonly settings: Required<Omit<RealtimeJsRoomBusOptions, 'transport' | 'clientOptions' | 'log'>> &
+  private readonly settings: Required<
+    Omit<RealtimeJsRoomBusOptions, 'transport' | 'clientOptions' | 'log'>
+  > &
     Pick<RealtimeJsRoomBusOptions, 'clientOptions'>;
   private readonly log: Logger;
   private readonly transport: WebSocketLikeConstructor;
@@ -151,13 +164,25 @@ export class RealtimeJsRoomBus implements RoomBus {
   constructor(options: RealtimeJsRoomBusOptions) {
     const { transport, log, ...rest } = options;
     this.settings = { ...DEFAULTS, ...withoutUndefined(rest) } as typeof this.settings;
-    for (const key of ['queueCapacity', 'maxInFlight', 'maxAttempts', 'maxChannelsPerConnection'] as const) {
-      if (!Number.isInteger(this.settings[key]) || this.settings[key] < 1) throw new RangeError(`${key} must be a positive integer`);
+    for (const key of [
+      'queueCapacity',
+      'maxInFlight',
+      'maxAttempts',
+      'maxChannelsPerConnection',
+    ] as const) {
+      if (!Number.isInteger(this.settings[key]) || this.settings[key] < 1)
+        throw new RangeError(`${key} must be a positive integer`);
     }
     this.log = log ?? (() => {});
     this.transport = transport ?? (WebSocket as unknown as WebSocketLikeConstructor);
-    this.broadcastPool = new ConnectionPool(() => this.createClient(), this.settings.maxChannelsPerConnection);
-    this.listenerPool = new ConnectionPool(() => this.createClient(), this.settings.maxChannelsPerConnection);
+    this.broadcastPool = new ConnectionPool(
+      () => this.createClient(),
+      this.settings.maxChannelsPerConnection,
+    );
+    this.listenerPool = new ConnectionPool(
+      () => this.createClient(),
+      this.settings.maxChannelsPerConnection,
+    );
   }
 
   async broadcast(roomId: string, event: string, payload: BroadcastPayload): Promise<void> {
@@ -222,7 +247,8 @@ export class RealtimeJsRoomBus implements RoomBus {
       if (!subscribed) return;
       subscribed = false;
       subscription.listeners.delete(listener);
-      if (subscription.listeners.size > 0 || this.subscriptions.get(roomId) !== subscription) return;
+      if (subscription.listeners.size > 0 || this.subscriptions.get(roomId) !== subscription)
+        return;
       this.subscriptions.delete(roomId);
       await subscription.link.leave();
     };
@@ -259,7 +285,11 @@ export class RealtimeJsRoomBus implements RoomBus {
   roomStats(roomId: string): RoomBusRoomStats | undefined {
     const room = this.rooms.get(roomId);
     if (!room) return undefined;
-    return { ...room.queue.stats(), joined: room.link?.canSend() ?? false, agents: room.agents.size };
+    return {
+      ...room.queue.stats(),
+      joined: room.link?.canSend() ?? false,
+      agents: room.agents.size,
+    };
   }
 
   /** Open realtime connections: the broadcast ones, one per tracked agent, and the subscriptions' ones. */
@@ -297,7 +327,9 @@ export class RealtimeJsRoomBus implements RoomBus {
           roomId,
           {
             canSend: () => created.link?.canSend() ?? false,
-            send: (event, payload) => created.link?.send(event, payload, this.settings.ackTimeoutMs) ?? Promise.resolve('error'),
+            send: (event, payload) =>
+              created.link?.send(event, payload, this.settings.ackTimeoutMs) ??
+              Promise.resolve('error'),
           },
           {
             capacity: this.settings.queueCapacity,
@@ -323,7 +355,11 @@ export class RealtimeJsRoomBus implements RoomBus {
     const link = new ChannelLink(this.broadcastPool.acquire(topic), {
       roomId: room.id,
       topic,
-      config: { private: true, broadcast: { ack: true, self: false }, presence: { key: '', enabled: true } },
+      config: {
+        private: true,
+        broadcast: { ack: true, self: false },
+        presence: { key: '', enabled: true },
+      },
       watchPresence: true,
       joinTimeoutMs: this.settings.joinTimeoutMs,
       rejoinDelayMs: this.settings.rejoinDelayMs,
@@ -348,7 +384,11 @@ export class RealtimeJsRoomBus implements RoomBus {
     const link = new ChannelLink(this.listenerPool.acquire(topic), {
       roomId,
       topic,
-      config: { private: true, broadcast: { ack: false, self: false }, presence: { key: '', enabled: false } },
+      config: {
+        private: true,
+        broadcast: { ack: false, self: false },
+        presence: { key: '', enabled: false },
+      },
       watchPresence: false,
       joinTimeoutMs: this.settings.joinTimeoutMs,
       rejoinDelayMs: this.settings.rejoinDelayMs,
@@ -373,9 +413,19 @@ export class RealtimeJsRoomBus implements RoomBus {
     return subscription;
   }
 
-  private openAgent(room: Room, agentId: string): { tracker: AgentPresenceTracker; link: ChannelLink } {
+  private openAgent(
+    room: Room,
+    agentId: string,
+  ): { tracker: AgentPresenceTracker; link: ChannelLink } {
     let pool = this.agentPools.get(agentId);
-    if (!pool) this.agentPools.set(agentId, (pool = new ConnectionPool(() => this.createClient(), this.settings.maxChannelsPerConnection)));
+    if (!pool)
+      this.agentPools.set(
+        agentId,
+        (pool = new ConnectionPool(
+          () => this.createClient(),
+          this.settings.maxChannelsPerConnection,
+        )),
+      );
     const tracker = new AgentPresenceTracker({
       roomId: room.id,
       agentId,
@@ -390,7 +440,11 @@ export class RealtimeJsRoomBus implements RoomBus {
     const link = new ChannelLink(pool.acquire(topic), {
       roomId: room.id,
       topic,
-      config: { private: true, broadcast: { ack: false, self: false }, presence: { key: agentId, enabled: false } },
+      config: {
+        private: true,
+        broadcast: { ack: false, self: false },
+        presence: { key: agentId, enabled: false },
+      },
       watchPresence: false,
       joinTimeoutMs: this.settings.joinTimeoutMs,
       rejoinDelayMs: this.settings.rejoinDelayMs,
@@ -434,12 +488,18 @@ export class RealtimeJsRoomBus implements RoomBus {
     room.link = undefined;
     if (!link) return;
     this.log('debug', 'room_bus.idle_leave', { roomId: room.id });
-    const left = link.leave().catch((error: unknown) => this.log('warn', 'room_bus.leave_failed', { roomId: room.id, error }));
+    const left = link
+      .leave()
+      .catch((error: unknown) =>
+        this.log('warn', 'room_bus.leave_failed', { roomId: room.id, error }),
+      );
     this.leaving.add(left);
     void left.finally(() => this.leaving.delete(left));
   }
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== undefined),
+  ) as Partial<T>;
 }

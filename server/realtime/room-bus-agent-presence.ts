@@ -77,7 +77,13 @@ export class AgentPresenceTracker {
     const shown = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.removeWaiter(waiter);
-        reject(new AgentPresenceError(this.options.roomId, this.options.agentId, `not shown within ${this.options.deliveryTimeoutMs} ms`));
+        reject(
+          new AgentPresenceError(
+            this.options.roomId,
+            this.options.agentId,
+            `not shown within ${this.options.deliveryTimeoutMs} ms`,
+          ),
+        );
       }, this.options.deliveryTimeoutMs);
       timer.unref();
       const waiter: Waiter = { version, timer, resolve, reject };
@@ -145,11 +151,19 @@ export class AgentPresenceTracker {
         }
         this.stale = true;
         this.failures += 1;
-        this.options.log('warn', 'room_bus.agent_track_failed', { roomId: this.options.roomId, agentId: this.options.agentId, outcome, attempt: this.failures });
+        this.options.log('warn', 'room_bus.agent_track_failed', {
+          roomId: this.options.roomId,
+          agentId: this.options.agentId,
+          outcome,
+          attempt: this.failures,
+        });
         if (this.failures >= this.options.maxAttempts) {
           this.failures = 0;
           const detail = `${this.options.maxAttempts} track(s) ${outcome === 'timed out' ? 'were not acknowledged' : 'were refused'}`;
-          this.settle(version, new AgentPresenceError(this.options.roomId, this.options.agentId, detail));
+          this.settle(
+            version,
+            new AgentPresenceError(this.options.roomId, this.options.agentId, detail),
+          );
           if (this.version === version) this.stale = false; // until the next update or rejoin
           continue;
         }
@@ -160,7 +174,10 @@ export class AgentPresenceTracker {
     }
   }
 
-  private trackOrAbandon(link: PresenceLink, meta: Record<string, unknown>): Promise<SendOutcome | 'abandoned'> {
+  private trackOrAbandon(
+    link: PresenceLink,
+    meta: Record<string, unknown>,
+  ): Promise<SendOutcome | 'abandoned'> {
     return new Promise((resolve) => {
       this.abandon = () => resolve('abandoned');
       link.track(meta, this.options.ackTimeoutMs).then(resolve, () => resolve('error'));

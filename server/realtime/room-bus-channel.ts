@@ -2,67 +2,11 @@ import {
   REALTIME_SUBSCRIBE_STATES,
   type RealtimeChannel,
   type RealtimeChannelOptions,
-  type RealtimeClient,
 } from '@supabase/realtime-js';
 import type { Logger } from '../lib/logger.ts';
 import { RoomJoinError, type BroadcastPayload, type PresenceMap } from './room-bus.ts';
+import type { ConnectionLease } from './connection-pool.ts';
 import type { SendOutcome } from './room-bus-send-queue.ts';
-
-/** A claim on one channel slot of a pooled connection; release it when the channel is left. */
-export interface ConnectionLease {
-  readonly client: RealtimeClient;
-  release(): Promise<void>;
-}
-
-/**
- * Realtime connections of one kind (the bus's broadcast connection, or one agent's), created on
- * demand. A connection carries at most `maxChannels` channels (Supabase's default limit is 100
- * per connection) and at most one channel per topic (realtime-js hands back the existing channel
- * object for a topic it still holds, even one being left, so a topic that is being left and
- * joined again at the same moment gets a second connection). A connection is disconnected when
- * its last channel is released.
- *
- * @example
- * const pool = new ConnectionPool(() => new RealtimeClient(url, { params: { apikey } }), 100);
- * const lease = pool.acquire('room:lobby');
- * lease.client.channel('room:lobby', { config: { private: true } }).subscribe();
- */
-export class ConnectionPool {
-  private readonly slots: Array<{ client: RealtimeClient; topics: Set<string> }> = [];
-
-  constructor(
-    private readonly createClient: () => RealtimeClient,
-    private readonly maxChannels: number,
-  ) {}
-
-  /** The number of open connections. */
-  get size(): number {
-    return this.slots.length;
-  }
-
-  /** A connection with room for a channel on `topic`. */
-  acquire(topic: string): ConnectionLease {
-    let slot = this.slots.find((candidate) => candidate.topics.size < this.maxChannels && !candidate.topics.has(topic));
-    if (!slot) {
-      slot = { client: this.createClient(), topics: new Set() };
-      this.slots.push(slot);
-    }
-    slot.topics.add(topic);
-    const held = slot;
-    let released = false;
-    return {
-      client: held.client,
-      release: async () => {
-        if (released) return;
-        released = true;
-        held.topics.delete(topic);
-        if (held.topics.size > 0) return;
-        this.slots.splice(this.slots.indexOf(held), 1);
-        await held.client.disconnect();
-      },
-    };
-  }
-}
 
 export interface ChannelLinkOptions {
   roomId: string;
@@ -125,11 +69,17 @@ export class ChannelLink {
     private readonly lease: ConnectionLease,
     private readonly options: ChannelLinkOptions,
   ) {
-    this.joined = new Promise<void>((resolve, reject) => (this.settleFirstJoin = { resolve, reject }));
+    this.joined = new Promise<void>(
+      (resolve, reject) => (this.settleFirstJoin = { resolve, reject }),
+    );
     this.joined.catch(() => {}); // the owner awaits it; never an unhandled rejection
     this.joinTimer = setTimeout(() => {
       const detail = this.lastError ? ` (last error: ${this.lastError.message})` : '';
-      this.fail(new RoomJoinError(options.roomId, `timed out after ${options.joinTimeoutMs} ms${detail}`, { cause: this.lastError }));
+      this.fail(
+        new RoomJoinError(options.roomId, `timed out after ${options.joinTimeoutMs} ms${detail}`, {
+          cause: this.lastError,
+        }),
+      );
     }, options.joinTimeoutMs);
     this.joinTimer.unref();
     this.open();
@@ -137,13 +87,18 @@ export class ChannelLink {
 
   /** True when a push issued now goes out on the joined channel (realtime-js would otherwise fall back to REST). */
   canSend(): boolean {
-    return this.state === 'joined' && this.channel?.state === 'joined' && this.lease.client.isConnected();
+    return (
+      this.state === 'joined' && this.channel?.state === 'joined' && this.lease.client.isConnected()
+    );
   }
 
   /** Sends an acknowledged broadcast. Call only when {@link ChannelLink.canSend} is true. */
   send(event: string, payload: BroadcastPayload, timeoutMs: number): Promise<SendOutcome> {
     if (!this.canSend() || !this.channel) return Promise.resolve('error');
-    return this.channel.send({ type: 'broadcast', event, payload }, { timeout: timeoutMs }) as Promise<SendOutcome>;
+    return this.channel.send(
+      { type: 'broadcast', event, payload },
+      { timeout: timeoutMs },
+    ) as Promise<SendOutcome>;
   }
 
   /** Tracks this subscriber's presence meta (its key is the channel's `presence.key`). */
@@ -179,7 +134,9 @@ export class ChannelLink {
   async leave(): Promise<void> {
     if (this.state !== 'leaving' && this.state !== 'left') {
       this.state = 'leaving';
-      this.rejectFirstJoin(new RoomJoinError(this.options.roomId, 'the channel was left before the join completed'));
+      this.rejectFirstJoin(
+        new RoomJoinError(this.options.roomId, 'the channel was left before the join completed'),
+      );
     }
     await this.teardown();
   }
@@ -192,7 +149,8 @@ export class ChannelLink {
       channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => {
         if (this.channel !== channel || typeof message.event !== 'string') return;
         const { payload } = message;
-        if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) onBroadcast(message.event, payload as BroadcastPayload);
+        if (typeof payload === 'object' && payload !== null && !Array.isArray(payload))
+          onBroadcast(message.event, payload as BroadcastPayload);
       });
     }
     if (this.options.watchPresence) {
@@ -205,8 +163,18 @@ export class ChannelLink {
     channel.subscribe((status, error) => this.onStatus(channel, status, error));
   }
 
-  private onStatus(channel: RealtimeChannel, status: REALTIME_SUBSCRIBE_STATES, error?: Error): void {
-    if (channel !== this.channel || this.state === 'failed' || this.state === 'leaving' || this.state === 'left') return;
+  private onStatus(
+    channel: RealtimeChannel,
+    status: REALTIME_SUBSCRIBE_STATES,
+    error?: Error,
+  ): void {
+    if (
+      channel !== this.channel ||
+      this.state === 'failed' ||
+      this.state === 'leaving' ||
+      this.state === 'left'
+    )
+      return;
     switch (status) {
       case REALTIME_SUBSCRIBE_STATES.SUBSCRIBED:
         this.state = 'joined';
@@ -237,7 +205,10 @@ export class ChannelLink {
         // The server closed the channel (we are not leaving): realtime-js has removed it and will
         // not rejoin, so open a new one after a pause.
         this.lastError = new Error('the server closed the channel');
-        this.options.log('warn', 'room_bus.channel_closed_by_server', { roomId: this.options.roomId, topic: this.options.topic });
+        this.options.log('warn', 'room_bus.channel_closed_by_server', {
+          roomId: this.options.roomId,
+          topic: this.options.topic,
+        });
         channel.teardown();
         this.channel = undefined;
         const stable = this.state === 'joined' && Date.now() - this.joinedAt >= STABLE_JOIN_MS;
@@ -258,7 +229,11 @@ export class ChannelLink {
     this.state = this.everJoined ? 'down' : 'joining';
     this.presenceSynced = false;
     if (wasJoined) {
-      this.options.log('info', 'room_bus.channel_down', { roomId: this.options.roomId, topic: this.options.topic, reason: reason.message });
+      this.options.log('info', 'room_bus.channel_down', {
+        roomId: this.options.roomId,
+        topic: this.options.topic,
+        reason: reason.message,
+      });
       this.options.onDown(reason);
     }
   }
@@ -267,7 +242,11 @@ export class ChannelLink {
   private fail(error: RoomJoinError): void {
     if (!this.settleFirstJoin) return;
     this.state = 'failed';
-    this.options.log('warn', 'room_bus.join_failed', { roomId: this.options.roomId, topic: this.options.topic, reason: error.reason });
+    this.options.log('warn', 'room_bus.join_failed', {
+      roomId: this.options.roomId,
+      topic: this.options.topic,
+      reason: error.reason,
+    });
     this.rejectFirstJoin(error);
     void this.teardown();
   }
@@ -304,5 +283,10 @@ export class ChannelLink {
  */
 function isJoinRefusal(error: Error): boolean {
   const cause: unknown = error.cause;
-  return typeof cause === 'object' && cause !== null && Object.getPrototypeOf(cause) === Object.prototype && 'reason' in cause;
+  return (
+    typeof cause === 'object' &&
+    cause !== null &&
+    Object.getPrototypeOf(cause) === Object.prototype &&
+    'reason' in cause
+  );
 }

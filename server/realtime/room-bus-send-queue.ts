@@ -96,8 +96,17 @@ export class RoomSendQueue {
   /** Queues a message; resolves when the server acknowledged it, rejects when it was given up. */
   enqueue(event: string, payload: BroadcastPayload): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry = { event, payload, attempts: 0, deadline: Infinity, sending: null, resolve, reject };
-      if (this.waiting.length === 0 && this.entries.length < this.options.capacity) this.admit(entry);
+      const entry: Entry = {
+        event,
+        payload,
+        attempts: 0,
+        deadline: Infinity,
+        sending: null,
+        resolve,
+        reject,
+      };
+      if (this.waiting.length === 0 && this.entries.length < this.options.capacity)
+        this.admit(entry);
       else this.waiting.push(entry);
       this.pump();
     });
@@ -163,7 +172,12 @@ export class RoomSendQueue {
   }
 
   stats(): SendQueueStats {
-    return { queued: this.entries.length, inFlight: this.inFlight, waiting: this.waiting.length, highWater: this.highWater };
+    return {
+      queued: this.entries.length,
+      inFlight: this.inFlight,
+      waiting: this.waiting.length,
+      highWater: this.highWater,
+    };
   }
 
   private admit(entry: Entry): void {
@@ -195,14 +209,18 @@ export class RoomSendQueue {
         entry.attempts === 0
           ? `not sent within ${this.options.deliveryTimeoutMs} ms (the channel was not joined)`
           : `not acknowledged within ${this.options.deliveryTimeoutMs} ms`;
-      this.settle(entry, new BroadcastError(this.roomId, entry.event, 'expired', entry.attempts, detail));
+      this.settle(
+        entry,
+        new BroadcastError(this.roomId, entry.event, 'expired', entry.attempts, detail),
+      );
     }
   }
 
   /** Arms the timer for the next moment something can change without an event: a pause ends, a deadline passes. */
   private wakeAt(now: number): void {
     let next = now < this.pausedUntil ? this.pausedUntil : Infinity;
-    for (const entry of this.entries) if (entry.sending === null) next = Math.min(next, entry.deadline);
+    for (const entry of this.entries)
+      if (entry.sending === null) next = Math.min(next, entry.deadline);
     if (next === Infinity) return;
     this.timer = setTimeout(() => this.pump(), Math.max(0, next - now));
     this.timer.unref();
@@ -241,11 +259,18 @@ export class RoomSendQueue {
     // again, first, after a pause that holds back the messages not yet sent.
     entry.attempts += 1;
     if (entry.attempts >= this.options.maxAttempts) {
-      const detail = outcome === 'timed out' ? 'the server did not acknowledge it' : 'the server refused it';
-      this.settle(entry, new BroadcastError(this.roomId, entry.event, outcome, entry.attempts, detail));
+      const detail =
+        outcome === 'timed out' ? 'the server did not acknowledge it' : 'the server refused it';
+      this.settle(
+        entry,
+        new BroadcastError(this.roomId, entry.event, outcome, entry.attempts, detail),
+      );
     } else if (this.now() >= entry.deadline) {
       const detail = `not acknowledged within ${this.options.deliveryTimeoutMs} ms`;
-      this.settle(entry, new BroadcastError(this.roomId, entry.event, 'expired', entry.attempts, detail));
+      this.settle(
+        entry,
+        new BroadcastError(this.roomId, entry.event, 'expired', entry.attempts, detail),
+      );
     }
     this.pausedUntil = this.now() + this.options.retryDelayMs;
     this.pump();
@@ -257,7 +282,8 @@ export class RoomSendQueue {
     this.entries.splice(index, 1);
     if (entry.sending !== null) this.inFlight -= 1;
     entry.sending = null;
-    while (this.waiting.length > 0 && this.entries.length < this.options.capacity) this.admit(this.waiting.shift()!);
+    while (this.waiting.length > 0 && this.entries.length < this.options.capacity)
+      this.admit(this.waiting.shift()!);
     if (error) entry.reject(error);
     else entry.resolve();
     this.afterSettle();

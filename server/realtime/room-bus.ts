@@ -163,7 +163,11 @@ export class BroadcastError extends RoomBusError {
     detail: string,
     options?: ErrorOptions,
   ) {
-    super(`broadcast "${event}" to room "${roomId}" failed after ${attempts} attempt(s): ${detail}`, roomId, options);
+    super(
+      `broadcast "${event}" to room "${roomId}" failed after ${attempts} attempt(s): ${detail}`,
+      roomId,
+      options,
+    );
   }
 }
 
@@ -194,21 +198,27 @@ const MAX_EVENT_BYTES = 255;
 /** Throws a TypeError unless `roomId` is 1–64 chars of `[A-Za-z0-9_-]`. */
 export function assertRoomId(roomId: string): void {
   if (!isRoomId(roomId)) {
-    throw new TypeError(`invalid room id ${JSON.stringify(roomId)}: expected 1-64 characters of [A-Za-z0-9_-]`);
+    throw new TypeError(
+      `invalid room id ${JSON.stringify(roomId)}: expected 1-64 characters of [A-Za-z0-9_-]`,
+    );
   }
 }
 
 /** Throws a TypeError for an event name or payload the channel cannot carry intact. */
 export function assertBroadcast(event: string, payload: BroadcastPayload): void {
   if (typeof event !== 'string' || event === '' || Buffer.byteLength(event) > MAX_EVENT_BYTES) {
-    throw new TypeError(`invalid event name ${JSON.stringify(event)}: expected 1-${MAX_EVENT_BYTES} bytes`);
+    throw new TypeError(
+      `invalid event name ${JSON.stringify(event)}: expected 1-${MAX_EVENT_BYTES} bytes`,
+    );
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError(`the payload of "${event}" must be a JSON object`);
   }
   // realtime-js rewrites any payload with an `ids` key as a postgres_changes event (docs/realtime-protocol.md §10).
   if (Object.hasOwn(payload, 'ids')) {
-    throw new TypeError(`the payload of "${event}" must not have a top-level "ids" key: realtime-js would mangle it`);
+    throw new TypeError(
+      `the payload of "${event}" must not have a top-level "ids" key: realtime-js would mangle it`,
+    );
   }
 }
 
@@ -221,7 +231,12 @@ export function assertAgentId(agentId: string): void {
 
 /** The meta published for an agent: `kind` and `id` first, absent optional fields left out. */
 export function agentPresence(agentId: string, meta: AgentMeta): AgentPresence {
-  const presence: AgentPresence = { kind: 'agent', id: agentId, name: meta.name, status: meta.status };
+  const presence: AgentPresence = {
+    kind: 'agent',
+    id: agentId,
+    name: meta.name,
+    status: meta.status,
+  };
   if (meta.color !== undefined) presence.color = meta.color;
   if (meta.avatarUrl !== undefined) presence.avatarUrl = meta.avatarUrl;
   return presence;
@@ -231,7 +246,9 @@ export function agentPresence(agentId: string, meta: AgentMeta): AgentPresence {
 const PRESENCE_BOOKKEEPING = new Set(['phx_ref', 'phx_ref_prev', 'presence_ref']);
 
 /** A presence map as realtime-js exposes it: presence key -> the metas tracked under it. */
-export type PresenceMap = Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>;
+export type PresenceMap = Readonly<
+  Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>
+>;
 
 /** Flattens a presence map into {@link PresenceEntry}s, copying each meta without the bookkeeping refs. */
 export function flattenPresence(state: PresenceMap): PresenceEntry[] {
@@ -239,7 +256,8 @@ export function flattenPresence(state: PresenceMap): PresenceEntry[] {
   for (const [key, metas] of Object.entries(state)) {
     for (const meta of metas) {
       const copy: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(meta)) if (!PRESENCE_BOOKKEEPING.has(field)) copy[field] = value;
+      for (const [field, value] of Object.entries(meta))
+        if (!PRESENCE_BOOKKEEPING.has(field)) copy[field] = value;
       entries.push({ key, meta: copy });
     }
   }

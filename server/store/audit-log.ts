@@ -10,7 +10,12 @@ export interface RoomEvent {
 }
 
 export interface AuditLog {
-  appendEvent(input: { roomId: string; kind: string; actor?: string | null; data?: Record<string, unknown> }): Promise<void>;
+  appendEvent(input: {
+    roomId: string;
+    kind: string;
+    actor?: string | null;
+    data?: Record<string, unknown>;
+  }): Promise<void>;
   /** A room's events after `afterId`, oldest first. */
   listEvents(roomId: string, options?: { afterId?: number; limit?: number }): Promise<RoomEvent[]>;
 }

@@ -23,7 +23,13 @@ export interface Budget {
    * Reserves `tokens` of the room's `budget` for a running run, atomically across processes: it
    * fits when spent + reserved + `tokens` <= `budget`. A run may reserve again (a further model call).
    */
-  reserveTokens(input: { roomId: string; runId: string; tokens: number; budget: number; day?: string }): Promise<TokenReservation>;
+  reserveTokens(input: {
+    roomId: string;
+    runId: string;
+    tokens: number;
+    budget: number;
+    day?: string;
+  }): Promise<TokenReservation>;
   /** Ends a run's reservation: its real usage is counted, what it reserved released; wakes waiting rooms. */
   settleTokens(input: { roomId: string; runId: string; usage: TokenUsage }): Promise<void>;
   /** True for the first caller only, per room and day: that caller posts the "budget used" notice. */

@@ -12,7 +12,9 @@ const opened: Sql[] = [];
 const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((sql) => sql.close()));
-  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+  await Promise.all(
+    folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })),
+  );
 });
 
 async function copyOfMigrations(): Promise<string> {
@@ -71,7 +73,9 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
     const reports = await Promise.all([migrate(first), migrate(second)]);
     expect([...reports[0].applied, ...reports[1].applied].sort()).toEqual(files);
     expect([...reports[0].alreadyApplied, ...reports[1].alreadyApplied].sort()).toEqual(files);
-    const recorded = await first.query<{ name: string }>('select name from chorus_migrations order by name');
+    const recorded = await first.query<{ name: string }>(
+      'select name from chorus_migrations order by name',
+    );
     expect(recorded.rows.map((row) => row.name)).toEqual(files);
   });
 
@@ -80,12 +84,22 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
     opened.push(sql);
     const folder = await copyOfMigrations();
     await migrate(sql, folder);
-    await appendFile(path.join(folder, '20261122000100_create_participants.sql'), '\n-- edited after the fact\n');
-    await writeFile(path.join(folder, '20991231000000_create_later.sql'), 'create table later (id int);');
+    await appendFile(
+      path.join(folder, '20261122000100_create_participants.sql'),
+      '\n-- edited after the fact\n',
+    );
+    await writeFile(
+      path.join(folder, '20991231000000_create_later.sql'),
+      'create table later (id int);',
+    );
     const failure = migrate(sql, folder);
     await expect(failure).rejects.toBeInstanceOf(MigrationError);
-    await expect(failure).rejects.toThrow(/Migration 20261122000100_create_participants\.sql was changed after it was applied/);
-    const later = await sql.query(`select 1 from information_schema.tables where table_name = 'later'`);
+    await expect(failure).rejects.toThrow(
+      /Migration 20261122000100_create_participants\.sql was changed after it was applied/,
+    );
+    const later = await sql.query(
+      `select 1 from information_schema.tables where table_name = 'later'`,
+    );
     expect(later.rowCount).toBe(0);
   });
 
@@ -93,9 +107,23 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
     const sql = await open();
     opened.push(sql);
     const folder = await copyOfMigrations();
-    await writeFile(path.join(folder, '20991231000000_break_things.sql'), 'create table half_done (id int);\nselect no_such_function();');
-    await expect(migrate(sql, folder)).rejects.toThrow(/Migration 20991231000000_break_things\.sql failed/);
-    expect((await sql.query(`select 1 from information_schema.tables where table_name = 'half_done'`)).rowCount).toBe(0);
-    expect((await sql.query(`select 1 from chorus_migrations where name = '20991231000000_break_things.sql'`)).rowCount).toBe(0);
+    await writeFile(
+      path.join(folder, '20991231000000_break_things.sql'),
+      'create table half_done (id int);\nselect no_such_function();',
+    );
+    await expect(migrate(sql, folder)).rejects.toThrow(
+      /Migration 20991231000000_break_things\.sql failed/,
+    );
+    expect(
+      (await sql.query(`select 1 from information_schema.tables where table_name = 'half_done'`))
+        .rowCount,
+    ).toBe(0);
+    expect(
+      (
+        await sql.query(
+          `select 1 from chorus_migrations where name = '20991231000000_break_things.sql'`,
+        )
+      ).rowCount,
+    ).toBe(0);
   });
 });

@@ -46,7 +46,11 @@ export async function migrate(sql: Sql, directory = MIGRATIONS_DIR): Promise<Mig
   });
   const report: MigrationReport = { applied: [], alreadyApplied: [] };
   const applied = new Map(
-    (await sql.query<{ name: string; checksum: string }>('select name, checksum from chorus_migrations')).rows.map((row) => [row.name, row.checksum]),
+    (
+      await sql.query<{ name: string; checksum: string }>(
+        'select name, checksum from chorus_migrations',
+      )
+    ).rows.map((row) => [row.name, row.checksum]),
   );
   for (const migration of migrations) {
     const checksum = applied.get(migration.name);
@@ -65,15 +69,23 @@ export async function migrate(sql: Sql, directory = MIGRATIONS_DIR): Promise<Mig
     try {
       const done = await sql.transaction(async (tx) => {
         await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
-        const existing = await tx.query('select 1 from chorus_migrations where name = $1', [migration.name]);
+        const existing = await tx.query('select 1 from chorus_migrations where name = $1', [
+          migration.name,
+        ]);
         if (existing.rows.length > 0) return false; // another process applied it meanwhile
         await tx.exec(migration.text);
-        await tx.query('insert into chorus_migrations (name, checksum) values ($1, $2)', [migration.name, migration.checksum]);
+        await tx.query('insert into chorus_migrations (name, checksum) values ($1, $2)', [
+          migration.name,
+          migration.checksum,
+        ]);
         return true;
       });
       (done ? report.applied : report.alreadyApplied).push(migration.name);
     } catch (error) {
-      throw new MigrationError(`Migration ${migration.name} failed: ${(error as Error).message}`, error);
+      throw new MigrationError(
+        `Migration ${migration.name} failed: ${(error as Error).message}`,
+        error,
+      );
     }
   }
   return report;

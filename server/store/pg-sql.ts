@@ -34,7 +34,10 @@ export class PgSql implements Sql {
     return new PgSql(new pg.Pool({ connectionString, max: options.max ?? 10 }), connectionString);
   }
 
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<QueryResult<Row>> {
     return this.base.query<Row>(text, params);
   }
 

@@ -19,7 +19,10 @@ function executor(db: PGlite | Transaction): SqlExecutor {
       await yieldToEventLoop();
       const result = await db.query<Row>(text, params);
       // `affectedRows` counts only writes (0 for a select); the command tag's count is what pg reports.
-      return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+      return {
+        rows: result.rows,
+        rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length,
+      };
     },
     async exec(script: string): Promise<void> {
       await yieldToEventLoop();
@@ -60,13 +63,19 @@ export class PGliteSql implements Sql {
    */
   static async open(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<PGliteSql> {
     if (dataDir !== undefined) await ensurePrivateFolder(dataDir);
-    const db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    const db = await PGlite.create(
+      dataDir,
+      options.loadDataDir ? { loadDataDir: options.loadDataDir } : {},
+    );
     const sql = new PGliteSql(db, dataDir);
     await sql.restrictFolder();
     return sql;
   }
 
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<QueryResult<Row>> {
     return this.enqueue(() => this.base.query<Row>(text, params));
   }
 

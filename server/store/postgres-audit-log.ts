@@ -16,28 +16,40 @@ export async function insertEvent(
   executor: SqlExecutor,
   input: { roomId: string; kind: string; actor?: string | null; data?: Record<string, unknown> },
 ): Promise<void> {
-  await executor.query('insert into room_events (room_id, kind, actor, data) values ($1, $2, $3, $4::jsonb)', [
-    input.roomId,
-    input.kind,
-    input.actor ?? null,
-    json(input.data ?? {}),
-  ]);
+  await executor.query(
+    'insert into room_events (room_id, kind, actor, data) values ($1, $2, $3, $4::jsonb)',
+    [input.roomId, input.kind, input.actor ?? null, json(input.data ?? {})],
+  );
 }
 
 /** {@link AuditLog} over any Postgres. */
 export class PostgresAuditLog implements AuditLog {
   constructor(private readonly sql: SqlExecutor) {}
 
-  appendEvent(input: { roomId: string; kind: string; actor?: string | null; data?: Record<string, unknown> }): Promise<void> {
+  appendEvent(input: {
+    roomId: string;
+    kind: string;
+    actor?: string | null;
+    data?: Record<string, unknown>;
+  }): Promise<void> {
     return insertEvent(this.sql, input);
   }
 
-  async listEvents(roomId: string, options: { afterId?: number; limit?: number } = {}): Promise<RoomEvent[]> {
-    const { rows } = await this.sql.query<EventRow>('select * from room_events where room_id = $1 and id > $2 order by id limit $3', [
-      roomId,
-      options.afterId ?? 0,
-      Math.min(options.limit ?? 100, 1000),
-    ]);
-    return rows.map((row) => ({ id: Number(row.id), roomId: row.room_id, kind: row.kind, actor: row.actor, data: row.data, createdAt: iso(row.created_at) }));
+  async listEvents(
+    roomId: string,
+    options: { afterId?: number; limit?: number } = {},
+  ): Promise<RoomEvent[]> {
+    const { rows } = await this.sql.query<EventRow>(
+      'select * from room_events where room_id = $1 and id > $2 order by id limit $3',
+      [roomId, options.afterId ?? 0, Math.min(options.limit ?? 100, 1000)],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      roomId: row.room_id,
+      kind: row.kind,
+      actor: row.actor,
+      data: row.data,
+      createdAt: iso(row.created_at),
+    }));
   }
 }

@@ -9,7 +9,13 @@ import type { Sql, SqlExecutor } from './sql.ts';
  * reservation came back, so rooms waiting for budget are claimed again by every process. Run
  * recovery calls it in its own transaction for what a lost run held.
  */
-export async function settle(tx: SqlExecutor, roomId: string, day: string, usage: TokenUsage, reserved: number): Promise<void> {
+export async function settle(
+  tx: SqlExecutor,
+  roomId: string,
+  day: string,
+  usage: TokenUsage,
+  reserved: number,
+): Promise<void> {
   await tx.query(
     `insert into token_usage (room_id, day, input_tokens, output_tokens) values ($1, $2::date, $3, $4)
      on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
@@ -34,11 +40,17 @@ export class PostgresBudget implements Budget {
   }
 
   async getTokenUsage(roomId: string, day = today()): Promise<TokenUsage> {
-    const { rows } = await this.sql.query<{ input_tokens: number | string; output_tokens: number | string }>(
+    const { rows } = await this.sql.query<{
+      input_tokens: number | string;
+      output_tokens: number | string;
+    }>(
       'select input_tokens, output_tokens from token_usage where room_id = $1 and day = $2::date',
       [roomId, day],
     );
-    return { inputTokens: Number(rows[0]?.input_tokens ?? 0), outputTokens: Number(rows[0]?.output_tokens ?? 0) };
+    return {
+      inputTokens: Number(rows[0]?.input_tokens ?? 0),
+      outputTokens: Number(rows[0]?.output_tokens ?? 0),
+    };
   }
 
   async getTokenBudget(roomId: string, day = today()): Promise<TokenBudgetState> {
@@ -49,10 +61,19 @@ export class PostgresBudget implements Budget {
     return { used: Number(rows[0]?.used ?? 0), reserved: Number(rows[0]?.reserved ?? 0) };
   }
 
-  async reserveTokens(input: { roomId: string; runId: string; tokens: number; budget: number; day?: string }): Promise<TokenReservation> {
+  async reserveTokens(input: {
+    roomId: string;
+    runId: string;
+    tokens: number;
+    budget: number;
+    day?: string;
+  }): Promise<TokenReservation> {
     const day = input.day ?? today();
     return this.sql.transaction(async (tx) => {
-      await tx.query('insert into token_usage (room_id, day) values ($1, $2::date) on conflict (room_id, day) do nothing', [input.roomId, day]);
+      await tx.query(
+        'insert into token_usage (room_id, day) values ($1, $2::date) on conflict (room_id, day) do nothing',
+        [input.roomId, day],
+      );
       // One row per room and day: the update waits for a concurrent reservation and re-checks the sum.
       const { rows } = await tx.query<{ reserved: number | string }>(
         `update token_usage set reserved_tokens = reserved_tokens + $3
@@ -61,23 +82,28 @@ export class PostgresBudget implements Budget {
         [input.roomId, day, input.tokens, input.budget],
       );
       if (rows.length > 0) {
-        await tx.query('update agent_runs set reserved_tokens = reserved_tokens + $2, reserved_day = $3::date where id = $1', [input.runId, input.tokens, day]);
+        await tx.query(
+          'update agent_runs set reserved_tokens = reserved_tokens + $2, reserved_day = $3::date where id = $1',
+          [input.runId, input.tokens, day],
+        );
         return 'reserved';
       }
-      const held = await tx.query<{ reserved: number | string }>('select reserved_tokens as reserved from token_usage where room_id = $1 and day = $2::date', [
-        input.roomId,
-        day,
-      ]);
+      const held = await tx.query<{ reserved: number | string }>(
+        'select reserved_tokens as reserved from token_usage where room_id = $1 and day = $2::date',
+        [input.roomId, day],
+      );
       return Number(held.rows[0]?.reserved ?? 0) > 0 ? 'wait' : 'exhausted';
     });
   }
 
   async settleTokens(input: { roomId: string; runId: string; usage: TokenUsage }): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<{ reserved_tokens: number | string; reserved_day: Date | string | null }>(
-        'select reserved_tokens, reserved_day from agent_runs where id = $1 for update',
-        [input.runId],
-      );
+      const { rows } = await tx.query<{
+        reserved_tokens: number | string;
+        reserved_day: Date | string | null;
+      }>('select reserved_tokens, reserved_day from agent_runs where id = $1 for update', [
+        input.runId,
+      ]);
       const reserved = Number(rows[0]?.reserved_tokens ?? 0);
       const day = rows[0]?.reserved_day ? iso(rows[0].reserved_day).slice(0, 10) : today();
       if (reserved === 0 && input.usage.inputTokens + input.usage.outputTokens === 0) return;
@@ -87,7 +113,10 @@ export class PostgresBudget implements Budget {
   }
 
   async claimBudgetNotice(roomId: string, day = today()): Promise<boolean> {
-    await this.sql.query('insert into token_usage (room_id, day) values ($1, $2::date) on conflict (room_id, day) do nothing', [roomId, day]);
+    await this.sql.query(
+      'insert into token_usage (room_id, day) values ($1, $2::date) on conflict (room_id, day) do nothing',
+      [roomId, day],
+    );
     const { rows } = await this.sql.query(
       'update token_usage set budget_notice_at = now() where room_id = $1 and day = $2::date and budget_notice_at is null returning room_id',
       [roomId, day],

@@ -1,5 +1,12 @@
 /** Rows of the messages and agent_runs tables and the conversions every Postgres part shares. */
-import type { Author, Message, MessagePart, MessageStatus, ReplyReason, TokenUsage } from '../../protocol/room.ts';
+import type {
+  Author,
+  Message,
+  MessagePart,
+  MessageStatus,
+  ReplyReason,
+  TokenUsage,
+} from '../../protocol/room.ts';
 import { wellFormed } from '../../protocol/text.ts';
 import type { AgentRun, RunStatus } from './run-queue.ts';
 
@@ -47,9 +54,13 @@ export const MESSAGE_COLUMNS = `id, room_id, position, author_kind, author_id, a
   reply_to, reason, seq, model, usage, error, stopped_by, created_at, updated_at`;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
+export const iso = (value: Date | string) =>
+  value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 /** JSON for a `jsonb` parameter; strings made well-formed, since Postgres refuses half an emoji in JSON. */
-export const json = (value: unknown) => JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? wellFormed(item) : item));
+export const json = (value: unknown) =>
+  JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'string' ? wellFormed(item) : item,
+  );
 export const today = () => new Date().toISOString().slice(0, 10);
 
 export function toMessage(row: MessageRow): Message {

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { insertEvent } from './postgres-audit-log.ts';
 import { settle } from './postgres-budget.ts';
-import { MESSAGE_COLUMNS, iso, json, toMessage, toRun, today, type MessageRow, type RunRow } from './postgres-rows.ts';
+import {
+  MESSAGE_COLUMNS,
+  iso,
+  json,
+  toMessage,
+  toRun,
+  today,
+  type MessageRow,
+  type RunRow,
+} from './postgres-rows.ts';
 import {
   MAX_RUN_ATTEMPTS,
   RUNS_CHANNEL,
@@ -22,19 +31,31 @@ const INTERRUPTED = 'The server streaming this reply stopped before it finished'
 export class PostgresRunQueue implements RunQueue {
   constructor(private readonly sql: Sql) {}
 
-  async enqueueRuns(input: { roomId: string; triggerMessageId: string; runs: NewRun[] }, unit?: UnitOfWork): Promise<AgentRun[]> {
+  async enqueueRuns(
+    input: { roomId: string; triggerMessageId: string; runs: NewRun[] },
+    unit?: UnitOfWork,
+  ): Promise<AgentRun[]> {
     if (!unit) return this.sql.transaction((tx) => this.enqueueRuns(input, tx));
     const inserted: AgentRun[] = [];
     for (const run of input.runs) {
       const { rows } = await unit.query<RunRow>(
         `insert into agent_runs (id, room_id, message_id, trigger_message_id, agent_id, reason, depth)
          values ($1, $2, $3, $4, $5, $6, $7) returning *`,
-        [randomUUID(), input.roomId, run.messageId ?? randomUUID(), input.triggerMessageId, run.agentId, run.reason, run.depth ?? 0],
+        [
+          randomUUID(),
+          input.roomId,
+          run.messageId ?? randomUUID(),
+          input.triggerMessageId,
+          run.agentId,
+          run.reason,
+          run.depth ?? 0,
+        ],
       );
       inserted.push(toRun(rows[0]!));
     }
     // Delivered when the caller's transaction commits, so no process claims before the message exists.
-    if (inserted.length > 0) await unit.query('select pg_notify($1, $2)', [RUNS_CHANNEL, input.roomId]);
+    if (inserted.length > 0)
+      await unit.query('select pg_notify($1, $2)', [RUNS_CHANNEL, input.roomId]);
     return inserted;
   }
 
@@ -70,9 +91,18 @@ export class PostgresRunQueue implements RunQueue {
            lease_expires_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
        from next where run.id = next.id
        returning run.*, (select author_id from messages where id = run.trigger_message_id) as trigger_author_id`,
-      [input.owner, input.leaseMs, input.limit ?? 10, input.roomId ?? null, input.maxPerRoom ?? 2_147_483_647, [...(input.skipRooms ?? [])]],
+      [
+        input.owner,
+        input.leaseMs,
+        input.limit ?? 10,
+        input.roomId ?? null,
+        input.maxPerRoom ?? 2_147_483_647,
+        [...(input.skipRooms ?? [])],
+      ],
     );
-    return rows.map(toRun).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return rows
+      .map(toRun)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   async requeueRun(runId: string, owner: string): Promise<boolean> {
@@ -93,7 +123,12 @@ export class PostgresRunQueue implements RunQueue {
     return rowCount > 0;
   }
 
-  async finishRun(runId: string, owner: string, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): Promise<boolean> {
+  async finishRun(
+    runId: string,
+    owner: string,
+    status: Exclude<RunStatus, 'queued' | 'running'>,
+    error: string | null = null,
+  ): Promise<boolean> {
     const { rowCount } = await this.sql.query(
       `update agent_runs set status = $3, last_error = $4, lease_expires_at = null, updated_at = now()
        where id = $1 and lease_owner = $2 and status = 'running'`,
@@ -103,11 +138,19 @@ export class PostgresRunQueue implements RunQueue {
   }
 
   async listRuns(triggerMessageId: string, unit: UnitOfWork = this.sql): Promise<AgentRun[]> {
-    const { rows } = await unit.query<RunRow>('select * from agent_runs where trigger_message_id = $1 order by created_at, id', [triggerMessageId]);
+    const { rows } = await unit.query<RunRow>(
+      'select * from agent_runs where trigger_message_id = $1 order by created_at, id',
+      [triggerMessageId],
+    );
     return rows.map(toRun);
   }
 
-  async cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string; repliesTo?: string }): Promise<AgentRun[]> {
+  async cancelQueuedRuns(input: {
+    roomId: string;
+    agentId?: string;
+    messageId?: string;
+    repliesTo?: string;
+  }): Promise<AgentRun[]> {
     const { rows } = await this.sql.query<RunRow>(
       `update agent_runs set status = 'cancelled', updated_at = now()
        where room_id = $1 and status = 'queued' and ($2::text is null or agent_id = $2::text) and ($3::uuid is null or message_id = $3::uuid)
@@ -118,9 +161,13 @@ export class PostgresRunQueue implements RunQueue {
     return rows.map(toRun);
   }
 
-  async recoverExpiredRuns(options: { agentName?(agentId: string): string } = {}): Promise<RecoveredRun[]> {
+  async recoverExpiredRuns(
+    options: { agentName?(agentId: string): string } = {},
+  ): Promise<RecoveredRun[]> {
     return this.sql.transaction(async (tx) => {
-      const expired = await tx.query<RunRow>(`select * from agent_runs where status = 'running' and lease_expires_at < now() order by created_at for update skip locked`);
+      const expired = await tx.query<RunRow>(
+        `select * from agent_runs where status = 'running' and lease_expires_at < now() order by created_at for update skip locked`,
+      );
       const recovered: RecoveredRun[] = [];
       for (const row of expired.rows) recovered.push(await recoverRun(tx, row, options));
       return recovered;
@@ -150,14 +197,22 @@ export class PostgresRunQueue implements RunQueue {
  * Finishes one expired run in the recovery's transaction: what it reserved is charged, its
  * message ends `interrupted` (or it is queued again), and the audit log says so.
  */
-async function recoverRun(tx: UnitOfWork, row: RunRow, options: { agentName?(agentId: string): string }): Promise<RecoveredRun> {
+async function recoverRun(
+  tx: UnitOfWork,
+  row: RunRow,
+  options: { agentName?(agentId: string): string },
+): Promise<RecoveredRun> {
   // What a lost run reserved is charged in full: its real usage is unknown and the cap must hold.
   const reserved = Number(row.reserved_tokens ?? 0);
   if (reserved > 0) {
     const day = row.reserved_day ? iso(row.reserved_day).slice(0, 10) : today();
     await settle(tx, row.room_id, day, { inputTokens: reserved, outputTokens: 0 }, reserved);
   }
-  const started = (await tx.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [row.message_id])).rows[0];
+  const started = (
+    await tx.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [
+      row.message_id,
+    ])
+  ).rows[0];
   const requeue = !started && row.attempt < MAX_RUN_ATTEMPTS;
   const status: RunStatus = requeue ? 'queued' : 'failed';
   await tx.query(
@@ -181,7 +236,15 @@ async function recoverRun(tx: UnitOfWork, row: RunRow, options: { agentName?(age
       await tx.query<MessageRow>(
         `insert into messages (id, room_id, author_kind, author_id, author_name, status, reply_to, reason, error)
          values ($1, $2, 'agent', $3, $7, 'interrupted', $4, $5, $6) returning ${MESSAGE_COLUMNS}`,
-        [row.message_id, row.room_id, row.agent_id, row.trigger_message_id, row.reason, INTERRUPTED, options.agentName?.(row.agent_id) ?? row.agent_id],
+        [
+          row.message_id,
+          row.room_id,
+          row.agent_id,
+          row.trigger_message_id,
+          row.reason,
+          INTERRUPTED,
+          options.agentName?.(row.agent_id) ?? row.agent_id,
+        ],
       )
     ).rows[0];
   }
@@ -189,10 +252,23 @@ async function recoverRun(tx: UnitOfWork, row: RunRow, options: { agentName?(age
     roomId: row.room_id,
     kind: 'run.recovered',
     actor: row.agent_id,
-    data: { runId: row.id, messageId: row.message_id, leaseOwner: row.lease_owner, attempt: row.attempt, seq: message?.seq ?? 0, requeued: requeue },
+    data: {
+      runId: row.id,
+      messageId: row.message_id,
+      leaseOwner: row.lease_owner,
+      attempt: row.attempt,
+      seq: message?.seq ?? 0,
+      requeued: requeue,
+    },
   });
   return {
-    run: toRun({ ...row, status, last_error: 'lease expired', lease_owner: null, lease_expires_at: null }),
+    run: toRun({
+      ...row,
+      status,
+      last_error: 'lease expired',
+      lease_owner: null,
+      lease_expires_at: null,
+    }),
     message: message ? toMessage(message) : null,
     requeued: requeue,
   };

@@ -13,7 +13,13 @@ interface SessionRow {
 }
 
 function toSession(row: SessionRow): RoomSession {
-  return { id: row.id, roomId: row.room_id, startedAt: iso(row.started_at), endedAt: iso(row.ended_at), summary: row.summary };
+  return {
+    id: row.id,
+    roomId: row.room_id,
+    startedAt: iso(row.started_at),
+    endedAt: iso(row.ended_at),
+    summary: row.summary,
+  };
 }
 
 /** {@link Summaries} over any Postgres. */
@@ -31,7 +37,11 @@ export class PostgresSummaries implements Summaries {
     return rows.reverse().map(toMessage);
   }
 
-  async addSession(input: { roomId: string; messageIds: readonly string[]; summary: string }): Promise<RoomSession | null> {
+  async addSession(input: {
+    roomId: string;
+    messageIds: readonly string[];
+    summary: string;
+  }): Promise<RoomSession | null> {
     const { rows } = await this.sql.query<SessionRow>(
       `insert into room_sessions (id, room_id, started_at, ended_at, summary)
        select $1, $2, min(created_at), max(created_at), $4 from messages where room_id = $2 and id = any($3::uuid[])

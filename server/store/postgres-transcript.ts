@@ -5,7 +5,13 @@ import { AppError } from '../lib/app-error.ts';
 import { NotFoundError } from './not-found-error.ts';
 import { MESSAGE_COLUMNS, UUID, json, toMessage, type MessageRow } from './postgres-rows.ts';
 import type { Sql } from './sql.ts';
-import { MessageConflictError, type MessagePage, type ReplyEnding, type ReplySnapshot, type Transcript } from './transcript.ts';
+import {
+  MessageConflictError,
+  type MessagePage,
+  type ReplyEnding,
+  type ReplySnapshot,
+  type Transcript,
+} from './transcript.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 const MAX_PAGE = 200;
@@ -14,23 +20,47 @@ const MAX_PAGE = 200;
 export class PostgresTranscript implements Transcript {
   constructor(private readonly sql: Sql) {}
 
-  async insertHumanMessage(input: { id: string; roomId: string; author: Author; content: string }, unit?: UnitOfWork): Promise<{ message: Message; created: boolean }> {
+  async insertHumanMessage(
+    input: { id: string; roomId: string; author: Author; content: string },
+    unit?: UnitOfWork,
+  ): Promise<{ message: Message; created: boolean }> {
     if (!unit) return this.sql.transaction((tx) => this.insertHumanMessage(input, tx));
     const content = wellFormed(input.content);
     const inserted = await unit.query<MessageRow>(
       `insert into messages (id, room_id, author_kind, author_id, author_name, content, status)
        values ($1, $2, $3, $4, $5, $6, 'complete') on conflict (id) do nothing returning ${MESSAGE_COLUMNS}`,
-      [input.id, input.roomId, input.author.kind, input.author.id, wellFormed(input.author.name), content],
+      [
+        input.id,
+        input.roomId,
+        input.author.kind,
+        input.author.id,
+        wellFormed(input.author.name),
+        content,
+      ],
     );
     if (inserted.rows[0]) return { message: toMessage(inserted.rows[0]), created: true };
-    const existing = (await unit.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [input.id])).rows[0];
-    if (!existing || existing.room_id !== input.roomId || existing.content !== content || existing.author_id !== input.author.id) {
+    const existing = (
+      await unit.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [
+        input.id,
+      ])
+    ).rows[0];
+    if (
+      !existing ||
+      existing.room_id !== input.roomId ||
+      existing.content !== content ||
+      existing.author_id !== input.author.id
+    ) {
       throw new MessageConflictError(input.id);
     }
     return { message: toMessage(existing), created: false };
   }
 
-  async insertSystemMessage(input: { roomId: string; content: string; replyTo?: string | null; id?: string }): Promise<Message> {
+  async insertSystemMessage(input: {
+    roomId: string;
+    content: string;
+    replyTo?: string | null;
+    id?: string;
+  }): Promise<Message> {
     const { rows } = await this.sql.query<MessageRow>(
       `insert into messages (id, room_id, author_kind, author_id, author_name, content, status, reply_to)
        values ($1, $2, 'system', 'system', 'Chorus', $3, 'complete', $4) returning ${MESSAGE_COLUMNS}`,
@@ -41,15 +71,26 @@ export class PostgresTranscript implements Transcript {
 
   async getMessage(id: string): Promise<Message | null> {
     if (!UUID.test(id)) return null;
-    const { rows } = await this.sql.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [id]);
+    const { rows } = await this.sql.query<MessageRow>(
+      `select ${MESSAGE_COLUMNS} from messages where id = $1`,
+      [id],
+    );
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  async listMessages(roomId: string, options: { before?: string | null; limit?: number } = {}): Promise<MessagePage> {
+  async listMessages(
+    roomId: string,
+    options: { before?: string | null; limit?: number } = {},
+  ): Promise<MessagePage> {
     const limit = Math.min(Math.max(1, options.limit ?? 50), MAX_PAGE);
     const before = options.before ? Number(options.before) : null;
     if (before !== null && !Number.isSafeInteger(before)) {
-      throw new AppError({ name: 'InvalidCursorError', code: 'invalid_cursor', status: 400, message: 'The cursor is not one this API gave out' });
+      throw new AppError({
+        name: 'InvalidCursorError',
+        code: 'invalid_cursor',
+        status: 400,
+        message: 'The cursor is not one this API gave out',
+      });
     }
     const { rows } = await this.sql.query<MessageRow>(
       `select ${MESSAGE_COLUMNS} from messages
@@ -79,29 +120,52 @@ export class PostgresTranscript implements Transcript {
     return rows.map(toMessage);
   }
 
-  async startAgentMessage(input: { id: string; roomId: string; author: Author; replyTo: string | null; reason: ReplyReason; model: string | null }): Promise<Message> {
+  async startAgentMessage(input: {
+    id: string;
+    roomId: string;
+    author: Author;
+    replyTo: string | null;
+    reason: ReplyReason;
+    model: string | null;
+  }): Promise<Message> {
     const { rows } = await this.sql.query<MessageRow>(
       `insert into messages (id, room_id, author_kind, author_id, author_name, status, reply_to, reason, model)
        values ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8) returning ${MESSAGE_COLUMNS}`,
-      [input.id, input.roomId, input.author.kind, input.author.id, input.author.name, input.replyTo, input.reason, input.model],
+      [
+        input.id,
+        input.roomId,
+        input.author.kind,
+        input.author.id,
+        input.author.name,
+        input.replyTo,
+        input.reason,
+        input.model,
+      ],
     );
     return toMessage(rows[0]!);
   }
 
   async checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void> {
-    await this.sql.query(`update messages set content = $2, parts = $3::jsonb, seq = $4, updated_at = now() where id = $1 and status = 'streaming'`, [
-      id,
-      wellFormed(snapshot.content),
-      json(snapshot.parts),
-      snapshot.seq,
-    ]);
+    await this.sql.query(
+      `update messages set content = $2, parts = $3::jsonb, seq = $4, updated_at = now() where id = $1 and status = 'streaming'`,
+      [id, wellFormed(snapshot.content), json(snapshot.parts), snapshot.seq],
+    );
   }
 
   async finishAgentMessage(id: string, final: ReplyEnding): Promise<Message> {
     const { rows } = await this.sql.query<MessageRow>(
       `update messages set content = $2, parts = $3::jsonb, seq = $4, status = $5, usage = $6::jsonb, error = $7, stopped_by = $8::jsonb, updated_at = now()
        where id = $1 and status = 'streaming' returning ${MESSAGE_COLUMNS}`,
-      [id, wellFormed(final.content), json(final.parts), final.seq, final.status, json(final.usage ?? null), final.error ?? null, json(final.stoppedBy ?? null)],
+      [
+        id,
+        wellFormed(final.content),
+        json(final.parts),
+        final.seq,
+        final.status,
+        json(final.usage ?? null),
+        final.error ?? null,
+        json(final.stoppedBy ?? null),
+      ],
     );
     if (rows[0]) return toMessage(rows[0]);
     const current = await this.getMessage(id); // finalised elsewhere (recovered after a lost lease)
@@ -109,4 +173,3 @@ export class PostgresTranscript implements Transcript {
     return current;
   }
 }
-

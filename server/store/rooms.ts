@@ -12,8 +12,17 @@ export interface Room {
 export interface Rooms {
   getRoom(id: string): Promise<Room | null>;
   /** Creates the room when missing; never changes an existing one. */
-  ensureRoom(input: { id: string; title: string; settings?: Record<string, unknown> }): Promise<Room>;
+  ensureRoom(input: {
+    id: string;
+    title: string;
+    settings?: Record<string, unknown>;
+  }): Promise<Room>;
   /** Merges `patch` into the room's settings (top-level keys); throws `NotFoundError` for no room. */
   updateRoomSettings(id: string, patch: Record<string, unknown>): Promise<Room>;
-  upsertParticipant(input: { roomId: string; id: string; kind: 'human' | 'agent'; name: string }): Promise<void>;
+  upsertParticipant(input: {
+    roomId: string;
+    id: string;
+    kind: 'human' | 'agent';
+    name: string;
+  }): Promise<void>;
 }

@@ -65,27 +65,49 @@ export type StopRequest = StopScope & {
   /** Only replies to this participant's messages (a guest stops their own replies only). */
   repliesTo?: string;
 };
-export type StopScope = { roomId: string } & ({ messageId: string } | { agentId: string } | { all: true });
+export type StopScope = { roomId: string } & (
+  { messageId: string } | { agentId: string } | { all: true }
+);
 
 export interface RunQueue {
   /** Queues runs and NOTIFYs, in the caller's `unit` when given (with the message that opened them). */
-  enqueueRuns(input: { roomId: string; triggerMessageId: string; runs: NewRun[] }, unit?: UnitOfWork): Promise<AgentRun[]>;
+  enqueueRuns(
+    input: { roomId: string; triggerMessageId: string; runs: NewRun[] },
+    unit?: UnitOfWork,
+  ): Promise<AgentRun[]>;
   /**
    * Claims up to `limit` queued runs for `owner` with a lease; never twice. Fair across rooms and
    * processes (docs/decisions.md, "Budgets, fairness, stops and crashes"): rooms with fewer runs in flight go first, oldest
    * first within a room, and no room gets more than `maxPerRoom` running at once; `skipRooms` are
    * left alone (their budget is waiting for reservations to settle).
    */
-  claimRuns(input: { owner: string; leaseMs: number; limit?: number; roomId?: string; maxPerRoom?: number; skipRooms?: readonly string[] }): Promise<AgentRun[]>;
+  claimRuns(input: {
+    owner: string;
+    leaseMs: number;
+    limit?: number;
+    roomId?: string;
+    maxPerRoom?: number;
+    skipRooms?: readonly string[];
+  }): Promise<AgentRun[]>;
   /** Puts a claimed run that did not start back in the queue; false when it is no longer `owner`'s. */
   requeueRun(runId: string, owner: string): Promise<boolean>;
   /** Extends a lease; false when the run is no longer `owner`'s (expired and recovered). */
   renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
-  finishRun(runId: string, owner: string, status: Exclude<RunStatus, 'queued' | 'running'>, error?: string | null): Promise<boolean>;
+  finishRun(
+    runId: string,
+    owner: string,
+    status: Exclude<RunStatus, 'queued' | 'running'>,
+    error?: string | null,
+  ): Promise<boolean>;
   /** The runs of one round (every run triggered by one human message), oldest first. */
   listRuns(triggerMessageId: string, unit?: UnitOfWork): Promise<AgentRun[]>;
   /** Cancels queued runs (a stop before they started), optionally only those opened by `repliesTo`'s messages; returns them. */
-  cancelQueuedRuns(input: { roomId: string; agentId?: string; messageId?: string; repliesTo?: string }): Promise<AgentRun[]>;
+  cancelQueuedRuns(input: {
+    roomId: string;
+    agentId?: string;
+    messageId?: string;
+    repliesTo?: string;
+  }): Promise<AgentRun[]>;
   /**
    * Finishes runs whose lease expired (see {@link RecoveredRun}), releasing what they reserved;
    * recorded in the audit log. `agentName` names the agent of an `interrupted` message it writes.

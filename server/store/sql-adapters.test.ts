@@ -20,7 +20,9 @@ describe.each(engines)('rowCount on %s', (_name, open) => {
     expect((await sql.query('select 1')).rowCount).toBe(1);
     await sql.exec('create table counted (id int primary key, label text)');
     expect((await sql.query('select * from counted')).rowCount).toBe(0);
-    expect((await sql.query(`insert into counted values (1, 'a'), (2, 'b'), (3, 'c')`)).rowCount).toBe(3);
+    expect(
+      (await sql.query(`insert into counted values (1, 'a'), (2, 'b'), (3, 'c')`)).rowCount,
+    ).toBe(3);
     expect((await sql.query('select * from counted where id > $1', [1])).rowCount).toBe(2);
     expect((await sql.query(`update counted set label = 'z' where id < 3`)).rowCount).toBe(2);
     expect((await sql.query('delete from counted where id = 3 returning id')).rowCount).toBe(1);

@@ -24,7 +24,10 @@ export interface Stores extends Transactions {
 }
 
 /** What posting a human message needs: the transcript and the run queue, sharing one transaction. */
-export type HumanPostStores = Transactions & { transcript: Pick<Transcript, 'insertHumanMessage'>; runs: Pick<RunQueue, 'enqueueRuns' | 'listRuns'> };
+export type HumanPostStores = Transactions & {
+  transcript: Pick<Transcript, 'insertHumanMessage'>;
+  runs: Pick<RunQueue, 'enqueueRuns' | 'listRuns'>;
+};
 
 /**
  * Inserts a human message and its runs in one transaction (the runs' NOTIFY goes out on commit).
@@ -38,7 +41,10 @@ export function postHumanMessage(
   return stores.transaction(async (unit) => {
     const { message, created } = await stores.transcript.insertHumanMessage(input, unit);
     const runs = created
-      ? await stores.runs.enqueueRuns({ roomId: input.roomId, triggerMessageId: message.id, runs: input.runs }, unit)
+      ? await stores.runs.enqueueRuns(
+          { roomId: input.roomId, triggerMessageId: message.id, runs: input.runs },
+          unit,
+        )
       : await stores.runs.listRuns(message.id, unit);
     return { message, created, runs };
   });

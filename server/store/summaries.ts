@@ -23,7 +23,11 @@ export interface Summaries {
    * first one's time and ends at the last one's. Once only: null when that session of the room
    * was already written (by this process or another), or when none of the messages is the room's.
    */
-  addSession(input: { roomId: string; messageIds: readonly string[]; summary: string }): Promise<RoomSession | null>;
+  addSession(input: {
+    roomId: string;
+    messageIds: readonly string[];
+    summary: string;
+  }): Promise<RoomSession | null>;
   /** The room's most recent session, or null: never another room's. */
   latestSession(roomId: string): Promise<RoomSession | null>;
 }

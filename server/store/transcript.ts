@@ -2,7 +2,14 @@
  * A room's transcript: human posts, system notices, agent replies as they stream, pages and search
  * (docs/architecture.md §4). `postgres-transcript.ts` implements it.
  */
-import type { Author, Message, MessagePart, MessageStatus, ReplyReason, TokenUsage } from '../../protocol/room.ts';
+import type {
+  Author,
+  Message,
+  MessagePart,
+  MessageStatus,
+  ReplyReason,
+  TokenUsage,
+} from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
@@ -31,7 +38,12 @@ export type ReplyEnding = ReplySnapshot & {
 /** Thrown when a client reuses a message id for different content. */
 export class MessageConflictError extends AppError {
   constructor(id: string) {
-    super({ name: 'MessageConflictError', code: 'message_conflict', status: 409, message: `Message ${id} was already posted with other content` });
+    super({
+      name: 'MessageConflictError',
+      code: 'message_conflict',
+      status: 409,
+      message: `Message ${id} was already posted with other content`,
+    });
   }
 }
 
@@ -41,17 +53,35 @@ export interface Transcript {
    * Idempotent: the same id with the same content returns the stored message (`created: false`);
    * the same id with other content throws {@link MessageConflictError}.
    */
-  insertHumanMessage(input: { id: string; roomId: string; author: Author; content: string }, unit?: UnitOfWork): Promise<{ message: Message; created: boolean }>;
-  insertSystemMessage(input: { roomId: string; content: string; replyTo?: string | null; id?: string }): Promise<Message>;
+  insertHumanMessage(
+    input: { id: string; roomId: string; author: Author; content: string },
+    unit?: UnitOfWork,
+  ): Promise<{ message: Message; created: boolean }>;
+  insertSystemMessage(input: {
+    roomId: string;
+    content: string;
+    replyTo?: string | null;
+    id?: string;
+  }): Promise<Message>;
   getMessage(id: string): Promise<Message | null>;
   /** A page of a room's transcript, newest page first; in-flight replies included. */
-  listMessages(roomId: string, options?: { before?: string | null; limit?: number }): Promise<MessagePage>;
+  listMessages(
+    roomId: string,
+    options?: { before?: string | null; limit?: number },
+  ): Promise<MessagePage>;
   /** The last `limit` messages of a room, oldest first (an agent's context). */
   recentMessages(roomId: string, limit: number): Promise<Message[]>;
   /** Full-text search within one room, best matches first. */
   searchMessages(roomId: string, query: string, limit?: number): Promise<Message[]>;
   /** Inserts the reply at `message-start` with status `streaming`. */
-  startAgentMessage(input: { id: string; roomId: string; author: Author; replyTo: string | null; reason: ReplyReason; model: string | null }): Promise<Message>;
+  startAgentMessage(input: {
+    id: string;
+    roomId: string;
+    author: Author;
+    replyTo: string | null;
+    reason: ReplyReason;
+    model: string | null;
+  }): Promise<Message>;
   /** Writes the reply so far (at most about once a second while streaming). */
   checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void>;
   /** The one final write: content, parts, status, usage, error; a reply finalised elsewhere is returned as it is. */

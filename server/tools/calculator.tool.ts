@@ -22,7 +22,9 @@ export default defineTool({
   parameters: z.object({
     expression: z
       .string()
-      .max(MAX_EXPRESSION_LENGTH, { error: `is too long (the limit is ${MAX_EXPRESSION_LENGTH} characters)` })
+      .max(MAX_EXPRESSION_LENGTH, {
+        error: `is too long (the limit is ${MAX_EXPRESSION_LENGTH} characters)`,
+      })
       .describe('The expression to evaluate, e.g. "(17.5 * 3 + 2) / 4" or "sqrt(2) * 10^3".'),
   }),
   timeoutMs: 1_000,

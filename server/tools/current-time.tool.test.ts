@@ -36,7 +36,9 @@ describe('current_time tool', () => {
   });
 
   it('rejects an unknown time zone with a clear error', async () => {
-    await expect(tools.run('current_time', { timezone: 'Mars/Olympus_Mons' }, createTestContext())).resolves.toEqual({
+    await expect(
+      tools.run('current_time', { timezone: 'Mars/Olympus_Mons' }, createTestContext()),
+    ).resolves.toEqual({
       error:
         'Invalid arguments for current_time: timezone: unknown time zone "Mars/Olympus_Mons"; ' +
         'use an IANA name such as "Europe/Paris".',

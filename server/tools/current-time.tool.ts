@@ -33,7 +33,8 @@ export default defineTool({
       .string()
       .max(64)
       .refine(isTimeZone, {
-        error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}; use an IANA name such as "Europe/Paris"`,
+        error: (issue) =>
+          `unknown time zone ${JSON.stringify(issue.input)}; use an IANA name such as "Europe/Paris"`,
       })
       .optional()
       .describe('IANA time zone name, e.g. "Asia/Tokyo". Defaults to UTC.'),
@@ -43,8 +44,17 @@ export default defineTool({
     const now = context.now();
     // The zone is reported as asked: `resolvedOptions()` would turn Asia/Kolkata into Asia/Calcutta.
     const timeZone = timezone ?? 'UTC';
-    const format = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'long', timeZone });
-    return { timeZone, iso: toZonedIso(now, timeZone), utc: now.toISOString(), readable: format.format(now) };
+    const format = new Intl.DateTimeFormat('en-GB', {
+      dateStyle: 'full',
+      timeStyle: 'long',
+      timeZone,
+    });
+    return {
+      timeZone,
+      iso: toZonedIso(now, timeZone),
+      utc: now.toISOString(),
+      readable: format.format(now),
+    };
   },
 });
 
@@ -67,7 +77,9 @@ function toZonedIso(date: Date, timeZone: string): string {
 
   // The offset is how far the wall clock is ahead of UTC, to the minute.
   const wallClockAsUtc = Date.parse(`${wallClock}Z`);
-  const offsetMinutes = Math.round((wallClockAsUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const offsetMinutes = Math.round(
+    (wallClockAsUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000,
+  );
   const sign = offsetMinutes < 0 ? '-' : '+';
   const hours = String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0');
   const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');

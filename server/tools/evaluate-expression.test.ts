@@ -81,7 +81,10 @@ describe('evaluateExpression', () => {
   const hostile: Array<[expression: string, error: string | RegExp]> = [
     ['', 'The expression is empty.'],
     ['   ', 'The expression is empty.'],
-    ['constructor', /^Unknown name "constructor" at position 1\. Constants: pi, e\. Functions: sqrt/],
+    [
+      'constructor',
+      /^Unknown name "constructor" at position 1\. Constants: pi, e\. Functions: sqrt/,
+    ],
     ['__proto__', /^Unknown name "__proto__" at position 1\./],
     ['toString()', /^Unknown name "toString" at position 1\./],
     ['process.exit()', /^Unknown name "process" at position 1\./],
@@ -121,8 +124,14 @@ describe('evaluateExpression', () => {
     ['1e308 * 10', '"*" at position 7 overflows: the result is too large.'],
     ['1e999', 'The number 1e999 at position 1 is too large.'],
     ['-'.repeat(150) + '1', 'The expression nests too deeply (more than 100 levels).'],
-    ['('.repeat(150) + '1' + ')'.repeat(150), 'The expression nests too deeply (more than 100 levels).'],
-    ['1+'.repeat(5_000) + '1', `The expression is too long (10001 characters; the limit is ${MAX_EXPRESSION_LENGTH}).`],
+    [
+      '('.repeat(150) + '1' + ')'.repeat(150),
+      'The expression nests too deeply (more than 100 levels).',
+    ],
+    [
+      '1+'.repeat(5_000) + '1',
+      `The expression is too long (10001 characters; the limit is ${MAX_EXPRESSION_LENGTH}).`,
+    ],
   ];
 
   it.each(hostile)('rejects %j', (expression, message) => {
@@ -139,6 +148,8 @@ describe('evaluateExpression', () => {
 
   it('accepts an expression of exactly the maximum length and no more', () => {
     expect(evaluateExpression('1'.padEnd(MAX_EXPRESSION_LENGTH, ' '))).toBe(1);
-    expect(() => evaluateExpression('1'.padEnd(MAX_EXPRESSION_LENGTH + 1, ' '))).toThrow(/too long/);
+    expect(() => evaluateExpression('1'.padEnd(MAX_EXPRESSION_LENGTH + 1, ' '))).toThrow(
+      /too long/,
+    );
   });
 });

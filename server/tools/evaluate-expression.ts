@@ -11,6 +11,9 @@
  *   unary      := ("-" | "+") unary | power
  *   power      := primary ("^" unary)?
  *   primary    := number | constant | function "(" expression ("," expression)* ")" | "(" expression ")"
+ *
+ * Why one file: a tokenizer, a recursive-descent parser and an evaluator of one small grammar,
+ * read best next to the grammar above.
  */
 import { ToolError } from './tool.ts';
 
@@ -36,7 +39,8 @@ function unary(apply: (value: number) => number): FunctionSpec {
 
 function positiveOnly(name: string, apply: (value: number) => number): FunctionSpec {
   return unary((value) => {
-    if (value <= 0) throw new ToolError(`${name} is only defined for positive numbers (got ${value}).`);
+    if (value <= 0)
+      throw new ToolError(`${name} is only defined for positive numbers (got ${value}).`);
     return apply(value);
   });
 }
@@ -45,7 +49,8 @@ const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map([
   [
     'sqrt',
     unary((value) => {
-      if (value < 0) throw new ToolError(`sqrt of a negative number (${value}) is not a real number.`);
+      if (value < 0)
+        throw new ToolError(`sqrt of a negative number (${value}) is not a real number.`);
       return Math.sqrt(value);
     }),
   ],
@@ -106,7 +111,8 @@ function tokenize(expression: string): Token[] {
     if (number !== null) {
       // "1.2.3", "1e", "2pi": a number must not run straight into letters, digits or dots.
       const tail = matchAt(NUMBER_TAIL, expression, index + number.length);
-      if (tail !== null) throw new ToolError(`Malformed number "${number}${tail}" at position ${position}.`);
+      if (tail !== null)
+        throw new ToolError(`Malformed number "${number}${tail}" at position ${position}.`);
       tokens.push({ kind: 'number', text: number, position });
       index += number.length;
       continue;
@@ -146,7 +152,11 @@ class Parser {
 
   private parseExpression(): number {
     let value = this.parseTerm();
-    for (let operator = this.peekSymbol('+', '-'); operator !== null; operator = this.peekSymbol('+', '-')) {
+    for (
+      let operator = this.peekSymbol('+', '-');
+      operator !== null;
+      operator = this.peekSymbol('+', '-')
+    ) {
       this.advance();
       const right = this.parseTerm();
       value = checked(operator.text === '+' ? value + right : value - right, operator);
@@ -156,13 +166,24 @@ class Parser {
 
   private parseTerm(): number {
     let value = this.parseUnary();
-    for (let operator = this.peekSymbol('*', '/', '%'); operator !== null; operator = this.peekSymbol('*', '/', '%')) {
+    for (
+      let operator = this.peekSymbol('*', '/', '%');
+      operator !== null;
+      operator = this.peekSymbol('*', '/', '%')
+    ) {
       this.advance();
       const right = this.parseUnary();
       if (operator.text !== '*' && right === 0) {
-        throw new ToolError(`Division by zero ("${operator.text}" at position ${operator.position}).`);
+        throw new ToolError(
+          `Division by zero ("${operator.text}" at position ${operator.position}).`,
+        );
       }
-      const result = operator.text === '*' ? value * right : operator.text === '/' ? value / right : value % right;
+      const result =
+        operator.text === '*'
+          ? value * right
+          : operator.text === '/'
+            ? value / right
+            : value % right;
       value = checked(result, operator);
     }
     return value;
@@ -183,7 +204,9 @@ class Parser {
     this.advance();
     const exponent = this.nested(() => this.parseUnary());
     if (base === 0 && exponent < 0) {
-      throw new ToolError(`Division by zero (0 to a negative power at position ${caret.position}).`);
+      throw new ToolError(
+        `Division by zero (0 to a negative power at position ${caret.position}).`,
+      );
     }
     return checked(base ** exponent, caret);
   }
@@ -212,7 +235,8 @@ class Parser {
     const callee = FUNCTIONS.get(name);
     const opensCall = this.peekSymbol('(') !== null;
     if (constant !== undefined) {
-      if (opensCall) throw new ToolError(`${name} at position ${token.position} is a constant, not a function.`);
+      if (opensCall)
+        throw new ToolError(`${name} at position ${token.position} is a constant, not a function.`);
       return constant;
     }
     if (callee === undefined) {
@@ -222,7 +246,9 @@ class Parser {
       );
     }
     if (!opensCall) {
-      throw new ToolError(`${name} at position ${token.position} is a function; call it like ${name}(2).`);
+      throw new ToolError(
+        `${name} at position ${token.position} is a function; call it like ${name}(2).`,
+      );
     }
     const opening = this.advance();
     const values = this.nested(() => this.parseArguments());
@@ -258,7 +284,9 @@ class Parser {
   private nested<T>(parse: () => T): T {
     this.depth += 1;
     if (this.depth > MAX_NESTING_DEPTH) {
-      throw new ToolError(`The expression nests too deeply (more than ${MAX_NESTING_DEPTH} levels).`);
+      throw new ToolError(
+        `The expression nests too deeply (more than ${MAX_NESTING_DEPTH} levels).`,
+      );
     }
     try {
       return parse();

@@ -56,7 +56,11 @@ describe('loadTools', () => {
     const [calculator] = tools.specs(['calculator']);
     expect(calculator).toMatchObject({
       name: 'calculator',
-      parameters: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] },
+      parameters: {
+        type: 'object',
+        properties: { expression: { type: 'string' } },
+        required: ['expression'],
+      },
     });
     expect(calculator?.parameters).not.toHaveProperty('$schema');
   });
@@ -82,7 +86,8 @@ describe('loadTools', () => {
 
     async function loadFolder(files: Record<string, string>): Promise<unknown> {
       directory = await mkdtemp(path.join(tmpdir(), 'chorus-tools-'));
-      for (const [name, source] of Object.entries(files)) await writeFile(path.join(directory, name), source);
+      for (const [name, source] of Object.entries(files))
+        await writeFile(path.join(directory, name), source);
       return loadTools(directory).then(
         (registry) => registry,
         (error: unknown) => error,
@@ -109,17 +114,23 @@ describe('loadTools', () => {
       expect(error).toBeInstanceOf(ToolConfigError);
       const problems = (error as ToolConfigError).problems;
       expect(problems).toEqual([
-        expect.stringMatching(/^no-default\.tool\.ts: no tool found: the module must `export default defineTool/),
+        expect.stringMatching(
+          /^no-default\.tool\.ts: no tool found: the module must `export default defineTool/,
+        ),
         expect.stringMatching(/^throws\.tool\.ts: could not be imported: boom at import/),
         'b-second.tool.ts: the tool name "shared_name" is already used by a-first.tool.ts',
         expect.stringMatching(/^camel\.tool\.ts: the tool name "currentTime" must be snake_case/),
       ]);
-      expect((error as ToolConfigError).message).toContain('Invalid tools:\n  - no-default.tool.ts');
+      expect((error as ToolConfigError).message).toContain(
+        'Invalid tools:\n  - no-default.tool.ts',
+      );
     });
 
     it('reports a folder that cannot be read', async () => {
       const missing = path.join(fileURLToPath(new URL('.', import.meta.url)), 'no-such-folder');
-      await expect(loadTools(missing)).rejects.toThrow(/cannot read the tools folder .*no-such-folder/);
+      await expect(loadTools(missing)).rejects.toThrow(
+        /cannot read the tools folder .*no-such-folder/,
+      );
     });
   });
 });
@@ -157,11 +168,15 @@ describe('createToolRegistry', () => {
       parameters: z.object({ when: z.date() }),
       execute: async ({ when }) => when.toISOString(),
     });
-    expect(() => createToolRegistry([withDate])).toThrow(/"with_date" cannot be described as JSON Schema/);
+    expect(() => createToolRegistry([withDate])).toThrow(
+      /"with_date" cannot be described as JSON Schema/,
+    );
   });
 
   it('throws for specs of an unknown tool (persona loading checks names first)', () => {
-    expect(() => createToolRegistry([echo]).specs(['echo', 'missing'])).toThrow(/unknown tool "missing"; known tools: echo/);
+    expect(() => createToolRegistry([echo]).specs(['echo', 'missing'])).toThrow(
+      /unknown tool "missing"; known tools: echo/,
+    );
   });
 
   it('returns copies of specs that callers may change', () => {
@@ -174,20 +189,28 @@ describe('createToolRegistry', () => {
 
 describe('ToolRegistry.run', () => {
   it('runs a tool with validated, defaulted arguments', async () => {
-    await expect(createToolRegistry([echo]).run('echo', { text: 'hi', times: 2 }, createTestContext())).resolves.toEqual({
+    await expect(
+      createToolRegistry([echo]).run('echo', { text: 'hi', times: 2 }, createTestContext()),
+    ).resolves.toEqual({
       result: { text: 'hihi' },
     });
-    await expect(createToolRegistry([echo]).run('echo', { text: 'hi' }, createTestContext())).resolves.toEqual({
+    await expect(
+      createToolRegistry([echo]).run('echo', { text: 'hi' }, createTestContext()),
+    ).resolves.toEqual({
       result: { text: 'hi' },
     });
   });
 
   it('accepts arguments as JSON text and treats nothing as {}', async () => {
     const registry = await loadTools();
-    await expect(registry.run('calculator', '{"expression":"6*7"}', createTestContext())).resolves.toEqual({
+    await expect(
+      registry.run('calculator', '{"expression":"6*7"}', createTestContext()),
+    ).resolves.toEqual({
       result: { expression: '6*7', value: 42 },
     });
-    await expect(registry.run('current_time', undefined, createTestContext())).resolves.toMatchObject({
+    await expect(
+      registry.run('current_time', undefined, createTestContext()),
+    ).resolves.toMatchObject({
       result: { timeZone: 'UTC' },
     });
     await expect(registry.run('current_time', '', createTestContext())).resolves.toMatchObject({
@@ -209,21 +232,27 @@ describe('ToolRegistry.run', () => {
   });
 
   it('answers an unknown tool with an error listing the known ones', async () => {
-    await expect(createToolRegistry([echo]).run('rm_rf', {}, createTestContext())).resolves.toEqual({
-      error: 'Unknown tool "rm_rf". Available tools: echo.',
-    });
+    await expect(createToolRegistry([echo]).run('rm_rf', {}, createTestContext())).resolves.toEqual(
+      {
+        error: 'Unknown tool "rm_rf". Available tools: echo.',
+      },
+    );
   });
 
   it('times out a tool that waits on its signal', async () => {
     const started = Date.now();
-    await expect(createToolRegistry([waitForSignal]).run('wait_for_signal', {}, createTestContext())).resolves.toEqual({
+    await expect(
+      createToolRegistry([waitForSignal]).run('wait_for_signal', {}, createTestContext()),
+    ).resolves.toEqual({
       error: 'wait_for_signal timed out after 20 ms.',
     });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('times out a tool that ignores its signal', async () => {
-    await expect(createToolRegistry([ignoreSignal]).run('ignore_signal', {}, createTestContext())).resolves.toEqual({
+    await expect(
+      createToolRegistry([ignoreSignal]).run('ignore_signal', {}, createTestContext()),
+    ).resolves.toEqual({
       error: 'ignore_signal timed out after 20 ms.',
     });
   });
@@ -231,7 +260,11 @@ describe('ToolRegistry.run', () => {
   it('reports a cancelled call when the caller aborts', async () => {
     const controller = new AbortController();
     const slow = { ...waitForSignal, timeoutMs: 10_000 };
-    const outcome = createToolRegistry([slow]).run('wait_for_signal', {}, createTestContext({ signal: controller.signal }));
+    const outcome = createToolRegistry([slow]).run(
+      'wait_for_signal',
+      {},
+      createTestContext({ signal: controller.signal }),
+    );
     controller.abort();
     await expect(outcome).resolves.toEqual({ error: 'The call to wait_for_signal was cancelled.' });
   });
@@ -239,7 +272,11 @@ describe('ToolRegistry.run', () => {
   it('does not start a tool when the caller has already aborted', async () => {
     const execute = vi.fn(async () => 'ran');
     const spy = defineTool({ name: 'spy', description: 'Spy.', parameters: z.object({}), execute });
-    const outcome = await createToolRegistry([spy]).run('spy', {}, createTestContext({ signal: AbortSignal.abort() }));
+    const outcome = await createToolRegistry([spy]).run(
+      'spy',
+      {},
+      createTestContext({ signal: AbortSignal.abort() }),
+    );
     expect(outcome).toEqual({ error: 'The call to spy was cancelled before it started.' });
     expect(execute).not.toHaveBeenCalled();
   });
@@ -256,25 +293,42 @@ describe('ToolRegistry.run', () => {
       },
     });
     const registry = createToolRegistry([failing], { onUnexpectedError });
-    await expect(registry.run('failing', { expected: true }, createTestContext())).resolves.toEqual({
-      error: 'The service said no.',
-    });
-    await expect(registry.run('failing', { expected: false }, createTestContext())).resolves.toEqual({
+    await expect(registry.run('failing', { expected: true }, createTestContext())).resolves.toEqual(
+      {
+        error: 'The service said no.',
+      },
+    );
+    await expect(
+      registry.run('failing', { expected: false }, createTestContext()),
+    ).resolves.toEqual({
       error: 'failing failed unexpectedly.',
     });
     expect(onUnexpectedError).toHaveBeenCalledExactlyOnceWith(expect.any(Error), 'failing');
   });
 
   it('catches a tool that throws synchronously', async () => {
-    const throwing = { ...echo, name: 'throwing', execute: () => { throw new ToolError('sync failure'); } };
-    await expect(createToolRegistry([throwing as Tool]).run('throwing', { text: '' }, createTestContext())).resolves.toEqual({
+    const throwing = {
+      ...echo,
+      name: 'throwing',
+      execute: () => {
+        throw new ToolError('sync failure');
+      },
+    };
+    await expect(
+      createToolRegistry([throwing as Tool]).run('throwing', { text: '' }, createTestContext()),
+    ).resolves.toEqual({
       error: 'sync failure',
     });
   });
 
   it('returns plain JSON data and refuses results that are not JSON', async () => {
     const returning = (name: string, value: unknown) =>
-      defineTool({ name, description: 'Returns a value.', parameters: z.object({}), execute: async () => value });
+      defineTool({
+        name,
+        description: 'Returns a value.',
+        parameters: z.object({}),
+        execute: async () => value,
+      });
     const registry = createToolRegistry([
       returning('dated', { at: new Date('2026-11-22T10:00:00Z'), skip: undefined }),
       returning('nothing', undefined),
@@ -284,7 +338,9 @@ describe('ToolRegistry.run', () => {
     await expect(registry.run('dated', {}, createTestContext())).resolves.toEqual({
       result: { at: '2026-11-22T10:00:00.000Z' },
     });
-    await expect(registry.run('nothing', {}, createTestContext())).resolves.toEqual({ result: null });
+    await expect(registry.run('nothing', {}, createTestContext())).resolves.toEqual({
+      result: null,
+    });
     await expect(registry.run('big_integer', {}, createTestContext())).resolves.toEqual({
       error: 'big_integer returned a result that is not JSON data.',
     });
@@ -327,7 +383,11 @@ describe('ToolRegistry.run', () => {
       parameters: z.object({}),
       execute: async () => 'a😀😀',
     });
-    const outcome = await createToolRegistry([emoji], { maxResultCharacters: 2 }).run('emoji', {}, createTestContext());
+    const outcome = await createToolRegistry([emoji], { maxResultCharacters: 2 }).run(
+      'emoji',
+      {},
+      createTestContext(),
+    );
     expect(outcome).toMatchObject({ result: { preview: 'a' } });
   });
 });

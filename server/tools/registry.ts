@@ -82,7 +82,9 @@ export async function loadTools(
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    throw new ToolConfigError([`cannot read the tools folder ${directory}: ${messageOf(error)}`], { cause: error });
+    throw new ToolConfigError([`cannot read the tools folder ${directory}: ${messageOf(error)}`], {
+      cause: error,
+    });
   }
 
   const problems: string[] = [];
@@ -109,7 +111,10 @@ export async function loadTools(
  * @example
  * const tools = createToolRegistry([calculator], { maxResultCharacters: 2_000 });
  */
-export function createToolRegistry(tools: readonly Tool[], options: ToolRegistryOptions = {}): ToolRegistry {
+export function createToolRegistry(
+  tools: readonly Tool[],
+  options: ToolRegistryOptions = {},
+): ToolRegistry {
   const problems: string[] = [];
   const sources: ToolSource[] = [];
   tools.forEach((tool, index) => {
@@ -133,7 +138,11 @@ interface RegisteredTool extends ToolSource {
 }
 
 /** Checks names and schemas, adds to `problems`, and throws if there are any. */
-function buildRegistry(sources: readonly ToolSource[], problems: string[], options: ToolRegistryOptions): ToolRegistry {
+function buildRegistry(
+  sources: readonly ToolSource[],
+  problems: string[],
+  options: ToolRegistryOptions,
+): ToolRegistry {
   const registered = new Map<string, RegisteredTool>();
   for (const { tool, origin } of sources) {
     const nameProblem = describeNameProblem(tool.name);
@@ -143,7 +152,9 @@ function buildRegistry(sources: readonly ToolSource[], problems: string[], optio
     }
     const existing = registered.get(tool.name);
     if (existing !== undefined) {
-      problems.push(`${origin}: the tool name "${tool.name}" is already used by ${existing.origin}`);
+      problems.push(
+        `${origin}: the tool name "${tool.name}" is already used by ${existing.origin}`,
+      );
       continue;
     }
     const spec = toSpec(tool);
@@ -160,7 +171,9 @@ function buildRegistry(sources: readonly ToolSource[], problems: string[], optio
       return requested.map((name) => {
         const entry = registered.get(name);
         if (entry === undefined) {
-          throw new ToolConfigError([`unknown tool "${name}"; known tools: ${names.join(', ') || 'none'}`]);
+          throw new ToolConfigError([
+            `unknown tool "${name}"; known tools: ${names.join(', ') || 'none'}`,
+          ]);
         }
         return structuredClone(entry.spec);
       });
@@ -186,7 +199,8 @@ function toSpec(tool: Tool): ChatToolSpec | string {
 }
 
 function describeShapeProblem(candidate: unknown): string | null {
-  if (!isRecord(candidate)) return 'no tool found: the module must `export default defineTool({ … })`';
+  if (!isRecord(candidate))
+    return 'no tool found: the module must `export default defineTool({ … })`';
   if (typeof candidate.name !== 'string') return 'the tool has no `name`';
   if (typeof candidate.description !== 'string' || candidate.description.trim() === '') {
     return `"${candidate.name}" has no \`description\``;
@@ -198,7 +212,8 @@ function describeShapeProblem(candidate: unknown): string | null {
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     return `"${candidate.name}": \`timeoutMs\` must be a positive number of milliseconds`;
   }
-  if (typeof candidate.execute !== 'function') return `"${candidate.name}" has no \`execute\` function`;
+  if (typeof candidate.execute !== 'function')
+    return `"${candidate.name}" has no \`execute\` function`;
   return null;
 }
 

@@ -35,7 +35,8 @@ export async function runTool(
 ): Promise<ToolOutcome> {
   const parsed = parseArguments(tool, rawArgs);
   if ('error' in parsed) return parsed;
-  if (context.signal.aborted) return { error: `The call to ${tool.name} was cancelled before it started.` };
+  if (context.signal.aborted)
+    return { error: `The call to ${tool.name} was cancelled before it started.` };
 
   const signal = AbortSignal.any([context.signal, AbortSignal.timeout(tool.timeoutMs)]);
   try {
@@ -43,7 +44,11 @@ export async function runTool(
       new Promise<unknown>((resolve) => resolve(tool.execute(parsed.args, { ...context, signal }))),
       signal,
     );
-    return toJsonResult(tool.name, value, options.maxResultCharacters ?? DEFAULT_MAX_RESULT_CHARACTERS);
+    return toJsonResult(
+      tool.name,
+      value,
+      options.maxResultCharacters ?? DEFAULT_MAX_RESULT_CHARACTERS,
+    );
   } catch (error) {
     if (context.signal.aborted) return { error: `The call to ${tool.name} was cancelled.` };
     if (signal.aborted) return { error: `${tool.name} timed out after ${tool.timeoutMs} ms.` };
@@ -53,7 +58,10 @@ export async function runTool(
   }
 }
 
-function parseArguments(tool: Tool, rawArgs: unknown): { args: z.output<z.ZodObject> } | { error: string } {
+function parseArguments(
+  tool: Tool,
+  rawArgs: unknown,
+): { args: z.output<z.ZodObject> } | { error: string } {
   let candidate = rawArgs;
   // Models send "no arguments" as nothing, null or an empty string, and some send JSON text.
   if (candidate === undefined || candidate === null || candidate === '') candidate = {};

@@ -41,7 +41,11 @@ describe('search_room_history tool', () => {
 
   it('cuts long messages to 500 characters', async () => {
     const searchRoomHistory = async () => [match(1, 'a'.repeat(2_000))];
-    const outcome = await tools.run('search_room_history', { query: 'a' }, createTestContext({ searchRoomHistory }));
+    const outcome = await tools.run(
+      'search_room_history',
+      { query: 'a' },
+      createTestContext({ searchRoomHistory }),
+    );
     expect(outcome).toEqual({ result: { query: 'a', matches: [match(1, `${'a'.repeat(500)}…`)] } });
   });
 

@@ -32,7 +32,9 @@ export default defineTool({
       .min(1)
       .max(MAX_LIMIT)
       .optional()
-      .describe(`How many matches to return, best first (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
+      .describe(
+        `How many matches to return, best first (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`,
+      ),
   }),
   timeoutMs: 5_000,
   async execute({ query, limit }, context) {
@@ -50,5 +52,7 @@ export default defineTool({
 });
 
 function shorten(content: string): string {
-  return content.length > MAX_CONTENT_CHARACTERS ? `${cutText(content, MAX_CONTENT_CHARACTERS)}…` : content;
+  return content.length > MAX_CONTENT_CHARACTERS
+    ? `${cutText(content, MAX_CONTENT_CHARACTERS)}…`
+    : content;
 }

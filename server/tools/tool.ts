@@ -70,7 +70,9 @@ export type ToolDefinition<Schema extends z.ZodObject> = Omit<Tool<Schema>, 'tim
  *   },
  * });
  */
-export function defineTool<Schema extends z.ZodObject>(definition: ToolDefinition<Schema>): Tool<Schema> {
+export function defineTool<Schema extends z.ZodObject>(
+  definition: ToolDefinition<Schema>,
+): Tool<Schema> {
   return { ...definition, timeoutMs: definition.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS };
 }
 

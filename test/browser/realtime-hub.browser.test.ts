@@ -8,7 +8,10 @@ let config: BrowserTestConfig;
 const clients: RealtimeClient[] = [];
 
 function visitor(token: string): RealtimeClient {
-  const client = new RealtimeClient(config.realtimeUrl, { params: { apikey: config.anonKey }, timeout: 3000 });
+  const client = new RealtimeClient(config.realtimeUrl, {
+    params: { apikey: config.anonKey },
+    timeout: 3000,
+  });
   void client.setAuth(token);
   clients.push(client);
   return client;
@@ -46,8 +49,12 @@ describe('realtime-js in the browser', () => {
 
   it('joins a private room, sees who is here and receives a typing broadcast from its sender only', async () => {
     const [ada, grace] = config.lobbyTokens.map(visitor) as [RealtimeClient, RealtimeClient];
-    const adaChannel = ada.channel('room:lobby', { config: { private: true, broadcast: { ack: true }, presence: { key: 'ada' } } });
-    const graceChannel = grace.channel('room:lobby', { config: { private: true, presence: { key: 'grace' } } });
+    const adaChannel = ada.channel('room:lobby', {
+      config: { private: true, broadcast: { ack: true }, presence: { key: 'ada' } },
+    });
+    const graceChannel = grace.channel('room:lobby', {
+      config: { private: true, presence: { key: 'grace' } },
+    });
     const typing: unknown[] = [];
     graceChannel.on('broadcast', { event: 'typing' }, ({ payload }) => typing.push(payload));
     graceChannel.on('presence', { event: 'sync' }, () => {});
@@ -56,12 +63,27 @@ describe('realtime-js in the browser', () => {
     expect(await subscribed(graceChannel)).to.equal('SUBSCRIBED');
     expect(await adaChannel.track({ kind: 'human', name: 'Ada' })).to.equal('ok');
     // A member speaks as the token's participant only (docs/decisions.md, "Realtime hub: what members may say").
-    expect(await adaChannel.send({ type: 'broadcast', event: 'typing', payload: { participantId: 'guest-grace', typing: true } })).to.equal('error');
-    expect(await adaChannel.send({ type: 'broadcast', event: 'typing', payload: { participantId: 'guest-ada', name: 'Ada', typing: true } })).to.equal('ok');
+    expect(
+      await adaChannel.send({
+        type: 'broadcast',
+        event: 'typing',
+        payload: { participantId: 'guest-grace', typing: true },
+      }),
+    ).to.equal('error');
+    expect(
+      await adaChannel.send({
+        type: 'broadcast',
+        event: 'typing',
+        payload: { participantId: 'guest-ada', name: 'Ada', typing: true },
+      }),
+    ).to.equal('ok');
 
     await until(() => typing.length === 1, 'the typing broadcast');
     expect(typing).to.deep.equal([{ participantId: 'guest-ada', name: 'Ada', typing: true }]);
-    const present = await until(() => graceChannel.presenceState<{ name: string }>()['guest-ada'], "Ada's presence under her own participant id");
+    const present = await until(
+      () => graceChannel.presenceState<{ name: string }>()['guest-ada'],
+      "Ada's presence under her own participant id",
+    );
     expect(present?.[0]?.name).to.equal('Ada');
   });
 

@@ -19,11 +19,23 @@ export function describeAuditLogContract(name: string, openSql: () => Promise<Sq
     describe('audit log', () => {
       it('appends audit events in order', async () => {
         const room = await freshRoom();
-        await store.audit.appendEvent({ roomId: room.id, kind: 'participant.joined', actor: 'guest-ada', data: { name: 'Ada' } });
-        await store.audit.appendEvent({ roomId: room.id, kind: 'tool.called', actor: 'scout', data: { name: 'calculator' } });
+        await store.audit.appendEvent({
+          roomId: room.id,
+          kind: 'participant.joined',
+          actor: 'guest-ada',
+          data: { name: 'Ada' },
+        });
+        await store.audit.appendEvent({
+          roomId: room.id,
+          kind: 'tool.called',
+          actor: 'scout',
+          data: { name: 'calculator' },
+        });
         const events = await store.audit.listEvents(room.id);
         expect(events.map((event) => event.kind)).toEqual(['participant.joined', 'tool.called']);
-        expect(await store.audit.listEvents(room.id, { afterId: events[0]!.id })).toEqual([events[1]]);
+        expect(await store.audit.listEvents(room.id, { afterId: events[0]!.id })).toEqual([
+          events[1],
+        ]);
       });
     });
   });

@@ -24,24 +24,83 @@ export function describeBudgetContract(name: string, openSql: () => Promise<Sql>
           { agentId: 'scout', reason: 'all' },
         ]);
         const [first, second] = [runs[0]!, runs[1]!];
-        expect(await store.budget.reserveTokens({ roomId: room.id, runId: first.id, tokens: 600, budget: 1000 })).toBe('reserved');
-        expect(await store.budget.reserveTokens({ roomId: room.id, runId: second.id, tokens: 600, budget: 1000 })).toBe('wait');
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: first.id,
+            tokens: 600,
+            budget: 1000,
+          }),
+        ).toBe('reserved');
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: second.id,
+            tokens: 600,
+            budget: 1000,
+          }),
+        ).toBe('wait');
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 0, reserved: 600 });
 
-        await store.budget.settleTokens({ roomId: room.id, runId: first.id, usage: { inputTokens: 200, outputTokens: 100 } });
+        await store.budget.settleTokens({
+          roomId: room.id,
+          runId: first.id,
+          usage: { inputTokens: 200, outputTokens: 100 },
+        });
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 300, reserved: 0 });
-        expect(await store.budget.getTokenUsage(room.id)).toEqual({ inputTokens: 200, outputTokens: 100 });
-        expect(await store.budget.reserveTokens({ roomId: room.id, runId: second.id, tokens: 600, budget: 1000 })).toBe('reserved');
-        expect(await store.budget.reserveTokens({ roomId: room.id, runId: second.id, tokens: 200, budget: 1000 })).toBe('wait');
-        await store.budget.settleTokens({ roomId: room.id, runId: second.id, usage: { inputTokens: 500, outputTokens: 150 } });
+        expect(await store.budget.getTokenUsage(room.id)).toEqual({
+          inputTokens: 200,
+          outputTokens: 100,
+        });
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: second.id,
+            tokens: 600,
+            budget: 1000,
+          }),
+        ).toBe('reserved');
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: second.id,
+            tokens: 200,
+            budget: 1000,
+          }),
+        ).toBe('wait');
+        await store.budget.settleTokens({
+          roomId: room.id,
+          runId: second.id,
+          usage: { inputTokens: 500, outputTokens: 150 },
+        });
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 950, reserved: 0 });
-        expect(await store.budget.reserveTokens({ roomId: room.id, runId: second.id, tokens: 100, budget: 1000 })).toBe('exhausted');
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: second.id,
+            tokens: 100,
+            budget: 1000,
+          }),
+        ).toBe('exhausted');
       });
 
       it('never lets concurrent reservations together exceed the budget', async () => {
         const room = await freshRoom();
-        const { runs } = await post(room.id, 'Everyone at once', Array.from({ length: 20 }, () => ({ agentId: 'sage', reason: 'all' as const })));
-        const outcomes = await Promise.all(runs.map((run) => store.budget.reserveTokens({ roomId: room.id, runId: run.id, tokens: 300, budget: 1000 })));
+        const { runs } = await post(
+          room.id,
+          'Everyone at once',
+          Array.from({ length: 20 }, () => ({ agentId: 'sage', reason: 'all' as const })),
+        );
+        const outcomes = await Promise.all(
+          runs.map((run) =>
+            store.budget.reserveTokens({
+              roomId: room.id,
+              runId: run.id,
+              tokens: 300,
+              budget: 1000,
+            }),
+          ),
+        );
         expect(outcomes.filter((outcome) => outcome === 'reserved')).toHaveLength(3);
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 0, reserved: 900 });
       });
@@ -50,7 +109,14 @@ export function describeBudgetContract(name: string, openSql: () => Promise<Sql>
         const room = await freshRoom();
         await post(room.id, 'Hi', [{ agentId: 'sage', reason: 'default' }]);
         const [run] = await store.runs.claimRuns({ owner: 'crashed', leaseMs: 1, roomId: room.id });
-        expect(await store.budget.reserveTokens({ roomId: room.id, runId: run!.id, tokens: 400, budget: 1000 })).toBe('reserved');
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: run!.id,
+            tokens: 400,
+            budget: 1000,
+          }),
+        ).toBe('reserved');
         await new Promise((resolve) => setTimeout(resolve, 20));
         await store.runs.recoverExpiredRuns();
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 400, reserved: 0 });
@@ -58,7 +124,9 @@ export function describeBudgetContract(name: string, openSql: () => Promise<Sql>
 
       it('gives the budget notice to one caller per room and day', async () => {
         const [room, other] = [await freshRoom(), await freshRoom()];
-        const claims = await Promise.all(Array.from({ length: 10 }, () => store.budget.claimBudgetNotice(room.id)));
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, () => store.budget.claimBudgetNotice(room.id)),
+        );
         expect(claims.filter(Boolean)).toHaveLength(1);
         expect(await store.budget.claimBudgetNotice(other.id)).toBe(true);
         expect(await store.budget.claimBudgetNotice(room.id, '2020-01-01')).toBe(true);
@@ -70,10 +138,23 @@ export function describeBudgetContract(name: string, openSql: () => Promise<Sql>
         const [room, other] = [await freshRoom(), await freshRoom()];
         await store.budget.addTokenUsage(room.id, { inputTokens: 100, outputTokens: 20 });
         await store.budget.addTokenUsage(room.id, { inputTokens: 50, outputTokens: 5 });
-        await store.budget.addTokenUsage(room.id, { inputTokens: 7, outputTokens: 7 }, '2020-01-01');
-        expect(await store.budget.getTokenUsage(room.id)).toEqual({ inputTokens: 150, outputTokens: 25 });
-        expect(await store.budget.getTokenUsage(room.id, '2020-01-01')).toEqual({ inputTokens: 7, outputTokens: 7 });
-        expect(await store.budget.getTokenUsage(other.id)).toEqual({ inputTokens: 0, outputTokens: 0 });
+        await store.budget.addTokenUsage(
+          room.id,
+          { inputTokens: 7, outputTokens: 7 },
+          '2020-01-01',
+        );
+        expect(await store.budget.getTokenUsage(room.id)).toEqual({
+          inputTokens: 150,
+          outputTokens: 25,
+        });
+        expect(await store.budget.getTokenUsage(room.id, '2020-01-01')).toEqual({
+          inputTokens: 7,
+          outputTokens: 7,
+        });
+        expect(await store.budget.getTokenUsage(other.id)).toEqual({
+          inputTokens: 0,
+          outputTokens: 0,
+        });
       });
     });
   });

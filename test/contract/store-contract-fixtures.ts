@@ -13,7 +13,11 @@ export function roomFixtures(stores: () => Stores) {
   return {
     async freshRoom(settings: Record<string, unknown> = {}) {
       roomCounter += 1;
-      return stores().rooms.ensureRoom({ id: `room-${roomCounter}-${randomUUID().slice(0, 8)}`, title: 'Test room', settings });
+      return stores().rooms.ensureRoom({
+        id: `room-${roomCounter}-${randomUUID().slice(0, 8)}`,
+        title: 'Test room',
+        settings,
+      });
     },
     /** Ada posts `content` in `roomId`, queueing `runs` with it. */
     post(roomId: string, content: string, runs: NewRun[] = [], id = randomUUID()) {

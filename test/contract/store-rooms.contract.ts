@@ -20,7 +20,11 @@ export function describeRoomsContract(name: string, openSql: () => Promise<Sql>)
     describe('rooms', () => {
       it('creates a room once and never overwrites it', async () => {
         const room = await freshRoom({ policy: 'all' });
-        const again = await store.rooms.ensureRoom({ id: room.id, title: 'Other title', settings: { policy: 'default' } });
+        const again = await store.rooms.ensureRoom({
+          id: room.id,
+          title: 'Other title',
+          settings: { policy: 'default' },
+        });
         expect(again).toEqual(room);
         expect(await store.rooms.getRoom('no-such-room')).toBeNull();
       });
@@ -29,7 +33,9 @@ export function describeRoomsContract(name: string, openSql: () => Promise<Sql>)
         const room = await freshRoom({ policy: 'all', agents: ['sage'] });
         const updated = await store.rooms.updateRoomSettings(room.id, { policy: 'relevant' });
         expect(updated.settings).toEqual({ policy: 'relevant', agents: ['sage'] });
-        await expect(store.rooms.updateRoomSettings('no-such-room', {})).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.rooms.updateRoomSettings('no-such-room', {})).rejects.toBeInstanceOf(
+          NotFoundError,
+        );
       });
     });
   });

@@ -28,10 +28,17 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
           { agentId: 'sage', reason: 'all' },
           { agentId: 'scout', reason: 'all' },
         ]);
-        const claimed = await store.runs.claimRuns({ owner: 'worker-a', leaseMs: 30_000, roomId: room.id });
+        const claimed = await store.runs.claimRuns({
+          owner: 'worker-a',
+          leaseMs: 30_000,
+          roomId: room.id,
+        });
         expect(claimed.map((run) => run.id).sort()).toEqual(runs.map((run) => run.id).sort());
-        for (const run of claimed) expect(run).toMatchObject({ status: 'running', attempt: 1, leaseOwner: 'worker-a' });
-        expect(await store.runs.claimRuns({ owner: 'worker-b', leaseMs: 30_000, roomId: room.id })).toEqual([]);
+        for (const run of claimed)
+          expect(run).toMatchObject({ status: 'running', attempt: 1, leaseOwner: 'worker-a' });
+        expect(
+          await store.runs.claimRuns({ owner: 'worker-b', leaseMs: 30_000, roomId: room.id }),
+        ).toEqual([]);
         expect(await store.runs.renewLease(claimed[0]!.id, 'worker-b', 30_000)).toBe(false);
         expect(await store.runs.renewLease(claimed[0]!.id, 'worker-a', 30_000)).toBe(true);
         expect(await store.runs.finishRun(claimed[0]!.id, 'worker-b', 'done')).toBe(false);
@@ -52,28 +59,69 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
         });
         const cancelled = await store.runs.cancelQueuedRuns({ roomId: room.id, agentId: 'critic' });
         expect(cancelled.map((run) => run.id)).toEqual([queued[0]!.id]);
-        const claimed = await store.runs.claimRuns({ owner: 'worker', leaseMs: 1000, roomId: room.id });
+        const claimed = await store.runs.claimRuns({
+          owner: 'worker',
+          leaseMs: 1000,
+          roomId: room.id,
+        });
         expect(claimed.map((run) => [run.agentId, run.depth])).toEqual([['scout', 1]]);
       });
 
       it('recovers a run whose lease expired: its message ends interrupted with the checkpoint kept, and the audit log says so', async () => {
         const room = await freshRoom();
-        const { runs } = await post(room.id, 'Tell me a story', [{ agentId: 'sage', reason: 'default' }]);
-        const [run] = await store.runs.claimRuns({ owner: 'crashed-worker', leaseMs: 1, roomId: room.id });
-        await store.transcript.startAgentMessage({ id: run!.messageId, roomId: room.id, author: sage, replyTo: run!.triggerMessageId, reason: 'default', model: 'sage' });
-        await store.transcript.checkpointAgentMessage(run!.messageId, { content: 'Once upon a', parts: [], seq: 3 });
+        const { runs } = await post(room.id, 'Tell me a story', [
+          { agentId: 'sage', reason: 'default' },
+        ]);
+        const [run] = await store.runs.claimRuns({
+          owner: 'crashed-worker',
+          leaseMs: 1,
+          roomId: room.id,
+        });
+        await store.transcript.startAgentMessage({
+          id: run!.messageId,
+          roomId: room.id,
+          author: sage,
+          replyTo: run!.triggerMessageId,
+          reason: 'default',
+          model: 'sage',
+        });
+        await store.transcript.checkpointAgentMessage(run!.messageId, {
+          content: 'Once upon a',
+          parts: [],
+          seq: 3,
+        });
         await new Promise((resolve) => setTimeout(resolve, 20)); // the 1 ms lease is past
 
-        const recovered = (await store.runs.recoverExpiredRuns()).filter((entry) => entry.run.roomId === room.id);
+        const recovered = (await store.runs.recoverExpiredRuns()).filter(
+          (entry) => entry.run.roomId === room.id,
+        );
         expect(recovered).toHaveLength(1);
-        expect(recovered[0]!.run).toMatchObject({ id: runs[0]!.id, status: 'failed', lastError: 'lease expired' });
-        expect(recovered[0]!.message).toMatchObject({ id: run!.messageId, status: 'interrupted', content: 'Once upon a', seq: 3 });
-        expect(await store.transcript.getMessage(run!.messageId)).toMatchObject({ status: 'interrupted', content: 'Once upon a' });
+        expect(recovered[0]!.run).toMatchObject({
+          id: runs[0]!.id,
+          status: 'failed',
+          lastError: 'lease expired',
+        });
+        expect(recovered[0]!.message).toMatchObject({
+          id: run!.messageId,
+          status: 'interrupted',
+          content: 'Once upon a',
+          seq: 3,
+        });
+        expect(await store.transcript.getMessage(run!.messageId)).toMatchObject({
+          status: 'interrupted',
+          content: 'Once upon a',
+        });
         const events = await store.audit.listEvents(room.id);
         expect(events).toEqual([
-          expect.objectContaining({ kind: 'run.recovered', actor: 'sage', data: expect.objectContaining({ runId: run!.id, leaseOwner: 'crashed-worker', seq: 3 }) }),
+          expect.objectContaining({
+            kind: 'run.recovered',
+            actor: 'sage',
+            data: expect.objectContaining({ runId: run!.id, leaseOwner: 'crashed-worker', seq: 3 }),
+          }),
         ]);
-        expect((await store.runs.recoverExpiredRuns()).filter((entry) => entry.run.roomId === room.id)).toEqual([]);
+        expect(
+          (await store.runs.recoverExpiredRuns()).filter((entry) => entry.run.roomId === room.id),
+        ).toEqual([]);
         expect(await store.runs.finishRun(run!.id, 'crashed-worker', 'done')).toBe(false);
       });
     });
@@ -84,24 +132,77 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
         try {
           const rooms = ['flooded', 'quiet', 'other'];
           for (const id of rooms) await own.rooms.ensureRoom({ id, title: id });
-          const runsOf = (count: number) => Array.from({ length: count }, () => ({ agentId: 'sage', reason: 'all' as const }));
-          for (let index = 0; index < 8; index += 1) await postHumanMessage(own, { id: randomUUID(), roomId: 'flooded', author: ada, content: `flood ${index}`, runs: runsOf(3) });
-          await postHumanMessage(own, { id: randomUUID(), roomId: 'quiet', author: ada, content: 'hello', runs: runsOf(1) });
-          await postHumanMessage(own, { id: randomUUID(), roomId: 'other', author: ada, content: 'hi', runs: runsOf(2) });
+          const runsOf = (count: number) =>
+            Array.from({ length: count }, () => ({ agentId: 'sage', reason: 'all' as const }));
+          for (let index = 0; index < 8; index += 1)
+            await postHumanMessage(own, {
+              id: randomUUID(),
+              roomId: 'flooded',
+              author: ada,
+              content: `flood ${index}`,
+              runs: runsOf(3),
+            });
+          await postHumanMessage(own, {
+            id: randomUUID(),
+            roomId: 'quiet',
+            author: ada,
+            content: 'hello',
+            runs: runsOf(1),
+          });
+          await postHumanMessage(own, {
+            id: randomUUID(),
+            roomId: 'other',
+            author: ada,
+            content: 'hi',
+            runs: runsOf(2),
+          });
 
-          const first = await own.runs.claimRuns({ owner: 'a', leaseMs: 30_000, limit: 3, maxPerRoom: 4 });
+          const first = await own.runs.claimRuns({
+            owner: 'a',
+            leaseMs: 30_000,
+            limit: 3,
+            maxPerRoom: 4,
+          });
           expect(first.map((run) => run.roomId).sort()).toEqual(['flooded', 'other', 'quiet']);
-          const second = await own.runs.claimRuns({ owner: 'b', leaseMs: 30_000, limit: 50, maxPerRoom: 4 });
-          const count = (runs: typeof first, roomId: string) => runs.filter((run) => run.roomId === roomId).length;
+          const second = await own.runs.claimRuns({
+            owner: 'b',
+            leaseMs: 30_000,
+            limit: 50,
+            maxPerRoom: 4,
+          });
+          const count = (runs: typeof first, roomId: string) =>
+            runs.filter((run) => run.roomId === roomId).length;
           const all = [...first, ...second];
-          expect([count(all, 'flooded'), count(all, 'quiet'), count(all, 'other')]).toEqual([4, 1, 2]);
-          expect(await own.runs.claimRuns({ owner: 'c', leaseMs: 30_000, limit: 50, maxPerRoom: 4 })).toEqual([]);
+          expect([count(all, 'flooded'), count(all, 'quiet'), count(all, 'other')]).toEqual([
+            4, 1, 2,
+          ]);
+          expect(
+            await own.runs.claimRuns({ owner: 'c', leaseMs: 30_000, limit: 50, maxPerRoom: 4 }),
+          ).toEqual([]);
 
-          expect(await own.runs.finishRun(all.find((run) => run.roomId === 'flooded')!.id, all.find((run) => run.roomId === 'flooded')!.leaseOwner!, 'done')).toBe(true);
-          const next = await own.runs.claimRuns({ owner: 'c', leaseMs: 30_000, limit: 50, maxPerRoom: 4 });
+          expect(
+            await own.runs.finishRun(
+              all.find((run) => run.roomId === 'flooded')!.id,
+              all.find((run) => run.roomId === 'flooded')!.leaseOwner!,
+              'done',
+            ),
+          ).toBe(true);
+          const next = await own.runs.claimRuns({
+            owner: 'c',
+            leaseMs: 30_000,
+            limit: 50,
+            maxPerRoom: 4,
+          });
           expect(next.map((run) => run.roomId)).toEqual(['flooded']);
           expect(next[0]!.triggerAuthorId).toBe(ada.id);
-          expect(await own.runs.claimRuns({ owner: 'd', leaseMs: 30_000, limit: 50, skipRooms: ['flooded'] })).toEqual([]);
+          expect(
+            await own.runs.claimRuns({
+              owner: 'd',
+              leaseMs: 30_000,
+              limit: 50,
+              skipRooms: ['flooded'],
+            }),
+          ).toEqual([]);
         } finally {
           await own.close();
         }
@@ -110,10 +211,18 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
       it('puts a claimed run back in the queue for its owner only', async () => {
         const room = await freshRoom();
         await post(room.id, 'Hi', [{ agentId: 'sage', reason: 'default' }]);
-        const [run] = await store.runs.claimRuns({ owner: 'worker', leaseMs: 30_000, roomId: room.id });
+        const [run] = await store.runs.claimRuns({
+          owner: 'worker',
+          leaseMs: 30_000,
+          roomId: room.id,
+        });
         expect(await store.runs.requeueRun(run!.id, 'someone-else')).toBe(false);
         expect(await store.runs.requeueRun(run!.id, 'worker')).toBe(true);
-        const [again] = await store.runs.claimRuns({ owner: 'worker-2', leaseMs: 30_000, roomId: room.id });
+        const [again] = await store.runs.claimRuns({
+          owner: 'worker-2',
+          leaseMs: 30_000,
+          roomId: room.id,
+        });
         expect(again).toMatchObject({ id: run!.id, attempt: 1, leaseOwner: 'worker-2' });
       });
     });
@@ -121,21 +230,40 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
     describe('crash recovery of runs that never started', () => {
       it('queues a run again when its process died before the reply began, and after the last attempt writes it interrupted', async () => {
         const room = await freshRoom();
-        const { message } = await post(room.id, 'Anyone?', [{ agentId: 'sage', reason: 'default' }]);
+        const { message } = await post(room.id, 'Anyone?', [
+          { agentId: 'sage', reason: 'default' },
+        ]);
         const woken: string[] = [];
         const unlisten = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
         try {
           for (let attempt = 1; attempt <= MAX_RUN_ATTEMPTS; attempt += 1) {
-            const [run] = await store.runs.claimRuns({ owner: `crashed-${attempt}`, leaseMs: 1, roomId: room.id });
+            const [run] = await store.runs.claimRuns({
+              owner: `crashed-${attempt}`,
+              leaseMs: 1,
+              roomId: room.id,
+            });
             expect(run).toMatchObject({ attempt });
             await new Promise((resolve) => setTimeout(resolve, 20));
-            const [recovered] = (await store.runs.recoverExpiredRuns({ agentName: () => 'Sage' })).filter((entry) => entry.run.roomId === room.id);
+            const [recovered] = (
+              await store.runs.recoverExpiredRuns({ agentName: () => 'Sage' })
+            ).filter((entry) => entry.run.roomId === room.id);
             if (attempt < MAX_RUN_ATTEMPTS) {
-              expect(recovered).toMatchObject({ requeued: true, message: null, run: { status: 'queued' } });
-              await waitFor(() => woken.includes(room.id), { what: 'a wake-up for the queued run' });
+              expect(recovered).toMatchObject({
+                requeued: true,
+                message: null,
+                run: { status: 'queued' },
+              });
+              await waitFor(() => woken.includes(room.id), {
+                what: 'a wake-up for the queued run',
+              });
             } else {
               expect(recovered).toMatchObject({ requeued: false, run: { status: 'failed' } });
-              expect(recovered!.message).toMatchObject({ id: run!.messageId, status: 'interrupted', replyTo: message.id, author: { kind: 'agent', id: 'sage', name: 'Sage' } });
+              expect(recovered!.message).toMatchObject({
+                id: run!.messageId,
+                status: 'interrupted',
+                replyTo: message.id,
+                author: { kind: 'agent', id: 'sage', name: 'Sage' },
+              });
             }
           }
           const transcript = (await store.transcript.listMessages(room.id)).messages;
@@ -150,14 +278,25 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
     });
 
     describe('stopping', () => {
-      it('cancels only the queued replies to one participant\'s messages when asked', async () => {
+      it("cancels only the queued replies to one participant's messages when asked", async () => {
         const room = await freshRoom();
         const grace: Author = { kind: 'human', id: 'guest-grace', name: 'Grace' };
         const mine = await post(room.id, 'Mine', [{ agentId: 'sage', reason: 'default' }]);
-        const theirs = await postHumanMessage(store, { id: randomUUID(), roomId: room.id, author: grace, content: 'Theirs', runs: [{ agentId: 'sage', reason: 'default' }] });
-        const cancelled = await store.runs.cancelQueuedRuns({ roomId: room.id, repliesTo: grace.id });
+        const theirs = await postHumanMessage(store, {
+          id: randomUUID(),
+          roomId: room.id,
+          author: grace,
+          content: 'Theirs',
+          runs: [{ agentId: 'sage', reason: 'default' }],
+        });
+        const cancelled = await store.runs.cancelQueuedRuns({
+          roomId: room.id,
+          repliesTo: grace.id,
+        });
         expect(cancelled.map((run) => run.id)).toEqual([theirs.runs[0]!.id]);
-        expect((await store.runs.listRuns(mine.message.id)).map((run) => run.status)).toEqual(['queued']);
+        expect((await store.runs.listRuns(mine.message.id)).map((run) => run.status)).toEqual([
+          'queued',
+        ]);
       });
     });
   });

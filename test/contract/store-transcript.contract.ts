@@ -27,10 +27,27 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         const woken: string[] = [];
         const stop = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
         try {
-          const { message, created, runs } = await post(room.id, 'Hello @sage', [{ agentId: 'sage', reason: 'mention' }]);
+          const { message, created, runs } = await post(room.id, 'Hello @sage', [
+            { agentId: 'sage', reason: 'mention' },
+          ]);
           expect(created).toBe(true);
-          expect(message).toMatchObject({ roomId: room.id, author: ada, content: 'Hello @sage', status: 'complete', seq: 0, parts: [] });
-          expect(runs).toEqual([expect.objectContaining({ agentId: 'sage', reason: 'mention', status: 'queued', triggerMessageId: message.id, depth: 0 })]);
+          expect(message).toMatchObject({
+            roomId: room.id,
+            author: ada,
+            content: 'Hello @sage',
+            status: 'complete',
+            seq: 0,
+            parts: [],
+          });
+          expect(runs).toEqual([
+            expect.objectContaining({
+              agentId: 'sage',
+              reason: 'mention',
+              status: 'queued',
+              triggerMessageId: message.id,
+              depth: 0,
+            }),
+          ]);
           await waitFor(() => woken.includes(room.id), { what: 'the NOTIFY' });
         } finally {
           await stop();
@@ -49,12 +66,23 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         };
         const posting = postHumanMessage(
           { transaction: store.transaction, transcript: store.transcript, runs: failingQueue },
-          { id, roomId: room.id, author: ada, content: 'All or nothing', runs: [{ agentId: 'sage', reason: 'default' }] },
+          {
+            id,
+            roomId: room.id,
+            author: ada,
+            content: 'All or nothing',
+            runs: [{ agentId: 'sage', reason: 'default' }],
+          },
         );
         await expect(posting).rejects.toThrow('the queue failed after its insert');
         expect(await store.transcript.getMessage(id)).toBeNull();
         expect(await store.runs.listRuns(id)).toEqual([]);
-        const retried = await post(room.id, 'All or nothing', [{ agentId: 'sage', reason: 'default' }], id);
+        const retried = await post(
+          room.id,
+          'All or nothing',
+          [{ agentId: 'sage', reason: 'default' }],
+          id,
+        );
         expect(retried.created).toBe(true);
         expect(retried.runs).toHaveLength(1);
       });
@@ -67,7 +95,9 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         expect(retry.created).toBe(false);
         expect(retry.message).toEqual(first.message);
         expect(retry.runs.map((run) => run.id)).toEqual(first.runs.map((run) => run.id));
-        await expect(post(room.id, 'Something else', [], id)).rejects.toBeInstanceOf(MessageConflictError);
+        await expect(post(room.id, 'Something else', [], id)).rejects.toBeInstanceOf(
+          MessageConflictError,
+        );
         const page = await store.transcript.listMessages(room.id);
         expect(page.messages.map((message) => message.content)).toEqual(['Hi']);
       });
@@ -75,20 +105,48 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
       it('pages a transcript newest page first, each page oldest first, in-flight replies included', async () => {
         const room = await freshRoom();
         for (let index = 1; index <= 119; index += 1) await post(room.id, `message ${index}`);
-        const reply = await store.transcript.startAgentMessage({ id: randomUUID(), roomId: room.id, author: sage, replyTo: null, reason: 'default', model: 'sage' });
-        await store.transcript.checkpointAgentMessage(reply.id, { content: 'Half an ans', parts: [], seq: 4 });
+        const reply = await store.transcript.startAgentMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          author: sage,
+          replyTo: null,
+          reason: 'default',
+          model: 'sage',
+        });
+        await store.transcript.checkpointAgentMessage(reply.id, {
+          content: 'Half an ans',
+          parts: [],
+          seq: 4,
+        });
 
         const first = await store.transcript.listMessages(room.id, { limit: 50 });
         expect(first.messages).toHaveLength(50);
-        expect(first.messages.at(-1)).toMatchObject({ id: reply.id, status: 'streaming', content: 'Half an ans', seq: 4 });
+        expect(first.messages.at(-1)).toMatchObject({
+          id: reply.id,
+          status: 'streaming',
+          content: 'Half an ans',
+          seq: 4,
+        });
         expect(first.messages[0]!.content).toBe('message 71');
-        const second = await store.transcript.listMessages(room.id, { limit: 50, before: first.nextCursor });
-        const third = await store.transcript.listMessages(room.id, { limit: 50, before: second.nextCursor });
-        expect(second.messages.map((message) => message.content)).toEqual(Array.from({ length: 50 }, (_, index) => `message ${index + 21}`));
-        expect(third.messages.map((message) => message.content)).toEqual(Array.from({ length: 20 }, (_, index) => `message ${index + 1}`));
+        const second = await store.transcript.listMessages(room.id, {
+          limit: 50,
+          before: first.nextCursor,
+        });
+        const third = await store.transcript.listMessages(room.id, {
+          limit: 50,
+          before: second.nextCursor,
+        });
+        expect(second.messages.map((message) => message.content)).toEqual(
+          Array.from({ length: 50 }, (_, index) => `message ${index + 21}`),
+        );
+        expect(third.messages.map((message) => message.content)).toEqual(
+          Array.from({ length: 20 }, (_, index) => `message ${index + 1}`),
+        );
         expect(third.nextCursor).toBeNull();
         expect(await store.transcript.recentMessages(room.id, 2)).toEqual(first.messages.slice(-2));
-        await expect(store.transcript.listMessages(room.id, { before: 'not-a-cursor' })).rejects.toMatchObject({ status: 400, code: 'invalid_cursor' });
+        await expect(
+          store.transcript.listMessages(room.id, { before: 'not-a-cursor' }),
+        ).rejects.toMatchObject({ status: 400, code: 'invalid_cursor' });
         expect(await store.transcript.getMessage('not-a-uuid')).toBeNull();
       });
 
@@ -98,7 +156,9 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         await post(room.id, 'Lunch at noon?');
         await post(other.id, 'Pricing is secret in this other room');
         const found = await store.transcript.searchMessages(room.id, 'pricing');
-        expect(found.map((message) => message.content)).toEqual(['Our pricing page needs a rewrite']);
+        expect(found.map((message) => message.content)).toEqual([
+          'Our pricing page needs a rewrite',
+        ]);
         expect(await store.transcript.searchMessages(room.id, 'nothing-like-this')).toEqual([]);
       });
     });
@@ -108,10 +168,33 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         const room = await freshRoom();
         const { message: question } = await post(room.id, 'Why is the sky blue?');
         const id = randomUUID();
-        const started = await store.transcript.startAgentMessage({ id, roomId: room.id, author: sage, replyTo: question.id, reason: 'default', model: 'sage' });
-        expect(started).toMatchObject({ id, status: 'streaming', content: '', seq: 0, replyTo: question.id, reason: 'default', model: 'sage' });
-        await store.transcript.checkpointAgentMessage(id, { content: 'Rayleigh', parts: [], seq: 2 });
-        expect(await store.transcript.getMessage(id)).toMatchObject({ content: 'Rayleigh', seq: 2, status: 'streaming' });
+        const started = await store.transcript.startAgentMessage({
+          id,
+          roomId: room.id,
+          author: sage,
+          replyTo: question.id,
+          reason: 'default',
+          model: 'sage',
+        });
+        expect(started).toMatchObject({
+          id,
+          status: 'streaming',
+          content: '',
+          seq: 0,
+          replyTo: question.id,
+          reason: 'default',
+          model: 'sage',
+        });
+        await store.transcript.checkpointAgentMessage(id, {
+          content: 'Rayleigh',
+          parts: [],
+          seq: 2,
+        });
+        expect(await store.transcript.getMessage(id)).toMatchObject({
+          content: 'Rayleigh',
+          seq: 2,
+          status: 'streaming',
+        });
         const parts = [{ type: 'reasoning' as const, text: 'Physics.' }];
         const final = await store.transcript.finishAgentMessage(id, {
           content: 'Rayleigh scattering.',
@@ -120,14 +203,27 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
           status: 'complete',
           usage: { inputTokens: 12, outputTokens: 5 },
         });
-        expect(final).toMatchObject({ content: 'Rayleigh scattering.', parts, seq: 5, status: 'complete', usage: { inputTokens: 12, outputTokens: 5 } });
-        await store.transcript.checkpointAgentMessage(id, { content: 'late checkpoint', parts: [], seq: 9 });
+        expect(final).toMatchObject({
+          content: 'Rayleigh scattering.',
+          parts,
+          seq: 5,
+          status: 'complete',
+          usage: { inputTokens: 12, outputTokens: 5 },
+        });
+        await store.transcript.checkpointAgentMessage(id, {
+          content: 'late checkpoint',
+          parts: [],
+          seq: 9,
+        });
         expect((await store.transcript.getMessage(id))!.content).toBe('Rayleigh scattering.');
       });
 
       it('keeps a system notice in the transcript', async () => {
         const room = await freshRoom();
-        const notice = await store.transcript.insertSystemMessage({ roomId: room.id, content: 'The agents reached their turn limit.' });
+        const notice = await store.transcript.insertSystemMessage({
+          roomId: room.id,
+          content: 'The agents reached their turn limit.',
+        });
         expect(notice).toMatchObject({ author: { kind: 'system' }, status: 'complete' });
         expect((await store.transcript.listMessages(room.id)).messages).toEqual([notice]);
       });
@@ -135,20 +231,55 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
       it('keeps who stopped a reply', async () => {
         const room = await freshRoom();
         const { message } = await post(room.id, 'Stop me');
-        const reply = await store.transcript.startAgentMessage({ id: randomUUID(), roomId: room.id, author: sage, replyTo: message.id, reason: 'default', model: 'sage' });
-        const final = await store.transcript.finishAgentMessage(reply.id, { content: 'Partial', parts: [], seq: 1, status: 'cancelled', stoppedBy: { id: ada.id, name: 'Ada' } });
+        const reply = await store.transcript.startAgentMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          author: sage,
+          replyTo: message.id,
+          reason: 'default',
+          model: 'sage',
+        });
+        const final = await store.transcript.finishAgentMessage(reply.id, {
+          content: 'Partial',
+          parts: [],
+          seq: 1,
+          status: 'cancelled',
+          stoppedBy: { id: ada.id, name: 'Ada' },
+        });
         expect(final.stoppedBy).toEqual({ id: ada.id, name: 'Ada' });
-        expect((await store.transcript.getMessage(reply.id))?.stoppedBy).toEqual({ id: ada.id, name: 'Ada' });
+        expect((await store.transcript.getMessage(reply.id))?.stoppedBy).toEqual({
+          id: ada.id,
+          name: 'Ada',
+        });
       });
 
       it('stores text with half an emoji as valid text instead of failing', async () => {
         const room = await freshRoom();
         const { message } = await post(room.id, 'Emoji');
-        const reply = await store.transcript.startAgentMessage({ id: randomUUID(), roomId: room.id, author: sage, replyTo: message.id, reason: 'default', model: 'sage' });
+        const reply = await store.transcript.startAgentMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          author: sage,
+          replyTo: message.id,
+          reason: 'default',
+          model: 'sage',
+        });
         const broken = `ok \uD83D`;
-        await store.transcript.checkpointAgentMessage(reply.id, { content: broken, parts: [{ type: 'reasoning', text: broken }], seq: 1 });
-        const final = await store.transcript.finishAgentMessage(reply.id, { content: broken, parts: [{ type: 'reasoning', text: broken }], seq: 1, status: 'complete' });
-        expect(final).toMatchObject({ content: 'ok \uFFFD', parts: [{ type: 'reasoning', text: 'ok \uFFFD' }] });
+        await store.transcript.checkpointAgentMessage(reply.id, {
+          content: broken,
+          parts: [{ type: 'reasoning', text: broken }],
+          seq: 1,
+        });
+        const final = await store.transcript.finishAgentMessage(reply.id, {
+          content: broken,
+          parts: [{ type: 'reasoning', text: broken }],
+          seq: 1,
+          status: 'complete',
+        });
+        expect(final).toMatchObject({
+          content: 'ok \uFFFD',
+          parts: [{ type: 'reasoning', text: 'ok \uFFFD' }],
+        });
       });
     });
   });

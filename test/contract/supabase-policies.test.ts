@@ -39,7 +39,14 @@ afterAll(async () => {
 });
 
 type Claims = Record<string, unknown>;
-const roomToken = (extra: Claims = {}): Claims => ({ iss: 'chorus', role: 'authenticated', sub: 'guest:ada', room: 'lobby', name: 'Ada', ...extra });
+const roomToken = (extra: Claims = {}): Claims => ({
+  iss: 'chorus',
+  role: 'authenticated',
+  sub: 'guest:ada',
+  room: 'lobby',
+  name: 'Ada',
+  ...extra,
+});
 
 /** What Realtime would allow `claims` on `topic`: read (join and receive) and write, per extension. */
 async function probe(claims: Claims, topic: string) {
@@ -47,16 +54,25 @@ async function probe(claims: Claims, topic: string) {
   for (const extension of ['broadcast', 'presence']) {
     await sql.exec('begin');
     try {
-      const { rows } = await sql.query<{ id: string }>(`insert into realtime.messages (topic, extension) values ($1, $2) returning id`, [topic, extension]);
-      await sql.query(`select set_config('role', $1, true), set_config('realtime.topic', $2, true), set_config('request.jwt.claims', $3, true)`, [
-        String(claims.role),
-        topic,
-        JSON.stringify(claims),
-      ]);
-      if ((await sql.query(`select id from realtime.messages where id = $1`, [rows[0]!.id])).rows.length === 1) allowed.read.push(extension);
+      const { rows } = await sql.query<{ id: string }>(
+        `insert into realtime.messages (topic, extension) values ($1, $2) returning id`,
+        [topic, extension],
+      );
+      await sql.query(
+        `select set_config('role', $1, true), set_config('realtime.topic', $2, true), set_config('request.jwt.claims', $3, true)`,
+        [String(claims.role), topic, JSON.stringify(claims)],
+      );
+      if (
+        (await sql.query(`select id from realtime.messages where id = $1`, [rows[0]!.id])).rows
+          .length === 1
+      )
+        allowed.read.push(extension);
       await sql.exec('savepoint write_probe');
       try {
-        await sql.query(`insert into realtime.messages (topic, extension) values ($1, $2)`, [topic, extension]);
+        await sql.query(`insert into realtime.messages (topic, extension) values ($1, $2)`, [
+          topic,
+          extension,
+        ]);
         allowed.write.push(extension);
       } catch (error) {
         if ((error as { code?: string }).code !== '42501') throw error;
@@ -71,17 +87,28 @@ async function probe(claims: Claims, topic: string) {
 
 describe('realtime.messages policies (hosted Supabase)', () => {
   it('let a room token read its room and track presence there, and never broadcast', async () => {
-    expect(await probe(roomToken(), 'room:lobby')).toEqual({ read: ['broadcast', 'presence'], write: ['presence'] });
+    expect(await probe(roomToken(), 'room:lobby')).toEqual({
+      read: ['broadcast', 'presence'],
+      write: ['presence'],
+    });
     expect(await probe(roomToken(), 'room:kitchen')).toEqual({ read: [], write: [] });
   });
 
   it('refuse a token Chorus did not issue for a participant: no iss chorus, or no sub', async () => {
-    expect(await probe(roomToken({ iss: 'https://project.supabase.co/auth/v1' }), 'room:lobby')).toEqual({ read: [], write: [] });
-    expect(await probe(roomToken({ sub: undefined }), 'room:lobby')).toEqual({ read: [], write: [] });
+    expect(
+      await probe(roomToken({ iss: 'https://project.supabase.co/auth/v1' }), 'room:lobby'),
+    ).toEqual({ read: [], write: [] });
+    expect(await probe(roomToken({ sub: undefined }), 'room:lobby')).toEqual({
+      read: [],
+      write: [],
+    });
     expect(await probe(roomToken({ sub: '' }), 'room:lobby')).toEqual({ read: [], write: [] });
   });
 
   it('give the anon key nothing on a room topic', async () => {
-    expect(await probe({ role: 'anon', iss: 'chorus' }, 'room:lobby')).toEqual({ read: [], write: [] });
+    expect(await probe({ role: 'anon', iss: 'chorus' }, 'room:lobby')).toEqual({
+      read: [],
+      write: [],
+    });
   });
 });

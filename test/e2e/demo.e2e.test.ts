@@ -14,7 +14,10 @@ import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
 import { openTestPGlite } from '../helpers/databases.ts';
 import { throwawayConfig } from '../helpers/throwaway-config.ts';
 
-const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+const SCREENSHOTS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../docs/screenshots',
+);
 const VIEWPORT = { width: 1280, height: 800 };
 const TALL_VIEWPORT = { width: 1280, height: 960 };
 const ROOM = 'northwind';
@@ -47,13 +50,22 @@ const problems = new WeakMap<Page, Problems>();
 const normalize = (text: string): string => text.replace(/[^\p{L}\p{N}]+/gu, '').toLowerCase();
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC' });
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    reducedMotion: 'reduce',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
   contexts.push(context);
   await context.addInitScript(() => {
     const record = window as unknown as { __chorusCsp: string[]; __chorusReady: number };
     record.__chorusCsp = [];
     record.__chorusReady = 0;
-    document.addEventListener('securitypolicyviolation', (event) => record.__chorusCsp.push(`${event.violatedDirective} ${event.blockedURI}`), true);
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) => record.__chorusCsp.push(`${event.violatedDirective} ${event.blockedURI}`),
+      true,
+    );
     document.addEventListener('chorus-ready', () => (record.__chorusReady += 1), true);
   });
   const page = await context.newPage();
@@ -69,7 +81,11 @@ async function newPage(): Promise<Page> {
 
 /** Waits until every `<chorus-chat>` on the page has joined its room (`chorus-ready`). */
 async function waitReady(page: Page, widgets = 1): Promise<void> {
-  await page.waitForFunction((count) => (window as unknown as { __chorusReady: number }).__chorusReady >= count, widgets, { timeout: 15_000 });
+  await page.waitForFunction(
+    (count) => (window as unknown as { __chorusReady: number }).__chorusReady >= count,
+    widgets,
+    { timeout: 15_000 },
+  );
 }
 
 /** Opens /demo/company.html and its launcher; resolves once the widget is in the room. */
@@ -110,19 +126,28 @@ async function settled(room: string, agentReplies: number): Promise<Message[]> {
     .poll(async () => {
       messages = await persisted(room);
       const agents = messages.filter((message) => message.author.kind === 'agent');
-      return agents.length >= agentReplies && agents.every((message) => message.status !== 'streaming');
+      return (
+        agents.length >= agentReplies && agents.every((message) => message.status !== 'streaming')
+      );
     }, SETTLE)
     .toBe(true);
   return messages;
 }
 
 /** The page's transcript equals the database's: same messages, same order, same status, same text. */
-async function expectTranscriptMatches(page: Page, messages: readonly Message[], scope = ''): Promise<void> {
+async function expectTranscriptMatches(
+  page: Page,
+  messages: readonly Message[],
+  scope = '',
+): Promise<void> {
   const ids = (list: readonly { id: string }[]) => list.map((item) => item.id).join(',');
   await expect.poll(async () => ids(await bubbles(page, scope)), SETTLE).toBe(ids(messages));
   // Statuses settle live (the end event may land a moment after the row is written).
   await expect
-    .poll(async () => (await bubbles(page, scope)).map((bubble) => statusOf(bubble.className)), SETTLE)
+    .poll(
+      async () => (await bubbles(page, scope)).map((bubble) => statusOf(bubble.className)),
+      SETTLE,
+    )
     .toEqual(messages.map((message) => message.status));
   await expect
     .poll(async () => {
@@ -131,7 +156,10 @@ async function expectTranscriptMatches(page: Page, messages: readonly Message[],
         const expected = normalize(message.content);
         const actual = normalize(shown[index]?.text ?? '');
         // The rendered Markdown keeps every word; links keep their text only, so compare a prefix.
-        return actual.includes(expected.slice(0, 40)) && (expected.length === 0) === (actual.length === 0);
+        return (
+          actual.includes(expected.slice(0, 40)) &&
+          (expected.length === 0) === (actual.length === 0)
+        );
       });
     }, SETTLE)
     .toBe(true);
@@ -140,7 +168,12 @@ async function expectTranscriptMatches(page: Page, messages: readonly Message[],
 /** The status class of a bubble (system notices carry none: they are complete). */
 function statusOf(className: string): string {
   const statuses = ['streaming', 'complete', 'cancelled', 'error', 'interrupted'];
-  return className.split(/\s+/).map((name) => name.replace(/^message--/, '')).find((name) => statuses.includes(name)) ?? 'complete';
+  return (
+    className
+      .split(/\s+/)
+      .map((name) => name.replace(/^message--/, ''))
+      .find((name) => statuses.includes(name)) ?? 'complete'
+  );
 }
 
 function expectNoProblems(page: Page): void {
@@ -154,168 +187,247 @@ async function cspViolations(page: Page): Promise<string[]> {
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, name), animations: 'disabled', caret: 'hide', scale: 'css' });
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, name),
+    animations: 'disabled',
+    caret: 'hide',
+    scale: 'css',
+  });
 }
 
-describe('the demo pages in a real browser', { sequential: true, shuffle: false, timeout: 45_000 }, () => {
-  beforeAll(async () => {
-    const throwaway = await throwawayConfig({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '80' });
-    removeDataDir = throwaway.removeDataDir;
-    const [sql, { executablePath }] = await Promise.all([openTestPGlite(), findChromium(), mkdir(SCREENSHOTS, { recursive: true })]);
-    server = await startServer(throwaway.config, { serveWidget: true, sql });
-    await server.store.rooms.ensureRoom({ id: ROOM, title: 'Northwind Bikes', settings: { policy: 'all' } });
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
-  }, 120_000);
+describe(
+  'the demo pages in a real browser',
+  { sequential: true, shuffle: false, timeout: 45_000 },
+  () => {
+    beforeAll(async () => {
+      const throwaway = await throwawayConfig({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '80' });
+      removeDataDir = throwaway.removeDataDir;
+      const [sql, { executablePath }] = await Promise.all([
+        openTestPGlite(),
+        findChromium(),
+        mkdir(SCREENSHOTS, { recursive: true }),
+      ]);
+      server = await startServer(throwaway.config, { serveWidget: true, sql });
+      await server.store.rooms.ensureRoom({
+        id: ROOM,
+        title: 'Northwind Bikes',
+        settings: { policy: 'all' },
+      });
+      browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
+    }, 120_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
-    await removeDataDir?.();
-  }, 30_000);
+    afterAll(async () => {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser?.close();
+      await server?.close();
+      await removeDataDir?.();
+    }, 30_000);
 
-  it('two people see three agents stream at once, and both transcripts equal the database', async () => {
-    const [ada, grace] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([openCompany(ada), openCompany(grace)]);
-    const before = (await persisted()).length;
-    // Room for three replies at once in the screenshot: a taller window and panel (a documented
-    // custom property, set through the CSSOM so the page's strict CSP allows it).
-    await grace.setViewportSize(TALL_VIEWPORT);
-    await grace.locator('chorus-chat').evaluate((element: HTMLElement) => element.style.setProperty('--chorus-panel-height', '820px'));
+    it('two people see three agents stream at once, and both transcripts equal the database', async () => {
+      const [ada, grace] = await Promise.all([newPage(), newPage()]);
+      await Promise.all([openCompany(ada), openCompany(grace)]);
+      const before = (await persisted()).length;
+      // Room for three replies at once in the screenshot: a taller window and panel (a documented
+      // custom property, set through the CSSOM so the page's strict CSP allows it).
+      await grace.setViewportSize(TALL_VIEWPORT);
+      await grace
+        .locator('chorus-chat')
+        .evaluate((element: HTMLElement) =>
+          element.style.setProperty('--chorus-panel-height', '820px'),
+        );
 
-    await send(ada, 'Hello team, which bike would you recommend for a daily ten minute commute in the rain?');
-    // Both people watch several replies stream at the same moment.
-    await Promise.all(
-      [ada, grace].map((page) => expect.poll(() => page.locator(STREAMING_AGENT).count(), SETTLE).toBeGreaterThanOrEqual(2)),
-    );
-    // The README's picture: the launcher open mid-conversation, the three agents' replies on screen.
-    const started = grace.locator(AGENT).filter({ has: grace.locator('[part~="message__content"]', { hasText: /\w{3}/ }) });
-    await expect.poll(() => started.count(), SETTLE).toBeGreaterThanOrEqual(3);
-    await screenshot(grace, 'company-launcher.png');
+      await send(
+        ada,
+        'Hello team, which bike would you recommend for a daily ten minute commute in the rain?',
+      );
+      // Both people watch several replies stream at the same moment.
+      await Promise.all(
+        [ada, grace].map((page) =>
+          expect
+            .poll(() => page.locator(STREAMING_AGENT).count(), SETTLE)
+            .toBeGreaterThanOrEqual(2),
+        ),
+      );
+      // The README's picture: the launcher open mid-conversation, the three agents' replies on screen.
+      const started = grace
+        .locator(AGENT)
+        .filter({ has: grace.locator('[part~="message__content"]', { hasText: /\w{3}/ }) });
+      await expect.poll(() => started.count(), SETTLE).toBeGreaterThanOrEqual(3);
+      await screenshot(grace, 'company-launcher.png');
 
-    const messages = await settled(ROOM, 3);
-    const replies = messages.slice(before).filter((message) => message.author.kind === 'agent');
-    expect(new Set(replies.map((reply) => reply.author.id)).size).toBe(3);
-    expect(replies.every((reply) => reply.status === 'complete' && reply.content.length > 0)).toBe(true);
-    await Promise.all([expectTranscriptMatches(ada, messages), expectTranscriptMatches(grace, messages)]);
-    // Ada's own message is marked hers on her page only.
-    const question = messages[before]!;
-    expect((await bubbles(ada)).find((bubble) => bubble.id === question.id)?.className).toContain('message--own');
-    expect((await bubbles(grace)).find((bubble) => bubble.id === question.id)?.className).not.toContain('message--own');
+      const messages = await settled(ROOM, 3);
+      const replies = messages.slice(before).filter((message) => message.author.kind === 'agent');
+      expect(new Set(replies.map((reply) => reply.author.id)).size).toBe(3);
+      expect(
+        replies.every((reply) => reply.status === 'complete' && reply.content.length > 0),
+      ).toBe(true);
+      await Promise.all([
+        expectTranscriptMatches(ada, messages),
+        expectTranscriptMatches(grace, messages),
+      ]);
+      // Ada's own message is marked hers on her page only.
+      const question = messages[before]!;
+      expect((await bubbles(ada)).find((bubble) => bubble.id === question.id)?.className).toContain(
+        'message--own',
+      );
+      expect(
+        (await bubbles(grace)).find((bubble) => bubble.id === question.id)?.className,
+      ).not.toContain('message--own');
 
-    expectNoProblems(ada);
-    expectNoProblems(grace);
-  });
-
-  it('a reload in the middle of a reply keeps the session and ends with the database transcript', async () => {
-    const page = await newPage();
-    await openCompany(page);
-    await settled(ROOM, 0);
-    const before = await persisted();
-
-    await send(page, 'Can the Cargo Long carry two children and a week of groceries at once?');
-    await expect.poll(() => page.locator(STREAMING_AGENT).count(), SETTLE).toBeGreaterThanOrEqual(1);
-    const question = (await persisted()).slice(before.length).find((message) => message.author.kind === 'human')!;
-    expect(question).toBeDefined();
-
-    // Reload while the replies are still being written.
-    expect((await persisted()).some((message) => message.status === 'streaming')).toBe(true);
-    await openCompany(page, true);
-    const messages = await settled(ROOM, before.filter((message) => message.author.kind === 'agent').length + 3);
-    await expectTranscriptMatches(page, messages);
-    // sessionStorage kept the participant: the question is still this person's own.
-    expect((await bubbles(page)).find((bubble) => bubble.id === question.id)?.className).toContain('message--own');
-    expectNoProblems(page);
-  });
-
-  it('Stop ends a streaming reply as cancelled with its partial text, in the database and on the page', async () => {
-    const page = await newPage();
-    await openCompany(page);
-    await settled(ROOM, 0);
-    const agentsBefore = (await persisted()).filter((message) => message.author.kind === 'agent').length;
-
-    await send(page, 'Tell me everything about the Fold 3 please, in as much detail as you can.');
-    // A reply with some text already shown.
-    const streaming = page.locator(STREAMING_AGENT).filter({ has: page.locator('[part~="message__content"]', { hasText: /\w{3}/ }) }).first();
-    await streaming.waitFor({ timeout: 15_000 });
-    const id = (await streaming.getAttribute('data-id'))!;
-    await page.locator(`${MESSAGE}[data-id="${id}"] [part~="message__actions"] button`).click();
-
-    await expect.poll(async () => (await server.store.transcript.getMessage(id))?.status, SETTLE).toBe('cancelled');
-    const stopped = (await server.store.transcript.getMessage(id))!;
-    expect(stopped.content.length).toBeGreaterThan(0);
-    const bubble = page.locator(`${MESSAGE}[data-id="${id}"]`);
-    await expect.poll(() => bubble.getAttribute('class'), SETTLE).toContain('message--cancelled');
-    await expect.poll(async () => (await bubble.locator('[part~="message__status"]').textContent())?.trim() ?? '', SETTLE).not.toBe('');
-
-    const messages = await settled(ROOM, agentsBefore + 3);
-    await expectTranscriptMatches(page, messages);
-    expectNoProblems(page);
-  });
-
-  it('the strict-CSP company page loads with no violation and no error', async () => {
-    const page = await newPage();
-    const response = await page.goto(`${server.url}/demo/company.html`);
-    expect(response?.headers()['content-security-policy']).toMatch(/script-src/);
-    expect(response?.headers()['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
-    await page.locator('[part~="launcher"]').click();
-    await waitReady(page);
-    await expect.poll(() => page.locator(AGENT).count(), SETTLE).toBeGreaterThan(0);
-    expect(await cspViolations(page)).toEqual([]);
-    expectNoProblems(page);
-  });
-
-  it('the shared room and theming pages render (and leave their screenshots)', async () => {
-    const shared = await newPage();
-    await shared.goto(`${server.url}/demo/shared-room.html`);
-    await waitReady(shared, 2);
-    await send(shared, 'Hi both, what should we read first about this project?', 'chorus-chat[name="Ada"]');
-    const sharedMessages = await settled('shared', 1);
-    await Promise.all(
-      ['chorus-chat[name="Ada"]', 'chorus-chat[name="Grace"]'].map((scope) => expectTranscriptMatches(shared, sharedMessages, scope)),
-    );
-    await screenshot(shared, 'shared-room.png');
-    expectNoProblems(shared);
-
-    const theming = await newPage();
-    await theming.goto(`${server.url}/demo/theming.html`);
-    await waitReady(theming, 3);
-    await send(theming, 'Does this look good in every theme?', 'chorus-chat[name="Default"]');
-    const themeMessages = await settled('themes', 1);
-    await Promise.all(
-      ['Default', 'Night', 'Paper'].map((name) => expectTranscriptMatches(theming, themeMessages, `chorus-chat[name="${name}"]`)),
-    );
-    await screenshot(theming, 'theming.png');
-    expectNoProblems(theming);
-  });
-
-  it('a French chat fetches its language pack from the server, shows French and joins as "Invité"', async () => {
-    const page = await newPage();
-    await page.goto(`${server.url}/demo/company.html`);
-    const pack = page.waitForResponse(/\/chorus-i18n\/fr\.[0-9a-f]{8}\.json$/);
-    expect(await mountFrenchChat(page)).toBe('Invité');
-    const response = await pack;
-    expect(response.status()).toBe(200);
-    expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
-    await expect.poll(() => page.locator(`#french ${INPUT}`).getAttribute('placeholder'), SETTLE).toBe('Écrire au salon (@ pour mentionner un agent)');
-    expectNoProblems(page);
-  });
-
-  it('a French chat whose language pack cannot be loaded is in English, with one warning', async () => {
-    const page = await newPage();
-    const warnings: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'warning') warnings.push(message.text());
+      expectNoProblems(ada);
+      expectNoProblems(grace);
     });
-    await page.route('**/chorus-i18n/**', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
-    await page.goto(`${server.url}/demo/company.html`);
-    expect(await mountFrenchChat(page)).toBe('Guest');
-    await expect.poll(() => page.locator(`#french ${INPUT}`).getAttribute('placeholder'), SETTLE).toBe('Message the room (@ to mention an agent)');
-    expect(warnings.filter((text) => text.includes('chorus-i18n'))).toEqual([
-      expect.stringMatching(/chorus-i18n\/fr\.[0-9a-f]{8}\.json could not be loaded \(Error: HTTP 503\); the chat is in English/),
-    ]);
-  });
-});
+
+    it('a reload in the middle of a reply keeps the session and ends with the database transcript', async () => {
+      const page = await newPage();
+      await openCompany(page);
+      await settled(ROOM, 0);
+      const before = await persisted();
+
+      await send(page, 'Can the Cargo Long carry two children and a week of groceries at once?');
+      await expect
+        .poll(() => page.locator(STREAMING_AGENT).count(), SETTLE)
+        .toBeGreaterThanOrEqual(1);
+      const question = (await persisted())
+        .slice(before.length)
+        .find((message) => message.author.kind === 'human')!;
+      expect(question).toBeDefined();
+
+      // Reload while the replies are still being written.
+      expect((await persisted()).some((message) => message.status === 'streaming')).toBe(true);
+      await openCompany(page, true);
+      const messages = await settled(
+        ROOM,
+        before.filter((message) => message.author.kind === 'agent').length + 3,
+      );
+      await expectTranscriptMatches(page, messages);
+      // sessionStorage kept the participant: the question is still this person's own.
+      expect(
+        (await bubbles(page)).find((bubble) => bubble.id === question.id)?.className,
+      ).toContain('message--own');
+      expectNoProblems(page);
+    });
+
+    it('Stop ends a streaming reply as cancelled with its partial text, in the database and on the page', async () => {
+      const page = await newPage();
+      await openCompany(page);
+      await settled(ROOM, 0);
+      const agentsBefore = (await persisted()).filter(
+        (message) => message.author.kind === 'agent',
+      ).length;
+
+      await send(page, 'Tell me everything about the Fold 3 please, in as much detail as you can.');
+      // A reply with some text already shown.
+      const streaming = page
+        .locator(STREAMING_AGENT)
+        .filter({ has: page.locator('[part~="message__content"]', { hasText: /\w{3}/ }) })
+        .first();
+      await streaming.waitFor({ timeout: 15_000 });
+      const id = (await streaming.getAttribute('data-id'))!;
+      await page.locator(`${MESSAGE}[data-id="${id}"] [part~="message__actions"] button`).click();
+
+      await expect
+        .poll(async () => (await server.store.transcript.getMessage(id))?.status, SETTLE)
+        .toBe('cancelled');
+      const stopped = (await server.store.transcript.getMessage(id))!;
+      expect(stopped.content.length).toBeGreaterThan(0);
+      const bubble = page.locator(`${MESSAGE}[data-id="${id}"]`);
+      await expect.poll(() => bubble.getAttribute('class'), SETTLE).toContain('message--cancelled');
+      await expect
+        .poll(
+          async () =>
+            (await bubble.locator('[part~="message__status"]').textContent())?.trim() ?? '',
+          SETTLE,
+        )
+        .not.toBe('');
+
+      const messages = await settled(ROOM, agentsBefore + 3);
+      await expectTranscriptMatches(page, messages);
+      expectNoProblems(page);
+    });
+
+    it('the strict-CSP company page loads with no violation and no error', async () => {
+      const page = await newPage();
+      const response = await page.goto(`${server.url}/demo/company.html`);
+      expect(response?.headers()['content-security-policy']).toMatch(/script-src/);
+      expect(response?.headers()['content-security-policy']).not.toMatch(
+        /unsafe-inline|unsafe-eval/,
+      );
+      await page.locator('[part~="launcher"]').click();
+      await waitReady(page);
+      await expect.poll(() => page.locator(AGENT).count(), SETTLE).toBeGreaterThan(0);
+      expect(await cspViolations(page)).toEqual([]);
+      expectNoProblems(page);
+    });
+
+    it('the shared room and theming pages render (and leave their screenshots)', async () => {
+      const shared = await newPage();
+      await shared.goto(`${server.url}/demo/shared-room.html`);
+      await waitReady(shared, 2);
+      await send(
+        shared,
+        'Hi both, what should we read first about this project?',
+        'chorus-chat[name="Ada"]',
+      );
+      const sharedMessages = await settled('shared', 1);
+      await Promise.all(
+        ['chorus-chat[name="Ada"]', 'chorus-chat[name="Grace"]'].map((scope) =>
+          expectTranscriptMatches(shared, sharedMessages, scope),
+        ),
+      );
+      await screenshot(shared, 'shared-room.png');
+      expectNoProblems(shared);
+
+      const theming = await newPage();
+      await theming.goto(`${server.url}/demo/theming.html`);
+      await waitReady(theming, 3);
+      await send(theming, 'Does this look good in every theme?', 'chorus-chat[name="Default"]');
+      const themeMessages = await settled('themes', 1);
+      await Promise.all(
+        ['Default', 'Night', 'Paper'].map((name) =>
+          expectTranscriptMatches(theming, themeMessages, `chorus-chat[name="${name}"]`),
+        ),
+      );
+      await screenshot(theming, 'theming.png');
+      expectNoProblems(theming);
+    });
+
+    it('a French chat fetches its language pack from the server, shows French and joins as "Invité"', async () => {
+      const page = await newPage();
+      await page.goto(`${server.url}/demo/company.html`);
+      const pack = page.waitForResponse(/\/chorus-i18n\/fr\.[0-9a-f]{8}\.json$/);
+      expect(await mountFrenchChat(page)).toBe('Invité');
+      const response = await pack;
+      expect(response.status()).toBe(200);
+      expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+      await expect
+        .poll(() => page.locator(`#french ${INPUT}`).getAttribute('placeholder'), SETTLE)
+        .toBe('Écrire au salon (@ pour mentionner un agent)');
+      expectNoProblems(page);
+    });
+
+    it('a French chat whose language pack cannot be loaded is in English, with one warning', async () => {
+      const page = await newPage();
+      const warnings: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'warning') warnings.push(message.text());
+      });
+      await page.route('**/chorus-i18n/**', (route) =>
+        route.fulfill({ status: 503, body: 'unavailable' }),
+      );
+      await page.goto(`${server.url}/demo/company.html`);
+      expect(await mountFrenchChat(page)).toBe('Guest');
+      await expect
+        .poll(() => page.locator(`#french ${INPUT}`).getAttribute('placeholder'), SETTLE)
+        .toBe('Message the room (@ to mention an agent)');
+      expect(warnings.filter((text) => text.includes('chorus-i18n'))).toEqual([
+        expect.stringMatching(
+          /chorus-i18n\/fr\.[0-9a-f]{8}\.json could not be loaded \(Error: HTTP 503\); the chat is in English/,
+        ),
+      ]);
+    });
+  },
+);
 
 /** Adds `<chorus-chat locale="fr">` (inline, no name) to a page that loaded chorus.js; resolves to the name it joined as. */
 async function mountFrenchChat(page: Page): Promise<string> {
@@ -327,7 +439,9 @@ async function mountFrenchChat(page: Page): Promise<string> {
         chat.setAttribute('room', 'langues');
         chat.setAttribute('mode', 'inline');
         chat.setAttribute('locale', 'fr');
-        chat.addEventListener('chorus-ready', (event) => resolve(event.detail.participant.name), { once: true });
+        chat.addEventListener('chorus-ready', (event) => resolve(event.detail.participant.name), {
+          once: true,
+        });
         document.body.append(chat);
       }),
   );

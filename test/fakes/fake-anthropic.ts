@@ -18,7 +18,13 @@ import {
 } from './fake-provider-server.ts';
 import { isRecord } from '../../server/lib/is-record.ts';
 
-export type { FakeFailure, FakeReply, FakeScript, FakeToolCall, RecordedRequest } from './fake-provider-server.ts';
+export type {
+  FakeFailure,
+  FakeReply,
+  FakeScript,
+  FakeToolCall,
+  RecordedRequest,
+} from './fake-provider-server.ts';
 
 /** A running fake Anthropic server; `url` is the origin, ready to be the SDK's `baseURL`. */
 export type FakeAnthropic = FakeProviderServer;
@@ -36,10 +42,19 @@ export function fakeThinkingSignature(responseNumber: number): string {
 const ERROR_DEFAULTS: Record<number, { type: string; message: string }> = {
   400: { type: 'invalid_request_error', message: 'Invalid request (fake).' },
   401: { type: 'authentication_error', message: 'invalid x-api-key' },
-  403: { type: 'permission_error', message: 'Your API key does not have permission to use the specified resource (fake).' },
+  403: {
+    type: 'permission_error',
+    message: 'Your API key does not have permission to use the specified resource (fake).',
+  },
   404: { type: 'not_found_error', message: 'The requested resource could not be found (fake).' },
-  413: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes (fake).' },
-  429: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit (fake).' },
+  413: {
+    type: 'request_too_large',
+    message: 'Request exceeds the maximum allowed number of bytes (fake).',
+  },
+  429: {
+    type: 'rate_limit_error',
+    message: 'Number of request tokens has exceeded your rate limit (fake).',
+  },
   529: { type: 'overloaded_error', message: 'Overloaded' },
 };
 
@@ -63,11 +78,19 @@ const anthropicDialect: WireDialect = {
   requestIdHeader: 'request-id',
   wantsStream: (body) => isRecord(body) && body.stream === true,
   streamFrames,
-  streamErrorFrame: (type = 'overloaded_error', message = 'Overloaded') => event('error', { type: 'error', error: { type, message } }, false),
+  streamErrorFrame: (type = 'overloaded_error', message = 'Overloaded') =>
+    event('error', { type: 'error', error: { type, message } }, false),
   jsonReply,
   errorBody(status, type, message, requestId) {
-    const fallback = ERROR_DEFAULTS[status] ?? { type: 'api_error', message: 'Internal server error (fake).' };
-    return { type: 'error', error: { type: type ?? fallback.type, message: message ?? fallback.message }, request_id: requestId };
+    const fallback = ERROR_DEFAULTS[status] ?? {
+      type: 'api_error',
+      message: 'Internal server error (fake).',
+    };
+    return {
+      type: 'error',
+      error: { type: type ?? fallback.type, message: message ?? fallback.message },
+      request_id: requestId,
+    };
   },
   refuseRequest,
 };
@@ -82,9 +105,15 @@ const SAMPLING_PARAMETERS = ['temperature', 'top_p', 'top_k'] as const;
  * before it, a temperature outside 0–1 or other than 1 with extended thinking. In both, an output
  * limit not above the thinking budget.
  */
-function refuseRequest({ body, headers }: RecordedRequest, requestId: string): { status: number; body: unknown } | undefined {
+function refuseRequest(
+  { body, headers }: RecordedRequest,
+  requestId: string,
+): { status: number; body: unknown } | undefined {
   if (!isRecord(body)) return undefined;
-  const refusal = (message: string) => ({ status: 400, body: anthropicDialect.errorBody(400, 'invalid_request_error', message, requestId) });
+  const refusal = (message: string) => ({
+    status: 400,
+    body: anthropicDialect.errorBody(400, 'invalid_request_error', message, requestId),
+  });
   const { temperature, thinking, max_tokens: maxTokens } = body;
   const isThinking = isRecord(thinking) && thinking.type === 'enabled';
   if ((headers['anthropic-version'] ?? '') >= SAMPLING_REMOVED_IN_VERSION) {
@@ -95,7 +124,12 @@ function refuseRequest({ body, headers }: RecordedRequest, requestId: string): {
   } else if (isThinking && temperature !== undefined && temperature !== 1) {
     return refusal('`temperature` may only be set to 1 when thinking is enabled.');
   }
-  if (isThinking && typeof maxTokens === 'number' && typeof thinking.budget_tokens === 'number' && maxTokens <= thinking.budget_tokens) {
+  if (
+    isThinking &&
+    typeof maxTokens === 'number' &&
+    typeof thinking.budget_tokens === 'number' &&
+    maxTokens <= thinking.budget_tokens
+  ) {
     return refusal('`max_tokens` must be greater than `thinking.budget_tokens`');
   }
   return undefined;
@@ -105,7 +139,11 @@ function event(name: string, data: unknown, isContent: boolean): SseFrame {
   return { event: name, data: JSON.stringify(data), isContent };
 }
 
-function streamFrames(reply: FakeReply, request: RecordedRequest, responseNumber: number): SseFrame[] {
+function streamFrames(
+  reply: FakeReply,
+  request: RecordedRequest,
+  responseNumber: number,
+): SseFrame[] {
   const size = reply.chunkSize ?? 4;
   const usage = usageOf(reply, request);
   const frames: SseFrame[] = [
@@ -121,7 +159,12 @@ function streamFrames(reply: FakeReply, request: RecordedRequest, responseNumber
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: usage.input, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+          usage: {
+            input_tokens: usage.input,
+            output_tokens: 1,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+          },
         },
       },
       false,
@@ -130,9 +173,21 @@ function streamFrames(reply: FakeReply, request: RecordedRequest, responseNumber
   ];
   let index = 0;
   const block = (start: unknown, deltas: unknown[], extraDeltas: unknown[] = []): void => {
-    frames.push(event('content_block_start', { type: 'content_block_start', index, content_block: start }, false));
-    for (const delta of deltas) frames.push(event('content_block_delta', { type: 'content_block_delta', index, delta }, true));
-    for (const delta of extraDeltas) frames.push(event('content_block_delta', { type: 'content_block_delta', index, delta }, false));
+    frames.push(
+      event(
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: start },
+        false,
+      ),
+    );
+    for (const delta of deltas)
+      frames.push(
+        event('content_block_delta', { type: 'content_block_delta', index, delta }, true),
+      );
+    for (const delta of extraDeltas)
+      frames.push(
+        event('content_block_delta', { type: 'content_block_delta', index, delta }, false),
+      );
     frames.push(event('content_block_stop', { type: 'content_block_stop', index }, false));
     index += 1;
   };
@@ -140,24 +195,37 @@ function streamFrames(reply: FakeReply, request: RecordedRequest, responseNumber
   if (reply.reasoning) {
     block(
       { type: 'thinking', thinking: '', signature: '' },
-      splitIntoChunks(reply.reasoning, size).map((thinking) => ({ type: 'thinking_delta', thinking })),
+      splitIntoChunks(reply.reasoning, size).map((thinking) => ({
+        type: 'thinking_delta',
+        thinking,
+      })),
       [{ type: 'signature_delta', signature: fakeThinkingSignature(responseNumber) }],
     );
   }
   if (reply.text) {
-    block({ type: 'text', text: '' }, splitIntoChunks(reply.text, size).map((text) => ({ type: 'text_delta', text })));
+    block(
+      { type: 'text', text: '' },
+      splitIntoChunks(reply.text, size).map((text) => ({ type: 'text_delta', text })),
+    );
   }
   (reply.toolCalls ?? []).forEach((call, callIndex) => {
     const id = call.id ?? `toolu_fake_${responseNumber}_${callIndex}`;
     block(
       { type: 'tool_use', id, name: call.name, input: {} },
-      splitIntoChunks(JSON.stringify(call.args), size).map((json) => ({ type: 'input_json_delta', partial_json: json })),
+      splitIntoChunks(JSON.stringify(call.args), size).map((json) => ({
+        type: 'input_json_delta',
+        partial_json: json,
+      })),
     );
   });
   frames.push(
     event(
       'message_delta',
-      { type: 'message_delta', delta: { stop_reason: stopReason(reply), stop_sequence: null }, usage: { output_tokens: usage.output } },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason(reply), stop_sequence: null },
+        usage: { output_tokens: usage.output },
+      },
       false,
     ),
     event('message_stop', { type: 'message_stop' }, false),
@@ -168,10 +236,20 @@ function streamFrames(reply: FakeReply, request: RecordedRequest, responseNumber
 function jsonReply(reply: FakeReply, request: RecordedRequest, responseNumber: number): unknown {
   const usage = usageOf(reply, request);
   const content: unknown[] = [];
-  if (reply.reasoning) content.push({ type: 'thinking', thinking: reply.reasoning, signature: fakeThinkingSignature(responseNumber) });
+  if (reply.reasoning)
+    content.push({
+      type: 'thinking',
+      thinking: reply.reasoning,
+      signature: fakeThinkingSignature(responseNumber),
+    });
   if (reply.text) content.push({ type: 'text', text: reply.text, citations: null });
   (reply.toolCalls ?? []).forEach((call, callIndex) => {
-    content.push({ type: 'tool_use', id: call.id ?? `toolu_fake_${responseNumber}_${callIndex}`, name: call.name, input: call.args });
+    content.push({
+      type: 'tool_use',
+      id: call.id ?? `toolu_fake_${responseNumber}_${callIndex}`,
+      name: call.name,
+      input: call.args,
+    });
   });
   return {
     id: `msg_fake_${responseNumber}`,
@@ -190,7 +268,10 @@ function stopReason(reply: FakeReply): string {
 }
 
 function usageOf(reply: FakeReply, request: RecordedRequest): { input: number; output: number } {
-  const generated = (reply.reasoning ?? '') + (reply.text ?? '') + (reply.toolCalls?.length ? JSON.stringify(reply.toolCalls) : '');
+  const generated =
+    (reply.reasoning ?? '') +
+    (reply.text ?? '') +
+    (reply.toolCalls?.length ? JSON.stringify(reply.toolCalls) : '');
   return {
     input: reply.usage?.inputTokens ?? estimateTokens(JSON.stringify(request.body)),
     output: reply.usage?.outputTokens ?? estimateTokens(generated),
@@ -198,5 +279,7 @@ function usageOf(reply: FakeReply, request: RecordedRequest): { input: number; o
 }
 
 function requestedModel(request: RecordedRequest): string {
-  return isRecord(request.body) && typeof request.body.model === 'string' ? request.body.model : 'fake-model';
+  return isRecord(request.body) && typeof request.body.model === 'string'
+    ? request.body.model
+    : 'fake-model';
 }

@@ -17,7 +17,13 @@ import {
 } from './fake-provider-server.ts';
 import { isRecord } from '../../server/lib/is-record.ts';
 
-export type { FakeFailure, FakeReply, FakeScript, FakeToolCall, RecordedRequest } from './fake-provider-server.ts';
+export type {
+  FakeFailure,
+  FakeReply,
+  FakeScript,
+  FakeToolCall,
+  RecordedRequest,
+} from './fake-provider-server.ts';
 
 /** A running fake OpenAI server; `url` ends in `/v1`, ready to be the SDK's `baseURL`. */
 export type FakeOpenAI = FakeProviderServer;
@@ -32,10 +38,26 @@ const CREATED = 1_700_000_000;
 
 const ERROR_DEFAULTS: Record<number, { type: string; code: string | null; message: string }> = {
   400: { type: 'invalid_request_error', code: null, message: 'Invalid request (fake).' },
-  401: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided (fake).' },
-  403: { type: 'invalid_request_error', code: 'unsupported_country_region_territory', message: 'Forbidden (fake).' },
-  404: { type: 'invalid_request_error', code: 'model_not_found', message: 'The model does not exist (fake).' },
-  429: { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for requests (fake).' },
+  401: {
+    type: 'invalid_request_error',
+    code: 'invalid_api_key',
+    message: 'Incorrect API key provided (fake).',
+  },
+  403: {
+    type: 'invalid_request_error',
+    code: 'unsupported_country_region_territory',
+    message: 'Forbidden (fake).',
+  },
+  404: {
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    message: 'The model does not exist (fake).',
+  },
+  429: {
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+    message: 'Rate limit reached for requests (fake).',
+  },
 };
 
 /**
@@ -58,15 +80,30 @@ function openAIDialect(reasoningField: 'reasoning_content' | 'reasoning'): WireD
     baseUrlSuffix: '/v1',
     requestIdHeader: 'x-request-id',
     wantsStream: (body) => isRecord(body) && body.stream === true,
-    streamFrames: (reply, request, responseNumber) => streamFrames(reply, request, responseNumber, reasoningField),
-    streamErrorFrame: (type = 'server_error', message = 'The server had an error while processing your request (fake).') => ({
+    streamFrames: (reply, request, responseNumber) =>
+      streamFrames(reply, request, responseNumber, reasoningField),
+    streamErrorFrame: (
+      type = 'server_error',
+      message = 'The server had an error while processing your request (fake).',
+    ) => ({
       data: JSON.stringify({ error: { message, type, param: null, code: null } }),
       isContent: false,
     }),
     jsonReply,
     errorBody(status, type, message) {
-      const fallback = ERROR_DEFAULTS[status] ?? { type: 'server_error', code: null, message: 'The server had an error while processing your request (fake).' };
-      return { error: { message: message ?? fallback.message, type: type ?? fallback.type, param: null, code: fallback.code } };
+      const fallback = ERROR_DEFAULTS[status] ?? {
+        type: 'server_error',
+        code: null,
+        message: 'The server had an error while processing your request (fake).',
+      };
+      return {
+        error: {
+          message: message ?? fallback.message,
+          type: type ?? fallback.type,
+          param: null,
+          code: fallback.code,
+        },
+      };
     },
     refuseRequest,
   };
@@ -78,7 +115,10 @@ function openAIDialect(reasoningField: 'reasoning_content' | 'reasoning'): WireD
  */
 function isReasoningModel(model: string): boolean {
   const generation = /^gpt-(\d+)/.exec(model)?.[1];
-  return /^o\d/.test(model) || (generation !== undefined && Number(generation) >= 5 && !model.startsWith('gpt-5-chat'));
+  return (
+    /^o\d/.test(model) ||
+    (generation !== undefined && Number(generation) >= 5 && !model.startsWith('gpt-5-chat'))
+  );
 }
 
 /**
@@ -86,7 +126,8 @@ function isReasoningModel(model: string): boolean {
  * `max_tokens` (they take `max_completion_tokens`).
  */
 function refuseRequest({ body }: RecordedRequest): { status: number; body: unknown } | undefined {
-  if (!isRecord(body) || typeof body.model !== 'string' || !isReasoningModel(body.model)) return undefined;
+  if (!isRecord(body) || typeof body.model !== 'string' || !isReasoningModel(body.model))
+    return undefined;
   const refusal = (param: string, code: string, message: string) => ({
     status: 400,
     body: { error: { message, type: 'invalid_request_error', param, code } },
@@ -125,21 +166,34 @@ function streamFrames(
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     });
   const size = reply.chunkSize ?? 4;
-  const frames: SseFrame[] = [{ data: chunk({ role: 'assistant', content: '' }), isContent: false }];
-  for (const piece of splitIntoChunks(reply.reasoning ?? '', size)) frames.push({ data: chunk({ [reasoningField]: piece }), isContent: true });
-  for (const piece of splitIntoChunks(reply.text ?? '', size)) frames.push({ data: chunk({ content: piece }), isContent: true });
+  const frames: SseFrame[] = [
+    { data: chunk({ role: 'assistant', content: '' }), isContent: false },
+  ];
+  for (const piece of splitIntoChunks(reply.reasoning ?? '', size))
+    frames.push({ data: chunk({ [reasoningField]: piece }), isContent: true });
+  for (const piece of splitIntoChunks(reply.text ?? '', size))
+    frames.push({ data: chunk({ content: piece }), isContent: true });
   (reply.toolCalls ?? []).forEach((call, index) => {
     const id = call.id ?? `call_fake_${responseNumber}_${index}`;
     frames.push({
-      data: chunk({ tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] }),
+      data: chunk({
+        tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }],
+      }),
       isContent: true,
     });
     for (const piece of splitIntoChunks(JSON.stringify(call.args), size)) {
-      frames.push({ data: chunk({ tool_calls: [{ index, function: { arguments: piece } }] }), isContent: true });
+      frames.push({
+        data: chunk({ tool_calls: [{ index, function: { arguments: piece } }] }),
+        isContent: true,
+      });
     }
   });
   frames.push({ data: chunk({}, finishReason(reply)), isContent: false });
-  if (isRecord(request.body) && isRecord(request.body.stream_options) && request.body.stream_options.include_usage === true) {
+  if (
+    isRecord(request.body) &&
+    isRecord(request.body.stream_options) &&
+    request.body.stream_options.include_usage === true
+  ) {
     const usage = usageOf(reply, request);
     frames.push({
       data: JSON.stringify({
@@ -149,7 +203,11 @@ function streamFrames(
         model,
         system_fingerprint: 'fp_fake',
         choices: [],
-        usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+        usage: {
+          prompt_tokens: usage.input,
+          completion_tokens: usage.output,
+          total_tokens: usage.input + usage.output,
+        },
       }),
       isContent: false,
     });
@@ -183,7 +241,11 @@ function jsonReply(reply: FakeReply, request: RecordedRequest, responseNumber: n
         finish_reason: finishReason(reply),
       },
     ],
-    usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+    usage: {
+      prompt_tokens: usage.input,
+      completion_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+    },
   };
 }
 
@@ -192,7 +254,10 @@ function finishReason(reply: FakeReply): string {
 }
 
 function usageOf(reply: FakeReply, request: RecordedRequest): { input: number; output: number } {
-  const generated = (reply.reasoning ?? '') + (reply.text ?? '') + (reply.toolCalls?.length ? JSON.stringify(reply.toolCalls) : '');
+  const generated =
+    (reply.reasoning ?? '') +
+    (reply.text ?? '') +
+    (reply.toolCalls?.length ? JSON.stringify(reply.toolCalls) : '');
   return {
     input: reply.usage?.inputTokens ?? estimateTokens(JSON.stringify(request.body)),
     output: reply.usage?.outputTokens ?? estimateTokens(generated),
@@ -200,5 +265,7 @@ function usageOf(reply: FakeReply, request: RecordedRequest): { input: number; o
 }
 
 function requestedModel(request: RecordedRequest): string {
-  return isRecord(request.body) && typeof request.body.model === 'string' ? request.body.model : 'fake-model';
+  return isRecord(request.body) && typeof request.body.model === 'string'
+    ? request.body.model
+    : 'fake-model';
 }

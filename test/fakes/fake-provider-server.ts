@@ -91,13 +91,21 @@ export interface WireDialect {
   /** The in-stream error event; `type` and `message` default to the vendor's usual ones. */
   streamErrorFrame(type: string | undefined, message: string | undefined): SseFrame;
   jsonReply(reply: FakeReply, request: RecordedRequest, responseNumber: number): unknown;
-  errorBody(status: number, type: string | undefined, message: string | undefined, requestId: string): unknown;
+  errorBody(
+    status: number,
+    type: string | undefined,
+    message: string | undefined,
+    requestId: string,
+  ): unknown;
   /**
    * The vendor's own refusal of a request its API would reject whatever the model said (say, a
    * temperature the model does not take): the status and JSON error body it answers with, or
    * undefined when the request is acceptable. A refused request uses up no scripted answer.
    */
-  refuseRequest?(request: RecordedRequest, requestId: string): { status: number; body: unknown } | undefined;
+  refuseRequest?(
+    request: RecordedRequest,
+    requestId: string,
+  ): { status: number; body: unknown } | undefined;
 }
 
 export interface FakeServerOptions {
@@ -105,7 +113,13 @@ export interface FakeServerOptions {
   defaultReply?: FakeReply;
 }
 
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'cookie', 'proxy-authorization']);
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'cookie',
+  'proxy-authorization',
+]);
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
 
 /**
@@ -178,10 +192,15 @@ export class FakeProviderServer {
   /** Stops the server, cutting any response still streaming. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
   }
 
-  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  private async handle(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     // Listening first, so a client that hangs up while still sending its body counts as an abort too.
     const connection = { cutByServer: false };
     response.on('close', () => {
@@ -195,13 +214,20 @@ export class FakeProviderServer {
     const requestId = `req_fake_${responseNumber}`;
 
     if (!this.dialect.paths.includes(recorded.path)) {
-      const body = this.dialect.errorBody(404, undefined, `No route for ${recorded.method} ${recorded.path} (fake)`, requestId);
+      const body = this.dialect.errorBody(
+        404,
+        undefined,
+        `No route for ${recorded.method} ${recorded.path} (fake)`,
+        requestId,
+      );
       sendJson(response, 404, body, { [this.dialect.requestIdHeader]: requestId });
       return;
     }
     const refusal = this.dialect.refuseRequest?.(recorded, requestId);
     if (refusal) {
-      sendJson(response, refusal.status, refusal.body, { [this.dialect.requestIdHeader]: requestId });
+      sendJson(response, refusal.status, refusal.body, {
+        [this.dialect.requestIdHeader]: requestId,
+      });
       return;
     }
     const script = this.queue.shift() ?? this.defaultReply;
@@ -210,10 +236,22 @@ export class FakeProviderServer {
     if ('status' in script) {
       const headers: Record<string, string> = { [this.dialect.requestIdHeader]: requestId };
       if (script.retryAfter !== undefined) headers['retry-after'] = String(script.retryAfter);
-      if (script.retryAfterMs !== undefined) headers['retry-after-ms'] = String(script.retryAfterMs);
-      sendJson(response, script.status, script.body ?? this.dialect.errorBody(script.status, script.type, script.message, requestId), headers);
+      if (script.retryAfterMs !== undefined)
+        headers['retry-after-ms'] = String(script.retryAfterMs);
+      sendJson(
+        response,
+        script.status,
+        script.body ??
+          this.dialect.errorBody(script.status, script.type, script.message, requestId),
+        headers,
+      );
     } else if (this.dialect.wantsStream(recorded.body)) {
-      await this.streamReply(script, this.dialect.streamFrames(script, recorded, responseNumber), response, connection);
+      await this.streamReply(
+        script,
+        this.dialect.streamFrames(script, recorded, responseNumber),
+        response,
+        connection,
+      );
     } else {
       sendJson(response, 200, this.dialect.jsonReply(script, recorded, responseNumber), {});
     }
@@ -226,7 +264,11 @@ export class FakeProviderServer {
     response: http.ServerResponse,
     connection: { cutByServer: boolean },
   ): Promise<void> {
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     response.flushHeaders();
     let contentChunks = 0;
     for (const frame of frames) {
@@ -237,7 +279,10 @@ export class FakeProviderServer {
       }
       if (script.endAfterChunks !== undefined && contentChunks >= script.endAfterChunks) break;
       if (script.streamError && contentChunks >= script.streamError.afterChunks) {
-        await write(response, this.dialect.streamErrorFrame(script.streamError.type, script.streamError.message));
+        await write(
+          response,
+          this.dialect.streamErrorFrame(script.streamError.type, script.streamError.message),
+        );
         break;
       }
       if (frame.isContent) {
@@ -265,10 +310,17 @@ export class FakeProviderServer {
  * @example
  * const fake = await startFakeServer(myDialect, { defaultReply: { text: 'OK' } });
  */
-export async function startFakeServer(dialect: WireDialect, options: FakeServerOptions = {}): Promise<FakeProviderServer> {
+export async function startFakeServer(
+  dialect: WireDialect,
+  options: FakeServerOptions = {},
+): Promise<FakeProviderServer> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return new FakeProviderServer(server, dialect, options.defaultReply ?? { text: 'Hello from the fake model.' });
+  return new FakeProviderServer(
+    server,
+    dialect,
+    options.defaultReply ?? { text: 'Hello from the fake model.' },
+  );
 }
 
 /**
@@ -318,9 +370,18 @@ async function recordRequest(request: http.IncomingMessage): Promise<RecordedReq
   };
 }
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+function sendJson(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -328,7 +389,9 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
 function write(response: http.ServerResponse, frame: SseFrame): Promise<boolean> {
   if (response.destroyed) return Promise.resolve(false);
   const text = `${frame.event ? `event: ${frame.event}\n` : ''}data: ${frame.data}\n\n`;
-  return new Promise((resolve) => response.write(text, (error) => resolve(!error && !response.destroyed)));
+  return new Promise((resolve) =>
+    response.write(text, (error) => resolve(!error && !response.destroyed)),
+  );
 }
 
 /** Waits `milliseconds`, or less if the client hangs up; false when it did. */

@@ -20,20 +20,35 @@ afterEach(async () => {
 const fastOffline = new OfflineChatModel({ tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
 
 describe('a post of emoji', () => {
-  it.each([50, 4_000])('with %i emoji is answered by every agent, persisted whole and ended', async (count) => {
-    server = await startChorusServer({ modelFor: () => fastOffline, env: { CHORUS_LIMIT_MESSAGE_CHARS: '10000' } });
-    await server.store.rooms.ensureRoom({ id: 'emoji', title: 'Emoji', settings: { policy: 'all' } });
-    visitor = await RoomVisitor.join(server.url, 'emoji', 'Ada');
-    const question = await visitor.post(`${'\u{1F600}'.repeat(count)} what do you think?`);
+  it.each([50, 4_000])(
+    'with %i emoji is answered by every agent, persisted whole and ended',
+    async (count) => {
+      server = await startChorusServer({
+        modelFor: () => fastOffline,
+        env: { CHORUS_LIMIT_MESSAGE_CHARS: '10000' },
+      });
+      await server.store.rooms.ensureRoom({
+        id: 'emoji',
+        title: 'Emoji',
+        settings: { policy: 'all' },
+      });
+      visitor = await RoomVisitor.join(server.url, 'emoji', 'Ada');
+      const question = await visitor.post(`${'\u{1F600}'.repeat(count)} what do you think?`);
 
-    await waitFor(() => visitor!.ended().length === 3, { timeoutMs: 15_000, what: 'three message-end events' });
-    const replies = (await visitor.fetchMessages()).filter((message) => message.replyTo === question.id);
-    expect(replies).toHaveLength(3);
-    for (const reply of replies) {
-      expect(reply.status).toBe('complete');
-      expect(reply.content.length).toBeGreaterThan(0);
-      expect(wellFormed(reply.content)).toBe(reply.content);
-      expect(visitor.ended().find((ended) => ended.id === reply.id)).toEqual(reply);
-    }
-  });
+      await waitFor(() => visitor!.ended().length === 3, {
+        timeoutMs: 15_000,
+        what: 'three message-end events',
+      });
+      const replies = (await visitor.fetchMessages()).filter(
+        (message) => message.replyTo === question.id,
+      );
+      expect(replies).toHaveLength(3);
+      for (const reply of replies) {
+        expect(reply.status).toBe('complete');
+        expect(reply.content.length).toBeGreaterThan(0);
+        expect(wellFormed(reply.content)).toBe(reply.content);
+        expect(visitor.ended().find((ended) => ended.id === reply.id)).toEqual(reply);
+      }
+    },
+  );
 });

@@ -29,18 +29,37 @@ describe('people joining while three replies start', () => {
       const question = await ada.post(`Round ${round}: what do you all think about late joiners?`);
       // Join while the replies are being inserted and start streaming: every few milliseconds.
       const joining = Array.from({ length: 8 }, (_, index) =>
-        new Promise((resolve) => setTimeout(resolve, index * 15)).then(() => RoomVisitor.join(server.url, 'late', `Late ${round}-${index}`)),
+        new Promise((resolve) => setTimeout(resolve, index * 15)).then(() =>
+          RoomVisitor.join(server.url, 'late', `Late ${round}-${index}`),
+        ),
       );
       const late = await Promise.all(joining);
       visitors.push(...late);
-      const replyIds = async () => (await ada.fetchMessages()).filter((message) => message.replyTo === question.id).map((message) => message.id);
-      await waitFor(async () => (await replyIds()).length === 3, { timeoutMs: 20_000, what: 'three replies started' });
-      await waitFor(async () => (await ada.fetchMessages()).every((message) => message.status !== 'streaming'), { timeoutMs: 20_000, what: 'three replies ended' });
-      const persisted = (await ada.fetchMessages()).filter((message) => message.replyTo === question.id);
-      await waitFor(() => late.every((visitor) => persisted.every((reply) => visitor.transcript.get(reply.id)?.status === 'complete')), {
+      const replyIds = async () =>
+        (await ada.fetchMessages())
+          .filter((message) => message.replyTo === question.id)
+          .map((message) => message.id);
+      await waitFor(async () => (await replyIds()).length === 3, {
         timeoutMs: 20_000,
-        what: 'every late joiner holding the finished replies',
+        what: 'three replies started',
       });
+      await waitFor(
+        async () => (await ada.fetchMessages()).every((message) => message.status !== 'streaming'),
+        { timeoutMs: 20_000, what: 'three replies ended' },
+      );
+      const persisted = (await ada.fetchMessages()).filter(
+        (message) => message.replyTo === question.id,
+      );
+      await waitFor(
+        () =>
+          late.every((visitor) =>
+            persisted.every((reply) => visitor.transcript.get(reply.id)?.status === 'complete'),
+          ),
+        {
+          timeoutMs: 20_000,
+          what: 'every late joiner holding the finished replies',
+        },
+      );
       for (const visitor of late) {
         expect(visitor.gaps).toEqual([]);
         for (const reply of persisted) expect(visitor.transcript.get(reply.id)).toEqual(reply);

@@ -79,13 +79,20 @@ const RETRY_REPLIES = {
  * personas, plus `flaky`, whose model is a fake OpenAI server and who speaks only in
  * `widgetRooms.retry`.
  */
-export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTestConfig; stop(): Promise<void> }> {
+export async function startBrowserTestServer(): Promise<{
+  testConfig: BrowserTestConfig;
+  stop(): Promise<void>;
+}> {
   const fake = await startFakeOpenAI();
   // The fake's script is one queue for the whole run, so only the retry room may reach it: its
   // first reply is cut mid-stream (the reply ends `error` with the partial text; the orchestrator
   // does not retry after the first token), the second is the one the user's Retry gets.
   fake.enqueue(
-    { text: `${RETRY_REPLIES.partialText} the connection drops.`, chunkSize: RETRY_REPLIES.partialText.length, cutAfterChunks: 1 },
+    {
+      text: `${RETRY_REPLIES.partialText} the connection drops.`,
+      chunkSize: RETRY_REPLIES.partialText.length,
+      cutAfterChunks: 1,
+    },
     { text: RETRY_REPLIES.fullText, chunkSize: 6, tokenDelayMs: 30 },
   );
   const { config, removeDataDir } = await throwawayConfig({
@@ -94,27 +101,58 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
     // Only `flaky` names provider `openai`; the shipped personas stay offline.
     OPENAI_BASE_URL: fake.url,
   });
-  const server = await startServer({ ...config, personasDir: await personasWithFlaky(config.dataDir) });
+  const server = await startServer({
+    ...config,
+    personasDir: await personasWithFlaky(config.dataDir),
+  });
 
   // A room that lists no agents gets every persona, `flaky` too: so each widget room lists its own.
-  const shipped = server.personas.personas.map((persona) => persona.handle).filter((handle) => handle !== FLAKY_HANDLE);
-  for (const id of [WIDGET_ROOMS.all, WIDGET_ROOMS.stop, WIDGET_ROOMS.lateJoiner, WIDGET_ROOMS.reload]) {
-    await server.store.rooms.ensureRoom({ id, title: id, settings: { policy: 'all', agents: shipped } });
+  const shipped = server.personas.personas
+    .map((persona) => persona.handle)
+    .filter((handle) => handle !== FLAKY_HANDLE);
+  for (const id of [
+    WIDGET_ROOMS.all,
+    WIDGET_ROOMS.stop,
+    WIDGET_ROOMS.lateJoiner,
+    WIDGET_ROOMS.reload,
+  ]) {
+    await server.store.rooms.ensureRoom({
+      id,
+      title: id,
+      settings: { policy: 'all', agents: shipped },
+    });
   }
   for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention, WIDGET_ROOMS.setUser]) {
     await server.store.rooms.ensureRoom({ id, title: id, settings: { agents: shipped } });
   }
-  await server.store.rooms.ensureRoom({ id: WIDGET_ROOMS.retry, title: 'Retry', settings: { agents: [FLAKY_HANDLE] } });
-  await server.store.rooms.ensureRoom({ id: WIDGET_ROOMS.history, title: 'History', settings: { agents: shipped } });
+  await server.store.rooms.ensureRoom({
+    id: WIDGET_ROOMS.retry,
+    title: 'Retry',
+    settings: { agents: [FLAKY_HANDLE] },
+  });
+  await server.store.rooms.ensureRoom({
+    id: WIDGET_ROOMS.history,
+    title: 'History',
+    settings: { agents: shipped },
+  });
   const historian = { kind: 'human' as const, id: 'guest-historian', name: 'Historian' };
   for (let index = 1; index <= HISTORY_MESSAGE_COUNT; index++) {
     // A few ms apart: the widget orders by `createdAt` (ms) then id, not by the server's position.
     if (index > 1) await new Promise((resolve) => setTimeout(resolve, 3));
-    await postHumanMessage(server.store, { id: randomUUID(), roomId: WIDGET_ROOMS.history, author: historian, content: `History message ${index}`, runs: [] });
+    await postHumanMessage(server.store, {
+      id: randomUUID(),
+      roomId: WIDGET_ROOMS.history,
+      author: historian,
+      content: `History message ${index}`,
+      runs: [],
+    });
   }
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const roomToken = (room: string, name: string) =>
-    signJwt({ role: 'authenticated', sub: `guest-${name.toLowerCase()}`, room, name, exp }, server.jwtSecret);
+    signJwt(
+      { role: 'authenticated', sub: `guest-${name.toLowerCase()}`, room, name, exp },
+      server.jwtSecret,
+    );
   return {
     testConfig: {
       url: server.url,
@@ -138,8 +176,11 @@ export async function startBrowserTestServer(): Promise<{ testConfig: BrowserTes
 async function personasWithFlaky(dataDir: string): Promise<string> {
   const directory = path.join(dataDir, 'personas');
   await mkdir(directory);
-  const shipped = (await readdir(DEFAULT_PERSONAS_DIRECTORY)).filter((name) => name.endsWith('.md'));
-  for (const name of shipped) await copyFile(path.join(DEFAULT_PERSONAS_DIRECTORY, name), path.join(directory, name));
+  const shipped = (await readdir(DEFAULT_PERSONAS_DIRECTORY)).filter((name) =>
+    name.endsWith('.md'),
+  );
+  for (const name of shipped)
+    await copyFile(path.join(DEFAULT_PERSONAS_DIRECTORY, name), path.join(directory, name));
   await copyFile(FLAKY_PERSONA_FILE, path.join(directory, path.basename(FLAKY_PERSONA_FILE)));
   return directory;
 }

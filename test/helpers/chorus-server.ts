@@ -27,10 +27,15 @@ function recording(sql: Sql, statements: TestChorusServer['statements']): Sql {
  * The whole Chorus server on port 0: in-memory PGlite (from the run's template), the hub, the
  * shipped personas, and — when `modelFor` is given — fake or scripted models instead of real ones.
  */
-export async function startChorusServer(options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {}): Promise<TestChorusServer> {
+export async function startChorusServer(
+  options: { env?: Record<string, string>; modelFor?: StartOptions['modelFor'] } = {},
+): Promise<TestChorusServer> {
   const { config, removeDataDir } = await throwawayConfig(options.env);
   const statements: TestChorusServer['statements'] = [];
-  const server = await startServer(config, { sql: recording(await openTestPGlite(), statements), ...(options.modelFor ? { modelFor: options.modelFor } : {}) });
+  const server = await startServer(config, {
+    sql: recording(await openTestPGlite(), statements),
+    ...(options.modelFor ? { modelFor: options.modelFor } : {}),
+  });
   return {
     ...server,
     statements,

@@ -57,5 +57,8 @@ export async function findChromium(
     return { executablePath: systemPath, source: 'system' };
   }
   const { default: sparticuzChromium } = await import('@sparticuz/chromium');
-  return { executablePath: await sparticuzChromium.executablePath(), source: '@sparticuz/chromium' };
+  return {
+    executablePath: await sparticuzChromium.executablePath(),
+    source: '@sparticuz/chromium',
+  };
 }

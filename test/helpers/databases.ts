@@ -15,7 +15,9 @@ export async function openTestPGlite(): Promise<PGliteSql> {
 }
 
 /** A fresh database on the run's Postgres server; `migrated: false` leaves it empty. */
-export async function openTestPostgres(options: { migrated?: boolean; max?: number } = {}): Promise<{ sql: PgSql; url: string }> {
+export async function openTestPostgres(
+  options: { migrated?: boolean; max?: number } = {},
+): Promise<{ sql: PgSql; url: string }> {
   const name = `chorus_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('postgresUrl') });
   await admin.connect();

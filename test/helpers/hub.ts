@@ -38,17 +38,20 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const { anonKey, serviceKey } = createApiKeys(TEST_JWT_SECRET);
-  const token = (claims: JwtClaims, secret = TEST_JWT_SECRET) => signJwt({ exp: nowSeconds() + 3600, ...claims }, secret);
+  const token = (claims: JwtClaims, secret = TEST_JWT_SECRET) =>
+    signJwt({ exp: nowSeconds() + 3600, ...claims }, secret);
   return {
     hub,
     server,
     httpUrl: `http://127.0.0.1:${port}`,
     realtimeUrl: `ws://127.0.0.1:${port}/realtime/v1`,
-    socketUrl: (vsn, apikey = anonKey) => `ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${encodeURIComponent(apikey)}&vsn=${vsn}`,
+    socketUrl: (vsn, apikey = anonKey) =>
+      `ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${encodeURIComponent(apikey)}&vsn=${vsn}`,
     anonKey,
     serviceKey,
     token,
-    roomToken: (room, extra = {}) => token({ role: 'authenticated', sub: `user-${room}`, room, name: 'Tester', ...extra }),
+    roomToken: (room, extra = {}) =>
+      token({ role: 'authenticated', sub: `user-${room}`, room, name: 'Tester', ...extra }),
     async close() {
       await hub.close();
       server.closeAllConnections();

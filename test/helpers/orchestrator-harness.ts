@@ -36,7 +36,13 @@ export const ADA: Author = { kind: 'human', id: 'guest:ada', name: 'Ada' };
  */
 export async function claimedRun(
   stores: PostgresStores,
-  input: { roomId: string; agentId: string; content?: string; reason?: NewRun['reason']; owner?: string },
+  input: {
+    roomId: string;
+    agentId: string;
+    content?: string;
+    reason?: NewRun['reason'];
+    owner?: string;
+  },
 ): Promise<AgentRun> {
   await stores.rooms.ensureRoom({ id: input.roomId, title: input.roomId });
   await postHumanMessage(stores, {
@@ -46,7 +52,12 @@ export async function claimedRun(
     content: input.content ?? 'A question',
     runs: [{ agentId: input.agentId, reason: input.reason ?? 'default' }],
   });
-  const [run] = await stores.runs.claimRuns({ owner: input.owner ?? 'test-worker', leaseMs: 60_000, roomId: input.roomId, limit: 1 });
+  const [run] = await stores.runs.claimRuns({
+    owner: input.owner ?? 'test-worker',
+    leaseMs: 60_000,
+    roomId: input.roomId,
+    limit: 1,
+  });
   if (!run) throw new Error(`no run to claim in room ${input.roomId}`);
   return run;
 }

@@ -1,4 +1,4 @@
-import type { Persona } from '../../server/orchestrator/personas.ts';
+import type { Persona } from '../../server/orchestrator/persona-file.ts';
 
 /**
  * A valid persona for unit tests of the orchestrator: `handle` gives its name (capitalised), model

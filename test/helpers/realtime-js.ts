@@ -1,11 +1,18 @@
-import { RealtimeClient, type RealtimeChannel, type WebSocketLikeConstructor } from '@supabase/realtime-js';
+import {
+  RealtimeClient,
+  type RealtimeChannel,
+  type WebSocketLikeConstructor,
+} from '@supabase/realtime-js';
 import WebSocket from 'ws';
 
 export type Vsn = '1.0.0' | '2.0.0';
 /** `ws` as realtime-js's transport (Node 20 has no global WebSocket); ws's overloads need the cast. */
 export const nodeTransport = WebSocket as unknown as WebSocketLikeConstructor;
 
-export type SubscribeOutcome = { status: 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ERROR'; error?: Error };
+export type SubscribeOutcome = {
+  status: 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ERROR';
+  error?: Error;
+};
 
 /**
  * A WebSocket transport that remembers its sockets, so a test can cut a client off the way a
@@ -34,7 +41,13 @@ export function droppableTransport() {
 export function realtimeClients(realtimeUrl: () => string) {
   const clients: RealtimeClient[] = [];
   return {
-    create(options: { vsn: Vsn; apikey: string; token?: string; timeout?: number; transport?: WebSocketLikeConstructor }): RealtimeClient {
+    create(options: {
+      vsn: Vsn;
+      apikey: string;
+      token?: string;
+      timeout?: number;
+      transport?: WebSocketLikeConstructor;
+    }): RealtimeClient {
       const client = new RealtimeClient(realtimeUrl(), {
         params: { apikey: options.apikey },
         transport: options.transport ?? nodeTransport,
@@ -52,7 +65,10 @@ export function realtimeClients(realtimeUrl: () => string) {
 }
 
 /** Subscribes and resolves with the first outcome; on refusal the channel is removed (no endless retries). */
-export function subscribe(client: RealtimeClient, channel: RealtimeChannel): Promise<SubscribeOutcome> {
+export function subscribe(
+  client: RealtimeClient,
+  channel: RealtimeChannel,
+): Promise<SubscribeOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     channel.subscribe((status, error) => {

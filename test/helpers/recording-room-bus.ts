@@ -36,7 +36,9 @@ export class RecordingRoomBus implements RoomBus {
 
   /** The broadcasts to one room, optionally of one event. */
   events(roomId: string, event?: string): RecordedBroadcast[] {
-    return this.broadcasts.filter((entry) => entry.roomId === roomId && (event === undefined || entry.event === event));
+    return this.broadcasts.filter(
+      (entry) => entry.roomId === roomId && (event === undefined || entry.event === event),
+    );
   }
 
   /** Shows a person in the room's presence. */
@@ -68,7 +70,9 @@ export class RecordingRoomBus implements RoomBus {
 
   async presence(roomId: string): Promise<PresenceEntry[]> {
     this.check(roomId);
-    return [...(this.presences.get(roomId) ?? new Map<string, Record<string, unknown>>())].map(([key, meta]) => ({ key, meta: { ...meta } }));
+    return [...(this.presences.get(roomId) ?? new Map<string, Record<string, unknown>>())].map(
+      ([key, meta]) => ({ key, meta: { ...meta } }),
+    );
   }
 
   async subscribe(roomId: string, listener: RoomEventListener): Promise<() => Promise<void>> {

@@ -1,6 +1,11 @@
 import type { RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import type { Message } from '../../protocol/room.ts';
-import { messagePageSchema, messageResponseSchema, sessionResponseSchema, type SessionResponse } from '../../protocol/schemas/rest.ts';
+import {
+  messagePageSchema,
+  messageResponseSchema,
+  sessionResponseSchema,
+  type SessionResponse,
+} from '../../protocol/schemas/rest.ts';
 import { Transcript } from '../../widget/room/transcript.ts';
 import { realtimeClients, subscribe } from './realtime-js.ts';
 
@@ -43,8 +48,13 @@ export class RoomVisitor {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ room: roomId, name }),
     });
-    if (response.status !== 200 && response.status !== 201) throw new Error(`session: ${response.status} ${await response.text()}`);
-    const visitor = new RoomVisitor(baseUrl, roomId, sessionResponseSchema.parse(await response.json()));
+    if (response.status !== 200 && response.status !== 201)
+      throw new Error(`session: ${response.status} ${await response.text()}`);
+    const visitor = new RoomVisitor(
+      baseUrl,
+      roomId,
+      sessionResponseSchema.parse(await response.json()),
+    );
     await visitor.connect();
     return visitor;
   }
@@ -53,11 +63,21 @@ export class RoomVisitor {
   async connect(): Promise<void> {
     this.buffering = true;
     this.buffer = [];
-    this.client = this.clients.create({ vsn: '2.0.0', apikey: this.session.realtime.apikey, token: this.session.token, timeout: 5000 });
-    this.channel = this.client.channel(`room:${this.roomId}`, { config: { private: true, presence: { key: this.session.participant.id, enabled: true } } });
-    this.channel.on('broadcast', { event: '*' }, (message) => this.receive({ event: message.event, payload: message.payload, at: performance.now() }));
+    this.client = this.clients.create({
+      vsn: '2.0.0',
+      apikey: this.session.realtime.apikey,
+      token: this.session.token,
+      timeout: 5000,
+    });
+    this.channel = this.client.channel(`room:${this.roomId}`, {
+      config: { private: true, presence: { key: this.session.participant.id, enabled: true } },
+    });
+    this.channel.on('broadcast', { event: '*' }, (message) =>
+      this.receive({ event: message.event, payload: message.payload, at: performance.now() }),
+    );
     const outcome = await subscribe(this.client, this.channel);
-    if (outcome.status !== 'SUBSCRIBED') throw new Error(`could not join: ${outcome.status} ${outcome.error?.message ?? ''}`);
+    if (outcome.status !== 'SUBSCRIBED')
+      throw new Error(`could not join: ${outcome.status} ${outcome.error?.message ?? ''}`);
     await this.refetch();
     this.buffering = false;
     for (const event of this.buffer.splice(0)) this.apply(event);
@@ -77,14 +97,19 @@ export class RoomVisitor {
   async request(method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${this.baseUrl}/api/rooms/${this.roomId}${path}`, {
       method,
-      headers: { ...this.headers, authorization: `Bearer ${this.session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...this.headers,
+        authorization: `Bearer ${this.session.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
 
   async post(content: string, id: string = crypto.randomUUID()): Promise<Message> {
     const response = await this.request('POST', '/messages', { id, content });
-    if (response.status !== 201 && response.status !== 200) throw new Error(`post: ${response.status} ${await response.text()}`);
+    if (response.status !== 201 && response.status !== 200)
+      throw new Error(`post: ${response.status} ${await response.text()}`);
     return messageResponseSchema.parse(await response.json()).message;
   }
 
@@ -96,12 +121,18 @@ export class RoomVisitor {
 
   /** The events received for one message, in arrival order. */
   eventsOf(messageId: string): ReceivedEvent[] {
-    return this.events.filter((entry) => entry.payload.id === messageId || (entry.payload.message as Message | undefined)?.id === messageId);
+    return this.events.filter(
+      (entry) =>
+        entry.payload.id === messageId ||
+        (entry.payload.message as Message | undefined)?.id === messageId,
+    );
   }
 
   /** Messages with a `message-end` received, by id. */
   ended(): Message[] {
-    return this.events.filter((entry) => entry.event === 'message-end').map((entry) => entry.payload.message as Message);
+    return this.events
+      .filter((entry) => entry.event === 'message-end')
+      .map((entry) => entry.payload.message as Message);
   }
 
   private receive(event: ReceivedEvent): void {

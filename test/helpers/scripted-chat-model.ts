@@ -6,7 +6,8 @@ import { ProviderError } from '../../server/providers/provider-error.ts';
  * One step of a scripted model call: a part to yield, a pause (`wait`, on the timers, so vitest's
  * fake timers drive it), or a `gate` the stream waits at until the test opens it.
  */
-export type ScriptStep = ChatStreamPart | { type: 'wait'; ms: number } | { type: 'gate'; gate: Gate };
+export type ScriptStep =
+  ChatStreamPart | { type: 'wait'; ms: number } | { type: 'gate'; gate: Gate };
 
 /** A point a scripted stream waits at: `reached` resolves when the stream gets there, `open()` lets it go on. */
 export interface Gate {
@@ -54,12 +55,19 @@ export class ScriptedChatModel implements ChatModel {
   }
 
   async *stream(request: ChatRequest): AsyncGenerator<ChatStreamPart, void, undefined> {
-    this.requests.push({ ...request, turns: structuredClone(request.turns), tools: [...request.tools] });
-    const script = this.scripts.shift() ?? [failure(undefined, 'the scripted model has no script left', false)];
+    this.requests.push({
+      ...request,
+      turns: structuredClone(request.turns),
+      tools: [...request.tools],
+    });
+    const script = this.scripts.shift() ?? [
+      failure(undefined, 'the scripted model has no script left', false),
+    ];
     for (const step of script) {
       if (request.signal.aborted) return;
       if (step.type === 'wait') await abortableSleep(step.ms, request.signal);
-      else if (step.type === 'gate') await Promise.race([step.gate.arrive(), aborted(request.signal)]);
+      else if (step.type === 'gate')
+        await Promise.race([step.gate.arrive(), aborted(request.signal)]);
       else yield step;
     }
   }
@@ -70,12 +78,20 @@ export function replyParts(...deltas: string[]): ChatStreamPart[] {
   return [...deltas.map((delta): ChatStreamPart => ({ type: 'text-delta', delta })), finish()];
 }
 
-export function finish(usage = { inputTokens: 10, outputTokens: 5 }, reason: 'stop' | 'tool-calls' = 'stop'): ChatStreamPart {
+export function finish(
+  usage = { inputTokens: 10, outputTokens: 5 },
+  reason: 'stop' | 'tool-calls' = 'stop',
+): ChatStreamPart {
   return { type: 'finish', reason, usage };
 }
 
 /** An `error` part: by default retryable (a 429, or a connection error without a status). */
-export function failure(statusCode?: number, message = `provider failed${statusCode ? ` with ${statusCode}` : ''}`, isRetryable?: boolean, retryAfterMs?: number): ChatStreamPart {
+export function failure(
+  statusCode?: number,
+  message = `provider failed${statusCode ? ` with ${statusCode}` : ''}`,
+  isRetryable?: boolean,
+  retryAfterMs?: number,
+): ChatStreamPart {
   return {
     type: 'error',
     error: new ProviderError({
@@ -89,6 +105,7 @@ export function failure(statusCode?: number, message = `provider failed${statusC
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }
-

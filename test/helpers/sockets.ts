@@ -19,7 +19,10 @@ export interface TestFrame {
  */
 export class TestSocket {
   private readonly queue: TestFrame[] = [];
-  private waiters: Array<{ match: (frame: TestFrame) => boolean; resolve: (frame: TestFrame) => void }> = [];
+  private waiters: Array<{
+    match: (frame: TestFrame) => boolean;
+    resolve: (frame: TestFrame) => void;
+  }> = [];
 
   private constructor(
     readonly ws: WebSocket,
@@ -41,7 +44,13 @@ export class TestSocket {
   }
 
   /** Sends a frame in this socket's serializer. */
-  send(frame: { joinRef?: string | null; ref?: string | null; topic: string; event: string; payload: unknown }): void {
+  send(frame: {
+    joinRef?: string | null;
+    ref?: string | null;
+    topic: string;
+    event: string;
+    payload: unknown;
+  }): void {
     const { joinRef = null, ref = null, topic, event, payload } = frame;
     this.ws.send(
       this.vsn === '2.0.0'
@@ -51,7 +60,10 @@ export class TestSocket {
   }
 
   /** Joins `topic` and resolves with the reply frame. */
-  async join(topic: string, payload: Record<string, unknown> = {}): Promise<TestFrame & { joinRef: string }> {
+  async join(
+    topic: string,
+    payload: Record<string, unknown> = {},
+  ): Promise<TestFrame & { joinRef: string }> {
     const ref = this.nextRef();
     this.send({ joinRef: ref, ref, topic, event: 'phx_join', payload: { config: {}, ...payload } });
     const reply = await this.next((frame) => frame.event === 'phx_reply' && frame.ref === ref);
@@ -63,10 +75,17 @@ export class TestSocket {
     const index = this.queue.findIndex(match);
     if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]!);
     return new Promise((resolve, reject) => {
-      const waiter = { match, resolve: (frame: TestFrame) => (clearTimeout(timer), resolve(frame)) };
+      const waiter = {
+        match,
+        resolve: (frame: TestFrame) => (clearTimeout(timer), resolve(frame)),
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((candidate) => candidate !== waiter);
-        reject(new Error(`no matching frame within ${timeoutMs} ms; queued: ${JSON.stringify(this.queue.map((f) => f.event))}`));
+        reject(
+          new Error(
+            `no matching frame within ${timeoutMs} ms; queued: ${JSON.stringify(this.queue.map((f) => f.event))}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -112,7 +131,14 @@ function decode(data: Buffer, isBinary: boolean): TestFrame {
     take(metadataSize);
     const body = data.subarray(offset);
     const payload = encoding === 1 ? JSON.parse(body.toString('utf8')) : body;
-    return { joinRef: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event: userEvent, payload }, raw: data };
+    return {
+      joinRef: null,
+      ref: null,
+      topic,
+      event: 'broadcast',
+      payload: { type: 'broadcast', event: userEvent, payload },
+      raw: data,
+    };
   }
   const text = data.toString('utf8');
   const parsed = JSON.parse(text);
@@ -120,5 +146,12 @@ function decode(data: Buffer, isBinary: boolean): TestFrame {
     const [joinRef, ref, topic, event, payload] = parsed;
     return { joinRef, ref, topic, event, payload, raw: text };
   }
-  return { joinRef: parsed.join_ref ?? null, ref: parsed.ref, topic: parsed.topic, event: parsed.event, payload: parsed.payload, raw: text };
+  return {
+    joinRef: parsed.join_ref ?? null,
+    ref: parsed.ref,
+    topic: parsed.topic,
+    event: parsed.event,
+    payload: parsed.payload,
+    raw: text,
+  };
 }

@@ -9,7 +9,9 @@ import { loadConfig, type Config } from '../../server/config.ts';
  * dir, a random JWT secret, quiet logs; `env` overrides any of it.
  * @example const { config, removeDataDir } = await throwawayConfig({ CHORUS_LOG_LEVEL: 'warn' });
  */
-export async function throwawayConfig(env: Record<string, string> = {}): Promise<{ config: Config; removeDataDir(): Promise<void> }> {
+export async function throwawayConfig(
+  env: Record<string, string> = {},
+): Promise<{ config: Config; removeDataDir(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-'));
   const config = loadConfig({
     PORT: '0',

@@ -4,7 +4,12 @@
  * not name, or without one it requires, fails the test that received it.
  */
 import { z } from 'zod';
-import { answerSchemaOf, apiOperations, EVENT_STREAM, NO_BODY } from '../../server/http/api-operations.ts';
+import {
+  answerSchemaOf,
+  apiOperations,
+  EVENT_STREAM,
+  NO_BODY,
+} from '../../server/http/api-operations.ts';
 import { errorResponseSchema } from '../../protocol/schemas/rest.ts';
 import { roomEventSchema } from '../../protocol/schemas/room-events.ts';
 
@@ -30,16 +35,29 @@ function isJson(answer: ReceivedAnswer): boolean {
  */
 export function checkAnswer(method: string, path: string, answer: ReceivedAnswer): void {
   if (method === 'HEAD' || method === 'OPTIONS') return;
-  const schema = answerSchemaOf(operations, method, path, answer.status) ?? (isJson(answer) || answer.status >= 400 ? errorResponseSchema : undefined);
+  const schema =
+    answerSchemaOf(operations, method, path, answer.status) ??
+    (isJson(answer) || answer.status >= 400 ? errorResponseSchema : undefined);
   if (schema === undefined || schema === EVENT_STREAM) return;
   if (schema === NO_BODY) {
-    if (answer.text !== '') throw new Error(`${method} ${path} answered ${answer.status} with a body; the contract says none: ${answer.text.slice(0, 200)}`);
+    if (answer.text !== '')
+      throw new Error(
+        `${method} ${path} answered ${answer.status} with a body; the contract says none: ${answer.text.slice(0, 200)}`,
+      );
     return;
   }
-  if (schema === errorResponseSchema && !isJson(answer) && answer.status >= 400 && !path.startsWith('/api/')) return;
+  if (
+    schema === errorResponseSchema &&
+    !isJson(answer) &&
+    answer.status >= 400 &&
+    !path.startsWith('/api/')
+  )
+    return;
   const result = schema.safeParse(answer.body);
   if (!result.success) {
-    throw new Error(`${method} ${path} answered ${answer.status} with what its schema does not describe:\n${z.prettifyError(result.error)}\n${answer.text.slice(0, 500)}`);
+    throw new Error(
+      `${method} ${path} answered ${answer.status} with what its schema does not describe:\n${z.prettifyError(result.error)}\n${answer.text.slice(0, 500)}`,
+    );
   }
 }
 
@@ -49,5 +67,8 @@ export function checkAnswer(method: string, path: string, answer: ReceivedAnswer
  */
 export function checkRoomEvent(event: { event: string; data: unknown }): void {
   const result = roomEventSchema.safeParse(event);
-  if (!result.success) throw new Error(`SSE event "${event.event}" is not the contract's:\n${z.prettifyError(result.error)}\n${JSON.stringify(event.data).slice(0, 500)}`);
+  if (!result.success)
+    throw new Error(
+      `SSE event "${event.event}" is not the contract's:\n${z.prettifyError(result.error)}\n${JSON.stringify(event.data).slice(0, 500)}`,
+    );
 }

@@ -11,7 +11,8 @@ import { createApp, type AppDependencies } from '../../server/http/create-app.ts
 import type { RoomEventSource } from '../../server/http/room-service.ts';
 import type { Logger, LogLevel } from '../../server/lib/logger.ts';
 import { Orchestrator } from '../../server/orchestrator/orchestrator.ts';
-import { createPersonaCatalog, type Persona } from '../../server/orchestrator/personas.ts';
+import type { Persona } from '../../server/orchestrator/persona-file.ts';
+import { createPersonaCatalog } from '../../server/orchestrator/personas.ts';
 import { DEFAULT_ROOM_SETTINGS } from '../../server/orchestrator/room-settings.ts';
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../../server/providers/chat-model.ts';
 import { InProcessRoomBus } from '../../server/realtime/in-process-room-bus.ts';
@@ -104,7 +105,11 @@ export interface ApiHarness {
   logs: LogEntry[];
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** `POST /api/session`; throws unless it answers 200. */
-  session(room: string, name?: string, extra?: Record<string, unknown>): Promise<{ token: string; participant: { id: string; name: string } }>;
+  session(
+    room: string,
+    name?: string,
+    extra?: Record<string, unknown>,
+  ): Promise<{ token: string; participant: { id: string; name: string } }>;
   /**
    * Every row the API could change, to assert that refused input changed nothing. Waits first
    * for agent replies already under way to finish (unless they are held), so their rows do not
@@ -125,7 +130,12 @@ export interface ApiHarness {
 /** Options of {@link ApiHarness.variant}; `realtime.url` defaults to the test hub's (null: from an expected `Host`). */
 export type VariantOptions = Partial<Omit<AppDependencies, 'log' | 'store' | 'jwtSecret'>>;
 
-export type HarnessOptions = Partial<Omit<AppDependencies, 'log' | 'store' | 'rooms' | 'roomEvents' | 'jwtSecret' | 'ready' | 'realtime'>> & {
+export type HarnessOptions = Partial<
+  Omit<
+    AppDependencies,
+    'log' | 'store' | 'rooms' | 'roomEvents' | 'jwtSecret' | 'ready' | 'realtime'
+  >
+> & {
   roomDefaults?: Partial<RoomSettings>;
 };
 
@@ -137,10 +147,24 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
   const store = createPostgresStores(sql);
   const bus = new InProcessRoomBus(hub.hub);
   const personas = createPersonaCatalog([persona('ada', 'Ada', true), persona('bob', 'Bob')]);
-  const models = new Map(personas.personas.map((entry) => [entry.handle, new ScriptedModel(entry.name)]));
+  const models = new Map(
+    personas.personas.map((entry) => [entry.handle, new ScriptedModel(entry.name)]),
+  );
   const orchestrator = new Orchestrator(
-    { store, bus, personas, tools: createToolRegistry([]), log, modelFor: (entry) => models.get(entry.handle)! },
-    { coalesceWindowMs: 5, pollIntervalMs: 60_000, retryBaseDelayMs: 5, roomDefaults: { ...DEFAULT_ROOM_SETTINGS, ...roomDefaults } },
+    {
+      store,
+      bus,
+      personas,
+      tools: createToolRegistry([]),
+      log,
+      modelFor: (entry) => models.get(entry.handle)!,
+    },
+    {
+      coalesceWindowMs: 5,
+      pollIntervalMs: 60_000,
+      retryBaseDelayMs: 5,
+      roomDefaults: { ...DEFAULT_ROOM_SETTINGS, ...roomDefaults },
+    },
   );
   await orchestrator.start();
   let ready = true;
@@ -199,14 +223,20 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
       const rows = async (query: string) => (await sql.query(query)).rows;
       const held = [...models.values()].some((model) => model.held);
       for (let waited = 0; !held && waited < 5_000; waited += 20) {
-        const busy = await rows(`select 1 from agent_runs where status in ('queued', 'running') union all select 1 from messages where status = 'streaming'`);
+        const busy = await rows(
+          `select 1 from agent_runs where status in ('queued', 'running') union all select 1 from messages where status = 'streaming'`,
+        );
         if (busy.length === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return {
         rooms: await rows('select id, title, settings, updated_at from rooms order by id'),
-        participants: await rows('select room_id, id, name, last_seen_at from participants order by room_id, id'),
-        messages: await rows('select id, room_id, content, status, seq, updated_at from messages order by position'),
+        participants: await rows(
+          'select room_id, id, name, last_seen_at from participants order by room_id, id',
+        ),
+        messages: await rows(
+          'select id, room_id, content, status, seq, updated_at from messages order by position',
+        ),
         runs: await rows('select id, status from agent_runs order by created_at, id'),
         events: await rows('select id, kind from room_events order by id'),
         usage: await rows('select * from token_usage order by room_id, day'),
@@ -260,7 +290,12 @@ function requester(url: string) {
           } catch {
             body = undefined;
           }
-          const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, text, body };
+          const answer = {
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            text,
+            body,
+          };
           try {
             checkAnswer(method, path, answer);
           } catch (error) {
@@ -282,7 +317,10 @@ export interface SseClient {
   events: Array<{ event: string; data: unknown }>;
   comments: string[];
   /** Resolves with the first event (already received or future) that matches. */
-  next(match: (event: { event: string; data: unknown }) => boolean, timeoutMs?: number): Promise<{ event: string; data: unknown }>;
+  next(
+    match: (event: { event: string; data: unknown }) => boolean,
+    timeoutMs?: number,
+  ): Promise<{ event: string; data: unknown }>;
   /** Resolves once a comment matching `pattern` has arrived. */
   comment(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves when the server ends the stream. */
@@ -292,76 +330,89 @@ export interface SseClient {
 
 export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (incoming) => {
-      const events: SseClient['events'] = [];
-      const comments: string[] = [];
-      const waiters = new Set<() => void>();
-      let buffer = '';
-      /** An event the contract does not describe: every later wait fails with it. */
-      let failure: Error | undefined;
-      let resolveEnded!: () => void;
-      const ended = new Promise<void>((done) => (resolveEnded = done));
-      incoming.setEncoding('utf8');
-      incoming.on('data', (chunk: string) => {
-        buffer += chunk;
-        let boundary: number;
-        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          let event = 'message';
-          let data: string | undefined;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data = line.slice(6);
+    const outgoing = http.get(
+      url,
+      { headers: { accept: 'text/event-stream', ...headers } },
+      (incoming) => {
+        const events: SseClient['events'] = [];
+        const comments: string[] = [];
+        const waiters = new Set<() => void>();
+        let buffer = '';
+        /** An event the contract does not describe: every later wait fails with it. */
+        let failure: Error | undefined;
+        let resolveEnded!: () => void;
+        const ended = new Promise<void>((done) => (resolveEnded = done));
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => {
+          buffer += chunk;
+          let boundary: number;
+          while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, boundary);
+            buffer = buffer.slice(boundary + 2);
+            let event = 'message';
+            let data: string | undefined;
+            for (const line of block.split('\n')) {
+              if (line.startsWith(':')) comments.push(line.slice(1).trim());
+              else if (line.startsWith('event: ')) event = line.slice(7);
+              else if (line.startsWith('data: ')) data = line.slice(6);
+            }
+            if (data === undefined) continue;
+            const received = { event, data: JSON.parse(data) as unknown };
+            try {
+              checkRoomEvent(received);
+              events.push(received);
+            } catch (error) {
+              failure = error as Error;
+            }
           }
-          if (data === undefined) continue;
-          const received = { event, data: JSON.parse(data) as unknown };
-          try {
-            checkRoomEvent(received);
-            events.push(received);
-          } catch (error) {
-            failure = error as Error;
-          }
-        }
-        for (const waiter of [...waiters]) waiter();
-      });
-      incoming.on('end', () => resolveEnded());
-      incoming.on('close', () => resolveEnded());
-      const wait = <T>(find: () => T | undefined, timeoutMs: number, what: string) =>
-        new Promise<T>((done, fail) => {
-          if (failure) return fail(failure);
-          const found = find();
-          if (found !== undefined) return done(found);
-          const timer = setTimeout(() => {
-            waiters.delete(check);
-            fail(new Error(`SSE: timed out waiting for ${what}; got ${JSON.stringify(events.map((entry) => entry.event))}`));
-          }, timeoutMs);
-          const check = () => {
-            if (failure) {
+          for (const waiter of [...waiters]) waiter();
+        });
+        incoming.on('end', () => resolveEnded());
+        incoming.on('close', () => resolveEnded());
+        const wait = <T>(find: () => T | undefined, timeoutMs: number, what: string) =>
+          new Promise<T>((done, fail) => {
+            if (failure) return fail(failure);
+            const found = find();
+            if (found !== undefined) return done(found);
+            const timer = setTimeout(() => {
+              waiters.delete(check);
+              fail(
+                new Error(
+                  `SSE: timed out waiting for ${what}; got ${JSON.stringify(events.map((entry) => entry.event))}`,
+                ),
+              );
+            }, timeoutMs);
+            const check = () => {
+              if (failure) {
+                clearTimeout(timer);
+                waiters.delete(check);
+                return fail(failure);
+              }
+              const value = find();
+              if (value === undefined) return;
               clearTimeout(timer);
               waiters.delete(check);
-              return fail(failure);
-            }
-            const value = find();
-            if (value === undefined) return;
-            clearTimeout(timer);
-            waiters.delete(check);
-            done(value);
-          };
-          waiters.add(check);
+              done(value);
+            };
+            waiters.add(check);
+          });
+        resolve({
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          events,
+          comments,
+          next: (match, timeoutMs = 5000) => wait(() => events.find(match), timeoutMs, 'an event'),
+          comment: (pattern, timeoutMs = 5000) =>
+            wait(
+              () => comments.find((comment) => pattern.test(comment)),
+              timeoutMs,
+              `a comment ${pattern}`,
+            ),
+          ended,
+          close: () => outgoing.destroy(),
         });
-      resolve({
-        status: incoming.statusCode ?? 0,
-        headers: incoming.headers,
-        events,
-        comments,
-        next: (match, timeoutMs = 5000) => wait(() => events.find(match), timeoutMs, 'an event'),
-        comment: (pattern, timeoutMs = 5000) => wait(() => comments.find((comment) => pattern.test(comment)), timeoutMs, `a comment ${pattern}`),
-        ended,
-        close: () => outgoing.destroy(),
-      });
-    });
+      },
+    );
     outgoing.on('error', reject);
   });
 }

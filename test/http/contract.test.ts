@@ -45,20 +45,45 @@ describe('answers checked against the contract', () => {
     expect(answer.body.room.settings).not.toHaveProperty('temperature');
 
     const drifted = await api.variant({ rooms: withUndeclaredSetting(api.orchestrator) });
-    await expect(drifted.request('GET', path, { token }).then((received) => checkAnswer('GET', path, received))).rejects.toThrow(/GET \/api\/rooms\/\S+ answered 200 with what its schema does not describe[\s\S]*temperature[\s\S]*room\.settings/);
+    await expect(
+      drifted
+        .request('GET', path, { token })
+        .then((received) => checkAnswer('GET', path, received)),
+    ).rejects.toThrow(
+      /GET \/api\/rooms\/\S+ answered 200 with what its schema does not describe[\s\S]*temperature[\s\S]*room\.settings/,
+    );
   });
 
   it('an SSE event with a field its schema does not name fails the wait for it', async () => {
     const room = `contract-${randomUUID().slice(0, 8)}`;
     const { token, participant } = await api.session(room);
-    const stream = await openSse(`${api.url}/api/rooms/${room}/events`, { authorization: `Bearer ${token}` });
+    const stream = await openSse(`${api.url}/api/rooms/${room}/events`, {
+      authorization: `Bearer ${token}`,
+    });
     try {
       await stream.comment(/connected/);
-      await api.bus.broadcast(room, 'typing', { participantId: participant.id, name: participant.name, typing: true });
-      expect((await stream.next((event) => event.event === 'typing')).data).toEqual({ participantId: participant.id, name: participant.name, typing: true });
-      await api.bus.broadcast(room, 'typing', { participantId: participant.id, name: participant.name, typing: false, mood: 'pensive' });
-      const stopped = stream.next((event) => event.event === 'typing' && (event.data as { typing: boolean }).typing === false);
-      await expect(stopped.then(checkRoomEvent)).rejects.toThrow(/SSE event "typing" is not the contract's[\s\S]*mood/);
+      await api.bus.broadcast(room, 'typing', {
+        participantId: participant.id,
+        name: participant.name,
+        typing: true,
+      });
+      expect((await stream.next((event) => event.event === 'typing')).data).toEqual({
+        participantId: participant.id,
+        name: participant.name,
+        typing: true,
+      });
+      await api.bus.broadcast(room, 'typing', {
+        participantId: participant.id,
+        name: participant.name,
+        typing: false,
+        mood: 'pensive',
+      });
+      const stopped = stream.next(
+        (event) => event.event === 'typing' && (event.data as { typing: boolean }).typing === false,
+      );
+      await expect(stopped.then(checkRoomEvent)).rejects.toThrow(
+        /SSE event "typing" is not the contract's[\s\S]*mood/,
+      );
     } finally {
       stream.close();
     }
@@ -66,9 +91,12 @@ describe('answers checked against the contract', () => {
 
   it("the OpenAPI document's own schemas (JSON Schema 2020-12, checked by Ajv) accept the server's real answers and refuse a drifted one", async () => {
     const documentId = 'https://chorus.test/openapi.json';
-    const document = (await api.request('GET', '/api/openapi.json')).body as { components: { schemas: Record<string, object> } };
+    const document = (await api.request('GET', '/api/openapi.json')).body as {
+      components: { schemas: Record<string, object> };
+    };
     const ajv = new Ajv2020({ strict: false, allErrors: true });
-    for (const [name, schema] of Object.entries(document.components.schemas)) expect(ajv.validateSchema(schema), `${name}: ${ajv.errorsText()}`).toBe(true);
+    for (const [name, schema] of Object.entries(document.components.schemas))
+      expect(ajv.validateSchema(schema), `${name}: ${ajv.errorsText()}`).toBe(true);
     ajv.addSchema({ $id: documentId, components: document.components });
     const accepts = (name: string, body: unknown) => {
       const validate = ajv.getSchema(`${documentId}#/components/schemas/${name}`);
@@ -80,16 +108,33 @@ describe('answers checked against the contract', () => {
     const session = await api.request('POST', '/api/session', { body: { room, name: 'Grace' } });
     expect(accepts('SessionResponse', session.body)).toBe('valid');
     const token = session.body.token as string;
-    const posted = await api.request('POST', `/api/rooms/${room}/messages`, { token, body: { id: randomUUID(), content: 'Hello @ada' } });
+    const posted = await api.request('POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { id: randomUUID(), content: 'Hello @ada' },
+    });
     expect(posted.status).toBe(201);
     expect(accepts('MessageResponse', posted.body)).toBe('valid');
-    expect(accepts('RoomResponse', (await api.request('GET', `/api/rooms/${room}`, { token })).body)).toBe('valid');
+    expect(
+      accepts('RoomResponse', (await api.request('GET', `/api/rooms/${room}`, { token })).body),
+    ).toBe('valid');
     const page = (await api.request('GET', `/api/rooms/${room}/messages`, { token })).body;
     expect(page.messages[0].position).toEqual(expect.any(Number));
     expect(accepts('MessagePage', page)).toBe('valid');
-    expect(accepts('StopResponse', (await api.request('POST', `/api/rooms/${room}/stop`, { token, body: { all: true } })).body)).toBe('valid');
-    expect(accepts('Error', (await api.request('GET', `/api/rooms/${room}/messages?limit=0`, { token })).body)).toBe('valid');
+    expect(
+      accepts(
+        'StopResponse',
+        (await api.request('POST', `/api/rooms/${room}/stop`, { token, body: { all: true } })).body,
+      ),
+    ).toBe('valid');
+    expect(
+      accepts(
+        'Error',
+        (await api.request('GET', `/api/rooms/${room}/messages?limit=0`, { token })).body,
+      ),
+    ).toBe('valid');
 
-    expect(accepts('MessagePage', { ...page, messages: [{ ...page.messages[0], pinned: true }] })).toMatch(/must NOT have additional properties/);
+    expect(
+      accepts('MessagePage', { ...page, messages: [{ ...page.messages[0], pinned: true }] }),
+    ).toMatch(/must NOT have additional properties/);
   });
 });

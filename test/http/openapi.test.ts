@@ -8,7 +8,10 @@ import type { RoomEventSource, RoomService, RoomStore } from '../../server/http/
 
 /** The app with dependencies that must never be called: only its routes are inspected. */
 function inspectableApp(messageChars = 8000): Express {
-  const never = new Proxy({}, { get: (_target, name) => () => Promise.reject(new Error(`unexpected call: ${String(name)}`)) });
+  const never = new Proxy(
+    {},
+    { get: (_target, name) => () => Promise.reject(new Error(`unexpected call: ${String(name)}`)) },
+  );
   return createApp({
     log: () => {},
     store: never as RoomStore,
@@ -33,7 +36,9 @@ function routesOf(app: Express): string[] {
   const walk = (stack: RouterLayer[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const [method, enabled] of Object.entries(layer.route.methods)) if (enabled && method !== '_all') found.push(`${method.toUpperCase()} ${layer.route.path}`);
+        for (const [method, enabled] of Object.entries(layer.route.methods))
+          if (enabled && method !== '_all')
+            found.push(`${method.toUpperCase()} ${layer.route.path}`);
       } else if (layer.handle.stack) {
         walk(layer.handle.stack);
       }
@@ -48,7 +53,13 @@ type Content = Record<string, { schema: JsonSchema }>;
 
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { requestBody?: { content: Content }; responses: Record<string, { content?: Content }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { requestBody?: { content: Content }; responses: Record<string, { content?: Content }> }
+    >
+  >;
   components: { schemas: Record<string, JsonSchema> };
 }
 
@@ -86,24 +97,44 @@ describe('GET /api/openapi.json', () => {
         'GET /api/openapi.json',
       ]),
     );
-    const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(documented.sort()).toEqual(routes.map((route) => route.replace(/ (.*)$/, (_match, path: string) => ` ${openApiPath(path)}`)).sort());
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(
+      routes
+        .map((route) => route.replace(/ (.*)$/, (_match, path: string) => ` ${openApiPath(path)}`))
+        .sort(),
+    );
   });
 
   it('generates request schemas from the validators, with the configured limits', async () => {
     const document = await documentOf(inspectableApp(1234));
-    expect(document.paths['/api/rooms/{room}/messages']?.post?.requestBody?.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/PostMessageRequest' });
+    expect(
+      document.paths['/api/rooms/{room}/messages']?.post?.requestBody?.content['application/json']
+        ?.schema,
+    ).toEqual({ $ref: '#/components/schemas/PostMessageRequest' });
     const body = document.components.schemas.PostMessageRequest;
     expect(body).toMatchObject({
       type: 'object',
       required: ['id', 'content'],
       additionalProperties: false,
-      properties: { content: { type: 'string', maxLength: 1234 }, id: { type: 'string', pattern: expect.any(String) } },
+      properties: {
+        content: { type: 'string', maxLength: 1234 },
+        id: { type: 'string', pattern: expect.any(String) },
+      },
     });
     const session = document.components.schemas.SessionRequest;
     expect(session).toMatchObject({
       required: ['room', 'name'],
-      properties: { name: { maxLength: 40 }, identity: { anyOf: [{ type: 'string', description: expect.stringMatching(/identity JWT/) }, { required: ['userId', 'signature'] }] } },
+      properties: {
+        name: { maxLength: 40 },
+        identity: {
+          anyOf: [
+            { type: 'string', description: expect.stringMatching(/identity JWT/) },
+            { required: ['userId', 'signature'] },
+          ],
+        },
+      },
     });
   });
 
@@ -127,20 +158,48 @@ describe('GET /api/openapi.json', () => {
     const document = await documentOf(inspectableApp());
     const { schemas } = document.components;
     expect(Object.keys(schemas)).toEqual(
-      expect.arrayContaining(['Message', 'Agent', 'Participant', 'Error', 'SessionRequest', 'SessionResponse', 'RoomResponse', 'MessagePage', 'StopRequest', 'RoomEvent']),
+      expect.arrayContaining([
+        'Message',
+        'Agent',
+        'Participant',
+        'Error',
+        'SessionRequest',
+        'SessionResponse',
+        'RoomResponse',
+        'MessagePage',
+        'StopRequest',
+        'RoomEvent',
+      ]),
     );
     expect(schemas.Message).toMatchObject({
       additionalProperties: false,
-      properties: { position: { type: 'integer' }, author: { $ref: '#/components/schemas/Author' }, stoppedBy: { anyOf: [{ $ref: '#/components/schemas/Participant' }, { type: 'null' }] } },
+      properties: {
+        position: { type: 'integer' },
+        author: { $ref: '#/components/schemas/Author' },
+        stoppedBy: { anyOf: [{ $ref: '#/components/schemas/Participant' }, { type: 'null' }] },
+      },
     });
-    expect(schemas.Agent).toMatchObject({ required: ['id', 'name', 'handle', 'color', 'model', 'description'], properties: { color: { type: 'string' } } });
-    const answer = (path: string, method: string, status: string, type = 'application/json') => document.paths[path]?.[method]?.responses[status]?.content?.[type]?.schema;
-    expect(answer('/api/session', 'post', '200')).toEqual({ $ref: '#/components/schemas/SessionResponse' });
-    expect(answer('/api/rooms/{room}/messages', 'get', '200')).toEqual({ $ref: '#/components/schemas/MessagePage' });
-    expect(answer('/api/rooms/{room}/messages', 'post', '409')).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(schemas.Agent).toMatchObject({
+      required: ['id', 'name', 'handle', 'color', 'model', 'description'],
+      properties: { color: { type: 'string' } },
+    });
+    const answer = (path: string, method: string, status: string, type = 'application/json') =>
+      document.paths[path]?.[method]?.responses[status]?.content?.[type]?.schema;
+    expect(answer('/api/session', 'post', '200')).toEqual({
+      $ref: '#/components/schemas/SessionResponse',
+    });
+    expect(answer('/api/rooms/{room}/messages', 'get', '200')).toEqual({
+      $ref: '#/components/schemas/MessagePage',
+    });
+    expect(answer('/api/rooms/{room}/messages', 'post', '409')).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        expect(operation.responses['500']?.content?.['application/json']?.schema, `${method} ${path}`).toEqual({ $ref: '#/components/schemas/Error' });
+        expect(
+          operation.responses['500']?.content?.['application/json']?.schema,
+          `${method} ${path}`,
+        ).toEqual({ $ref: '#/components/schemas/Error' });
       }
     }
   });
@@ -154,11 +213,18 @@ describe('GET /api/openapi.json', () => {
     });
     expect(events.map(([event]) => event)).toEqual(Object.keys(roomEventSchemas));
     expect(events).toContainEqual(['text-delta', '#/components/schemas/TextDeltaEvent']);
-    expect(document.components.schemas.TextDeltaEvent).toMatchObject({ required: ['id', 'seq', 'delta'], additionalProperties: false });
-    expect(document.components.schemas.MessageEndEvent).toMatchObject({ properties: { message: { $ref: '#/components/schemas/Message' } } });
+    expect(document.components.schemas.TextDeltaEvent).toMatchObject({
+      required: ['id', 'seq', 'delta'],
+      additionalProperties: false,
+    });
+    expect(document.components.schemas.MessageEndEvent).toMatchObject({
+      properties: { message: { $ref: '#/components/schemas/Message' } },
+    });
 
     function answer(of: OpenApiDocument) {
-      return of.paths['/api/rooms/{room}/events']?.get?.responses['200']?.content?.['text/event-stream']?.schema;
+      return of.paths['/api/rooms/{room}/events']?.get?.responses['200']?.content?.[
+        'text/event-stream'
+      ]?.schema;
     }
   });
 });

@@ -20,7 +20,9 @@ const folders: string[] = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close()));
-  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+  await Promise.all(
+    folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })),
+  );
 });
 
 /** A data folder two levels below a fresh temporary one: neither level exists yet. */
@@ -40,17 +42,32 @@ async function start(env: Record<string, string>): Promise<RunningServer> {
 async function notPrivate(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   const found: string[] = [];
-  for (const entry of [{ path: folder, folder: true }, ...entries.map((item) => ({ path: path.join(item.parentPath, item.name), folder: item.isDirectory() }))]) {
+  for (const entry of [
+    { path: folder, folder: true },
+    ...entries.map((item) => ({
+      path: path.join(item.parentPath, item.name),
+      folder: item.isDirectory(),
+    })),
+  ]) {
     const mode = (await stat(entry.path)).mode & 0o777;
-    if (mode !== (entry.folder ? 0o700 : 0o600)) found.push(`${mode.toString(8)} ${path.relative(folder, entry.path) || '.'}`);
+    if (mode !== (entry.folder ? 0o700 : 0o600))
+      found.push(`${mode.toString(8)} ${path.relative(folder, entry.path) || '.'}`);
   }
   return found;
 }
 
-async function post(server: RunningServer, route: string, body: unknown, token?: string): Promise<Response> {
+async function post(
+  server: RunningServer,
+  route: string,
+  body: unknown,
+  token?: string,
+): Promise<Response> {
   return fetch(`${server.url}${route}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -60,7 +77,10 @@ describe('PGlite in the data folder (the default install)', () => {
     'starts with CHORUS_JWT_SECRET set and a data folder that does not exist yet, and GET /readyz answers 200',
     async () => {
       const dataDir = await missingDataDir();
-      const server = await start({ CHORUS_DATA_DIR: dataDir, CHORUS_JWT_SECRET: randomBytes(32).toString('hex') });
+      const server = await start({
+        CHORUS_DATA_DIR: dataDir,
+        CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
+      });
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready' });
@@ -77,7 +97,16 @@ describe('PGlite in the data folder (the default install)', () => {
       const session = await post(server, '/api/session', { room: 'private-room', name: 'Grace' });
       const { token } = (await session.json()) as { token: string };
       for (let index = 0; index < 3; index += 1) {
-        expect((await post(server, '/api/rooms/private-room/messages', { id: randomUUID(), content: `note ${index}` }, token)).status).toBe(201);
+        expect(
+          (
+            await post(
+              server,
+              '/api/rooms/private-room/messages',
+              { id: randomUUID(), content: `note ${index}` },
+              token,
+            )
+          ).status,
+        ).toBe(201);
       }
       expect(await notPrivate(dataDir)).toEqual([]);
       running.splice(running.indexOf(server), 1);
@@ -94,7 +123,11 @@ describe('PostgreSQL (DATABASE_URL)', () => {
     async () => {
       const { sql, url } = await openTestPostgres({ migrated: false });
       await sql.close();
-      const server = await start({ DATABASE_URL: url, CHORUS_DATA_DIR: await missingDataDir(), CHORUS_JWT_SECRET: randomBytes(32).toString('hex') });
+      const server = await start({
+        DATABASE_URL: url,
+        CHORUS_DATA_DIR: await missingDataDir(),
+        CHORUS_JWT_SECRET: randomBytes(32).toString('hex'),
+      });
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready' });
@@ -107,17 +140,30 @@ describe('CHORUS_PUBLIC_URL', () => {
   it(
     'makes the realtime URL of every session, whatever the Host',
     async () => {
-      const server = await startChorusServer({ env: { CHORUS_PUBLIC_URL: 'https://chat.example.com/' } });
+      const server = await startChorusServer({
+        env: { CHORUS_PUBLIC_URL: 'https://chat.example.com/' },
+      });
       try {
-        const answer = await new Promise<{ status: number; body: { realtime: { url: string } } }>((resolve, reject) => {
-          const outgoing = http.request(`${server.url}/api/session`, { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } }, (incoming) => {
-            let text = '';
-            incoming.on('data', (chunk: Buffer) => (text += chunk));
-            incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: JSON.parse(text) }));
-          });
-          outgoing.on('error', reject);
-          outgoing.end(JSON.stringify({ room: 'public-url', name: 'Grace' }));
-        });
+        const answer = await new Promise<{ status: number; body: { realtime: { url: string } } }>(
+          (resolve, reject) => {
+            const outgoing = http.request(
+              `${server.url}/api/session`,
+              {
+                method: 'POST',
+                headers: { host: 'evil.example', 'content-type': 'application/json' },
+              },
+              (incoming) => {
+                let text = '';
+                incoming.on('data', (chunk: Buffer) => (text += chunk));
+                incoming.on('end', () =>
+                  resolve({ status: incoming.statusCode ?? 0, body: JSON.parse(text) }),
+                );
+              },
+            );
+            outgoing.on('error', reject);
+            outgoing.end(JSON.stringify({ room: 'public-url', name: 'Grace' }));
+          },
+        );
         expect(answer.status).toBe(200);
         expect(answer.body.realtime.url).toBe('wss://chat.example.com/realtime/v1');
       } finally {
@@ -128,9 +174,18 @@ describe('CHORUS_PUBLIC_URL', () => {
   );
 
   it('must be an http(s) origin without a path', () => {
-    for (const value of ['chat.example.com', 'ftp://chat.example.com', 'https://chat.example.com/chorus', 'https://user:pass@chat.example.com']) {
-      expect(() => loadConfig({ CHORUS_PUBLIC_URL: value }), value).toThrow(/CHORUS_PUBLIC_URL must be the http\(s\) origin browsers reach this server at/);
+    for (const value of [
+      'chat.example.com',
+      'ftp://chat.example.com',
+      'https://chat.example.com/chorus',
+      'https://user:pass@chat.example.com',
+    ]) {
+      expect(() => loadConfig({ CHORUS_PUBLIC_URL: value }), value).toThrow(
+        /CHORUS_PUBLIC_URL must be the http\(s\) origin browsers reach this server at/,
+      );
     }
-    expect(loadConfig({ CHORUS_PUBLIC_URL: 'http://localhost:8080/' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ CHORUS_PUBLIC_URL: 'http://localhost:8080/' }).publicUrl).toBe(
+      'http://localhost:8080',
+    );
   });
 });

@@ -20,7 +20,8 @@ afterAll(async () => {
   await api.close();
 });
 
-const isTyping = (frame: TestFrame) => frame.event === 'broadcast' && frame.payload.event === 'typing';
+const isTyping = (frame: TestFrame) =>
+  frame.event === 'broadcast' && frame.payload.event === 'typing';
 
 /** A fresh room with a participant, and a listener on its channel. */
 async function roomWithListener(name = 'Grace') {
@@ -28,7 +29,10 @@ async function roomWithListener(name = 'Grace') {
   const session = await api.session(room, name);
   const listener = await TestSocket.open(api.hub.socketUrl('1.0.0'));
   sockets.push(listener);
-  const joined = await listener.join(`realtime:room:${room}`, { access_token: api.hub.roomToken(room, { sub: 'guest:listener' }), config: { private: true } });
+  const joined = await listener.join(`realtime:room:${room}`, {
+    access_token: api.hub.roomToken(room, { sub: 'guest:listener' }),
+    config: { private: true },
+  });
   expect(joined.payload.status).toBe('ok');
   return { room, token: session.token, participantId: session.participant.id, listener };
 }
@@ -36,16 +40,32 @@ async function roomWithListener(name = 'Grace') {
 describe('POST /api/rooms/:room/typing', () => {
   it('broadcasts typing as the participant of the token and answers 204', async () => {
     const { room, token, participantId, listener } = await roomWithListener('Grace');
-    const response = await api.request('POST', `/api/rooms/${room}/typing`, { token, body: { typing: true } });
+    const response = await api.request('POST', `/api/rooms/${room}/typing`, {
+      token,
+      body: { typing: true },
+    });
     expect([response.status, response.text]).toEqual([204, '']);
-    expect((await listener.next(isTyping)).payload.payload).toEqual({ participantId, name: 'Grace', typing: true });
+    expect((await listener.next(isTyping)).payload.payload).toEqual({
+      participantId,
+      name: 'Grace',
+      typing: true,
+    });
     await api.request('POST', `/api/rooms/${room}/typing`, { token, body: { typing: false } });
-    expect((await listener.next(isTyping)).payload.payload).toEqual({ participantId, name: 'Grace', typing: false });
+    expect((await listener.next(isTyping)).payload.payload).toEqual({
+      participantId,
+      name: 'Grace',
+      typing: false,
+    });
   });
 
   it('refuses a body that names someone else or is not {typing: boolean} with 400, sending nothing', async () => {
     const { room, token, listener } = await roomWithListener();
-    for (const body of [{ typing: true, participantId: 'agent:sage', name: 'Sage' }, { typing: 'yes' }, {}, { typing: true, padding: 'x'.repeat(5_000) }]) {
+    for (const body of [
+      { typing: true, participantId: 'agent:sage', name: 'Sage' },
+      { typing: 'yes' },
+      {},
+      { typing: true, padding: 'x'.repeat(5_000) },
+    ]) {
       const response = await api.request('POST', `/api/rooms/${room}/typing`, { token, body });
       expect([response.status, response.body.error.code]).toEqual([400, 'invalid_request']);
     }
@@ -55,17 +75,37 @@ describe('POST /api/rooms/:room/typing', () => {
   it('refuses a service key (403 participant_required), no token (401) and another room’s token (403)', async () => {
     const { room, listener } = await roomWithListener();
     const other = await api.session(`room-${randomUUID().slice(0, 8)}`);
-    const service = await api.request('POST', `/api/rooms/${room}/typing`, { token: api.hub.serviceKey, body: { typing: true } });
+    const service = await api.request('POST', `/api/rooms/${room}/typing`, {
+      token: api.hub.serviceKey,
+      body: { typing: true },
+    });
     expect([service.status, service.body.error.code]).toEqual([403, 'participant_required']);
-    expect((await api.request('POST', `/api/rooms/${room}/typing`, { body: { typing: true } })).status).toBe(401);
-    expect((await api.request('POST', `/api/rooms/${room}/typing`, { token: other.token, body: { typing: true } })).status).toBe(403);
+    expect(
+      (await api.request('POST', `/api/rooms/${room}/typing`, { body: { typing: true } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await api.request('POST', `/api/rooms/${room}/typing`, {
+          token: other.token,
+          body: { typing: true },
+        })
+      ).status,
+    ).toBe(403);
     await listener.expectNone(isTyping);
   });
 
   it('limits typing updates per participant (429 with Retry-After), and what is refused is not sent', async () => {
     const { room, token, listener } = await roomWithListener();
     const statuses: number[] = [];
-    for (let index = 0; index < 41; index += 1) statuses.push((await api.request('POST', `/api/rooms/${room}/typing`, { token, body: { typing: index % 2 === 0 } })).status);
+    for (let index = 0; index < 41; index += 1)
+      statuses.push(
+        (
+          await api.request('POST', `/api/rooms/${room}/typing`, {
+            token,
+            body: { typing: index % 2 === 0 },
+          })
+        ).status,
+      );
     expect(statuses.filter((status) => status === 204)).toHaveLength(40);
     expect(statuses.at(-1)).toBe(429);
     for (let index = 0; index < 40; index += 1) await listener.next(isTyping);
@@ -73,7 +113,9 @@ describe('POST /api/rooms/:room/typing', () => {
   });
 
   it('tells the widget of the embedded hub to send typing on the channel', async () => {
-    const response = await api.request('POST', '/api/session', { body: { room: `room-${randomUUID().slice(0, 8)}`, name: 'Grace' } });
+    const response = await api.request('POST', '/api/session', {
+      body: { room: `room-${randomUUID().slice(0, 8)}`, name: 'Grace' },
+    });
     expect(response.body.realtime.typing).toBe('channel');
   });
 });

@@ -35,7 +35,8 @@ class TaggedModel implements ChatModel {
     yield { type: 'finish', reason: 'stop', usage: { inputTokens: 1, outputTokens: 1 } };
   }
 }
-const replyText = (server: string, agent: string) => `${server} ${agent}: a reply streamed through the external realtime, word by word.`;
+const replyText = (server: string, agent: string) =>
+  `${server} ${agent}: a reply streamed through the external realtime, word by word.`;
 
 let hub: TestHub | undefined;
 const servers: ChorusServer[] = [];
@@ -81,12 +82,20 @@ async function join(server: ChorusServer, room: string, name: string): Promise<R
   return visitor;
 }
 
-const repliesTo = (messages: Message[], id: string) => messages.filter((message) => message.replyTo === id && message.author.kind === 'agent');
+const repliesTo = (messages: Message[], id: string) =>
+  messages.filter((message) => message.replyTo === id && message.author.kind === 'agent');
 
 /** The status a WebSocket upgrade request to `url` is answered with (101 if it is accepted). */
 function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    const request = http.get(url, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
     request.on('upgrade', (response, socket) => {
       socket.destroy();
       resolve(response.statusCode ?? 0);
@@ -105,40 +114,71 @@ describe('Chorus on an external Supabase Realtime', () => {
     const server = await startOnHub('solo');
     expect(server.hub).toBeNull();
     expect(server.realtimeUrl).toBe(hub.realtimeUrl);
-    await server.store.rooms.ensureRoom({ id: 'lobby', title: 'Lobby', settings: { policy: 'all' } });
+    await server.store.rooms.ensureRoom({
+      id: 'lobby',
+      title: 'Lobby',
+      settings: { policy: 'all' },
+    });
 
-    const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'lobby', name: 'Ada' }) });
+    const session = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'lobby', name: 'Ada' }),
+    });
     expect(session.status).toBe(200);
-    const { realtime, token } = (await session.json()) as { realtime: { url: string; apikey: string }; token: string };
+    const { realtime, token } = (await session.json()) as {
+      realtime: { url: string; apikey: string };
+      token: string;
+    };
     expect(realtime).toEqual({ url: hub.realtimeUrl, apikey: hub.anonKey, typing: 'server' });
 
     const ada = await join(server, 'lobby', 'Ada');
     expect(ada.session.realtime.url).toBe(hub.realtimeUrl);
-    const stream = await openSse(`${server.url}/api/rooms/lobby/events`, { authorization: `Bearer ${token}` });
+    const stream = await openSse(`${server.url}/api/rooms/lobby/events`, {
+      authorization: `Bearer ${token}`,
+    });
     streams.push(stream);
     expect(stream.status).toBe(200);
     await stream.comment(/^connected to room/);
 
     const question = await ada.post('What do you all think?');
-    await waitFor(() => ada.ended().length === 3, { timeoutMs: 15_000, what: 'three message-end events through the external hub' });
+    await waitFor(() => ada.ended().length === 3, {
+      timeoutMs: 15_000,
+      what: 'three message-end events through the external hub',
+    });
     const persisted = repliesTo(await ada.fetchMessages(), question.id);
     expect(persisted.map((message) => message.author.id).sort()).toEqual(AGENTS);
     for (const reply of persisted) {
-      expect(reply).toMatchObject({ status: 'complete', content: replyText('solo', reply.author.id) });
+      expect(reply).toMatchObject({
+        status: 'complete',
+        content: replyText('solo', reply.author.id),
+      });
       const events = ada.eventsOf(reply.id).map((entry) => entry.event);
       expect(events[0]).toBe('message-start');
       expect(events.filter((event) => event === 'text-delta').length).toBe(reply.seq);
       expect(events.at(-1)).toBe('message-end');
       expect(ada.ended().find((message) => message.id === reply.id)).toEqual(reply);
       expect(ada.transcript.get(reply.id)).toEqual(reply);
-      const sseEnd = await stream.next((entry) => entry.event === 'message-end' && (entry.data as { message: Message }).message.id === reply.id);
+      const sseEnd = await stream.next(
+        (entry) =>
+          entry.event === 'message-end' &&
+          (entry.data as { message: Message }).message.id === reply.id,
+      );
       expect((sseEnd.data as { message: Message }).message).toEqual(reply);
-      expect(stream.events.filter((entry) => entry.event === 'text-delta' && (entry.data as { id: string }).id === reply.id)).toHaveLength(reply.seq);
+      expect(
+        stream.events.filter(
+          (entry) => entry.event === 'text-delta' && (entry.data as { id: string }).id === reply.id,
+        ),
+      ).toHaveLength(reply.seq);
     }
 
     // The hub is elsewhere: Chorus's own port refuses the realtime upgrade (its API's 404).
-    expect(await upgradeStatus(`${server.url}/realtime/v1/websocket?apikey=${hub.anonKey}&vsn=1.0.0`)).toBe(404);
-    expect(await upgradeStatus(`${hub.httpUrl}/realtime/v1/websocket?apikey=${hub.anonKey}&vsn=1.0.0`)).toBe(101);
+    expect(
+      await upgradeStatus(`${server.url}/realtime/v1/websocket?apikey=${hub.anonKey}&vsn=1.0.0`),
+    ).toBe(404);
+    expect(
+      await upgradeStatus(`${hub.httpUrl}/realtime/v1/websocket?apikey=${hub.anonKey}&vsn=1.0.0`),
+    ).toBe(101);
   });
 
   it('scales out: two servers share one Postgres and the hub, each run is claimed once, and a visitor sees every reply', async () => {
@@ -155,12 +195,20 @@ describe('Chorus on an external Supabase Realtime', () => {
     const people = [await join(a, room, 'Ada'), await join(b, room, 'Grace')];
     const rounds: Array<{ question: Message; visitors: RoomVisitor[] }> = [];
     const ended = () => people[0]!.ended().filter((message) => message.author.kind === 'agent');
-    const streamedBy = (server: string) => ended().filter((message) => message.content.startsWith(`${server} `)).length;
-    for (let index = 0; index < 12 && (index < 2 || streamedBy('A') === 0 || streamedBy('B') === 0); index += 1) {
+    const streamedBy = (server: string) =>
+      ended().filter((message) => message.content.startsWith(`${server} `)).length;
+    for (
+      let index = 0;
+      index < 12 && (index < 2 || streamedBy('A') === 0 || streamedBy('B') === 0);
+      index += 1
+    ) {
       const question = await people[index % 2]!.post(`Question ${index + 1}?`);
       rounds.push({ question, visitors: people });
       for (const visitor of people) {
-        await waitFor(() => visitor.ended().filter((message) => message.replyTo === question.id).length === 3, { timeoutMs: 15_000, what: `the replies to question ${index + 1}` });
+        await waitFor(
+          () => visitor.ended().filter((message) => message.replyTo === question.id).length === 3,
+          { timeoutMs: 15_000, what: `the replies to question ${index + 1}` },
+        );
       }
     }
     expect(streamedBy('A')).toBeGreaterThan(0);
@@ -177,12 +225,17 @@ describe('Chorus on an external Supabase Realtime', () => {
         }
       }
     }
-    const runs = await a.store.sql.query<{ message_id: string; status: string; lease_owner: string; attempt: number }>(
-      'select message_id, status, lease_owner, attempt from agent_runs',
-    );
+    const runs = await a.store.sql.query<{
+      message_id: string;
+      status: string;
+      lease_owner: string;
+      attempt: number;
+    }>('select message_id, status, lease_owner, attempt from agent_runs');
     expect(runs.rows).toHaveLength(rounds.length * 3);
     expect(new Set(runs.rows.map((run) => run.message_id)).size).toBe(runs.rows.length);
-    expect(runs.rows.map((run) => [run.status, run.attempt])).toEqual(runs.rows.map(() => ['done', 1]));
+    expect(runs.rows.map((run) => [run.status, run.attempt])).toEqual(
+      runs.rows.map(() => ['done', 1]),
+    );
     expect(new Set(runs.rows.map((run) => run.lease_owner)).size).toBe(2);
   });
 });
@@ -197,36 +250,82 @@ describe('choosing the realtime (configuration)', () => {
   };
 
   it('reads an external realtime, turning an http(s) URL into the ws(s) one realtime-js uses', () => {
-    expect(loadConfig(external).realtime).toEqual({ kind: 'external', url: external.CHORUS_REALTIME_URL, serviceKey: keys.serviceKey, anonKey: keys.anonKey });
-    expect(loadConfig({ ...external, CHORUS_REALTIME_URL: 'https://project.supabase.co/realtime/v1/' }).realtime).toMatchObject({ url: 'wss://project.supabase.co/realtime/v1' });
-    expect(loadConfig({ ...external, CHORUS_REALTIME_SERVICE_KEY: 'sb_secret_abc', CHORUS_REALTIME_ANON_KEY: 'sb_publishable_xyz' }).realtime).toMatchObject({ kind: 'external' });
+    expect(loadConfig(external).realtime).toEqual({
+      kind: 'external',
+      url: external.CHORUS_REALTIME_URL,
+      serviceKey: keys.serviceKey,
+      anonKey: keys.anonKey,
+    });
+    expect(
+      loadConfig({ ...external, CHORUS_REALTIME_URL: 'https://project.supabase.co/realtime/v1/' })
+        .realtime,
+    ).toMatchObject({ url: 'wss://project.supabase.co/realtime/v1' });
+    expect(
+      loadConfig({
+        ...external,
+        CHORUS_REALTIME_SERVICE_KEY: 'sb_secret_abc',
+        CHORUS_REALTIME_ANON_KEY: 'sb_publishable_xyz',
+      }).realtime,
+    ).toMatchObject({ kind: 'external' });
   });
 
   it('refuses every missing or wrong combination, saying what to set', () => {
-    expect(configProblems({ ...external, CHORUS_JWT_SECRET: undefined })).toEqual([expect.stringMatching(/^CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: .*Supabase project's JWT secret/)]);
-    expect(configProblems({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_JWT_SECRET: TEST_JWT_SECRET })).toEqual([
+    expect(configProblems({ ...external, CHORUS_JWT_SECRET: undefined })).toEqual([
+      expect.stringMatching(
+        /^CHORUS_JWT_SECRET is required with CHORUS_REALTIME_URL: .*Supabase project's JWT secret/,
+      ),
+    ]);
+    expect(
+      configProblems({
+        CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL,
+        CHORUS_JWT_SECRET: TEST_JWT_SECRET,
+      }),
+    ).toEqual([
       expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY is required with CHORUS_REALTIME_URL/),
       expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY is required with CHORUS_REALTIME_URL/),
     ]);
-    expect(configProblems({ CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([
+    expect(
+      configProblems({
+        CHORUS_REALTIME_URL: external.CHORUS_REALTIME_URL,
+        CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc',
+      }),
+    ).toEqual([
       expect.stringMatching(/^CHORUS_JWT_SECRET is required/),
       expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY is required/),
       expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY must be the project's anon key/),
     ]);
-    expect(configProblems({ ...external, CHORUS_REALTIME_URL: 'ftp://project.supabase.co' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_URL must be a ws\(s\):\/\/ or http\(s\):\/\/ URL/)]);
-    expect(configProblems({ ...external, CHORUS_REALTIME_URL: undefined })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
-    expect(configProblems({ CHORUS_REALTIME_ANON_KEY: keys.anonKey })).toEqual([expect.stringMatching(/need CHORUS_REALTIME_URL/)]);
+    expect(
+      configProblems({ ...external, CHORUS_REALTIME_URL: 'ftp://project.supabase.co' }),
+    ).toEqual([
+      expect.stringMatching(/^CHORUS_REALTIME_URL must be a ws\(s\):\/\/ or http\(s\):\/\/ URL/),
+    ]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_URL: undefined })).toEqual([
+      expect.stringMatching(/need CHORUS_REALTIME_URL/),
+    ]);
+    expect(configProblems({ CHORUS_REALTIME_ANON_KEY: keys.anonKey })).toEqual([
+      expect.stringMatching(/need CHORUS_REALTIME_URL/),
+    ]);
   });
 
   it('refuses keys of the wrong kind or of another project, so the service key never reaches a browser', () => {
     const other = createApiKeys('another-project-secret-that-is-long-enough-000');
-    expect(configProblems({ ...external, CHORUS_REALTIME_ANON_KEY: keys.serviceKey })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY has role "service_role"/)]);
-    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: keys.anonKey })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY has role "anon"/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_ANON_KEY: keys.serviceKey })).toEqual([
+      expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY has role "service_role"/),
+    ]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: keys.anonKey })).toEqual([
+      expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY has role "anon"/),
+    ]);
     expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: other.serviceKey })).toEqual([
       'CHORUS_REALTIME_SERVICE_KEY is not signed with CHORUS_JWT_SECRET: both must come from the same Supabase project',
     ]);
-    expect(configProblems({ ...external, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_ANON_KEY must be the project's anon key \(sb_publishable_…\)/)]);
-    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: 'not-a-key' })).toEqual([expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY must be a Supabase API key/)]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_ANON_KEY: 'sb_secret_abc' })).toEqual([
+      expect.stringMatching(
+        /^CHORUS_REALTIME_ANON_KEY must be the project's anon key \(sb_publishable_…\)/,
+      ),
+    ]);
+    expect(configProblems({ ...external, CHORUS_REALTIME_SERVICE_KEY: 'not-a-key' })).toEqual([
+      expect.stringMatching(/^CHORUS_REALTIME_SERVICE_KEY must be a Supabase API key/),
+    ]);
   });
 
   it('without external settings runs the embedded hub on its own port, as npm start always has', async () => {
@@ -235,13 +334,27 @@ describe('choosing the realtime (configuration)', () => {
     servers.push(server);
     expect(server.hub).not.toBeNull();
     expect(server.realtimeUrl).toBe(`${server.url}/realtime/v1`);
-    const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'lobby', name: 'Ada' }) });
+    const session = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'lobby', name: 'Ada' }),
+    });
     const { realtime } = (await session.json()) as { realtime: { url: string; apikey: string } };
-    expect(realtime).toEqual({ url: server.realtimeUrl.replace(/^http/, 'ws'), apikey: server.keys.anonKey, typing: 'channel' });
-    expect(await upgradeStatus(`${server.url}/realtime/v1/websocket?apikey=${server.keys.anonKey}&vsn=1.0.0`)).toBe(101);
+    expect(realtime).toEqual({
+      url: server.realtimeUrl.replace(/^http/, 'ws'),
+      apikey: server.keys.anonKey,
+      typing: 'channel',
+    });
+    expect(
+      await upgradeStatus(
+        `${server.url}/realtime/v1/websocket?apikey=${server.keys.anonKey}&vsn=1.0.0`,
+      ),
+    ).toBe(101);
   });
 
   it('startServer (tests, benchmarks) insists on the embedded hub', async () => {
-    await expect(startServer(loadConfig(external))).rejects.toThrow(/embedded hub; with CHORUS_REALTIME_URL use startChorus/);
+    await expect(startServer(loadConfig(external))).rejects.toThrow(
+      /embedded hub; with CHORUS_REALTIME_URL use startChorus/,
+    );
   });
 });

@@ -21,12 +21,19 @@ let visitors: RoomVisitor[] = [];
 async function start(quietMs: number) {
   fake = await startFakeOpenAI();
   const model = new OpenAIChatModel({ apiKey: 'test-key', baseURL: fake.url });
-  server = await startChorusServer({ env: { CHORUS_SUMMARY_QUIET_MS: String(quietMs) }, modelFor: () => model });
+  server = await startChorusServer({
+    env: { CHORUS_SUMMARY_QUIET_MS: String(quietMs) },
+    modelFor: () => model,
+  });
   return server;
 }
 
 async function join(roomId: string, name: string): Promise<RoomVisitor> {
-  await server!.store.rooms.ensureRoom({ id: roomId, title: roomId, settings: { policy: 'default' } });
+  await server!.store.rooms.ensureRoom({
+    id: roomId,
+    title: roomId,
+    settings: { policy: 'default' },
+  });
   const visitor = await RoomVisitor.join(server!.url, roomId, name);
   visitors.push(visitor);
   return visitor;
@@ -34,14 +41,23 @@ async function join(roomId: string, name: string): Promise<RoomVisitor> {
 
 /** What the agent was told as its system prompt in the `index`th model request. */
 function systemPromptOf(index: number): string {
-  const body = fake!.requests[index]!.body as { messages: Array<{ role: string; content: string }> };
+  const body = fake!.requests[index]!.body as {
+    messages: Array<{ role: string; content: string }>;
+  };
   return body.messages.find((message) => message.role === 'system')!.content;
 }
 
-const summariesOf = (visitor: RoomVisitor) => visitor.events.filter((entry) => entry.event === 'room-summary').map((entry) => entry.payload.summary as string);
+const summariesOf = (visitor: RoomVisitor) =>
+  visitor.events
+    .filter((entry) => entry.event === 'room-summary')
+    .map((entry) => entry.payload.summary as string);
 
 async function sessionRows(roomId: string) {
-  const { rows } = await server!.store.sql.query<{ summary: string; started_at: Date; ended_at: Date }>(
+  const { rows } = await server!.store.sql.query<{
+    summary: string;
+    started_at: Date;
+    ended_at: Date;
+  }>(
     'select summary, started_at, ended_at from room_sessions where room_id = $1 order by started_at',
     [roomId],
   );
@@ -63,11 +79,15 @@ describe('session summaries', () => {
   it('summarizes a room that went quiet, tells the room, and gives that room’s agents (only) the summary as memory', async () => {
     await start(300);
     const ada = await join('room-a', 'Ada');
-    fake!.enqueue({ text: 'Sounds good. I suggest we add a feature flag. Who will write the rollback plan?' });
+    fake!.enqueue({
+      text: 'Sounds good. I suggest we add a feature flag. Who will write the rollback plan?',
+    });
     const question = await ada.post("Let's ship the beta on Friday.");
     await waitFor(() => ada.ended().length === 1, { what: 'the reply' });
 
-    const [summary] = await waitFor(() => (summariesOf(ada).length > 0 ? summariesOf(ada) : null), { what: 'room-summary' });
+    const [summary] = await waitFor(() => (summariesOf(ada).length > 0 ? summariesOf(ada) : null), {
+      what: 'room-summary',
+    });
     expect(summary).toContain("Decisions:\n- Ada: Let's ship the beta on Friday.");
     expect(summary).toContain('Open questions:\n- Sage: Who will write the rollback plan?');
     expect(summary).toContain('Proposals:\n- Sage: I suggest we add a feature flag.');
@@ -104,9 +124,12 @@ describe('session summaries', () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     expect(summariesOf(ada)).toEqual([]); // 6 × 150 ms of talk, longer than the quiet time
-    const [summary] = await waitFor(() => (summariesOf(ada).length > 0 ? summariesOf(ada) : null), { what: 'room-summary' });
+    const [summary] = await waitFor(() => (summariesOf(ada).length > 0 ? summariesOf(ada) : null), {
+      what: 'room-summary',
+    });
     expect(summary).toMatch(/^Session of 12 messages from Ada, Sage\./);
-    for (let index = 0; index < 6; index += 1) expect(summary).toContain(`- Ada: Let's keep point ${index}.`);
+    for (let index = 0; index < 6; index += 1)
+      expect(summary).toContain(`- Ada: Let's keep point ${index}.`);
     const rows = await sessionRows('busy');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.started_at.toISOString()).toBe(posted[0]!.createdAt);
@@ -120,7 +143,9 @@ describe('session summaries', () => {
     await ada.post('Remember the blue bikes.');
     await waitFor(() => ada.ended().length === 1, { what: 'the reply' });
     const agentsPresent = () =>
-      Object.values(server!.hub.presenceState(roomChannelName('room-p'), true)).flatMap((entry) => entry.metas).filter((meta) => meta['kind'] === 'agent').length;
+      Object.values(server!.hub.presenceState(roomChannelName('room-p'), true))
+        .flatMap((entry) => entry.metas)
+        .filter((meta) => meta['kind'] === 'agent').length;
     expect(agentsPresent()).toBeGreaterThan(0);
 
     // Quiet, summarized, but Ada is still there: the agents stay.
@@ -146,7 +171,9 @@ describe('session summaries', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const closed = running.statements.length;
     await new Promise((resolve) => setTimeout(resolve, 600)); // past the quiet time
-    expect(running.statements.slice(before).filter((statement) => /room_sessions/.test(statement.text))).toEqual([]);
+    expect(
+      running.statements.slice(before).filter((statement) => /room_sessions/.test(statement.text)),
+    ).toEqual([]);
     expect(running.statements.slice(closed)).toEqual([]);
   });
 });
@@ -156,6 +183,8 @@ describe('CHORUS_SUMMARY_QUIET_MS', () => {
     expect(loadConfig({}).orchestrator.summaryQuietMs).toBe(600_000);
     expect(loadConfig({ CHORUS_SUMMARY_QUIET_MS: '0' }).orchestrator.summaryQuietMs).toBe(0);
     expect(() => loadConfig({ CHORUS_SUMMARY_QUIET_MS: 'soon' })).toThrow(ConfigError);
-    expect(() => loadConfig({ CHORUS_SUMMARY_QUIET_MS: '-1' })).toThrow(/CHORUS_SUMMARY_QUIET_MS must be an integer from 0 to 86400000/);
+    expect(() => loadConfig({ CHORUS_SUMMARY_QUIET_MS: '-1' })).toThrow(
+      /CHORUS_SUMMARY_QUIET_MS must be an integer from 0 to 86400000/,
+    );
   });
 });

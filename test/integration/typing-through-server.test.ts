@@ -57,16 +57,33 @@ async function widget(serverUrl: string, room: string) {
 }
 
 /** A raw socket on the room's channel, as another participant (a room token signed with `jwtSecret`). */
-async function listener(realtimeUrl: string, anonKey: string, jwtSecret: string, room: string): Promise<TestSocket> {
-  const socket = await TestSocket.open(`${realtimeUrl.replace(/^http/, 'ws')}/websocket?apikey=${encodeURIComponent(anonKey)}&vsn=1.0.0`);
+async function listener(
+  realtimeUrl: string,
+  anonKey: string,
+  jwtSecret: string,
+  room: string,
+): Promise<TestSocket> {
+  const socket = await TestSocket.open(
+    `${realtimeUrl.replace(/^http/, 'ws')}/websocket?apikey=${encodeURIComponent(anonKey)}&vsn=1.0.0`,
+  );
   cleanups.push(() => socket.close());
-  const { token } = issueRoomToken({ secret: jwtSecret, roomId: room, participantId: 'guest:listener', name: 'Listener', ttlSeconds: 600 });
-  const reply = await socket.join(`realtime:room:${room}`, { access_token: token, config: { private: true } });
+  const { token } = issueRoomToken({
+    secret: jwtSecret,
+    roomId: room,
+    participantId: 'guest:listener',
+    name: 'Listener',
+    ttlSeconds: 600,
+  });
+  const reply = await socket.join(`realtime:room:${room}`, {
+    access_token: token,
+    config: { private: true },
+  });
   expect(reply.payload.status).toBe('ok');
   return socket;
 }
 
-const isTyping = (frame: TestFrame) => frame.event === 'broadcast' && frame.payload.event === 'typing';
+const isTyping = (frame: TestFrame) =>
+  frame.event === 'broadcast' && frame.payload.event === 'typing';
 
 describe('typing from the widget', () => {
   it('goes through POST /api/rooms/:room/typing when the server runs on an external Realtime', async () => {
@@ -76,7 +93,11 @@ describe('typing from the widget', () => {
     const ada = await widget(server.url, 'lobby');
     const other = await listener(hub.realtimeUrl, hub.anonKey, TEST_JWT_SECRET, 'lobby');
     ada.client.setTyping(true);
-    expect((await other.next(isTyping)).payload.payload).toEqual({ participantId: ada.participantId, name: 'Ada', typing: true });
+    expect((await other.next(isTyping)).payload.payload).toEqual({
+      participantId: ada.participantId,
+      name: 'Ada',
+      typing: true,
+    });
     expect(ada.requests).toContain('POST /api/rooms/lobby/typing');
   });
 
@@ -84,9 +105,18 @@ describe('typing from the widget', () => {
     const server = await startChorusServer();
     cleanups.push(() => server.close());
     const ada = await widget(server.url, 'lobby');
-    const other = await listener(server.realtimeUrl, server.keys.anonKey, server.jwtSecret, 'lobby');
+    const other = await listener(
+      server.realtimeUrl,
+      server.keys.anonKey,
+      server.jwtSecret,
+      'lobby',
+    );
     ada.client.setTyping(true);
-    expect((await other.next(isTyping)).payload.payload).toEqual({ participantId: ada.participantId, name: 'Ada', typing: true });
+    expect((await other.next(isTyping)).payload.payload).toEqual({
+      participantId: ada.participantId,
+      name: 'Ada',
+      typing: true,
+    });
     expect(ada.requests).not.toContain('POST /api/rooms/lobby/typing');
   });
 });

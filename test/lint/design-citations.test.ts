@@ -17,11 +17,23 @@ const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CITED_DOCS = ['docs/architecture.md', 'docs/realtime-protocol.md'] as const;
 
 /** Folders that hold no hand-written text (built output, dependencies, data, benchmark output). */
-const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', '.git', '.chorus', '.tmp', 'coverage', 'screenshots', 'results']);
+const SKIPPED_FOLDERS = new Set([
+  'node_modules',
+  'dist',
+  '.git',
+  '.chorus',
+  '.tmp',
+  'coverage',
+  'screenshots',
+  'results',
+]);
 const SKIPPED_FILES = new Set(['package-lock.json']);
 const TEXT_FILE = /\.(ts|js|mjs|cjs|md|sql|html|css|json|toml|ya?ml)$|^run$/;
 /** This file: its examples cite missing sections on purpose. */
-const THIS_FILE = path.relative(repositoryRoot, fileURLToPath(import.meta.url)).split(path.sep).join('/');
+const THIS_FILE = path
+  .relative(repositoryRoot, fileURLToPath(import.meta.url))
+  .split(path.sep)
+  .join('/');
 
 /** The file names of the design briefs outside the repository, built so this file does not match itself. */
 const BRIEF_NAMES = ['ARCHITECTURE', 'REALTIME_PROTOCOL'];
@@ -60,7 +72,8 @@ function lineOf(text: string, index: number): number {
  */
 function sectionNumbers(markdown: string): Set<string> {
   const numbers = new Set<string>();
-  for (const match of markdown.matchAll(/^#{2,6}[ \t]+(\d+(?:\.\d+)*)\.?[ \t]/gm)) numbers.add(match[1]!);
+  for (const match of markdown.matchAll(/^#{2,6}[ \t]+(\d+(?:\.\d+)*)\.?[ \t]/gm))
+    numbers.add(match[1]!);
   return numbers;
 }
 
@@ -72,9 +85,13 @@ function sectionCitations(text: string): Array<{ doc: string; section: string; i
   const citations: Array<{ doc: string; section: string; index: number }> = [];
   for (const doc of CITED_DOCS) {
     const name = path.posix.basename(doc).replace('.', '\\.');
-    const pattern = new RegExp(`(?:docs/)?${name}((?:[ \\t,]*(?:and[ \\t]+)?§\\d+(?:\\.\\d+)*(?:[ \\t]*[–-][ \\t]*§?\\d+(?:\\.\\d+)*)?)+)`, 'g');
+    const pattern = new RegExp(
+      `(?:docs/)?${name}((?:[ \\t,]*(?:and[ \\t]+)?§\\d+(?:\\.\\d+)*(?:[ \\t]*[–-][ \\t]*§?\\d+(?:\\.\\d+)*)?)+)`,
+      'g',
+    );
     for (const match of text.matchAll(pattern)) {
-      for (const section of match[1]!.matchAll(/(\d+(?:\.\d+)*)/g)) citations.push({ doc, section: section[1]!, index: match.index });
+      for (const section of match[1]!.matchAll(/(\d+(?:\.\d+)*)/g))
+        citations.push({ doc, section: section[1]!, index: match.index });
     }
   }
   return citations;
@@ -101,10 +118,18 @@ function headingAnchors(markdown: string): Set<string> {
 }
 
 /** Citations in `text` of sections that `sections` (by doc) lacks. */
-function staleCitations(file: string, text: string, sections: ReadonlyMap<string, Set<string>>): Violation[] {
+function staleCitations(
+  file: string,
+  text: string,
+  sections: ReadonlyMap<string, Set<string>>,
+): Violation[] {
   return sectionCitations(text)
     .filter(({ doc, section }) => !sections.get(doc)?.has(section))
-    .map(({ doc, section, index }) => ({ file, line: lineOf(text, index), problem: `cites ${doc} §${section}, which has no section ${section}` }));
+    .map(({ doc, section, index }) => ({
+      file,
+      line: lineOf(text, index),
+      problem: `cites ${doc} §${section}, which has no section ${section}`,
+    }));
 }
 
 /**
@@ -115,18 +140,27 @@ function staleCitations(file: string, text: string, sections: ReadonlyMap<string
 function sectionText(markdown: string, number: string | undefined): string | null {
   if (number === undefined) return markdown;
   const lines = markdown.split('\n');
-  const start = lines.findIndex((line) => new RegExp(`^#{2,6}[ \\t]+${number.replace(/\./g, '\\.')}\\.?[ \\t]`).test(line));
+  const start = lines.findIndex((line) =>
+    new RegExp(`^#{2,6}[ \\t]+${number.replace(/\./g, '\\.')}\\.?[ \\t]`).test(line),
+  );
   if (start === -1) return null;
   const level = /^#+/.exec(lines[start]!)![0].length;
-  const end = lines.findIndex((line, index) => index > start && /^#+[ \t]/.test(line) && /^#+/.exec(line)![0].length <= level);
+  const end = lines.findIndex(
+    (line, index) => index > start && /^#+[ \t]/.test(line) && /^#+/.exec(line)![0].length <= level,
+  );
   return lines.slice(start, end === -1 ? undefined : end).join('\n');
 }
 
 /** `docs/decisions.md, "Persistence"`, `docs/architecture.md §6, "Limits everywhere"`: a doc, maybe a section, a phrase. */
-const QUOTED_CITATION = /(?:docs\/)?(architecture|realtime-protocol|decisions)\.md(?:[ \t]*§(\d+(?:\.\d+)*))?,[ \t]*"([^"\n]+)"/g;
+const QUOTED_CITATION =
+  /(?:docs\/)?(architecture|realtime-protocol|decisions)\.md(?:[ \t]*§(\d+(?:\.\d+)*))?,[ \t]*"([^"\n]+)"/g;
 
 /** Citations in `text` that quote a phrase the cited doc (or section) does not contain. */
-function misquotedCitations(file: string, text: string, docs: ReadonlyMap<string, string>): Violation[] {
+function misquotedCitations(
+  file: string,
+  text: string,
+  docs: ReadonlyMap<string, string>,
+): Violation[] {
   const violations: Violation[] = [];
   for (const match of text.matchAll(QUOTED_CITATION)) {
     const [, name, section, phrase] = match;
@@ -134,7 +168,11 @@ function misquotedCitations(file: string, text: string, docs: ReadonlyMap<string
     const where = sectionText(docs.get(doc) ?? '', section);
     if (where !== null && where.toLowerCase().includes(phrase!.toLowerCase())) continue;
     const cited = section === undefined ? doc : `${doc} §${section}`;
-    violations.push({ file, line: lineOf(text, match.index), problem: `quotes "${phrase}" from ${cited}, which does not say it` });
+    violations.push({
+      file,
+      line: lineOf(text, match.index),
+      problem: `quotes "${phrase}" from ${cited}, which does not say it`,
+    });
   }
   return violations;
 }
@@ -150,7 +188,13 @@ const LAID_OUT_FOLDERS = ['server', 'widget', 'test'];
 async function subfolders(folder: string): Promise<string[]> {
   const entries = await readdir(path.join(repositoryRoot, folder), { withFileTypes: true });
   return entries
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name) && entry.name !== 'test-support')
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        !entry.name.startsWith('.') &&
+        !SKIPPED_FOLDERS.has(entry.name) &&
+        entry.name !== 'test-support',
+    )
     .map((entry) => entry.name);
 }
 
@@ -158,14 +202,20 @@ async function subfolders(folder: string): Promise<string[]> {
 function layoutBlock(readme: string): string {
   const section = readme.split(/^## /m).find((part) => part.startsWith('Layout\n'));
   const block = section ? /```\n([\s\S]*?)```/.exec(section)?.[1] : undefined;
-  if (block === undefined) throw new Error('README.md has no "## Layout" section with a fenced block');
+  if (block === undefined)
+    throw new Error('README.md has no "## Layout" section with a fenced block');
   return block;
 }
 
 describe('citations of the design in the repository', () => {
   it('finds the numbered sections and the citations of them, ranges and lists included', () => {
-    expect(sectionNumbers('# Title\n## 3. The room protocol\n### 3.1 Topic\n### REST\n## 10. Operations\n')).toEqual(new Set(['3', '3.1', '10']));
-    const text = 'see docs/architecture.md §4–§5 and docs/architecture.md §1, §7; docs/realtime-protocol.md §7.2.';
+    expect(
+      sectionNumbers(
+        '# Title\n## 3. The room protocol\n### 3.1 Topic\n### REST\n## 10. Operations\n',
+      ),
+    ).toEqual(new Set(['3', '3.1', '10']));
+    const text =
+      'see docs/architecture.md §4–§5 and docs/architecture.md §1, §7; docs/realtime-protocol.md §7.2.';
     expect(sectionCitations(text).map(({ doc, section }) => `${doc} ${section}`)).toEqual([
       'docs/architecture.md 4',
       'docs/architecture.md 5',
@@ -180,16 +230,24 @@ describe('citations of the design in the repository', () => {
       ['docs/architecture.md', new Set(['1', '2', '3'])],
       ['docs/realtime-protocol.md', new Set(['4', '4.5'])],
     ]);
-    const text = '// fine: docs/architecture.md §3\n// stale: docs/architecture.md §12\n// stale: docs/realtime-protocol.md §4.6\n';
+    const text =
+      '// fine: docs/architecture.md §3\n// stale: docs/architecture.md §12\n// stale: docs/realtime-protocol.md §4.6\n';
     expect(staleCitations('x.ts', text, sections)).toEqual([
       { file: 'x.ts', line: 2, problem: 'cites docs/architecture.md §12, which has no section 12' },
-      { file: 'x.ts', line: 3, problem: 'cites docs/realtime-protocol.md §4.6, which has no section 4.6' },
+      {
+        file: 'x.ts',
+        line: 3,
+        problem: 'cites docs/realtime-protocol.md §4.6, which has no section 4.6',
+      },
     ]);
   });
 
   it('reports a quoted phrase that the cited doc or section does not contain', () => {
     const docs = new Map([
-      ['docs/architecture.md', '## 2. Layers\nSeams grow by concept.\n## 3. The room protocol\nEvery payload is JSON.\n'],
+      [
+        'docs/architecture.md',
+        '## 2. Layers\nSeams grow by concept.\n## 3. The room protocol\nEvery payload is JSON.\n',
+      ],
       ['docs/decisions.md', '## Persistence\n- **Who may stop what.** …\n'],
     ]);
     const text = [
@@ -199,14 +257,32 @@ describe('citations of the design in the repository', () => {
       '(docs/decisions.md, "Budgets")',
     ].join('\n');
     expect(misquotedCitations('x.ts', text, docs)).toEqual([
-      { file: 'x.ts', line: 2, problem: 'quotes "Every payload is JSON" from docs/architecture.md §2, which does not say it' },
-      { file: 'x.ts', line: 4, problem: 'quotes "Budgets" from docs/decisions.md, which does not say it' },
+      {
+        file: 'x.ts',
+        line: 2,
+        problem:
+          'quotes "Every payload is JSON" from docs/architecture.md §2, which does not say it',
+      },
+      {
+        file: 'x.ts',
+        line: 4,
+        problem: 'quotes "Budgets" from docs/decisions.md, which does not say it',
+      },
     ]);
   });
 
   it('makes heading anchors as GitHub does', () => {
-    const anchors = headingAnchors('## 8. Limits and the messages to mimic\n## Room bus (`server/realtime/`)\n## Notes\n## Notes\n');
-    expect(anchors).toEqual(new Set(['8-limits-and-the-messages-to-mimic', 'room-bus-serverrealtime', 'notes', 'notes-1']));
+    const anchors = headingAnchors(
+      '## 8. Limits and the messages to mimic\n## Room bus (`server/realtime/`)\n## Notes\n## Notes\n',
+    );
+    expect(anchors).toEqual(
+      new Set([
+        '8-limits-and-the-messages-to-mimic',
+        'room-bus-serverrealtime',
+        'notes',
+        'notes-1',
+      ]),
+    );
   });
 
   it('no file names the design briefs that docs/architecture.md and docs/realtime-protocol.md replaced', async () => {
@@ -214,28 +290,41 @@ describe('citations of the design in the repository', () => {
     for (const file of await repositoryFiles()) {
       const text = await readText(file);
       for (const match of text.matchAll(BRIEF_CITATION)) {
-        violations.push({ file, line: lineOf(text, match.index), problem: `cites "${match[0]}": cite docs/architecture.md or docs/realtime-protocol.md instead` });
+        violations.push({
+          file,
+          line: lineOf(text, match.index),
+          problem: `cites "${match[0]}": cite docs/architecture.md or docs/realtime-protocol.md instead`,
+        });
       }
     }
     expect(violations).toEqual([]);
   });
 
   it('every § cited of docs/architecture.md and docs/realtime-protocol.md is a section there', async () => {
-    const sections = new Map(await Promise.all(CITED_DOCS.map(async (doc) => [doc, sectionNumbers(await readText(doc))] as const)));
-    for (const doc of CITED_DOCS) expect(sections.get(doc)!.size, `${doc} has numbered sections`).toBeGreaterThan(0);
+    const sections = new Map(
+      await Promise.all(
+        CITED_DOCS.map(async (doc) => [doc, sectionNumbers(await readText(doc))] as const),
+      ),
+    );
+    for (const doc of CITED_DOCS)
+      expect(sections.get(doc)!.size, `${doc} has numbered sections`).toBeGreaterThan(0);
     const violations: Violation[] = [];
     for (const file of await repositoryFiles()) {
-      if (file !== THIS_FILE) violations.push(...staleCitations(file, await readText(file), sections));
+      if (file !== THIS_FILE)
+        violations.push(...staleCitations(file, await readText(file), sections));
     }
     expect(violations).toEqual([]);
   });
 
   it('every phrase quoted from docs/architecture.md, docs/realtime-protocol.md or docs/decisions.md is in the section cited', async () => {
     const names = [...CITED_DOCS, 'docs/decisions.md'];
-    const docs = new Map(await Promise.all(names.map(async (doc) => [doc, await readText(doc)] as const)));
+    const docs = new Map(
+      await Promise.all(names.map(async (doc) => [doc, await readText(doc)] as const)),
+    );
     const violations: Violation[] = [];
     for (const file of await repositoryFiles()) {
-      if (file !== THIS_FILE) violations.push(...misquotedCitations(file, await readText(file), docs));
+      if (file !== THIS_FILE)
+        violations.push(...misquotedCitations(file, await readText(file), docs));
     }
     expect(violations).toEqual([]);
   });
@@ -247,10 +336,21 @@ describe('citations of the design in the repository', () => {
       const text = await readText(file);
       for (const match of text.matchAll(/\]\(([^)\s#]+\.md)#([^)\s]+)\)/g)) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1]!));
-        if (!anchorsOf.has(target)) anchorsOf.set(target, await readText(target).then(headingAnchors, () => null));
+        if (!anchorsOf.has(target))
+          anchorsOf.set(target, await readText(target).then(headingAnchors, () => null));
         const anchors = anchorsOf.get(target);
-        if (anchors === null) violations.push({ file, line: lineOf(text, match.index), problem: `links to ${target}, which does not exist` });
-        else if (!anchors!.has(match[2]!)) violations.push({ file, line: lineOf(text, match.index), problem: `links to ${target}#${match[2]}, which has no such heading` });
+        if (anchors === null)
+          violations.push({
+            file,
+            line: lineOf(text, match.index),
+            problem: `links to ${target}, which does not exist`,
+          });
+        else if (!anchors!.has(match[2]!))
+          violations.push({
+            file,
+            line: lineOf(text, match.index),
+            problem: `links to ${target}#${match[2]}, which has no such heading`,
+          });
       }
     }
     expect(violations).toEqual([]);
@@ -258,12 +358,14 @@ describe('citations of the design in the repository', () => {
 
   it("README's layout names every top-level folder and every folder of server/, widget/ and test/", async () => {
     const layout = layoutBlock(await readText('README.md'));
-    const named = (folder: string) => new RegExp(`(^|[\\s(,;])${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`, 'm').test(layout);
+    const named = (folder: string) =>
+      new RegExp(`(^|[\\s(,;])${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`, 'm').test(layout);
     const missing: string[] = [];
     for (const top of await subfolders('')) {
       if (!named(top)) missing.push(`${top}/`);
       if (!LAID_OUT_FOLDERS.includes(top)) continue;
-      for (const inner of await subfolders(top)) if (!named(inner)) missing.push(`${top}/${inner}/`);
+      for (const inner of await subfolders(top))
+        if (!named(inner)) missing.push(`${top}/${inner}/`);
     }
     expect(missing).toEqual([]);
   });

@@ -16,7 +16,10 @@ export function chatRequest(overrides: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 /** Every part the model streams for `request`, in order. */
-export async function collectParts(model: ChatModel, request: ChatRequest): Promise<ChatStreamPart[]> {
+export async function collectParts(
+  model: ChatModel,
+  request: ChatRequest,
+): Promise<ChatStreamPart[]> {
   const parts: ChatStreamPart[] = [];
   for await (const part of model.stream(request)) parts.push(part);
   return parts;
@@ -35,7 +38,8 @@ export function streamedReasoning(parts: readonly ChatStreamPart[]): string {
 /** The error of the stream's last part; fails the test when the stream did not end in an error. */
 export function streamError(parts: readonly ChatStreamPart[]): ProviderError {
   const last = parts.at(-1);
-  if (last?.type !== 'error') throw new Error(`expected the stream to end with an error part, got ${JSON.stringify(last)}`);
+  if (last?.type !== 'error')
+    throw new Error(`expected the stream to end with an error part, got ${JSON.stringify(last)}`);
   return last.error;
 }
 

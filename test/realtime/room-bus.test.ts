@@ -1,10 +1,21 @@
 import net from 'node:net';
-import { RealtimeClient, type RealtimeChannel, type WebSocketLikeConstructor } from '@supabase/realtime-js';
+import {
+  RealtimeClient,
+  type RealtimeChannel,
+  type WebSocketLikeConstructor,
+} from '@supabase/realtime-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InProcessRoomBus } from '../../server/realtime/in-process-room-bus.ts';
-import { RealtimeJsRoomBus, type RealtimeJsRoomBusOptions } from '../../server/realtime/realtime-js-room-bus.ts';
-import { RoomSendQueue, type SendOutcome, type SendQueueOptions } from '../../server/realtime/room-bus-send-queue.ts';
+import {
+  RealtimeJsRoomBus,
+  type RealtimeJsRoomBusOptions,
+} from '../../server/realtime/realtime-js-room-bus.ts';
+import {
+  RoomSendQueue,
+  type SendOutcome,
+  type SendQueueOptions,
+} from '../../server/realtime/room-bus-send-queue.ts';
 import {
   AgentPresenceError,
   BroadcastError,
@@ -18,7 +29,11 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 const transport = WebSocket as unknown as WebSocketLikeConstructor;
 
 /** Polls `check` until it stops throwing (or `timeoutMs` passes, then rethrows its last error). */
-async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000, intervalMs = 10): Promise<T> {
+async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 3000,
+  intervalMs = 10,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -49,13 +64,23 @@ interface Widget {
 
 const cleanups: Array<() => Promise<unknown>> = [];
 
-async function openWidget(testHub: TestHub, options: { room?: string; human?: { id: string; name: string } } = {}): Promise<Widget> {
+async function openWidget(
+  testHub: TestHub,
+  options: { room?: string; human?: { id: string; name: string } } = {},
+): Promise<Widget> {
   const room = options.room ?? 'lobby';
-  const client = new RealtimeClient(testHub.realtimeUrl, { params: { apikey: testHub.anonKey }, transport });
+  const client = new RealtimeClient(testHub.realtimeUrl, {
+    params: { apikey: testHub.anonKey },
+    transport,
+  });
   await client.setAuth(testHub.roomToken(room, { sub: options.human?.id ?? 'watcher' }));
   const received: Received[] = [];
-  const channel = client.channel(`room:${room}`, { config: { private: true, presence: { key: options.human?.id ?? '' } } });
-  channel.on('broadcast', { event: '*' }, (message) => received.push({ event: message.event, payload: message.payload }));
+  const channel = client.channel(`room:${room}`, {
+    config: { private: true, presence: { key: options.human?.id ?? '' } },
+  });
+  channel.on('broadcast', { event: '*' }, (message) =>
+    received.push({ event: message.event, payload: message.payload }),
+  );
   channel.on('presence', { event: 'sync' }, () => {});
   await new Promise<void>((resolve, reject) =>
     channel.subscribe((status, error) => {
@@ -67,8 +92,14 @@ async function openWidget(testHub: TestHub, options: { room?: string; human?: { 
   const widget: Widget = {
     channel,
     received,
-    seqs: () => received.filter((message) => message.event === 'text-delta').map((message) => message.payload.seq as number),
-    arrived: (event) => eventually(() => expect(received.some((message) => message.event === event)).toBe(true)).then(() => {}),
+    seqs: () =>
+      received
+        .filter((message) => message.event === 'text-delta')
+        .map((message) => message.payload.seq as number),
+    arrived: (event) =>
+      eventually(() => expect(received.some((message) => message.event === event)).toBe(true)).then(
+        () => {},
+      ),
     presence: () => channel.presenceState() as Record<string, Array<Record<string, unknown>>>,
     close: async () => {
       await client.removeAllChannels();
@@ -78,12 +109,22 @@ async function openWidget(testHub: TestHub, options: { room?: string; human?: { 
   return widget;
 }
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
 const delta = (seq: number) => ({ id: 'reply-1', seq, delta: `d${seq} ` });
 const byKey = (entries: PresenceEntry[]) => [...entries].sort((a, b) => a.key.localeCompare(b.key));
 
-function realtimeJsOptions(testHub: TestHub, overrides: Partial<RealtimeJsRoomBusOptions> = {}): RealtimeJsRoomBusOptions {
-  return { url: testHub.realtimeUrl, apiKey: testHub.serviceKey, transport, clientOptions: { reconnectAfterMs: () => 20 }, ...overrides };
+function realtimeJsOptions(
+  testHub: TestHub,
+  overrides: Partial<RealtimeJsRoomBusOptions> = {},
+): RealtimeJsRoomBusOptions {
+  return {
+    url: testHub.realtimeUrl,
+    apiKey: testHub.serviceKey,
+    transport,
+    clientOptions: { reconnectAfterMs: () => 20 },
+    ...overrides,
+  };
 }
 
 let testHub: TestHub;
@@ -115,7 +156,10 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     await bus.broadcast('lobby', 'message-end', { message: { id: 'reply-1', seq: 200 } });
     await widget.arrived('message-end');
     expect(widget.seqs()).toEqual(range(1, 200));
-    expect(widget.received.at(-1)).toEqual({ event: 'message-end', payload: { message: { id: 'reply-1', seq: 200 } } });
+    expect(widget.received.at(-1)).toEqual({
+      event: 'message-end',
+      payload: { message: { id: 'reply-1', seq: 200 } },
+    });
   });
 
   it("shows an agent in the widget's presence, updates its status, and untracks it", async () => {
@@ -124,11 +168,22 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     await bus.trackAgent('lobby', 'ada', { name: 'Ada', color: '#7c3aed', status: 'thinking' });
     await eventually(() =>
       expect(widget.presence().ada).toEqual([
-        { kind: 'agent', id: 'ada', name: 'Ada', color: '#7c3aed', status: 'thinking', presence_ref: expect.any(String) },
+        {
+          kind: 'agent',
+          id: 'ada',
+          name: 'Ada',
+          color: '#7c3aed',
+          status: 'thinking',
+          presence_ref: expect.any(String),
+        },
       ]),
     );
     await bus.trackAgent('lobby', 'ada', { name: 'Ada', color: '#7c3aed', status: 'streaming' });
-    await eventually(() => expect(widget.presence().ada).toEqual([expect.objectContaining({ id: 'ada', status: 'streaming' })]));
+    await eventually(() =>
+      expect(widget.presence().ada).toEqual([
+        expect.objectContaining({ id: 'ada', status: 'streaming' }),
+      ]),
+    );
     await bus.untrackAgent('lobby', 'ada');
     await eventually(() => expect(widget.presence().ada).toBeUndefined());
     await bus.untrackAgent('lobby', 'ada'); // untracking twice is a no-op
@@ -138,7 +193,11 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     const bus = track(create(testHub));
     await bus.trackAgent('lobby', 'ada', { name: 'Ada', status: 'idle' });
     const widget = await openWidget(testHub);
-    await eventually(() => expect(widget.presence().ada).toEqual([expect.objectContaining({ kind: 'agent', status: 'idle' })]));
+    await eventually(() =>
+      expect(widget.presence().ada).toEqual([
+        expect.objectContaining({ kind: 'agent', status: 'idle' }),
+      ]),
+    );
   });
 
   it('presence() lists the humans a widget tracked and the agents', async () => {
@@ -166,8 +225,12 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     await Promise.all([bus.close(), bus.close()]);
     await eventually(() => expect(widget.presence().ada).toBeUndefined());
     await eventually(() => expect(testHub.hub.stats().connections).toBe(1)); // the widget's only
-    await expect(bus.broadcast('lobby', 'message', { message: {} })).rejects.toBeInstanceOf(RoomBusClosedError);
-    await expect(bus.trackAgent('lobby', 'ada', { name: 'Ada', status: 'idle' })).rejects.toBeInstanceOf(RoomBusClosedError);
+    await expect(bus.broadcast('lobby', 'message', { message: {} })).rejects.toBeInstanceOf(
+      RoomBusClosedError,
+    );
+    await expect(
+      bus.trackAgent('lobby', 'ada', { name: 'Ada', status: 'idle' }),
+    ).rejects.toBeInstanceOf(RoomBusClosedError);
     await expect(bus.presence('lobby')).rejects.toBeInstanceOf(RoomBusClosedError);
     await bus.close();
     expect(widget.received.map((message) => message.event)).toEqual(['message']);
@@ -177,16 +240,26 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     const widget = await openWidget(testHub);
     const bus = track(create(testHub));
     const heard: Received[] = [];
-    const unsubscribe = await bus.subscribe('lobby', (event, payload) => heard.push({ event, payload: { ...payload } }));
+    const unsubscribe = await bus.subscribe('lobby', (event, payload) =>
+      heard.push({ event, payload: { ...payload } }),
+    );
     const other: Received[] = [];
-    const unsubscribeOther = await bus.subscribe('kitchen', (event, payload) => other.push({ event, payload: { ...payload } }));
+    const unsubscribeOther = await bus.subscribe('kitchen', (event, payload) =>
+      other.push({ event, payload: { ...payload } }),
+    );
     await Promise.all(range(1, 20).map((seq) => bus.broadcast('lobby', 'text-delta', delta(seq))));
     await bus.broadcast('lobby', 'message-end', { message: { id: 'reply-1', seq: 20 } });
     await eventually(() => expect(heard.at(-1)?.event).toBe('message-end'));
-    expect(heard.filter((message) => message.event === 'text-delta').map((message) => message.payload.seq)).toEqual(range(1, 20));
+    expect(
+      heard
+        .filter((message) => message.event === 'text-delta')
+        .map((message) => message.payload.seq),
+    ).toEqual(range(1, 20));
 
     const typing = { participantId: 'watcher', name: 'Watcher', typing: true };
-    expect(await widget.channel.send({ type: 'broadcast', event: 'typing', payload: typing })).toBe('ok');
+    expect(await widget.channel.send({ type: 'broadcast', event: 'typing', payload: typing })).toBe(
+      'ok',
+    );
     await eventually(() => expect(heard.at(-1)).toEqual({ event: 'typing', payload: typing }));
     expect(other).toEqual([]); // another room's listener hears nothing of the lobby
 
@@ -195,7 +268,9 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     const before = heard.length;
     await bus.broadcast('lobby', 'message', { message: { id: 'm-after' } });
     await bus.broadcast('kitchen', 'message', { message: { id: 'm-kitchen' } });
-    await eventually(() => expect(other).toEqual([{ event: 'message', payload: { message: { id: 'm-kitchen' } } }]));
+    await eventually(() =>
+      expect(other).toEqual([{ event: 'message', payload: { message: { id: 'm-kitchen' } } }]),
+    );
     await widget.arrived('message');
     expect(heard).toHaveLength(before);
     await unsubscribeOther();
@@ -229,7 +304,9 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     await expect(bus.broadcast('x'.repeat(65), 'message', {})).rejects.toThrow(TypeError);
     await expect(bus.broadcast('lobby', '', {})).rejects.toThrow(TypeError);
     await expect(bus.broadcast('lobby', 'text-delta', { ids: [1] })).rejects.toThrow(/ids/);
-    await expect(bus.trackAgent('lobby', '', { name: 'Nobody', status: 'idle' })).rejects.toThrow(TypeError);
+    await expect(bus.trackAgent('lobby', '', { name: 'Nobody', status: 'idle' })).rejects.toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -298,7 +375,9 @@ async function startProxy(target: TestHub) {
 describe('RealtimeJsRoomBus', () => {
   it('back-pressure: with a full queue, broadcast waits for room, and everything arrives in order', async () => {
     const widget = await openWidget(testHub);
-    const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { queueCapacity: 3, maxInFlight: 2 })));
+    const bus = track(
+      new RealtimeJsRoomBus(realtimeJsOptions(testHub, { queueCapacity: 3, maxInFlight: 2 })),
+    );
     const sends = range(1, 60).map((seq) => bus.broadcast('lobby', 'text-delta', delta(seq)));
     expect(bus.roomStats('lobby')).toMatchObject({ queued: 3, waiting: 57 });
     let settledEarly = 0;
@@ -306,7 +385,12 @@ describe('RealtimeJsRoomBus', () => {
     await Promise.resolve();
     expect(settledEarly).toBe(0); // the callers past the bound are still waiting for room
     await Promise.all(sends);
-    expect(bus.roomStats('lobby')).toMatchObject({ queued: 0, waiting: 0, inFlight: 0, highWater: 3 });
+    expect(bus.roomStats('lobby')).toMatchObject({
+      queued: 0,
+      waiting: 0,
+      inFlight: 0,
+      highWater: 3,
+    });
     await bus.broadcast('lobby', 'message-end', { message: { id: 'reply-1' } });
     await widget.arrived('message-end');
     expect(widget.seqs()).toEqual(range(1, 60));
@@ -332,13 +416,17 @@ describe('RealtimeJsRoomBus', () => {
     await widget.arrived('message-end');
     expect(widget.seqs()).toEqual(range(1, 100));
     // and the agent is tracked again on its rejoined channel
-    await eventually(() => expect(widget.presence().ada).toEqual([expect.objectContaining({ status: 'streaming' })]));
+    await eventually(() =>
+      expect(widget.presence().ada).toEqual([expect.objectContaining({ status: 'streaming' })]),
+    );
   });
 
   it('messages delivered but unacknowledged when the connection drops are sent again after the rejoin, in order', async () => {
     const proxy = await startProxy(testHub);
     const widget = await openWidget(testHub);
-    const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { url: proxy.url, maxInFlight: 32 })));
+    const bus = track(
+      new RealtimeJsRoomBus(realtimeJsOptions(testHub, { url: proxy.url, maxInFlight: 32 })),
+    );
     await bus.broadcast('lobby', 'message-start', { id: 'reply-1' });
     proxy.swallowReplies();
     const sends = range(1, 100).map((seq) => bus.broadcast('lobby', 'text-delta', delta(seq)));
@@ -363,35 +451,67 @@ describe('RealtimeJsRoomBus', () => {
     // A room token may join and send `typing` only: the hub drops its `text-delta`, unacknowledged.
     const bus = track(
       new RealtimeJsRoomBus(
-        realtimeJsOptions(testHub, { apiKey: testHub.roomToken('lobby'), ackTimeoutMs: 100, maxAttempts: 2, retryDelayMs: 10 }),
+        realtimeJsOptions(testHub, {
+          apiKey: testHub.roomToken('lobby'),
+          ackTimeoutMs: 100,
+          maxAttempts: 2,
+          retryDelayMs: 10,
+        }),
       ),
     );
-    const first = bus.broadcast('lobby', 'typing', { participantId: 'user-lobby', name: 'P', typing: true });
+    const first = bus.broadcast('lobby', 'typing', {
+      participantId: 'user-lobby',
+      name: 'P',
+      typing: true,
+    });
     const refused = bus.broadcast('lobby', 'text-delta', delta(1));
-    const last = bus.broadcast('lobby', 'typing', { participantId: 'user-lobby', name: 'P', typing: false });
+    const last = bus.broadcast('lobby', 'typing', {
+      participantId: 'user-lobby',
+      name: 'P',
+      typing: false,
+    });
     await first;
     const error = await refused.then(
       () => null,
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(BroadcastError);
-    expect(error).toMatchObject({ roomId: 'lobby', event: 'text-delta', failure: 'timed out', attempts: 2 });
-    expect((error as Error).message).toMatch(/broadcast "text-delta" to room "lobby" failed after 2 attempt\(s\)/);
+    expect(error).toMatchObject({
+      roomId: 'lobby',
+      event: 'text-delta',
+      failure: 'timed out',
+      attempts: 2,
+    });
+    expect((error as Error).message).toMatch(
+      /broadcast "text-delta" to room "lobby" failed after 2 attempt\(s\)/,
+    );
     await last;
-    await eventually(() => expect(widget.received.filter((message) => message.event === 'typing')).toHaveLength(2));
+    await eventually(() =>
+      expect(widget.received.filter((message) => message.event === 'typing')).toHaveLength(2),
+    );
     expect(widget.received.map((message) => message.payload.typing)).toEqual([true, false]);
   });
 
   it('a refused join surfaces as a RoomJoinError with the server reason', async () => {
-    const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { apiKey: testHub.anonKey })));
-    const sends = [bus.broadcast('lobby', 'message', { message: {} }), bus.broadcast('lobby', 'message', { message: {} })];
+    const bus = track(
+      new RealtimeJsRoomBus(realtimeJsOptions(testHub, { apiKey: testHub.anonKey })),
+    );
+    const sends = [
+      bus.broadcast('lobby', 'message', { message: {} }),
+      bus.broadcast('lobby', 'message', { message: {} }),
+    ];
     for (const send of sends) {
       const error = await send.catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(RoomJoinError);
-      expect(error).toMatchObject({ roomId: 'lobby', reason: expect.stringMatching(/^Unauthorized: .*room:lobby/) });
+      expect(error).toMatchObject({
+        roomId: 'lobby',
+        reason: expect.stringMatching(/^Unauthorized: .*room:lobby/),
+      });
     }
     await expect(bus.presence('lobby')).rejects.toBeInstanceOf(RoomJoinError);
-    await expect(bus.trackAgent('lobby', 'ada', { name: 'Ada', status: 'idle' })).rejects.toBeInstanceOf(RoomJoinError);
+    await expect(
+      bus.trackAgent('lobby', 'ada', { name: 'Ada', status: 'idle' }),
+    ).rejects.toBeInstanceOf(RoomJoinError);
     await eventually(() => expect(bus.connectionCount).toBe(0));
     expect(AgentPresenceError).toBeDefined();
   });
@@ -399,8 +519,12 @@ describe('RealtimeJsRoomBus', () => {
   it('a first join that cannot reach the server fails with a RoomJoinError after joinTimeoutMs', async () => {
     const proxy = await startProxy(testHub);
     proxy.cut(); // every connection attempt is refused
-    const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { url: proxy.url, joinTimeoutMs: 200 })));
-    const error = await bus.broadcast('lobby', 'message', { message: {} }).catch((caught: unknown) => caught);
+    const bus = track(
+      new RealtimeJsRoomBus(realtimeJsOptions(testHub, { url: proxy.url, joinTimeoutMs: 200 })),
+    );
+    const error = await bus
+      .broadcast('lobby', 'message', { message: {} })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RoomJoinError);
     expect((error as RoomJoinError).reason).toMatch(/^timed out after 200 ms/);
   });
@@ -410,11 +534,24 @@ describe('RealtimeJsRoomBus', () => {
     testHub = await startTestHub({ limits: { maxEventsPerSecond: 3 } });
     const widget = await openWidget(testHub);
     // A room token's sends are rate-limited: the 4th in a second closes its channel ("Too many messages per second").
-    const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { apiKey: testHub.roomToken('lobby'), rejoinDelayMs: 20 })));
+    const bus = track(
+      new RealtimeJsRoomBus(
+        realtimeJsOptions(testHub, { apiKey: testHub.roomToken('lobby'), rejoinDelayMs: 20 }),
+      ),
+    );
     // The hub passes on only {participantId, name, typing} from a room token: the name carries the order.
-    const typing = (n: number) => bus.broadcast('lobby', 'typing', { participantId: 'user-lobby', name: `P${n}`, typing: true });
+    const typing = (n: number) =>
+      bus.broadcast('lobby', 'typing', {
+        participantId: 'user-lobby',
+        name: `P${n}`,
+        typing: true,
+      });
     await Promise.all(range(1, 6).map(typing));
-    await eventually(() => expect(widget.received.map((message) => message.payload.name)).toEqual(range(1, 6).map((n) => `P${n}`)));
+    await eventually(() =>
+      expect(widget.received.map((message) => message.payload.name)).toEqual(
+        range(1, 6).map((n) => `P${n}`),
+      ),
+    );
   });
 
   it('gives each tracked agent its own connection, shared across rooms', async () => {
@@ -426,7 +563,9 @@ describe('RealtimeJsRoomBus', () => {
     await bus.trackAgent('kitchen', 'ada', { name: 'Ada', status: 'thinking' });
     expect(bus.connectionCount).toBe(2);
     await eventually(() => expect(Object.keys(lobby.presence()).sort()).toEqual(['ada', 'bob']));
-    await eventually(() => expect(kitchen.presence().ada).toEqual([expect.objectContaining({ status: 'thinking' })]));
+    await eventually(() =>
+      expect(kitchen.presence().ada).toEqual([expect.objectContaining({ status: 'thinking' })]),
+    );
     await bus.broadcast('lobby', 'message', { message: { id: 'm1' } });
     expect(bus.connectionCount).toBe(3); // + the broadcast connection
     await bus.untrackAgent('lobby', 'bob');
@@ -448,7 +587,9 @@ describe('RealtimeJsRoomBus', () => {
     expect(bus.roomStats('lobby')).toMatchObject({ joined: true, agents: 1 });
     await bus.untrackAgent('lobby', 'ada');
     await eventually(() => expect(bus.roomStats('lobby')).toBeUndefined());
-    expect(widget.received.map((message) => (message.payload.message as { id: string }).id)).toEqual(['m1', 'm2']);
+    expect(
+      widget.received.map((message) => (message.payload.message as { id: string }).id),
+    ).toEqual(['m1', 'm2']);
   });
 });
 
@@ -470,7 +611,13 @@ function scriptedLink() {
   return link;
 }
 
-const QUEUE: SendQueueOptions = { capacity: 10, maxInFlight: 3, maxAttempts: 2, retryDelayMs: 1, deliveryTimeoutMs: 2000 };
+const QUEUE: SendQueueOptions = {
+  capacity: 10,
+  maxInFlight: 3,
+  maxAttempts: 2,
+  retryDelayMs: 1,
+  deliveryTimeoutMs: 2000,
+};
 const settled = (promise: Promise<unknown>) =>
   promise.then(
     () => 'resolved',
@@ -526,18 +673,34 @@ describe('RoomSendQueue', () => {
     queue.resume();
     expect(link.seqs()).toEqual([1, 2, 3, 4, 2, 4]);
     for (const seq of [2, 4]) link.answer(seq, 'ok', 1);
-    expect(await Promise.all(sends.map(settled))).toEqual(['resolved', 'resolved', 'resolved', 'resolved']);
+    expect(await Promise.all(sends.map(settled))).toEqual([
+      'resolved',
+      'resolved',
+      'resolved',
+      'resolved',
+    ]);
   });
 
   it('rejects what could not go out within deliveryTimeoutMs, and failAll rejects everything', async () => {
     const link = scriptedLink();
     link.up = false;
-    const queue = new RoomSendQueue('lobby', link, { ...QUEUE, capacity: 1, deliveryTimeoutMs: 30 });
-    const [first, second] = [queue.enqueue('message', { n: 1 }), queue.enqueue('message', { n: 2 })];
+    const queue = new RoomSendQueue('lobby', link, {
+      ...QUEUE,
+      capacity: 1,
+      deliveryTimeoutMs: 30,
+    });
+    const [first, second] = [
+      queue.enqueue('message', { n: 1 }),
+      queue.enqueue('message', { n: 2 }),
+    ];
     expect(queue.stats()).toMatchObject({ queued: 1, waiting: 1 });
     const expired = await settled(first);
     expect(expired).toBeInstanceOf(BroadcastError);
-    expect(expired).toMatchObject({ failure: 'expired', attempts: 0, message: expect.stringMatching(/not sent within 30 ms/) });
+    expect(expired).toMatchObject({
+      failure: 'expired',
+      attempts: 0,
+      message: expect.stringMatching(/not sent within 30 ms/),
+    });
     const closed = new RoomBusClosedError('lobby');
     queue.failAll(closed);
     expect(await settled(second)).toBe(closed);

@@ -9,7 +9,9 @@ describe('emitLanguagePacks', () => {
     expect(others).toEqual([]);
     expect(JSON.parse(french!.json)).toEqual(FR);
     expect(french!.hashedName).toMatch(/^fr\.[0-9a-f]{8}\.json$/);
-    expect(languagePackFiles({ fr: { ...FR, send: 'Envoi' } })[0]!.hashedName).not.toBe(french!.hashedName);
+    expect(languagePackFiles({ fr: { ...FR, send: 'Envoi' } })[0]!.hashedName).not.toBe(
+      french!.hashedName,
+    );
     expect(languagePackFiles({ fr: FR })[0]!.hashedName).toBe(french!.hashedName);
   });
 
@@ -17,11 +19,22 @@ describe('emitLanguagePacks', () => {
     const plugin = emitLanguagePacks();
     const files = languagePackFiles(LANGUAGE_PACKS);
     const config = (plugin.config as () => { define: Record<string, string> })();
-    expect(JSON.parse(config.define['__CHORUS_LANGUAGE_PACKS__']!)).toEqual(Object.fromEntries(files.map((file) => [file.language, file.hashedName])));
+    expect(JSON.parse(config.define['__CHORUS_LANGUAGE_PACKS__']!)).toEqual(
+      Object.fromEntries(files.map((file) => [file.language, file.hashedName])),
+    );
 
     const emitted: { fileName: string; source: string }[] = [];
-    (plugin.generateBundle as (this: unknown) => void).call({ emitFile: (file: { fileName: string; source: string }) => emitted.push(file) });
-    expect(emitted.map((file) => file.fileName).sort()).toEqual(files.flatMap((file) => [`chorus-i18n/${file.language}.json`, `chorus-i18n/${file.hashedName}`]).sort());
-    for (const file of emitted) expect(JSON.parse(file.source)).toEqual(LANGUAGE_PACKS[/chorus-i18n\/(\w+)\./.exec(file.fileName)![1]!]);
+    (plugin.generateBundle as (this: unknown) => void).call({
+      emitFile: (file: { fileName: string; source: string }) => emitted.push(file),
+    });
+    expect(emitted.map((file) => file.fileName).sort()).toEqual(
+      files
+        .flatMap((file) => [`chorus-i18n/${file.language}.json`, `chorus-i18n/${file.hashedName}`])
+        .sort(),
+    );
+    for (const file of emitted)
+      expect(JSON.parse(file.source)).toEqual(
+        LANGUAGE_PACKS[/chorus-i18n\/(\w+)\./.exec(file.fileName)![1]!],
+      );
   });
 });

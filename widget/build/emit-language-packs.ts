@@ -29,7 +29,9 @@ export interface LanguagePackFile {
  * The JSON files of the given dictionaries.
  * @example languagePackFiles({ fr: FR })[0].hashedName // 'fr.3f9c2a1b.json'
  */
-export function languagePackFiles(packs: Readonly<Record<string, ChorusStrings>> = LANGUAGE_PACKS): LanguagePackFile[] {
+export function languagePackFiles(
+  packs: Readonly<Record<string, ChorusStrings>> = LANGUAGE_PACKS,
+): LanguagePackFile[] {
   return Object.entries(packs).map(([language, strings]) => {
     const json = JSON.stringify(strings);
     const hash = createHash('sha256').update(json).digest('hex').slice(0, 8);
@@ -46,12 +48,20 @@ export function emitLanguagePacks(): Plugin {
     name: 'chorus:emit-language-packs',
     apply: 'build',
     config: () => ({
-      define: { __CHORUS_LANGUAGE_PACKS__: JSON.stringify(Object.fromEntries(files.map((file) => [file.language, file.hashedName]))) },
+      define: {
+        __CHORUS_LANGUAGE_PACKS__: JSON.stringify(
+          Object.fromEntries(files.map((file) => [file.language, file.hashedName])),
+        ),
+      },
     }),
     generateBundle() {
       for (const file of files) {
         for (const name of [file.hashedName, `${file.language}.json`]) {
-          this.emitFile({ type: 'asset', fileName: `${LANGUAGE_PACK_DIR}/${name}`, source: file.json });
+          this.emitFile({
+            type: 'asset',
+            fileName: `${LANGUAGE_PACK_DIR}/${name}`,
+            source: file.json,
+          });
         }
       }
     },

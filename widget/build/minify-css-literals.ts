@@ -38,19 +38,32 @@ export function minifyCssLiteralsIn(source: string, filename = 'styles.ts'): str
 function minifyCss(body: string, filename: string): string {
   const slots: string[] = [];
   // The CSS is the literal's cooked value: `\\` in the source is one backslash.
-  const text = body.replaceAll('\\\\', '\\').replace(INTERPOLATION, (_, expression: string) => `--chorus-slot-${slots.push(expression) - 1}:0;`);
+  const text = body
+    .replaceAll('\\\\', '\\')
+    .replace(
+      INTERPOLATION,
+      (_, expression: string) => `--chorus-slot-${slots.push(expression) - 1}:0;`,
+    );
   // A fragment of bare declarations (no rule of its own) is minified inside a throw-away rule.
   const bare = !/[{}]/.test(text);
   const code = bare ? `x{${text}}` : text;
   let minified: string;
   try {
-    minified = transform({ filename, code: Buffer.from(code), minify: true, errorRecovery: false }).code.toString();
+    minified = transform({
+      filename,
+      code: Buffer.from(code),
+      minify: true,
+      errorRecovery: false,
+    }).code.toString();
   } catch (error) {
-    throw new Error(`${filename}: a css\`…\` literal is not valid CSS: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${filename}: a css\`…\` literal is not valid CSS: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (bare) minified = minified.slice('x{'.length, -'}'.length);
   const escaped = minified.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${');
   const restored = escaped.replace(SLOT, (_, index: string) => `\${${slots[Number(index)]}};`);
-  if (restored.includes('--chorus-slot-')) throw new Error(`${filename}: an interpolation was moved by the CSS minifier`);
+  if (restored.includes('--chorus-slot-'))
+    throw new Error(`${filename}: an interpolation was moved by the CSS minifier`);
   return restored;
 }

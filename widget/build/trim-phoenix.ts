@@ -29,7 +29,9 @@ export const LEFT_OUT_SECTIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const SECTION_MARKER = /^\/\/ js\/phoenix\/([\w-]+\.js)$/gm;
-const STAND_INS = fileURLToPath(new URL('./phoenix-stand-ins/phoenix-stand-ins.ts', import.meta.url));
+const STAND_INS = fileURLToPath(
+  new URL('./phoenix-stand-ins/phoenix-stand-ins.ts', import.meta.url),
+);
 
 export interface Section {
   file: string;
@@ -53,10 +55,13 @@ export function trimPhoenixSource(source: string): string {
   const leftOut = sections.filter((section) => Object.hasOwn(LEFT_OUT_SECTIONS, section.file));
   const expected = Object.keys(LEFT_OUT_SECTIONS);
   if (leftOut.map((section) => section.file).join() !== expected.join()) {
-    throw new Error(`trim-phoenix: ${PHOENIX_MODULE} no longer has the sections ${expected.join(', ')}; review widget/build/trim-phoenix.ts`);
+    throw new Error(
+      `trim-phoenix: ${PHOENIX_MODULE} no longer has the sections ${expected.join(', ')}; review widget/build/trim-phoenix.ts`,
+    );
   }
   let trimmed = source;
-  for (const section of leftOut.reverse()) trimmed = trimmed.slice(0, section.start) + trimmed.slice(section.end);
+  for (const section of leftOut.reverse())
+    trimmed = trimmed.slice(0, section.start) + trimmed.slice(section.end);
   return `import { Ajax, LongPoll, serializer as serializer_default } from ${JSON.stringify(STAND_INS)};\n${trimmed}`;
 }
 
@@ -72,12 +77,16 @@ export function trimPhoenix(): Plugin {
       trimmed = false;
     },
     transform(code, id) {
-      if (!id.split('?')[0]!.replaceAll('\\', '/').endsWith(`/node_modules/${PHOENIX_MODULE}`)) return null;
+      if (!id.split('?')[0]!.replaceAll('\\', '/').endsWith(`/node_modules/${PHOENIX_MODULE}`))
+        return null;
       trimmed = true;
       return { code: trimPhoenixSource(code), map: null };
     },
     buildEnd(error) {
-      if (!error && !trimmed) this.error(`trim-phoenix: ${PHOENIX_MODULE} is no longer part of the widget build; review widget/build/trim-phoenix.ts`);
+      if (!error && !trimmed)
+        this.error(
+          `trim-phoenix: ${PHOENIX_MODULE} is no longer part of the widget build; review widget/build/trim-phoenix.ts`,
+        );
     },
   };
 }

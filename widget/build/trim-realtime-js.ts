@@ -28,8 +28,14 @@ export const REALTIME_JS_MODULE_DIR = '@supabase/realtime-js/dist/module/';
 /** Each replaced module (relative to REALTIME_JS_MODULE_DIR) and its stand-in (relative to this file). */
 export const REALTIME_JS_STAND_INS = {
   'lib/transformers.js': { standIn: './realtime-js-stand-ins/transformers.ts', hasDefault: false },
-  'RealtimePostgresFilterBuilder.js': { standIn: './realtime-js-stand-ins/realtime-postgres-filter-builder.ts', hasDefault: false },
-  'lib/websocket-factory.js': { standIn: './realtime-js-stand-ins/websocket-factory.ts', hasDefault: true },
+  'RealtimePostgresFilterBuilder.js': {
+    standIn: './realtime-js-stand-ins/realtime-postgres-filter-builder.ts',
+    hasDefault: false,
+  },
+  'lib/websocket-factory.js': {
+    standIn: './realtime-js-stand-ins/websocket-factory.ts',
+    hasDefault: true,
+  },
   'lib/serializer.js': { standIn: './realtime-js-stand-ins/serializer.ts', hasDefault: true },
 } as const;
 
@@ -77,10 +83,14 @@ export function trimRealtimeJs(): Plugin {
     },
     buildEnd(error) {
       if (error) return;
-      const missing = Object.keys(REALTIME_JS_STAND_INS).filter(module => !replaced.has(module as ReplacedModule));
+      const missing = Object.keys(REALTIME_JS_STAND_INS).filter(
+        (module) => !replaced.has(module as ReplacedModule),
+      );
       // A realtime-js upgrade moved or dropped a module: review the stand-ins rather than ship untrimmed.
       if (missing.length > 0) {
-        this.error(`trim-realtime-js: ${missing.map(module => REALTIME_JS_MODULE_DIR + module).join(', ')} no longer part of the widget build; review widget/build/trim-realtime-js.ts`);
+        this.error(
+          `trim-realtime-js: ${missing.map((module) => REALTIME_JS_MODULE_DIR + module).join(', ')} no longer part of the widget build; review widget/build/trim-realtime-js.ts`,
+        );
       }
     },
   };

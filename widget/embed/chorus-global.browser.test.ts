@@ -7,7 +7,14 @@ import '../define.ts';
 import type { ChorusChat } from '../components/chat/chat.ts';
 import { settle, until } from '../test-support/mount-chat.ts';
 import { StubConnection } from '../test-support/stub-connection.ts';
-import { createChorusGlobal, mount, optionsFromScript, serverOf, type ChorusCommand, type ChorusGlobal } from './chorus-global.ts';
+import {
+  createChorusGlobal,
+  mount,
+  optionsFromScript,
+  serverOf,
+  type ChorusCommand,
+  type ChorusGlobal,
+} from './chorus-global.ts';
 
 const realFetch = window.fetch;
 const cleanup: Element[] = [];
@@ -21,7 +28,11 @@ function script(attributes: Record<string, string>): HTMLScriptElement {
 describe('the script-tag entry', () => {
   beforeEach(() => {
     // Chats mounted here connect for real: answer every call with a 503 so nothing leaves the page.
-    window.fetch = async () => new Response(JSON.stringify({ error: { code: 'unavailable', message: 'test' } }), { status: 503, headers: { 'content-type': 'application/json' } });
+    window.fetch = async () =>
+      new Response(JSON.stringify({ error: { code: 'unavailable', message: 'test' } }), {
+        status: 503,
+        headers: { 'content-type': 'application/json' },
+      });
   });
   afterEach(() => {
     window.fetch = realFetch;
@@ -59,12 +70,22 @@ describe('the script-tag entry', () => {
       nonce: 'n0nce',
     });
     expect(optionsFromScript(script({ src: '/chorus.js' }))).to.equal(null);
-    expect(optionsFromScript(script({ src: 'https://a.example/chorus.js', 'data-room': 'x', 'data-server': 'https://api.example' }))?.server).to.equal('https://api.example');
+    expect(
+      optionsFromScript(
+        script({
+          src: 'https://a.example/chorus.js',
+          'data-room': 'x',
+          'data-server': 'https://api.example',
+        }),
+      )?.server,
+    ).to.equal('https://api.example');
   });
 
   it('derives the server from the script URL', () => {
     expect(serverOf('https://chat.example.com/chorus.js')).to.equal('https://chat.example.com');
-    expect(serverOf('https://example.com/chat/chorus.js?x=1#y')).to.equal('https://example.com/chat');
+    expect(serverOf('https://example.com/chat/chorus.js?x=1#y')).to.equal(
+      'https://example.com/chat',
+    );
   });
 
   it('mounts a launcher once, however often it is asked to', async () => {
@@ -78,7 +99,11 @@ describe('the script-tag entry', () => {
   });
 
   it('mounts inline into a target that a single-page app renders later, replacing its placeholder', async () => {
-    const mounting = mount({ room: 'lobby', server: 'https://chat.example.com', target: '#late-chat' });
+    const mounting = mount({
+      room: 'lobby',
+      server: 'https://chat.example.com',
+      target: '#late-chat',
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const target = document.createElement('div');
     target.id = 'late-chat';
@@ -119,7 +144,14 @@ describe('the script-tag entry', () => {
     const stub = target.connection as StubConnection;
     await until(() => expect(stub.posts.map((post) => post.content)).to.deep.equal(['Hello']));
     expect(stub.users).to.deep.equal([{ name: 'Grace' }]);
-    stub.deliver('message', { message: { ...(await import('../../protocol/test-support/messages.ts')).humanMessage({ id: 'x1', author: { kind: 'human', id: 'guest:z', name: 'Zed' } }) } });
+    stub.deliver('message', {
+      message: {
+        ...(await import('../../protocol/test-support/messages.ts')).humanMessage({
+          id: 'x1',
+          author: { kind: 'human', id: 'guest:z', name: 'Zed' },
+        }),
+      },
+    });
     await settle(target as ChorusChat);
     expect(events).to.deep.equal(['chorus-message']);
     chorus.push(['destroy']);

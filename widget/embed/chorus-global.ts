@@ -62,14 +62,19 @@ export function optionsFromScript(script: HTMLScriptElement | null): MountOption
   const data = script?.dataset;
   if (!script || !data?.['room']) return null;
   const flag = (value: string | undefined) => value !== undefined && value !== 'false';
-  const options: MountOptions = { room: data['room'], server: data['server'] || serverOf(script.src) };
+  const options: MountOptions = {
+    room: data['room'],
+    server: data['server'] || serverOf(script.src),
+  };
   if (data['name']) options.name = data['name'];
   if (data['mode'] === 'inline' || data['mode'] === 'launcher') options.mode = data['mode'];
-  if (data['theme'] === 'light' || data['theme'] === 'dark' || data['theme'] === 'auto') options.theme = data['theme'];
+  if (data['theme'] === 'light' || data['theme'] === 'dark' || data['theme'] === 'auto')
+    options.theme = data['theme'];
   if (data['locale']) options.locale = data['locale'];
   if (data['target']) options.target = data['target'];
   if (flag(data['open'])) options.open = true;
-  if (data['allowedImageHosts']) options.allowedImageHosts = data['allowedImageHosts'].split(/[\s,]+/).filter(Boolean);
+  if (data['allowedImageHosts'])
+    options.allowedImageHosts = data['allowedImageHosts'].split(/[\s,]+/).filter(Boolean);
   if (flag(data['noHeader'])) options.noHeader = true;
   const nonce = data['nonce'] || script.nonce;
   if (nonce) options.nonce = nonce;
@@ -90,7 +95,11 @@ export function serverOf(src: string): string {
 
 /** Resolves once the document is parsed. */
 export function whenReady(): Promise<void> {
-  return document.readyState === 'loading' ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true })) : Promise.resolve();
+  return document.readyState === 'loading'
+    ? new Promise((resolve) =>
+        document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }),
+      )
+    : Promise.resolve();
 }
 
 async function findTarget(target: string | Element): Promise<Element | null> {
@@ -132,13 +141,23 @@ function configure(chat: ChorusChat, options: MountOptions): void {
 
 /** Mounts a chat (or returns the one this same configuration already mounted). */
 export async function mount(options: MountOptions): Promise<ChorusChat | null> {
-  const key = [options.server ?? '', options.room, options.mode ?? '', typeof options.target === 'string' ? options.target : ''].join('|');
-  const existing = [...document.querySelectorAll<ChorusChat>(`chorus-chat[${EMBED_KEY}]`)].find((chat) => chat.getAttribute(EMBED_KEY) === key);
+  const key = [
+    options.server ?? '',
+    options.room,
+    options.mode ?? '',
+    typeof options.target === 'string' ? options.target : '',
+  ].join('|');
+  const existing = [...document.querySelectorAll<ChorusChat>(`chorus-chat[${EMBED_KEY}]`)].find(
+    (chat) => chat.getAttribute(EMBED_KEY) === key,
+  );
   if (existing) return existing;
   if (options.target) {
     const target = await findTarget(options.target);
     if (!target) return null;
-    const chat = target.localName === 'chorus-chat' ? (target as ChorusChat) : (target.querySelector('chorus-chat') ?? document.createElement('chorus-chat'));
+    const chat =
+      target.localName === 'chorus-chat'
+        ? (target as ChorusChat)
+        : (target.querySelector('chorus-chat') ?? document.createElement('chorus-chat'));
     chat.setAttribute(EMBED_KEY, key);
     configure(chat, options);
     if (!chat.isConnected) target.replaceChildren(chat);
@@ -194,7 +213,10 @@ export function createChorusGlobal(): ChorusGlobal {
         target.remove();
         return;
       default:
-        warnOnce(`unknown-command-${String(name)}`, `Chorus.push: unknown command "${String(name)}"`);
+        warnOnce(
+          `unknown-command-${String(name)}`,
+          `Chorus.push: unknown command "${String(name)}"`,
+        );
     }
   };
 
@@ -217,4 +239,3 @@ export function createChorusGlobal(): ChorusGlobal {
     },
   };
 }
-

@@ -2,14 +2,25 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EN } from './en.ts';
 import { FR } from './fr.ts';
 import { LANGUAGE_PACKS } from './language-packs.ts';
-import { describeError, forgetLanguagePacks, format, LANGUAGE_PACK_FILES, listNames, loadLanguagePack, resolveLocale, stringsFor } from './strings.ts';
+import {
+  describeError,
+  forgetLanguagePacks,
+  format,
+  LANGUAGE_PACK_FILES,
+  listNames,
+  loadLanguagePack,
+  resolveLocale,
+  stringsFor,
+} from './strings.ts';
 
 /** A fetch that serves the language packs as the server does (`{server}/chorus-i18n/<language>.json`). */
 function servePacks(packs: Record<string, unknown> = LANGUAGE_PACKS) {
   return vi.fn(async (url: string) => {
     const language = /\/chorus-i18n\/(\w+)\.json$/.exec(url)?.[1];
     const pack = language ? packs[language] : undefined;
-    return pack ? new Response(JSON.stringify(pack), { headers: { 'content-type': 'application/json' } }) : new Response('Not Found', { status: 404 });
+    return pack
+      ? new Response(JSON.stringify(pack), { headers: { 'content-type': 'application/json' } })
+      : new Response('Not Found', { status: 404 });
   });
 }
 
@@ -21,10 +32,12 @@ describe('i18n', () => {
   });
 
   it('has every key in every language pack, with the same placeholders', () => {
-    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+    const placeholders = (text: string) =>
+      [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
     for (const pack of Object.values(LANGUAGE_PACKS)) {
       expect(Object.keys(pack).sort()).toEqual(Object.keys(EN).sort());
-      for (const key of Object.keys(EN) as (keyof typeof EN)[]) expect(placeholders(pack[key]), key).toEqual(placeholders(EN[key]));
+      for (const key of Object.keys(EN) as (keyof typeof EN)[])
+        expect(placeholders(pack[key]), key).toEqual(placeholders(EN[key]));
     }
   });
 
@@ -33,7 +46,7 @@ describe('i18n', () => {
     expect(LANGUAGE_PACK_FILES).toEqual({ fr: 'fr.json' });
   });
 
-  it('is English until a language\'s pack is loaded, then speaks it, with overrides on top', async () => {
+  it("is English until a language's pack is loaded, then speaks it, with overrides on top", async () => {
     const fetch = servePacks();
     vi.stubGlobal('fetch', fetch);
     expect(stringsFor('fr-CA').send).toBe('Send');
@@ -72,7 +85,9 @@ describe('i18n', () => {
     expect(loadLanguagePack('fr', 'https://chat.example.com')).toBeUndefined();
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]?.[0]).toMatch(/chorus-i18n\/fr\.json could not be loaded \(Error: HTTP 404\); the chat is in English/);
+    expect(warn.mock.calls[0]?.[0]).toMatch(
+      /chorus-i18n\/fr\.json could not be loaded \(Error: HTTP 404\); the chat is in English/,
+    );
   });
 
   it('takes the locale from the attribute, else the page', () => {
@@ -82,13 +97,19 @@ describe('i18n', () => {
   });
 
   it('fills placeholders and joins names the locale’s way', () => {
-    expect(format('{names} are typing… {missing}', { names: 'A and B' })).toBe('A and B are typing… {missing}');
+    expect(format('{names} are typing… {missing}', { names: 'A and B' })).toBe(
+      'A and B are typing… {missing}',
+    );
     expect(listNames(['Ada', 'Grace', 'Linus'], 'en')).toBe('Ada, Grace, and Linus');
     expect(listNames(['Ada', 'Grace'], 'fr')).toBe('Ada et Grace');
   });
 
   it('words the widget’s own errors and passes the server’s through', () => {
-    expect(describeError({ code: 'network_error', message: 'Failed to fetch' }, FR)).toBe('Le serveur de discussion est injoignable.');
-    expect(describeError({ code: 'rate_limited', message: 'Too many messages' }, EN)).toBe('Too many messages');
+    expect(describeError({ code: 'network_error', message: 'Failed to fetch' }, FR)).toBe(
+      'Le serveur de discussion est injoignable.',
+    );
+    expect(describeError({ code: 'rate_limited', message: 'Too many messages' }, EN)).toBe(
+      'Too many messages',
+    );
   });
 });

@@ -10,7 +10,8 @@ declare const __CHORUS_LANGUAGE_PACKS__: Readonly<Record<string, string>> | unde
  * The languages besides English, and their pack's file under `{server}/chorus-i18n/`: content-hashed
  * in a build (cached for good), `<language>.json` when the sources run unbuilt (tests).
  */
-export const LANGUAGE_PACK_FILES: Readonly<Record<string, string>> = typeof __CHORUS_LANGUAGE_PACKS__ === 'object' ? __CHORUS_LANGUAGE_PACKS__ : { fr: 'fr.json' };
+export const LANGUAGE_PACK_FILES: Readonly<Record<string, string>> =
+  typeof __CHORUS_LANGUAGE_PACKS__ === 'object' ? __CHORUS_LANGUAGE_PACKS__ : { fr: 'fr.json' };
 
 /** Language packs by language: loading, loaded, or `null` when they could not be loaded (English then). */
 const packs = new Map<string, Promise<void> | ChorusStrings | null>();
@@ -22,7 +23,10 @@ const languageOf = (locale: string): string => locale.toLowerCase().split('-')[0
  * `navigator.language`, else `en`.
  * @example resolveLocale('', 'fr-CA') // 'fr-CA'
  */
-export function resolveLocale(attribute: string | null | undefined, pageLang: string | null | undefined = globalThis.document?.documentElement.lang): string {
+export function resolveLocale(
+  attribute: string | null | undefined,
+  pageLang: string | null | undefined = globalThis.document?.documentElement.lang,
+): string {
   const candidate = attribute?.trim() || pageLang?.trim() || globalThis.navigator?.language || 'en';
   try {
     return Intl.getCanonicalLocales(candidate)[0] ?? 'en';
@@ -45,12 +49,17 @@ export function loadLanguagePack(locale: string, server: string): Promise<void> 
   if (file && pack === undefined) {
     const url = `${server.replace(/\/+$/, '')}/chorus-i18n/${file}`;
     pack = fetch(url)
-      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+      .then((response) =>
+        response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)),
+      )
       .then(
         (strings: Partial<ChorusStrings>) => void packs.set(language, { ...EN, ...strings }),
         (error: unknown) => {
           packs.set(language, null);
-          warnOnce('language-pack', `${url} could not be loaded (${String(error)}); the chat is in English`);
+          warnOnce(
+            'language-pack',
+            `${url} could not be loaded (${String(error)}); the chat is in English`,
+          );
         },
       );
     packs.set(language, pack);
@@ -63,7 +72,10 @@ export function loadLanguagePack(locale: string, server: string): Promise<void> 
  * host's overrides on top.
  * @example stringsFor('fr-FR', { send: 'Go' }).send // 'Go'
  */
-export function stringsFor(locale: string, overrides: Partial<ChorusStrings> | null | undefined = undefined): ChorusStrings {
+export function stringsFor(
+  locale: string,
+  overrides: Partial<ChorusStrings> | null | undefined = undefined,
+): ChorusStrings {
   const pack = packs.get(languageOf(locale));
   const base = pack && !(pack instanceof Promise) ? pack : EN;
   return overrides ? { ...base, ...overrides } : base;
@@ -73,8 +85,13 @@ export function stringsFor(locale: string, overrides: Partial<ChorusStrings> | n
  * Fills `{placeholders}`; unknown ones are left as they are.
  * @example format('{count} unread', { count: 3 }) // '3 unread'
  */
-export function format(template: string, values: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
+export function format(
+  template: string,
+  values: Readonly<Record<string, string | number>>,
+): string {
+  return template.replace(/\{(\w+)\}/g, (match, key: string) =>
+    key in values ? String(values[key]) : match,
+  );
 }
 
 /**
@@ -102,7 +119,10 @@ const ERROR_STRINGS: Readonly<Record<string, keyof ChorusStrings>> = {
  * server's message (already written for people).
  * @example describeError({ code: 'network_error', message: 'Failed to fetch' }, EN) // 'The chat server cannot be reached.'
  */
-export function describeError(error: { code: string; message: string } | undefined, strings: ChorusStrings): string {
+export function describeError(
+  error: { code: string; message: string } | undefined,
+  strings: ChorusStrings,
+): string {
   if (!error) return '';
   const key = ERROR_STRINGS[error.code];
   return key ? strings[key] : error.message;

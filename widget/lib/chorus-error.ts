@@ -28,7 +28,9 @@ export class ChorusError extends Error {
 
   /** Whether trying again later may succeed (network trouble, 408, 429, 5xx). */
   get retryable(): boolean {
-    return this.status === undefined || this.status === 408 || this.status === 429 || this.status >= 500;
+    return (
+      this.status === undefined || this.status === 408 || this.status === 429 || this.status >= 500
+    );
   }
 }
 
@@ -36,8 +38,16 @@ export class ChorusError extends Error {
  * Turns any raw reason (an Error, a realtime-js channel error, a string) into a ChorusError.
  * @example channel.subscribe((status, error) => report(toChorusError(error, 'channel_error')));
  */
-export function toChorusError(reason: unknown, code: string = WIDGET_ERROR_CODE.NETWORK): ChorusError {
+export function toChorusError(
+  reason: unknown,
+  code: string = WIDGET_ERROR_CODE.NETWORK,
+): ChorusError {
   if (reason instanceof ChorusError) return reason;
-  const message = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'Unknown error';
+  const message =
+    reason instanceof Error
+      ? reason.message
+      : typeof reason === 'string'
+        ? reason
+        : 'Unknown error';
   return new ChorusError(code, message, { cause: reason });
 }

@@ -15,14 +15,18 @@ class CssPropsDirective extends Directive {
 
   constructor(partInfo: PartInfo) {
     super(partInfo);
-    if (partInfo.type !== PartType.ELEMENT) throw new Error('cssProps() is an element directive: <div ${cssProps({...})}>');
+    if (partInfo.type !== PartType.ELEMENT)
+      throw new Error('cssProps() is an element directive: <div ${cssProps({...})}>');
   }
 
   render(_properties: Readonly<Record<`--${string}`, string | null | undefined>>): typeof noChange {
     return noChange;
   }
 
-  override update(part: ElementPart, [properties]: [Readonly<Record<`--${string}`, string | null | undefined>>]): typeof noChange {
+  override update(
+    part: ElementPart,
+    [properties]: [Readonly<Record<`--${string}`, string | null | undefined>>],
+  ): typeof noChange {
     const { style } = part.element as HTMLElement;
     for (const name of this.previous) {
       if (properties[name as `--${string}`] == null) style.removeProperty(name);

@@ -16,7 +16,8 @@ export class Emitter<Events extends object> {
   }
 
   emit<Name extends keyof Events>(name: Name, value: Events[Name]): void {
-    for (const listener of [...(this.#listeners.get(name) ?? [])]) (listener as (value: Events[Name]) => void)(value);
+    for (const listener of [...(this.#listeners.get(name) ?? [])])
+      (listener as (value: Events[Name]) => void)(value);
   }
 
   clear(): void {

@@ -17,7 +17,8 @@ export const nextFrame: Scheduler = (callback) => {
     cancel();
     callback();
   };
-  const frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : undefined;
+  const frame =
+    typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : undefined;
   const timer = setTimeout(run, HIDDEN_TAB_FALLBACK_MS);
   const cancel = () => {
     done = true;
@@ -31,7 +32,10 @@ export const nextFrame: Scheduler = (callback) => {
  * Coalesces calls: however often `request()` is called, `flush` runs once per scheduled tick.
  * @example const batch = createBatcher(() => $messages.set(client.messages())); client.on('transcript', batch.request);
  */
-export function createBatcher(flush: () => void, schedule: Scheduler = nextFrame): { request(): void; flushNow(): void; cancel(): void } {
+export function createBatcher(
+  flush: () => void,
+  schedule: Scheduler = nextFrame,
+): { request(): void; flushNow(): void; cancel(): void } {
   let scheduled = false;
   let cancelScheduled: (() => void) | undefined;
   const cancel = () => {

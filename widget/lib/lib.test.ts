@@ -7,8 +7,12 @@ import { createUuid } from './uuid.ts';
 
 describe('jitteredBackoff', () => {
   it('grows exponentially between half and all of the ceiling, up to the maximum', () => {
-    expect([1, 2, 3, 4, 10].map((attempt) => jitteredBackoff(attempt, { random: () => 0 }))).toEqual([500, 1000, 2000, 4000, 15000]);
-    expect([1, 2, 3, 4, 10].map((attempt) => jitteredBackoff(attempt, { random: () => 0.999999 }))).toEqual([1000, 2000, 4000, 8000, 30000]);
+    expect(
+      [1, 2, 3, 4, 10].map((attempt) => jitteredBackoff(attempt, { random: () => 0 })),
+    ).toEqual([500, 1000, 2000, 4000, 15000]);
+    expect(
+      [1, 2, 3, 4, 10].map((attempt) => jitteredBackoff(attempt, { random: () => 0.999999 })),
+    ).toEqual([1000, 2000, 4000, 8000, 30000]);
   });
 });
 
@@ -18,7 +22,11 @@ describe('ChorusError', () => {
     expect(new ChorusError('network_error', 'x').retryable).toBe(true);
     expect(new ChorusError('forbidden_room', 'x', { status: 403 }).retryable).toBe(false);
     const cause = new Error('socket closed');
-    expect(toChorusError(cause, 'channel_error')).toMatchObject({ code: 'channel_error', message: 'socket closed', cause });
+    expect(toChorusError(cause, 'channel_error')).toMatchObject({
+      code: 'channel_error',
+      message: 'socket closed',
+      cause,
+    });
   });
 });
 
@@ -48,7 +56,11 @@ describe('createBatcher', () => {
 
 describe('safeColor', () => {
   it('passes hex and named colours only', () => {
-    expect(['#7c3aed', '#abc', 'rebeccapurple', 'red;background:url(x)', 'var(--x)', '', null].map(safeColor)).toEqual(['#7c3aed', '#abc', 'rebeccapurple', undefined, undefined, undefined, undefined]);
+    expect(
+      ['#7c3aed', '#abc', 'rebeccapurple', 'red;background:url(x)', 'var(--x)', '', null].map(
+        safeColor,
+      ),
+    ).toEqual(['#7c3aed', '#abc', 'rebeccapurple', undefined, undefined, undefined, undefined]);
   });
 });
 

@@ -16,10 +16,7 @@ export class StoreController<Value> implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   readonly #select: () => ReadableAtom<Value> | undefined;
 
-  constructor(
-    host: ReactiveControllerHost,
-    select: () => ReadableAtom<Value> | undefined,
-  ) {
+  constructor(host: ReactiveControllerHost, select: () => ReadableAtom<Value> | undefined) {
     this.#host = host;
     this.#select = select;
     host.addController(this);

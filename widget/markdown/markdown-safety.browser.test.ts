@@ -3,7 +3,11 @@
 // no script ran, no request left for a foreign host, and only harmless elements were created.
 import { expect } from 'chai';
 import { render } from 'lit';
-import { HOSTILE_ALLOWED_IMAGE_HOST, HOSTILE_CORPUS, type HostileInput } from '../test-support/hostile-corpus.ts';
+import {
+  HOSTILE_ALLOWED_IMAGE_HOST,
+  HOSTILE_CORPUS,
+  type HostileInput,
+} from '../test-support/hostile-corpus.ts';
 import { markdownStyles } from './markdown.styles.ts';
 import { renderMarkdown, type RenderMarkdownOptions } from './render-markdown.ts';
 
@@ -16,17 +20,58 @@ declare global {
 
 /** Every element `renderMarkdown` may create; `img` only for allowlisted hosts. */
 const ALLOWED_TAGS = new Set([
-  'div', 'p', 'span', 'em', 'strong', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'hr', 'br', 'a', 'img',
+  'div',
+  'p',
+  'span',
+  'em',
+  'strong',
+  'del',
+  'code',
+  'pre',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'hr',
+  'br',
+  'a',
+  'img',
 ]);
 const ALLOWED_ATTRIBUTES = new Set([
-  'class', 'part', 'role', 'aria-level', 'dir', 'href', 'title', 'target', 'rel', 'start', 'scope',
-  'tabindex', 'data-language', 'src', 'alt', 'loading', 'decoding', 'referrerpolicy',
+  'class',
+  'part',
+  'role',
+  'aria-level',
+  'dir',
+  'href',
+  'title',
+  'target',
+  'rel',
+  'start',
+  'scope',
+  'tabindex',
+  'data-language',
+  'src',
+  'alt',
+  'loading',
+  'decoding',
+  'referrerpolicy',
 ]);
 const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
 /** What the page noticed: sentinel calls, dialogs, errors, CSP reports, requests to other hosts. */
-const incidents = { pwned: [] as string[], errors: [] as string[], violations: [] as string[], foreignRequests: [] as string[] };
+const incidents = {
+  pwned: [] as string[],
+  errors: [] as string[],
+  violations: [] as string[],
+  foreignRequests: [] as string[],
+};
 
 function isLocalUrl(url: string): boolean {
   const { hostname } = new URL(url, location.href);
@@ -41,19 +86,33 @@ for (const dialog of ['alert', 'confirm', 'prompt'] as const) {
   }) as never;
 }
 // Capture phase: also sees resource load errors (a failed <img>), which do not bubble.
-window.addEventListener('error', (event) => incidents.errors.push(event.message || `load error on <${(event.target as Element).localName}>`), true);
-window.addEventListener('unhandledrejection', (event) => incidents.errors.push(String(event.reason)));
-document.addEventListener('securitypolicyviolation', (event) => incidents.violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+window.addEventListener(
+  'error',
+  (event) =>
+    incidents.errors.push(
+      event.message || `load error on <${(event.target as Element).localName}>`,
+    ),
+  true,
+);
+window.addEventListener('unhandledrejection', (event) =>
+  incidents.errors.push(String(event.reason)),
+);
+document.addEventListener('securitypolicyviolation', (event) =>
+  incidents.violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+);
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if (!isLocalUrl(entry.name)) incidents.foreignRequests.push(entry.name);
+  for (const entry of list.getEntries())
+    if (!isLocalUrl(entry.name)) incidents.foreignRequests.push(entry.name);
 }).observe({ type: 'resource', buffered: true });
 
 function resetIncidents(): void {
   for (const list of Object.values(incidents)) list.length = 0;
 }
 
-const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
+const nextFrame = (): Promise<void> =>
+  new Promise((resolve) => requestAnimationFrame(() => resolve()));
+const sleep = (milliseconds: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /** Gives async loads (images, frames, styles) and their handlers time to happen. */
 async function settle(): Promise<void> {
@@ -86,12 +145,18 @@ function expectHarmlessDom(root: ShadowRoot, allowedImageHosts: readonly string[
   for (const element of root.querySelectorAll('*')) {
     expect(ALLOWED_TAGS.has(element.localName), `unexpected <${element.localName}>`).to.equal(true);
     for (const attribute of element.attributes) {
-      expect(ALLOWED_ATTRIBUTES.has(attribute.name), `unexpected ${attribute.name}= on <${element.localName}>`).to.equal(true);
+      expect(
+        ALLOWED_ATTRIBUTES.has(attribute.name),
+        `unexpected ${attribute.name}= on <${element.localName}>`,
+      ).to.equal(true);
     }
   }
   for (const image of root.querySelectorAll('img')) {
     const url = new URL(image.src);
-    expect(url.protocol === 'https:' && allowedImageHosts.includes(url.host), `image from ${image.src}`).to.equal(true);
+    expect(
+      url.protocol === 'https:' && allowedImageHosts.includes(url.host),
+      `image from ${image.src}`,
+    ).to.equal(true);
   }
   for (const link of root.querySelectorAll('a')) {
     const href = link.getAttribute('href') ?? '';
@@ -132,7 +197,9 @@ describe('renderMarkdown safety', () => {
 
     it('has a corpus of at least 100 hostile inputs with unique names', () => {
       expect(HOSTILE_CORPUS.length).to.be.at.least(100);
-      expect(new Set(HOSTILE_CORPUS.map((entry) => entry.name)).size).to.equal(HOSTILE_CORPUS.length);
+      expect(new Set(HOSTILE_CORPUS.map((entry) => entry.name)).size).to.equal(
+        HOSTILE_CORPUS.length,
+      );
     });
   });
 
@@ -169,7 +236,9 @@ describe('renderMarkdown safety', () => {
       expect(images[0]?.getAttribute('src')).to.equal(allowedSource);
       expect(images[0]?.alt).to.equal('allowed');
       expect(images[0]?.referrerPolicy).to.equal('no-referrer');
-      const placeholders = [...root.querySelectorAll('[part~="md-image-placeholder"]')].map((element) => element.textContent);
+      const placeholders = [...root.querySelectorAll('[part~="md-image-placeholder"]')].map(
+        (element) => element.textContent,
+      );
       expect(placeholders).to.deep.equal(['other evil.example', `plain ${location.host}`]);
 
       await settle();

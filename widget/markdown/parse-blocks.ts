@@ -49,7 +49,8 @@ function columns(text: string): number {
 /** `line` without up to `columns` columns of leading whitespace. */
 function dedent(line: string, columns: number): string {
   let index = 0;
-  for (let width = 0; width < columns && (line[index] === ' ' || line[index] === '\t'); index++) width += line[index] === ' ' ? 1 : 4;
+  for (let width = 0; width < columns && (line[index] === ' ' || line[index] === '\t'); index++)
+    width += line[index] === ' ' ? 1 : 4;
   return line.slice(index);
 }
 
@@ -68,7 +69,12 @@ function matchListItem(line = ''): ListItem | null {
 
 /** Whether `line` ends a paragraph (CommonMark: only a list item with content, and bullet or `1.`, may interrupt one). */
 function interruptsParagraph(line: string, depth: number): boolean {
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MARKDOWN_LIMITS.maxBlockDepth && PARAGRAPH_ENDING_CONTAINER.test(line));
+  return (
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    RULE.test(line) ||
+    (depth < MARKDOWN_LIMITS.maxBlockDepth && PARAGRAPH_ENDING_CONTAINER.test(line))
+  );
 }
 
 /** Cells of a table row. `\|` is a literal pipe: it is NUL while splitting (parseMarkdown replaced real NULs). */
@@ -87,9 +93,19 @@ function matchTableStart(lines: readonly string[], index: number): TableAlignmen
   const delimiter = lines[index + 1] ?? '';
   if (!header.includes('|') || !delimiter.includes('|')) return null;
   const cells = splitTableRow(delimiter);
-  if (cells.length > MAX_TABLE_COLUMNS || cells.length !== splitTableRow(header).length || !cells.every((cell) => /^:?-+:?$/.test(cell))) return null;
+  if (
+    cells.length > MAX_TABLE_COLUMNS ||
+    cells.length !== splitTableRow(header).length ||
+    !cells.every((cell) => /^:?-+:?$/.test(cell))
+  )
+    return null;
   // `:-` left, `-:` right, `:-:` center.
-  return cells.map((cell) => ([null, 'left', 'right', 'center'] as const)[Number(cell.startsWith(':')) + 2 * Number(cell.endsWith(':'))] ?? null);
+  return cells.map(
+    (cell) =>
+      ([null, 'left', 'right', 'center'] as const)[
+        Number(cell.startsWith(':')) + 2 * Number(cell.endsWith(':'))
+      ] ?? null,
+  );
 }
 
 /**
@@ -105,7 +121,12 @@ export function parseBlocks(lines: readonly string[], depth = 0): BlockNode[] {
   /** Collects the lines from `index` on that `take` maps to a string; stops at the first it maps to null. */
   const collect = (take: (line: string, collected: string[]) => string | null): string[] => {
     const collected: string[] = [];
-    for (let line: string | null; index < lines.length && (line = take(lines[index] ?? '', collected)) !== null; index++) collected.push(line);
+    for (
+      let line: string | null;
+      index < lines.length && (line = take(lines[index] ?? '', collected)) !== null;
+      index++
+    )
+      collected.push(line);
     return collected;
   };
   const container = depth < MARKDOWN_LIMITS.maxBlockDepth;
@@ -136,7 +157,11 @@ export function parseBlocks(lines: readonly string[], depth = 0): BlockNode[] {
     } else if (heading) {
       // An optional closing sequence (`## Title ##`) needs a space before it.
       const text = (heading[2] ?? '').trimEnd().replace(/(^|[ \t])#+$/, '');
-      blocks.push({ type: 'heading', level: (heading[1] ?? '').length as HeadingLevel, children: parseInline(text.trim()) });
+      blocks.push({
+        type: 'heading',
+        level: (heading[1] ?? '').length as HeadingLevel,
+        children: parseInline(text.trim()),
+      });
       index++;
     } else if (RULE.test(line)) {
       blocks.push({ type: 'rule' });
@@ -144,35 +169,58 @@ export function parseBlocks(lines: readonly string[], depth = 0): BlockNode[] {
     } else if (container && QUOTE.test(line)) {
       // Lazy continuation: an unmarked line continues a quoted paragraph.
       const quoted = collect((next, collected) =>
-        QUOTE.test(next) ? next.replace(QUOTE, '') : isBlank(next) || isBlank(collected[collected.length - 1]) || interruptsParagraph(next, depth) ? null : next,
+        QUOTE.test(next)
+          ? next.replace(QUOTE, '')
+          : isBlank(next) ||
+              isBlank(collected[collected.length - 1]) ||
+              interruptsParagraph(next, depth)
+            ? null
+            : next,
       );
       blocks.push({ type: 'blockquote', children: parseBlocks(quoted, depth + 1) });
     } else if (item) {
       blocks.push(parseList(item));
     } else if (alignments) {
-      const toCells = (cells: string[]): InlineNode[][] => alignments.map((_, column) => parseInline(cells[column] ?? ''));
+      const toCells = (cells: string[]): InlineNode[][] =>
+        alignments.map((_, column) => parseInline(cells[column] ?? ''));
       const head = toCells(splitTableRow(line));
       index += 2;
-      const rows = collect((next) => (isBlank(next) || !next.includes('|') || interruptsParagraph(next, 0) ? null : next));
-      blocks.push({ type: 'table', alignments, head, rows: rows.map((row) => toCells(splitTableRow(row))) });
+      const rows = collect((next) =>
+        isBlank(next) || !next.includes('|') || interruptsParagraph(next, 0) ? null : next,
+      );
+      blocks.push({
+        type: 'table',
+        alignments,
+        head,
+        rows: rows.map((row) => toCells(splitTableRow(row))),
+      });
     } else {
       index++;
-      const paragraph = collect((next) => (isBlank(next) || interruptsParagraph(next, depth) || matchTableStart(lines, index) ? null : next.trim()));
-      blocks.push({ type: 'paragraph', children: parseInline([line.trim(), ...paragraph].join('\n')) });
+      const paragraph = collect((next) =>
+        isBlank(next) || interruptsParagraph(next, depth) || matchTableStart(lines, index)
+          ? null
+          : next.trim(),
+      );
+      blocks.push({
+        type: 'paragraph',
+        children: parseInline([line.trim(), ...paragraph].join('\n')),
+      });
     }
   }
   return blocks;
 
   function parseList(first: ListItem): BlockNode {
     const items: BlockNode[][] = [];
-    for (let item: ListItem | null = first; item?.delimiter === first.delimiter; ) {
+    for (let item: ListItem | null = first; item?.delimiter === first.delimiter;) {
       const { indent, content } = item;
       index++;
       // Indented lines belong to the item, and so does a lazy continuation of its paragraph.
       const itemLines = collect((next, collected) =>
         isBlank(next) || indentOf(next) >= indent
           ? dedent(next, indent)
-          : isBlank(collected[collected.length - 1] ?? content) || matchListItem(next) || interruptsParagraph(next, depth)
+          : isBlank(collected[collected.length - 1] ?? content) ||
+              matchListItem(next) ||
+              interruptsParagraph(next, depth)
             ? null
             : next,
       );

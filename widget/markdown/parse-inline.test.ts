@@ -43,27 +43,54 @@ describe('parseInline', () => {
       ['[t](https://a.example "title") after', '<a href="https://a.example">t</a> after'],
       ["[t](https://a.example 'title')", '<a href="https://a.example">t</a>'],
       ['[t](https://a.example/(paren))', '<a href="https://a.example/(paren)">t</a>'],
-      ['[**bold** link](https://a.example)', '<a href="https://a.example"><strong>bold</strong> link</a>'],
+      [
+        '[**bold** link](https://a.example)',
+        '<a href="https://a.example"><strong>bold</strong> link</a>',
+      ],
       // The renderer shows a link inside a link's text as text.
-    ['[outer [inner](https://b.example)](https://a.example)', '<a href="https://a.example">outer <a href="https://b.example">inner</a></a>'],
+      [
+        '[outer [inner](https://b.example)](https://a.example)',
+        '<a href="https://a.example">outer <a href="https://b.example">inner</a></a>',
+      ],
       ['[a [b](https://b.example)', '[a <a href="https://b.example">b</a>'],
       ['[no target]', '[no target]'],
-      ['[space] (https://a.example)', '[space] (<a href="https://a.example">https://a.example</a>)'],
-      ['[unclosed](https://a.example', '[unclosed](<a href="https://a.example">https://a.example</a>'],
+      [
+        '[space] (https://a.example)',
+        '[space] (<a href="https://a.example">https://a.example</a>)',
+      ],
+      [
+        '[unclosed](https://a.example',
+        '[unclosed](<a href="https://a.example">https://a.example</a>',
+      ],
       ['[`]`](https://a.example)', '<a href="https://a.example"><code>]</code></a>'],
       ['[x](jav&#x61;script:alert(1))', '<a href="javascript:alert(1)">x</a>'],
       ['[x](java\\:script)', '<a href="java:script">x</a>'],
-      ['![alt *text*](https://img.example/a.png)', '<img src="https://img.example/a.png" alt="alt text">'],
-      ['[![img](https://i.example/a.png)](https://a.example)', '<a href="https://a.example"><img src="https://i.example/a.png" alt="img"></a>'],
-      ['<https://a.example/path?q=1>', '<a href="https://a.example/path?q=1">https://a.example/path?q=1</a>'],
+      [
+        '![alt *text*](https://img.example/a.png)',
+        '<img src="https://img.example/a.png" alt="alt text">',
+      ],
+      [
+        '[![img](https://i.example/a.png)](https://a.example)',
+        '<a href="https://a.example"><img src="https://i.example/a.png" alt="img"></a>',
+      ],
+      [
+        '<https://a.example/path?q=1>',
+        '<a href="https://a.example/path?q=1">https://a.example/path?q=1</a>',
+      ],
       ['<mailto:ada@example.com>', '<a href="mailto:ada@example.com">mailto:ada@example.com</a>'],
       ['<ada@example.com>', '<a href="mailto:ada@example.com">ada@example.com</a>'],
       ['<javascript:alert(1)>', '<a href="javascript:alert(1)">javascript:alert(1)</a>'],
       ['<not a link>', '<not a link>'],
       ['see https://a.example/x.', 'see <a href="https://a.example/x">https://a.example/x</a>.'],
-      ['(https://a.example/wiki/Foo_(bar))', '(<a href="https://a.example/wiki/Foo_(bar)">https://a.example/wiki/Foo_(bar)</a>)'],
+      [
+        '(https://a.example/wiki/Foo_(bar))',
+        '(<a href="https://a.example/wiki/Foo_(bar)">https://a.example/wiki/Foo_(bar)</a>)',
+      ],
       ['(see https://a.example)', '(see <a href="https://a.example">https://a.example</a>)'],
-      ['**https://a.example**', '<strong><a href="https://a.example">https://a.example</a></strong>'],
+      [
+        '**https://a.example**',
+        '<strong><a href="https://a.example">https://a.example</a></strong>',
+      ],
       ['xhttps://a.example', 'xhttps://a.example'],
       ['https:// alone', 'https:// alone'],
     ])('%j', (source, expected) => {

@@ -29,7 +29,8 @@ interface Mark {
  * `decodeEscapesAndEntities` keeps those that are not escapes), or any other single character.
  * Plain text stops at an `h` only where `http://` or `https://` follows, so text stays in one piece.
  */
-const TOKEN = /(\\?\n)|(`+)|<((?:[a-z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(https?:\/\/)|(?:\\.|h(?!ttps?:\/\/)|[^\\`<![\]*_~\nh])+|[^]/iy;
+const TOKEN =
+  /(\\?\n)|(`+)|<((?:[a-z][\w+.-]{1,31}:|[\w.+-]+@)[^\s<>]*)>|(!?\[)|(\])|(\*+|_+|~+)|(https?:\/\/)|(?:\\.|h(?!ttps?:\/\/)|[^\\`<![\]*_~\nh])+|[^]/iy;
 const BACKTICKS = /`+/g;
 const BARE_URL = /https?:\/\/[^\s<\]]+/iy;
 /**
@@ -87,7 +88,7 @@ export function parseInline(source: string): InlineNode[] {
     return children;
   };
 
-  for (let index = 0; index < source.length; ) {
+  for (let index = 0; index < source.length;) {
     TOKEN.lastIndex = index;
     const match = TOKEN.exec(source);
     if (!match) break;
@@ -98,7 +99,9 @@ export function parseInline(source: string): InlineNode[] {
     if (lineBreak) {
       nodes.push({ type: 'break' });
     } else if (backticks) {
-      const close = unclosedCode.has(backticks.length) ? -1 : findBackticks(source, index, backticks.length);
+      const close = unclosedCode.has(backticks.length)
+        ? -1
+        : findBackticks(source, index, backticks.length);
       if (close === -1) {
         unclosedCode.add(backticks.length);
         addText(backticks);
@@ -115,13 +118,18 @@ export function parseInline(source: string): InlineNode[] {
       open(bracket, at);
     } else if (closingBracket) {
       const opener = findMark((text) => text.endsWith('['));
-      const tail = opener && LINK_TAIL.exec(source.slice(index, index + MARKDOWN_LIMITS.maxLinkTailLength));
+      const tail =
+        opener && LINK_TAIL.exec(source.slice(index, index + MARKDOWN_LIMITS.maxLinkTailLength));
       if (opener && tail) {
         const image = opener.node.text === '![';
         opener.node.text = '';
         const children = takeNodesAfter(opener);
         const href = decodeEscapesAndEntities(tail[1] ?? tail[2] ?? '');
-        nodes.push(image ? { type: 'image', src: href, alt: inlineText(children) } : { type: 'link', href, children });
+        nodes.push(
+          image
+            ? { type: 'image', src: href, alt: inlineText(children) }
+            : { type: 'link', href, children },
+        );
         index += tail[0].length;
       } else {
         // A bracket not followed by a destination is text, and can no longer open (CommonMark).
@@ -134,7 +142,9 @@ export function parseInline(source: string): InlineNode[] {
       // GFM's bare URLs: at the start or after whitespace, `*`, `_`, `~` or `(`, minus trailing
       // punctuation. Read only then, so a long run of rejected `xhttps://` stays linear.
       BARE_URL.lastIndex = at;
-      const bareUrl = /[^\s*_~(]/.test(source.charAt(at - 1)) ? '' : trimUrl(BARE_URL.exec(source)?.[0] ?? url);
+      const bareUrl = /[^\s*_~(]/.test(source.charAt(at - 1))
+        ? ''
+        : trimUrl(BARE_URL.exec(source)?.[0] ?? url);
       const text = decodeEscapesAndEntities(bareUrl);
       if (/\/\/./.test(bareUrl)) {
         nodes.push({ type: 'link', href: text, children: [{ type: 'text', text }] });
@@ -166,7 +176,10 @@ export function parseInline(source: string): InlineNode[] {
       opener.node.text = opener.node.text.slice(used);
       run = run.slice(used);
       const children = takeNodesAfter(opener);
-      nodes.push({ type: character === '~' ? 'strikethrough' : used === 2 ? 'strong' : 'emphasis', children });
+      nodes.push({
+        type: character === '~' ? 'strikethrough' : used === 2 ? 'strong' : 'emphasis',
+        children,
+      });
     }
     if (canOpen && run) open(run, at);
     else if (run) addText(run);
@@ -176,7 +189,15 @@ export function parseInline(source: string): InlineNode[] {
 /** The plain text of inline nodes: an image's alt text, or a link's visible text. */
 export function inlineText(nodes: readonly InlineNode[]): string {
   return nodes
-    .map((node) => (node.type === 'break' ? ' ' : node.type === 'image' ? node.alt : 'children' in node ? inlineText(node.children) : node.text))
+    .map((node) =>
+      node.type === 'break'
+        ? ' '
+        : node.type === 'image'
+          ? node.alt
+          : 'children' in node
+            ? inlineText(node.children)
+            : node.text,
+    )
     .join('');
 }
 
@@ -188,7 +209,8 @@ function kind(character = ' '): number {
 /** Where the next run of exactly `length` backticks at or after `from` starts, or -1. */
 function findBackticks(source: string, from: number, length: number): number {
   BACKTICKS.lastIndex = from;
-  for (let run = BACKTICKS.exec(source); run; run = BACKTICKS.exec(source)) if (run[0].length === length) return run.index;
+  for (let run = BACKTICKS.exec(source); run; run = BACKTICKS.exec(source))
+    if (run[0].length === length) return run.index;
   return -1;
 }
 

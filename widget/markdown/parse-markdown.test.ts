@@ -4,7 +4,8 @@ import type { BlockNode } from './markdown-ast.ts';
 import { outlineBlocks } from './markdown-outline.ts';
 import { healStreamingEnd, parseMarkdown } from './parse-markdown.ts';
 
-const streamed = (source: string): string => outlineBlocks(parseMarkdown(source, { streaming: true }).blocks);
+const streamed = (source: string): string =>
+  outlineBlocks(parseMarkdown(source, { streaming: true }).blocks);
 const final = (source: string): string => outlineBlocks(parseMarkdown(source).blocks);
 
 const REPLY = [
@@ -49,7 +50,10 @@ describe('streaming', () => {
       expect(code?.language).toBe('ts');
       // Nothing after the opening fence ever escapes into a paragraph.
       expect(blocks[blocks.length - 1]).toBe(code);
-      expect(finalCode.startsWith(code?.text ?? '-'), `prefix ${length}: ${JSON.stringify(code?.text)}`).toBe(true);
+      expect(
+        finalCode.startsWith(code?.text ?? '-'),
+        `prefix ${length}: ${JSON.stringify(code?.text)}`,
+      ).toBe(true);
       expect((code?.text ?? '').length).toBeGreaterThanOrEqual(previous.length);
       previous = code?.text ?? '';
     }
@@ -69,10 +73,18 @@ describe('streaming', () => {
     ['a half-typed closing fence', '```\na\n``', '<pre open>a</pre>'],
     ['a fully typed closing fence', '```\na\n```', '<pre open>a</pre>'],
     ['an unclosed strong', 'Hello **wor', '<p>Hello **wor</p>'],
-    ['an unclosed strong before closed markup', '**done** and **wor', '<p><strong>done</strong> and **wor</p>'],
+    [
+      'an unclosed strong before closed markup',
+      '**done** and **wor',
+      '<p><strong>done</strong> and **wor</p>',
+    ],
     ['an unclosed emphasis', 'an _unfinish', '<p>an _unfinish</p>'],
     ['an unclosed code span', 'run `npm i', '<p>run `npm i</p>'],
-    ['an unclosed link', 'see [the docs](https://docs.exa', '<p>see [the docs](<a href="https://docs.exa">https://docs.exa</a></p>'],
+    [
+      'an unclosed link',
+      'see [the docs](https://docs.exa',
+      '<p>see [the docs](<a href="https://docs.exa">https://docs.exa</a></p>',
+    ],
     ['a trailing opener', 'Hello **', '<p>Hello</p>'],
     ['a trailing backtick', 'run `', '<p>run</p>'],
     ['a closing run that follows a word', 'a *b*', '<p>a <em>b</em></p>'],

@@ -28,7 +28,9 @@ const TRAILING_OPENER = /([ \t])[*_~`]+$/;
  */
 export function healStreamingEnd(text: string): string {
   const lineStart = text.lastIndexOf('\n') + 1;
-  return MARKERS_ONLY_LINE.test(text.slice(lineStart)) ? text.slice(0, lineStart) : text.replace(TRAILING_OPENER, '$1');
+  return MARKERS_ONLY_LINE.test(text.slice(lineStart))
+    ? text.slice(0, lineStart)
+    : text.replace(TRAILING_OPENER, '$1');
 }
 
 /**
@@ -39,7 +41,10 @@ export function healStreamingEnd(text: string): string {
  * parseMarkdown('```ts\nconst a = 1;', { streaming: true }).blocks;
  * // [{ type: 'code-block', language: 'ts', text: 'const a = 1;', closed: false }]
  */
-export function parseMarkdown(source: string, options: ParseMarkdownOptions = {}): MarkdownDocument {
+export function parseMarkdown(
+  source: string,
+  options: ParseMarkdownOptions = {},
+): MarkdownDocument {
   if (source.length > MARKDOWN_LIMITS.maxInputLength) return { blocks: [], plain: source };
   let text = source.replace(/\r\n?/g, '\n').replace(/\0/g, '\ufffd');
   if (text.endsWith('\n')) text = text.slice(0, -1);

@@ -8,7 +8,9 @@ import { markdownStyles } from './markdown.styles.ts';
 import { renderMarkdown, type RenderMarkdownOptions } from './render-markdown.ts';
 
 /** axe-core's UMD build puts itself on `window` when imported for its side effect. */
-const { axe } = window as unknown as { axe: { run: (context: Element, options: RunOptions) => Promise<AxeResults> } };
+const { axe } = window as unknown as {
+  axe: { run: (context: Element, options: RunOptions) => Promise<AxeResults> };
+};
 
 const mounted: HTMLElement[] = [];
 
@@ -37,10 +39,16 @@ describe('renderMarkdown', () => {
 
   it('renders headings as role="heading" paragraphs at levels 3 to 6, never h1/h2', () => {
     const root = show('# One\n## Two\n### Three\n#### Four\n###### Six');
-    const levels = [...root.querySelectorAll('[role="heading"]')].map((heading) => heading.getAttribute('aria-level'));
+    const levels = [...root.querySelectorAll('[role="heading"]')].map((heading) =>
+      heading.getAttribute('aria-level'),
+    );
     expect(levels).to.deep.equal(['3', '4', '5', '6', '6']);
     expect(root.querySelector('h1, h2, h3, h4, h5, h6')).to.equal(null);
-    expect([...root.querySelectorAll('[role="heading"]')].map((heading) => getComputedStyle(heading).fontSize)).to.deep.equal(['20px', '18.4px', '16.8px', '16px', '16px']);
+    expect(
+      [...root.querySelectorAll('[role="heading"]')].map(
+        (heading) => getComputedStyle(heading).fontSize,
+      ),
+    ).to.deep.equal(['20px', '18.4px', '16.8px', '16px', '16px']);
   });
 
   it('renders inline markup', () => {
@@ -76,13 +84,25 @@ describe('renderMarkdown', () => {
       const style = getComputedStyle(element);
       return `${element.textContent}: ${style.marginTop} ${style.marginBottom}`;
     });
-    expect(margins).to.deep.equal(['three: 0px 0px', 'nested: 0px 0px', 'nested: 0px 0px', 'four: 0px 0px', 'more: 9.6px 0px']);
+    expect(margins).to.deep.equal([
+      'three: 0px 0px',
+      'nested: 0px 0px',
+      'nested: 0px 0px',
+      'four: 0px 0px',
+      'more: 9.6px 0px',
+    ]);
   });
 
   it('renders tables with header cells and alignment classes', () => {
     const root = show('| a | b | c |\n|:--|:-:|--:|\n| 1 | **2** | 3 |');
     expect(one(root, '[part="md-table-scroll"] > table').getAttribute('part')).to.equal('md-table');
-    expect([...root.querySelectorAll('th')].map((cell) => [cell.textContent, cell.className, cell.scope])).to.deep.equal([
+    expect(
+      [...root.querySelectorAll('th')].map((cell) => [
+        cell.textContent,
+        cell.className,
+        cell.scope,
+      ]),
+    ).to.deep.equal([
       ['a', 'md-align-left', 'col'],
       ['b', 'md-align-center', 'col'],
       ['c', 'md-align-right', 'col'],
@@ -111,8 +131,12 @@ describe('renderMarkdown', () => {
   });
 
   it('shows a mailto link with its address, and lets linkLabel word the target', () => {
-    expect(one(show('[write](mailto:ada@example.com)'), '.md-link-host').textContent).to.equal('ada@example.com');
-    const root = show('[docs](https://docs.example/)', { linkLabel: (href) => `opens ${new URL(href).hostname}` });
+    expect(one(show('[write](mailto:ada@example.com)'), '.md-link-host').textContent).to.equal(
+      'ada@example.com',
+    );
+    const root = show('[docs](https://docs.example/)', {
+      linkLabel: (href) => `opens ${new URL(href).hostname}`,
+    });
     expect(one(root, '.md-link-host').textContent).to.equal('opens docs.example');
   });
 
@@ -139,26 +163,45 @@ describe('renderMarkdown', () => {
 
   it('never throws: not a string, or a throwing linkLabel, still renders', () => {
     expect(show(undefined as unknown as string).textContent).to.equal('');
-    const root = show('[x](https://a.example/)', { linkLabel: () => { throw new Error('bug'); } });
+    const root = show('[x](https://a.example/)', {
+      linkLabel: () => {
+        throw new Error('bug');
+      },
+    });
     expect(one(root, '.md--plain').textContent).to.equal('[x](https://a.example/)');
   });
 
   it('takes colours from --chorus-* custom properties', () => {
-    const root = show('[x](https://a.example/) `code`', {}, '--chorus-link-color: rgb(1, 2, 3); --chorus-code-background: rgb(4, 5, 6)');
+    const root = show(
+      '[x](https://a.example/) `code`',
+      {},
+      '--chorus-link-color: rgb(1, 2, 3); --chorus-code-background: rgb(4, 5, 6)',
+    );
     expect(getComputedStyle(one(root, 'a')).color).to.equal('rgb(1, 2, 3)');
     expect(getComputedStyle(one(root, 'code')).backgroundColor).to.equal('rgb(4, 5, 6)');
   });
 
   it('falls back to link colours for light and dark schemes', () => {
-    const light = show('[x](https://a.example/)', {}, 'color-scheme: light; color: #111; background: #fff');
-    const dark = show('[x](https://a.example/)', {}, 'color-scheme: dark; color: #eee; background: #121212');
+    const light = show(
+      '[x](https://a.example/)',
+      {},
+      'color-scheme: light; color: #111; background: #fff',
+    );
+    const dark = show(
+      '[x](https://a.example/)',
+      {},
+      'color-scheme: dark; color: #eee; background: #121212',
+    );
     expect(getComputedStyle(one(light, 'a')).color).to.equal('rgb(11, 87, 208)');
     expect(getComputedStyle(one(dark, 'a')).color).to.equal('rgb(168, 199, 250)');
   });
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`passes axe (contrast included) in the ${scheme} scheme`, async () => {
-      const colours = scheme === 'light' ? 'color: #1a1a1a; background: #ffffff' : 'color: #e8e8e8; background: #121212';
+      const colours =
+        scheme === 'light'
+          ? 'color: #1a1a1a; background: #ffffff'
+          : 'color: #e8e8e8; background: #121212';
       const root = show(
         '# Title\n\nText with [a link](https://a.example/x), `code` and ![img](https://b.example/i.png).\n\n' +
           '```ts\nconst a = 1;\n```\n\n> quote\n\n- one\n- two\n\n| a | b |\n|---|--:|\n| 1 | 2 |',
@@ -166,7 +209,9 @@ describe('renderMarkdown', () => {
         `color-scheme: ${scheme}; ${colours}`,
       );
       const results = await axe.run(root.host, { resultTypes: ['violations'] });
-      const violations = results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.html).join(' | ')}`);
+      const violations = results.violations.map(
+        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.html).join(' | ')}`,
+      );
       expect(violations).to.deep.equal([]);
     });
   }

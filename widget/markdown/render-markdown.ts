@@ -53,11 +53,15 @@ type Rendered = TemplateResult | string | typeof nothing | Rendered[];
  *   }
  * }
  */
-export function renderMarkdown(source: string, options: RenderMarkdownOptions = {}): TemplateResult {
+export function renderMarkdown(
+  source: string,
+  options: RenderMarkdownOptions = {},
+): TemplateResult {
   const text = typeof source === 'string' ? source : '';
   try {
     const { blocks, plain } = parseMarkdown(text, { streaming: options.streaming === true });
-    if (plain === undefined) return html`<div class="md" part="md-root">${renderNodes(blocks, options, false)}</div>`;
+    if (plain === undefined)
+      return html`<div class="md" part="md-root">${renderNodes(blocks, options, false)}</div>`;
   } catch {
     // A bug (or a throwing `linkLabel`) must not take the transcript down: show the text as is.
   }
@@ -65,12 +69,23 @@ export function renderMarkdown(source: string, options: RenderMarkdownOptions = 
 }
 
 /** `inLink`: inside a link's text, where no other `<a>` may go. */
-function renderNodes(nodes: readonly (BlockNode | InlineNode)[], options: RenderMarkdownOptions, inLink: boolean): Rendered[] {
+function renderNodes(
+  nodes: readonly (BlockNode | InlineNode)[],
+  options: RenderMarkdownOptions,
+  inLink: boolean,
+): Rendered[] {
   return nodes.map((node) => renderNode(node, options, inLink));
 }
 
-function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions, inLink: boolean): Rendered {
-  const children = 'children' in node ? renderNodes(node.children, options, inLink || node.type === 'link') : nothing;
+function renderNode(
+  node: BlockNode | InlineNode,
+  options: RenderMarkdownOptions,
+  inLink: boolean,
+): Rendered {
+  const children =
+    'children' in node
+      ? renderNodes(node.children, options, inLink || node.type === 'link')
+      : nothing;
   switch (node.type) {
     case 'text':
       return node.text;
@@ -97,8 +112,12 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
       // must be reachable by keyboard. No whitespace inside <pre>.
       return html`<pre part="md-code-block" tabindex="0" data-language=${node.language || nothing}><code class=${node.language ? `language-${node.language}` : nothing}>${node.text}</code></pre>`;
     case 'list': {
-      const items = node.items.map((blocks) => html`<li part="md-list-item">${renderNodes(blocks, options, inLink)}</li>`);
-      return node.ordered ? html`<ol part="md-list" start=${node.start}>${items}</ol>` : html`<ul part="md-list">${items}</ul>`;
+      const items = node.items.map(
+        (blocks) => html`<li part="md-list-item">${renderNodes(blocks, options, inLink)}</li>`,
+      );
+      return node.ordered
+        ? html`<ol part="md-list" start=${node.start}>${items}</ol>`
+        : html`<ul part="md-list">${items}</ul>`;
     }
     case 'table': {
       // Alignment by class, not inline style, so it works under a CSP without 'unsafe-inline'.
@@ -107,7 +126,9 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
           const alignment = node.alignments[column];
           const align = alignment ? `md-align-${alignment}` : nothing;
           const content = renderNodes(cell, options, inLink);
-          return header ? html`<th scope="col" class=${align}>${content}</th>` : html`<td class=${align}>${content}</td>`;
+          return header
+            ? html`<th scope="col" class=${align}>${content}</th>`
+            : html`<td class=${align}>${content}</td>`;
         });
       return html`<div part="md-table-scroll" tabindex="0"><table part="md-table"><thead><tr>${cells(node.head, true)}</tr></thead><tbody>${node.rows.map((row) => html`<tr>${cells(row, false)}</tr>`)}</tbody></table></div>`;
     }
@@ -116,8 +137,14 @@ function renderNode(node: BlockNode | InlineNode, options: RenderMarkdownOptions
       // A refused URL (javascript:, data:, relative, …) leaves just its text.
       if (!url) return children;
       const text = comparable(inlineText(node.children));
-      const textIsUrl = [url.href, node.href, url.target].some((candidate) => comparable(candidate) === text);
-      return renderAnchor(url, 'md-link', html`${children}${textIsUrl ? nothing : renderTarget(url, options)}`);
+      const textIsUrl = [url.href, node.href, url.target].some(
+        (candidate) => comparable(candidate) === text,
+      );
+      return renderAnchor(
+        url,
+        'md-link',
+        html`${children}${textIsUrl ? nothing : renderTarget(url, options)}`,
+      );
     }
     case 'image': {
       const url = sanitizeUrl(node.src);

@@ -22,7 +22,11 @@ describe('sanitizeUrl', () => {
     ['mailto:ada@example.com', 'mailto:ada@example.com', 'ada@example.com'],
     ['MAILTO:ada@example.com?subject=Hi', 'mailto:ada@example.com?subject=Hi', 'ada@example.com'],
   ])('allows %j', (raw, href, target) => {
-    expect(sanitizeUrl(raw)).toEqual({ href, protocol: href.slice(0, href.indexOf(':') + 1), target });
+    expect(sanitizeUrl(raw)).toEqual({
+      href,
+      protocol: href.slice(0, href.indexOf(':') + 1),
+      target,
+    });
   });
 
   it.each([
@@ -93,7 +97,9 @@ describe('sanitizeUrl', () => {
   it('refuses what the decoded Markdown destination really says', () => {
     expect(sanitizeUrl(decodeEscapesAndEntities('jav&#x61;script:alert(1)'))).toBeNull();
     expect(sanitizeUrl(decodeEscapesAndEntities('java&#x09;script:alert(1)'))).toBeNull();
-    expect(sanitizeUrl(decodeEscapesAndEntities('&#x68;ttps://example.com/'))?.href).toBe('https://example.com/');
+    expect(sanitizeUrl(decodeEscapesAndEntities('&#x68;ttps://example.com/'))?.href).toBe(
+      'https://example.com/',
+    );
   });
 });
 

@@ -36,7 +36,8 @@ const FORBIDDEN_CHARACTERS = /[\p{C}\p{Z}]/u;
  * sanitizeUrl('javascript:alert(1)'); // null
  */
 export function sanitizeUrl(raw: string): SafeUrl | null {
-  if (raw.length > MAX_URL_LENGTH || FORBIDDEN_CHARACTERS.test(raw) || !ALLOWED_SCHEME.test(raw)) return null;
+  if (raw.length > MAX_URL_LENGTH || FORBIDDEN_CHARACTERS.test(raw) || !ALLOWED_SCHEME.test(raw))
+    return null;
   let url: URL;
   try {
     url = new URL(raw);
@@ -63,7 +64,10 @@ export function sanitizeUrl(raw: string): SafeUrl | null {
  * isAllowedImage(sanitizeUrl('https://img.example/a.png')!, ['img.example']); // true
  */
 export function isAllowedImage(url: SafeUrl, allowedHosts: readonly string[]): boolean {
-  return url.protocol === 'https:' && allowedHosts.some((host) => host.trim().toLowerCase() === url.target);
+  return (
+    url.protocol === 'https:' &&
+    allowedHosts.some((host) => host.trim().toLowerCase() === url.target)
+  );
 }
 
 function safeDecode(text: string): string {

@@ -4,7 +4,13 @@
  */
 import type { Identity } from '../../protocol/schemas/rest.ts';
 
-export type { Agent as AgentInfo, MessagePage, RoomResponse as RoomInfoResponse, SessionResponse, StopTarget } from '../../protocol/schemas/rest.ts';
+export type {
+  Agent as AgentInfo,
+  MessagePage,
+  RoomResponse as RoomInfoResponse,
+  SessionResponse,
+  StopTarget,
+} from '../../protocol/schemas/rest.ts';
 
 /** A host-signed identity (`signature` = hex HMAC-SHA256 of `userId` with the server's identity secret). */
 export type HostIdentity = Identity;

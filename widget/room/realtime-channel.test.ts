@@ -52,14 +52,20 @@ describe('createRealtimeChannel (realtime-js against the hub)', () => {
     await vi.waitFor(() => expect(ada.statuses).toContain('SUBSCRIBED'));
     await vi.waitFor(() => expect(grace.statuses).toContain('SUBSCRIBED'));
     await ada.channel.track({ kind: 'human', id: 'guest:ada', name: 'Ada' });
-    await vi.waitFor(() => expect(grace.present()).toEqual([{ kind: 'human', id: 'guest:ada', name: 'Ada' }]));
+    await vi.waitFor(() =>
+      expect(grace.present()).toEqual([{ kind: 'human', id: 'guest:ada', name: 'Ada' }]),
+    );
 
     const delta: RoomEvents['text-delta'] = { id: 'r1', seq: 1, delta: 'Hi' };
     hub.hub.publish({ topic: 'room:lobby', event: 'text-delta', payload: delta, private: true });
-    await vi.waitFor(() => expect(ada.broadcasts).toEqual([{ event: 'text-delta', payload: delta }]));
+    await vi.waitFor(() =>
+      expect(ada.broadcasts).toEqual([{ event: 'text-delta', payload: delta }]),
+    );
 
     ada.channel.sendTyping({ participantId: 'guest:ada', name: 'Ada', typing: true });
-    await vi.waitFor(() => expect(grace.broadcasts.map((entry) => entry.event)).toContain('typing'));
+    await vi.waitFor(() =>
+      expect(grace.broadcasts.map((entry) => entry.event)).toContain('typing'),
+    );
     expect(ada.broadcasts.map((entry) => entry.event)).not.toContain('typing'); // not echoed to the sender
   });
 
@@ -70,16 +76,28 @@ describe('createRealtimeChannel (realtime-js against the hub)', () => {
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols);
         urls.push(url);
-        this.on('message', (data, isBinary) => frames.push(isBinary ? 'binary' : JSON.parse(String(data))));
+        this.on('message', (data, isBinary) =>
+          frames.push(isBinary ? 'binary' : JSON.parse(String(data))),
+        );
       }
     };
     const ada = open('guest:ada', Recording);
     await vi.waitFor(() => expect(ada.statuses).toContain('SUBSCRIBED'));
-    hub.hub.publish({ topic: 'room:lobby', event: 'text-delta', payload: { id: 'r1', seq: 1, delta: 'Hi' }, private: true });
+    hub.hub.publish({
+      topic: 'room:lobby',
+      event: 'text-delta',
+      payload: { id: 'r1', seq: 1, delta: 'Hi' },
+      private: true,
+    });
     await vi.waitFor(() => expect(ada.broadcasts).toHaveLength(1));
     expect(new URL(urls[0]!).searchParams.get('vsn')).toBe('1.0.0');
     expect(frames.length).toBeGreaterThan(1);
-    expect(frames.every((frame) => typeof frame === 'object' && frame !== null && !Array.isArray(frame) && 'topic' in frame)).toBe(true);
+    expect(
+      frames.every(
+        (frame) =>
+          typeof frame === 'object' && frame !== null && !Array.isArray(frame) && 'topic' in frame,
+      ),
+    ).toBe(true);
   });
 
   it('reports the loss and rejoins by itself when the socket drops', async () => {
@@ -105,7 +123,11 @@ describe('createRealtimeChannel (realtime-js against the hub)', () => {
       timeoutMs: 2_000,
     });
     channels.push(channel);
-    channel.join({ onStatus: (status) => statuses.push(status), onBroadcast: () => {}, onPresence: () => {} });
+    channel.join({
+      onStatus: (status) => statuses.push(status),
+      onBroadcast: () => {},
+      onPresence: () => {},
+    });
     await vi.waitFor(() => expect(statuses[0]).toBe('CHANNEL_ERROR'));
   });
 });
@@ -114,7 +136,10 @@ describe('flattenPresence', () => {
   it('keeps one meta per key, the latest, and drops what is not a participant', () => {
     expect(
       flattenPresence({
-        'guest:ada': [{ kind: 'human', id: 'guest:ada', name: 'Ada (old tab)' }, { kind: 'human', id: 'guest:ada', name: 'Ada', presence_ref: 'x' }],
+        'guest:ada': [
+          { kind: 'human', id: 'guest:ada', name: 'Ada (old tab)' },
+          { kind: 'human', id: 'guest:ada', name: 'Ada', presence_ref: 'x' },
+        ],
         sage: [{ kind: 'agent', id: 'sage', name: 'Sage', color: '#7c3aed', status: 'streaming' }],
         junk: [{ hello: 'world' }],
       }),

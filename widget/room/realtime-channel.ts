@@ -1,4 +1,8 @@
-import { RealtimeClient, type RealtimeChannel, type WebSocketLikeConstructor } from '@supabase/realtime-js';
+import {
+  RealtimeClient,
+  type RealtimeChannel,
+  type WebSocketLikeConstructor,
+} from '@supabase/realtime-js';
 import { roomChannelName, type PresenceMeta, type RoomEvents } from '../../protocol/room.ts';
 import type { RoomChannel, RoomChannelOptions } from './room-channel.ts';
 
@@ -30,7 +34,11 @@ export function createRealtimeChannel(options: RoomChannelOptions): RoomChannel 
     join(handlers) {
       if (channel) return;
       channel = client.channel(roomChannelName(options.roomId), {
-        config: { private: true, broadcast: { self: false, ack: false }, presence: { key: options.presenceKey, enabled: true } },
+        config: {
+          private: true,
+          broadcast: { self: false, ack: false },
+          presence: { key: options.presenceKey, enabled: true },
+        },
       });
       const current = channel;
       current.on('broadcast', { event: '*' }, (message: { event: string; payload?: unknown }) => {
@@ -47,7 +55,8 @@ export function createRealtimeChannel(options: RoomChannelOptions): RoomChannel 
     },
     async track(meta) {
       const outcome = await channel?.track(meta as unknown as Record<string, unknown>);
-      if (outcome !== undefined && outcome !== 'ok') throw new Error(`presence track: ${String(outcome)}`);
+      if (outcome !== undefined && outcome !== 'ok')
+        throw new Error(`presence track: ${String(outcome)}`);
     },
     sendTyping(payload: RoomEvents['typing']) {
       // Never the REST fallback realtime-js uses when not joined: a typing hint is not worth it.
@@ -79,7 +88,9 @@ export function flattenPresence(state: Record<string, readonly unknown[]>): Pres
       name: typeof meta.name === 'string' ? meta.name : key,
       ...(typeof meta.color === 'string' ? { color: meta.color } : {}),
       ...(typeof meta.avatarUrl === 'string' ? { avatarUrl: meta.avatarUrl } : {}),
-      ...(meta.status === 'idle' || meta.status === 'thinking' || meta.status === 'streaming' ? { status: meta.status } : {}),
+      ...(meta.status === 'idle' || meta.status === 'thinking' || meta.status === 'streaming'
+        ? { status: meta.status }
+        : {}),
     });
   }
   return present;

@@ -1,6 +1,12 @@
 import type { ApiErrorBody, Message } from '../../protocol/room.ts';
 import { ChorusError, WIDGET_ERROR_CODE } from '../lib/chorus-error.ts';
-import type { ChorusUser, MessagePage, RoomInfoResponse, SessionResponse, StopTarget } from './api-types.ts';
+import type {
+  ChorusUser,
+  MessagePage,
+  RoomInfoResponse,
+  SessionResponse,
+  StopTarget,
+} from './api-types.ts';
 
 export interface RoomApiOptions {
   /** The Chorus server's base URL, e.g. `https://chat.example.com` (no trailing slash needed). */
@@ -36,7 +42,11 @@ export class RoomApi {
 
   /** `POST /api/session`; with `bearer` (the current token) it refreshes and keeps the participant id. */
   createSession(user: ChorusUser, bearer?: string): Promise<SessionResponse> {
-    const body = { room: this.#options.room, name: user.name, ...(user.identity ? { identity: user.identity } : {}) };
+    const body = {
+      room: this.#options.room,
+      name: user.name,
+      ...(user.identity ? { identity: user.identity } : {}),
+    };
     return this.#request<SessionResponse>('POST', '/api/session', body, bearer);
   }
 
@@ -49,7 +59,10 @@ export class RoomApi {
     if (query.before) search.set('before', query.before);
     if (query.limit) search.set('limit', String(query.limit));
     const suffix = search.toString();
-    return this.#authorized<MessagePage>('GET', suffix === '' ? '/messages' : `/messages?${suffix}`);
+    return this.#authorized<MessagePage>(
+      'GET',
+      suffix === '' ? '/messages' : `/messages?${suffix}`,
+    );
   }
 
   async postMessage(input: { id: string; content: string }): Promise<Message> {
@@ -66,7 +79,12 @@ export class RoomApi {
   }
 
   async regenerate(messageId: string): Promise<string> {
-    return (await this.#authorized<{ messageId: string }>('POST', `/messages/${encodeURIComponent(messageId)}/regenerate`)).messageId;
+    return (
+      await this.#authorized<{ messageId: string }>(
+        'POST',
+        `/messages/${encodeURIComponent(messageId)}/regenerate`,
+      )
+    ).messageId;
   }
 
   async #authorized<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -74,12 +92,23 @@ export class RoomApi {
     try {
       return await this.#request<T>(method, url, body, this.#options.token());
     } catch (error) {
-      if (!(error instanceof ChorusError) || error.status !== 401 || !this.#options.refresh || !(await this.#options.refresh())) throw error;
+      if (
+        !(error instanceof ChorusError) ||
+        error.status !== 401 ||
+        !this.#options.refresh ||
+        !(await this.#options.refresh())
+      )
+        throw error;
       return this.#request<T>(method, url, body, this.#options.token());
     }
   }
 
-  async #request<T>(method: string, path: string, body: unknown, bearer: string | undefined): Promise<T> {
+  async #request<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    bearer: string | undefined,
+  ): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (bearer) headers['authorization'] = `Bearer ${bearer}`;
@@ -93,18 +122,31 @@ export class RoomApi {
         cache: 'no-store',
       });
     } catch (error) {
-      throw new ChorusError(WIDGET_ERROR_CODE.NETWORK, `Could not reach the chat server (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      throw new ChorusError(
+        WIDGET_ERROR_CODE.NETWORK,
+        `Could not reach the chat server (${error instanceof Error ? error.message : String(error)})`,
+        { cause: error },
+      );
     }
     const text = await response.text().catch(() => '');
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch (error) {
-      if (response.ok) throw new ChorusError(WIDGET_ERROR_CODE.BAD_RESPONSE, `The chat server sent something that is not JSON (${response.status})`, { status: response.status, cause: error });
+      if (response.ok)
+        throw new ChorusError(
+          WIDGET_ERROR_CODE.BAD_RESPONSE,
+          `The chat server sent something that is not JSON (${response.status})`,
+          { status: response.status, cause: error },
+        );
     }
     if (!response.ok) {
       const apiError = (parsed as Partial<ApiErrorBody> | undefined)?.error;
-      throw new ChorusError(apiError?.code ?? `http_${response.status}`, apiError?.message ?? `The chat server answered ${response.status}`, { status: response.status });
+      throw new ChorusError(
+        apiError?.code ?? `http_${response.status}`,
+        apiError?.message ?? `The chat server answered ${response.status}`,
+        { status: response.status },
+      );
     }
     return parsed as T;
   }

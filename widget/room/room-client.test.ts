@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
-import { agentMessage, humanMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
+import {
+  agentMessage,
+  humanMessage,
+  messageStart,
+  SAGE,
+} from '../../protocol/test-support/messages.ts';
 import { FakeRoomServer, fakeChannels, memoryStorage } from '../test-support/fake-room-server.ts';
 import { RoomClient, type RoomClientOptions } from './room-client.ts';
 import type { LiveEvent } from './room-connection.ts';
@@ -51,12 +56,31 @@ describe('RoomClient', () => {
     context.server.messages.push(hello);
     await joined(context);
     expect(context.states).toEqual(['connecting', 'open']);
-    expect(context.client.session()).toEqual({ participant: { id: 'guest:1', name: 'Ada' }, room: { id: 'lobby', title: 'Lobby' } });
-    expect(context.client.room()?.agents.map((agent) => agent.handle)).toEqual(['sage', 'scout', 'muse']);
-    expect(context.channels.last.options).toMatchObject({ roomId: 'lobby', presenceKey: 'guest:1', token: 'token-1', apikey: 'anon', url: 'ws://fake/realtime/v1' });
-    await vi.waitFor(() => expect(context.channels.last.tracked).toEqual([{ kind: 'human', id: 'guest:1', name: 'Ada' }]));
+    expect(context.client.session()).toEqual({
+      participant: { id: 'guest:1', name: 'Ada' },
+      room: { id: 'lobby', title: 'Lobby' },
+    });
+    expect(context.client.room()?.agents.map((agent) => agent.handle)).toEqual([
+      'sage',
+      'scout',
+      'muse',
+    ]);
+    expect(context.channels.last.options).toMatchObject({
+      roomId: 'lobby',
+      presenceKey: 'guest:1',
+      token: 'token-1',
+      apikey: 'anon',
+      url: 'ws://fake/realtime/v1',
+    });
+    await vi.waitFor(() =>
+      expect(context.channels.last.tracked).toEqual([
+        { kind: 'human', id: 'guest:1', name: 'Ada' },
+      ]),
+    );
     expect(context.client.messages()).toEqual([hello]);
-    expect(context.server.requestsTo('/api/rooms/lobby/messages')[0]?.authorization).toBe('Bearer token-1');
+    expect(context.server.requestsTo('/api/rooms/lobby/messages')[0]?.authorization).toBe(
+      'Bearer token-1',
+    );
   });
 
   it('buffers events that arrive while the snapshot is fetched and applies them after it', async () => {
@@ -84,7 +108,9 @@ describe('RoomClient', () => {
     const before = context.server.requestsTo('/api/rooms/lobby/messages').length;
     context.channels.last.broadcast('text-delta', { id: 'r1', seq: 4, delta: 'd' }); // 2 and 3 were lost
     context.channels.last.broadcast('text-delta', { id: 'r1', seq: 5, delta: 'e' });
-    await vi.waitFor(() => expect(context.client.messages()[0]).toMatchObject({ content: 'abcde', seq: 5 }));
+    await vi.waitFor(() =>
+      expect(context.client.messages()[0]).toMatchObject({ content: 'abcde', seq: 5 }),
+    );
     expect(context.server.requestsTo('/api/rooms/lobby/messages').length).toBe(before + 1); // two gaps, one refetch
   });
 
@@ -97,7 +123,9 @@ describe('RoomClient', () => {
     context.channels.last.broadcast('message', { message: old });
     context.channels.last.broadcast('message', { message: hello });
     context.channels.last.broadcast('message', { message: hello });
-    expect(context.live.map((entry) => (entry.payload as { message: Message }).message.id)).toEqual(['h1']);
+    expect(context.live.map((entry) => (entry.payload as { message: Message }).message.id)).toEqual(
+      ['h1'],
+    );
   });
 
   it('after a crash, keeps the reply text already shown, live, in its announcement and after a catch-up', async () => {
@@ -107,13 +135,20 @@ describe('RoomClient', () => {
     const shown = "I'm not sure: the second plan costs less.";
     context.channels.last.broadcast('message-start', messageStart(reply));
     context.channels.last.broadcast('text-delta', { id: 'r1', seq: 1, delta: "I'm not" });
-    context.channels.last.broadcast('text-delta', { id: 'r1', seq: 2, delta: ' sure: the second plan costs less.' });
+    context.channels.last.broadcast('text-delta', {
+      id: 'r1',
+      seq: 2,
+      delta: ' sure: the second plan costs less.',
+    });
     // The streaming process died; another recovers the run from its last checkpoint.
     const recovered: Message = { ...reply, content: "I'm not", seq: 1, status: 'interrupted' };
     context.server.messages.push(recovered);
     context.channels.last.broadcast('message-end', { message: recovered });
     expect(context.client.messages()).toEqual([{ ...recovered, content: shown }]);
-    expect(context.live.at(-1)).toEqual({ event: 'message-end', payload: { message: { ...recovered, content: shown } } });
+    expect(context.live.at(-1)).toEqual({
+      event: 'message-end',
+      payload: { message: { ...recovered, content: shown } },
+    });
     context.channels.last.status('CHANNEL_ERROR', new Error('socket closed'));
     context.channels.last.status('SUBSCRIBED');
     await vi.waitFor(() => expect(context.client.state().status).toBe('open'));
@@ -139,21 +174,37 @@ describe('RoomClient', () => {
     context.server.messages.push(humanMessage({ id: 'h1' }), humanMessage({ id: 'h2' }));
     await joined(context);
     context.channels.last.status('CHANNEL_ERROR', new Error('offline'));
-    for (let index = 3; index <= 7; index++) context.server.messages.push(humanMessage({ id: `h${index}` }));
+    for (let index = 3; index <= 7; index++)
+      context.server.messages.push(humanMessage({ id: `h${index}` }));
     context.channels.last.status('SUBSCRIBED');
     await vi.waitFor(() => expect(context.client.state().status).toBe('open'));
-    expect(context.client.messages().map((message) => message.id)).toEqual(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7']);
+    expect(context.client.messages().map((message) => message.id)).toEqual([
+      'h1',
+      'h2',
+      'h3',
+      'h4',
+      'h5',
+      'h6',
+      'h7',
+    ]);
   });
 
   it('pages back through history with the cursor', async () => {
     const context = setup({ pageSize: 2 });
-    for (let index = 1; index <= 5; index++) context.server.messages.push(humanMessage({ id: `h${index}` }));
+    for (let index = 1; index <= 5; index++)
+      context.server.messages.push(humanMessage({ id: `h${index}` }));
     await joined(context);
     expect(context.client.messages().map((message) => message.id)).toEqual(['h4', 'h5']);
     expect(context.client.hasOlder()).toBe(true);
     await context.client.loadOlder();
     await context.client.loadOlder();
-    expect(context.client.messages().map((message) => message.id)).toEqual(['h1', 'h2', 'h3', 'h4', 'h5']);
+    expect(context.client.messages().map((message) => message.id)).toEqual([
+      'h1',
+      'h2',
+      'h3',
+      'h4',
+      'h5',
+    ]);
     expect(context.client.hasOlder()).toBe(false);
   });
 
@@ -178,7 +229,11 @@ describe('RoomClient', () => {
     expect(stored).toEqual(['token-1']);
 
     const reloaded = setup();
-    reloaded.server.fail((request) => request.path === '/api/session' && request.authorization !== null, 401, 'unauthorized');
+    reloaded.server.fail(
+      (request) => request.path === '/api/session' && request.authorization !== null,
+      401,
+      'unauthorized',
+    );
     reloaded.storage.setItem('chorus:session:https://chat.test:lobby:Ada', 'forged');
     await joined(reloaded);
     const sessions = reloaded.server.requestsTo('/api/session', 'POST');
@@ -229,14 +284,24 @@ describe('RoomClient', () => {
     context.server.fail((request) => request.path === '/api/rooms/lobby/stop', 401, 'unauthorized');
     await context.client.stop({ all: true });
     expect(context.server.stops).toEqual([{ all: true }]);
-    expect(context.server.requestsTo('/api/rooms/lobby/stop', 'POST').map((request) => request.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+    expect(
+      context.server
+        .requestsTo('/api/rooms/lobby/stop', 'POST')
+        .map((request) => request.authorization),
+    ).toEqual(['Bearer token-1', 'Bearer token-2']);
   });
 
   it('posts idempotently: the same id twice is one message', async () => {
     const context = setup();
     await joined(context);
-    const first = await context.client.postMessage({ id: '6f1c1c8e-3a1b-4b5c-9d7e-0a1b2c3d4e5f', content: 'Hi' });
-    const again = await context.client.postMessage({ id: '6f1c1c8e-3a1b-4b5c-9d7e-0a1b2c3d4e5f', content: 'Hi' });
+    const first = await context.client.postMessage({
+      id: '6f1c1c8e-3a1b-4b5c-9d7e-0a1b2c3d4e5f',
+      content: 'Hi',
+    });
+    const again = await context.client.postMessage({
+      id: '6f1c1c8e-3a1b-4b5c-9d7e-0a1b2c3d4e5f',
+      content: 'Hi',
+    });
     expect(again).toEqual(first);
     expect(context.server.messages).toHaveLength(1);
   });
@@ -260,11 +325,21 @@ describe('RoomClient', () => {
       context.client.setTyping(true);
       await vi.advanceTimersByTimeAsync(100);
     }
-    expect(context.channels.last.typing).toEqual([{ participantId: 'guest:1', name: 'Ada', typing: true }]);
+    expect(context.channels.last.typing).toEqual([
+      { participantId: 'guest:1', name: 'Ada', typing: true },
+    ]);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(context.channels.last.typing.map((payload) => payload.typing)).toEqual([true, false]);
-    context.channels.last.broadcast('typing', { participantId: 'guest:1', name: 'Ada', typing: true });
-    context.channels.last.broadcast('typing', { participantId: 'guest:2', name: 'Grace', typing: true });
+    context.channels.last.broadcast('typing', {
+      participantId: 'guest:1',
+      name: 'Ada',
+      typing: true,
+    });
+    context.channels.last.broadcast('typing', {
+      participantId: 'guest:2',
+      name: 'Grace',
+      typing: true,
+    });
     expect(typing).toEqual(['Grace:true']);
   });
 
@@ -285,7 +360,13 @@ describe('RoomClient', () => {
     await joined(context);
     await context.client.setUser({ name: 'Ada L.' });
     expect(context.client.session()?.participant).toEqual({ id: 'guest:1', name: 'Ada L.' });
-    await vi.waitFor(() => expect(context.channels.last.tracked.at(-1)).toEqual({ kind: 'human', id: 'guest:1', name: 'Ada L.' }));
+    await vi.waitFor(() =>
+      expect(context.channels.last.tracked.at(-1)).toEqual({
+        kind: 'human',
+        id: 'guest:1',
+        name: 'Ada L.',
+      }),
+    );
   });
 
   it('stops everything on disconnect', async () => {

@@ -1,3 +1,7 @@
+// The widget's live room: session, channel, catch-up and REST behind one RoomConnection.
+// Why one file: it is the one place that orders connection states against each other (a token
+// refresh during a rejoin during a catch-up); the parts without such ordering are split out
+// (session-keeper.ts, room-channel.ts, transcript-sync.ts, room-api.ts, typing-sender.ts).
 import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import { jitteredBackoff } from '../lib/backoff.ts';
 import { ChorusError, toChorusError, WIDGET_ERROR_CODE } from '../lib/chorus-error.ts';
@@ -6,7 +10,13 @@ import type { ChorusUser, SessionResponse, StopTarget } from './api-types.ts';
 import { createRealtimeChannel } from './realtime-channel.ts';
 import { RoomApi } from './room-api.ts';
 import type { ChannelStatus, RoomChannel, RoomChannelFactory } from './room-channel.ts';
-import type { ConnectionState, RoomConnection, RoomConnectionEvents, RoomInfo, SessionInfo } from './room-connection.ts';
+import type {
+  ConnectionState,
+  RoomConnection,
+  RoomConnectionEvents,
+  RoomInfo,
+  SessionInfo,
+} from './room-connection.ts';
 import { SessionKeeper } from './session-keeper.ts';
 import { TranscriptSync } from './transcript-sync.ts';
 import { TypingSender } from './typing-sender.ts';
@@ -69,7 +79,8 @@ export class RoomClient implements RoomConnection {
     if (globalThis.document?.visibilityState === 'visible') this.#keeper.check();
   };
   readonly #onOnline = () => {
-    if (this.#current.status === 'reconnecting' || this.#current.status === 'error') this.reconnect();
+    if (this.#current.status === 'reconnecting' || this.#current.status === 'error')
+      this.reconnect();
   };
 
   readonly #options: RoomClientOptions;
@@ -99,7 +110,10 @@ export class RoomClient implements RoomConnection {
     this.#sync = this.#createSync();
   }
 
-  on<Name extends keyof RoomConnectionEvents>(name: Name, listener: (value: RoomConnectionEvents[Name]) => void): () => void {
+  on<Name extends keyof RoomConnectionEvents>(
+    name: Name,
+    listener: (value: RoomConnectionEvents[Name]) => void,
+  ): () => void {
     return this.#events.on(name, listener);
   }
 
@@ -202,7 +216,10 @@ export class RoomClient implements RoomConnection {
   /** Resolves once there is a session (a call made while connecting waits for it), or fails after a while. */
   #sessionReady(): Promise<void> {
     if (this.#keeper.session) return Promise.resolve();
-    if (this.#closed) return Promise.reject(new ChorusError(WIDGET_ERROR_CODE.NOT_CONNECTED, 'This chat is closed'));
+    if (this.#closed)
+      return Promise.reject(
+        new ChorusError(WIDGET_ERROR_CODE.NOT_CONNECTED, 'This chat is closed'),
+      );
     return new Promise((resolve, reject) => {
       const done = (error?: ChorusError) => {
         clearTimeout(timer);
@@ -211,10 +228,23 @@ export class RoomClient implements RoomConnection {
         if (error) reject(error);
         else resolve();
       };
-      const timer = setTimeout(() => done(new ChorusError(WIDGET_ERROR_CODE.NOT_CONNECTED, 'Not connected to the chat server yet')), SESSION_WAIT_MS);
+      const timer = setTimeout(
+        () =>
+          done(
+            new ChorusError(
+              WIDGET_ERROR_CODE.NOT_CONNECTED,
+              'Not connected to the chat server yet',
+            ),
+          ),
+        SESSION_WAIT_MS,
+      );
       const offSession = this.#events.on('session', () => done());
       const offState = this.#events.on('state', (state) => {
-        if (state.status === 'error' || state.status === 'idle') done(state.error ?? new ChorusError(WIDGET_ERROR_CODE.NOT_CONNECTED, 'Not connected to the chat server'));
+        if (state.status === 'error' || state.status === 'idle')
+          done(
+            state.error ??
+              new ChorusError(WIDGET_ERROR_CODE.NOT_CONNECTED, 'Not connected to the chat server'),
+          );
       });
     });
   }
@@ -254,12 +284,16 @@ export class RoomClient implements RoomConnection {
   #onSession(session: SessionResponse, previous: SessionResponse | undefined): void {
     this.#events.emit('session', { participant: session.participant, room: session.room });
     if (!previous || this.#closed) return;
-    if (previous.participant.id !== session.participant.id || previous.realtime.url !== session.realtime.url) {
+    if (
+      previous.participant.id !== session.participant.id ||
+      previous.realtime.url !== session.realtime.url
+    ) {
       this.#reopenChannel(); // a new presence key or endpoint needs a new channel
       return;
     }
     this.#channel?.setAuth(session.token);
-    if (previous.participant.name !== session.participant.name && this.#channel?.isJoined()) void this.#track();
+    if (previous.participant.name !== session.participant.name && this.#channel?.isJoined())
+      void this.#track();
   }
 
   #openChannel(): void {
@@ -306,10 +340,17 @@ export class RoomClient implements RoomConnection {
       case 'CHANNEL_ERROR':
       case 'TIMED_OUT': {
         this.#sync.pause();
-        const reason = error ? toChorusError(error, WIDGET_ERROR_CODE.CHANNEL) : new ChorusError(WIDGET_ERROR_CODE.TIMEOUT, 'The chat server did not answer in time');
-        this.#setState({ status: 'reconnecting', attempt: this.#current.attempt + 1, error: reason });
+        const reason = error
+          ? toChorusError(error, WIDGET_ERROR_CODE.CHANNEL)
+          : new ChorusError(WIDGET_ERROR_CODE.TIMEOUT, 'The chat server did not answer in time');
+        this.#setState({
+          status: 'reconnecting',
+          attempt: this.#current.attempt + 1,
+          error: reason,
+        });
         // realtime-js rejoins by itself; a refused join is usually an expired token.
-        if (error && /token|jwt|expired|unauthori[sz]ed|forbidden/i.test(error.message)) void this.#keeper.refresh();
+        if (error && /token|jwt|expired|unauthori[sz]ed|forbidden/i.test(error.message))
+          void this.#keeper.refresh();
         return;
       }
       case 'CLOSED':
@@ -327,8 +368,16 @@ export class RoomClient implements RoomConnection {
   async #track(): Promise<void> {
     const session = this.#keeper.session;
     if (!session || !this.#channel) return;
-    const meta: PresenceMeta = { kind: 'human', id: session.participant.id, name: session.participant.name };
-    await this.#channel.track(meta).catch((error: unknown) => this.#events.emit('error', toChorusError(error, WIDGET_ERROR_CODE.CHANNEL)));
+    const meta: PresenceMeta = {
+      kind: 'human',
+      id: session.participant.id,
+      name: session.participant.name,
+    };
+    await this.#channel
+      .track(meta)
+      .catch((error: unknown) =>
+        this.#events.emit('error', toChorusError(error, WIDGET_ERROR_CODE.CHANNEL)),
+      );
   }
 
   async #catchUp(): Promise<void> {
@@ -342,7 +391,11 @@ export class RoomClient implements RoomConnection {
       if (run !== this.#catchUpRun || this.#closed) return;
       const failure = toChorusError(error);
       this.#events.emit('error', failure);
-      this.#setState({ status: 'reconnecting', attempt: this.#current.attempt + 1, error: failure });
+      this.#setState({
+        status: 'reconnecting',
+        attempt: this.#current.attempt + 1,
+        error: failure,
+      });
       this.#scheduleRetry(async () => {
         if (this.#channel?.isJoined()) await this.#catchUp();
       });
@@ -352,7 +405,12 @@ export class RoomClient implements RoomConnection {
   #onBroadcast(event: string, payload: unknown): void {
     if (event === 'typing') {
       const typing = payload as RoomEvents['typing'];
-      if (typing && typeof typing.participantId === 'string' && typing.participantId !== this.#keeper.session?.participant.id) this.#events.emit('typing', typing);
+      if (
+        typing &&
+        typeof typing.participantId === 'string' &&
+        typing.participantId !== this.#keeper.session?.participant.id
+      )
+        this.#events.emit('typing', typing);
       return;
     }
     if (!payload || typeof payload !== 'object') return;
@@ -364,7 +422,12 @@ export class RoomClient implements RoomConnection {
     if (!session) return;
     // A hint: a refused or failed update is dropped (the indicator expires on the other side).
     if (session.realtime.typing === 'server') void this.#api.sendTyping(typing).catch(() => {});
-    else this.#channel?.sendTyping({ participantId: session.participant.id, name: session.participant.name, typing });
+    else
+      this.#channel?.sendTyping({
+        participantId: session.participant.id,
+        name: session.participant.name,
+        typing,
+      });
   }
 
   #fail(error: ChorusError): void {
@@ -380,14 +443,22 @@ export class RoomClient implements RoomConnection {
 
   #scheduleRetry(retry: () => Promise<void>): void {
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (!this.#closed) void retry().catch((error: unknown) => this.#fail(toChorusError(error)));
-    }, jitteredBackoff(Math.max(1, this.#current.attempt), { random: this.#random }));
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        if (!this.#closed) void retry().catch((error: unknown) => this.#fail(toChorusError(error)));
+      },
+      jitteredBackoff(Math.max(1, this.#current.attempt), { random: this.#random }),
+    );
   }
 
   #setState(next: ConnectionState): void {
-    if (this.#current.status === next.status && this.#current.attempt === next.attempt && this.#current.error === next.error) return;
+    if (
+      this.#current.status === next.status &&
+      this.#current.attempt === next.attempt &&
+      this.#current.error === next.error
+    )
+      return;
     this.#current = next;
     this.#events.emit('state', next);
   }

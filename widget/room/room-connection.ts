@@ -71,5 +71,8 @@ export interface RoomConnection {
   /** The user is typing (true) or stopped (false); throttled and expiring. */
   setTyping(typing: boolean): void;
   setUser(user: ChorusUser): Promise<void>;
-  on<Name extends keyof RoomConnectionEvents>(name: Name, listener: (value: RoomConnectionEvents[Name]) => void): () => void;
+  on<Name extends keyof RoomConnectionEvents>(
+    name: Name,
+    listener: (value: RoomConnectionEvents[Name]) => void,
+  ): () => void;
 }

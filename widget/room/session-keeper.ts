@@ -127,11 +127,15 @@ export class SessionKeeper {
       this.#failures = 0;
       return true;
     } catch (error) {
-      const failure = error instanceof ChorusError ? error : new ChorusError('session_refresh_failed', String(error), { cause: error });
+      const failure =
+        error instanceof ChorusError
+          ? error
+          : new ChorusError('session_refresh_failed', String(error), { cause: error });
       this.#failures++;
       this.#options.onError(failure);
       if (failure.status === 401) this.#forget();
-      if (!this.#stopped) this.#schedule(jitteredBackoff(this.#failures, { random: this.#options.random }));
+      if (!this.#stopped)
+        this.#schedule(jitteredBackoff(this.#failures, { random: this.#options.random }));
       return false;
     }
   }

@@ -11,23 +11,54 @@ afterEach(() => vi.useRealTimers());
 describe('RoomApi', () => {
   it('turns error bodies, network failures and non-JSON into ChorusErrors', async () => {
     const server = new FakeRoomServer();
-    const api = new RoomApi({ server: 'https://chat.test/', room: 'lobby', fetch: server.fetch, token: () => undefined });
+    const api = new RoomApi({
+      server: 'https://chat.test/',
+      room: 'lobby',
+      fetch: server.fetch,
+      token: () => undefined,
+    });
     await expect(api.getRoom()).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
     server.fail(() => true, 0);
-    await expect(api.createSession({ name: 'Ada' })).rejects.toMatchObject({ code: 'network_error' });
-    const html = new RoomApi({ server: 'https://chat.test', room: 'lobby', fetch: async () => new Response('<html>', { status: 200 }), token: () => 't' });
+    await expect(api.createSession({ name: 'Ada' })).rejects.toMatchObject({
+      code: 'network_error',
+    });
+    const html = new RoomApi({
+      server: 'https://chat.test',
+      room: 'lobby',
+      fetch: async () => new Response('<html>', { status: 200 }),
+      token: () => 't',
+    });
     await expect(html.getRoom()).rejects.toMatchObject({ code: 'bad_response' });
-    const bare = new RoomApi({ server: 'https://chat.test', room: 'lobby', fetch: async () => new Response('', { status: 502 }), token: () => 't' });
+    const bare = new RoomApi({
+      server: 'https://chat.test',
+      room: 'lobby',
+      fetch: async () => new Response('', { status: 502 }),
+      token: () => 't',
+    });
     await expect(bare.getRoom()).rejects.toMatchObject({ code: 'http_502', status: 502 });
   });
 
   it('sends JSON with the bearer token, to URL-safe paths', async () => {
     const server = new FakeRoomServer();
-    const session = (await new RoomApi({ server: 'https://chat.test', room: 'lobby', fetch: server.fetch, token: () => undefined }).createSession({ name: 'Ada' })) as SessionResponse;
-    const api = new RoomApi({ server: 'https://chat.test', room: 'lobby', fetch: server.fetch, token: () => session.token });
+    const session = (await new RoomApi({
+      server: 'https://chat.test',
+      room: 'lobby',
+      fetch: server.fetch,
+      token: () => undefined,
+    }).createSession({ name: 'Ada' })) as SessionResponse;
+    const api = new RoomApi({
+      server: 'https://chat.test',
+      room: 'lobby',
+      fetch: server.fetch,
+      token: () => session.token,
+    });
     await api.listMessages({ before: '10', limit: 5 });
     await api.regenerate('a/b');
-    expect(server.requests.slice(1).map((request) => `${request.method} ${request.path} ${request.authorization}`)).toEqual([
+    expect(
+      server.requests
+        .slice(1)
+        .map((request) => `${request.method} ${request.path} ${request.authorization}`),
+    ).toEqual([
       'GET /api/rooms/lobby/messages?before=10&limit=5 Bearer token-1',
       'POST /api/rooms/lobby/messages/a%2Fb/regenerate Bearer token-1',
     ]);
@@ -38,7 +69,12 @@ describe('SessionKeeper', () => {
   function keeper(options: { ttlMs: number; storage?: ReturnType<typeof memoryStorage> }) {
     const server = new FakeRoomServer();
     server.ttlMs = options.ttlMs;
-    const api = new RoomApi({ server: 'https://chat.test', room: 'lobby', fetch: server.fetch, token: () => undefined });
+    const api = new RoomApi({
+      server: 'https://chat.test',
+      room: 'lobby',
+      fetch: server.fetch,
+      token: () => undefined,
+    });
     const sessions: string[] = [];
     const errors: string[] = [];
     const instance = new SessionKeeper({
@@ -83,9 +119,20 @@ describe('SessionKeeper', () => {
     const server = new FakeRoomServer();
     server.now = () => 1_000_000;
     server.ttlMs = 60_000;
-    const api = new RoomApi({ server: 'https://chat.test', room: 'lobby', fetch: server.fetch, token: () => undefined });
+    const api = new RoomApi({
+      server: 'https://chat.test',
+      room: 'lobby',
+      fetch: server.fetch,
+      token: () => undefined,
+    });
     const sessions: string[] = [];
-    const instance = new SessionKeeper({ createSession: (user, bearer) => api.createSession(user, bearer), storage: null, storageKey: 'k', onSession: (session) => sessions.push(session.token), onError: () => {} });
+    const instance = new SessionKeeper({
+      createSession: (user, bearer) => api.createSession(user, bearer),
+      storage: null,
+      storageKey: 'k',
+      onSession: (session) => sessions.push(session.token),
+      onError: () => {},
+    });
     await instance.start({ name: 'Ada' });
     instance.check();
     now.mockReturnValue(1_000_000 + 55_000);
@@ -100,7 +147,9 @@ describe('SessionKeeper', () => {
     await instance.start({ name: 'Ada' });
     await instance.setUser({ name: 'Ada L.' });
     expect(instance.session?.participant).toEqual({ id: 'guest:1', name: 'Ada L.' });
-    expect(server.requestsTo('/api/session', 'POST').map((request) => request.authorization)).toEqual([null, 'Bearer token-1']);
+    expect(
+      server.requestsTo('/api/session', 'POST').map((request) => request.authorization),
+    ).toEqual([null, 'Bearer token-1']);
     instance.stop();
   });
 
@@ -111,7 +160,9 @@ describe('SessionKeeper', () => {
     expect(instance.session?.participant).toEqual({ id: 'guest:1', name: 'Ada' });
     expect(sessions).toEqual(['guest:1/token-2']);
     await expect(starting).resolves.toMatchObject({ participant: { id: 'guest:1', name: 'Ada' } });
-    expect(server.requestsTo('/api/session', 'POST').map((request) => request.authorization)).toEqual([null, 'Bearer token-1']);
+    expect(
+      server.requestsTo('/api/session', 'POST').map((request) => request.authorization),
+    ).toEqual([null, 'Bearer token-1']);
     instance.stop();
   });
 
@@ -138,7 +189,11 @@ describe('TypingSender', () => {
   it('sends true at most every refreshMs while typing, and false after idleMs or on stop', () => {
     vi.useFakeTimers();
     const sent: boolean[] = [];
-    const sender = new TypingSender({ send: (typing) => sent.push(typing), refreshMs: 3_000, idleMs: 4_000 });
+    const sender = new TypingSender({
+      send: (typing) => sent.push(typing),
+      refreshMs: 3_000,
+      idleMs: 4_000,
+    });
     for (let index = 0; index < 35; index++) {
       sender.input();
       vi.advanceTimersByTime(200); // 7 s of typing

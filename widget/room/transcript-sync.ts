@@ -93,12 +93,17 @@ export class TranscriptSync {
     let page = await this.#options.fetchPage({ limit: this.#pageSize });
     const pages = [page];
     if (known.size > 0) {
-      while (!page.messages.some((message) => known.has(message.id)) && page.nextCursor && pages.length < MAX_CATCH_UP_PAGES) {
+      while (
+        !page.messages.some((message) => known.has(message.id)) &&
+        page.nextCursor &&
+        pages.length < MAX_CATCH_UP_PAGES
+      ) {
         page = await this.#options.fetchPage({ before: page.nextCursor, limit: this.#pageSize });
         pages.push(page);
       }
       // Still no overlap: the hole between is filled by paging up from here.
-      if (!page.messages.some((message) => known.has(message.id)) && page.nextCursor) this.#olderCursor = page.nextCursor;
+      if (!page.messages.some((message) => known.has(message.id)) && page.nextCursor)
+        this.#olderCursor = page.nextCursor;
     }
     if (this.#stopped) return;
     for (const fetched of pages) this.#mergeFetched(fetched.messages);
@@ -115,7 +120,10 @@ export class TranscriptSync {
     if (!this.hasOlder) return Promise.resolve();
     this.#loadingOlder ??= (async () => {
       try {
-        const page = await this.#options.fetchPage({ before: this.#olderCursor, limit: this.#pageSize });
+        const page = await this.#options.fetchPage({
+          before: this.#olderCursor,
+          limit: this.#pageSize,
+        });
         this.#mergeFetched(page.messages);
         this.#olderCursor = page.nextCursor ?? null;
         this.#options.onChange();
@@ -163,7 +171,8 @@ export class TranscriptSync {
     this.#options.onChange();
     if (finishedBefore !== undefined) return;
     // A finished message is announced as held: an interrupted reply may have kept the longer text shown.
-    const held = (event === 'message' || event === 'message-end') && id ? this.transcript.get(id) : undefined;
+    const held =
+      (event === 'message' || event === 'message-end') && id ? this.transcript.get(id) : undefined;
     this.#options.onLive(event, held ? { message: held } : payload);
   }
 
@@ -175,12 +184,16 @@ export class TranscriptSync {
     if (event !== 'message' && event !== 'message-end') return undefined;
     const { message } = payload as RoomEvents['message'];
     const known = this.transcript.get(message.id);
-    return known && known.status !== 'streaming' && known.updatedAt === message.updatedAt ? known.updatedAt : undefined;
+    return known && known.status !== 'streaming' && known.updatedAt === message.updatedAt
+      ? known.updatedAt
+      : undefined;
   }
 
   #mergeFetched(messages: readonly Message[]): void {
     const now = this.#now();
-    for (const message of messages) if (message.status === 'streaming' && !this.#lastActivity.has(message.id)) this.#lastActivity.set(message.id, now);
+    for (const message of messages)
+      if (message.status === 'streaming' && !this.#lastActivity.has(message.id))
+        this.#lastActivity.set(message.id, now);
     this.transcript.merge(messages);
   }
 
@@ -190,7 +203,14 @@ export class TranscriptSync {
       this.#refetchAgain = true;
       return;
     }
-    const delay = this.#refetchAttempts === 0 ? FIRST_REFETCH_DELAY_MS : jitteredBackoff(this.#refetchAttempts, { baseMs: 500, maxMs: 10_000, random: this.#options.random });
+    const delay =
+      this.#refetchAttempts === 0
+        ? FIRST_REFETCH_DELAY_MS
+        : jitteredBackoff(this.#refetchAttempts, {
+            baseMs: 500,
+            maxMs: 10_000,
+            random: this.#options.random,
+          });
     this.#refetchTimer = setTimeout(() => void this.#refetch(), delay);
   }
 
@@ -217,6 +237,7 @@ export class TranscriptSync {
 }
 
 function messageIdOf(event: string, payload: unknown): string | undefined {
-  if (event === 'message' || event === 'message-end') return (payload as RoomEvents['message']).message.id;
+  if (event === 'message' || event === 'message-end')
+    return (payload as RoomEvents['message']).message.id;
   return (payload as { id?: unknown }).id as string | undefined;
 }

@@ -9,7 +9,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { applyReplyEvent, type ReplyState } from '../../protocol/reply-snapshot.ts';
-import type { Author, Message, MessageStatus, RoomEvents, SequencedEventName } from '../../protocol/room.ts';
+import type {
+  Author,
+  Message,
+  MessageStatus,
+  RoomEvents,
+  SequencedEventName,
+} from '../../protocol/room.ts';
 import { agentMessage, humanMessage, messageStart } from '../../protocol/test-support/messages.ts';
 import { pick, randomInt, seededRandom } from '../../protocol/test-support/seeded-random.ts';
 import { Transcript } from './transcript.ts';
@@ -59,7 +65,13 @@ function simulateRoom(random: () => number): SimulatedRoom {
       if (toStart.length > 0 && (active.length === 0 || random() < 0.3)) {
         const author = toStart[0]!;
         toStart = toStart.slice(1);
-        const message = agentMessage({ id: `r${ids++}`, author, createdAt: time(), replyTo: question.id, reason: pick(random, ['mention', 'all', 'selected', 'handoff'] as const) });
+        const message = agentMessage({
+          id: `r${ids++}`,
+          author,
+          createdAt: time(),
+          replyTo: question.id,
+          reason: pick(random, ['mention', 'all', 'selected', 'handoff'] as const),
+        });
         history.set(message.id, [{ content: '', parts: [], seq: 0 }]);
         record('message-start', messageStart(message), message);
         active.push({ message, pendingCalls: [], deltas: 0 });
@@ -68,8 +80,20 @@ function simulateRoom(random: () => number): SimulatedRoom {
       const index = Math.floor(random() * active.length);
       const reply = active[index]!;
       if (reply.deltas > 0 && random() < 0.12) {
-        const status = pick<MessageStatus>(random, ['complete', 'complete', 'complete', 'cancelled', 'error', 'interrupted']);
-        const ended: Message = { ...reply.message, status, updatedAt: time(), error: status === 'error' ? 'provider failed' : null };
+        const status = pick<MessageStatus>(random, [
+          'complete',
+          'complete',
+          'complete',
+          'cancelled',
+          'error',
+          'interrupted',
+        ]);
+        const ended: Message = {
+          ...reply.message,
+          status,
+          updatedAt: time(),
+          error: status === 'error' ? 'provider failed' : null,
+        };
         record('message-end', { message: ended }, ended);
         active.splice(index, 1);
         continue;
@@ -80,12 +104,23 @@ function simulateRoom(random: () => number): SimulatedRoom {
       let payload: RoomEvents[SequencedEventName];
       if (reply.pendingCalls.length > 0 && roll < 0.2) {
         event = 'tool-result';
-        payload = { id: reply.message.id, seq, callId: reply.pendingCalls.shift()!, ...(random() < 0.8 ? { result: { value: seq } } : { error: 'tool failed' }) };
+        payload = {
+          id: reply.message.id,
+          seq,
+          callId: reply.pendingCalls.shift()!,
+          ...(random() < 0.8 ? { result: { value: seq } } : { error: 'tool failed' }),
+        };
       } else if (roll < 0.3) {
         event = 'tool-call';
         const callId = `c${seq}`;
         reply.pendingCalls.push(callId);
-        payload = { id: reply.message.id, seq, callId, name: 'calculator', args: { expression: `${seq}+1` } };
+        payload = {
+          id: reply.message.id,
+          seq,
+          callId,
+          name: 'calculator',
+          args: { expression: `${seq}+1` },
+        };
       } else if (roll < 0.45) {
         event = 'reasoning-delta';
         payload = { id: reply.message.id, seq, delta: pick(random, WORDS) };
@@ -100,12 +135,20 @@ function simulateRoom(random: () => number): SimulatedRoom {
       record(event, payload, reply.message);
     }
     if (random() < 0.3) {
-      const notice = humanMessage({ id: `s${ids++}`, createdAt: time(), author: { kind: 'system', id: 'system', name: 'Chorus' }, content: 'cap reached' });
+      const notice = humanMessage({
+        id: `s${ids++}`,
+        createdAt: time(),
+        author: { kind: 'system', id: 'system', name: 'Chorus' },
+        content: 'cap reached',
+      });
       record('message', { message: notice }, notice);
     }
   }
 
-  const sortList = (map: Map<string, Message>) => [...map.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const sortList = (map: Map<string, Message>) =>
+    [...map.values()].sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    );
   return {
     steps,
     history,
@@ -127,14 +170,20 @@ interface Perturbation {
 }
 
 /** The canonical step indexes in the order a client receives them. */
-function deliveryOrder(room: SimulatedRoom, from: number, perturbation: Perturbation, random: () => number): number[] {
+function deliveryOrder(
+  room: SimulatedRoom,
+  from: number,
+  perturbation: Perturbation,
+  random: () => number,
+): number[] {
   const order: number[] = [];
   for (let index = from; index < room.steps.length; index++) {
     if (perturbation.drop(room.steps[index]!) && random() < 0.25) continue;
     order.push(index);
   }
   for (let position = order.length - 1; position >= 0; position--) {
-    if (random() < perturbation.duplicateRate) order.splice(Math.min(order.length, position + randomInt(random, 1, 6)), 0, order[position]!);
+    if (random() < perturbation.duplicateRate)
+      order.splice(Math.min(order.length, position + randomInt(random, 1, 6)), 0, order[position]!);
   }
   for (let position = 0; position < order.length - 1; position++) {
     if (random() >= perturbation.swapRate) continue;
@@ -161,15 +210,29 @@ function runClient(seed: number, perturbation: Perturbation) {
     for (const message of transcript.list()) {
       const before = progress.get(message.id);
       const finished = message.status !== 'streaming';
-      if (before?.finished && !finished) expect.fail(`seed ${seed} ${when}: finished ${message.id} streams again`);
-      if (before && !finished && message.seq < before.seq) expect.fail(`seed ${seed} ${when}: ${message.id} went back from seq ${before.seq} to ${message.seq}`);
-      progress.set(message.id, { seq: Math.max(before?.seq ?? 0, message.seq), finished: finished || before?.finished === true });
+      if (before?.finished && !finished)
+        expect.fail(`seed ${seed} ${when}: finished ${message.id} streams again`);
+      if (before && !finished && message.seq < before.seq)
+        expect.fail(
+          `seed ${seed} ${when}: ${message.id} went back from seq ${before.seq} to ${message.seq}`,
+        );
+      progress.set(message.id, {
+        seq: Math.max(before?.seq ?? 0, message.seq),
+        finished: finished || before?.finished === true,
+      });
       if (!finished) {
         const seen = room.history.get(message.id)?.[message.seq];
         const held = { content: message.content, parts: message.parts, seq: message.seq };
-        if (!isDeepStrictEqual(seen, held)) expect(held, `seed ${seed} ${when}: ${message.id} at seq ${message.seq} is a state the server had`).toEqual(seen);
+        if (!isDeepStrictEqual(seen, held))
+          expect(
+            held,
+            `seed ${seed} ${when}: ${message.id} at seq ${message.seq} is a state the server had`,
+          ).toEqual(seen);
       } else if (!isDeepStrictEqual(message, finals.get(message.id))) {
-        expect(message, `seed ${seed} ${when}: finished ${message.id} is the persisted one`).toEqual(finals.get(message.id));
+        expect(
+          message,
+          `seed ${seed} ${when}: finished ${message.id} is the persisted one`,
+        ).toEqual(finals.get(message.id));
       }
     }
   };
@@ -192,7 +255,11 @@ const SEEDS = Array.from({ length: 1000 }, (_, index) => index + 1);
 describe('Transcript convergence (randomized, seeded)', () => {
   it('converges exactly when events are reordered and duplicated, without any extra refetch', () => {
     for (const seed of SEEDS) {
-      const { room, transcript } = runClient(seed, { drop: () => false, duplicateRate: 0.15, swapRate: 0.3 });
+      const { room, transcript } = runClient(seed, {
+        drop: () => false,
+        duplicateRate: 0.15,
+        swapRate: 0.3,
+      });
       expect(transcript.list(), `seed ${seed}`).toEqual(room.final);
       expect(transcript.waiting(), `seed ${seed}`).toEqual([]);
     }
@@ -214,7 +281,11 @@ describe('Transcript convergence (randomized, seeded)', () => {
 
   it('never shows a state the server did not have when anything may be lost, and converges on the next refetch', () => {
     for (const seed of SEEDS) {
-      const { room, transcript, checkInvariants } = runClient(seed, { drop: () => true, duplicateRate: 0.1, swapRate: 0.3 });
+      const { room, transcript, checkInvariants } = runClient(seed, {
+        drop: () => true,
+        duplicateRate: 0.1,
+        swapRate: 0.3,
+      });
       transcript.merge(room.final); // the watchdog or a reconnect refetches
       checkInvariants('after the final refetch');
       expect(transcript.list(), `seed ${seed}`).toEqual(room.final);

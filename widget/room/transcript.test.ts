@@ -4,7 +4,13 @@ import { agentMessage, humanMessage, messageStart } from '../../protocol/test-su
 import { Transcript } from './transcript.ts';
 
 const reply = agentMessage({ id: 'r1' });
-const finished: Message = { ...reply, content: 'Hello world', seq: 3, status: 'complete', parts: [{ type: 'reasoning', text: 'think' }] };
+const finished: Message = {
+  ...reply,
+  content: 'Hello world',
+  seq: 3,
+  status: 'complete',
+  parts: [{ type: 'reasoning', text: 'think' }],
+};
 
 function started(): Transcript {
   const transcript = new Transcript();
@@ -15,7 +21,11 @@ function started(): Transcript {
 describe('Transcript', () => {
   it('keeps the server order of messages created in the same millisecond', () => {
     const at = '2026-11-22T10:00:00.000Z';
-    const messages = ['f', 'c', 'a', 'e', 'b', 'd'].map((id, index) => ({ ...humanMessage({ id }), createdAt: at, position: index + 1 }));
+    const messages = ['f', 'c', 'a', 'e', 'b', 'd'].map((id, index) => ({
+      ...humanMessage({ id }),
+      createdAt: at,
+      position: index + 1,
+    }));
     const transcript = new Transcript();
     transcript.merge([...messages].reverse());
     expect(transcript.list().map((message) => message.id)).toEqual(['f', 'c', 'a', 'e', 'b', 'd']);
@@ -24,13 +34,19 @@ describe('Transcript', () => {
   it('lists messages oldest first, ties broken by id', () => {
     const transcript = new Transcript();
     const at = '2026-01-01T00:00:00.000Z';
-    transcript.merge([humanMessage({ id: 'b', createdAt: at }), humanMessage({ id: 'a', createdAt: at }), humanMessage({ id: 'c', createdAt: '2025-12-31T00:00:00.000Z' })]);
+    transcript.merge([
+      humanMessage({ id: 'b', createdAt: at }),
+      humanMessage({ id: 'a', createdAt: at }),
+      humanMessage({ id: 'c', createdAt: '2025-12-31T00:00:00.000Z' }),
+    ]);
     expect(transcript.list().map((message) => message.id)).toEqual(['c', 'a', 'b']);
   });
 
   it('builds a reply from message-start and deltas of every kind', () => {
     const transcript = started();
-    expect(transcript.apply('reasoning-delta', { id: 'r1', seq: 1, delta: 'think' })).toEqual({ kind: 'applied' });
+    expect(transcript.apply('reasoning-delta', { id: 'r1', seq: 1, delta: 'think' })).toEqual({
+      kind: 'applied',
+    });
     transcript.apply('text-delta', { id: 'r1', seq: 2, delta: 'Hello' });
     transcript.apply('tool-call', { id: 'r1', seq: 3, callId: 'c1', name: 'calc', args: { a: 1 } });
     transcript.apply('tool-result', { id: 'r1', seq: 4, callId: 'c1', result: 2 });
@@ -50,17 +66,24 @@ describe('Transcript', () => {
   it('ignores duplicate deltas and a repeated message-start', () => {
     const transcript = started();
     transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hi' });
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hi' })).toEqual({ kind: 'ignored' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hi' })).toEqual({
+      kind: 'ignored',
+    });
     expect(transcript.apply('message-start', messageStart(reply))).toEqual({ kind: 'ignored' });
     expect(transcript.get('r1')?.content).toBe('Hi');
   });
 
   it('reports a gap, holds the early delta and applies it when the missing one arrives (out of order)', () => {
     const transcript = started();
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: ' world' })).toEqual({ kind: 'gap', messageId: 'r1' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: ' world' })).toEqual({
+      kind: 'gap',
+      messageId: 'r1',
+    });
     expect(transcript.get('r1')?.content).toBe('');
     expect(transcript.waiting()).toEqual(['r1']);
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hello' })).toEqual({ kind: 'applied' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hello' })).toEqual({
+      kind: 'applied',
+    });
     expect(transcript.get('r1')).toMatchObject({ content: 'Hello world', seq: 2 });
     expect(transcript.waiting()).toEqual([]);
   });
@@ -75,7 +98,10 @@ describe('Transcript', () => {
 
   it('reports a gap for a delta of an unknown message, and applies it once the message-start comes', () => {
     const transcript = new Transcript();
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hi' })).toEqual({ kind: 'gap', messageId: 'r1' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hi' })).toEqual({
+      kind: 'gap',
+      messageId: 'r1',
+    });
     transcript.apply('message-start', messageStart(reply));
     expect(transcript.get('r1')).toMatchObject({ content: 'Hi', seq: 1 });
   });
@@ -84,7 +110,9 @@ describe('Transcript', () => {
     const transcript = started();
     transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hello' });
     transcript.apply('message-end', { message: finished });
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: ' wor' })).toEqual({ kind: 'ignored' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: ' wor' })).toEqual({
+      kind: 'ignored',
+    });
     expect(transcript.get('r1')).toEqual(finished);
     expect(transcript.waiting()).toEqual([]);
   });
@@ -97,7 +125,12 @@ describe('Transcript', () => {
 
   it('ignores a late snapshot older than the live state', () => {
     const transcript = started();
-    for (const [seq, delta] of [[1, 'a'], [2, 'b'], [3, 'c']] as const) transcript.apply('text-delta', { id: 'r1', seq, delta });
+    for (const [seq, delta] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ] as const)
+      transcript.apply('text-delta', { id: 'r1', seq, delta });
     transcript.merge([{ ...reply, content: 'a', seq: 1 }]);
     expect(transcript.get('r1')).toMatchObject({ content: 'abc', seq: 3 });
   });
@@ -106,8 +139,12 @@ describe('Transcript', () => {
     const transcript = started();
     transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'a' });
     transcript.merge([{ ...reply, content: 'abc', seq: 3 }]);
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: 'b' })).toEqual({ kind: 'ignored' });
-    expect(transcript.apply('text-delta', { id: 'r1', seq: 4, delta: 'd' })).toEqual({ kind: 'applied' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: 'b' })).toEqual({
+      kind: 'ignored',
+    });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 4, delta: 'd' })).toEqual({
+      kind: 'applied',
+    });
     expect(transcript.get('r1')).toMatchObject({ content: 'abcd', seq: 4 });
   });
 
@@ -127,7 +164,13 @@ describe('Transcript', () => {
 
   describe('a reply recovered after a crash (interrupted, with a checkpoint up to ~1 s behind)', () => {
     const read = "I'm not sure the first plan holds: the second one costs less and ships sooner.";
-    const recovered: Message = { ...reply, content: "I'm not", seq: 2, status: 'interrupted', updatedAt: '2026-01-01T00:01:00.000Z' };
+    const recovered: Message = {
+      ...reply,
+      content: "I'm not",
+      seq: 2,
+      status: 'interrupted',
+      updatedAt: '2026-01-01T00:01:00.000Z',
+    };
 
     function streamed(): Transcript {
       const transcript = started();
@@ -187,7 +230,9 @@ describe('Transcript', () => {
 
   it('ignores events that are not transcript events', () => {
     const transcript = new Transcript();
-    expect(transcript.apply('typing', { participantId: 'x', name: 'X', typing: true })).toEqual({ kind: 'ignored' });
+    expect(transcript.apply('typing', { participantId: 'x', name: 'X', typing: true })).toEqual({
+      kind: 'ignored',
+    });
     expect(transcript.apply('room-summary', { summary: '' })).toEqual({ kind: 'ignored' });
   });
 

@@ -1,13 +1,19 @@
 import { applyReplyEvent } from '../../protocol/reply-snapshot.ts';
 import type { Message, RoomEvents, SequencedEventName } from '../../protocol/room.ts';
 
-const SEQUENCED: ReadonlySet<string> = new Set(['text-delta', 'reasoning-delta', 'tool-call', 'tool-result']);
+const SEQUENCED: ReadonlySet<string> = new Set([
+  'text-delta',
+  'reasoning-delta',
+  'tool-call',
+  'tool-result',
+]);
 
 /** Deltas held per message while an earlier one is missing; beyond this we rely on the refetch. */
 const MAX_HELD_PER_MESSAGE = 256;
 
 /** What applying an event asks of the caller: nothing, or refetching a message whose events have a gap. */
-export type MergeOutcome = { kind: 'applied' } | { kind: 'ignored' } | { kind: 'gap'; messageId: string };
+export type MergeOutcome =
+  { kind: 'applied' } | { kind: 'ignored' } | { kind: 'gap'; messageId: string };
 
 type SequencedPayload = RoomEvents[SequencedEventName];
 interface HeldEvent {
@@ -60,7 +66,11 @@ export class Transcript {
   merge(messages: readonly Message[]): void {
     for (const message of messages) {
       const known = this.#byId.get(message.id);
-      if (!known || message.status !== 'streaming' || (known.status === 'streaming' && message.seq >= known.seq)) {
+      if (
+        !known ||
+        message.status !== 'streaming' ||
+        (known.status === 'streaming' && message.seq >= known.seq)
+      ) {
         this.#set(keepReadText(known, message));
       }
       this.#drain(message.id);
@@ -104,7 +114,8 @@ export class Transcript {
         if (!SEQUENCED.has(event)) return { kind: 'ignored' };
         const delta = payload as SequencedPayload;
         const known = this.#byId.get(delta.id);
-        if (known && (known.status !== 'streaming' || delta.seq <= known.seq)) return { kind: 'ignored' };
+        if (known && (known.status !== 'streaming' || delta.seq <= known.seq))
+          return { kind: 'ignored' };
         if (!known || delta.seq > known.seq + 1) {
           this.#hold(event as SequencedEventName, delta);
           return { kind: 'gap', messageId: delta.id };
@@ -162,7 +173,11 @@ export class Transcript {
  */
 function keepReadText(known: Message | undefined, message: Message): Message {
   const shown = known?.content ?? '';
-  return message.status === 'interrupted' && shown.length > message.content.length && shown.startsWith(message.content) ? { ...message, content: shown } : message;
+  return message.status === 'interrupted' &&
+    shown.length > message.content.length &&
+    shown.startsWith(message.content)
+    ? { ...message, content: shown }
+    : message;
 }
 
 /**

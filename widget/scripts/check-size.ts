@@ -32,6 +32,8 @@ for (const file of files) {
   const budgeted = file === 'chorus.js';
   const over = budgeted && gzipped > budgetKb * 1024;
   failed ||= over;
-  console.log(`${file.padEnd(11)} ${kb(code.length).padStart(7)} KB minified, ${kb(gzipped).padStart(6)} KB gzipped${budgeted ? ` (budget ${budgetKb} KB${over ? ': OVER' : ': ok'})` : ''}`);
+  console.log(
+    `${file.padEnd(11)} ${kb(code.length).padStart(7)} KB minified, ${kb(gzipped).padStart(6)} KB gzipped${budgeted ? ` (budget ${budgetKb} KB${over ? ': OVER' : ': ok'})` : ''}`,
+  );
 }
 process.exitCode = failed ? 1 : 0;

@@ -5,5 +5,9 @@ declare module '@custom-elements-manifest/analyzer/cli.js' {
    * with `noWrite` nothing is written.
    * @example const manifest = await cli({ argv: ['analyze', '--quiet'], cwd: root, noWrite: true });
    */
-  export function cli(options?: { argv?: string[]; cwd?: string; noWrite?: boolean }): Promise<unknown>;
+  export function cli(options?: {
+    argv?: string[];
+    cwd?: string;
+    noWrite?: boolean;
+  }): Promise<unknown>;
 }

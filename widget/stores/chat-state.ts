@@ -27,13 +27,28 @@ export interface ChatState {
  * on a page (two rooms, or a launcher and an inline chat) never share state.
  * @example const state = createChatState(new RoomClient({ server, room, user }), { onError: report });
  */
-export function createChatState(connection: RoomConnection, options: { schedule?: Scheduler; onError(error: ChorusError): void }): ChatState {
+export function createChatState(
+  connection: RoomConnection,
+  options: { schedule?: Scheduler; onError(error: ChorusError): void },
+): ChatState {
   const status = createConnectionStore(connection);
-  const transcript = createTranscriptStore(connection, { $session: status.$session, onError: options.onError, ...(options.schedule ? { schedule: options.schedule } : {}) });
-  const presence = createPresenceStore(connection, { $room: status.$room, $session: status.$session, $messages: transcript.$messages });
+  const transcript = createTranscriptStore(connection, {
+    $session: status.$session,
+    onError: options.onError,
+    ...(options.schedule ? { schedule: options.schedule } : {}),
+  });
+  const presence = createPresenceStore(connection, {
+    $room: status.$room,
+    $session: status.$session,
+    $messages: transcript.$messages,
+  });
   const typing = createTypingStore(connection);
   const unread = createUnreadStore(connection, { $session: status.$session });
   const $agents = computed(status.$room, (room) => room?.agents ?? []);
-  const composer = createComposerStore({ $agents, send: (text) => transcript.sendMessage(text), typing });
+  const composer = createComposerStore({
+    $agents,
+    send: (text) => transcript.sendMessage(text),
+    typing,
+  });
   return { connection, status, transcript, presence, typing, unread, composer, $agents };
 }

@@ -25,7 +25,10 @@ describe('composer store', () => {
     const { composer } = state;
     mount(composer.$mention);
     composer.input('Hello @s', 8);
-    expect(composer.$mention.get()?.options.map((agent) => agent.handle)).toEqual(['sage', 'scout']);
+    expect(composer.$mention.get()?.options.map((agent) => agent.handle)).toEqual([
+      'sage',
+      'scout',
+    ]);
     composer.moveMention(1);
     expect(composer.$mention.get()?.active).toBe(1);
     composer.moveMention(1);

@@ -61,7 +61,10 @@ export function createComposerStore(options: {
       return;
     }
     const previous = $mention.get();
-    const keep = previous && previous.start === found.start ? matches.findIndex((agent) => agent.id === previous.options[previous.active]?.id) : -1;
+    const keep =
+      previous && previous.start === found.start
+        ? matches.findIndex((agent) => agent.id === previous.options[previous.active]?.id)
+        : -1;
     $mention.set({ ...found, options: matches, active: Math.max(0, keep) });
   };
 
@@ -119,7 +122,10 @@ export function createComposerStore(options: {
  * characters up to the caret (the rest of that word is replaced too when one is picked).
  * @example findMention('hi @sa', 6) // { query: 'sa', start: 3, end: 6 }
  */
-export function findMention(text: string, caret: number): { query: string; start: number; end: number } | null {
+export function findMention(
+  text: string,
+  caret: number,
+): { query: string; start: number; end: number } | null {
   const match = /(?:^|\s)@([\w-]*)$/.exec(text.slice(0, caret));
   if (!match) return null;
   const query = match[1] ?? '';
@@ -133,6 +139,13 @@ export function findMention(text: string, caret: number): { query: string; start
  */
 export function matchAgents(agents: readonly AgentInfo[], query: string): AgentInfo[] {
   const byHandle = agents.filter((agent) => agent.handle.toLowerCase().startsWith(query));
-  const byName = agents.filter((agent) => !byHandle.includes(agent) && agent.name.toLowerCase().split(/\s+/).some((word) => word.startsWith(query)));
+  const byName = agents.filter(
+    (agent) =>
+      !byHandle.includes(agent) &&
+      agent.name
+        .toLowerCase()
+        .split(/\s+/)
+        .some((word) => word.startsWith(query)),
+  );
   return [...byHandle, ...byName].slice(0, MAX_OPTIONS);
 }

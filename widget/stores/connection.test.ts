@@ -18,4 +18,3 @@ describe('connection store', () => {
     expect(state.status.$room.get()?.agents).toHaveLength(3);
   });
 });
-

@@ -1,5 +1,10 @@
 import { atom, onMount, type ReadableAtom } from 'nanostores';
-import type { ConnectionState, RoomConnection, RoomInfo, SessionInfo } from '../room/room-connection.ts';
+import type {
+  ConnectionState,
+  RoomConnection,
+  RoomInfo,
+  SessionInfo,
+} from '../room/room-connection.ts';
 
 export interface ConnectionStore {
   /** `{ status: 'idle' | 'connecting' | 'open' | 'reconnecting' | 'error', error?, attempt }` */

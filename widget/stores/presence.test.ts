@@ -15,7 +15,11 @@ describe('presence store', () => {
     ]);
     stub.deliver('message-start', messageStart(agentMessage({ id: 'r1', author: SAGE })));
     const { agents, people } = $participants.get();
-    expect(agents.map((agent) => `${agent.handle}:${agent.status}`)).toEqual(['sage:streaming', 'scout:thinking', 'muse:idle']);
+    expect(agents.map((agent) => `${agent.handle}:${agent.status}`)).toEqual([
+      'sage:streaming',
+      'scout:thinking',
+      'muse:idle',
+    ]);
     expect(people).toEqual([
       { id: 'guest:ada', name: 'Ada', self: true },
       { id: 'guest:grace', name: 'Grace', self: false },
@@ -25,11 +29,24 @@ describe('presence store', () => {
   it('cuts a long name on every presence update and ignores malformed metas without throwing', () => {
     const { stub, state } = setup();
     const $participants = mount(state.presence.$participants);
-    const people = () => $participants.get().people.filter((person) => !person.self).map((person) => person.name);
+    const people = () =>
+      $participants
+        .get()
+        .people.filter((person) => !person.self)
+        .map((person) => person.name);
     stub.setPresence([{ kind: 'human', id: 'guest:grace', name: 'Grace' }]);
-    stub.setPresence([{ kind: 'human', id: 'guest:grace', name: `${'G'.repeat(63)}😀${'G'.repeat(20_000)}` }]);
+    stub.setPresence([
+      { kind: 'human', id: 'guest:grace', name: `${'G'.repeat(63)}😀${'G'.repeat(20_000)}` },
+    ]);
     expect(people()).toEqual(['G'.repeat(63)]);
-    const malformed = [null, 'x', { kind: 'human' }, { kind: 'robot', id: 'r' }, { kind: 'human', id: 'guest:n', name: 5 }, { kind: 'agent', id: 'sage', status: 'hacking' }];
+    const malformed = [
+      null,
+      'x',
+      { kind: 'human' },
+      { kind: 'robot', id: 'r' },
+      { kind: 'human', id: 'guest:n', name: 5 },
+      { kind: 'agent', id: 'sage', status: 'hacking' },
+    ];
     expect(() => stub.setPresence(malformed as never)).not.toThrow();
     expect(() => stub.setPresence({ not: 'an array' } as never)).not.toThrow();
     expect(people()).toEqual([]);

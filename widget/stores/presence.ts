@@ -42,33 +42,65 @@ export interface PresenceStore {
  */
 export function createPresenceStore(
   connection: RoomConnection,
-  stores: { $room: ReadableAtom<RoomInfo | undefined>; $session: ReadableAtom<SessionInfo | undefined>; $messages: ReadableAtom<ChatMessage[]> },
+  stores: {
+    $room: ReadableAtom<RoomInfo | undefined>;
+    $session: ReadableAtom<SessionInfo | undefined>;
+    $messages: ReadableAtom<ChatMessage[]>;
+  },
 ): PresenceStore {
   const $present = atom<PresenceMeta[]>([]);
-  onMount($present, () => connection.on('presence', (present: unknown) => $present.set(validMetas(present))));
+  onMount($present, () =>
+    connection.on('presence', (present: unknown) => $present.set(validMetas(present))),
+  );
 
   const $streamingAuthors = computed(stores.$messages, (messages) => {
-    const ids = messages.filter((message) => message.status === 'streaming' && message.author.kind === 'agent').map((message) => message.author.id);
+    const ids = messages
+      .filter((message) => message.status === 'streaming' && message.author.kind === 'agent')
+      .map((message) => message.author.id);
     return ids.sort().join('\n');
   });
 
-  const $participants = computed([$present, stores.$room, stores.$session, $streamingAuthors], (present, room, session, streamingAuthors): Participants => {
-    const streaming = new Set(streamingAuthors === '' ? [] : streamingAuthors.split('\n'));
-    const presentAgents = new Map(present.filter((meta) => meta.kind === 'agent').map((meta) => [meta.id, meta]));
-    const agents: AgentView[] = (room?.agents ?? []).map((agent) => {
-      const meta = presentAgents.get(agent.id) ?? presentAgents.get(agent.handle);
-      const status: AgentStatus = streaming.has(agent.id) || streaming.has(agent.handle) ? 'streaming' : (meta?.status ?? 'idle');
-      return { id: agent.id, handle: agent.handle, name: agent.name, color: agent.color ?? meta?.color ?? null, model: agent.model, description: agent.description, status };
-    });
-    const selfId = session?.participant.id;
-    const people = new Map<string, PersonView>();
-    if (session) people.set(session.participant.id, { id: session.participant.id, name: session.participant.name, self: true });
-    for (const meta of present) {
-      if (meta.kind === 'human' && !people.has(meta.id)) people.set(meta.id, { id: meta.id, name: meta.name, self: meta.id === selfId });
-    }
-    const sorted = [...people.values()].sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
-    return { agents, people: sorted };
-  });
+  const $participants = computed(
+    [$present, stores.$room, stores.$session, $streamingAuthors],
+    (present, room, session, streamingAuthors): Participants => {
+      const streaming = new Set(streamingAuthors === '' ? [] : streamingAuthors.split('\n'));
+      const presentAgents = new Map(
+        present.filter((meta) => meta.kind === 'agent').map((meta) => [meta.id, meta]),
+      );
+      const agents: AgentView[] = (room?.agents ?? []).map((agent) => {
+        const meta = presentAgents.get(agent.id) ?? presentAgents.get(agent.handle);
+        const status: AgentStatus =
+          streaming.has(agent.id) || streaming.has(agent.handle)
+            ? 'streaming'
+            : (meta?.status ?? 'idle');
+        return {
+          id: agent.id,
+          handle: agent.handle,
+          name: agent.name,
+          color: agent.color ?? meta?.color ?? null,
+          model: agent.model,
+          description: agent.description,
+          status,
+        };
+      });
+      const selfId = session?.participant.id;
+      const people = new Map<string, PersonView>();
+      if (session)
+        people.set(session.participant.id, {
+          id: session.participant.id,
+          name: session.participant.name,
+          self: true,
+        });
+      for (const meta of present) {
+        if (meta.kind === 'human' && !people.has(meta.id))
+          people.set(meta.id, { id: meta.id, name: meta.name, self: meta.id === selfId });
+      }
+      const sorted = [...people.values()].sort(
+        (a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name),
+      );
+      return { agents, people: sorted };
+    },
+  );
 
   return { $present, $participants };
 }
@@ -83,6 +115,13 @@ const AGENT_STATUSES: ReadonlySet<unknown> = new Set(['idle', 'thinking', 'strea
 function validMetas(present: unknown): PresenceMeta[] {
   if (!Array.isArray(present)) return [];
   return (present as Array<PresenceMeta | null>)
-    .filter((meta): meta is PresenceMeta => typeof meta?.id === 'string' && (meta.kind === 'human' || meta.kind === 'agent'))
-    .map((meta) => ({ ...meta, name: displayName(meta.name), status: AGENT_STATUSES.has(meta.status) ? meta.status : undefined }));
+    .filter(
+      (meta): meta is PresenceMeta =>
+        typeof meta?.id === 'string' && (meta.kind === 'human' || meta.kind === 'agent'),
+    )
+    .map((meta) => ({
+      ...meta,
+      name: displayName(meta.name),
+      status: AGENT_STATUSES.has(meta.status) ? meta.status : undefined,
+    }));
 }

@@ -1,7 +1,13 @@
 import { allTasks, cleanStores, keepMount } from 'nanostores';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChorusError } from '../lib/chorus-error.ts';
-import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
+import {
+  agentMessage,
+  GRACE,
+  humanMessage,
+  messageStart,
+  SAGE,
+} from '../../protocol/test-support/messages.ts';
 import { StubConnection } from '../test-support/stub-connection.ts';
 import { createConnectionStore } from './connection.ts';
 import { createTranscriptStore, plainText, type TranscriptStore } from './transcript.ts';
@@ -28,7 +34,11 @@ function setup(stub = StubConnection.open()) {
   const frames = manualFrames();
   const errors: string[] = [];
   const { $session } = createConnectionStore(stub);
-  store = createTranscriptStore(stub, { $session, schedule: frames.schedule, onError: (error) => errors.push(error.code) });
+  store = createTranscriptStore(stub, {
+    $session,
+    schedule: frames.schedule,
+    onError: (error) => errors.push(error.code),
+  });
   keepMount(store.$messages);
   keepMount(store.$announcements);
   return { stub, frames, errors, store };
@@ -55,10 +65,19 @@ describe('transcript store', () => {
   it('shows a sent message at once, then as stored, marked as ours', async () => {
     const { stub, store } = setup();
     const sending = store.sendMessage('  Hello @sage  ');
-    expect(store.$messages.get()).toMatchObject([{ content: 'Hello @sage', delivery: 'sending', own: true, author: { id: 'guest:ada', name: 'Ada' } }]);
+    expect(store.$messages.get()).toMatchObject([
+      {
+        content: 'Hello @sage',
+        delivery: 'sending',
+        own: true,
+        author: { id: 'guest:ada', name: 'Ada' },
+      },
+    ]);
     expect(await sending).toBe(true);
     expect(stub.posts).toHaveLength(1);
-    expect(store.$messages.get()).toMatchObject([{ id: stub.posts[0]!.id, content: 'Hello @sage', own: true }]);
+    expect(store.$messages.get()).toMatchObject([
+      { id: stub.posts[0]!.id, content: 'Hello @sage', own: true },
+    ]);
     expect(store.$messages.get()[0]?.delivery).toBeUndefined();
   });
 
@@ -67,7 +86,10 @@ describe('transcript store', () => {
     stub.failNextPost = new ChorusError('rate_limited', 'Slow down', { status: 429 });
     expect(await store.sendMessage('Hi')).toBe(false);
     const [failed] = store.$messages.get();
-    expect(failed).toMatchObject({ delivery: 'failed', deliveryError: { code: 'rate_limited', message: 'Slow down' } });
+    expect(failed).toMatchObject({
+      delivery: 'failed',
+      deliveryError: { code: 'rate_limited', message: 'Slow down' },
+    });
     expect(errors).toEqual(['rate_limited']);
     expect(await store.retryMessage(failed!.id)).toBe(true);
     expect(stub.posts.map((post) => post.id)).toEqual([failed!.id, failed!.id]);
@@ -87,11 +109,19 @@ describe('transcript store', () => {
     stub.deliver('message-start', messageStart(reply));
     stub.deliver('text-delta', { id: 'r1', seq: 1, delta: '**Hi**' });
     expect(store.$announcements.get()).toEqual([]);
-    stub.deliver('message-end', { message: { ...reply, content: '**Hi** there', status: 'complete', seq: 1 } });
-    stub.deliver('message', { message: humanMessage({ id: 'h1', author: GRACE, content: 'Hello' }) });
+    stub.deliver('message-end', {
+      message: { ...reply, content: '**Hi** there', status: 'complete', seq: 1 },
+    });
+    stub.deliver('message', {
+      message: humanMessage({ id: 'h1', author: GRACE, content: 'Hello' }),
+    });
     stub.deliver('message', { message: humanMessage({ id: 'h2', content: 'mine' }) }); // Ada is us
-    stub.deliver('message-end', { message: { ...agentMessage({ id: 'r2' }), status: 'error', error: 'boom' } });
-    expect(store.$announcements.get().map(({ kind, name, text }) => ({ kind, name, text }))).toEqual([
+    stub.deliver('message-end', {
+      message: { ...agentMessage({ id: 'r2' }), status: 'error', error: 'boom' },
+    });
+    expect(
+      store.$announcements.get().map(({ kind, name, text }) => ({ kind, name, text })),
+    ).toEqual([
       { kind: 'message', name: 'Sage', text: 'Hi there' },
       { kind: 'message', name: 'Grace', text: 'Hello' },
       { kind: 'error', name: 'Sage', text: '' },
@@ -137,7 +167,9 @@ describe('transcript store', () => {
 
 describe('plainText', () => {
   it('reads Markdown as text, cut short', () => {
-    expect(plainText('# Title\n**bold** and `code` [link](https://x.y)\n```js\nlet a;\n```')).toBe('Title bold and code link let a;');
+    expect(plainText('# Title\n**bold** and `code` [link](https://x.y)\n```js\nlet a;\n```')).toBe(
+      'Title bold and code link let a;',
+    );
     expect(plainText('a'.repeat(500))).toHaveLength(300);
   });
 
@@ -145,4 +177,3 @@ describe('plainText', () => {
     expect(plainText(`${'a'.repeat(298)}😀😀 and more`)).toBe(`${'a'.repeat(298)}…`);
   });
 });
-

@@ -73,7 +73,10 @@ const ANNOUNCED_CHARACTERS = 300;
  * const transcript = createTranscriptStore(client, { $session, onError });
  * await transcript.sendMessage('@sage hello');
  */
-export function createTranscriptStore(connection: RoomConnection, options: TranscriptStoreOptions): TranscriptStore {
+export function createTranscriptStore(
+  connection: RoomConnection,
+  options: TranscriptStoreOptions,
+): TranscriptStore {
   const $server = atom<Message[]>(connection.messages());
   const $outbox = atom<OutboxEntry[]>([]);
   const $hasOlder = atom(connection.hasOlder());
@@ -113,47 +116,66 @@ export function createTranscriptStore(connection: RoomConnection, options: Trans
   const decorate = (message: Message, self: string | undefined): ChatMessage => {
     const cached = decorated.get(message);
     if (cached && cached.self === self) return cached.message;
-    const chatMessage = { ...message, own: message.author.kind === 'human' && message.author.id === self };
+    const chatMessage = {
+      ...message,
+      own: message.author.kind === 'human' && message.author.id === self,
+    };
     decorated.set(message, { self, message: chatMessage });
     return chatMessage;
   };
 
-  const $messages = computed([$server, $outbox, $session], (server, outbox, session): ChatMessage[] => {
-    const self = session?.participant.id;
-    const stored = new Set(server.map((message) => message.id));
-    const list: ChatMessage[] = server.map((message) => decorate(message, self));
-    for (const entry of outbox) {
-      if (stored.has(entry.id)) continue;
-      list.push({
-        id: entry.id,
-        roomId: session?.room.id ?? '',
-        author: { kind: 'human', id: self ?? '', name: session?.participant.name ?? '' },
-        content: entry.content,
-        parts: [],
-        status: 'complete',
-        seq: 0,
-        replyTo: null,
-        reason: null,
-        model: null,
-        usage: null,
-        error: null,
-        createdAt: entry.createdAt,
-        updatedAt: entry.createdAt,
-        own: true,
-        delivery: entry.delivery,
-        ...(entry.error ? { deliveryError: entry.error } : {}),
-      });
-    }
-    return list;
-  });
-  const $streaming = computed($messages, (list) => list.filter((message) => message.status === 'streaming'));
+  const $messages = computed(
+    [$server, $outbox, $session],
+    (server, outbox, session): ChatMessage[] => {
+      const self = session?.participant.id;
+      const stored = new Set(server.map((message) => message.id));
+      const list: ChatMessage[] = server.map((message) => decorate(message, self));
+      for (const entry of outbox) {
+        if (stored.has(entry.id)) continue;
+        list.push({
+          id: entry.id,
+          roomId: session?.room.id ?? '',
+          author: { kind: 'human', id: self ?? '', name: session?.participant.name ?? '' },
+          content: entry.content,
+          parts: [],
+          status: 'complete',
+          seq: 0,
+          replyTo: null,
+          reason: null,
+          model: null,
+          usage: null,
+          error: null,
+          createdAt: entry.createdAt,
+          updatedAt: entry.createdAt,
+          own: true,
+          delivery: entry.delivery,
+          ...(entry.error ? { deliveryError: entry.error } : {}),
+        });
+      }
+      return list;
+    },
+  );
+  const $streaming = computed($messages, (list) =>
+    list.filter((message) => message.status === 'streaming'),
+  );
 
   function announce({ event, payload }: LiveEvent): void {
     if (event !== 'message' && event !== 'message-end') return;
     const { message } = payload as RoomEvents['message'];
-    if (message.author.kind === 'human' && message.author.id === $session.get()?.participant.id) return;
-    const kind: Announcement['kind'] = message.status === 'cancelled' ? 'stopped' : message.status === 'error' || message.status === 'interrupted' ? 'error' : 'message';
-    const next: Announcement = { key: `${message.id}:${message.updatedAt}`, kind, name: message.author.name, text: plainText(message.content) };
+    if (message.author.kind === 'human' && message.author.id === $session.get()?.participant.id)
+      return;
+    const kind: Announcement['kind'] =
+      message.status === 'cancelled'
+        ? 'stopped'
+        : message.status === 'error' || message.status === 'interrupted'
+          ? 'error'
+          : 'message';
+    const next: Announcement = {
+      key: `${message.id}:${message.updatedAt}`,
+      kind,
+      name: message.author.name,
+      text: plainText(message.content),
+    };
     $announcements.set([...$announcements.get(), next].slice(-ANNOUNCEMENTS_KEPT));
   }
 
@@ -174,7 +196,10 @@ export function createTranscriptStore(connection: RoomConnection, options: Trans
       return true;
     } catch (error) {
       const failure = toChorusError(error);
-      updateOutbox(entry.id, { delivery: 'failed', error: { code: failure.code, message: failure.message } });
+      updateOutbox(entry.id, {
+        delivery: 'failed',
+        error: { code: failure.code, message: failure.message },
+      });
       options.onError(failure);
       return false;
     }
@@ -199,14 +224,24 @@ export function createTranscriptStore(connection: RoomConnection, options: Trans
     sendMessage(text) {
       const content = text.trim();
       if (content === '') return Promise.resolve(false);
-      const entry: OutboxEntry = { id: createUuid(), content, createdAt: new Date().toISOString(), delivery: 'sending' };
+      const entry: OutboxEntry = {
+        id: createUuid(),
+        content,
+        createdAt: new Date().toISOString(),
+        delivery: 'sending',
+      };
       $outbox.set([...$outbox.get(), entry]);
       return deliver(entry);
     },
     retryMessage(id) {
       const entry = $outbox.get().find((candidate) => candidate.id === id);
       if (!entry || entry.delivery === 'sending') return Promise.resolve(false);
-      const retry: OutboxEntry = { id: entry.id, content: entry.content, createdAt: entry.createdAt, delivery: 'sending' };
+      const retry: OutboxEntry = {
+        id: entry.id,
+        content: entry.content,
+        createdAt: entry.createdAt,
+        delivery: 'sending',
+      };
       updateOutbox(id, { delivery: 'sending', error: undefined });
       return deliver(retry);
     },

@@ -28,9 +28,17 @@ describe('typing store', () => {
     const { stub, state } = setup();
     const $typing = mount(state.typing.$typing);
     stub.deliver('typing', { participantId: 'guest:mallory', name: 'Mallory', typing: true });
-    stub.deliver('typing', { participantId: 'guest:mallory', name: `${'M'.repeat(63)}😀${'M'.repeat(20_000)}`, typing: true });
+    stub.deliver('typing', {
+      participantId: 'guest:mallory',
+      name: `${'M'.repeat(63)}😀${'M'.repeat(20_000)}`,
+      typing: true,
+    });
     expect($typing.get()).toEqual(['M'.repeat(63)]);
-    stub.deliver('typing', { participantId: 'guest:mallory', name: `${'M'.repeat(62)}😀${'M'.repeat(20_000)}`, typing: true });
+    stub.deliver('typing', {
+      participantId: 'guest:mallory',
+      name: `${'M'.repeat(62)}😀${'M'.repeat(20_000)}`,
+      typing: true,
+    });
     expect($typing.get()).toEqual([`${'M'.repeat(62)}😀`]);
   });
 
@@ -38,9 +46,21 @@ describe('typing store', () => {
     vi.useFakeTimers();
     const { stub, state } = setup();
     const $typing = mount(state.typing.$typing);
-    const malformed: unknown[] = [null, undefined, 'typing', 42, [], { participantId: 7, typing: true }, { typing: true }, { participantId: 'guest:x', name: { html: '<b>' }, typing: 'yes' }];
-    for (const payload of malformed) expect(() => stub.deliver('typing', payload as never)).not.toThrow();
-    expect(() => stub.deliver('typing', { participantId: 'guest:x', name: 12 as never, typing: true })).not.toThrow();
+    const malformed: unknown[] = [
+      null,
+      undefined,
+      'typing',
+      42,
+      [],
+      { participantId: 7, typing: true },
+      { typing: true },
+      { participantId: 'guest:x', name: { html: '<b>' }, typing: 'yes' },
+    ];
+    for (const payload of malformed)
+      expect(() => stub.deliver('typing', payload as never)).not.toThrow();
+    expect(() =>
+      stub.deliver('typing', { participantId: 'guest:x', name: 12 as never, typing: true }),
+    ).not.toThrow();
     expect($typing.get()).toEqual(['']);
   });
 
@@ -51,4 +71,3 @@ describe('typing store', () => {
     expect(stub.typingSent).toEqual([true, false]);
   });
 });
-

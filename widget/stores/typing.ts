@@ -27,7 +27,10 @@ export function displayName(name: unknown): string {
  * last refresh, and goes at once on `typing: false` or when that person's message arrives.
  * @example const { $typing } = createTypingStore(client); // ['Grace']
  */
-export function createTypingStore(connection: RoomConnection, options: { expiryMs?: number } = {}): TypingStore {
+export function createTypingStore(
+  connection: RoomConnection,
+  options: { expiryMs?: number } = {},
+): TypingStore {
   const expiryMs = options.expiryMs ?? TYPING_EXPIRY_MS;
   const $entries = atom<{ id: string; name: string }[]>([]);
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -35,7 +38,8 @@ export function createTypingStore(connection: RoomConnection, options: { expiryM
   const remove = (id: string) => {
     clearTimeout(timers.get(id));
     timers.delete(id);
-    if ($entries.get().some((entry) => entry.id === id)) $entries.set($entries.get().filter((entry) => entry.id !== id));
+    if ($entries.get().some((entry) => entry.id === id))
+      $entries.set($entries.get().filter((entry) => entry.id !== id));
   };
 
   onMount($entries, () => {
@@ -56,7 +60,12 @@ export function createTypingStore(connection: RoomConnection, options: { expiryM
       const entries = $entries.get();
       const known = entries.find((entry) => entry.id === participantId);
       if (!known) $entries.set([...entries, { id: participantId, name }]);
-      else if (known.name !== name) $entries.set(entries.map((entry) => (entry.id === participantId ? { id: participantId, name } : entry)));
+      else if (known.name !== name)
+        $entries.set(
+          entries.map((entry) =>
+            entry.id === participantId ? { id: participantId, name } : entry,
+          ),
+        );
     });
     const offLive = connection.on('live', ({ event, payload }) => {
       const author = (payload as { message?: Message } | null)?.message?.author;

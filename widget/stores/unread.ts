@@ -14,14 +14,21 @@ export interface UnreadStore {
  * final replies) that arrive while the chat is closed or the page is hidden.
  * @example const { $unread, setSeen } = createUnreadStore(client, { $session }); setSeen(false);
  */
-export function createUnreadStore(connection: RoomConnection, options: { $session: ReadableAtom<SessionInfo | undefined> }): UnreadStore {
+export function createUnreadStore(
+  connection: RoomConnection,
+  options: { $session: ReadableAtom<SessionInfo | undefined> },
+): UnreadStore {
   const $unread = atom(0);
   let seen = false;
   onMount($unread, () =>
     connection.on('live', ({ event, payload }) => {
       if (seen || (event !== 'message' && event !== 'message-end')) return;
       const { message } = payload as { message: Message };
-      if (message.author.kind === 'human' && message.author.id === options.$session.get()?.participant.id) return;
+      if (
+        message.author.kind === 'human' &&
+        message.author.id === options.$session.get()?.participant.id
+      )
+        return;
       if (event === 'message-end' && message.status === 'cancelled') return;
       $unread.set($unread.get() + 1);
     }),

@@ -15,7 +15,10 @@ export function mount<T>(store: ReadableAtom<T>): ReadableAtom<T> {
 /** A chat state over a stub connection, rendering synchronously, recording error codes. */
 export function setup(stub = StubConnection.open()) {
   const errors: string[] = [];
-  const state = createChatState(stub, { schedule: (callback) => (callback(), () => {}), onError: (error) => errors.push(error.code) });
+  const state = createChatState(stub, {
+    schedule: (callback) => (callback(), () => {}),
+    onError: (error) => errors.push(error.code),
+  });
   return { stub, state, errors };
 }
 

@@ -3,17 +3,24 @@
  * (Markdown, agent colours, the mention menu) from a stub connection.
  */
 const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.effectiveDirective}: ${event.blockedURI || event.sample}`));
+document.addEventListener('securitypolicyviolation', (event) =>
+  violations.push(`${event.effectiveDirective}: ${event.blockedURI || event.sample}`),
+);
 (window as unknown as { cspViolations: string[] }).cspViolations = violations;
 
 await import('./process-shim.ts');
 await import('../define.ts');
 const { StubConnection } = await import('./stub-connection.ts');
-const { agentMessage, humanMessage, SAGE } = await import('../../protocol/test-support/messages.ts');
+const { agentMessage, humanMessage, SAGE } =
+  await import('../../protocol/test-support/messages.ts');
 
 const stub = StubConnection.open([
   humanMessage({ id: 'h1', content: 'Hello **world**, `code` and a [link](https://example.com)' }),
-  { ...agentMessage({ id: 'r1', author: SAGE }), status: 'complete', content: '| a | b |\n|---|---|\n| 1 | 2 |\n\n```js\nlet x = 1;\n```' },
+  {
+    ...agentMessage({ id: 'r1', author: SAGE }),
+    status: 'complete',
+    content: '| a | b |\n|---|---|\n| 1 | 2 |\n\n```js\nlet x = 1;\n```',
+  },
 ]);
 const chat = document.createElement('chorus-chat');
 chat.connection = stub;

@@ -1,6 +1,11 @@
 import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import type { SessionResponse, StopTarget } from '../room/api-types.ts';
-import type { ChannelStatus, RoomChannel, RoomChannelHandlers, RoomChannelOptions } from '../room/room-channel.ts';
+import type {
+  ChannelStatus,
+  RoomChannel,
+  RoomChannelHandlers,
+  RoomChannelOptions,
+} from '../room/room-channel.ts';
 import { AGENTS } from './agents.ts';
 import { humanMessage } from '../../protocol/test-support/messages.ts';
 
@@ -25,7 +30,12 @@ export class FakeRoomServer {
   now = () => Date.now();
   private tokens = 0;
   private readonly participants = new Map<string, { id: string; name: string }>();
-  private failures: { match: (request: RecordedRequest) => boolean; status: number; code: string; times: number }[] = [];
+  private failures: {
+    match: (request: RecordedRequest) => boolean;
+    status: number;
+    code: string;
+    times: number;
+  }[] = [];
 
   readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(String(input));
@@ -41,18 +51,27 @@ export class FakeRoomServer {
     if (failure) {
       failure.times--;
       if (failure.status === 0) throw new TypeError('Failed to fetch');
-      return json(failure.status, { error: { code: failure.code, message: `${failure.code} (fake)` } });
+      return json(failure.status, {
+        error: { code: failure.code, message: `${failure.code} (fake)` },
+      });
     }
     return this.handle(request, url);
   };
 
   /** The next `times` requests matching `match` fail with `status` (0: a network error). */
-  fail(match: (request: RecordedRequest) => boolean, status: number, code = 'fake_failure', times = 1): void {
+  fail(
+    match: (request: RecordedRequest) => boolean,
+    status: number,
+    code = 'fake_failure',
+    times = 1,
+  ): void {
     this.failures.push({ match, status, code, times });
   }
 
   requestsTo(path: string, method = 'GET'): RecordedRequest[] {
-    return this.requests.filter((request) => request.method === method && request.path.split('?')[0] === path);
+    return this.requests.filter(
+      (request) => request.method === method && request.path.split('?')[0] === path,
+    );
   }
 
   private handle(request: RecordedRequest, url: URL): Response {
@@ -60,7 +79,10 @@ export class FakeRoomServer {
     if (request.path === '/api/session') {
       const body = request.body as { room: string; name: string };
       const previous = token ? this.participants.get(token) : undefined;
-      const participant = { id: previous?.id ?? `guest:${this.participants.size + 1}`, name: body.name };
+      const participant = {
+        id: previous?.id ?? `guest:${this.participants.size + 1}`,
+        name: body.name,
+      };
       const issued = `token-${++this.tokens}`;
       this.participants.set(issued, participant);
       const session: SessionResponse = {
@@ -72,24 +94,48 @@ export class FakeRoomServer {
       };
       return json(200, session);
     }
-    if (!token || !this.participants.has(token)) return json(401, { error: { code: 'unauthorized', message: 'no token' } });
+    if (!token || !this.participants.has(token))
+      return json(401, { error: { code: 'unauthorized', message: 'no token' } });
     const path = url.pathname.replace(/^\/api\/rooms\/lobby/, '');
     if (path === '' && request.method === 'GET') {
-      return json(200, { room: { id: 'lobby', title: 'Lobby', settings: { policy: 'all', agents: [], guestAccess: true, tokensPerDay: 1e6, maxAgentTurns: 3 } }, agents: AGENTS });
+      return json(200, {
+        room: {
+          id: 'lobby',
+          title: 'Lobby',
+          settings: {
+            policy: 'all',
+            agents: [],
+            guestAccess: true,
+            tokensPerDay: 1e6,
+            maxAgentTurns: 3,
+          },
+        },
+        agents: AGENTS,
+      });
     }
     if (path === '/messages' && request.method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 50);
       const before = url.searchParams.get('before');
       const end = before === null ? this.messages.length : Number(before);
       const start = Math.max(0, end - limit);
-      return json(200, { messages: this.messages.slice(start, end), nextCursor: start > 0 ? String(start) : null });
+      return json(200, {
+        messages: this.messages.slice(start, end),
+        nextCursor: start > 0 ? String(start) : null,
+      });
     }
     if (path === '/messages' && request.method === 'POST') {
       const body = request.body as { id: string; content: string };
       const existing = this.messages.find((message) => message.id === body.id);
-      if (existing) return existing.content === body.content ? json(200, { message: existing }) : json(409, { error: { code: 'conflict', message: 'other content' } });
+      if (existing)
+        return existing.content === body.content
+          ? json(200, { message: existing })
+          : json(409, { error: { code: 'conflict', message: 'other content' } });
       const participant = this.participants.get(token)!;
-      const message = humanMessage({ id: body.id, content: body.content, author: { kind: 'human', ...participant } });
+      const message = humanMessage({
+        id: body.id,
+        content: body.content,
+        author: { kind: 'human', ...participant },
+      });
       this.messages.push(message);
       return json(201, { message });
     }
@@ -98,7 +144,8 @@ export class FakeRoomServer {
       return json(202, { status: 'stopping' });
     }
     const regenerate = /^\/messages\/([^/]+)\/regenerate$/.exec(path);
-    if (regenerate && request.method === 'POST') return json(202, { messageId: `regen-${regenerate[1]}` });
+    if (regenerate && request.method === 'POST')
+      return json(202, { messageId: `regen-${regenerate[1]}` });
     return json(404, { error: { code: 'not_found', message: request.path } });
   }
 
@@ -106,7 +153,10 @@ export class FakeRoomServer {
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 /** A room channel driven by the test: report statuses, deliver broadcasts and presence. */
@@ -180,7 +230,9 @@ export function fakeChannels() {
 }
 
 /** A Storage in memory. */
-export function memoryStorage(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { data: Map<string, string> } {
+export function memoryStorage(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & {
+  data: Map<string, string>;
+} {
   const data = new Map<string, string>();
   return {
     data,

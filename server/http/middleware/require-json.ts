@@ -3,7 +3,9 @@ import { ERROR_CODE, HttpError } from '../http-error.ts';
 
 /** A request that carries a body must say it is JSON; anything else is a 415 before parsing. */
 export const requireJson: RequestHandler = (request, _response, next) => {
-  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) > 0;
   if (!hasBody || request.is('application/json')) {
     next();
     return;

@@ -13,11 +13,19 @@ const GET_A_TOKEN = 'get a room token from POST /api/session';
  * EventSource, which cannot set headers) an `access_token` query parameter. Undefined when there
  * is none; a malformed header is a 401.
  */
-export function bearerToken(request: Request, options: { allowQueryToken?: boolean } = {}): string | undefined {
+export function bearerToken(
+  request: Request,
+  options: { allowQueryToken?: boolean } = {},
+): string | undefined {
   const header = request.get('authorization');
   if (header !== undefined) {
     const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new HttpError(401, ERROR_CODE.UNAUTHORIZED, `The Authorization header must be "Bearer <token>"; ${GET_A_TOKEN}`);
+    if (!match?.[1])
+      throw new HttpError(
+        401,
+        ERROR_CODE.UNAUTHORIZED,
+        `The Authorization header must be "Bearer <token>"; ${GET_A_TOKEN}`,
+      );
     return match[1];
   }
   const query = options.allowQueryToken ? request.query.access_token : undefined;
@@ -29,7 +37,8 @@ export function verifyBearer(token: string, jwtSecret: string, options: { nowMs?
   try {
     return verifyAccessToken(token, jwtSecret, options);
   } catch (error) {
-    if (error instanceof TokenError) throw new HttpError(401, ERROR_CODE.UNAUTHORIZED, error.message, { cause: error });
+    if (error instanceof TokenError)
+      throw new HttpError(401, ERROR_CODE.UNAUTHORIZED, error.message, { cause: error });
     throw error;
   }
 }
@@ -39,19 +48,37 @@ export function verifyBearer(token: string, jwtSecret: string, options: { nowMs?
  * the room of the URL unless it is a service-role token (403 `forbidden_room`), for a room that
  * exists (404 `not_found`). Puts the grant and the room in the request context.
  */
-export function roomAccess(options: { jwtSecret: string; store: RoomStore; now: () => number; allowQueryToken?: boolean }): RequestHandler {
+export function roomAccess(options: {
+  jwtSecret: string;
+  store: RoomStore;
+  now: () => number;
+  allowQueryToken?: boolean;
+}): RequestHandler {
   return async (request, response, next) => {
     const token = bearerToken(request, options);
     if (token === undefined) {
-      throw new HttpError(401, ERROR_CODE.UNAUTHORIZED, `This call needs "Authorization: Bearer <room token>"; ${GET_A_TOKEN}`);
+      throw new HttpError(
+        401,
+        ERROR_CODE.UNAUTHORIZED,
+        `This call needs "Authorization: Bearer <room token>"; ${GET_A_TOKEN}`,
+      );
     }
     const grant = verifyBearer(token, options.jwtSecret, { nowMs: options.now() });
     const { room: roomId } = parseInput(roomParamsSchema, { room: request.params.room }, 'path');
     if (grant.kind === 'room' && grant.roomId !== roomId) {
-      throw new HttpError(403, ERROR_CODE.FORBIDDEN_ROOM, `This token is for room "${grant.roomId}", not "${roomId}"; ${GET_A_TOKEN} for "${roomId}"`);
+      throw new HttpError(
+        403,
+        ERROR_CODE.FORBIDDEN_ROOM,
+        `This token is for room "${grant.roomId}", not "${roomId}"; ${GET_A_TOKEN} for "${roomId}"`,
+      );
     }
     const room = await options.store.rooms.getRoom(roomId);
-    if (!room) throw new HttpError(404, ERROR_CODE.NOT_FOUND, `Room "${roomId}" does not exist (POST /api/session creates a room)`);
+    if (!room)
+      throw new HttpError(
+        404,
+        ERROR_CODE.NOT_FOUND,
+        `Room "${roomId}" does not exist (POST /api/session creates a room)`,
+      );
     const context = requestContext(response);
     context.grant = grant;
     context.room = room;

@@ -65,13 +65,20 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
         write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
       });
     } catch (error) {
-      throw new HttpError(503, ERROR_CODE.REALTIME_UNAVAILABLE, "The room's event stream is unavailable right now; try again shortly", { cause: error });
+      throw new HttpError(
+        503,
+        ERROR_CODE.REALTIME_UNAVAILABLE,
+        "The room's event stream is unavailable right now; try again shortly",
+        { cause: error },
+      );
     }
     const timers: NodeJS.Timeout[] = [];
     const release = () => {
       ended = true;
       for (const timer of timers) clearTimeout(timer);
-      unsubscribe().catch((error: unknown) => deps.log('warn', 'http.sse_unsubscribe_failed', { requestId, roomId: room.id, error }));
+      unsubscribe().catch((error: unknown) =>
+        deps.log('warn', 'http.sse_unsubscribe_failed', { requestId, roomId: room.id, error }),
+      );
     };
     if (request.destroyed || response.closed) {
       release(); // the client left while we subscribed
@@ -94,10 +101,13 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
     heartbeat.unref();
     timers.push(heartbeat);
     if (grant.kind === 'room') {
-      const expiry = setTimeout(() => {
-        write(': token expired\n\n');
-        end();
-      }, Math.min(MAX_TIMER_MS, Math.max(0, grant.expiresAt * 1000 - deps.now())));
+      const expiry = setTimeout(
+        () => {
+          write(': token expired\n\n');
+          end();
+        },
+        Math.min(MAX_TIMER_MS, Math.max(0, grant.expiresAt * 1000 - deps.now())),
+      );
       expiry.unref();
       timers.push(expiry);
     }

@@ -24,10 +24,12 @@ export function healthRoutes(deps: HealthRouteDependencies): Router {
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const ready = await Promise.race([Promise.resolve().then(deps.ready), timedOut]).catch((error: unknown) => {
-      deps.log('warn', 'http.readiness_failed', { error });
-      return false;
-    });
+    const ready = await Promise.race([Promise.resolve().then(deps.ready), timedOut]).catch(
+      (error: unknown) => {
+        deps.log('warn', 'http.readiness_failed', { error });
+        return false;
+      },
+    );
     clearTimeout(timer);
     response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });

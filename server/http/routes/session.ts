@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { sessionRequestSchema } from '../../../protocol/schemas/rest.ts';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
-import { identifiedParticipantId, verifyIdentity, verifyIdentityToken } from '../../auth/identity.ts';
-import { issueRoomToken, TokenError, verifyAccessToken, type AccessGrant } from '../../auth/tokens.ts';
+import {
+  identifiedParticipantId,
+  verifyIdentity,
+  verifyIdentityToken,
+} from '../../auth/identity.ts';
+import {
+  issueRoomToken,
+  TokenError,
+  verifyAccessToken,
+  type AccessGrant,
+} from '../../auth/tokens.ts';
 import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { expectedOrigin, realtimeUrlOf, type HostPolicy } from '../../lib/public-url.ts';
@@ -63,68 +72,97 @@ export function titleFromRoomId(roomId: string): string {
  */
 export function sessionRoutes(deps: SessionRouteDependencies): Router {
   const router = Router();
-  router.post('/api/session', rateLimitByIp(deps.sessionsPerIp, 'new sessions from your network'), async (request, response) => {
-    const body = parseInput(sessionRequestSchema, request.body, 'body');
-    const realtimeUrl = deps.realtimeUrl ?? realtimeUrlFromHost(request, deps.hosts);
-    const previous = currentParticipant(request, body.room, deps);
-    const stored = await deps.store.rooms.getRoom(body.room);
-    const nowIso = new Date(deps.now()).toISOString();
-    const candidate: Room = stored ?? { id: body.room, title: titleFromRoomId(body.room), settings: {}, createdAt: nowIso, updatedAt: nowIso };
-    const settings = deps.rooms.settingsOf(candidate);
+  router.post(
+    '/api/session',
+    rateLimitByIp(deps.sessionsPerIp, 'new sessions from your network'),
+    async (request, response) => {
+      const body = parseInput(sessionRequestSchema, request.body, 'body');
+      const realtimeUrl = deps.realtimeUrl ?? realtimeUrlFromHost(request, deps.hosts);
+      const previous = currentParticipant(request, body.room, deps);
+      const stored = await deps.store.rooms.getRoom(body.room);
+      const nowIso = new Date(deps.now()).toISOString();
+      const candidate: Room = stored ?? {
+        id: body.room,
+        title: titleFromRoomId(body.room),
+        settings: {},
+        createdAt: nowIso,
+        updatedAt: nowIso,
+      };
+      const settings = deps.rooms.settingsOf(candidate);
 
-    let participantId: string;
-    let name = body.name;
-    if (body.identity) {
-      if (deps.identitySecret === null) {
-        throw new HttpError(401, ERROR_CODE.INVALID_IDENTITY, 'This server does not verify host identities (CHORUS_IDENTITY_SECRET is not set); leave out "identity"');
-      }
-      if (typeof body.identity === 'string') {
-        const verified = verifyIdentityToken(body.identity, deps.identitySecret, deps.now()); // an IdentityError is a 401 saying why
-        participantId = identifiedParticipantId(verified.userId);
-        name = verified.name;
-      } else {
-        if (!verifyIdentity(body.identity, deps.identitySecret)) {
-          throw new HttpError(401, ERROR_CODE.INVALID_IDENTITY, '"identity.signature" is not the HMAC-SHA256 of "identity.userId" with the identity secret');
+      let participantId: string;
+      let name = body.name;
+      if (body.identity) {
+        if (deps.identitySecret === null) {
+          throw new HttpError(
+            401,
+            ERROR_CODE.INVALID_IDENTITY,
+            'This server does not verify host identities (CHORUS_IDENTITY_SECRET is not set); leave out "identity"',
+          );
         }
-        participantId = identifiedParticipantId(body.identity.userId);
-        name = body.identity.name ?? body.name;
+        if (typeof body.identity === 'string') {
+          const verified = verifyIdentityToken(body.identity, deps.identitySecret, deps.now()); // an IdentityError is a 401 saying why
+          participantId = identifiedParticipantId(verified.userId);
+          name = verified.name;
+        } else {
+          if (!verifyIdentity(body.identity, deps.identitySecret)) {
+            throw new HttpError(
+              401,
+              ERROR_CODE.INVALID_IDENTITY,
+              '"identity.signature" is not the HMAC-SHA256 of "identity.userId" with the identity secret',
+            );
+          }
+          participantId = identifiedParticipantId(body.identity.userId);
+          name = body.identity.name ?? body.name;
+        }
+      } else {
+        participantId = previous ?? `${GUEST_PREFIX}${randomUUID()}`;
       }
-    } else {
-      participantId = previous ?? `${GUEST_PREFIX}${randomUUID()}`;
-    }
-    if (!settings.guestAccess && participantId.startsWith(GUEST_PREFIX)) {
-      throw new HttpError(
-        403,
-        ERROR_CODE.IDENTITY_REQUIRED,
-        `Room "${body.room}" admits only users verified by the host site: send "identity": { "userId", "signature" }`,
-      );
-    }
+      if (!settings.guestAccess && participantId.startsWith(GUEST_PREFIX)) {
+        throw new HttpError(
+          403,
+          ERROR_CODE.IDENTITY_REQUIRED,
+          `Room "${body.room}" admits only users verified by the host site: send "identity": { "userId", "signature" }`,
+        );
+      }
 
-    refuseAgentName(name, deps.rooms.agentsOf(candidate));
+      refuseAgentName(name, deps.rooms.agentsOf(candidate));
 
-    const room = stored ?? (await deps.store.rooms.ensureRoom({ id: candidate.id, title: candidate.title }));
-    await deps.store.rooms.upsertParticipant({ roomId: room.id, id: participantId, kind: 'human', name });
-    if (previous === null) {
-      await deps.store.audit.appendEvent({ roomId: room.id, kind: 'session.created', actor: participantId, data: { identified: body.identity !== undefined } });
-    }
-    await showAgentsBriefly(deps, room);
+      const room =
+        stored ?? (await deps.store.rooms.ensureRoom({ id: candidate.id, title: candidate.title }));
+      await deps.store.rooms.upsertParticipant({
+        roomId: room.id,
+        id: participantId,
+        kind: 'human',
+        name,
+      });
+      if (previous === null) {
+        await deps.store.audit.appendEvent({
+          roomId: room.id,
+          kind: 'session.created',
+          actor: participantId,
+          data: { identified: body.identity !== undefined },
+        });
+      }
+      await showAgentsBriefly(deps, room);
 
-    const { token, expiresAt } = issueRoomToken({
-      secret: deps.jwtSecret,
-      roomId: room.id,
-      participantId,
-      name,
-      ttlSeconds: deps.sessionTtlSeconds,
-      nowMs: deps.now(),
-    });
-    response.json({
-      token,
-      expiresAt: expiresAt.toISOString(),
-      participant: { id: participantId, name },
-      room: { id: room.id, title: room.title },
-      realtime: { url: realtimeUrl, apikey: deps.anonKey, typing: deps.realtimeTyping },
-    });
-  });
+      const { token, expiresAt } = issueRoomToken({
+        secret: deps.jwtSecret,
+        roomId: room.id,
+        participantId,
+        name,
+        ttlSeconds: deps.sessionTtlSeconds,
+        nowMs: deps.now(),
+      });
+      response.json({
+        token,
+        expiresAt: expiresAt.toISOString(),
+        participant: { id: participantId, name },
+        room: { id: room.id, title: room.title },
+        realtime: { url: realtimeUrl, apikey: deps.anonKey, typing: deps.realtimeTyping },
+      });
+    },
+  );
   return router;
 }
 
@@ -145,9 +183,15 @@ function realtimeUrlFromHost(request: Request, hosts: HostPolicy): string {
 /** A 409 `name_taken` when `name` is, once normalised, the name or handle of one of the room's agents. */
 function refuseAgentName(name: string, agents: readonly AgentProfile[]): void {
   const key = displayNameKey(name);
-  const agent = agents.find((profile) => displayNameKey(profile.name) === key || displayNameKey(profile.handle) === key);
+  const agent = agents.find(
+    (profile) => displayNameKey(profile.name) === key || displayNameKey(profile.handle) === key,
+  );
   if (agent === undefined) return;
-  throw new HttpError(409, ERROR_CODE.NAME_TAKEN, `"${name}" is the name of this room's agent ${agent.name} (@${agent.handle}); choose another name`);
+  throw new HttpError(
+    409,
+    ERROR_CODE.NAME_TAKEN,
+    `"${name}" is the name of this room's agent ${agent.name} (@${agent.handle}); choose another name`,
+  );
 }
 
 /**
@@ -157,23 +201,42 @@ function refuseAgentName(name: string, agents: readonly AgentProfile[]): void {
  */
 async function showAgentsBriefly(deps: SessionRouteDependencies, room: Room): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const shown = deps.rooms.showAgents(room).catch((error: unknown) => deps.log('warn', 'http.show_agents_failed', { roomId: room.id, error }));
-  await Promise.race([shown, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHOW_AGENTS_WAIT_MS)))]);
+  const shown = deps.rooms
+    .showAgents(room)
+    .catch((error: unknown) =>
+      deps.log('warn', 'http.show_agents_failed', { roomId: room.id, error }),
+    );
+  await Promise.race([
+    shown,
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, SHOW_AGENTS_WAIT_MS))),
+  ]);
   clearTimeout(timer);
 }
 
 /** The participant id of a current (or recently expired) room token of `roomId`, else null. */
-function currentParticipant(request: Request, roomId: string, deps: SessionRouteDependencies): string | null {
+function currentParticipant(
+  request: Request,
+  roomId: string,
+  deps: SessionRouteDependencies,
+): string | null {
   const token = bearerToken(request);
   if (token === undefined) return null;
   let grant: AccessGrant;
   try {
-    grant = verifyAccessToken(token, deps.jwtSecret, { nowMs: deps.now(), graceSeconds: deps.sessionTtlSeconds });
+    grant = verifyAccessToken(token, deps.jwtSecret, {
+      nowMs: deps.now(),
+      graceSeconds: deps.sessionTtlSeconds,
+    });
   } catch (error) {
     if (error instanceof TokenError && error.expired) return null;
-    throw new HttpError(401, ERROR_CODE.UNAUTHORIZED, `The Authorization header does not hold a valid room token (leave it out to start a new session)`, {
-      cause: error,
-    });
+    throw new HttpError(
+      401,
+      ERROR_CODE.UNAUTHORIZED,
+      `The Authorization header does not hold a valid room token (leave it out to start a new session)`,
+      {
+        cause: error,
+      },
+    );
   }
   return grant.kind === 'room' && grant.roomId === roomId ? grant.participantId : null;
 }

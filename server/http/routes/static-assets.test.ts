@@ -19,7 +19,9 @@ beforeAll(async () => {
   await writeFile(path.join(widgetDir, 'chorus.js'), 'void 0;');
   await writeFile(path.join(widgetDir, 'chorus-i18n', 'fr.json'), '{"send":"Envoyer"}');
   await writeFile(path.join(widgetDir, 'chorus-i18n', 'fr.0123abcd.json'), '{"send":"Envoyer"}');
-  const app = express().use(staticAssetRoutes({ widgetDir, demoDir: path.join(directory, 'demo') }));
+  const app = express().use(
+    staticAssetRoutes({ widgetDir, demoDir: path.join(directory, 'demo') }),
+  );
   server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -32,7 +34,9 @@ afterAll(async () => {
 
 describe('static widget assets', () => {
   it('serves a content-hashed language pack to any site, cached for a year', async () => {
-    const response = await fetch(`${base}/chorus-i18n/fr.0123abcd.json`, { headers: { origin: 'https://shop.example' } });
+    const response = await fetch(`${base}/chorus-i18n/fr.0123abcd.json`, {
+      headers: { origin: 'https://shop.example' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -47,7 +51,12 @@ describe('static widget assets', () => {
       expect(response.headers.get('cache-control'), file).toBe('public, max-age=300');
       expect(response.headers.get('access-control-allow-origin'), file).toBe('*');
     }
-    for (const file of ['/chorus-i18n/de.json', '/chorus-i18n/', '/chorus-i18n/%2e%2e%2fchorus.js', '/chorus.js.gz']) {
+    for (const file of [
+      '/chorus-i18n/de.json',
+      '/chorus-i18n/',
+      '/chorus-i18n/%2e%2e%2fchorus.js',
+      '/chorus.js.gz',
+    ]) {
       expect((await fetch(`${base}${file}`)).status, file).toBe(404);
     }
   });

@@ -40,12 +40,20 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
     index: false,
     setHeaders(response, filePath) {
       // Content-hashed packs are kept for a year; the rest may change with any deployment.
-      response.setHeader('cache-control', HASHED_LANGUAGE_PACK.test(filePath) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+      response.setHeader(
+        'cache-control',
+        HASHED_LANGUAGE_PACK.test(filePath)
+          ? 'public, max-age=31536000, immutable'
+          : 'public, max-age=300',
+      );
       response.setHeader('access-control-allow-origin', '*'); // any site may load the embed
       response.setHeader('cross-origin-resource-policy', 'cross-origin');
     },
   });
-  router.get(['/chorus.js', '/chorus.mjs', '/chorus.js.map', '/chorus.mjs.map', LANGUAGE_PACK], widget);
+  router.get(
+    ['/chorus.js', '/chorus.mjs', '/chorus.js.map', '/chorus.mjs.map', LANGUAGE_PACK],
+    widget,
+  );
   router.get('/', (_request, response) => response.redirect(302, '/demo/'));
   router.use(
     '/demo',

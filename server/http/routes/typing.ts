@@ -26,16 +26,32 @@ export interface TypingRouteDependencies {
  * rate-limited per participant and broadcast as `typing` on the room's channel. Answers 204.
  */
 export function typingRoutes(deps: TypingRouteDependencies): Router {
-  const updates = new FixedWindowRateLimiter({ limit: TYPING_UPDATES_PER_MINUTE, windowMs: 60_000, ...(deps.now ? { now: deps.now } : {}) });
+  const updates = new FixedWindowRateLimiter({
+    limit: TYPING_UPDATES_PER_MINUTE,
+    windowMs: 60_000,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   const router = Router();
   router.post('/api/rooms/:room/typing', deps.access, async (request, response) => {
     const { room, grant } = roomContext(response);
     const body = parseInput(typingRequestSchema, request.body, 'body');
     if (grant.kind !== 'room') {
-      throw new HttpError(403, ERROR_CODE.PARTICIPANT_REQUIRED, 'Typing needs a participant: send it with a room token from POST /api/session, not a service key');
+      throw new HttpError(
+        403,
+        ERROR_CODE.PARTICIPANT_REQUIRED,
+        'Typing needs a participant: send it with a room token from POST /api/session, not a service key',
+      );
     }
-    takeRateLimit(updates, `${room.id}\u0000${grant.participantId}`, 'typing updates from you in this room');
-    await deps.bus.broadcast(room.id, 'typing', { participantId: grant.participantId, name: grant.name, typing: body.typing });
+    takeRateLimit(
+      updates,
+      `${room.id}\u0000${grant.participantId}`,
+      'typing updates from you in this room',
+    );
+    await deps.bus.broadcast(room.id, 'typing', {
+      participantId: grant.participantId,
+      name: grant.name,
+      typing: body.typing,
+    });
     response.status(204).end();
   });
   return router;

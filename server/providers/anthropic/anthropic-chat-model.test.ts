@@ -20,7 +20,11 @@ import { AnthropicChatModel, DEFAULT_MAX_OUTPUT_TOKENS } from './anthropic-chat-
 const CALCULATOR: ChatToolSpec = {
   name: 'calculator',
   description: 'Evaluates an arithmetic expression.',
-  parameters: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] },
+  parameters: {
+    type: 'object',
+    properties: { expression: { type: 'string' } },
+    required: ['expression'],
+  },
 };
 
 describeChatModelContract({
@@ -78,7 +82,11 @@ describe('AnthropicChatModel', () => {
 
   it('reassembles input_json_delta fragments and sends the result back as a tool_result block', async () => {
     fake.enqueue(
-      { text: 'Computing.', toolCalls: [{ id: 'toolu_1', name: 'calculator', args: { expression: '12*7' } }], chunkSize: 3 },
+      {
+        text: 'Computing.',
+        toolCalls: [{ id: 'toolu_1', name: 'calculator', args: { expression: '12*7' } }],
+        chunkSize: 3,
+      },
       { text: 'It is 84.' },
     );
     const turns: ChatTurn[] = [{ role: 'user', name: 'Ada', content: 'What is 12*7?' }];
@@ -91,12 +99,22 @@ describe('AnthropicChatModel', () => {
       { type: 'finish', reason: 'tool-calls', usage: expect.any(Object) },
     ]);
     expect(fake.requests[0]?.body).toMatchObject({
-      tools: [{ name: 'calculator', description: CALCULATOR.description, input_schema: CALCULATOR.parameters }],
+      tools: [
+        {
+          name: 'calculator',
+          description: CALCULATOR.description,
+          input_schema: CALCULATOR.parameters,
+        },
+      ],
     });
 
     const followUp: ChatTurn[] = [
       ...turns,
-      { role: 'assistant', content: 'Computing.', toolCalls: [{ callId: 'toolu_1', name: 'calculator', args: { expression: '12*7' } }] },
+      {
+        role: 'assistant',
+        content: 'Computing.',
+        toolCalls: [{ callId: 'toolu_1', name: 'calculator', args: { expression: '12*7' } }],
+      },
       { role: 'tool', callId: 'toolu_1', name: 'calculator', content: '{"result":{"value":84}}' },
     ];
     const second = await collectParts(model, chatRequest({ turns: followUp, tools: [CALCULATOR] }));
@@ -112,20 +130,31 @@ describe('AnthropicChatModel', () => {
             { type: 'tool_use', id: 'toolu_1', name: 'calculator', input: { expression: '12*7' } },
           ],
         },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '{"result":{"value":84}}' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: '{"result":{"value":84}}' },
+          ],
+        },
       ],
     });
   });
 
   it('enables thinking only with a budget, and streams thinking deltas as reasoning', async () => {
-    const thinker = new AnthropicChatModel({ apiKey: 'unused', baseURL: fake.url, thinkingBudgetTokens: 2048 });
+    const thinker = new AnthropicChatModel({
+      apiKey: 'unused',
+      baseURL: fake.url,
+      thinkingBudgetTokens: 2048,
+    });
     fake.enqueue({ reasoning: 'Let me weigh this.', text: 'Yes.', chunkSize: 5 });
 
     const parts = await collectParts(thinker, chatRequest());
 
     expect(streamedReasoning(parts)).toBe('Let me weigh this.');
     expect(streamedText(parts)).toBe('Yes.');
-    expect(partTypes(parts).indexOf('text-delta')).toBeGreaterThan(partTypes(parts).lastIndexOf('reasoning-delta'));
+    expect(partTypes(parts).indexOf('text-delta')).toBeGreaterThan(
+      partTypes(parts).lastIndexOf('reasoning-delta'),
+    );
     expect(fake.requests[0]?.body).toMatchObject({
       thinking: { type: 'enabled', budget_tokens: 2048 },
       max_tokens: DEFAULT_MAX_OUTPUT_TOKENS + 2048,
@@ -135,20 +164,38 @@ describe('AnthropicChatModel', () => {
   });
 
   it('hands the signed thinking back with the tool call, as Anthropic requires inside a tool loop', async () => {
-    const thinker = new AnthropicChatModel({ apiKey: 'unused', baseURL: fake.url, thinkingBudgetTokens: 1024 });
-    fake.enqueue({ reasoning: 'Use the calculator.', toolCalls: [{ id: 'toolu_9', name: 'calculator', args: { expression: '2+2' } }] });
+    const thinker = new AnthropicChatModel({
+      apiKey: 'unused',
+      baseURL: fake.url,
+      thinkingBudgetTokens: 1024,
+    });
+    fake.enqueue({
+      reasoning: 'Use the calculator.',
+      toolCalls: [{ id: 'toolu_9', name: 'calculator', args: { expression: '2+2' } }],
+    });
     const turns: ChatTurn[] = [{ role: 'user', content: 'What is 2+2?' }];
 
     const first = await collectParts(thinker, chatRequest({ turns, tools: [CALCULATOR] }));
-    const call = first.find((part): part is Extract<ChatStreamPart, { type: 'tool-call' }> => part.type === 'tool-call');
+    const call = first.find(
+      (part): part is Extract<ChatStreamPart, { type: 'tool-call' }> => part.type === 'tool-call',
+    );
     expect(call?.providerMetadata).toBeDefined();
 
     const loop = (providerMetadata: ProviderMetadata | undefined): ChatTurn[] => [
       ...turns,
-      { role: 'assistant', content: '', toolCalls: [{ callId: 'toolu_9', name: 'calculator', args: { expression: '2+2' }, providerMetadata }] },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { callId: 'toolu_9', name: 'calculator', args: { expression: '2+2' }, providerMetadata },
+        ],
+      },
       { role: 'tool', callId: 'toolu_9', name: 'calculator', content: '4' },
     ];
-    await collectParts(thinker, chatRequest({ turns: loop(call?.providerMetadata), tools: [CALCULATOR] }));
+    await collectParts(
+      thinker,
+      chatRequest({ turns: loop(call?.providerMetadata), tools: [CALCULATOR] }),
+    );
     await collectParts(thinker, chatRequest({ turns: loop(undefined), tools: [CALCULATOR] }));
 
     expect(fake.requests[1]?.body).toMatchObject({
@@ -158,7 +205,11 @@ describe('AnthropicChatModel', () => {
         {
           role: 'assistant',
           content: [
-            { type: 'thinking', thinking: 'Use the calculator.', signature: fakeThinkingSignature(1) },
+            {
+              type: 'thinking',
+              thinking: 'Use the calculator.',
+              signature: fakeThinkingSignature(1),
+            },
             { type: 'tool_use', id: 'toolu_9' },
           ],
         },
@@ -172,7 +223,10 @@ describe('AnthropicChatModel', () => {
   it('turns a 529 (overloaded) into a retryable error', async () => {
     fake.enqueue({ status: 529 });
 
-    expect(streamError(await collectParts(model, chatRequest()))).toMatchObject({ statusCode: 529, isRetryable: true });
+    expect(streamError(await collectParts(model, chatRequest()))).toMatchObject({
+      statusCode: 529,
+      isRetryable: true,
+    });
   });
 
   it.each([
@@ -188,14 +242,27 @@ describe('AnthropicChatModel', () => {
   });
 
   it('sends no temperature, which the Messages API now refuses on every model, and the reply comes', async () => {
-    const thinker = new AnthropicChatModel({ apiKey: 'unused', baseURL: fake.url, thinkingBudgetTokens: 1024 });
+    const thinker = new AnthropicChatModel({
+      apiKey: 'unused',
+      baseURL: fake.url,
+      thinkingBudgetTokens: 1024,
+    });
 
-    const plain = await collectParts(model, chatRequest({ temperature: 0.3, maxOutputTokens: 500 }));
-    const thinking = await collectParts(thinker, chatRequest({ temperature: 0.3, maxOutputTokens: 500 }));
+    const plain = await collectParts(
+      model,
+      chatRequest({ temperature: 0.3, maxOutputTokens: 500 }),
+    );
+    const thinking = await collectParts(
+      thinker,
+      chatRequest({ temperature: 0.3, maxOutputTokens: 500 }),
+    );
 
     expect([partTypes(plain).at(-1), partTypes(thinking).at(-1)]).toEqual(['finish', 'finish']);
     expect(fake.requests[0]?.body).toMatchObject({ max_tokens: 500 });
-    expect(fake.requests[1]?.body).toMatchObject({ max_tokens: 500 + 1024, thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(fake.requests[1]?.body).toMatchObject({
+      max_tokens: 500 + 1024,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+    });
     for (const request of fake.requests) {
       expect(request.body).not.toHaveProperty('temperature');
       // Should the SDK ever speak an older version again, the temperature could go back in.

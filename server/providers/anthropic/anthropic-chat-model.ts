@@ -89,7 +89,13 @@ export class AnthropicChatModel implements ChatModel {
   async *stream(request: ChatRequest): AsyncGenerator<ChatStreamPart, void, undefined> {
     const { signal } = request;
     if (signal.aborted) return;
-    const state: ReplyState = { blocks: new Map(), stopReason: null, sawMessageStop: false, inputTokens: 0, outputTokens: 0 };
+    const state: ReplyState = {
+      blocks: new Map(),
+      stopReason: null,
+      sawMessageStop: false,
+      inputTokens: 0,
+      outputTokens: 0,
+    };
     try {
       const events = await this.client.messages.create(this.buildBody(request), { signal });
       for await (const event of events) {
@@ -135,16 +141,28 @@ function readEvent(event: RawMessageStreamEvent, state: ReplyState): ChatStreamP
   switch (event.type) {
     case 'message_start': {
       const usage = event.message.usage;
-      state.inputTokens = usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+      state.inputTokens =
+        usage.input_tokens +
+        (usage.cache_creation_input_tokens ?? 0) +
+        (usage.cache_read_input_tokens ?? 0);
       state.outputTokens = usage.output_tokens;
       return undefined;
     }
     case 'content_block_start': {
       const block = event.content_block;
       if (block.type === 'tool_use') {
-        state.blocks.set(event.index, { kind: 'tool', callId: block.id, name: block.name, inputJson: '' });
+        state.blocks.set(event.index, {
+          kind: 'tool',
+          callId: block.id,
+          name: block.name,
+          inputJson: '',
+        });
       } else if (block.type === 'thinking') {
-        state.blocks.set(event.index, { kind: 'thinking', thinking: block.thinking, signature: block.signature });
+        state.blocks.set(event.index, {
+          kind: 'thinking',
+          thinking: block.thinking,
+          signature: block.signature,
+        });
         if (block.thinking) return { type: 'reasoning-delta', delta: block.thinking };
       } else if (block.type === 'redacted_thinking') {
         state.blocks.set(event.index, { kind: 'redacted-thinking', data: block.data });
@@ -162,8 +180,10 @@ function readEvent(event: RawMessageStreamEvent, state: ReplyState): ChatStreamP
         if (draft?.kind === 'thinking') draft.thinking += delta.thinking;
         return { type: 'reasoning-delta', delta: delta.thinking };
       }
-      if (delta.type === 'signature_delta' && draft?.kind === 'thinking') draft.signature += delta.signature;
-      if (delta.type === 'input_json_delta' && draft?.kind === 'tool') draft.inputJson += delta.partial_json;
+      if (delta.type === 'signature_delta' && draft?.kind === 'thinking')
+        draft.signature += delta.signature;
+      if (delta.type === 'input_json_delta' && draft?.kind === 'tool')
+        draft.inputJson += delta.partial_json;
       return undefined;
     }
     case 'message_delta':
@@ -172,7 +192,9 @@ function readEvent(event: RawMessageStreamEvent, state: ReplyState): ChatStreamP
       // Newer API versions repeat the input figures here, cumulatively.
       if (event.usage.input_tokens !== null && event.usage.input_tokens !== undefined) {
         state.inputTokens =
-          event.usage.input_tokens + (event.usage.cache_creation_input_tokens ?? 0) + (event.usage.cache_read_input_tokens ?? 0);
+          event.usage.input_tokens +
+          (event.usage.cache_creation_input_tokens ?? 0) +
+          (event.usage.cache_read_input_tokens ?? 0);
       }
       return undefined;
     case 'message_stop':
@@ -185,18 +207,35 @@ function readEvent(event: RawMessageStreamEvent, state: ReplyState): ChatStreamP
 
 /** The tool calls (the first one carrying the thinking blocks to send back) and the finish part. */
 function* finishReply(state: ReplyState): Generator<ChatStreamPart, void, undefined> {
-  const drafts = [...state.blocks.entries()].sort(([left], [right]) => left - right).map(([, draft]) => draft);
+  const drafts = [...state.blocks.entries()]
+    .sort(([left], [right]) => left - right)
+    .map(([, draft]) => draft);
   const thinkingBlocks: AnthropicThinkingBlock[] = [];
   for (const draft of drafts) {
-    if (draft.kind === 'thinking') thinkingBlocks.push({ type: 'thinking', thinking: draft.thinking, signature: draft.signature });
-    if (draft.kind === 'redacted-thinking') thinkingBlocks.push({ type: 'redacted_thinking', data: draft.data });
+    if (draft.kind === 'thinking')
+      thinkingBlocks.push({
+        type: 'thinking',
+        thinking: draft.thinking,
+        signature: draft.signature,
+      });
+    if (draft.kind === 'redacted-thinking')
+      thinkingBlocks.push({ type: 'redacted_thinking', data: draft.data });
   }
   let isFirstCall = true;
   for (const draft of drafts) {
     if (draft.kind !== 'tool') continue;
-    const metadata = isFirstCall && thinkingBlocks.length > 0 ? { providerMetadata: thinkingMetadata(thinkingBlocks) } : {};
+    const metadata =
+      isFirstCall && thinkingBlocks.length > 0
+        ? { providerMetadata: thinkingMetadata(thinkingBlocks) }
+        : {};
     isFirstCall = false;
-    yield { type: 'tool-call', callId: draft.callId, name: draft.name, args: parseToolArguments(draft.inputJson), ...metadata };
+    yield {
+      type: 'tool-call',
+      callId: draft.callId,
+      name: draft.name,
+      args: parseToolArguments(draft.inputJson),
+      ...metadata,
+    };
   }
   yield {
     type: 'finish',

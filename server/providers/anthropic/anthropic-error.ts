@@ -44,12 +44,25 @@ const STATUS_OF_ERROR_TYPE: Record<string, number> = {
  */
 export function toAnthropicProviderError(error: unknown, label: string): ProviderError {
   if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError({ provider: PROVIDER, message: `${capitalize(label)} did not answer in time.`, isRetryable: true, cause: error });
+    return new ProviderError({
+      provider: PROVIDER,
+      message: `${capitalize(label)} did not answer in time.`,
+      isRetryable: true,
+      cause: error,
+    });
   }
   if (error instanceof APIConnectionError) {
     const cause: unknown = error.cause;
-    const detail = cause instanceof Error && cause.message !== error.message ? `${error.message}: ${cause.message}` : error.message;
-    return new ProviderError({ provider: PROVIDER, message: `Could not reach ${label} (${detail}).`, isRetryable: true, cause: error });
+    const detail =
+      cause instanceof Error && cause.message !== error.message
+        ? `${error.message}: ${cause.message}`
+        : error.message;
+    return new ProviderError({
+      provider: PROVIDER,
+      message: `Could not reach ${label} (${detail}).`,
+      isRetryable: true,
+      cause: error,
+    });
   }
   if (error instanceof APIError) {
     const parsed = anthropicErrorBodySchema.safeParse(error.error);
@@ -64,7 +77,13 @@ export function toAnthropicProviderError(error: unknown, label: string): Provide
         cause: error,
       });
     }
-    return statusError(PROVIDER, label, { status: error.status, headers: error.headers }, words, error);
+    return statusError(
+      PROVIDER,
+      label,
+      { status: error.status, headers: error.headers },
+      words,
+      error,
+    );
   }
   return interruptedStreamError(PROVIDER, error, label);
 }

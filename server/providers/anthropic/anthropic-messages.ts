@@ -44,7 +44,9 @@ export function thinkingMetadata(blocks: AnthropicThinkingBlock[]): ProviderMeta
  * @example
  * readThinkingBlocks([{ callId: 't1', name: 'calculator', args: {}, providerMetadata: thinkingMetadata(blocks) }]); // blocks
  */
-export function readThinkingBlocks(calls: readonly ChatToolCall[] | undefined): AnthropicThinkingBlock[] {
+export function readThinkingBlocks(
+  calls: readonly ChatToolCall[] | undefined,
+): AnthropicThinkingBlock[] {
   const anthropic = calls?.[0]?.providerMetadata?.anthropic;
   if (!isRecord(anthropic)) return [];
   const parsed = thinkingBlocksSchema.safeParse(anthropic.thinkingBlocks);
@@ -61,7 +63,8 @@ export function isToolLoopMissingThinking(turns: readonly ChatTurn[]): boolean {
   let index = turns.length - 1;
   while (index >= 0 && turns[index]?.role === 'tool') index -= 1;
   const turn = turns[index];
-  if (index === turns.length - 1 || turn?.role !== 'assistant' || !turn.toolCalls?.length) return false;
+  if (index === turns.length - 1 || turn?.role !== 'assistant' || !turn.toolCalls?.length)
+    return false;
   return readThinkingBlocks(turn.toolCalls).length === 0;
 }
 
@@ -91,16 +94,23 @@ export function toAnthropicMessages(turns: readonly ChatTurn[]): MessageParam[] 
       // Anthropic rejects whitespace-only text and a final assistant text ending in whitespace.
       if (turn.content.trim() !== '') blocks.push({ type: 'text', text: turn.content.trimEnd() });
       for (const call of turn.toolCalls ?? []) {
-        blocks.push({ type: 'tool_use', id: call.callId, name: call.name, input: isRecord(call.args) ? call.args : {} });
+        blocks.push({
+          type: 'tool_use',
+          id: call.callId,
+          name: call.name,
+          input: isRecord(call.args) ? call.args : {},
+        });
       }
-      if (blocks.length > 0) append('assistant', [...readThinkingBlocks(turn.toolCalls), ...blocks]);
+      if (blocks.length > 0)
+        append('assistant', [...readThinkingBlocks(turn.toolCalls), ...blocks]);
     }
   }
 
   for (const message of messages) {
     if (message.role === 'user') message.content.sort(toolResultsFirst);
   }
-  if (messages[0]?.role === 'assistant') messages.unshift({ role: 'user', content: [{ type: 'text', text: TRANSCRIPT_OPENING }] });
+  if (messages[0]?.role === 'assistant')
+    messages.unshift({ role: 'user', content: [{ type: 'text', text: TRANSCRIPT_OPENING }] });
   return messages;
 }
 

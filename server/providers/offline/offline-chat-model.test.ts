@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chatRequest, collectParts, partTypes, streamedReasoning, streamedText } from '../../../test/providers/stream-helpers.ts';
+import {
+  chatRequest,
+  collectParts,
+  partTypes,
+  streamedReasoning,
+  streamedText,
+} from '../../../test/providers/stream-helpers.ts';
 import type { ChatRequest, ChatStreamPart, ChatToolSpec, ChatTurn } from '../chat-model.ts';
 import { DEFAULT_TOKENS_PER_SECOND, OfflineChatModel, type Delay } from './offline-chat-model.ts';
 
@@ -10,7 +16,10 @@ const TOOLS: ChatToolSpec[] = ['calculator', 'current_time', 'search_room_histor
 }));
 
 /** A model that never waits, plus the total time it asked to wait. */
-function instantModel(options: { tokensPerSecond?: number } = {}): { model: OfflineChatModel; requestedMs: () => number } {
+function instantModel(options: { tokensPerSecond?: number } = {}): {
+  model: OfflineChatModel;
+  requestedMs: () => number;
+} {
   let total = 0;
   const delay: Delay = async (milliseconds) => {
     total += milliseconds;
@@ -20,15 +29,28 @@ function instantModel(options: { tokensPerSecond?: number } = {}): { model: Offl
 
 function persona(name: string, turns: ChatTurn[], tools: ChatToolSpec[] = TOOLS): ChatRequest {
   const display = name.charAt(0).toUpperCase() + name.slice(1);
-  return chatRequest({ model: name, system: `You are ${display} (@${name}). Be helpful.`, turns, tools });
+  return chatRequest({
+    model: name,
+    system: `You are ${display} (@${name}). Be helpful.`,
+    turns,
+    tools,
+  });
 }
 
-async function reply(name: string, turns: ChatTurn[], tools: ChatToolSpec[] = TOOLS): Promise<ChatStreamPart[]> {
+async function reply(
+  name: string,
+  turns: ChatTurn[],
+  tools: ChatToolSpec[] = TOOLS,
+): Promise<ChatStreamPart[]> {
   return collectParts(instantModel().model, persona(name, turns, tools));
 }
 
-function toolCallOf(parts: ChatStreamPart[]): Extract<ChatStreamPart, { type: 'tool-call' }> | undefined {
-  return parts.find((part): part is Extract<ChatStreamPart, { type: 'tool-call' }> => part.type === 'tool-call');
+function toolCallOf(
+  parts: ChatStreamPart[],
+): Extract<ChatStreamPart, { type: 'tool-call' }> | undefined {
+  return parts.find(
+    (part): part is Extract<ChatStreamPart, { type: 'tool-call' }> => part.type === 'tool-call',
+  );
 }
 
 describe('OfflineChatModel', () => {
@@ -47,17 +69,22 @@ describe('OfflineChatModel', () => {
     }
   });
 
-  it.each([["I'm Lucky, hello!"], ['Please call me Lucky.'], ['my name is lucky']])('understands "%s" as a name', async (introduction) => {
-    const turns: ChatTurn[] = [
-      { role: 'user', content: introduction },
-      { role: 'user', content: 'Do you remember my name?' },
-    ];
+  it.each([["I'm Lucky, hello!"], ['Please call me Lucky.'], ['my name is lucky']])(
+    'understands "%s" as a name',
+    async (introduction) => {
+      const turns: ChatTurn[] = [
+        { role: 'user', content: introduction },
+        { role: 'user', content: 'Do you remember my name?' },
+      ];
 
-    expect(streamedText(await reply('sage', turns))).toContain('Lucky');
-  });
+      expect(streamedText(await reply('sage', turns))).toContain('Lucky');
+    },
+  );
 
   it('does not invent a name nobody gave', async () => {
-    const text = streamedText(await reply('critic', [{ role: 'user', name: 'Guest 3', content: 'What is my name?' }]));
+    const text = streamedText(
+      await reply('critic', [{ role: 'user', name: 'Guest 3', content: 'What is my name?' }]),
+    );
 
     expect(text).toContain("haven't told us your name");
     expect(text).toContain('Guest 3');
@@ -76,8 +103,14 @@ describe('OfflineChatModel', () => {
   });
 
   it('gives each persona a clearly different voice', async () => {
-    const turns: ChatTurn[] = [{ role: 'user', name: 'Ada', content: 'Should we add caching to the API?' }];
-    const texts = await Promise.all(['sage', 'scout', 'critic', 'nobody'].map(async (name) => streamedText(await reply(name, turns))));
+    const turns: ChatTurn[] = [
+      { role: 'user', name: 'Ada', content: 'Should we add caching to the API?' },
+    ];
+    const texts = await Promise.all(
+      ['sage', 'scout', 'critic', 'nobody'].map(async (name) =>
+        streamedText(await reply(name, turns)),
+      ),
+    );
 
     expect(new Set(texts).size).toBe(4);
     expect(texts[0]).toMatch(/step by step/);
@@ -134,8 +167,17 @@ describe('OfflineChatModel', () => {
 
     const followUp: ChatTurn[] = [
       question,
-      { role: 'assistant', content: streamedText(first), toolCalls: [{ callId: call?.callId ?? '', name: 'calculator', args: call?.args }] },
-      { role: 'tool', callId: call?.callId ?? '', name: 'calculator', content: JSON.stringify({ result: { expression: '12*7', value: 84 } }) },
+      {
+        role: 'assistant',
+        content: streamedText(first),
+        toolCalls: [{ callId: call?.callId ?? '', name: 'calculator', args: call?.args }],
+      },
+      {
+        role: 'tool',
+        callId: call?.callId ?? '',
+        name: 'calculator',
+        content: JSON.stringify({ result: { expression: '12*7', value: 84 } }),
+      },
     ];
     const second = await reply('sage', followUp);
 
@@ -147,11 +189,22 @@ describe('OfflineChatModel', () => {
   it('reports a failed tool instead of hiding it', async () => {
     const turns: ChatTurn[] = [
       { role: 'user', content: 'Search for the roadmap' },
-      { role: 'assistant', content: '', toolCalls: [{ callId: 'c1', name: 'search_room_history', args: { query: 'roadmap' } }] },
-      { role: 'tool', callId: 'c1', name: 'search_room_history', content: '{"error":"search_room_history timed out after 5000 ms."}' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ callId: 'c1', name: 'search_room_history', args: { query: 'roadmap' } }],
+      },
+      {
+        role: 'tool',
+        callId: 'c1',
+        name: 'search_room_history',
+        content: '{"error":"search_room_history timed out after 5000 ms."}',
+      },
     ];
 
-    expect(streamedText(await reply('scout', turns))).toContain('The search_room_history tool failed: search_room_history timed out');
+    expect(streamedText(await reply('scout', turns))).toContain(
+      'The search_room_history tool failed: search_room_history timed out',
+    );
   });
 
   it('hands off by ending with a line that mentions the agent it was asked to involve', async () => {
@@ -167,7 +220,11 @@ describe('OfflineChatModel', () => {
   });
 
   it('hands off when asked "what does @critic think?"', async () => {
-    const text = streamedText(await reply('sage', [{ role: 'user', content: 'Is a monorepo a good idea? What does @critic think?' }]));
+    const text = streamedText(
+      await reply('sage', [
+        { role: 'user', content: 'Is a monorepo a good idea? What does @critic think?' },
+      ]),
+    );
 
     expect(text.split('\n').at(-1)).toContain('@critic');
   });
@@ -185,9 +242,17 @@ describe('OfflineChatModel', () => {
   });
 
   it('does not hand off to agents that were only greeted, or back to the agent that asked', async () => {
-    expect(streamedText(await reply('sage', [{ role: 'user', content: '@sage @critic good morning!' }]))).not.toContain('@');
+    expect(
+      streamedText(await reply('sage', [{ role: 'user', content: '@sage @critic good morning!' }])),
+    ).not.toContain('@');
     // Critic was handed the floor by Sage: it answers, and does not bounce it back.
-    const handedOff = [{ role: 'user' as const, name: 'Sage', content: 'A cache would help. @critic, what do you think?' }];
+    const handedOff = [
+      {
+        role: 'user' as const,
+        name: 'Sage',
+        content: 'A cache would help. @critic, what do you think?',
+      },
+    ];
     expect(streamedText(await reply('critic', handedOff))).not.toContain('@');
   });
 
@@ -195,7 +260,9 @@ describe('OfflineChatModel', () => {
     const parts = await reply('sage', [{ role: 'user', content: 'Explain event sourcing.' }]);
 
     expect(streamedReasoning(parts)).toBe('Thinking about “event sourcing”…');
-    expect(partTypes(parts).lastIndexOf('reasoning-delta')).toBeLessThan(partTypes(parts).indexOf('text-delta'));
+    expect(partTypes(parts).lastIndexOf('reasoning-delta')).toBeLessThan(
+      partTypes(parts).indexOf('text-delta'),
+    );
   });
 
   it('is deterministic: the same request streams the same parts', async () => {
@@ -220,8 +287,14 @@ describe('OfflineChatModel', () => {
   });
 
   it('stops at maxOutputTokens with reason length', async () => {
-    const parts = await collectParts(instantModel().model, persona('sage', [{ role: 'user', content: 'Explain caching.' }], []));
-    const limited = await collectParts(instantModel().model, { ...persona('sage', [{ role: 'user', content: 'Explain caching.' }], []), maxOutputTokens: 10 });
+    const parts = await collectParts(
+      instantModel().model,
+      persona('sage', [{ role: 'user', content: 'Explain caching.' }], []),
+    );
+    const limited = await collectParts(instantModel().model, {
+      ...persona('sage', [{ role: 'user', content: 'Explain caching.' }], []),
+      maxOutputTokens: 10,
+    });
 
     expect(streamedText(limited)).toBe(streamedText(parts).slice(0, 40));
     expect(limited.at(-1)).toMatchObject({ type: 'finish', reason: 'length' });
@@ -229,13 +302,18 @@ describe('OfflineChatModel', () => {
 
   it('streams at a human pace: a 300+ character reply takes seconds at the default pace', async () => {
     const { model, requestedMs } = instantModel();
-    const parts = await collectParts(model, persona('sage', [{ role: 'user', content: 'Should we add caching to the API?' }]));
+    const parts = await collectParts(
+      model,
+      persona('sage', [{ role: 'user', content: 'Should we add caching to the API?' }]),
+    );
     const characters = streamedText(parts).length + streamedReasoning(parts).length;
 
     expect(characters).toBeGreaterThan(300);
     expect(partTypes(parts).filter((type) => type === 'text-delta').length).toBeGreaterThan(40);
     expect(requestedMs()).toBeGreaterThan(2000);
-    expect(requestedMs()).toBeGreaterThanOrEqual((characters / 4 / DEFAULT_TOKENS_PER_SECOND) * 1000);
+    expect(requestedMs()).toBeGreaterThanOrEqual(
+      (characters / 4 / DEFAULT_TOKENS_PER_SECOND) * 1000,
+    );
   });
 
   it('streams faster when told to', async () => {
@@ -273,7 +351,10 @@ describe('OfflineChatModel', () => {
     const parts: ChatStreamPart[] = [];
     let abortedAt = 0;
 
-    for await (const part of model.stream({ ...persona('critic', [{ role: 'user', content: 'Is this plan sound?' }]), signal: controller.signal })) {
+    for await (const part of model.stream({
+      ...persona('critic', [{ role: 'user', content: 'Is this plan sound?' }]),
+      signal: controller.signal,
+    })) {
       parts.push(part);
       if (parts.length === 2) {
         abortedAt = performance.now();

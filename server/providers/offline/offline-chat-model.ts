@@ -48,7 +48,8 @@ export class OfflineChatModel implements ChatModel {
 
   constructor(options: OfflineChatModelOptions = {}) {
     const tokensPerSecond = options.tokensPerSecond ?? DEFAULT_TOKENS_PER_SECOND;
-    if (!(tokensPerSecond > 0)) throw new RangeError(`tokensPerSecond must be positive, got ${tokensPerSecond}`);
+    if (!(tokensPerSecond > 0))
+      throw new RangeError(`tokensPerSecond must be positive, got ${tokensPerSecond}`);
     this.millisecondsPerCharacter = 1000 / (tokensPerSecond * CHARACTERS_PER_TOKEN);
     this.firstTokenDelayMs = options.firstTokenDelayMs ?? DEFAULT_FIRST_TOKEN_DELAY_MS;
     this.delay = options.delay ?? abortableSleep;
@@ -57,12 +58,18 @@ export class OfflineChatModel implements ChatModel {
   async *stream(request: ChatRequest): AsyncGenerator<ChatStreamPart, void, undefined> {
     const { signal } = request;
     const plan = planReply(request);
-    const limit = request.maxOutputTokens === undefined ? Infinity : request.maxOutputTokens * CHARACTERS_PER_TOKEN;
+    const limit =
+      request.maxOutputTokens === undefined
+        ? Infinity
+        : request.maxOutputTokens * CHARACTERS_PER_TOKEN;
     const text = cutText(plan.text, limit);
 
     await this.delay(this.firstTokenDelayMs, signal);
     if (signal.aborted) return;
-    for (const [type, content] of [['reasoning-delta', plan.reasoning ?? ''], ['text-delta', text]] as const) {
+    for (const [type, content] of [
+      ['reasoning-delta', plan.reasoning ?? ''],
+      ['text-delta', text],
+    ] as const) {
       for (const piece of splitIntoTokens(content)) {
         await this.delay(piece.length * this.millisecondsPerCharacter, signal);
         if (signal.aborted) return;
@@ -71,15 +78,24 @@ export class OfflineChatModel implements ChatModel {
     }
 
     const usage = {
-      inputTokens: estimateTokens(request.system + JSON.stringify(request.turns) + JSON.stringify(request.tools)),
-      outputTokens: estimateTokens((plan.reasoning ?? '') + text + (plan.toolCall ? JSON.stringify(plan.toolCall.args) : '')),
+      inputTokens: estimateTokens(
+        request.system + JSON.stringify(request.turns) + JSON.stringify(request.tools),
+      ),
+      outputTokens: estimateTokens(
+        (plan.reasoning ?? '') + text + (plan.toolCall ? JSON.stringify(plan.toolCall.args) : ''),
+      ),
     };
     if (text.length < plan.text.length) {
       yield { type: 'finish', reason: 'length', usage };
       return;
     }
     if (plan.toolCall) {
-      yield { type: 'tool-call', callId: plan.toolCall.callId, name: plan.toolCall.name, args: plan.toolCall.args };
+      yield {
+        type: 'tool-call',
+        callId: plan.toolCall.callId,
+        name: plan.toolCall.name,
+        args: plan.toolCall.args,
+      };
       yield { type: 'finish', reason: 'tool-calls', usage };
       return;
     }
@@ -104,4 +120,3 @@ export function splitIntoTokens(text: string): string[] {
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARACTERS_PER_TOKEN);
 }
-

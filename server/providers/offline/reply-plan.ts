@@ -37,52 +37,86 @@ export interface ReplyPlan {
  *   turns: [{ role: 'user', content: 'My name is Lucky' }, { role: 'user', content: 'What is my name?' }] }).text;
  * // 'You told us earlier that your name is Lucky. …'
  */
-export function planReply(request: Pick<ChatRequest, 'model' | 'system' | 'turns' | 'tools'>): ReplyPlan {
+export function planReply(
+  request: Pick<ChatRequest, 'model' | 'system' | 'turns' | 'tools'>,
+): ReplyPlan {
   const voice = voiceFor(request.model);
   const identity = readOwnIdentity(request.system);
-  const self = { name: identity.name ?? voice.defaultName, handle: identity.handle ?? request.model.trim().toLowerCase() };
+  const self = {
+    name: identity.name ?? voice.defaultName,
+    handle: identity.handle ?? request.model.trim().toLowerCase(),
+  };
   const toolNames = request.tools.map((tool) => tool.name);
   const last = findLastUserTurn(request.turns);
   const variant = hash(`${request.turns.length}:${last?.turn.content ?? ''}:${self.handle}`);
 
   if (!last) {
-    const context: ReplyContext = { self, askerName: undefined, topic: undefined, earlierRemark: undefined, toolNames, variant };
+    const context: ReplyContext = {
+      self,
+      askerName: undefined,
+      topic: undefined,
+      earlierRemark: undefined,
+      toolNames,
+      variant,
+    };
     return { text: voice.introduce(context) };
   }
   const { turn: question, index } = last;
   const remark = latestRemarkByOthers(request.turns, index, question.name);
   const context: ReplyContext = {
     self,
-    askerName: introducedName(question.content) ?? rememberedName(request.turns, index, question.name) ?? question.name,
+    askerName:
+      introducedName(question.content) ??
+      rememberedName(request.turns, index, question.name) ??
+      question.name,
     // "@sage ask @critic what they think" has no topic of its own: it is about the message before,
     // which the voices already quote when someone else said it.
-    topic: findTopic(question.content) ?? (remark?.index === index - 1 ? undefined : findTopicBefore(request.turns, index)),
+    topic:
+      findTopic(question.content) ??
+      (remark?.index === index - 1 ? undefined : findTopicBefore(request.turns, index)),
     earlierRemark: remark ? { speaker: remark.speaker, text: excerpt(remark.text) } : undefined,
     toolNames,
     variant,
   };
   const handoff = handoffTargets(question.content, self.handle);
-  const withHandoff = (text: string): string => (handoff.length > 0 ? `${text}\n\n${voice.handoff(handoff)}` : text);
+  const withHandoff = (text: string): string =>
+    handoff.length > 0 ? `${text}\n\n${voice.handoff(handoff)}` : text;
 
   const toolResults = trailingToolResults(request.turns);
   if (toolResults.length > 0) {
-    const answers = toolResults.map(({ name, args, content }) => voice.toolAnswer(context, name, summarizeToolResult(name, args, content)));
-    return withReasoning(voice, `the ${toolResults[0]?.name ?? 'tool'} result`, { text: withHandoff(answers.join('\n\n')) });
+    const answers = toolResults.map(({ name, args, content }) =>
+      voice.toolAnswer(context, name, summarizeToolResult(name, args, content)),
+    );
+    return withReasoning(voice, `the ${toolResults[0]?.name ?? 'tool'} result`, {
+      text: withHandoff(answers.join('\n\n')),
+    });
   }
 
-  const intent = alreadyCalledTools(request.turns, index) ? undefined : detectToolIntent(question.content, request.tools);
+  const intent = alreadyCalledTools(request.turns, index)
+    ? undefined
+    : detectToolIntent(question.content, request.tools);
   if (intent) {
     const callId = `call_offline_${hash(`${variant}:${intent.name}:${JSON.stringify(intent.args)}`).toString(36)}`;
-    return withReasoning(voice, describeIntent(intent), { text: voice.toolPreface(intent), toolCall: { ...intent, callId } });
+    return withReasoning(voice, describeIntent(intent), {
+      text: voice.toolPreface(intent),
+      toolCall: { ...intent, callId },
+    });
   }
 
-  const subject = context.topic ? `“${excerpt(context.topic, 60)}”` : context.earlierRemark ? `what ${context.earlierRemark.speaker} said` : 'the question';
+  const subject = context.topic
+    ? `“${excerpt(context.topic, 60)}”`
+    : context.earlierRemark
+      ? `what ${context.earlierRemark.speaker} said`
+      : 'the question';
   if (asksForOwnName(question.content)) {
     const name = rememberedName(request.turns, index, question.name);
-    return withReasoning(voice, 'your name', { text: withHandoff(voice.recallName({ ...context, askerName: question.name }, name)) });
+    return withReasoning(voice, 'your name', {
+      text: withHandoff(voice.recallName({ ...context, askerName: question.name }, name)),
+    });
   }
   const newName = introducedName(question.content);
-  if (newName) return withReasoning(voice, subject, { text: withHandoff(voice.greet(context, newName)) });
+  if (newName)
+    return withReasoning(voice, subject, { text: withHandoff(voice.greet(context, newName)) });
   if (asksWhoYouAre(question.content)) return { text: withHandoff(voice.introduce(context)) };
   return withReasoning(voice, subject, { text: withHandoff(voice.answer(context)) });
 }
@@ -109,14 +143,19 @@ function findTopicBefore(turns: readonly ChatTurn[], index: number): string | un
 }
 
 /** The tool results that end the transcript, with the name and arguments of the call each answers. */
-function trailingToolResults(turns: readonly ChatTurn[]): { name: string; args: unknown; content: string }[] {
+function trailingToolResults(
+  turns: readonly ChatTurn[],
+): { name: string; args: unknown; content: string }[] {
   const results: { name: string; args: unknown; content: string }[] = [];
   let index = turns.length - 1;
   while (turns[index]?.role === 'tool') index -= 1;
   const caller = turns[index];
   for (const turn of turns.slice(index + 1)) {
     if (turn.role !== 'tool') continue;
-    const call = caller?.role === 'assistant' ? caller.toolCalls?.find((candidate) => candidate.callId === turn.callId) : undefined;
+    const call =
+      caller?.role === 'assistant'
+        ? caller.toolCalls?.find((candidate) => candidate.callId === turn.callId)
+        : undefined;
     results.push({ name: turn.name, args: call?.args, content: turn.content });
   }
   return results;
@@ -124,7 +163,12 @@ function trailingToolResults(turns: readonly ChatTurn[]): { name: string; args: 
 
 /** True when a tool was already called after the question: answer without calling it again. */
 function alreadyCalledTools(turns: readonly ChatTurn[], questionIndex: number): boolean {
-  return turns.slice(questionIndex + 1).some((turn) => turn.role === 'tool' || (turn.role === 'assistant' && (turn.toolCalls?.length ?? 0) > 0));
+  return turns
+    .slice(questionIndex + 1)
+    .some(
+      (turn) =>
+        turn.role === 'tool' || (turn.role === 'assistant' && (turn.toolCalls?.length ?? 0) > 0),
+    );
 }
 
 /** FNV-1a: a small, stable hash for deterministic choices and call ids. */

@@ -11,12 +11,18 @@ import {
 
 describe('reading a transcript', () => {
   it('finds its own identity in the system prompt', () => {
-    expect(readOwnIdentity('Intro.\nYou are Dr. Sage (@Sage), a patient explainer.')).toEqual({ name: 'Dr. Sage', handle: 'sage' });
+    expect(readOwnIdentity('Intro.\nYou are Dr. Sage (@Sage), a patient explainer.')).toEqual({
+      name: 'Dr. Sage',
+      handle: 'sage',
+    });
     expect(readOwnIdentity('Be nice.')).toEqual({});
   });
 
   it('finds mentions, but not e-mail addresses', () => {
-    expect(findMentions('@Sage ask @critic (mail ada@example.com), then @sage again')).toEqual(['sage', 'critic']);
+    expect(findMentions('@Sage ask @critic (mail ada@example.com), then @sage again')).toEqual([
+      'sage',
+      'critic',
+    ]);
   });
 
   it.each([
@@ -57,7 +63,10 @@ describe('reading a transcript', () => {
     expect(handoffTargets('What does @critic think?', 'sage')).toEqual(['critic']);
     expect(handoffTargets('@sage what does @critic think?', 'critic')).toEqual([]);
     expect(handoffTargets('@sage @critic hello', 'sage')).toEqual([]);
-    expect(handoffTargets('@sage, get @scout and @critic to review this', 'sage')).toEqual(['scout', 'critic']);
+    expect(handoffTargets('@sage, get @scout and @critic to review this', 'sage')).toEqual([
+      'scout',
+      'critic',
+    ]);
   });
 
   it('takes the topic from the first sentence that is not a handoff request', () => {

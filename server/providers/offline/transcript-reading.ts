@@ -2,6 +2,9 @@
  * What the offline personas understand of a transcript: who they are, who is speaking, names
  * people gave, @mentions and handoff requests, and which tool a message asks for. Plain pattern
  * matching, deterministic and fast; good enough for a demo and for tests, never a language model.
+ *
+ * Why one file: each reading is a few lines of patterns over the same tokenised transcript, and
+ * the offline personas use all of them together.
  */
 import { shortenText } from '../../../protocol/text.ts';
 import type { ChatToolSpec, ChatTurn } from '../chat-model.ts';
@@ -85,7 +88,9 @@ export function handoffTargets(text: string, ownHandle: string): string[] {
  * @example
  * findLastUserTurn([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }]); // { turn: { role: 'user', … }, index: 0 }
  */
-export function findLastUserTurn(turns: readonly ChatTurn[]): { turn: UserTurn; index: number } | undefined {
+export function findLastUserTurn(
+  turns: readonly ChatTurn[],
+): { turn: UserTurn; index: number } | undefined {
   for (let index = turns.length - 1; index >= 0; index -= 1) {
     const turn = turns[index];
     if (turn?.role === 'user') return { turn, index };
@@ -99,7 +104,30 @@ const NAME_PATTERNS = [
   // Capitalised only, so "I'm tired" is not a name but "I'm Lucky" is.
   /\bI(?:'m|’m| am)\s+(\p{Lu}[\p{L}'’-]*)/u,
 ];
-const NOT_NAMES = new Set(['what', 'not', 'sorry', 'sure', 'here', 'back', 'just', 'so', 'also', 'fine', 'good', 'the', 'a', 'an', 'in', 'on', 'at', 'going', 'still', 'new', 'ok', 'okay']);
+const NOT_NAMES = new Set([
+  'what',
+  'not',
+  'sorry',
+  'sure',
+  'here',
+  'back',
+  'just',
+  'so',
+  'also',
+  'fine',
+  'good',
+  'the',
+  'a',
+  'an',
+  'in',
+  'on',
+  'at',
+  'going',
+  'still',
+  'new',
+  'ok',
+  'okay',
+]);
 
 /**
  * The name a message introduces its speaker by ("My name is Lucky", "I'm Lucky", "call me Lucky").
@@ -110,7 +138,8 @@ const NOT_NAMES = new Set(['what', 'not', 'sorry', 'sure', 'here', 'back', 'just
 export function introducedName(text: string): string | undefined {
   for (const pattern of NAME_PATTERNS) {
     const word = pattern.exec(text)?.[1]?.replace(/['’-]+$/, '');
-    if (word && !NOT_NAMES.has(word.toLowerCase())) return word.charAt(0).toUpperCase() + word.slice(1);
+    if (word && !NOT_NAMES.has(word.toLowerCase()))
+      return word.charAt(0).toUpperCase() + word.slice(1);
   }
   return undefined;
 }
@@ -121,7 +150,11 @@ export function introducedName(text: string): string | undefined {
  * @example
  * rememberedName([{ role: 'user', content: 'I am Lucky' }, { role: 'user', content: 'Who am I?' }], 1, undefined); // 'Lucky'
  */
-export function rememberedName(turns: readonly ChatTurn[], beforeIndex: number, speaker: string | undefined): string | undefined {
+export function rememberedName(
+  turns: readonly ChatTurn[],
+  beforeIndex: number,
+  speaker: string | undefined,
+): string | undefined {
   for (let index = beforeIndex - 1; index >= 0; index -= 1) {
     const turn = turns[index];
     if (turn?.role !== 'user' || turn.name !== speaker) continue;
@@ -137,7 +170,9 @@ export function rememberedName(turns: readonly ChatTurn[], beforeIndex: number, 
  * asksForOwnName('Do you remember my name?'); // true
  */
 export function asksForOwnName(text: string): boolean {
-  return /\b(what(?:'s|’s| is) my name|who am i\b|(?:do you )?(?:know|remember) my name|my name again)/i.test(text);
+  return /\b(what(?:'s|’s| is) my name|who am i\b|(?:do you )?(?:know|remember) my name|my name again)/i.test(
+    text,
+  );
 }
 
 /**
@@ -174,7 +209,10 @@ export function latestRemarkByOthers(
  * @example
  * detectToolIntent('what is 12*7?', [calculatorSpec]); // { name: 'calculator', args: { expression: '12*7' } }
  */
-export function detectToolIntent(text: string, tools: readonly ChatToolSpec[]): ToolIntent | undefined {
+export function detectToolIntent(
+  text: string,
+  tools: readonly ChatToolSpec[],
+): ToolIntent | undefined {
   const offered = new Set(tools.map((tool) => tool.name));
   const plain = plainText(text);
   const expression = offered.has('calculator') ? findExpression(plain) : undefined;
@@ -200,9 +238,16 @@ const WORD_OPERATORS: [RegExp, string][] = [
   [/(\d)\s*x\s*(\d)/gi, '$1*$2'],
 ];
 const FUNCTIONS = 'sqrt|abs|round|floor|ceil|log10|log|sin|cos|tan|min|max';
-const EXPRESSION = new RegExp(`(?:(?:${FUNCTIONS})\\s*\\(|[\\d(])(?:[\\d.\\s+\\-*/^%(),]|${FUNCTIONS}|pi)*[\\d)]`, 'gi');
-const HAS_OPERATION = new RegExp(`\\d\\s*[-+*/^%]\\s*[\\d(]|\\)\\s*[-+*/^%]|[\\d)]\\s*\\^|(?:${FUNCTIONS})\\s*\\(`, 'i');
-const ASKS_TO_CALCULATE = /\b(calculate|compute|evaluate|work out|what(?:'s|’s| is)|how much is|solve)\b/i;
+const EXPRESSION = new RegExp(
+  `(?:(?:${FUNCTIONS})\\s*\\(|[\\d(])(?:[\\d.\\s+\\-*/^%(),]|${FUNCTIONS}|pi)*[\\d)]`,
+  'gi',
+);
+const HAS_OPERATION = new RegExp(
+  `\\d\\s*[-+*/^%]\\s*[\\d(]|\\)\\s*[-+*/^%]|[\\d)]\\s*\\^|(?:${FUNCTIONS})\\s*\\(`,
+  'i',
+);
+const ASKS_TO_CALCULATE =
+  /\b(calculate|compute|evaluate|work out|what(?:'s|’s| is)|how much is|solve)\b/i;
 
 /**
  * The arithmetic expression a message asks about ("what is 12*7", "calculate (3+4)^2").
@@ -211,9 +256,12 @@ const ASKS_TO_CALCULATE = /\b(calculate|compute|evaluate|work out|what(?:'s|’s
  */
 export function findExpression(text: string): string | undefined {
   let normalized = text;
-  for (const [pattern, replacement] of WORD_OPERATORS) normalized = normalized.replace(pattern, replacement);
+  for (const [pattern, replacement] of WORD_OPERATORS)
+    normalized = normalized.replace(pattern, replacement);
   if (/\b\d{4}-\d{2}-\d{2}\b/.test(normalized)) return undefined; // a date, not a subtraction
-  const candidates = (normalized.match(EXPRESSION) ?? []).map((candidate) => candidate.trim()).filter((candidate) => HAS_OPERATION.test(candidate));
+  const candidates = (normalized.match(EXPRESSION) ?? [])
+    .map((candidate) => candidate.trim())
+    .filter((candidate) => HAS_OPERATION.test(candidate));
   const longest = candidates.sort((left, right) => right.length - left.length)[0];
   if (!longest) return undefined;
   const rest = normalized.replace(longest, '').replace(/[^\p{L}]/gu, '');
@@ -221,12 +269,15 @@ export function findExpression(text: string): string | undefined {
 }
 
 function asksForTime(text: string): boolean {
-  return /\b(what(?:'s|’s| is) the (?:time|date)|what time|time is it|current (?:time|date)|(?:today's|todays|today’s) date|what day is|date today|the time in|time now)\b/i.test(text);
+  return /\b(what(?:'s|’s| is) the (?:time|date)|what time|time is it|current (?:time|date)|(?:today's|todays|today’s) date|what day is|date today|the time in|time now)\b/i.test(
+    text,
+  );
 }
 
 /** An IANA zone named in the text (`Europe/Paris`, `UTC`) or a city Intl knows ("in Tokyo"). */
 function findTimeZone(text: string): string | undefined {
-  const explicit = /\b([A-Z][A-Za-z]+\/[A-Z][A-Za-z_]+)\b/.exec(text)?.[1] ?? /\b(UTC|GMT)\b/.exec(text)?.[1];
+  const explicit =
+    /\b([A-Z][A-Za-z]+\/[A-Z][A-Za-z_]+)\b/.exec(text)?.[1] ?? /\b(UTC|GMT)\b/.exec(text)?.[1];
   if (explicit) return explicit;
   const city = /\bin ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)*)/.exec(text)?.[1]?.replace(/ /g, '_');
   if (!city) return undefined;
@@ -250,7 +301,10 @@ export function findSearchQuery(text: string): string | undefined {
     if (!raw) continue;
     const query = raw
       .replace(/\s+(?:in|from) (?:the )?(?:room|chat|history|transcript|conversation)\b.*$/i, '')
-      .replace(/^(?:messages |anything |where (?:someone|anyone) (?:said|mentioned) )?(?:about |on |mentioning |for )?/i, '')
+      .replace(
+        /^(?:messages |anything |where (?:someone|anyone) (?:said|mentioned) )?(?:about |on |mentioning |for )?/i,
+        '',
+      )
       .replace(/[?!.]+$/, '')
       .replace(/^["'“‘]|["'”’]$/g, '')
       .replace(/^(?:the|a|an)\s+/i, '')
@@ -290,6 +344,9 @@ export function findTopic(text: string): string | undefined {
  * excerpt('Ask @critic.\nThen decide.'); // 'Ask critic. Then decide'
  */
 export function excerpt(text: string, limit = 90): string {
-  const line = withoutMentionSigns(text).replace(/\s+/g, ' ').trim().replace(/(?<!\.)\.$/, '');
+  const line = withoutMentionSigns(text)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(?<!\.)\.$/, '');
   return shortenText(line, limit);
 }

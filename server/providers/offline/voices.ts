@@ -43,7 +43,9 @@ function pick(options: readonly string[], variant: number): string {
 
 function mentionList(handles: string[]): string {
   const mentions = handles.map((handle) => `@${handle}`);
-  return mentions.length <= 1 ? (mentions[0] ?? '') : `${mentions.slice(0, -1).join(', ')} and ${mentions.at(-1)}`;
+  return mentions.length <= 1
+    ? (mentions[0] ?? '')
+    : `${mentions.slice(0, -1).join(', ')} and ${mentions.at(-1)}`;
 }
 
 function quote(remark: { speaker: string; text: string }): string {
@@ -58,10 +60,21 @@ const sage: Voice = {
   defaultName: 'Sage',
   reasoning: (subject) => `Thinking about ${subject}…`,
   answer(context) {
-    const opening = pick(['Let me think this through with you.', "That's worth taking slowly, so here is how I see it.", 'Good question. Let me lay out my thinking.'], context.variant);
-    const address = context.askerName ? `${context.askerName}, ${opening.charAt(0).toLowerCase()}${opening.slice(1)}` : opening;
+    const opening = pick(
+      [
+        'Let me think this through with you.',
+        "That's worth taking slowly, so here is how I see it.",
+        'Good question. Let me lay out my thinking.',
+      ],
+      context.variant,
+    );
+    const address = context.askerName
+      ? `${context.askerName}, ${opening.charAt(0).toLowerCase()}${opening.slice(1)}`
+      : opening;
     const subject = context.topic ? `On “${context.topic}”, the` : 'The';
-    const remark = context.earlierRemark ? ` ${quote(context.earlierRemark)}, and that gives us a concrete place to start.` : '';
+    const remark = context.earlierRemark
+      ? ` ${quote(context.earlierRemark)}, and that gives us a concrete place to start.`
+      : '';
     return [
       address,
       `${subject} most useful first step is to separate what we already know from what we are only assuming.${remark} From there I would begin with the simplest version that could work, try it on one real example, and only then add the parts that deal with the edge cases.`,
@@ -82,23 +95,31 @@ const sage: Voice = {
     return `I'm ${context.self.name}, one of the agents in this room. I like to take a question apart slowly and explain the reasoning behind an answer, not just the answer itself.\n\nAsk me about anything that's been said here and I'll try to connect it to the rest of the conversation. Mention me with my handle, ${context.self.handle}, to bring me in.`;
   },
   toolPreface(intent) {
-    if (intent.name === 'calculator') return 'Let me work that out with the calculator rather than in my head.';
+    if (intent.name === 'calculator')
+      return 'Let me work that out with the calculator rather than in my head.';
     if (intent.name === 'current_time') return 'Let me check the clock rather than guess.';
     return `Let me look through the room history for “${intent.args.query}”.`;
   },
   toolAnswer(context, toolName, summary) {
-    if (summary.isError) return `${toolFailure(toolName, summary)}. Let's not guess instead: could you rephrase the question, or give me the pieces and we can reason it out together?`;
+    if (summary.isError)
+      return `${toolFailure(toolName, summary)}. Let's not guess instead: could you rephrase the question, or give me the pieces and we can reason it out together?`;
     return `${summary.sentence}\n\nThat comes straight from the ${toolName} tool rather than from my memory, so you can rely on it. If you'd like, I can explain how it fits into what we were discussing.`;
   },
-  handoff: (handles) => `${mentionList(handles)}, I'd value your perspective on this. What do you think?`,
+  handoff: (handles) =>
+    `${mentionList(handles)}, I'd value your perspective on this. What do you think?`,
 };
 
 const scout: Voice = {
   defaultName: 'Scout',
   reasoning: (subject) => `Looking into ${subject}…`,
   answer(context) {
-    const seen = context.earlierRemark ? `${quote(context.earlierRemark)}.` : 'nothing earlier on this yet.';
-    const tools = context.toolNames.length > 0 ? context.toolNames.join(', ') : 'none in this room, so this is from the transcript alone';
+    const seen = context.earlierRemark
+      ? `${quote(context.earlierRemark)}.`
+      : 'nothing earlier on this yet.';
+    const tools =
+      context.toolNames.length > 0
+        ? context.toolNames.join(', ')
+        : 'none in this room, so this is from the transcript alone';
     return [
       context.topic ? `Quick read on “${context.topic}”:` : 'Quick read:',
       `- In the transcript: ${seen}`,
@@ -110,7 +131,8 @@ const scout: Voice = {
     ].join('\n');
   },
   recallName(context, name) {
-    if (!name) return `Checked the transcript:\n- No name given yet${context.askerName ? ` (display name: ${context.askerName})` : ''}.\n- Say "my name is …" and I'll have it on record.\nNothing to look up until then.`;
+    if (!name)
+      return `Checked the transcript:\n- No name given yet${context.askerName ? ` (display name: ${context.askerName})` : ''}.\n- Say "my name is …" and I'll have it on record.\nNothing to look up until then.`;
     return `Checked the transcript:\n- You said your name is ${name}.\n- So: you're ${name}.\nNo tool needed for that one; it was on record. Anything else to look up?`;
   },
   greet(context, name) {
@@ -125,7 +147,8 @@ const scout: Voice = {
     return `Searching the history for “${intent.args.query}”.`;
   },
   toolAnswer(_context, toolName, summary) {
-    if (summary.isError) return `${toolFailure(toolName, summary)}.\n- Nothing verified.\n- Try rephrasing and I'll run it again.`;
+    if (summary.isError)
+      return `${toolFailure(toolName, summary)}.\n- Nothing verified.\n- Try rephrasing and I'll run it again.`;
     return `Result: ${summary.sentence}\n- Source: ${toolName}.\n- Verified, not guessed.`;
   },
   handoff: (handles) => `${mentionList(handles)}, over to you.`,
@@ -135,8 +158,13 @@ const critic: Voice = {
   defaultName: 'Critic',
   reasoning: (subject) => `Thinking about what could go wrong with ${subject}…`,
   answer(context) {
-    const opening = pick(["I'm not convinced yet.", 'Let me push back a little.', 'Before we agree, a few doubts.'], context.variant);
-    const remark = context.earlierRemark ? `\n\n${quote(context.earlierRemark)}. That is a claim, not a result; I'd want to see it tested before we build on it.` : '';
+    const opening = pick(
+      ["I'm not convinced yet.", 'Let me push back a little.', 'Before we agree, a few doubts.'],
+      context.variant,
+    );
+    const remark = context.earlierRemark
+      ? `\n\n${quote(context.earlierRemark)}. That is a claim, not a result; I'd want to see it tested before we build on it.`
+      : '';
     return [
       `${opening} On ${context.topic ? `“${context.topic}”` : 'this'}, three questions before anyone commits:`,
       '1. What evidence says this is the real problem, and not a symptom of another one?\n2. What breaks first under load, misuse or a bad input?\n3. How would we find out, quickly, that we were wrong?',
@@ -144,7 +172,8 @@ const critic: Voice = {
     ].join('\n\n');
   },
   recallName(context, name) {
-    if (!name) return `You haven't told us your name${context.askerName ? `; all I have is the display name ${context.askerName}, and display names prove nothing` : ''}. I won't invent one. Tell me, and I'll take your word for it, provisionally.`;
+    if (!name)
+      return `You haven't told us your name${context.askerName ? `; all I have is the display name ${context.askerName}, and display names prove nothing` : ''}. I won't invent one. Tell me, and I'll take your word for it, provisionally.`;
     return `Your name is ${name}. At least, that is what you told us earlier, and I have no reason to doubt it.\n\n(Strictly speaking I'm taking your word for it: nothing in this room verifies names. For a chat, that's an acceptable risk.)`;
   },
   greet(context, name) {
@@ -159,7 +188,8 @@ const critic: Voice = {
     return `Memory is unreliable; checking the record for “${intent.args.query}”.`;
   },
   toolAnswer(_context, toolName, summary) {
-    if (summary.isError) return `${toolFailure(toolName, summary)}. Which is exactly why we check: without it, we'd have been guessing. Rephrase it and I'll try again.`;
+    if (summary.isError)
+      return `${toolFailure(toolName, summary)}. Which is exactly why we check: without it, we'd have been guessing. Rephrase it and I'll try again.`;
     return `${summary.sentence}\n\nGood: that one is checked rather than assumed. The harder question is what we conclude from it, and that's where I'd still be careful.`;
   },
   handoff: (handles) => `${mentionList(handles)}, your turn: convince me.`,
@@ -169,12 +199,17 @@ const assistant: Voice = {
   defaultName: 'Assistant',
   reasoning: () => undefined,
   answer(context) {
-    const thanks = context.askerName ? `Thanks for the message, ${context.askerName}.` : 'Thanks for the message.';
-    const remark = context.earlierRemark ? ` Earlier, ${quote(context.earlierRemark)}, which is worth keeping in mind.` : '';
+    const thanks = context.askerName
+      ? `Thanks for the message, ${context.askerName}.`
+      : 'Thanks for the message.';
+    const remark = context.earlierRemark
+      ? ` Earlier, ${quote(context.earlierRemark)}, which is worth keeping in mind.`
+      : '';
     return `${thanks} ${context.topic ? `About “${context.topic}”: here` : 'Here'} is a short answer based on what has been said in this room so far.${remark}\n\nI'm an offline persona, so I answer from the transcript rather than from a language model. Ask me to calculate something, check the time or search the room history to see tools at work.`;
   },
   recallName(context, name) {
-    if (!name) return `I don't know your name yet${context.askerName ? ` (the room shows you as ${context.askerName})` : ''}. Tell me, for example "my name is Sam", and I'll remember it for this conversation.`;
+    if (!name)
+      return `I don't know your name yet${context.askerName ? ` (the room shows you as ${context.askerName})` : ''}. Tell me, for example "my name is Sam", and I'll remember it for this conversation.`;
     return `Your name is ${name}: you told us earlier in this conversation. I'll keep using it from here on, so feel free to ask me anything else.`;
   },
   greet(context, name) {
@@ -189,7 +224,9 @@ const assistant: Voice = {
     return `Let me search the room history for “${intent.args.query}”.`;
   },
   toolAnswer(_context, toolName, summary) {
-    return summary.isError ? `${toolFailure(toolName, summary)}. Could you rephrase the request?` : summary.sentence;
+    return summary.isError
+      ? `${toolFailure(toolName, summary)}. Could you rephrase the request?`
+      : summary.sentence;
   },
   handoff: (handles) => `${mentionList(handles)}, could you weigh in?`,
 };

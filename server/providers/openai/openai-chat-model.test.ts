@@ -15,7 +15,11 @@ import { OpenAIChatModel } from './openai-chat-model.ts';
 const CALCULATOR: ChatToolSpec = {
   name: 'calculator',
   description: 'Evaluates an arithmetic expression.',
-  parameters: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] },
+  parameters: {
+    type: 'object',
+    properties: { expression: { type: 'string' } },
+    required: ['expression'],
+  },
 };
 
 describeChatModelContract({
@@ -26,7 +30,10 @@ describeChatModelContract({
   requestPath: '/v1/chat/completions',
   plainRequestBody: { stream_options: { include_usage: true } },
   // The fake is a compatible server, so the limit goes in `max_tokens` (see the official endpoint below).
-  callSettingsBody: ({ temperature, maxOutputTokens }) => ({ temperature, max_tokens: maxOutputTokens }),
+  callSettingsBody: ({ temperature, maxOutputTokens }) => ({
+    temperature,
+    max_tokens: maxOutputTokens,
+  }),
   retryableStreamErrorType: 'server_error',
 });
 
@@ -45,7 +52,8 @@ afterEach(async () => {
 function officialModel(): OpenAIChatModel {
   return new OpenAIChatModel({
     apiKey: 'unused',
-    fetch: (input, init) => fetch(String(input).replace('https://api.openai.com/v1', fake.url), init),
+    fetch: (input, init) =>
+      fetch(String(input).replace('https://api.openai.com/v1', fake.url), init),
   });
 }
 
@@ -73,25 +81,50 @@ describe('OpenAIChatModel', () => {
 
   it('reassembles streamed tool-call arguments and sends the result back in the follow-up', async () => {
     fake.enqueue(
-      { text: 'Let me compute.', toolCalls: [{ id: 'call_1', name: 'calculator', args: { expression: '12*7' } }], chunkSize: 3 },
+      {
+        text: 'Let me compute.',
+        toolCalls: [{ id: 'call_1', name: 'calculator', args: { expression: '12*7' } }],
+        chunkSize: 3,
+      },
       { text: '12*7 is 84.' },
     );
     const turns: ChatTurn[] = [{ role: 'user', name: 'Ada', content: 'What is 12*7?' }];
 
     const first = await collectParts(model, chatRequest({ turns, tools: [CALCULATOR] }));
 
-    expect(partTypes(first)).toEqual(['text-delta', 'text-delta', 'text-delta', 'text-delta', 'text-delta', 'tool-call', 'finish']);
+    expect(partTypes(first)).toEqual([
+      'text-delta',
+      'text-delta',
+      'text-delta',
+      'text-delta',
+      'text-delta',
+      'tool-call',
+      'finish',
+    ]);
     expect(first.slice(-2)).toEqual([
       { type: 'tool-call', callId: 'call_1', name: 'calculator', args: { expression: '12*7' } },
       { type: 'finish', reason: 'tool-calls', usage: expect.any(Object) },
     ]);
     expect(fake.requests[0]?.body).toMatchObject({
-      tools: [{ type: 'function', function: { name: 'calculator', description: CALCULATOR.description, parameters: CALCULATOR.parameters } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'calculator',
+            description: CALCULATOR.description,
+            parameters: CALCULATOR.parameters,
+          },
+        },
+      ],
     });
 
     const followUp: ChatTurn[] = [
       ...turns,
-      { role: 'assistant', content: 'Let me compute.', toolCalls: [{ callId: 'call_1', name: 'calculator', args: { expression: '12*7' } }] },
+      {
+        role: 'assistant',
+        content: 'Let me compute.',
+        toolCalls: [{ callId: 'call_1', name: 'calculator', args: { expression: '12*7' } }],
+      },
       { role: 'tool', callId: 'call_1', name: 'calculator', content: '{"result":{"value":84}}' },
     ];
     const second = await collectParts(model, chatRequest({ turns: followUp, tools: [CALCULATOR] }));
@@ -104,7 +137,13 @@ describe('OpenAIChatModel', () => {
         {
           role: 'assistant',
           content: 'Let me compute.',
-          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'calculator', arguments: '{"expression":"12*7"}' } }],
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'calculator', arguments: '{"expression":"12*7"}' },
+            },
+          ],
         },
         { role: 'tool', tool_call_id: 'call_1', content: '{"result":{"value":84}}' },
       ],
@@ -117,14 +156,19 @@ describe('OpenAIChatModel', () => {
     const parts = await collectParts(model, chatRequest());
 
     expect(streamedReasoning(parts)).toBe('Thinking it over.');
-    expect(parts.findIndex((part) => part.type === 'text-delta')).toBeGreaterThan(parts.findLastIndex((part) => part.type === 'reasoning-delta'));
+    expect(parts.findIndex((part) => part.type === 'text-delta')).toBeGreaterThan(
+      parts.findLastIndex((part) => part.type === 'reasoning-delta'),
+    );
   });
 
   it('streams `reasoning` deltas (Ollama, OpenRouter) as reasoning too', async () => {
     const ollama = await startFakeOpenAI({ reasoningField: 'reasoning' });
     try {
       ollama.enqueue({ reasoning: 'Hmm.', text: 'Yes.' });
-      const parts = await collectParts(new OpenAIChatModel({ apiKey: 'unused', baseURL: ollama.url }), chatRequest());
+      const parts = await collectParts(
+        new OpenAIChatModel({ apiKey: 'unused', baseURL: ollama.url }),
+        chatRequest(),
+      );
       expect(streamedReasoning(parts)).toBe('Hmm.');
       expect(streamedText(parts)).toBe('Yes.');
     } finally {
@@ -133,7 +177,10 @@ describe('OpenAIChatModel', () => {
   });
 
   it('reads the bare-string error bodies some compatible servers send', async () => {
-    fake.enqueue({ status: 404, body: { error: 'model "llama9" not found, try pulling it first' } });
+    fake.enqueue({
+      status: 404,
+      body: { error: 'model "llama9" not found, try pulling it first' },
+    });
 
     const error = streamError(await collectParts(model, chatRequest()));
 
@@ -142,8 +189,14 @@ describe('OpenAIChatModel', () => {
   });
 
   it('limits output with max_tokens on compatible servers and max_completion_tokens on OpenAI, with the temperature on both', async () => {
-    await collectParts(model, chatRequest({ model: 'llama3.2', temperature: 0.7, maxOutputTokens: 100 }));
-    await collectParts(officialModel(), chatRequest({ model: 'gpt-4o-mini', temperature: 0.7, maxOutputTokens: 100 }));
+    await collectParts(
+      model,
+      chatRequest({ model: 'llama3.2', temperature: 0.7, maxOutputTokens: 100 }),
+    );
+    await collectParts(
+      officialModel(),
+      chatRequest({ model: 'gpt-4o-mini', temperature: 0.7, maxOutputTokens: 100 }),
+    );
 
     expect(fake.requests[0]?.body).toMatchObject({ temperature: 0.7, max_tokens: 100 });
     expect(fake.requests[0]?.body).not.toHaveProperty('max_completion_tokens');
@@ -154,7 +207,11 @@ describe('OpenAIChatModel', () => {
   it.each(['o4-mini', 'o3', 'gpt-5-mini', 'gpt-6', 'openai/o1'])(
     'gives the reasoning model %s no temperature, which it refuses, and its limit as max_completion_tokens, on any endpoint',
     async (reasoningModel) => {
-      const request = chatRequest({ model: reasoningModel, temperature: 0.3, maxOutputTokens: 100 });
+      const request = chatRequest({
+        model: reasoningModel,
+        temperature: 0.3,
+        maxOutputTokens: 100,
+      });
 
       const compatible = await collectParts(model, request);
       const official = await collectParts(officialModel(), request);
@@ -170,7 +227,10 @@ describe('OpenAIChatModel', () => {
   );
 
   it('gives gpt-5-chat, which is no reasoning model, its temperature', async () => {
-    await collectParts(officialModel(), chatRequest({ model: 'gpt-5-chat-latest', temperature: 0.3 }));
+    await collectParts(
+      officialModel(),
+      chatRequest({ model: 'gpt-5-chat-latest', temperature: 0.3 }),
+    );
 
     expect(fake.requests[0]?.body).toMatchObject({ temperature: 0.3 });
   });

@@ -25,7 +25,10 @@ export interface OpenAIChatModelOptions {
 }
 
 /** A streamed delta as compatible servers send it: some add the model's reasoning. */
-type CompatibleDelta = ChatCompletionChunk.Choice.Delta & { reasoning_content?: unknown; reasoning?: unknown };
+type CompatibleDelta = ChatCompletionChunk.Choice.Delta & {
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+};
 
 interface ToolCallDraft {
   callId: string;
@@ -59,8 +62,11 @@ export class OpenAIChatModel implements ChatModel {
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     });
-    this.isOfficialEndpoint = options.baseURL === undefined || new URL(options.baseURL).hostname === 'api.openai.com';
-    this.label = this.isOfficialEndpoint ? 'OpenAI' : `the OpenAI-compatible server at ${new URL(this.client.baseURL).host}`;
+    this.isOfficialEndpoint =
+      options.baseURL === undefined || new URL(options.baseURL).hostname === 'api.openai.com';
+    this.label = this.isOfficialEndpoint
+      ? 'OpenAI'
+      : `the OpenAI-compatible server at ${new URL(this.client.baseURL).host}`;
   }
 
   async *stream(request: ChatRequest): AsyncGenerator<ChatStreamPart, void, undefined> {
@@ -73,7 +79,11 @@ export class OpenAIChatModel implements ChatModel {
       const chunks = await this.client.chat.completions.create(this.buildBody(request), { signal });
       for await (const chunk of chunks) {
         if (signal.aborted) return; // chunks already buffered when the abort came are dropped
-        if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        if (chunk.usage)
+          usage = {
+            inputTokens: chunk.usage.prompt_tokens,
+            outputTokens: chunk.usage.completion_tokens,
+          };
         const choice = chunk.choices[0];
         if (!choice) continue;
         const delta = choice.delta as CompatibleDelta | undefined;
@@ -94,7 +104,12 @@ export class OpenAIChatModel implements ChatModel {
       return;
     }
     for (const draft of toolCalls.values()) {
-      yield { type: 'tool-call', callId: draft.callId, name: draft.name, args: parseToolArguments(draft.argumentsText) };
+      yield {
+        type: 'tool-call',
+        callId: draft.callId,
+        name: draft.name,
+        args: parseToolArguments(draft.argumentsText),
+      };
     }
     yield { type: 'finish', reason: mapFinishReason(finishReason, toolCalls.size > 0), usage };
   }
@@ -109,10 +124,12 @@ export class OpenAIChatModel implements ChatModel {
     if (request.tools.length > 0) body.tools = toOpenAITools(request.tools);
     // The model's rules travel with its name: a proxy or Azure in front of o3 refuses the same.
     const isReasoningModel = isOpenAIReasoningModel(request.model);
-    if (request.temperature !== undefined && !isReasoningModel) body.temperature = request.temperature;
+    if (request.temperature !== undefined && !isReasoningModel)
+      body.temperature = request.temperature;
     if (request.maxOutputTokens !== undefined) {
       // OpenAI's newer models only take `max_completion_tokens`; compatible servers know `max_tokens`.
-      if (this.isOfficialEndpoint || isReasoningModel) body.max_completion_tokens = request.maxOutputTokens;
+      if (this.isOfficialEndpoint || isReasoningModel)
+        body.max_completion_tokens = request.maxOutputTokens;
       else body.max_tokens = request.maxOutputTokens;
     }
     return body;
@@ -130,18 +147,25 @@ export class OpenAIChatModel implements ChatModel {
 export function isOpenAIReasoningModel(model: string): boolean {
   const name = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
   const generation = /^gpt-(\d+)/.exec(name)?.[1];
-  return /^o\d/.test(name) || (generation !== undefined && Number(generation) >= 5 && !name.startsWith('gpt-5-chat'));
+  return (
+    /^o\d/.test(name) ||
+    (generation !== undefined && Number(generation) >= 5 && !name.startsWith('gpt-5-chat'))
+  );
 }
 
 /** `reasoning_content` (DeepSeek, vLLM, LM Studio) or `reasoning` (Ollama, OpenRouter). */
 function readReasoning(delta: CompatibleDelta | undefined): string | undefined {
-  if (typeof delta?.reasoning_content === 'string' && delta.reasoning_content !== '') return delta.reasoning_content;
+  if (typeof delta?.reasoning_content === 'string' && delta.reasoning_content !== '')
+    return delta.reasoning_content;
   if (typeof delta?.reasoning === 'string' && delta.reasoning !== '') return delta.reasoning;
   return undefined;
 }
 
 /** Tool calls stream as fragments keyed by `index`: the first carries id and name, all carry argument text. */
-function addToolCallFragment(drafts: Map<number, ToolCallDraft>, fragment: ChatCompletionChunk.Choice.Delta.ToolCall): void {
+function addToolCallFragment(
+  drafts: Map<number, ToolCallDraft>,
+  fragment: ChatCompletionChunk.Choice.Delta.ToolCall,
+): void {
   const index = fragment.index ?? drafts.size;
   const draft = drafts.get(index) ?? { callId: '', name: '', argumentsText: '' };
   if (fragment.id) draft.callId = fragment.id;

@@ -63,7 +63,12 @@ export function readOpenAIErrorBody(body: unknown): VendorErrorDetail | undefine
  */
 export function toOpenAIProviderError(error: unknown, label: string): ProviderError {
   if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError({ provider: PROVIDER, message: `${capitalize(label)} did not answer in time.`, isRetryable: true, cause: error });
+    return new ProviderError({
+      provider: PROVIDER,
+      message: `${capitalize(label)} did not answer in time.`,
+      isRetryable: true,
+      cause: error,
+    });
   }
   if (error instanceof APIConnectionError) {
     return new ProviderError({
@@ -85,13 +90,20 @@ export function toOpenAIProviderError(error: unknown, label: string): ProviderEr
         cause: error,
       });
     }
-    return statusError(PROVIDER, label, { status: error.status, headers: error.headers }, words, error);
+    return statusError(
+      PROVIDER,
+      label,
+      { status: error.status, headers: error.headers },
+      words,
+      error,
+    );
   }
   return interruptedStreamError(PROVIDER, error, label);
 }
 
 function describeConnectionError(error: APIConnectionError): string {
   const cause: unknown = error.cause;
-  if (cause instanceof Error && cause.message && cause.message !== error.message) return `${error.message}: ${cause.message}`;
+  if (cause instanceof Error && cause.message && cause.message !== error.message)
+    return `${error.message}: ${cause.message}`;
   return error.message;
 }

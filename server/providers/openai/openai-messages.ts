@@ -2,7 +2,10 @@
  * The room transcript in Chat Completions form. Other speakers' names go into the text
  * (`Name: text`) because the `name` field is ignored or rejected by many compatible servers.
  */
-import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionFunctionTool,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import type { ChatToolSpec, ChatTurn } from '../chat-model.ts';
 import { pairToolTurns } from '../paired-tool-turns.ts';
 import { serializeToolArguments } from '../tool-arguments.ts';
@@ -13,12 +16,18 @@ import { serializeToolArguments } from '../tool-arguments.ts';
  * toOpenAIMessages('You are Sage (@sage).', [{ role: 'user', name: 'Ada', content: 'Hi' }]);
  * // [{ role: 'system', content: 'You are Sage (@sage).' }, { role: 'user', content: 'Ada: Hi' }]
  */
-export function toOpenAIMessages(system: string, turns: readonly ChatTurn[]): ChatCompletionMessageParam[] {
+export function toOpenAIMessages(
+  system: string,
+  turns: readonly ChatTurn[],
+): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [];
   if (system.trim() !== '') messages.push({ role: 'system', content: system });
   for (const turn of pairToolTurns(turns)) {
     if (turn.role === 'user') {
-      messages.push({ role: 'user', content: turn.name ? `${turn.name}: ${turn.content}` : turn.content });
+      messages.push({
+        role: 'user',
+        content: turn.name ? `${turn.name}: ${turn.content}` : turn.content,
+      });
     } else if (turn.role === 'tool') {
       messages.push({ role: 'tool', tool_call_id: turn.callId, content: turn.content });
     } else if (turn.toolCalls?.length) {

@@ -1,4 +1,11 @@
-import { ENCODING, VSN, encodeText, encodeUserBroadcast, type Encoding, type Vsn } from './serializer.ts';
+import {
+  ENCODING,
+  VSN,
+  encodeText,
+  encodeUserBroadcast,
+  type Encoding,
+  type Vsn,
+} from './serializer.ts';
 
 /**
  * One broadcast on its way to a topic's subscribers. Frames are encoded lazily, once per
@@ -21,18 +28,36 @@ export class OutboundBroadcast {
   ) {}
 
   /** A user broadcast whose JSON payload is already parsed (and `body` is its UTF-8 text). */
-  static fromJson(topic: string, userEvent: string, json: unknown, body?: Uint8Array): OutboundBroadcast {
+  static fromJson(
+    topic: string,
+    userEvent: string,
+    json: unknown,
+    body?: Uint8Array,
+  ): OutboundBroadcast {
     const bytes = body ?? Buffer.from(JSON.stringify(json ?? {}));
-    return new OutboundBroadcast(topic, userEvent, { kind: 'user', encoding: ENCODING.JSON, body: bytes, json });
+    return new OutboundBroadcast(topic, userEvent, {
+      kind: 'user',
+      encoding: ENCODING.JSON,
+      body: bytes,
+      json,
+    });
   }
 
   /** A user broadcast with a raw binary payload: vsn 1 sockets never receive it. */
   static fromBinary(topic: string, userEvent: string, body: Uint8Array): OutboundBroadcast {
-    return new OutboundBroadcast(topic, userEvent, { kind: 'user', encoding: ENCODING.BINARY, body });
+    return new OutboundBroadcast(topic, userEvent, {
+      kind: 'user',
+      encoding: ENCODING.BINARY,
+      body,
+    });
   }
 
   /** A broadcast that arrived as a JSON map `{type:'broadcast', event, payload, …}`. */
-  static fromMap(topic: string, userEvent: string, payload: Record<string, unknown>): OutboundBroadcast {
+  static fromMap(
+    topic: string,
+    userEvent: string,
+    payload: Record<string, unknown>,
+  ): OutboundBroadcast {
     return new OutboundBroadcast(topic, userEvent, { kind: 'map', payload });
   }
 
@@ -50,14 +75,30 @@ export class OutboundBroadcast {
 
   /** Bytes of the user payload, for size limits. */
   get size(): number {
-    return this.origin.kind === 'user' ? this.origin.body.length : JSON.stringify(this.origin.payload.payload ?? null).length;
+    return this.origin.kind === 'user'
+      ? this.origin.body.length
+      : JSON.stringify(this.origin.payload.payload ?? null).length;
   }
 
   private encodeV2(): string | Buffer | null {
     if (this.origin.kind === 'user') {
-      return encodeUserBroadcast(this.topic, this.userEvent, this.origin.encoding, this.origin.body);
+      return encodeUserBroadcast(
+        this.topic,
+        this.userEvent,
+        this.origin.encoding,
+        this.origin.body,
+      );
     }
-    return encodeText({ joinRef: null, ref: null, topic: this.topic, event: 'broadcast', payload: this.origin.payload }, VSN.V2);
+    return encodeText(
+      {
+        joinRef: null,
+        ref: null,
+        topic: this.topic,
+        event: 'broadcast',
+        payload: this.origin.payload,
+      },
+      VSN.V2,
+    );
   }
 
   private encodeV1(): string | null {
@@ -69,6 +110,9 @@ export class OutboundBroadcast {
     } else {
       return null;
     }
-    return encodeText({ joinRef: null, ref: null, topic: this.topic, event: 'broadcast', payload }, VSN.V1);
+    return encodeText(
+      { joinRef: null, ref: null, topic: this.topic, event: 'broadcast', payload },
+      VSN.V1,
+    );
   }
 }

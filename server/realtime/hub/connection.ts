@@ -1,29 +1,56 @@
+// One client WebSocket of the embedded hub (docs/realtime-protocol.md).
+// Why one file: it is the protocol's state machine for one socket (join, broadcast, presence,
+// access_token, leave and their replies), which docs/realtime-protocol.md describes in the same
+// order; frames, channels, limits and broadcasts are in their own modules.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { JwtError, type VerifiedClaims } from '../../auth/jwt.ts';
 import { isRecord } from '../../lib/is-record.ts';
 import { OutboundBroadcast } from './broadcast.ts';
 import { TOPIC_PREFIX, type Channel } from './channel.ts';
-import { CLOSE_CODE, JOIN_REASON, SYSTEM_MESSAGE, channelTokenMessage, joinTokenReason } from './errors.ts';
+import {
+  CLOSE_CODE,
+  JOIN_REASON,
+  SYSTEM_MESSAGE,
+  channelTokenMessage,
+  joinTokenReason,
+} from './errors.ts';
 import { WindowCounter, payloadLimitBytes } from './limits.ts';
 import { channelAccess, isServiceRole, maySend } from './policy.ts';
 import type { HubCore } from './hub-core.ts';
-import { MAX_MEMBER_PAYLOAD_BYTES, MEMBER_REASON, memberId, memberPresence, memberTyping } from './room-protocol.ts';
-import { ENCODING, decodeBinary, decodeText, withinDepth, encodeText, type Frame, type UserBroadcastPush, type Vsn } from './serializer.ts';
+import {
+  MAX_MEMBER_PAYLOAD_BYTES,
+  MEMBER_REASON,
+  memberId,
+  memberPresence,
+  memberTyping,
+} from './room-protocol.ts';
+import {
+  ENCODING,
+  decodeBinary,
+  decodeText,
+  withinDepth,
+  encodeText,
+  type Frame,
+  type UserBroadcastPush,
+  type Vsn,
+} from './serializer.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Accepts the strings "true"/"false" in any case, as Supabase's join payload schema does. */
 function flexibleBoolean(value: unknown, fallback: boolean): boolean {
   if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (typeof value === 'string' && /^(true|false)$/i.test(value))
+    return value.toLowerCase() === 'true';
   return fallback;
 }
 
 /** A stable, truthy id for a postgres_changes binding (Supabase uses `:erlang.phash2`). */
 function bindingId(binding: unknown): number {
   let hash = 0x811c9dc5;
-  for (const char of JSON.stringify(binding)) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  for (const char of JSON.stringify(binding))
+    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
   return ((hash >>> 0) % 134_217_727) + 1;
 }
 
@@ -67,7 +94,9 @@ export class Connection {
   receive(data: Buffer, isBinary: boolean): void {
     this.lastSeen = Date.now();
     try {
-      const inbound = isBinary ? decodeBinary(data, this.vsn) : decodeText(data.toString('utf8'), this.vsn);
+      const inbound = isBinary
+        ? decodeBinary(data, this.vsn)
+        : decodeText(data.toString('utf8'), this.vsn);
       if (!inbound) {
         this.hub.log('debug', 'realtime.malformed_frame', { bytes: data.length });
         return;
@@ -93,19 +122,42 @@ export class Connection {
         ref: null,
         topic: channel.topic,
         event: 'system',
-        payload: { extension: 'system', status: 'error', message: systemMessage, channel: channel.subTopic },
+        payload: {
+          extension: 'system',
+          status: 'error',
+          message: systemMessage,
+          channel: channel.subTopic,
+        },
       });
     }
-    this.sendFrame({ joinRef: channel.joinRef, ref: channel.joinRef, topic: channel.topic, event: 'phx_close', payload: {} });
+    this.sendFrame({
+      joinRef: channel.joinRef,
+      ref: channel.joinRef,
+      topic: channel.topic,
+      event: 'phx_close',
+      payload: {},
+    });
     this.removeChannel(channel);
   }
 
-  private reply(request: Pick<Frame, 'joinRef' | 'ref' | 'topic'>, status: 'ok' | 'error', response: unknown): void {
-    this.sendFrame({ joinRef: request.joinRef, ref: request.ref, topic: request.topic, event: 'phx_reply', payload: { status, response } });
+  private reply(
+    request: Pick<Frame, 'joinRef' | 'ref' | 'topic'>,
+    status: 'ok' | 'error',
+    response: unknown,
+  ): void {
+    this.sendFrame({
+      joinRef: request.joinRef,
+      ref: request.ref,
+      topic: request.topic,
+      event: 'phx_reply',
+      payload: { status, response },
+    });
   }
 
   private replyUnmatched(request: Pick<Frame, 'ref' | 'topic'>): void {
-    this.reply({ joinRef: null, ref: request.ref, topic: request.topic }, 'error', { reason: 'unmatched topic' });
+    this.reply({ joinRef: null, ref: request.ref, topic: request.topic }, 'error', {
+      reason: 'unmatched topic',
+    });
   }
 
   /** The channel a message is for; a stale (non-null, different) join_ref does not match. */
@@ -169,7 +221,8 @@ export class Connection {
       push.userEvent,
       () => push.body.length,
       () => {
-        if (push.encoding === ENCODING.BINARY) return OutboundBroadcast.fromBinary(channel.topic, push.userEvent, push.body);
+        if (push.encoding === ENCODING.BINARY)
+          return OutboundBroadcast.fromBinary(channel.topic, push.userEvent, push.body);
         let json: unknown;
         try {
           json = JSON.parse(push.body.toString('utf8'));
@@ -212,7 +265,12 @@ export class Connection {
       if (!checked.ok) return refuse({ reason: checked.reason });
       outbound = OutboundBroadcast.fromJson(channel.topic, userEvent, checked.value);
     }
-    this.hub.fanOut(channel.subTopic, channel.isPrivate, outbound, channel.self ? undefined : channel);
+    this.hub.fanOut(
+      channel.subTopic,
+      channel.isPrivate,
+      outbound,
+      channel.self ? undefined : channel,
+    );
     if (channel.ack) this.reply(request, 'ok', {});
   }
 
@@ -261,7 +319,13 @@ export class Connection {
 
   private handleAccessToken(channel: Channel, token: unknown): void {
     // Never answered (§6): ignored when absent, an `sb_` key, or unchanged.
-    if (typeof token !== 'string' || token === '' || token.startsWith('sb_') || token === channel.token) return;
+    if (
+      typeof token !== 'string' ||
+      token === '' ||
+      token.startsWith('sb_') ||
+      token === channel.token
+    )
+      return;
     let claims: VerifiedClaims;
     try {
       claims = this.hub.verify(token);
@@ -286,7 +350,8 @@ export class Connection {
       this.replyUnmatched(frame);
       return;
     }
-    const fail = (reason: string) => this.hub.afterJoinErrorDelay(() => this.reply(frame, 'error', { reason }));
+    const fail = (reason: string) =>
+      this.hub.afterJoinErrorDelay(() => this.reply(frame, 'error', { reason }));
     const subTopic = frame.topic.slice(TOPIC_PREFIX.length);
     if (subTopic === '') return fail(JOIN_REASON.TOPIC_REQUIRED);
     if (this.hub.closing) return fail(JOIN_REASON.RESTARTING);
@@ -302,10 +367,14 @@ export class Connection {
     const isPrivate = flexibleBoolean(config.private, false);
     if (!isPrivate && this.hub.privateOnly) return fail(JOIN_REASON.PRIVATE_ONLY);
     const previous = this.channels.get(frame.topic);
-    if (!previous && this.channels.size >= this.hub.limits.maxChannelsPerSocket) return fail(JOIN_REASON.TOO_MANY_CHANNELS);
+    if (!previous && this.channels.size >= this.hub.limits.maxChannelsPerSocket)
+      return fail(JOIN_REASON.TOO_MANY_CHANNELS);
 
     const offered = payload.user_token ?? payload.access_token;
-    const token = typeof offered === 'string' && offered !== '' && !offered.startsWith('sb_') ? offered : this.apikey;
+    const token =
+      typeof offered === 'string' && offered !== '' && !offered.startsWith('sb_')
+        ? offered
+        : this.apikey;
     let claims: VerifiedClaims;
     try {
       claims = this.hub.verify(token);
@@ -318,7 +387,8 @@ export class Connection {
     if (broadcast.replay !== undefined && !isPrivate) return fail(JOIN_REASON.REPLAY_PUBLIC);
 
     if (previous) this.closeChannel(previous); // a rejoin replaces the old subscription (§11.14)
-    const presenceKey = typeof presence.key === 'string' && presence.key !== '' ? presence.key : randomUUID();
+    const presenceKey =
+      typeof presence.key === 'string' && presence.key !== '' ? presence.key : randomUUID();
     const channel: Channel = {
       connection: this,
       topic: frame.topic,
@@ -329,7 +399,10 @@ export class Connection {
       ack: flexibleBoolean(broadcast.ack, false),
       presenceEnabled: flexibleBoolean(presence.enabled, false),
       presenceKey,
-      presenceCalls: new WindowCounter(this.hub.limits.maxPresenceCalls, this.hub.limits.presenceWindowMs),
+      presenceCalls: new WindowCounter(
+        this.hub.limits.maxPresenceCalls,
+        this.hub.limits.presenceWindowMs,
+      ),
       token,
       claims,
       access,
@@ -340,14 +413,28 @@ export class Connection {
     this.armExpiry(channel);
 
     const bindings = Array.isArray(config.postgres_changes) ? config.postgres_changes : [];
-    const postgresChanges = bindings.map((binding) => (isRecord(binding) ? { ...binding, id: bindingId(binding) } : binding));
+    const postgresChanges = bindings.map((binding) =>
+      isRecord(binding) ? { ...binding, id: bindingId(binding) } : binding,
+    );
     this.reply(frame, 'ok', { postgres_changes: postgresChanges });
 
     const push = (event: string, body: unknown) =>
-      this.sendFrame({ joinRef: channel.joinRef, ref: null, topic: channel.topic, event, payload: body });
-    if (channel.presenceEnabled) push('presence_state', this.hub.presenceState(subTopic, isPrivate));
+      this.sendFrame({
+        joinRef: channel.joinRef,
+        ref: null,
+        topic: channel.topic,
+        event,
+        payload: body,
+      });
+    if (channel.presenceEnabled)
+      push('presence_state', this.hub.presenceState(subTopic, isPrivate));
     if (flexibleBoolean(broadcast.replication_ready, false)) {
-      push('system', { extension: 'system', status: 'ok', message: 'Replication connection established', channel: subTopic });
+      push('system', {
+        extension: 'system',
+        status: 'ok',
+        message: 'Replication connection established',
+        channel: subTopic,
+      });
     }
   }
 
@@ -355,14 +442,17 @@ export class Connection {
   private armExpiry(channel: Channel): void {
     clearTimeout(channel.expiryTimer);
     const delay = Math.min(MAX_TIMER_MS, channel.claims.exp * 1000 - Date.now() + 1);
-    channel.expiryTimer = setTimeout(() => {
-      try {
-        this.hub.verify(channel.token);
-        this.armExpiry(channel);
-      } catch (error) {
-        if (error instanceof JwtError) this.closeChannel(channel, channelTokenMessage(error));
-      }
-    }, Math.max(0, delay));
+    channel.expiryTimer = setTimeout(
+      () => {
+        try {
+          this.hub.verify(channel.token);
+          this.armExpiry(channel);
+        } catch (error) {
+          if (error instanceof JwtError) this.closeChannel(channel, channelTokenMessage(error));
+        }
+      },
+      Math.max(0, delay),
+    );
     channel.expiryTimer.unref();
   }
 

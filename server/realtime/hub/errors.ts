@@ -18,7 +18,9 @@ export function joinTokenReason(error: JwtError): string {
 
 /** The `system` message text that closes a channel whose refreshed or aging token failed. */
 export function channelTokenMessage(error: JwtError): string {
-  return error.kind === JWT_ERROR.EXPIRED ? `Token has expired ${error.expiredSecondsAgo} seconds ago` : error.message;
+  return error.kind === JWT_ERROR.EXPIRED
+    ? `Token has expired ${error.expiredSecondsAgo} seconds ago`
+    : error.message;
 }
 
 export const JOIN_REASON = {
@@ -28,14 +30,16 @@ export const JOIN_REASON = {
   PRIVATE_ONLY: 'PrivateOnly: This project only allows private channels',
   REPLAY_PUBLIC: 'UnableToReplayMessages: Replay is not allowed for public channels',
   RESTARTING: 'RealtimeRestarting: Realtime is restarting, please standby',
-  unauthorized: (subTopic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
+  unauthorized: (subTopic: string) =>
+    `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
 } as const;
 
 export const SYSTEM_MESSAGE = {
   TOO_MANY_EVENTS: 'Too many messages per second',
   PRESENCE_RATE: 'Client presence rate limit exceeded',
   TRACK_TOO_BIG: 'Track message size exceeded',
-  lostAccess: (subTopic: string) => `You no longer have permission to read from this Channel topic: ${subTopic}`,
+  lostAccess: (subTopic: string) =>
+    `You no longer have permission to read from this Channel topic: ${subTopic}`,
 } as const;
 
 /** WebSocket close codes the hub uses, as Phoenix/Supabase do. */

@@ -17,8 +17,19 @@ export interface HubCore {
   subscribe(channel: Channel): void;
   unsubscribe(channel: Channel): void;
   /** Delivers to the topic's readers; `except` is the sender when it did not ask for `self`. */
-  fanOut(subTopic: string, isPrivate: boolean, outbound: OutboundBroadcast, except?: Channel): number;
-  trackPresence(owner: object, subTopic: string, isPrivate: boolean, key: string, state: Record<string, unknown>): void;
+  fanOut(
+    subTopic: string,
+    isPrivate: boolean,
+    outbound: OutboundBroadcast,
+    except?: Channel,
+  ): number;
+  trackPresence(
+    owner: object,
+    subTopic: string,
+    isPrivate: boolean,
+    key: string,
+    state: Record<string, unknown>,
+  ): void;
   untrackPresence(owner: object, subTopic: string, isPrivate: boolean): void;
   presenceState(subTopic: string, isPrivate: boolean): PresenceState;
   afterJoinErrorDelay(send: () => void): void;

@@ -1,3 +1,6 @@
+// The embedded hub's server: HTTP upgrade, REST broadcast endpoints, topics and the in-process API.
+// Why one file: topic membership, server-side presences and subscribers are one registry that
+// every entry point (socket, REST, in-process) updates; one socket's protocol is connection.ts.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -57,7 +60,12 @@ export interface PublishInput {
   private?: boolean;
 }
 
-const HTTP_STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const HTTP_STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
 /**
  * The embedded, Supabase-Realtime-compatible server: the WebSocket endpoint
@@ -90,7 +98,10 @@ export class RealtimeHub implements HubCore {
     this.privateOnly = options.privateOnly ?? false;
     this.basePath = options.basePath ?? '/realtime/v1';
     this.allowedOrigins = options.allowedOrigins ?? '*';
-    this.restTyping = new FixedWindowRateLimiter({ limit: this.limits.maxTypingPerSecond, windowMs: 1000 });
+    this.restTyping = new FixedWindowRateLimiter({
+      limit: this.limits.maxTypingPerSecond,
+      windowMs: 1000,
+    });
     this.log = options.log ?? (() => {});
     this.wss = new WebSocketServer({
       noServer: true,
@@ -98,7 +109,10 @@ export class RealtimeHub implements HubCore {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.idleSweep = setInterval(() => this.closeIdleSockets(), Math.max(10, this.limits.idleTimeoutMs / 4));
+    this.idleSweep = setInterval(
+      () => this.closeIdleSockets(),
+      Math.max(10, this.limits.idleTimeoutMs / 4),
+    );
     this.idleSweep.unref();
   }
 
@@ -119,12 +133,21 @@ export class RealtimeHub implements HubCore {
 
   /** Broadcasts to every subscriber of a topic, as the single-message REST endpoint does. */
   publish(input: PublishInput): number {
-    const outbound = OutboundBroadcast.fromJson(`${TOPIC_PREFIX}${input.topic}`, input.event, input.payload);
+    const outbound = OutboundBroadcast.fromJson(
+      `${TOPIC_PREFIX}${input.topic}`,
+      input.event,
+      input.payload,
+    );
     return this.fanOut(input.topic, input.private ?? true, outbound);
   }
 
   /** Tracks a presence owned by the server itself under `key`. */
-  trackServerPresence(input: { topic: string; key: string; state: Record<string, unknown>; private?: boolean }): TrackedPresence {
+  trackServerPresence(input: {
+    topic: string;
+    key: string;
+    state: Record<string, unknown>;
+    private?: boolean;
+  }): TrackedPresence {
     const owner = {};
     const isPrivate = input.private ?? true;
     this.trackPresence(owner, input.topic, isPrivate, input.key, input.state);
@@ -170,7 +193,12 @@ export class RealtimeHub implements HubCore {
     if (topic.channels.size === 0 && topic.presence.size === 0) this.topics.delete(key);
   }
 
-  fanOut(subTopic: string, isPrivate: boolean, outbound: OutboundBroadcast, except?: Channel): number {
+  fanOut(
+    subTopic: string,
+    isPrivate: boolean,
+    outbound: OutboundBroadcast,
+    except?: Channel,
+  ): number {
     const key = topicKey(subTopic, isPrivate);
     this.notifyListeners(key, outbound);
     const topic = this.topics.get(key);
@@ -186,7 +214,13 @@ export class RealtimeHub implements HubCore {
     return delivered;
   }
 
-  trackPresence(owner: object, subTopic: string, isPrivate: boolean, key: string, state: Record<string, unknown>): void {
+  trackPresence(
+    owner: object,
+    subTopic: string,
+    isPrivate: boolean,
+    key: string,
+    state: Record<string, unknown>,
+  ): void {
     const topic = this.topic(subTopic, isPrivate, true)!;
     const diff = topic.presence.track(owner, key, state);
     if (diff) this.sendPresenceDiff(subTopic, topic, diff);
@@ -252,7 +286,10 @@ export class RealtimeHub implements HubCore {
       const vsn = channel.connection.vsn;
       let frame = frames.get(vsn);
       if (frame === undefined) {
-        frame = encodeText({ joinRef: null, ref: null, topic: fullTopic, event: 'presence_diff', payload: diff }, vsn);
+        frame = encodeText(
+          { joinRef: null, ref: null, topic: fullTopic, event: 'presence_diff', payload: diff },
+          vsn,
+        );
         frames.set(vsn, frame);
       }
       channel.connection.send(frame);
@@ -280,13 +317,18 @@ export class RealtimeHub implements HubCore {
     }
   }
 
-  private readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  private readonly handleUpgrade = (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): void => {
     const url = parseRequestUrl(request.url);
     socket.on('error', () => socket.destroy());
     if (url?.pathname !== `${this.basePath}/websocket`) {
       // Another upgrade handler's path; when there is none, answer rather than leak the socket.
       const others = [...this.servers].some((server) => server.listenerCount('upgrade') > 1);
-      if (!others) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      if (!others)
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     const refuse = (status: number, body?: string) => {
@@ -304,13 +346,22 @@ export class RealtimeHub implements HubCore {
     };
     if (this.closing) return refuse(503);
     const origin = request.headers.origin;
-    if (origin !== undefined && !isOriginAllowed(origin, this.allowedOrigins, request.headers.host)) {
-      return refuse(403, JSON.stringify({ error: 'Origin not allowed: the server\'s CHORUS_ALLOWED_ORIGINS must list it' }));
+    if (
+      origin !== undefined &&
+      !isOriginAllowed(origin, this.allowedOrigins, request.headers.host)
+    ) {
+      return refuse(
+        403,
+        JSON.stringify({
+          error: "Origin not allowed: the server's CHORUS_ALLOWED_ORIGINS must list it",
+        }),
+      );
     }
     const vsn = negotiateVsn(url.searchParams.get('vsn'));
     if (vsn === null) return refuse(403);
     const header = request.headers['x-api-key'];
-    const apikey = (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('apikey');
+    const apikey =
+      (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('apikey');
     if (!apikey) return refuse(401, JSON.stringify({ error: 'API key is missing' }));
     try {
       this.verify(apikey);

@@ -24,7 +24,11 @@ export function isServiceRole(claims: VerifiedClaims): boolean {
 }
 
 /** What a token may do on a channel named `subTopic` (the topic without `realtime:`). */
-export function channelAccess(claims: VerifiedClaims, subTopic: string, isPrivate: boolean): ChannelAccess {
+export function channelAccess(
+  claims: VerifiedClaims,
+  subTopic: string,
+  isPrivate: boolean,
+): ChannelAccess {
   if (!isPrivate || isServiceRole(claims)) return { read: true, track: true, sendAny: true };
   const inOwnRoom = typeof claims.room === 'string' && subTopic === `room:${claims.room}`;
   return { read: inOwnRoom, track: inOwnRoom, sendAny: false };

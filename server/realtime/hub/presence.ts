@@ -60,7 +60,8 @@ export class PresenceTopic {
   state(): PresenceState {
     // Keys come from clients: group in a Map so `constructor` or `__proto__` are just keys.
     const grouped = new Map<string, PresenceMeta[]>();
-    for (const { key, meta } of this.entries.values()) grouped.set(key, [...(grouped.get(key) ?? []), meta]);
+    for (const { key, meta } of this.entries.values())
+      grouped.set(key, [...(grouped.get(key) ?? []), meta]);
     return Object.fromEntries([...grouped].map(([key, metas]) => [key, { metas }]));
   }
 }

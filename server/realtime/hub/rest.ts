@@ -32,15 +32,25 @@ class RestError extends Error {
  * `POST <prefix>` (batch of JSON messages) and `POST <prefix>/<topic>/events/<event>` (one
  * message, JSON or bytes), both answering 202, plus the CORS preflight.
  */
-export function handleRestRequest(hub: HubCore, prefix: string, request: IncomingMessage, response: ServerResponse): boolean {
+export function handleRestRequest(
+  hub: HubCore,
+  prefix: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): boolean {
   const url = parseRequestUrl(request.url);
   if (!url) return false;
-  const single = url.pathname.startsWith(`${prefix}/`) ? parseSinglePath(url.pathname.slice(prefix.length + 1)) : null;
+  const single = url.pathname.startsWith(`${prefix}/`)
+    ? parseSinglePath(url.pathname.slice(prefix.length + 1))
+    : null;
   if (url.pathname !== prefix && !single) return false;
   const cors = corsHeaders(hub, request);
   const send = (status: number, body?: unknown) => {
     const text = body === undefined ? '' : JSON.stringify(body);
-    response.writeHead(status, { ...cors, ...(text ? { 'content-type': 'application/json' } : {}) });
+    response.writeHead(status, {
+      ...cors,
+      ...(text ? { 'content-type': 'application/json' } : {}),
+    });
     response.end(text);
   };
   if (cors === null) {
@@ -51,7 +61,10 @@ export function handleRestRequest(hub: HubCore, prefix: string, request: Incomin
   }
   if (request.method === 'OPTIONS') {
     const requested = request.headers['access-control-request-headers'];
-    response.writeHead(204, { ...cors, 'access-control-allow-headers': requested ?? DEFAULT_ALLOWED_HEADERS });
+    response.writeHead(204, {
+      ...cors,
+      'access-control-allow-headers': requested ?? DEFAULT_ALLOWED_HEADERS,
+    });
     response.end();
     return true;
   }
@@ -91,14 +104,34 @@ function parseSinglePath(rest: string): { topic: string; event: string } | null 
   }
 }
 
-async function handlePost(hub: HubCore, url: URL, single: { topic: string; event: string } | null, request: IncomingMessage) {
+async function handlePost(
+  hub: HubCore,
+  url: URL,
+  single: { topic: string; event: string } | null,
+  request: IncomingMessage,
+) {
   const claims = authenticate(hub, request, url);
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (single && contentType !== '' && contentType !== 'application/json' && contentType !== 'application/octet-stream') {
-    throw new RestError(415, { error: 'Unsupported Media Type. Use application/json or application/octet-stream' });
+  if (
+    single &&
+    contentType !== '' &&
+    contentType !== 'application/json' &&
+    contentType !== 'application/octet-stream'
+  ) {
+    throw new RestError(415, {
+      error: 'Unsupported Media Type. Use application/json or application/octet-stream',
+    });
   }
   const body = await readBody(request, hub.limits.maxFrameBytes);
-  if (single) publishSingle(hub, claims, single, url.searchParams.get('private') === 'true', contentType, body);
+  if (single)
+    publishSingle(
+      hub,
+      claims,
+      single,
+      url.searchParams.get('private') === 'true',
+      contentType,
+      body,
+    );
   else publishBatch(hub, claims, body);
 }
 
@@ -106,7 +139,10 @@ async function handlePost(hub: HubCore, url: URL, single: { topic: string; event
 function authenticate(hub: HubCore, request: IncomingMessage, url: URL): VerifiedClaims {
   const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const header = request.headers.apikey;
-  const apikey = (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('apikey') ?? undefined;
+  const apikey =
+    (typeof header === 'string' ? header : undefined) ??
+    url.searchParams.get('apikey') ??
+    undefined;
   const token = bearer && !bearer.startsWith('sb_') ? bearer : apikey;
   try {
     if (!token) throw new RestError(401, { message: 'Unauthorized' });
@@ -128,7 +164,9 @@ function publishSingle(
   if (isPrivate && !maySend(channelAccess(claims, target.topic, true), target.event)) {
     throw new RestError(403, { message: 'Unauthorized' });
   }
-  const limit = isMember(claims, isPrivate) ? MAX_MEMBER_PAYLOAD_BYTES : payloadLimitBytes(hub.limits);
+  const limit = isMember(claims, isPrivate)
+    ? MAX_MEMBER_PAYLOAD_BYTES
+    : payloadLimitBytes(hub.limits);
   if (body.length > limit) throw new RestError(422, { errors: { payload: [TOO_BIG] } });
   const fullTopic = `${TOPIC_PREFIX}${target.topic}`;
   let outbound: OutboundBroadcast;
@@ -141,12 +179,14 @@ function publishSingle(
     } catch {
       throw new RestError(422, { errors: { payload: ['is invalid'] } });
     }
-    if (!withinDepth(json)) throw new RestError(422, { errors: { payload: ['is nested too deeply'] } });
+    if (!withinDepth(json))
+      throw new RestError(422, { errors: { payload: ['is nested too deeply'] } });
     outbound = OutboundBroadcast.fromJson(fullTopic, target.event, json, body);
   }
   if (isMember(claims, isPrivate)) {
     const typing = memberTypingOrNull(hub, claims, outbound.json, body.length);
-    if (typing === null) throw new RestError(422, { errors: { payload: ['is not a typing event you may send'] } });
+    if (typing === null)
+      throw new RestError(422, { errors: { payload: ['is not a typing event you may send'] } });
     outbound = OutboundBroadcast.fromJson(fullTopic, target.event, typing);
   }
   hub.fanOut(target.topic, isPrivate, outbound);
@@ -158,7 +198,12 @@ function isMember(claims: VerifiedClaims, isPrivate: boolean): boolean {
 }
 
 /** The normalised typing payload, or null when it is refused (shape, impersonation, size, rate). */
-function memberTypingOrNull(hub: HubCore, claims: VerifiedClaims, payload: unknown, size: number): Record<string, unknown> | null {
+function memberTypingOrNull(
+  hub: HubCore,
+  claims: VerifiedClaims,
+  payload: unknown,
+  size: number,
+): Record<string, unknown> | null {
   const checked = memberTyping(claims, payload, size);
   if (!checked.ok || !hub.takeRestTyping(memberId(claims)!)) return null;
   return checked.value;
@@ -179,7 +224,8 @@ function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): void 
   } catch {
     throw new RestError(422, { errors: { messages: ["can't be blank"] } });
   }
-  if (!withinDepth(data)) throw new RestError(422, { errors: { messages: ['are nested too deeply'] } });
+  if (!withinDepth(data))
+    throw new RestError(422, { errors: { messages: ['are nested too deeply'] } });
   if (!isRecord(data) || !Array.isArray(data.messages) || data.messages.length === 0) {
     throw new RestError(422, { errors: { messages: ["can't be blank"] } });
   }
@@ -190,27 +236,46 @@ function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): void 
     const message = isRecord(raw) ? raw : {};
     const fieldErrors: Record<string, string[]> = {};
     for (const field of ['topic', 'event'] as const) {
-      if (typeof message[field] !== 'string' || message[field] === '') fieldErrors[field] = ["can't be blank"];
+      if (typeof message[field] !== 'string' || message[field] === '')
+        fieldErrors[field] = ["can't be blank"];
     }
     if (!isRecord(message.payload)) fieldErrors.payload = ["can't be blank"];
-    else if (Buffer.byteLength(JSON.stringify(message.payload)) > limit) fieldErrors.payload = [TOO_BIG];
+    else if (Buffer.byteLength(JSON.stringify(message.payload)) > limit)
+      fieldErrors.payload = [TOO_BIG];
     errors.push(fieldErrors);
     if (Object.keys(fieldErrors).length === 0) {
-      messages.push({ ...(message as unknown as BatchMessage), private: message.private === true || message.private === 'true' });
+      messages.push({
+        ...(message as unknown as BatchMessage),
+        private: message.private === true || message.private === 'true',
+      });
     }
   }
   if (messages.length !== errors.length) throw new RestError(422, { errors: { messages: errors } });
   for (const message of messages) {
     // Private messages the token may not send are skipped silently, and the answer is still 202.
-    if (message.private && !maySend(channelAccess(claims, message.topic, true), message.event)) continue;
+    if (message.private && !maySend(channelAccess(claims, message.topic, true), message.event))
+      continue;
     let userPayload: Record<string, unknown> | null = message.payload;
     if (isMember(claims, message.private)) {
-      userPayload = memberTypingOrNull(hub, claims, message.payload, Buffer.byteLength(JSON.stringify(message.payload)));
+      userPayload = memberTypingOrNull(
+        hub,
+        claims,
+        message.payload,
+        Buffer.byteLength(JSON.stringify(message.payload)),
+      );
       if (userPayload === null) continue; // skipped like any other refused private message
     }
-    const payload: Record<string, unknown> = { payload: userPayload, event: message.event, type: 'broadcast' };
+    const payload: Record<string, unknown> = {
+      payload: userPayload,
+      event: message.event,
+      type: 'broadcast',
+    };
     if (message.id !== undefined) payload.meta = { id: message.id };
-    hub.fanOut(message.topic, message.private, OutboundBroadcast.fromMap(`${TOPIC_PREFIX}${message.topic}`, message.event, payload));
+    hub.fanOut(
+      message.topic,
+      message.private,
+      OutboundBroadcast.fromMap(`${TOPIC_PREFIX}${message.topic}`, message.event, payload),
+    );
   }
 }
 

@@ -56,11 +56,19 @@ export function memberId(claims: VerifiedClaims): string | null {
  * `sub`, `kind` 'human' (absent is taken as human; anything else is refused), `name` cut, and
  * fields of the wrong type dropped; refused when still over {@link MAX_MEMBER_PAYLOAD_BYTES}.
  */
-export function memberPresence(claims: VerifiedClaims, state: Record<string, unknown>): MemberCheck<Record<string, unknown>> {
+export function memberPresence(
+  claims: VerifiedClaims,
+  state: Record<string, unknown>,
+): MemberCheck<Record<string, unknown>> {
   const id = memberId(claims);
   if (id === null) return { ok: false, reason: MEMBER_REASON.NO_SUBJECT };
-  if (state.kind !== undefined && state.kind !== 'human') return { ok: false, reason: MEMBER_REASON.AGENT_KIND };
-  const meta: Record<string, unknown> = { kind: 'human', id, name: typeof state.name === 'string' ? cutName(state.name) : '' };
+  if (state.kind !== undefined && state.kind !== 'human')
+    return { ok: false, reason: MEMBER_REASON.AGENT_KIND };
+  const meta: Record<string, unknown> = {
+    kind: 'human',
+    id,
+    name: typeof state.name === 'string' ? cutName(state.name) : '',
+  };
   for (const field of PRESENCE_FIELDS) {
     const value = state[field];
     if (field === 'color' || field === 'avatarUrl') {
@@ -69,7 +77,8 @@ export function memberPresence(claims: VerifiedClaims, state: Record<string, unk
       meta.status = value;
     }
   }
-  if (Buffer.byteLength(JSON.stringify(meta)) > MAX_MEMBER_PAYLOAD_BYTES) return { ok: false, reason: MEMBER_REASON.META_TOO_BIG };
+  if (Buffer.byteLength(JSON.stringify(meta)) > MAX_MEMBER_PAYLOAD_BYTES)
+    return { ok: false, reason: MEMBER_REASON.META_TOO_BIG };
   return { ok: true, value: meta };
 }
 
@@ -80,12 +89,23 @@ export function memberPresence(claims: VerifiedClaims, state: Record<string, unk
  * `size` is the payload's size as sent, refused over {@link MAX_MEMBER_PAYLOAD_BYTES} before
  * anything else is looked at.
  */
-export function memberTyping(claims: VerifiedClaims, payload: unknown, size: number): MemberCheck<{ participantId: string; name: string; typing: boolean }> {
+export function memberTyping(
+  claims: VerifiedClaims,
+  payload: unknown,
+  size: number,
+): MemberCheck<{ participantId: string; name: string; typing: boolean }> {
   if (size > MAX_MEMBER_PAYLOAD_BYTES) return { ok: false, reason: MEMBER_REASON.TYPING_TOO_BIG };
   const id = memberId(claims);
   if (id === null) return { ok: false, reason: MEMBER_REASON.NO_SUBJECT };
-  if (!isRecord(payload) || typeof payload.typing !== 'boolean') return { ok: false, reason: MEMBER_REASON.TYPING_SHAPE };
-  if (payload.participantId !== undefined && payload.participantId !== id) return { ok: false, reason: MEMBER_REASON.TYPING_IMPERSONATION };
-  const name = typeof payload.name === 'string' ? payload.name : typeof claims.name === 'string' ? claims.name : '';
+  if (!isRecord(payload) || typeof payload.typing !== 'boolean')
+    return { ok: false, reason: MEMBER_REASON.TYPING_SHAPE };
+  if (payload.participantId !== undefined && payload.participantId !== id)
+    return { ok: false, reason: MEMBER_REASON.TYPING_IMPERSONATION };
+  const name =
+    typeof payload.name === 'string'
+      ? payload.name
+      : typeof claims.name === 'string'
+        ? claims.name
+        : '';
   return { ok: true, value: { participantId: id, name: cutName(name), typing: payload.typing } };
 }

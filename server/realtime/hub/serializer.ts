@@ -39,7 +39,8 @@ export interface UserBroadcastPush {
   body: Buffer;
 }
 
-export type Inbound = { kind: 'frame'; frame: Frame } | { kind: 'user-broadcast'; push: UserBroadcastPush };
+export type Inbound =
+  { kind: 'frame'; frame: Frame } | { kind: 'user-broadcast'; push: UserBroadcastPush };
 
 /** Picks the serializer for a `vsn` query value, as Phoenix's `~>` match does; null means refuse. */
 export function negotiateVsn(vsn: string | null): Vsn | null {
@@ -63,7 +64,8 @@ export function withinDepth(value: unknown, limit = MAX_JSON_DEPTH): boolean {
   return true;
 }
 
-const isRef = (value: unknown): value is string | null => value === null || typeof value === 'string';
+const isRef = (value: unknown): value is string | null =>
+  value === null || typeof value === 'string';
 
 /** Decodes a text frame; returns null for anything malformed (the caller drops it). */
 export function decodeText(text: string, vsn: Vsn): Inbound | null {
@@ -77,19 +79,22 @@ export function decodeText(text: string, vsn: Vsn): Inbound | null {
   if (vsn === VSN.V2) {
     if (!Array.isArray(data) || data.length < 5) return null;
     const [joinRef, ref, topic, event, payload] = data as unknown[];
-    if (!isRef(joinRef) || !isRef(ref) || typeof topic !== 'string' || typeof event !== 'string') return null;
+    if (!isRef(joinRef) || !isRef(ref) || typeof topic !== 'string' || typeof event !== 'string')
+      return null;
     return { kind: 'frame', frame: { joinRef, ref, topic, event, payload } };
   }
   if (!isRecord(data) || !('payload' in data) || !('ref' in data)) return null;
   const joinRef = data.join_ref ?? null;
   const { ref, topic, event, payload } = data;
-  if (!isRef(joinRef) || !isRef(ref) || typeof topic !== 'string' || typeof event !== 'string') return null;
+  if (!isRef(joinRef) || !isRef(ref) || typeof topic !== 'string' || typeof event !== 'string')
+    return null;
   return { kind: 'frame', frame: { joinRef, ref, topic, event, payload } };
 }
 
 /** Decodes a binary frame: only kind 3 on vsn 2 is meaningful; anything else is null. */
 export function decodeBinary(data: Buffer, vsn: Vsn): Inbound | null {
-  if (vsn !== VSN.V2 || data.length < PUSH_HEADER_BYTES || data[0] !== KIND_USER_BROADCAST_PUSH) return null;
+  if (vsn !== VSN.V2 || data.length < PUSH_HEADER_BYTES || data[0] !== KIND_USER_BROADCAST_PUSH)
+    return null;
   const joinRefSize = data[1]!;
   const refSize = data[2]!;
   const topicSize = data[3]!;
@@ -97,7 +102,8 @@ export function decodeBinary(data: Buffer, vsn: Vsn): Inbound | null {
   const metadataSize = data[5]!;
   const encoding = data[6]!;
   if (encoding !== ENCODING.BINARY && encoding !== ENCODING.JSON) return null;
-  const bodyStart = PUSH_HEADER_BYTES + joinRefSize + refSize + topicSize + eventSize + metadataSize;
+  const bodyStart =
+    PUSH_HEADER_BYTES + joinRefSize + refSize + topicSize + eventSize + metadataSize;
   if (bodyStart > data.length) return null;
   let offset = PUSH_HEADER_BYTES;
   const take = (size: number) => data.toString('utf8', offset, (offset += size));
@@ -124,18 +130,30 @@ export function encodeText(frame: Frame, vsn: Vsn): string {
   if (vsn === VSN.V2) {
     return JSON.stringify([frame.joinRef, frame.ref, frame.topic, frame.event, frame.payload]);
   }
-  return JSON.stringify({ topic: frame.topic, event: frame.event, payload: frame.payload, ref: frame.ref });
+  return JSON.stringify({
+    topic: frame.topic,
+    event: frame.event,
+    payload: frame.payload,
+    ref: frame.ref,
+  });
 }
 
 /**
  * Encodes a kind 4 frame (server -> client user broadcast, no metadata). Returns null when the
  * topic or event does not fit the one-byte size fields: such a broadcast cannot reach vsn 2.
  */
-export function encodeUserBroadcast(topic: string, userEvent: string, encoding: Encoding, body: Uint8Array): Buffer | null {
+export function encodeUserBroadcast(
+  topic: string,
+  userEvent: string,
+  encoding: Encoding,
+  body: Uint8Array,
+): Buffer | null {
   const topicBytes = Buffer.from(topic, 'utf8');
   const eventBytes = Buffer.from(userEvent, 'utf8');
   if (topicBytes.length > MAX_FIELD_BYTES || eventBytes.length > MAX_FIELD_BYTES) return null;
-  const frame = Buffer.allocUnsafe(BROADCAST_HEADER_BYTES + topicBytes.length + eventBytes.length + body.length);
+  const frame = Buffer.allocUnsafe(
+    BROADCAST_HEADER_BYTES + topicBytes.length + eventBytes.length + body.length,
+  );
   frame[0] = KIND_USER_BROADCAST;
   frame[1] = topicBytes.length;
   frame[2] = eventBytes.length;

@@ -32,7 +32,11 @@ export class Ajax {
     for (const key of Object.keys(params ?? {})) {
       const name = parentKey ? `${parentKey}[${key}]` : key;
       const value = params![key];
-      pairs.push(typeof value === 'object' ? Ajax.serialize(value as Params, name) : `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+      pairs.push(
+        typeof value === 'object'
+          ? Ajax.serialize(value as Params, name)
+          : `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`,
+      );
     }
     return pairs.join('&');
   }

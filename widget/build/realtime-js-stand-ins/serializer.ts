@@ -6,7 +6,9 @@
  */
 export default class Serializer {
   encode(): never {
-    throw new Error('Realtime protocol vsn 2.0.0 is not part of the Chorus widget build (it speaks 1.0.0)');
+    throw new Error(
+      'Realtime protocol vsn 2.0.0 is not part of the Chorus widget build (it speaks 1.0.0)',
+    );
   }
 
   decode(): never {

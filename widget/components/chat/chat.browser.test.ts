@@ -7,8 +7,23 @@ import { FR } from '../../i18n/fr.ts';
 import { forgetLanguagePacks } from '../../i18n/strings.ts';
 import { ChorusError } from '../../lib/chorus-error.ts';
 import { axeViolations } from '../../test-support/axe.ts';
-import { agentMessage, GRACE, humanMessage, messageStart, SAGE } from '../../../protocol/test-support/messages.ts';
-import { deepActiveElement, find, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
+import {
+  agentMessage,
+  GRACE,
+  humanMessage,
+  messageStart,
+  SAGE,
+} from '../../../protocol/test-support/messages.ts';
+import {
+  deepActiveElement,
+  find,
+  findAll,
+  get,
+  mountChat,
+  settle,
+  unmountAll,
+  until,
+} from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 
 describe('<chorus-chat>', () => {
@@ -62,11 +77,17 @@ describe('<chorus-chat>', () => {
       const chat = await mountChat(stub);
       const counts: number[] = [];
       chat.addEventListener('chorus-unread', (event) => counts.push(event.detail.count));
-      stub.deliver('message', { message: humanMessage({ id: 'h1', author: GRACE, content: 'Anyone here?' }) });
-      stub.deliver('message', { message: humanMessage({ id: 'h2', author: GRACE, content: 'Hello?' }) });
+      stub.deliver('message', {
+        message: humanMessage({ id: 'h1', author: GRACE, content: 'Anyone here?' }),
+      });
+      stub.deliver('message', {
+        message: humanMessage({ id: 'h2', author: GRACE, content: 'Hello?' }),
+      });
       await settle(chat);
       expect(get(chat, '[part="unread-badge"]').textContent?.trim()).to.equal('2');
-      expect(get(chat, '[part="launcher"]').getAttribute('aria-label')).to.equal('Open chat, 2 unread');
+      expect(get(chat, '[part="launcher"]').getAttribute('aria-label')).to.equal(
+        'Open chat, 2 unread',
+      );
       chat.open();
       await settle(chat);
       expect(find(chat, '[part="unread-badge"]')).to.equal(null);
@@ -92,13 +113,24 @@ describe('<chorus-chat>', () => {
       await settle(chat);
       const presence = get(chat, '[part="presence"]');
       expect(presence.getAttribute('aria-label')).to.equal('In this room');
-      const items = [...presence.querySelectorAll('li')].map((item) => item.textContent?.replace(/\s+/g, ' ').trim());
-      expect(items).to.deep.equal(['Sage writing…', 'Scout thinking…', 'Muse available', 'Ada (you)', 'Grace']);
+      const items = [...presence.querySelectorAll('li')].map((item) =>
+        item.textContent?.replace(/\s+/g, ' ').trim(),
+      );
+      expect(items).to.deep.equal([
+        'Sage writing…',
+        'Scout thinking…',
+        'Muse available',
+        'Ada (you)',
+        'Grace',
+      ]);
       expect(find(chat, '[part="close-button"]')).to.equal(null);
     });
 
     it('hides the header with no-header', async () => {
-      const chat = await mountChat(StubConnection.open(), { mode: 'inline', attributes: { 'no-header': '' } });
+      const chat = await mountChat(StubConnection.open(), {
+        mode: 'inline',
+        attributes: { 'no-header': '' },
+      });
       expect(find(chat, 'chorus-chat-header')).to.equal(null);
     });
   });
@@ -107,17 +139,39 @@ describe('<chorus-chat>', () => {
     const stub = new StubConnection();
     const seen: string[] = [];
     const record = (event: Event) => seen.push(event.type);
-    for (const type of ['chorus-ready', 'chorus-message', 'chorus-agent-start', 'chorus-agent-end', 'chorus-error'] as const) document.addEventListener(type, record);
+    for (const type of [
+      'chorus-ready',
+      'chorus-message',
+      'chorus-agent-start',
+      'chorus-agent-end',
+      'chorus-error',
+    ] as const)
+      document.addEventListener(type, record);
     try {
       const chat = await mountChat(stub, { mode: 'inline' });
       const reply = agentMessage({ id: 'r1', author: SAGE });
       stub.deliver('message-start', messageStart(reply));
-      stub.deliver('message-end', { message: { ...reply, status: 'complete', content: 'Hi', seq: 1 } });
+      stub.deliver('message-end', {
+        message: { ...reply, status: 'complete', content: 'Hi', seq: 1 },
+      });
       stub.fail(new ChorusError('rate_limited', 'Too many messages', { status: 429 }));
       await settle(chat);
-      expect(seen).to.deep.equal(['chorus-ready', 'chorus-agent-start', 'chorus-message', 'chorus-agent-end', 'chorus-error']);
+      expect(seen).to.deep.equal([
+        'chorus-ready',
+        'chorus-agent-start',
+        'chorus-message',
+        'chorus-agent-end',
+        'chorus-error',
+      ]);
     } finally {
-      for (const type of ['chorus-ready', 'chorus-message', 'chorus-agent-start', 'chorus-agent-end', 'chorus-error'] as const) document.removeEventListener(type, record);
+      for (const type of [
+        'chorus-ready',
+        'chorus-message',
+        'chorus-agent-start',
+        'chorus-agent-end',
+        'chorus-error',
+      ] as const)
+        document.removeEventListener(type, record);
     }
   });
 
@@ -166,7 +220,13 @@ describe('<chorus-chat>', () => {
     expect(banner.textContent).to.contain('Reconnecting');
     banner.querySelector('button')?.click();
     expect(stub.reconnects).to.equal(1);
-    stub.setState({ status: 'error', attempt: 2, error: new ChorusError('identity_required', 'This room needs a signed-in user', { status: 403 }) });
+    stub.setState({
+      status: 'error',
+      attempt: 2,
+      error: new ChorusError('identity_required', 'This room needs a signed-in user', {
+        status: 403,
+      }),
+    });
     await settle(chat);
     expect(get(chat, '[part="banner"]').getAttribute('role')).to.equal('alert');
     expect(get(chat, '[part="banner"]').textContent).to.contain('This room needs a signed-in user');
@@ -176,12 +236,25 @@ describe('<chorus-chat>', () => {
   });
 
   it('says so when a stop or regenerate fails', async () => {
-    const failed = { ...agentMessage({ id: 'r1', author: SAGE }), status: 'complete' as const, content: 'Done' };
+    const failed = {
+      ...agentMessage({ id: 'r1', author: SAGE }),
+      status: 'complete' as const,
+      content: 'Done',
+    };
     const stub = StubConnection.open([failed]);
-    stub.regenerate = () => Promise.reject(new ChorusError('still_streaming', 'This reply is still streaming; stop it first', { status: 409 }));
+    stub.regenerate = () =>
+      Promise.reject(
+        new ChorusError('still_streaming', 'This reply is still streaming; stop it first', {
+          status: 409,
+        }),
+      );
     const chat = await mountChat(stub, { mode: 'inline' });
     get<HTMLButtonElement>(chat, 'button[aria-label="Regenerate the reply of Sage"]').click();
-    await until(() => expect(find(chat, '[part="banner"]')?.textContent?.trim()).to.equal('That did not work: This reply is still streaming; stop it first'));
+    await until(() =>
+      expect(find(chat, '[part="banner"]')?.textContent?.trim()).to.equal(
+        'That did not work: This reply is still streaming; stop it first',
+      ),
+    );
     expect(get(chat, '[part="banner"]').getAttribute('role')).to.equal('alert');
   });
 
@@ -191,7 +264,9 @@ describe('<chorus-chat>', () => {
     stub.deliver('typing', { participantId: 'guest:grace', name: 'Grace', typing: true });
     stub.deliver('typing', { participantId: 'guest:linus', name: 'Linus', typing: true });
     await settle(chat);
-    expect(get(chat, '[part="typing"]').textContent?.trim()).to.equal('Grace and Linus are typing…');
+    expect(get(chat, '[part="typing"]').textContent?.trim()).to.equal(
+      'Grace and Linus are typing…',
+    );
     stub.deliver('typing', { participantId: 'guest:linus', name: 'Linus', typing: false });
     await settle(chat);
     expect(get(chat, '[part="typing"]').textContent?.trim()).to.equal('Grace is typing…');
@@ -209,7 +284,9 @@ describe('<chorus-chat>', () => {
       window.fetch = async (input) => {
         requested.push(String(input));
         await released;
-        return status === 200 ? new Response(JSON.stringify(FR), { headers: { 'content-type': 'application/json' } }) : new Response('Not Found', { status });
+        return status === 200
+          ? new Response(JSON.stringify(FR), { headers: { 'content-type': 'application/json' } })
+          : new Response('Not Found', { status });
       };
       return { release, requested };
     }
@@ -234,7 +311,9 @@ describe('<chorus-chat>', () => {
         expect(find(chat, 'textarea')).to.equal(null);
         pack.release();
         await settle(chat);
-        expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Écrire au salon (@ pour mentionner un agent)');
+        expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal(
+          'Écrire au salon (@ pour mentionner un agent)',
+        );
       } finally {
         chat.remove();
       }
@@ -243,14 +322,18 @@ describe('<chorus-chat>', () => {
     it('speaks the locale attribute over the page’s language, and takes string overrides on top', async () => {
       serveFrench().release();
       const chat = await mountChat(StubConnection.open(), { mode: 'inline', locale: 'fr-CA' });
-      expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Écrire au salon (@ pour mentionner un agent)');
+      expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal(
+        'Écrire au salon (@ pour mentionner un agent)',
+      );
       chat.strings = { send: 'Go' };
       await settle(chat);
       expect(get(chat, '[part="send-button"]').getAttribute('aria-label')).to.equal('Go');
       expect(get(chat, 'textarea').getAttribute('aria-label')).to.equal('Message');
       chat.locale = 'en-GB';
       await settle(chat);
-      expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Message the room (@ to mention an agent)');
+      expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal(
+        'Message the room (@ to mention an agent)',
+      );
     });
 
     it('falls back to English, with one console warning, when the pack cannot be loaded', async () => {
@@ -261,10 +344,14 @@ describe('<chorus-chat>', () => {
         serveFrench(404).release();
         const chat = await mountChat(StubConnection.open(), { mode: 'inline', locale: 'fr' });
         const second = await mountChat(StubConnection.open(), { mode: 'inline', locale: 'fr' });
-        expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal('Message the room (@ to mention an agent)');
+        expect(get(chat, 'textarea').getAttribute('placeholder')).to.equal(
+          'Message the room (@ to mention an agent)',
+        );
         expect(get(second, '[part="send-button"]').getAttribute('aria-label')).to.equal('Send');
         expect(warnings.length).to.equal(1);
-        expect(String(warnings[0]?.[0])).to.contain('chorus-i18n/fr.json could not be loaded (Error: HTTP 404); the chat is in English');
+        expect(String(warnings[0]?.[0])).to.contain(
+          'chorus-i18n/fr.json could not be loaded (Error: HTTP 404); the chat is in English',
+        );
       } finally {
         console.warn = realWarn;
       }
@@ -272,10 +359,18 @@ describe('<chorus-chat>', () => {
   });
 
   it('sets agent colours through the CSSOM (allowed under a strict CSP), and only safe ones', async () => {
-    const stub = StubConnection.open([{ ...agentMessage({ id: 'r1', author: SAGE }), status: 'complete', content: 'Hi' }]);
+    const stub = StubConnection.open([
+      { ...agentMessage({ id: 'r1', author: SAGE }), status: 'complete', content: 'Hi' },
+    ]);
     const chat = await mountChat(stub, { mode: 'inline' });
-    expect(get(chat, 'article[data-id="r1"]').style.getPropertyValue('--chorus-author-color')).to.equal('#7c3aed');
-    expect(findAll(chat, '[part="presence"] li').map((item) => item.style.getPropertyValue('--chorus-author-color'))).to.deep.equal(['#7c3aed', '#0e7490', '#be185d', '']);
+    expect(
+      get(chat, 'article[data-id="r1"]').style.getPropertyValue('--chorus-author-color'),
+    ).to.equal('#7c3aed');
+    expect(
+      findAll(chat, '[part="presence"] li').map((item) =>
+        item.style.getPropertyValue('--chorus-author-color'),
+      ),
+    ).to.deep.equal(['#7c3aed', '#0e7490', '#be185d', '']);
   });
 
   it('lets the page style inner parts through chorus-chat::part() and theme it with --chorus-* properties', async () => {
@@ -288,12 +383,16 @@ describe('<chorus-chat>', () => {
       chorus-chat.branded::part(md-code) { font-weight: 700; }`;
     document.head.append(style);
     try {
-      const stub = StubConnection.open([humanMessage({ id: 'h1', author: GRACE, content: 'Try `npm start`' })]);
+      const stub = StubConnection.open([
+        humanMessage({ id: 'h1', author: GRACE, content: 'Try `npm start`' }),
+      ]);
       const chat = await mountChat(stub, { mode: 'inline', attributes: { class: 'branded' } });
       expect(getComputedStyle(get(chat, '[part="header"]')).textTransform).to.equal('uppercase');
       expect(getComputedStyle(get(chat, 'article[data-id="h1"]')).letterSpacing).to.equal('3px');
       expect(getComputedStyle(get(chat, '[part="send-button"]')).borderRadius).to.equal('0px');
-      expect(getComputedStyle(get(chat, '[part="send-button"]')).backgroundColor).to.equal('rgb(1, 2, 3)');
+      expect(getComputedStyle(get(chat, '[part="send-button"]')).backgroundColor).to.equal(
+        'rgb(1, 2, 3)',
+      );
       expect(getComputedStyle(get(chat, 'code')).fontWeight).to.equal('700');
       expect(getComputedStyle(get(chat, '[part="panel"]')).fontFamily).to.equal('serif');
     } finally {
@@ -304,14 +403,26 @@ describe('<chorus-chat>', () => {
   describe('accessibility (axe-core)', () => {
     const transcript = [
       humanMessage({ id: 'h1', author: GRACE, content: 'Can someone **summarise** the plan?' }),
-      { ...agentMessage({ id: 'r1', author: SAGE, replyTo: 'h1' }), status: 'complete' as const, content: 'Sure:\n\n- one\n- two', parts: [{ type: 'reasoning' as const, text: 'Thinking' }] },
-      { ...agentMessage({ id: 'r2', author: SAGE, replyTo: 'h1', reason: 'all' }), status: 'error' as const, content: 'Partial', error: 'provider failed' },
+      {
+        ...agentMessage({ id: 'r1', author: SAGE, replyTo: 'h1' }),
+        status: 'complete' as const,
+        content: 'Sure:\n\n- one\n- two',
+        parts: [{ type: 'reasoning' as const, text: 'Thinking' }],
+      },
+      {
+        ...agentMessage({ id: 'r2', author: SAGE, replyTo: 'h1', reason: 'all' }),
+        status: 'error' as const,
+        content: 'Partial',
+        error: 'provider failed',
+      },
     ];
     for (const theme of ['light', 'dark'] as const) {
       it(`has no violations in launcher mode, closed and open (${theme})`, async () => {
         const stub = StubConnection.open(transcript);
         const chat = await mountChat(stub, { theme });
-        stub.deliver('message', { message: humanMessage({ id: 'h9', author: GRACE, content: 'ping' }) });
+        stub.deliver('message', {
+          message: humanMessage({ id: 'h9', author: GRACE, content: 'ping' }),
+        });
         await settle(chat);
         expect(await axeViolations(chat)).to.deep.equal([]);
         chat.open();

@@ -1,3 +1,8 @@
+// The `<chorus-chat>` element: its public surface (attributes, properties, methods, events,
+// parts, CSS custom properties) and the wiring of a room client to its parts.
+// Why one file: the Custom Elements Manifest and widget/README.md are generated from and checked
+// against this class, so its whole API stays in one place; the parts that hold their own state
+// (header, message list, composer) and the styles live in their own folders.
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { RoomEvents } from '../../../protocol/room.ts';
 import { isRoomId } from '../../../protocol/room.ts';
@@ -7,7 +12,15 @@ import { ChorusErrorEvent } from '../../events/chorus-error.ts';
 import { ChorusMessageEvent } from '../../events/chorus-message.ts';
 import { ChorusReadyEvent } from '../../events/chorus-ready.ts';
 import { ChorusUnreadEvent } from '../../events/chorus-unread.ts';
-import { describeError, format, listNames, loadLanguagePack, resolveLocale, stringsFor, type ChorusStrings } from '../../i18n/strings.ts';
+import {
+  describeError,
+  format,
+  listNames,
+  loadLanguagePack,
+  resolveLocale,
+  stringsFor,
+  type ChorusStrings,
+} from '../../i18n/strings.ts';
 import type { ChorusError } from '../../lib/chorus-error.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import { warnOnce } from '../../lib/warn-once.ts';
@@ -26,14 +39,42 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
 
 /** Parts of the inner elements, re-exported so a page can style them as `chorus-chat::part(…)`. */
 const HEADER_PARTS = 'header, title, presence, close-button';
-const COMPOSER_PARTS = 'composer, input, send-button, stop-all-button, mention-list, mention-option';
+const COMPOSER_PARTS =
+  'composer, input, send-button, stop-all-button, mention-list, mention-option';
 const MARKDOWN_PARTS = [
-  'md-root', 'md-paragraph', 'md-heading', 'md-link', 'md-link-host', 'md-code', 'md-code-block', 'md-list', 'md-list-item',
-  'md-blockquote', 'md-rule', 'md-table', 'md-table-scroll', 'md-image', 'md-image-placeholder',
+  'md-root',
+  'md-paragraph',
+  'md-heading',
+  'md-link',
+  'md-link-host',
+  'md-code',
+  'md-code-block',
+  'md-list',
+  'md-list-item',
+  'md-blockquote',
+  'md-rule',
+  'md-table',
+  'md-table-scroll',
+  'md-image',
+  'md-image-placeholder',
 ];
 const LIST_PARTS = [
-  'log', 'message', 'message--agent', 'message--human', 'message--system', 'message--own', 'message__author', 'message__badge',
-  'message__reason', 'message__content', 'message__status', 'message__actions', 'reasoning', 'tool', 'new-messages', ...MARKDOWN_PARTS,
+  'log',
+  'message',
+  'message--agent',
+  'message--human',
+  'message--system',
+  'message--own',
+  'message__author',
+  'message__badge',
+  'message__reason',
+  'message__content',
+  'message__status',
+  'message__actions',
+  'reasoning',
+  'tool',
+  'new-messages',
+  ...MARKDOWN_PARTS,
 ].join(', ');
 
 /**
@@ -257,7 +298,10 @@ export class ChorusChat extends LitElement {
    */
   async send(text: string): Promise<boolean> {
     if (!this.chat) {
-      warnOnce('send-before-connect', '<chorus-chat>.send() was called before the element had a room to send to');
+      warnOnce(
+        'send-before-connect',
+        '<chorus-chat>.send() was called before the element had a room to send to',
+      );
       return false;
     }
     return this.chat.transcript.sendMessage(text);
@@ -270,7 +314,9 @@ export class ChorusChat extends LitElement {
   async setUser(user: ChorusUser): Promise<void> {
     this.#user = user;
     this.name = user.name;
-    await this.chat?.connection.setUser(user).catch((error: unknown) => this.#reportError(error as ChorusError));
+    await this.chat?.connection
+      .setUser(user)
+      .catch((error: unknown) => this.#reportError(error as ChorusError));
   }
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
@@ -288,7 +334,11 @@ export class ChorusChat extends LitElement {
    */
   protected override async scheduleUpdate(): Promise<void> {
     const pack = loadLanguagePack(this.#resolvedLocale, this.#server);
-    if (pack) await Promise.race([pack.then(() => this.requestUpdate()), new Promise((resolve) => setTimeout(resolve, LANGUAGE_PACK_WAIT_MS))]);
+    if (pack)
+      await Promise.race([
+        pack.then(() => this.requestUpdate()),
+        new Promise((resolve) => setTimeout(resolve, LANGUAGE_PACK_WAIT_MS)),
+      ]);
     await super.scheduleUpdate();
   }
 
@@ -298,8 +348,20 @@ export class ChorusChat extends LitElement {
       const focused = this.shadowRoot?.activeElement;
       this.#restoreFocus = !!focused && !focused.classList.contains('launcher');
     }
-    if (changed.has('room') || changed.has('server') || changed.has('connection') || (!this.#active && this.isConnected)) this.#rebuild();
-    else if (changed.has('name') && changed.get('name') !== undefined && this.name.trim() && this.name !== this.#user?.name) void this.setUser({ name: this.name.trim() });
+    if (
+      changed.has('room') ||
+      changed.has('server') ||
+      changed.has('connection') ||
+      (!this.#active && this.isConnected)
+    )
+      this.#rebuild();
+    else if (
+      changed.has('name') &&
+      changed.get('name') !== undefined &&
+      this.name.trim() &&
+      this.name !== this.#user?.name
+    )
+      void this.setUser({ name: this.name.trim() });
     this.#updateSeen();
   }
 
@@ -329,7 +391,11 @@ export class ChorusChat extends LitElement {
     let owned: RoomConnection | undefined;
     if (!connection) {
       if (!isRoomId(this.room)) {
-        if (this.room) warnOnce('invalid-room', `<chorus-chat room="${this.room}">: a room id is 1–64 characters of A–Z, a–z, 0–9, _ or -`);
+        if (this.room)
+          warnOnce(
+            'invalid-room',
+            `<chorus-chat room="${this.room}">: a room id is 1–64 characters of A–Z, a–z, 0–9, _ or -`,
+          );
         return;
       }
       const user = this.#user ?? { name: this.name.trim() || this.#strs.guestName };
@@ -342,7 +408,9 @@ export class ChorusChat extends LitElement {
       const session = connection.session();
       if (ready || !session || connection.state().status !== 'open') return;
       ready = true;
-      this.dispatchEvent(new ChorusReadyEvent({ participant: session.participant, room: session.room }));
+      this.dispatchEvent(
+        new ChorusReadyEvent({ participant: session.participant, room: session.room }),
+      );
     };
     const offs = [
       connection.on('live', (live) => this.#forwardLive(live)),
@@ -368,11 +436,24 @@ export class ChorusChat extends LitElement {
     const self = this.chat?.connection.session()?.participant.id;
     if (event === 'message-start') {
       const start = payload as RoomEvents['message-start'];
-      this.dispatchEvent(new ChorusAgentStartEvent({ messageId: start.id, agent: start.author, reason: start.reason, replyTo: start.replyTo }));
+      this.dispatchEvent(
+        new ChorusAgentStartEvent({
+          messageId: start.id,
+          agent: start.author,
+          reason: start.reason,
+          replyTo: start.replyTo,
+        }),
+      );
     } else if (event === 'message' || event === 'message-end') {
       const { message } = payload as RoomEvents['message'];
-      this.dispatchEvent(new ChorusMessageEvent({ message, own: message.author.kind === 'human' && message.author.id === self }));
-      if (event === 'message-end' && message.author.kind === 'agent') this.dispatchEvent(new ChorusAgentEndEvent({ message }));
+      this.dispatchEvent(
+        new ChorusMessageEvent({
+          message,
+          own: message.author.kind === 'human' && message.author.id === self,
+        }),
+      );
+      if (event === 'message-end' && message.author.kind === 'agent')
+        this.dispatchEvent(new ChorusAgentEndEvent({ message }));
     }
   }
 
@@ -381,7 +462,9 @@ export class ChorusChat extends LitElement {
   }
 
   #updateSeen(): void {
-    this.chat?.unread.setSeen((this.mode === 'inline' || this.isOpen) && document.visibilityState !== 'hidden');
+    this.chat?.unread.setSeen(
+      (this.mode === 'inline' || this.isOpen) && document.visibilityState !== 'hidden',
+    );
   }
 
   async #focusComposer(): Promise<void> {
@@ -403,7 +486,11 @@ export class ChorusChat extends LitElement {
 
   #renderLauncher(strings: ChorusStrings) {
     const count = this.#unread.value ?? 0;
-    const label = this.isOpen ? strings.closeChat : count > 0 ? `${strings.openChat}, ${format(strings.unreadCount, { count })}` : strings.openChat;
+    const label = this.isOpen
+      ? strings.closeChat
+      : count > 0
+        ? `${strings.openChat}, ${format(strings.unreadCount, { count })}`
+        : strings.openChat;
     return html`<button part="launcher" class="launcher" type="button" aria-label=${label} aria-expanded=${this.isOpen ? 'true' : 'false'} aria-controls="panel" @click=${this.#handleLauncherClick}>
       ${this.isOpen ? ICONS.close : ICONS.chat}
       ${count > 0 && !this.isOpen ? html`<span part="unread-badge" class="badge" aria-hidden="true">${count > 99 ? '99+' : count}</span>` : nothing}
@@ -414,12 +501,15 @@ export class ChorusChat extends LitElement {
     const state = this.#connectionState.value;
     const failed = this.#actionError.value;
     if (!this.chat) return banner(strings.notConfigured, true);
-    if (failed && (!state || state.status === 'open')) return banner(format(strings.actionFailed, { error: describeError(failed, strings) }), true);
+    if (failed && (!state || state.status === 'open'))
+      return banner(format(strings.actionFailed, { error: describeError(failed, strings) }), true);
     if (!state || state.status === 'open' || state.status === 'idle') return nothing;
     if (state.status === 'connecting') return banner(strings.connecting, false);
     const isError = state.status === 'error';
     return banner(
-      isError ? format(strings.connectionError, { message: describeError(state.error, strings) }) : strings.reconnecting,
+      isError
+        ? format(strings.connectionError, { message: describeError(state.error, strings) })
+        : strings.reconnecting,
       isError,
       html`<button class="button" type="button" @click=${() => this.chat?.status.reconnect()}>${strings.retryNow}</button>`,
     );
@@ -438,9 +528,11 @@ export class ChorusChat extends LitElement {
       aria-label=${title}
       @keydown=${this.#handlePanelKeydown}
     >
-      ${this.noHeader
-        ? nothing
-        : html`<chorus-chat-header exportparts=${HEADER_PARTS} .state=${this.chat} .strings=${strings} .roomTitle=${title} .closable=${launcher} .onClose=${() => this.close()}></chorus-chat-header>`}
+      ${
+        this.noHeader
+          ? nothing
+          : html`<chorus-chat-header exportparts=${HEADER_PARTS} .state=${this.chat} .strings=${strings} .roomTitle=${title} .closable=${launcher} .onClose=${() => this.close()}></chorus-chat-header>`
+      }
       ${this.#renderBanner(strings)}
       <chorus-message-list exportparts=${LIST_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale} .allowedImageHosts=${this.allowedImageHosts}></chorus-message-list>
       <div part="typing" class="typing">${typing.length === 0 ? nothing : format(typing.length === 1 ? strings.typingOne : strings.typingMany, { names: listNames(typing, locale) })}</div>

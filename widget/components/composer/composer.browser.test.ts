@@ -2,7 +2,15 @@
 // The message field in real Chromium, driven by real key presses only.
 import { sendKeys } from '@web/test-runner-commands';
 import { expect } from 'chai';
-import { deepActiveElement, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
+import {
+  deepActiveElement,
+  findAll,
+  get,
+  mountChat,
+  settle,
+  unmountAll,
+  until,
+} from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 
 async function focusedComposer(stub = StubConnection.open()) {
@@ -24,7 +32,9 @@ describe('<chorus-composer>', () => {
     await sendKeys({ type: 'second line' });
     expect(textarea.value).to.equal('First line\nsecond line');
     await sendKeys({ press: 'Enter' });
-    await until(() => expect(stub.posts.map((post) => post.content)).to.deep.equal(['First line\nsecond line']));
+    await until(() =>
+      expect(stub.posts.map((post) => post.content)).to.deep.equal(['First line\nsecond line']),
+    );
     await settle(chat);
     expect(textarea.value).to.equal('');
     expect(deepActiveElement()).to.equal(textarea);
@@ -39,7 +49,10 @@ describe('<chorus-composer>', () => {
     await sendKeys({ type: 'two' });
     await sendKeys({ press: 'Enter' });
     await until(() => expect(stub.posts).to.have.length(2));
-    for (const post of stub.posts) expect(post.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const post of stub.posts)
+      expect(post.id).to.match(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     expect(stub.posts[0]!.id).to.not.equal(stub.posts[1]!.id);
   });
 
@@ -55,7 +68,9 @@ describe('<chorus-composer>', () => {
     expect(combobox.getAttribute('aria-expanded')).to.equal('true');
     expect(listbox.hidden).to.equal(false);
     const options = () => findAll(chat, '[role="option"]');
-    expect(options().map((option) => option.textContent?.replace(/\s+/g, ' ').trim())).to.deep.equal(['@sage Sage', '@scout Scout', '@muse Muse']);
+    expect(
+      options().map((option) => option.textContent?.replace(/\s+/g, ' ').trim()),
+    ).to.deep.equal(['@sage Sage', '@scout Scout', '@muse Muse']);
     expect(textarea.getAttribute('aria-activedescendant')).to.equal('mention-0');
 
     await sendKeys({ press: 'ArrowDown' });
@@ -77,7 +92,9 @@ describe('<chorus-composer>', () => {
 
     await sendKeys({ type: 'and @sc' });
     await settle(chat);
-    expect(options().map((option) => option.textContent?.replace(/\s+/g, ' ').trim())).to.deep.equal(['@scout Scout']);
+    expect(
+      options().map((option) => option.textContent?.replace(/\s+/g, ' ').trim()),
+    ).to.deep.equal(['@scout Scout']);
     await sendKeys({ press: 'Tab' });
     await settle(chat);
     expect(textarea.value).to.equal('Hi @muse and @scout ');
@@ -94,7 +111,9 @@ describe('<chorus-composer>', () => {
     expect(combobox.getAttribute('aria-expanded')).to.equal('false'); // stays closed for this mention
 
     await sendKeys({ press: 'Enter' });
-    await until(() => expect(stub.posts.map((post) => post.content)).to.deep.equal(['Hi @muse and @scout @sa']));
+    await until(() =>
+      expect(stub.posts.map((post) => post.content)).to.deep.equal(['Hi @muse and @scout @sa']),
+    );
   });
 
   it('keeps the launcher open when Escape only closes the mention menu', async () => {

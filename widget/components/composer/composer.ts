@@ -58,11 +58,14 @@ export class ChorusComposer extends LitElement {
 
   #handleCaret(): void {
     const input = this.#input;
-    if (input && input.selectionStart === input.selectionEnd) this.state?.composer.moveCaret(input.selectionStart);
+    if (input && input.selectionStart === input.selectionEnd)
+      this.state?.composer.moveCaret(input.selectionStart);
   }
 
   #handleKeyup(event: KeyboardEvent): void {
-    const moves = ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key) || (!this.#mention.value && (event.key === 'ArrowUp' || event.key === 'ArrowDown'));
+    const moves =
+      ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key) ||
+      (!this.#mention.value && (event.key === 'ArrowUp' || event.key === 'ArrowDown'));
     if (moves) this.#handleCaret();
   }
 
@@ -89,7 +92,13 @@ export class ChorusComposer extends LitElement {
           return;
       }
     }
-    if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    if (
+      event.key === 'Enter' &&
+      !event.shiftKey &&
+      !event.altKey &&
+      !event.ctrlKey &&
+      !event.metaKey
+    ) {
       event.preventDefault();
       composer.submit();
     }
@@ -112,8 +121,9 @@ export class ChorusComposer extends LitElement {
     const strings = this.strings;
     const menu = this.#mention.value;
     return html`<ul id="mentions" class="mentions" part="mention-list" role="listbox" aria-label=${strings.mentionList} ?hidden=${!menu}>
-      ${menu?.options.map(
-        (agent, index) => html`<li
+      ${
+        menu?.options.map(
+          (agent, index) => html`<li
           id="mention-${index}"
           class="option"
           part="mention-option"
@@ -125,7 +135,8 @@ export class ChorusComposer extends LitElement {
         >
           <span class="dot" aria-hidden="true"></span><span class="handle">@${agent.handle}</span> <span class="name">${agent.name}</span>
         </li>`,
-      ) ?? nothing}
+        ) ?? nothing
+      }
     </ul>`;
   }
 
@@ -134,13 +145,15 @@ export class ChorusComposer extends LitElement {
     const menu = this.#mention.value;
     const streaming = this.#streaming.value?.length ?? 0;
     return html`<form part="composer" class="composer" @submit=${this.#handleSubmit}>
-      ${streaming > 0
-        ? html`<div class="stop-all">
+      ${
+        streaming > 0
+          ? html`<div class="stop-all">
             <button part="stop-all-button" class="button button--danger" type="button" aria-label=${strings.stopAllLabel} @click=${() => this.state?.transcript.stopAll()}>
               ${ICONS.stop} ${strings.stopAll}
             </button>
           </div>`
-        : nothing}
+          : nothing
+      }
       <div class="row">
         <div class="field" role="combobox" aria-haspopup="listbox" aria-expanded=${menu ? 'true' : 'false'} aria-controls="mentions" aria-label=${strings.composerLabel}>
           <textarea

@@ -44,7 +44,12 @@ export class ChorusChatHeader extends LitElement {
 
   #renderAgent(agent: AgentView) {
     const strings = this.strings;
-    const status = agent.status === 'streaming' ? strings.agentStreaming : agent.status === 'thinking' ? strings.agentThinking : strings.agentIdle;
+    const status =
+      agent.status === 'streaming'
+        ? strings.agentStreaming
+        : agent.status === 'thinking'
+          ? strings.agentThinking
+          : strings.agentIdle;
     return html`<li class="agent agent--${agent.status}" ${cssProps({ '--chorus-author-color': safeColor(agent.color) })} title=${agent.description ?? nothing}>
       <span class="dot" aria-hidden="true"></span><span class="name">${agent.name}</span> <span class=${agent.status === 'idle' ? 'visually-hidden' : 'status'}>${status}</span>
     </li>`;
@@ -57,19 +62,24 @@ export class ChorusChatHeader extends LitElement {
     return html`<header part="header" class="header">
       <div class="title-row">
         <h2 part="title" class="title">${this.roomTitle}</h2>
-        ${this.closable
-          ? html`<button part="close-button" class="icon-button" type="button" aria-label=${strings.closeChat} @click=${() => this.onClose?.()}>${ICONS.close}</button>`
-          : nothing}
+        ${
+          this.closable
+            ? html`<button part="close-button" class="icon-button" type="button" aria-label=${strings.closeChat} @click=${() => this.onClose?.()}>${ICONS.close}</button>`
+            : nothing
+        }
       </div>
-      ${agents.length + people.length === 0
-        ? nothing
-        : html`<ul part="presence" class="presence" aria-label=${strings.whoIsHere}>
+      ${
+        agents.length + people.length === 0
+          ? nothing
+          : html`<ul part="presence" class="presence" aria-label=${strings.whoIsHere}>
             ${agents.map((agent) => this.#renderAgent(agent))}
             ${shown.map(
-              (person) => html`<li class="person"><span class="dot" aria-hidden="true"></span><span class="name">${person.self ? format(strings.you, { name: person.name }) : person.name}</span></li>`,
+              (person) =>
+                html`<li class="person"><span class="dot" aria-hidden="true"></span><span class="name">${person.self ? format(strings.you, { name: person.name }) : person.name}</span></li>`,
             )}
             ${people.length > PEOPLE_SHOWN ? html`<li class="person">${format(strings.morePeople, { count: people.length - PEOPLE_SHOWN })}</li>` : nothing}
-          </ul>`}
+          </ul>`
+      }
     </header>`;
   }
 }

@@ -3,8 +3,23 @@
 // "new messages" pill, history paging, and what the live region announces.
 import { expect } from 'chai';
 import type { Message } from '../../../protocol/room.ts';
-import { agentMessage, GRACE, humanMessage, messageStart, SAGE, SCOUT } from '../../../protocol/test-support/messages.ts';
-import { find, findAll, get, mountChat, settle, unmountAll, until } from '../../test-support/mount-chat.ts';
+import {
+  agentMessage,
+  GRACE,
+  humanMessage,
+  messageStart,
+  SAGE,
+  SCOUT,
+} from '../../../protocol/test-support/messages.ts';
+import {
+  find,
+  findAll,
+  get,
+  mountChat,
+  settle,
+  unmountAll,
+  until,
+} from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 import { RENDER_WINDOW, REVEAL_COUNT } from './message-list.ts';
 
@@ -22,8 +37,20 @@ describe('<chorus-message-list>', () => {
   it('grows several agents’ replies at the same time, each with name, colour, model and why it answered', async () => {
     const stub = StubConnection.open([humanMessage({ id: 'h1', content: '@sage @scout hi' })]);
     const chat = await mountChat(stub, { mode: 'inline' });
-    const sage = agentMessage({ id: 'r1', author: SAGE, replyTo: 'h1', reason: 'mention', model: 'offline-sage' });
-    const scout = agentMessage({ id: 'r2', author: SCOUT, replyTo: 'h1', reason: 'handoff', model: 'offline-scout' });
+    const sage = agentMessage({
+      id: 'r1',
+      author: SAGE,
+      replyTo: 'h1',
+      reason: 'mention',
+      model: 'offline-sage',
+    });
+    const scout = agentMessage({
+      id: 'r2',
+      author: SCOUT,
+      replyTo: 'h1',
+      reason: 'handoff',
+      model: 'offline-scout',
+    });
     stub.deliver('message-start', messageStart(sage));
     stub.deliver('message-start', messageStart(scout));
     stub.deliver('text-delta', { id: 'r1', seq: 1, delta: 'Hello ' });
@@ -46,7 +73,9 @@ describe('<chorus-message-list>', () => {
     expect(first.style.getPropertyValue('--chorus-author-color')).to.equal('#7c3aed');
     expect(second.style.getPropertyValue('--chorus-author-color')).to.equal('#0e7490');
 
-    stub.deliver('message-end', { message: { ...sage, status: 'complete', content: 'Hello **there**', seq: 2 } });
+    stub.deliver('message-end', {
+      message: { ...sage, status: 'complete', content: 'Hello **there**', seq: 2 },
+    });
     await settle(chat);
     expect(article(chat, 'r1').classList.contains('message--complete')).to.equal(true);
     expect(article(chat, 'r2').classList.contains('message--streaming')).to.equal(true);
@@ -58,7 +87,13 @@ describe('<chorus-message-list>', () => {
     const reply = agentMessage({ id: 'r1', author: SAGE });
     stub.deliver('message-start', messageStart(reply));
     stub.deliver('reasoning-delta', { id: 'r1', seq: 1, delta: 'Let me compute.' });
-    stub.deliver('tool-call', { id: 'r1', seq: 2, callId: 'c1', name: 'calculator', args: { expression: '6*7' } });
+    stub.deliver('tool-call', {
+      id: 'r1',
+      seq: 2,
+      callId: 'c1',
+      name: 'calculator',
+      args: { expression: '6*7' },
+    });
     await settle(chat);
     const details = findAll<HTMLDetailsElement>(article(chat, 'r1'), 'details');
     expect(details.map((detail) => detail.open)).to.deep.equal([false, false]);
@@ -69,7 +104,10 @@ describe('<chorus-message-list>', () => {
     stub.deliver('tool-result', { id: 'r1', seq: 5, callId: 'c2', error: 'timeout' });
     await settle(chat);
     const tools = findAll<HTMLDetailsElement>(article(chat, 'r1'), 'details.tool');
-    expect(tools.map((tool) => text(tool.querySelector('summary')))).to.deep.equal(['Tool calculator · done', 'Tool search · failed']);
+    expect(tools.map((tool) => text(tool.querySelector('summary')))).to.deep.equal([
+      'Tool calculator · done',
+      'Tool search · failed',
+    ]);
     tools[0]!.querySelector('summary')!.click();
     expect(tools[0]!.open).to.equal(true);
     expect(text(tools[0]!.querySelector('pre[aria-label="Result"]'))).to.equal('42');
@@ -91,21 +129,50 @@ describe('<chorus-message-list>', () => {
   });
 
   it('offers Stop on a streaming reply, Retry on a failed one and Regenerate on a finished one, and says who stopped a reply', async () => {
-    const failed: Message = { ...agentMessage({ id: 'r2', author: SCOUT }), status: 'error', content: 'Partial answer', error: 'The provider timed out' };
-    const done: Message = { ...agentMessage({ id: 'r3', author: SAGE }), status: 'cancelled', content: 'Half' };
-    const stoppedByAda: Message = { ...agentMessage({ id: 'r5', author: SCOUT }), status: 'cancelled', content: 'Quarter', stoppedBy: { id: 'guest-ada', name: 'Ada' } };
+    const failed: Message = {
+      ...agentMessage({ id: 'r2', author: SCOUT }),
+      status: 'error',
+      content: 'Partial answer',
+      error: 'The provider timed out',
+    };
+    const done: Message = {
+      ...agentMessage({ id: 'r3', author: SAGE }),
+      status: 'cancelled',
+      content: 'Half',
+    };
+    const stoppedByAda: Message = {
+      ...agentMessage({ id: 'r5', author: SCOUT }),
+      status: 'cancelled',
+      content: 'Quarter',
+      stoppedBy: { id: 'guest-ada', name: 'Ada' },
+    };
     const stub = StubConnection.open([failed, done, stoppedByAda]);
     const chat = await mountChat(stub, { mode: 'inline' });
     stub.deliver('message-start', messageStart(agentMessage({ id: 'r4', author: SAGE })));
     await settle(chat);
 
-    get<HTMLButtonElement>(article(chat, 'r4'), 'button[aria-label="Stop the reply of Sage"]').click();
-    expect(text(article(chat, 'r2').querySelector('[part="message__status"]'))).to.equal('This reply failed: The provider timed out');
-    expect(text(article(chat, 'r2').querySelector('[part="message__content"]'))).to.equal('Partial answer');
-    get<HTMLButtonElement>(article(chat, 'r2'), 'button[aria-label="Retry the reply of Scout"]').click();
+    get<HTMLButtonElement>(
+      article(chat, 'r4'),
+      'button[aria-label="Stop the reply of Sage"]',
+    ).click();
+    expect(text(article(chat, 'r2').querySelector('[part="message__status"]'))).to.equal(
+      'This reply failed: The provider timed out',
+    );
+    expect(text(article(chat, 'r2').querySelector('[part="message__content"]'))).to.equal(
+      'Partial answer',
+    );
+    get<HTMLButtonElement>(
+      article(chat, 'r2'),
+      'button[aria-label="Retry the reply of Scout"]',
+    ).click();
     expect(text(article(chat, 'r3').querySelector('[part="message__status"]'))).to.equal('Stopped');
-    expect(text(article(chat, 'r5').querySelector('[part="message__status"]'))).to.equal('Stopped by Ada');
-    get<HTMLButtonElement>(article(chat, 'r3'), 'button[aria-label="Regenerate the reply of Sage"]').click();
+    expect(text(article(chat, 'r5').querySelector('[part="message__status"]'))).to.equal(
+      'Stopped by Ada',
+    );
+    get<HTMLButtonElement>(
+      article(chat, 'r3'),
+      'button[aria-label="Regenerate the reply of Sage"]',
+    ).click();
     get<HTMLButtonElement>(chat, '[part="stop-all-button"]').click();
     await until(() => expect(stub.stops).to.deep.equal([{ messageId: 'r4' }, { all: true }]));
     expect(stub.regenerations).to.deep.equal(['r2', 'r3']);
@@ -123,14 +190,26 @@ describe('<chorus-message-list>', () => {
     stub.deliver('text-delta', { id: 'r1', seq: 1, delta: 'Almost' });
     await settle(chat);
     expect(text(region)).to.equal('');
-    stub.deliver('message-end', { message: { ...reply, status: 'complete', content: 'Almost **done**', seq: 1 } });
-    stub.deliver('message', { message: humanMessage({ id: 'h1', author: GRACE, content: 'Thanks!' }) });
+    stub.deliver('message-end', {
+      message: { ...reply, status: 'complete', content: 'Almost **done**', seq: 1 },
+    });
+    stub.deliver('message', {
+      message: humanMessage({ id: 'h1', author: GRACE, content: 'Thanks!' }),
+    });
     await settle(chat);
-    expect([...region.querySelectorAll('p')].map((paragraph) => paragraph.textContent)).to.deep.equal(['Sage: Almost done', 'Grace: Thanks!']);
+    expect(
+      [...region.querySelectorAll('p')].map((paragraph) => paragraph.textContent),
+    ).to.deep.equal(['Sage: Almost done', 'Grace: Thanks!']);
   });
 
   it('stays pinned to the bottom, and shows a "new messages" pill when the reader scrolled up', async () => {
-    const history = Array.from({ length: RENDER_WINDOW - 10 }, (_, index) => humanMessage({ id: `h${index}`, author: GRACE, content: `Message number ${index}\n\nwith a second paragraph` }));
+    const history = Array.from({ length: RENDER_WINDOW - 10 }, (_, index) =>
+      humanMessage({
+        id: `h${index}`,
+        author: GRACE,
+        content: `Message number ${index}\n\nwith a second paragraph`,
+      }),
+    );
     const stub = StubConnection.open(history);
     const chat = await mountChat(stub, { mode: 'inline' });
     const log = get(chat, '[part="log"]');
@@ -138,7 +217,9 @@ describe('<chorus-message-list>', () => {
     expect(log.scrollHeight).to.be.greaterThan(log.clientHeight);
     expect(atBottom()).to.equal(true);
 
-    stub.deliver('message', { message: humanMessage({ id: 'n1', author: GRACE, content: 'New one' }) });
+    stub.deliver('message', {
+      message: humanMessage({ id: 'n1', author: GRACE, content: 'New one' }),
+    });
     await settle(chat);
     expect(atBottom()).to.equal(true);
     expect(find(chat, '[part="new-messages"]')).to.equal(null);
@@ -146,7 +227,9 @@ describe('<chorus-message-list>', () => {
     log.scrollTop = 0;
     log.dispatchEvent(new Event('scroll'));
     await settle(chat);
-    stub.deliver('message', { message: humanMessage({ id: 'n2', author: GRACE, content: 'Another' }) });
+    stub.deliver('message', {
+      message: humanMessage({ id: 'n2', author: GRACE, content: 'Another' }),
+    });
     await settle(chat);
     expect(log.scrollTop).to.equal(0);
     const pill = get<HTMLButtonElement>(chat, '[part="new-messages"]');
@@ -158,9 +241,24 @@ describe('<chorus-message-list>', () => {
   });
 
   it('loads earlier messages from the top, keeping the reader’s place', async () => {
-    const recent = Array.from({ length: 20 }, (_, index) => humanMessage({ id: `b${index}`, author: GRACE, content: `Recent ${index}`, createdAt: `2026-02-01T00:00:${String(index).padStart(2, '0')}.000Z` }));
+    const recent = Array.from({ length: 20 }, (_, index) =>
+      humanMessage({
+        id: `b${index}`,
+        author: GRACE,
+        content: `Recent ${index}`,
+        createdAt: `2026-02-01T00:00:${String(index).padStart(2, '0')}.000Z`,
+      }),
+    );
     const stub = StubConnection.open(recent);
-    stub.olderPages = [Array.from({ length: 10 }, (_, index) => humanMessage({ id: `a${index}`, content: `Older ${index}`, createdAt: `2026-01-01T00:00:${String(index).padStart(2, '0')}.000Z` }))];
+    stub.olderPages = [
+      Array.from({ length: 10 }, (_, index) =>
+        humanMessage({
+          id: `a${index}`,
+          content: `Older ${index}`,
+          createdAt: `2026-01-01T00:00:${String(index).padStart(2, '0')}.000Z`,
+        }),
+      ),
+    ];
     const chat = await mountChat(stub, { mode: 'inline' });
     const log = get(chat, '[part="log"]');
     log.scrollTop = 200;
@@ -176,28 +274,59 @@ describe('<chorus-message-list>', () => {
   });
 
   it('offers Retry or Regenerate only on the newest attempt of an agent at a message', async () => {
-    const failed: Message = { ...agentMessage({ id: 'r1', author: SCOUT, replyTo: 'h1' }), status: 'error', content: 'Partial', error: 'cut' };
-    const other: Message = { ...agentMessage({ id: 'r2', author: SAGE, replyTo: 'h1' }), status: 'complete', content: 'Sage answers' };
-    const stub = StubConnection.open([humanMessage({ id: 'h1', content: 'Question' }), failed, other]);
+    const failed: Message = {
+      ...agentMessage({ id: 'r1', author: SCOUT, replyTo: 'h1' }),
+      status: 'error',
+      content: 'Partial',
+      error: 'cut',
+    };
+    const other: Message = {
+      ...agentMessage({ id: 'r2', author: SAGE, replyTo: 'h1' }),
+      status: 'complete',
+      content: 'Sage answers',
+    };
+    const stub = StubConnection.open([
+      humanMessage({ id: 'h1', content: 'Question' }),
+      failed,
+      other,
+    ]);
     const chat = await mountChat(stub, { mode: 'inline' });
     const retry = () => find(article(chat, 'r1'), 'button[aria-label="Retry the reply of Scout"]');
     expect(retry()).to.not.equal(null);
 
-    stub.deliver('message-start', messageStart(agentMessage({ id: 'r3', author: SCOUT, replyTo: 'h1', reason: 'regenerate' })));
+    stub.deliver(
+      'message-start',
+      messageStart(agentMessage({ id: 'r3', author: SCOUT, replyTo: 'h1', reason: 'regenerate' })),
+    );
     await settle(chat);
     // While the new attempt streams, the failed one keeps its text and no longer offers Retry.
     expect(retry()).to.equal(null);
-    expect(text(article(chat, 'r1').querySelector('[part="message__content"]'))).to.equal('Partial');
-    expect(find(article(chat, 'r3'), 'button[aria-label="Stop the reply of Scout"]')).to.not.equal(null);
+    expect(text(article(chat, 'r1').querySelector('[part="message__content"]'))).to.equal(
+      'Partial',
+    );
+    expect(find(article(chat, 'r3'), 'button[aria-label="Stop the reply of Scout"]')).to.not.equal(
+      null,
+    );
     // Another agent's reply to the same message is not affected.
-    expect(find(article(chat, 'r2'), 'button[aria-label="Regenerate the reply of Sage"]')).to.not.equal(null);
+    expect(
+      find(article(chat, 'r2'), 'button[aria-label="Regenerate the reply of Sage"]'),
+    ).to.not.equal(null);
   });
 
   it('renders only the newest messages of a long transcript, revealing older ones from the top in place', async () => {
     const at = (index: number) => new Date(Date.UTC(2026, 0, 1) + index * 1000).toISOString();
-    const history = Array.from({ length: 200 }, (_, index) => humanMessage({ id: `m${index}`, author: GRACE, content: `Message ${index}`, createdAt: at(index) }));
+    const history = Array.from({ length: 200 }, (_, index) =>
+      humanMessage({
+        id: `m${index}`,
+        author: GRACE,
+        content: `Message ${index}`,
+        createdAt: at(index),
+      }),
+    );
     const stub = StubConnection.open(history);
-    stub.olderPages = [[humanMessage({ id: 'older', content: 'From the server', createdAt: at(-1) })]];
+    stub.olderPages = [
+      [humanMessage({ id: 'older', content: 'From the server', createdAt: at(-1) })],
+    ];
     const chat = await mountChat(stub, { mode: 'inline' });
     const log = get(chat, '[part="log"]');
     const ids = () => findAll(chat, 'article').map((element) => element.dataset['id']);
@@ -214,11 +343,15 @@ describe('<chorus-message-list>', () => {
     const before = article(chat, `m${first}`).getBoundingClientRect().top;
     await scrollToTop();
     expect(ids()[0]).to.equal(`m${first - REVEAL_COUNT}`);
-    expect(Math.abs(article(chat, `m${first}`).getBoundingClientRect().top - before)).to.be.lessThan(2);
+    expect(
+      Math.abs(article(chat, `m${first}`).getBoundingClientRect().top - before),
+    ).to.be.lessThan(2);
     first -= REVEAL_COUNT;
 
     // New messages while the reader is up in the history do not move the window.
-    stub.deliver('message', { message: humanMessage({ id: 'late', author: GRACE, content: 'Late', createdAt: at(500) }) });
+    stub.deliver('message', {
+      message: humanMessage({ id: 'late', author: GRACE, content: 'Late', createdAt: at(500) }),
+    });
     await settle(chat);
     expect([ids()[0], ids().at(-1)]).to.deep.equal([`m${first}`, 'late']);
 
@@ -244,11 +377,15 @@ describe('<chorus-message-list>', () => {
     const stub = StubConnection.open();
     const chat = await mountChat(stub, { mode: 'inline' });
     const { ChorusError } = await import('../../lib/chorus-error.ts');
-    stub.failNextPost = new ChorusError('rate_limited', 'Too many messages, wait a minute', { status: 429 });
+    stub.failNextPost = new ChorusError('rate_limited', 'Too many messages, wait a minute', {
+      status: 429,
+    });
     await chat.send('Hello?');
     await settle(chat);
     const failed = get(chat, 'article.message--own');
-    expect(text(failed.querySelector('[part="message__status"]'))).to.equal('Not sent: Too many messages, wait a minute');
+    expect(text(failed.querySelector('[part="message__status"]'))).to.equal(
+      'Not sent: Too many messages, wait a minute',
+    );
     get<HTMLButtonElement>(failed, 'button').click();
     await until(() => expect(stub.posts).to.have.length(2));
     expect(stub.posts[0]!.id).to.equal(stub.posts[1]!.id);

@@ -1,3 +1,7 @@
+// The transcript element: the messages, history paging, the "new messages" pill.
+// Why one file: the window of rendered messages, the scroll anchoring when older ones are
+// revealed and the pill read and write the same scroll state in one frame; split, each would need
+// the others' internals.
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { guard } from 'lit/directives/guard.js';
@@ -116,7 +120,8 @@ export class ChorusMessageList extends LitElement {
     this.#pinned = true;
     if (this.hasNew) this.hasNew = false;
     // Back at the bottom: let the window shrink to the newest messages again.
-    if (this.#windowStart < (this.#messages.value?.length ?? 0) - RENDER_WINDOW) this.requestUpdate();
+    if (this.#windowStart < (this.#messages.value?.length ?? 0) - RENDER_WINDOW)
+      this.requestUpdate();
   }
 
   get #log(): HTMLElement | null {
@@ -134,11 +139,20 @@ export class ChorusMessageList extends LitElement {
     const log = this.#log;
     // Keep the first visible message in place when older ones are added above it.
     const first = log?.querySelector<HTMLElement>('.message');
-    this.#anchor = log && first && !this.#pinned ? { id: first.dataset['id'] ?? '', top: first.getBoundingClientRect().top } : undefined;
+    this.#anchor =
+      log && first && !this.#pinned
+        ? { id: first.dataset['id'] ?? '', top: first.getBoundingClientRect().top }
+        : undefined;
     // Something new at the bottom while the reader is up in the history: offer the pill.
     const list = this.#messages.value ?? [];
     const last = list.at(-1);
-    const streamed = list.reduce((total, message) => (message.status === 'streaming' ? total + message.content.length + message.parts.length : total), 0);
+    const streamed = list.reduce(
+      (total, message) =>
+        message.status === 'streaming'
+          ? total + message.content.length + message.parts.length
+          : total,
+      0,
+    );
     const signature = `${last?.id ?? ''}:${last?.status ?? ''}:${last?.content.length ?? 0}:${last?.parts.length ?? 0}:${streamed}`;
     if (signature !== this.#lastSignature && !this.#pinned && log) this.hasNew = true;
     this.#lastSignature = signature;
@@ -150,7 +164,9 @@ export class ChorusMessageList extends LitElement {
     if (this.#pinned) {
       log.scrollTop = log.scrollHeight;
     } else if (this.#anchor) {
-      const element = log.querySelector<HTMLElement>(`.message[data-id="${CSS.escape(this.#anchor.id)}"]`);
+      const element = log.querySelector<HTMLElement>(
+        `.message[data-id="${CSS.escape(this.#anchor.id)}"]`,
+      );
       if (element) log.scrollTop += element.getBoundingClientRect().top - this.#anchor.top;
     }
     this.#pruneRendered(this.#messages.value ?? []);
@@ -165,7 +181,8 @@ export class ChorusMessageList extends LitElement {
     else if (log.scrollTop < this.#lastScrollTop) this.#pinned = false;
     this.#lastScrollTop = log.scrollTop;
     if (this.#pinned && this.hasNew) this.hasNew = false;
-    if (log.scrollTop <= LOAD_OLDER_THRESHOLD_PX && log.scrollHeight > log.clientHeight) this.#showOlder();
+    if (log.scrollTop <= LOAD_OLDER_THRESHOLD_PX && log.scrollHeight > log.clientHeight)
+      this.#showOlder();
   }
 
   /** Reveals older messages already loaded, or loads the next page from the server. */
@@ -187,7 +204,10 @@ export class ChorusMessageList extends LitElement {
    * moves as messages arrive.
    */
   #updateWindow(list: readonly ChatMessage[]): number {
-    const found = this.#windowStartId === undefined ? 0 : list.findIndex((message) => message.id === this.#windowStartId);
+    const found =
+      this.#windowStartId === undefined
+        ? 0
+        : list.findIndex((message) => message.id === this.#windowStartId);
     let start = found === -1 ? Math.max(0, list.length - RENDER_WINDOW) : found;
     if (this.#pinned) start = Math.max(0, list.length - RENDER_WINDOW);
     this.#windowStartId = start === 0 ? undefined : list[start]?.id;
@@ -198,9 +218,23 @@ export class ChorusMessageList extends LitElement {
   #markdown(message: ChatMessage): TemplateResult {
     const streaming = message.status === 'streaming';
     const cached = this.#rendered.get(message.id);
-    if (cached && cached.content === message.content && cached.streaming === streaming && cached.hosts === this.allowedImageHosts) return cached.template;
-    const template = renderMarkdown(message.content, { allowedImageHosts: this.allowedImageHosts, streaming });
-    this.#rendered.set(message.id, { content: message.content, streaming, hosts: this.allowedImageHosts, template });
+    if (
+      cached &&
+      cached.content === message.content &&
+      cached.streaming === streaming &&
+      cached.hosts === this.allowedImageHosts
+    )
+      return cached.template;
+    const template = renderMarkdown(message.content, {
+      allowedImageHosts: this.allowedImageHosts,
+      streaming,
+    });
+    this.#rendered.set(message.id, {
+      content: message.content,
+      streaming,
+      hosts: this.allowedImageHosts,
+      template,
+    });
     return template;
   }
 
@@ -211,21 +245,30 @@ export class ChorusMessageList extends LitElement {
   }
 
   #time(iso: string): string {
-    this.#timeFormat ??= new Intl.DateTimeFormat(this.locale, { hour: 'numeric', minute: '2-digit' });
+    this.#timeFormat ??= new Intl.DateTimeFormat(this.locale, {
+      hour: 'numeric',
+      minute: '2-digit',
+    });
     const date = new Date(iso);
     return Number.isNaN(date.getTime()) ? '' : this.#timeFormat.format(date);
   }
 
   #renderParts(parts: readonly MessagePart[]) {
     const strings = this.strings;
-    const results = new Map(parts.flatMap((part) => (part.type === 'tool-result' ? [[part.callId, part] as const] : [])));
+    const results = new Map(
+      parts.flatMap((part) => (part.type === 'tool-result' ? [[part.callId, part] as const] : [])),
+    );
     return parts.map((part) => {
       if (part.type === 'reasoning') {
         return html`<details class="reasoning" part="reasoning"><summary>${strings.reasoning}</summary><div class="part-body">${clip(part.text)}</div></details>`;
       }
       if (part.type !== 'tool-call') return nothing;
       const result = results.get(part.callId);
-      const state = !result ? strings.toolRunning : result.error !== undefined ? strings.toolFailed : strings.toolDone;
+      const state = !result
+        ? strings.toolRunning
+        : result.error !== undefined
+          ? strings.toolFailed
+          : strings.toolDone;
       return html`<details class="tool ${result?.error !== undefined ? 'tool--error' : ''}" part="tool">
         <summary>${ICONS.tool} ${format(strings.toolCall, { name: part.name, state })}</summary>
         <div class="visually-hidden">${strings.toolArguments}</div>
@@ -237,18 +280,32 @@ export class ChorusMessageList extends LitElement {
 
   #renderStatus(message: ChatMessage) {
     const strings = this.strings;
-    const status = (text: string, isError = false) => html`<div class="status ${isError ? 'status--error' : ''}" part="message__status">${text}</div>`;
+    const status = (text: string, isError = false) =>
+      html`<div class="status ${isError ? 'status--error' : ''}" part="message__status">${text}</div>`;
     if (message.delivery === 'sending') return status(strings.sending);
-    if (message.delivery === 'failed') return status(format(strings.sendFailed, { error: describeError(message.deliveryError, strings) }), true);
+    if (message.delivery === 'failed')
+      return status(
+        format(strings.sendFailed, { error: describeError(message.deliveryError, strings) }),
+        true,
+      );
     switch (message.status) {
       case 'streaming':
         return html`<div class="visually-hidden">${strings.statusStreaming}</div>`;
       case 'cancelled':
-        return status(message.stoppedBy ? format(strings.statusStoppedBy, { name: message.stoppedBy.name }) : strings.statusCancelled);
+        return status(
+          message.stoppedBy
+            ? format(strings.statusStoppedBy, { name: message.stoppedBy.name })
+            : strings.statusCancelled,
+        );
       case 'interrupted':
         return status(strings.statusInterrupted);
       case 'error':
-        return status(message.error ? format(strings.statusError, { error: message.error }) : strings.statusErrorUnknown, true);
+        return status(
+          message.error
+            ? format(strings.statusError, { error: message.error })
+            : strings.statusErrorUnknown,
+          true,
+        );
       default:
         return nothing;
     }
@@ -262,7 +319,8 @@ export class ChorusMessageList extends LitElement {
       return html`<div class="actions" part="message__actions"><button class="button" type="button" @click=${() => transcript?.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button></div>`;
     }
     // A reply that was retried or regenerated keeps its text; only the newest attempt offers another.
-    if (message.author.kind !== 'agent' || (superseded && message.status !== 'streaming')) return nothing;
+    if (message.author.kind !== 'agent' || (superseded && message.status !== 'streaming'))
+      return nothing;
     if (message.status === 'streaming') {
       return html`<div class="actions" part="message__actions">
         <button class="button button--danger" type="button" aria-label=${format(strings.stopReply, { name })} @click=${() => transcript?.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>
@@ -276,7 +334,11 @@ export class ChorusMessageList extends LitElement {
     </div>`;
   }
 
-  #renderMessage(message: ChatMessage, colors: ReadonlyMap<string, string | null>, superseded: boolean) {
+  #renderMessage(
+    message: ChatMessage,
+    colors: ReadonlyMap<string, string | null>,
+    superseded: boolean,
+  ) {
     const strings = this.strings;
     const kind = message.author.kind;
     if (kind === 'system') {
@@ -285,7 +347,8 @@ export class ChorusMessageList extends LitElement {
       </article>`;
     }
     const color = kind === 'agent' ? safeColor(colors.get(message.author.id)) : undefined;
-    const reason = kind === 'agent' && message.reason ? strings[REASON_KEYS[message.reason]] : undefined;
+    const reason =
+      kind === 'agent' && message.reason ? strings[REASON_KEYS[message.reason]] : undefined;
     const classes = `message message--${kind} message--${message.status}${message.own ? ' message--own' : ''}`;
     return html`<article class=${classes} part="message message--${kind}${message.own ? ' message--own' : ''}" data-id=${message.id} ${cssProps({ '--chorus-author-color': color })}>
       <div class="meta">
@@ -303,11 +366,14 @@ export class ChorusMessageList extends LitElement {
 
   #renderHistory() {
     const strings = this.strings;
-    if (this.#loadingOlder.value) return html`<div class="history" role="status">${strings.loadingOlder}</div>`;
+    if (this.#loadingOlder.value)
+      return html`<div class="history" role="status">${strings.loadingOlder}</div>`;
     if (this.#windowStart > 0 || this.#hasOlder.value) {
       return html`<div class="history"><button class="button" type="button" @click=${() => this.#showOlder()}>${strings.loadOlder}</button></div>`;
     }
-    return (this.#messages.value?.length ?? 0) > 0 ? html`<div class="history">${strings.startOfConversation}</div>` : nothing;
+    return (this.#messages.value?.length ?? 0) > 0
+      ? html`<div class="history">${strings.startOfConversation}</div>`
+      : nothing;
   }
 
   #renderAnnouncement(announcement: Announcement) {
@@ -325,23 +391,47 @@ export class ChorusMessageList extends LitElement {
     const strings = this.strings;
     const messages = this.#messages.value ?? [];
     const list = messages.slice(this.#updateWindow(messages));
-    const colors = new Map((this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const));
+    const colors = new Map(
+      (this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const),
+    );
     const superseded = supersededReplies(messages);
     return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
         <div class="items">
           ${this.#renderHistory()}
-          ${list.length === 0 ? html`<p class="empty">${strings.emptyRoom}</p>` : repeat(list, (message) => message.id, (message) =>
-                guard([message, colors.get(message.author.id), superseded.has(message.id), strings, this.allowedImageHosts, this.locale, this.state], () =>
-                  this.#renderMessage(message, colors, superseded.has(message.id)),
-                ),
-              )}
+          ${
+            list.length === 0
+              ? html`<p class="empty">${strings.emptyRoom}</p>`
+              : repeat(
+                  list,
+                  (message) => message.id,
+                  (message) =>
+                    guard(
+                      [
+                        message,
+                        colors.get(message.author.id),
+                        superseded.has(message.id),
+                        strings,
+                        this.allowedImageHosts,
+                        this.locale,
+                        this.state,
+                      ],
+                      () => this.#renderMessage(message, colors, superseded.has(message.id)),
+                    ),
+                )
+          }
         </div>
       </div>
-      ${this.hasNew
-        ? html`<button part="new-messages" class="button pill" type="button" @click=${() => this.scrollToBottom()}>${ICONS.down} ${strings.newMessages}</button>`
-        : nothing}
+      ${
+        this.hasNew
+          ? html`<button part="new-messages" class="button pill" type="button" @click=${() => this.scrollToBottom()}>${ICONS.down} ${strings.newMessages}</button>`
+          : nothing
+      }
       <div class="visually-hidden" aria-live="polite" aria-atomic="false">
-        ${repeat(this.#announcements.value ?? [], (announcement) => announcement.key, (announcement) => this.#renderAnnouncement(announcement))}
+        ${repeat(
+          this.#announcements.value ?? [],
+          (announcement) => announcement.key,
+          (announcement) => this.#renderAnnouncement(announcement),
+        )}
       </div>`;
   }
 }
