@@ -1,4 +1,4 @@
-import { roomChannelName } from '../../protocol/room.ts';
+import { inboxChannelName, roomChannelName } from '../../protocol/room.ts';
 import {
   RoomBusClosedError,
   agentPresence,
@@ -68,6 +68,12 @@ export class InProcessRoomBus implements RoomBus {
     this.check(roomId);
     assertBroadcast(event, payload);
     this.hub.publish({ topic: roomChannelName(roomId), event, payload, private: true });
+  }
+
+  async broadcastToInbox(roomId: string, event: string, payload: BroadcastPayload): Promise<void> {
+    this.check(roomId);
+    assertBroadcast(event, payload);
+    this.hub.publish({ topic: inboxChannelName(roomId), event, payload, private: true });
   }
 
   async trackAgent(roomId: string, agentId: string, meta: AgentMeta): Promise<void> {

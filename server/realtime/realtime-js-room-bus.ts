@@ -4,7 +4,7 @@
 // tie them together are easier to check read side by side. The per-channel state machine lives
 // in room-bus-channel.ts, the connection pool in connection-pool.ts, the send queue in
 // room-bus-send-queue.ts.
-import { roomChannelName } from '../../protocol/room.ts';
+import { inboxChannelName, roomChannelName } from '../../protocol/room.ts';
 import {
   RealtimeClient,
   type RealtimeClientOptions,
@@ -72,8 +72,13 @@ export interface RoomBusRoomStats extends SendQueueStats {
   agents: number;
 }
 
+/** A channel the bus sends on: a room's `room:<id>`, or a support room's staff `inbox:<id>`. */
 interface Room {
   readonly id: string;
+  /** The channel name, `room:<id>` or `inbox:<id>`. */
+  readonly topic: string;
+  /** An inbox channel: sends only, no presence and no agents. */
+  readonly inbox: boolean;
   readonly queue: RoomSendQueue;
   /** The bus's subscription to the room's channel (sends and presence reads), while held. */
   link: ChannelLink | undefined;
@@ -120,6 +125,10 @@ const DEFAULTS = {
  * reconnect a subscriber may receive a message twice (at-least-once); clients deduplicate by
  * `seq` (docs/architecture.md §3).
  *
+ * **Inboxes** ({@link RealtimeJsRoomBus.broadcastToInbox}) are sent exactly like broadcasts, on
+ * the support room's private channel `inbox:<roomId>` (no presence), with a queue of their own:
+ * an inbox's sends are ordered among themselves, not against the room's.
+ *
  * **Agents' presence** uses one connection per agent. Supabase Realtime keeps ONE presence key
  * per socket per channel (the join's `presence.key`), so one connection cannot show several
  * agents in one room: each tracked agent gets its own lazily created connection (service key),
@@ -152,6 +161,8 @@ export class RealtimeJsRoomBus implements RoomBus {
   private readonly log: Logger;
   private readonly transport: WebSocketLikeConstructor;
   private readonly rooms = new Map<string, Room>();
+  /** The inbox channels ({@link RealtimeJsRoomBus.broadcastToInbox}), held like rooms' ones. */
+  private readonly inboxes = new Map<string, Room>();
   private readonly broadcastPool: ConnectionPool;
   private readonly agentPools = new Map<string, ConnectionPool>();
   private readonly listenerPool: ConnectionPool;
@@ -191,6 +202,14 @@ export class RealtimeJsRoomBus implements RoomBus {
     const room = this.room(roomId);
     this.roomLink(room);
     return room.queue.enqueue(event, payload);
+  }
+
+  async broadcastToInbox(roomId: string, event: string, payload: BroadcastPayload): Promise<void> {
+    this.check(roomId);
+    assertBroadcast(event, payload);
+    const inbox = this.room(roomId, true);
+    this.roomLink(inbox);
+    return inbox.queue.enqueue(event, payload);
   }
 
   async trackAgent(roomId: string, agentId: string, meta: AgentMeta): Promise<void> {
@@ -257,7 +276,7 @@ export class RealtimeJsRoomBus implements RoomBus {
   async close(): Promise<void> {
     this.closed = true;
     this.closing ??= (async () => {
-      const rooms = [...this.rooms.values()];
+      const rooms = [...this.rooms.values(), ...this.inboxes.values()];
       for (const room of rooms) clearTimeout(room.idleTimer);
       await Promise.all(rooms.map((room) => room.queue.drained()));
       const leaves: Array<Promise<void>> = [];
@@ -277,13 +296,22 @@ export class RealtimeJsRoomBus implements RoomBus {
       this.subscriptions.clear();
       await Promise.allSettled([...leaves, ...this.leaving]);
       this.rooms.clear();
+      this.inboxes.clear();
     })();
     return this.closing;
   }
 
   /** A room's queue and channel state, or undefined when the bus holds nothing for it. */
   roomStats(roomId: string): RoomBusRoomStats | undefined {
-    const room = this.rooms.get(roomId);
+    return this.stats(this.rooms.get(roomId));
+  }
+
+  /** A support room's inbox channel state, as {@link RealtimeJsRoomBus.roomStats} (agents: 0). */
+  inboxStats(roomId: string): RoomBusRoomStats | undefined {
+    return this.stats(this.inboxes.get(roomId));
+  }
+
+  private stats(room: Room | undefined): RoomBusRoomStats | undefined {
     if (!room) return undefined;
     return {
       ...room.queue.stats(),
@@ -313,12 +341,20 @@ export class RealtimeJsRoomBus implements RoomBus {
     if (this.closed) throw new RoomBusClosedError(roomId);
   }
 
-  /** The room's state, created on first use; any use cancels a pending idle leave. */
-  private room(roomId: string): Room {
-    let room = this.rooms.get(roomId);
+  /** The channels of one kind: the rooms' or the inboxes'. */
+  private registry(inbox: boolean): Map<string, Room> {
+    return inbox ? this.inboxes : this.rooms;
+  }
+
+  /** The room's (or its inbox's) state, created on first use; any use cancels a pending idle leave. */
+  private room(roomId: string, inbox = false): Room {
+    const registry = this.registry(inbox);
+    let room = registry.get(roomId);
     if (!room) {
       const created: Room = {
         id: roomId,
+        topic: inbox ? inboxChannelName(roomId) : roomChannelName(roomId),
+        inbox,
         link: undefined,
         agents: new Map(),
         readers: 0,
@@ -341,26 +377,26 @@ export class RealtimeJsRoomBus implements RoomBus {
         ),
       };
       created.queue.onIdle(() => this.scheduleIdleLeave(created));
-      this.rooms.set(roomId, (room = created));
+      registry.set(roomId, (room = created));
     }
     clearTimeout(room.idleTimer);
     room.idleTimer = undefined;
     return room;
   }
 
-  /** The bus's subscription to the room's channel, joined on first use. */
+  /** The bus's subscription to the room's (or inbox's) channel, joined on first use. */
   private roomLink(room: Room): ChannelLink {
     if (room.link) return room.link;
-    const topic = roomChannelName(room.id);
+    const topic = room.topic;
     const link = new ChannelLink(this.broadcastPool.acquire(topic), {
       roomId: room.id,
       topic,
       config: {
         private: true,
         broadcast: { ack: true, self: false },
-        presence: { key: '', enabled: true },
+        presence: { key: '', enabled: !room.inbox },
       },
-      watchPresence: true,
+      watchPresence: !room.inbox,
       joinTimeoutMs: this.settings.joinTimeoutMs,
       rejoinDelayMs: this.settings.rejoinDelayMs,
       log: this.log,
@@ -472,7 +508,8 @@ export class RealtimeJsRoomBus implements RoomBus {
   private scheduleIdleLeave(room: Room): void {
     clearTimeout(room.idleTimer);
     room.idleTimer = undefined;
-    if (this.closed || !this.isIdle(room) || this.rooms.get(room.id) !== room) return;
+    if (this.closed || !this.isIdle(room) || this.registry(room.inbox).get(room.id) !== room)
+      return;
     room.idleTimer = setTimeout(() => this.leaveIdleRoom(room), this.settings.idleLeaveMs);
     room.idleTimer.unref();
   }
@@ -482,12 +519,13 @@ export class RealtimeJsRoomBus implements RoomBus {
   }
 
   private leaveIdleRoom(room: Room): void {
-    if (this.closed || !this.isIdle(room) || this.rooms.get(room.id) !== room) return;
-    this.rooms.delete(room.id);
+    if (this.closed || !this.isIdle(room) || this.registry(room.inbox).get(room.id) !== room)
+      return;
+    this.registry(room.inbox).delete(room.id);
     const link = room.link;
     room.link = undefined;
     if (!link) return;
-    this.log('debug', 'room_bus.idle_leave', { roomId: room.id });
+    this.log('debug', 'room_bus.idle_leave', { roomId: room.id, topic: room.topic });
     const left = link
       .leave()
       .catch((error: unknown) =>

@@ -2,7 +2,8 @@
  * The room bus: how the orchestrator talks to a room's Realtime channel (docs/architecture.md §3).
  *
  * A room `<roomId>` is the PRIVATE channel `room:<roomId>` (realtime-js topic
- * `realtime:room:<roomId>`). The orchestrator depends on {@link RoomBus} only; `server/main.ts`
+ * `realtime:room:<roomId>`); a support room's staff also hear on its PRIVATE channel
+ * `inbox:<roomId>` (docs/architecture.md §8). The orchestrator depends on {@link RoomBus} only; `server/main.ts`
  * picks an adapter: `InProcessRoomBus` (the embedded hub, one process) or `RealtimeJsRoomBus`
  * (hosted or self-hosted Supabase Realtime). Nothing here imports a transport.
  *
@@ -70,6 +71,18 @@ export interface RoomBus {
    * await bus.broadcast('lobby', 'text-delta', { id: replyId, seq: 3, delta: 'Hel' });
    */
   broadcast(roomId: string, event: string, payload: BroadcastPayload): Promise<void>;
+
+  /**
+   * Sends `event` with `payload` to the staff of support room `roomId`, on its private channel
+   * `inbox:<roomId>` (docs/architecture.md §8; e.g. `conversation-updated {conversation}`), with
+   * the same guarantees as {@link RoomBus.broadcast}: in call order per inbox, resolved once the
+   * realtime layer has it, rejected with a {@link BroadcastError} or {@link RoomJoinError}
+   * otherwise. The inbox's order is its own: it is not ordered against the room's broadcasts.
+   *
+   * @example
+   * await bus.broadcastToInbox('support', 'conversation-updated', { conversation });
+   */
+  broadcastToInbox(roomId: string, event: string, payload: BroadcastPayload): Promise<void>;
 
   /**
    * Shows an agent in the room's presence under the key `agentId`, with the meta

@@ -20,6 +20,11 @@ export interface Channel {
   token: string;
   claims: VerifiedClaims;
   access: ChannelAccess;
+  /**
+   * The channel room's parent, once the hub's `conversationParent` was asked (an operator opening a
+   * conversation); undefined when it never was. A conversation's parent never changes.
+   */
+  parent: string | null | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
 }
 

@@ -16,7 +16,13 @@ import {
   joinTokenReason,
 } from './errors.ts';
 import { WindowCounter, payloadLimitBytes } from './limits.ts';
-import { channelAccess, isServiceRole, maySend } from './policy.ts';
+import {
+  channelAccess,
+  isServiceRole,
+  maySend,
+  parentToLookUp,
+  type ParentLookup,
+} from './policy.ts';
 import type { HubCore } from './hub-core.ts';
 import {
   MAX_MEMBER_PAYLOAD_BYTES,
@@ -37,6 +43,17 @@ import {
 } from './serializer.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A join whose token checked out, waiting for its access to be decided. */
+interface JoinRequest {
+  frame: Frame;
+  subTopic: string;
+  isPrivate: boolean;
+  config: Record<string, unknown>;
+  token: string;
+  claims: VerifiedClaims;
+  fail(reason: string): void;
+}
 
 /** Accepts the strings "true"/"false" in any case, as Supabase's join payload schema does. */
 function flexibleBoolean(value: unknown, fallback: boolean): boolean {
@@ -60,6 +77,10 @@ function bindingId(binding: unknown): number {
  */
 export class Connection {
   readonly channels = new Map<string, Channel>();
+  /** Joins waiting for their room's parent, by topic; a newer join, a leave or a close drops one. */
+  private readonly pendingJoins = new Map<string, { joinRef: string | null }>();
+  /** Token refreshes waiting for their room's parent: the token each channel will take. */
+  private readonly refreshes = new Map<Channel, string>();
   lastSeen = Date.now();
   private readonly events: WindowCounter;
   private readonly joins: WindowCounter;
@@ -110,6 +131,7 @@ export class Connection {
 
   /** Removes every channel of this socket (it closed or dropped): presences leave. */
   dispose(): void {
+    this.pendingJoins.clear();
     for (const channel of this.channels.values()) this.removeChannel(channel);
   }
 
@@ -178,6 +200,9 @@ export class Connection {
     }
     const channel = this.channelFor(frame.topic, frame.joinRef);
     if (frame.event === 'phx_leave') {
+      const pending = this.pendingJoins.get(frame.topic);
+      if (pending && (frame.joinRef === null || frame.joinRef === pending.joinRef))
+        this.pendingJoins.delete(frame.topic);
       this.reply(frame, 'ok', {});
       if (channel) this.closeChannel(channel);
       return;
@@ -334,7 +359,31 @@ export class Connection {
       this.closeChannel(channel, channelTokenMessage(error));
       return;
     }
-    const access = channelAccess(claims, channel.subTopic, channel.isPrivate);
+    const lookup = this.hub.conversationParent;
+    const roomId = parentToLookUp(claims, channel.subTopic, channel.isPrivate);
+    if (roomId === null || channel.parent !== undefined || lookup === undefined) {
+      this.refreshes.delete(channel); // a slower refresh still looking its room up is superseded
+      this.applyToken(channel, token, claims, channel.parent ?? null);
+      return;
+    }
+    // The old token's access holds until the lookup answers; a newer token, a leave or a close wins.
+    this.refreshes.set(channel, token);
+    void this.lookUpParent(lookup, roomId).then((parent) => {
+      if (this.channels.get(channel.topic) !== channel || this.refreshes.get(channel) !== token)
+        return;
+      this.refreshes.delete(channel);
+      channel.parent = parent;
+      this.applyToken(channel, token, claims, parent);
+    });
+  }
+
+  private applyToken(
+    channel: Channel,
+    token: string,
+    claims: VerifiedClaims,
+    parent: string | null,
+  ): void {
+    const access = channelAccess(claims, channel.subTopic, channel.isPrivate, parent);
     if (!access.read) {
       this.closeChannel(channel, SYSTEM_MESSAGE.lostAccess(channel.subTopic));
       return;
@@ -343,6 +392,17 @@ export class Connection {
     channel.claims = claims;
     channel.access = access;
     this.armExpiry(channel);
+  }
+
+  /** The room's parent from the hub's lookup; a failed lookup counts as no parent (refused). */
+  private lookUpParent(lookup: ParentLookup, roomId: string): Promise<string | null> {
+    return lookup(roomId).then(
+      (parent) => (typeof parent === 'string' ? parent : null),
+      (error: unknown) => {
+        this.hub.log('error', 'realtime.parent_lookup_failed', { roomId, error });
+        return null;
+      },
+    );
   }
 
   private handleJoin(frame: Frame): void {
@@ -362,12 +422,13 @@ export class Connection {
     }
     const payload = isRecord(frame.payload) ? frame.payload : {};
     const config = isRecord(payload.config) ? payload.config : {};
-    const broadcast = isRecord(config.broadcast) ? config.broadcast : {};
-    const presence = isRecord(config.presence) ? config.presence : {};
     const isPrivate = flexibleBoolean(config.private, false);
     if (!isPrivate && this.hub.privateOnly) return fail(JOIN_REASON.PRIVATE_ONLY);
-    const previous = this.channels.get(frame.topic);
-    if (!previous && this.channels.size >= this.hub.limits.maxChannelsPerSocket)
+    const taken = this.channels.has(frame.topic) || this.pendingJoins.has(frame.topic);
+    if (
+      !taken &&
+      this.channels.size + this.pendingJoins.size >= this.hub.limits.maxChannelsPerSocket
+    )
       return fail(JOIN_REASON.TOO_MANY_CHANNELS);
 
     const offered = payload.user_token ?? payload.access_token;
@@ -382,10 +443,42 @@ export class Connection {
       if (!(error instanceof JwtError)) throw error;
       return fail(joinTokenReason(error));
     }
-    const access = channelAccess(claims, subTopic, isPrivate);
+    const request: JoinRequest = { frame, subTopic, isPrivate, config, token, claims, fail };
+    // A join supersedes one of the same topic whose room is still being looked up.
+    this.pendingJoins.delete(frame.topic);
+    const lookup = this.hub.conversationParent;
+    const roomId = parentToLookUp(claims, subTopic, isPrivate);
+    if (roomId === null || lookup === undefined) {
+      this.completeJoin(request, null, roomId === null ? undefined : null);
+      return;
+    }
+    // An operator opening a conversation: the join is answered once its parent is known. Until
+    // then the topic is not joined (its frames are answered as for any unjoined topic), and a
+    // leave, another join of the topic or the socket closing drops this one unanswered.
+    const pending = { joinRef: frame.joinRef };
+    this.pendingJoins.set(frame.topic, pending);
+    void this.lookUpParent(lookup, roomId).then((parent) => {
+      if (this.pendingJoins.get(frame.topic) !== pending) return;
+      this.pendingJoins.delete(frame.topic);
+      if (this.hub.closing) return fail(JOIN_REASON.RESTARTING);
+      this.completeJoin(request, parent, parent);
+    });
+  }
+
+  /** Joins once the access is known: `parent` is the lookup's answer (null: none, or not asked). */
+  private completeJoin(
+    request: JoinRequest,
+    parent: string | null,
+    lookedUp: string | null | undefined,
+  ): void {
+    const { frame, subTopic, isPrivate, config, token, claims, fail } = request;
+    const broadcast = isRecord(config.broadcast) ? config.broadcast : {};
+    const presence = isRecord(config.presence) ? config.presence : {};
+    const access = channelAccess(claims, subTopic, isPrivate, parent);
     if (isPrivate && !access.read) return fail(JOIN_REASON.unauthorized(subTopic));
     if (broadcast.replay !== undefined && !isPrivate) return fail(JOIN_REASON.REPLAY_PUBLIC);
 
+    const previous = this.channels.get(frame.topic);
     if (previous) this.closeChannel(previous); // a rejoin replaces the old subscription (§11.14)
     const presenceKey =
       typeof presence.key === 'string' && presence.key !== '' ? presence.key : randomUUID();
@@ -406,6 +499,7 @@ export class Connection {
       token,
       claims,
       access,
+      parent: lookedUp,
       expiryTimer: undefined,
     };
     this.channels.set(frame.topic, channel);
@@ -458,6 +552,7 @@ export class Connection {
 
   private removeChannel(channel: Channel): void {
     clearTimeout(channel.expiryTimer);
+    this.refreshes.delete(channel);
     this.channels.delete(channel.topic);
     this.hub.unsubscribe(channel);
   }

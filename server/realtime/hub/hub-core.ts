@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { OutboundBroadcast } from './broadcast.ts';
 import type { Channel } from './channel.ts';
 import type { HubLimits } from './limits.ts';
+import type { ParentLookup } from './policy.ts';
 import type { PresenceState } from './presence.ts';
 
 /** What a {@link Connection} needs from the hub: the topic registry, policy inputs and logging. */
@@ -14,6 +15,8 @@ export interface HubCore {
   /** Browser origins allowed to connect and to call the REST endpoints (`CHORUS_ALLOWED_ORIGINS`). */
   readonly allowedOrigins: AllowedOrigins;
   verify(token: string): VerifiedClaims;
+  /** The `conversationParent` option: an operator may open a conversation of its room. */
+  readonly conversationParent: ParentLookup | undefined;
   subscribe(channel: Channel): void;
   unsubscribe(channel: Channel): void;
   /** Delivers to the topic's readers; `except` is the sender when it did not ask for `self`. */

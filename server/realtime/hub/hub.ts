@@ -14,6 +14,7 @@ import { CLOSE_CODE } from './errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { HubCore } from './hub-core.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './limits.ts';
+import type { ParentLookup } from './policy.ts';
 import { PresenceTopic, type PresenceDiff, type PresenceState } from './presence.ts';
 import { handleRestRequest } from './rest.ts';
 import { parseRequestUrl } from './request-url.ts';
@@ -35,6 +36,14 @@ export interface HubOptions {
    * the API's policy); default `*`. An upgrade from another origin is refused with 403.
    */
   allowedOrigins?: AllowedOrigins;
+  /**
+   * The parent (support room) of a conversation, or null for a room that is none
+   * (docs/architecture.md §8). With it, an operator's token for support room R also joins
+   * `room:<conversation of R>`; without it, operators reach only their own room. Asked only for
+   * an operator's join of another room's private channel (and such a token refresh); a rejection
+   * counts as null.
+   */
+  conversationParent?: (roomId: string) => Promise<string | null>;
   log?: Logger;
 }
 
@@ -83,6 +92,7 @@ export class RealtimeHub implements HubCore {
   readonly allowedOrigins: AllowedOrigins;
   closing = false;
   readonly log: Logger;
+  readonly conversationParent: ParentLookup | undefined;
 
   private readonly topics = new Map<string, Topic>();
   private readonly listeners = new Map<string, Set<BroadcastListener>>();
@@ -103,6 +113,7 @@ export class RealtimeHub implements HubCore {
       windowMs: 1000,
     });
     this.log = options.log ?? (() => {});
+    this.conversationParent = options.conversationParent;
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.limits.maxFrameBytes,

@@ -6,7 +6,7 @@ import { OutboundBroadcast } from './broadcast.ts';
 import { TOPIC_PREFIX } from './channel.ts';
 import type { HubCore } from './hub-core.ts';
 import { payloadLimitBytes } from './limits.ts';
-import { channelAccess, isServiceRole, maySend } from './policy.ts';
+import { isServiceRole, lookUpChannelAccess, maySend } from './policy.ts';
 import { MAX_MEMBER_PAYLOAD_BYTES, memberId, memberTyping } from './room-protocol.ts';
 import { withinDepth } from './serializer.ts';
 import { parseRequestUrl } from './request-url.ts';
@@ -124,7 +124,7 @@ async function handlePost(
   }
   const body = await readBody(request, hub.limits.maxFrameBytes);
   if (single)
-    publishSingle(
+    await publishSingle(
       hub,
       claims,
       single,
@@ -132,7 +132,7 @@ async function handlePost(
       contentType,
       body,
     );
-  else publishBatch(hub, claims, body);
+  else await publishBatch(hub, claims, body);
 }
 
 /** The bearer token, else the `apikey` header (or query, which realtime-js always adds). */
@@ -153,15 +153,25 @@ function authenticate(hub: HubCore, request: IncomingMessage, url: URL): Verifie
   }
 }
 
-function publishSingle(
+/** Whether `claims` may send `event` on the private channel `topic` (hub policy, lookup included). */
+async function maySendPrivate(
+  hub: HubCore,
+  claims: VerifiedClaims,
+  topic: string,
+  event: string,
+): Promise<boolean> {
+  return maySend(await lookUpChannelAccess(claims, topic, true, hub.conversationParent), event);
+}
+
+async function publishSingle(
   hub: HubCore,
   claims: VerifiedClaims,
   target: { topic: string; event: string },
   isPrivate: boolean,
   contentType: string,
   body: Buffer,
-): void {
-  if (isPrivate && !maySend(channelAccess(claims, target.topic, true), target.event)) {
+): Promise<void> {
+  if (isPrivate && !(await maySendPrivate(hub, claims, target.topic, target.event))) {
     throw new RestError(403, { message: 'Unauthorized' });
   }
   const limit = isMember(claims, isPrivate)
@@ -217,7 +227,7 @@ interface BatchMessage {
   id?: unknown;
 }
 
-function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): void {
+async function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): Promise<void> {
   let data: unknown;
   try {
     data = JSON.parse(body.toString('utf8'));
@@ -253,7 +263,7 @@ function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer): void 
   if (messages.length !== errors.length) throw new RestError(422, { errors: { messages: errors } });
   for (const message of messages) {
     // Private messages the token may not send are skipped silently, and the answer is still 202.
-    if (message.private && !maySend(channelAccess(claims, message.topic, true), message.event))
+    if (message.private && !(await maySendPrivate(hub, claims, message.topic, message.event)))
       continue;
     let userPayload: Record<string, unknown> | null = message.payload;
     if (isMember(claims, message.private)) {

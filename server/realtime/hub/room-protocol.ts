@@ -1,5 +1,6 @@
 import type { VerifiedClaims } from '../../auth/jwt.ts';
 import { isRecord } from '../../lib/is-record.ts';
+import { staffRole } from './policy.ts';
 
 /**
  * What a room member (a non-service token on a private channel) may put on the channel, beyond
@@ -13,7 +14,11 @@ export const MAX_NAME_CODE_POINTS = 64;
 /** A member's presence meta and typing payload, as JSON, after normalisation. */
 export const MAX_MEMBER_PAYLOAD_BYTES = 1024;
 
-/** The meta fields a member may track; any other field is dropped. */
+/**
+ * The documented meta fields: `kind`, `id`, `name`, `color`, `avatarUrl`, `status`, and `role`
+ * (staff only, set from the token's `chorus_role`, never from what a client tracks). A member may
+ * send the first six; any other field is dropped.
+ */
 const PRESENCE_FIELDS = ['kind', 'id', 'name', 'color', 'avatarUrl', 'status'] as const;
 const PRESENCE_STATUSES: ReadonlySet<unknown> = new Set(['idle', 'thinking', 'streaming']);
 
@@ -53,8 +58,9 @@ export function memberId(claims: VerifiedClaims): string | null {
 
 /**
  * The meta a member's track stores: only the documented fields, `id` forced to the token's
- * `sub`, `kind` 'human' (absent is taken as human; anything else is refused), `name` cut, and
- * fields of the wrong type dropped; refused when still over {@link MAX_MEMBER_PAYLOAD_BYTES}.
+ * `sub`, `kind` 'human' (absent is taken as human; anything else is refused), `name` cut,
+ * fields of the wrong type dropped, and `role` the token's staff role (`operator`, `admin`) or
+ * absent, whatever the client said; refused when still over {@link MAX_MEMBER_PAYLOAD_BYTES}.
  */
 export function memberPresence(
   claims: VerifiedClaims,
@@ -77,6 +83,8 @@ export function memberPresence(
       meta.status = value;
     }
   }
+  const role = staffRole(claims);
+  if (role !== undefined) meta.role = role;
   if (Buffer.byteLength(JSON.stringify(meta)) > MAX_MEMBER_PAYLOAD_BYTES)
     return { ok: false, reason: MEMBER_REASON.META_TOO_BIG };
   return { ok: true, value: meta };
