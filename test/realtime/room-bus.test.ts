@@ -109,6 +109,28 @@ async function openWidget(
   return widget;
 }
 
+/** An operator of support room `room` listening on its staff channel `inbox:<room>`. */
+async function openStaffInbox(testHub: TestHub, room: string): Promise<{ received: Received[] }> {
+  const client = new RealtimeClient(testHub.realtimeUrl, {
+    params: { apikey: testHub.anonKey },
+    transport,
+  });
+  await client.setAuth(testHub.roomToken(room, { sub: `staff:${room}`, chorus_role: 'operator' }));
+  const received: Received[] = [];
+  const channel = client.channel(`inbox:${room}`, { config: { private: true } });
+  channel.on('broadcast', { event: '*' }, (message) =>
+    received.push({ event: message.event, payload: message.payload }),
+  );
+  await new Promise<void>((resolve, reject) =>
+    channel.subscribe((status, error) => {
+      if (status === 'SUBSCRIBED') resolve();
+      else reject(error ?? new Error(status));
+    }),
+  );
+  cleanups.push(() => client.removeAllChannels());
+  return { received };
+}
+
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, index) => from + index);
 const delta = (seq: number) => ({ id: 'reply-1', seq, delta: `d${seq} ` });
@@ -296,6 +318,39 @@ describe.each(ADAPTERS)('RoomBus contract: $name', ({ create }) => {
     await widget.arrived('message');
     expect([first, second]).toEqual([['message'], ['message']]);
     await eventually(() => expect(testHub.hub.stats().connections).toBeLessThanOrEqual(2)); // the widget's and the publisher's at most
+  });
+
+  it('broadcastToInbox(): the staff on inbox:<room> receive 100 updates in order, once each; the room hears none', async () => {
+    const staff = await openStaffInbox(testHub, 'support');
+    const other = await openStaffInbox(testHub, 'helpdesk');
+    const widget = await openWidget(testHub, { room: 'support' });
+    const bus = track(create(testHub));
+    const roomEvents: string[] = [];
+    await bus.subscribe('support', (event) => roomEvents.push(event));
+    await Promise.all(
+      range(1, 100).map((seq) =>
+        bus.broadcastToInbox('support', 'conversation-updated', { conversation: { seq } }),
+      ),
+    );
+    await bus.broadcastToInbox('support', 'marker', {});
+    await bus.broadcast('support', 'room-marker', {});
+    await eventually(() => expect(staff.received.at(-1)?.event).toBe('marker'));
+    await widget.arrived('room-marker');
+    expect(
+      staff.received
+        .filter((message) => message.event === 'conversation-updated')
+        .map((message) => (message.payload.conversation as { seq: number }).seq),
+    ).toEqual(range(1, 100));
+    expect(staff.received).toHaveLength(101);
+    expect(other.received).toEqual([]);
+    expect(widget.received.map((message) => message.event)).toEqual(['room-marker']);
+    await eventually(() => expect(roomEvents).toEqual(['room-marker']));
+    await expect(bus.broadcastToInbox('no spaces', 'marker', {})).rejects.toThrow(TypeError);
+    await expect(bus.broadcastToInbox('support', 'marker', { ids: [] })).rejects.toThrow(/ids/);
+    await bus.close();
+    await expect(bus.broadcastToInbox('support', 'marker', {})).rejects.toBeInstanceOf(
+      RoomBusClosedError,
+    );
   });
 
   it('refuses room ids, events and payloads the channel cannot carry', async () => {
@@ -590,6 +645,26 @@ describe('RealtimeJsRoomBus', () => {
     expect(
       widget.received.map((message) => (message.payload.message as { id: string }).id),
     ).toEqual(['m1', 'm2']);
+  });
+});
+
+describe('RealtimeJsRoomBus inboxes', () => {
+  it("holds an inbox's channel apart from its room's, and leaves it when idle", async () => {
+    const staff = await openStaffInbox(testHub, 'support');
+    const bus = track(new RealtimeJsRoomBus(realtimeJsOptions(testHub, { idleLeaveMs: 40 })));
+    await bus.broadcastToInbox('support', 'conversation-updated', { conversation: { n: 1 } });
+    expect(bus.inboxStats('support')).toMatchObject({ joined: true, agents: 0, queued: 0 });
+    expect(bus.roomStats('support')).toBeUndefined();
+    await eventually(() => expect(bus.inboxStats('support')).toBeUndefined());
+    await eventually(() => expect(bus.connectionCount).toBe(0));
+
+    await bus.broadcastToInbox('support', 'conversation-updated', { conversation: { n: 2 } });
+    await eventually(() =>
+      expect(staff.received.map((message) => message.payload.conversation)).toEqual([
+        { n: 1 },
+        { n: 2 },
+      ]),
+    );
   });
 });
 
