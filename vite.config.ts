@@ -9,15 +9,41 @@
  * An IIFE cannot share a build with a second entry, hence two passes (`npm run build:widget`
  * runs both). Everything (Lit, nanostores, realtime-js) is bundled: a page loads one file, plus
  * `chorus-i18n/<language>.<hash>.json` when it is in a language other than English.
+ *
+ * A third pass, `vite build --mode inbox`, builds the operator inbox page (`inbox/index.html` and
+ * its script, which imports the widget's components) into `dist/inbox/`, served at `/inbox/`.
  * `npm run test:size` checks the gzipped size of `chorus.js` (widget/scripts/check-size.ts).
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type UserConfig } from 'vite';
 import { emitLanguagePacks } from './widget/build/emit-language-packs.ts';
 import { minifyCssLiterals } from './widget/build/minify-css-literals.ts';
 import { trimPhoenix } from './widget/build/trim-phoenix.ts';
 import { trimRealtimeJs } from './widget/build/trim-realtime-js.ts';
 
+/** The operator inbox: a page, not a library; its hashed script and stylesheet in `assets/`. */
+function inboxConfig(): UserConfig {
+  return {
+    root: fileURLToPath(new URL('./inbox', import.meta.url)),
+    base: '/inbox/',
+    publicDir: false,
+    plugins: [minifyCssLiterals(), trimRealtimeJs(), trimPhoenix()],
+    resolve: { conditions: ['production', 'module', 'browser', 'default'] },
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      outDir: '../dist/inbox',
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      modulePreload: false,
+      rolldownOptions: { output: { charset: 'ascii' } },
+    },
+  };
+}
+
 export default defineConfig(({ mode }): UserConfig => {
+  if (mode === 'inbox') return inboxConfig();
   const esm = mode === 'esm';
   return {
     publicDir: false,

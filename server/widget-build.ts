@@ -6,8 +6,12 @@ import type { Logger } from './lib/logger.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WIDGET_DIST_DIR = path.join(ROOT, 'dist', 'widget');
 export const DEMO_DIR = path.join(ROOT, 'demo');
+/** The operator inbox page, built by `vite build --mode inbox` (it imports the widget's components). */
+export const INBOX_DIST_DIR = path.join(ROOT, 'dist', 'inbox');
 const SOURCES = ['widget', 'protocol', 'vite.config.ts'].map((entry) => path.join(ROOT, entry));
 const OUTPUTS = ['chorus.js', 'chorus.mjs'].map((file) => path.join(WIDGET_DIST_DIR, file));
+const INBOX_SOURCES = [...SOURCES, path.join(ROOT, 'inbox')];
+const INBOX_OUTPUTS = [path.join(INBOX_DIST_DIR, 'index.html')];
 
 async function newestChange(entry: string): Promise<number> {
   const info = await stat(entry).catch(() => null);
@@ -22,15 +26,11 @@ async function newestChange(entry: string): Promise<number> {
   return Math.max(info.mtimeMs, ...times);
 }
 
-/**
- * Builds the widget (`dist/widget/chorus.js` and `chorus.mjs`) when it is missing or older than
- * its sources, so `npm start` serves the embed on a fresh clone. Needs Vite (a dev dependency);
- * a deployment without dev dependencies must ship a built `dist/widget`.
- */
-export async function ensureWidgetBuilt(log: Logger): Promise<void> {
+/** Whether every output is newer than every source. */
+async function upToDate(outputs: readonly string[], sources: readonly string[]): Promise<boolean> {
   const builtAt = Math.min(
     ...(await Promise.all(
-      OUTPUTS.map((file) =>
+      outputs.map((file) =>
         stat(file).then(
           (info) => info.mtimeMs,
           () => 0,
@@ -38,13 +38,33 @@ export async function ensureWidgetBuilt(log: Logger): Promise<void> {
       ),
     )),
   );
-  const changedAt = Math.max(...(await Promise.all(SOURCES.map(newestChange))));
-  if (builtAt > changedAt) return;
-  log('info', 'widget.building', { outDir: WIDGET_DIST_DIR });
-  const started = Date.now();
+  const changedAt = Math.max(...(await Promise.all(sources.map(newestChange))));
+  return builtAt > changedAt;
+}
+
+/**
+ * Builds the widget (`dist/widget/chorus.js` and `chorus.mjs`) and the operator inbox
+ * (`dist/inbox/`), each when it is missing or older than its sources, so `npm start` serves the
+ * embed and `/inbox/` on a fresh clone. Needs Vite (a dev dependency); a deployment without dev
+ * dependencies must ship a built `dist/`.
+ */
+export async function ensureWidgetBuilt(log: Logger): Promise<void> {
+  const widgetFresh = await upToDate(OUTPUTS, SOURCES);
+  const inboxFresh = await upToDate(INBOX_OUTPUTS, INBOX_SOURCES);
+  if (widgetFresh && inboxFresh) return;
   const { build } = await import('vite');
   const configFile = path.join(ROOT, 'vite.config.ts');
-  await build({ configFile, root: ROOT, logLevel: 'warn', mode: 'production' });
-  await build({ configFile, root: ROOT, logLevel: 'warn', mode: 'esm' });
-  log('info', 'widget.built', { ms: Date.now() - started });
+  if (!widgetFresh) {
+    log('info', 'widget.building', { outDir: WIDGET_DIST_DIR });
+    const started = Date.now();
+    await build({ configFile, root: ROOT, logLevel: 'warn', mode: 'production' });
+    await build({ configFile, root: ROOT, logLevel: 'warn', mode: 'esm' });
+    log('info', 'widget.built', { ms: Date.now() - started });
+  }
+  if (!inboxFresh) {
+    log('info', 'inbox.building', { outDir: INBOX_DIST_DIR });
+    const started = Date.now();
+    await build({ configFile, logLevel: 'warn', mode: 'inbox' });
+    log('info', 'inbox.built', { ms: Date.now() - started });
+  }
 }

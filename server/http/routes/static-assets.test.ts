@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticAssetRoutes } from './static-assets.ts';
+import { DEMO_CONTENT_SECURITY_POLICY, staticAssetRoutes } from './static-assets.ts';
+
+const INBOX_PAGE =
+  '<!doctype html><title>Chorus inbox</title><script type="module" src="/inbox/assets/index-HsdWxlIE.js"></script><chorus-inbox></chorus-inbox>';
 
 let directory: string;
 let server: Server;
@@ -19,6 +22,11 @@ beforeAll(async () => {
   await writeFile(path.join(widgetDir, 'chorus.js'), 'void 0;');
   await writeFile(path.join(widgetDir, 'chorus-i18n', 'fr.json'), '{"send":"Envoyer"}');
   await writeFile(path.join(widgetDir, 'chorus-i18n', 'fr.0123abcd.json'), '{"send":"Envoyer"}');
+  // The built inbox, where `vite build --mode inbox` puts it: beside the widget.
+  const inboxDir = path.join(directory, 'inbox');
+  await mkdir(path.join(inboxDir, 'assets'), { recursive: true });
+  await writeFile(path.join(inboxDir, 'index.html'), INBOX_PAGE);
+  await writeFile(path.join(inboxDir, 'assets', 'index-HsdWxlIE.js'), 'void 0;');
   const app = express().use(
     staticAssetRoutes({ widgetDir, demoDir: path.join(directory, 'demo') }),
   );
@@ -59,5 +67,34 @@ describe('static widget assets', () => {
     ]) {
       expect((await fetch(`${base}${file}`)).status, file).toBe(404);
     }
+  });
+});
+
+describe('the operator inbox at /inbox/', () => {
+  it('serves the page under the strict CSP of the demo pages, with no referrer and no caching', async () => {
+    const response = await fetch(`${base}/inbox/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toBe(DEMO_CONTENT_SECURITY_POLICY);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(await response.text()).toBe(INBOX_PAGE);
+  });
+
+  it('leads /inbox to /inbox/, keeping the fragment with the browser', async () => {
+    const response = await fetch(`${base}/inbox`, { redirect: 'manual' });
+    expect(response.status).toBe(301);
+    expect(response.headers.get('location')).toBe('/inbox/');
+  });
+
+  it('serves its content-hashed script for a year, and nothing that is not there', async () => {
+    const script = await fetch(`${base}/inbox/assets/index-HsdWxlIE.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(script.headers.get('content-security-policy')).toBe(DEMO_CONTENT_SECURITY_POLICY);
+    for (const file of ['/inbox/assets/other-12345678.js', '/inbox/%2e%2e/widget/chorus.js'])
+      expect((await fetch(`${base}${file}`)).status, file).toBe(404);
   });
 });

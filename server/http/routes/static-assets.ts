@@ -1,11 +1,14 @@
+import path from 'node:path';
 import express, { Router } from 'express';
 
-/** Where the built widget and the demo pages live on disk. */
+/** Where the built widget, the demo pages and the built inbox live on disk. */
 export interface StaticAssets {
   /** `dist/widget`: `chorus.js` (script tag), `chorus.mjs` (ES module) and `chorus-i18n/*.json` (language packs). */
   widgetDir: string;
   /** `demo/`: pages that embed the widget as a customer site would. */
   demoDir: string;
+  /** `dist/inbox`: the operator inbox page and its `assets/` (default: `inbox` beside `widgetDir`). */
+  inboxDir?: string;
 }
 
 /**
@@ -25,14 +28,19 @@ export const DEMO_CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
+/** The inbox's built script and stylesheet are named by their content (Vite's `name-<hash>.ext`). */
+const HASHED_INBOX_ASSET = /[\\/]assets[\\/][\w-]+-[\w-]{8,}\.(js|css)(\.map)?$/;
+
 /** A language pack: `fr.json`, or named by its content (`fr.187de074.json`), which never changes. */
 const LANGUAGE_PACK = /^\/chorus-i18n\/[a-z]{2,3}(\.[0-9a-f]{8})?\.json$/;
 const HASHED_LANGUAGE_PACK = /\.[0-9a-f]{8}\.json$/;
 
 /**
  * Serves `/chorus.js`, `/chorus.mjs`, the language packs `/chorus-i18n/*.json` (fetched by the
- * widget for a page in a language other than English) and `/demo/*`; `/` leads to the demo index.
- * `nosniff` comes from the app's `noSniff`, which covers every answer.
+ * widget for a page in a language other than English), `/demo/*`, and the operator inbox at
+ * `/inbox/` (docs/architecture.md §8); `/` leads to the demo index. The demo pages and the inbox
+ * are sent with {@link DEMO_CONTENT_SECURITY_POLICY}. `nosniff` comes from the app's `noSniff`,
+ * which covers every answer.
  */
 export function staticAssetRoutes(assets: StaticAssets): Router {
   const router = Router();
@@ -61,6 +69,20 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
       setHeaders(response) {
         response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
         response.setHeader('cache-control', 'no-cache');
+      },
+    }),
+  );
+  router.use(
+    '/inbox',
+    express.static(assets.inboxDir ?? path.join(path.dirname(assets.widgetDir), 'inbox'), {
+      setHeaders(response, filePath) {
+        response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
+        // The page carries the admin key in its address (the fragment): no referrer, ever.
+        response.setHeader('referrer-policy', 'no-referrer');
+        response.setHeader(
+          'cache-control',
+          HASHED_INBOX_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     }),
   );

@@ -1,0 +1,26 @@
+/**
+ * The inbox page's script (`/inbox/`): registers the inbox's elements and the widget's composer
+ * they use, guarded like the widget's (widget/elements.ts `define`).
+ */
+import { ChorusComposer } from '../widget/components/composer/composer.ts';
+import { define } from '../widget/elements.ts';
+import { ChorusConversationList } from './components/conversation-list/conversation-list.ts';
+import { ChorusConversationView } from './components/conversation-view/conversation-view.ts';
+import { ChorusInbox } from './components/inbox-app/inbox-app.ts';
+
+export function defineInboxElements(): void {
+  define('chorus-composer', ChorusComposer);
+  define('chorus-conversation-list', ChorusConversationList);
+  define('chorus-conversation-view', ChorusConversationView);
+  define('chorus-inbox', ChorusInbox);
+}
+
+defineInboxElements();
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'chorus-inbox': ChorusInbox;
+    'chorus-conversation-list': ChorusConversationList;
+    'chorus-conversation-view': ChorusConversationView;
+  }
+}
