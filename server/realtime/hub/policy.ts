@@ -116,6 +116,17 @@ export async function lookUpChannelAccess(
   return channelAccess(claims, subTopic, isPrivate, parent);
 }
 
+/** Whether a REST broadcast of `event` on `subTopic` is allowed (the parent looked up if needed). */
+export async function mayPublish(
+  claims: VerifiedClaims,
+  subTopic: string,
+  isPrivate: boolean,
+  event: string,
+  lookup: ParentLookup | undefined,
+): Promise<boolean> {
+  return maySend(await lookUpChannelAccess(claims, subTopic, isPrivate, lookup), event);
+}
+
 /** Whether a broadcast of `event` is allowed with `access`. */
 export function maySend(access: ChannelAccess, event: string): boolean {
   return access.sendAny || (access.read && access.sendTyping && CLIENT_BROADCAST_EVENTS.has(event));

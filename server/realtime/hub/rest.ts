@@ -6,7 +6,7 @@ import { OutboundBroadcast } from './broadcast.ts';
 import { TOPIC_PREFIX } from './channel.ts';
 import type { HubCore } from './hub-core.ts';
 import { payloadLimitBytes } from './limits.ts';
-import { isServiceRole, lookUpChannelAccess, maySend } from './policy.ts';
+import { isServiceRole, mayPublish } from './policy.ts';
 import { MAX_MEMBER_PAYLOAD_BYTES, memberId, memberTyping } from './room-protocol.ts';
 import { withinDepth } from './serializer.ts';
 import { parseRequestUrl } from './request-url.ts';
@@ -153,16 +153,6 @@ function authenticate(hub: HubCore, request: IncomingMessage, url: URL): Verifie
   }
 }
 
-/** Whether `claims` may send `event` on the private channel `topic` (hub policy, lookup included). */
-async function maySendPrivate(
-  hub: HubCore,
-  claims: VerifiedClaims,
-  topic: string,
-  event: string,
-): Promise<boolean> {
-  return maySend(await lookUpChannelAccess(claims, topic, true, hub.conversationParent), event);
-}
-
 async function publishSingle(
   hub: HubCore,
   claims: VerifiedClaims,
@@ -171,7 +161,7 @@ async function publishSingle(
   contentType: string,
   body: Buffer,
 ): Promise<void> {
-  if (isPrivate && !(await maySendPrivate(hub, claims, target.topic, target.event))) {
+  if (!(await mayPublish(claims, target.topic, isPrivate, target.event, hub.conversationParent))) {
     throw new RestError(403, { message: 'Unauthorized' });
   }
   const limit = isMember(claims, isPrivate)
@@ -263,7 +253,8 @@ async function publishBatch(hub: HubCore, claims: VerifiedClaims, body: Buffer):
   if (messages.length !== errors.length) throw new RestError(422, { errors: { messages: errors } });
   for (const message of messages) {
     // Private messages the token may not send are skipped silently, and the answer is still 202.
-    if (message.private && !(await maySendPrivate(hub, claims, message.topic, message.event)))
+    const { topic, event } = message;
+    if (!(await mayPublish(claims, topic, message.private, event, hub.conversationParent)))
       continue;
     let userPayload: Record<string, unknown> | null = message.payload;
     if (isMember(claims, message.private)) {
