@@ -153,6 +153,13 @@ export const conversationViewStyles = css`
     margin-left: auto;
   }
 
+  .delete {
+    width: 28px;
+    height: 28px;
+    align-self: center;
+    font-size: 1.1em;
+  }
+
   .note {
     color: var(--_c-muted);
     font-size: 0.85em;

@@ -176,6 +176,11 @@ export class ChorusConversationView extends LitElement {
         ${staff ? html`<span class="badge">${strings.staffBadge}${message.own ? ` · ${strings.you}` : ''}</span>` : nothing}
         ${message.model ? html`<span class="badge">${message.model}</span>` : nothing}
         <time datetime=${message.createdAt}>${this.#formatTime(message.createdAt)}</time>
+        ${
+          deleted || message.delivery
+            ? nothing
+            : html`<button class="icon-button delete" type="button" aria-label=${format(strings.deleteMessageLabel, { name: message.author.name })} title=${strings.deleteMessage} ?disabled=${this.busy} @click=${() => this.#delete(message)}>${INBOX_ICONS.trash}</button>`
+        }
       </div>
       <div class="content" part="message__content">
         ${deleted ? html`<em>${strings.deleted}</em>` : renderMarkdown(message.content, { streaming })}
@@ -190,16 +195,11 @@ export class ChorusConversationView extends LitElement {
             : nothing
       }
       ${
-        deleted || message.delivery
-          ? nothing
-          : html`<div class="message-actions">
-            ${
-              streaming
-                ? html`<button class="button button--danger" type="button" aria-label=${format(STAFF_WIDGET_STRINGS.stopReply, { name: message.author.name })} @click=${() => void this.state?.transcript.stopMessage(message.id)}>${ICONS.stop} ${STAFF_WIDGET_STRINGS.stop}</button>`
-                : nothing
-            }
-            <button class="button" type="button" aria-label=${format(strings.deleteMessageLabel, { name: message.author.name })} ?disabled=${this.busy} @click=${() => this.#delete(message)}>${strings.deleteMessage}</button>
+        streaming
+          ? html`<div class="message-actions">
+            <button class="button button--danger" type="button" aria-label=${format(STAFF_WIDGET_STRINGS.stopReply, { name: message.author.name })} @click=${() => void this.state?.transcript.stopMessage(message.id)}>${ICONS.stop} ${STAFF_WIDGET_STRINGS.stop}</button>
           </div>`
+          : nothing
       }
     </article>`;
   }

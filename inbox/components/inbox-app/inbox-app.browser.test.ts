@@ -159,6 +159,10 @@ describe('<chorus-inbox>', () => {
     );
     // Staff may stop it.
     get(inbox, `[data-id="${reply.id}"] .button--danger`).click();
+    // Every message but a system note can be removed.
+    expect(get(inbox, '[data-id="c_grace-m1"] .delete').getAttribute('aria-label')).to.equal(
+      'Delete the message of Grace',
+    );
     await until(() =>
       expect(server.requestsTo('POST', '/api/rooms/c_grace/stop')[0]?.body).to.deep.equal({
         messageId: reply.id,
@@ -202,7 +206,7 @@ describe('<chorus-inbox>', () => {
       expect(find(inbox, '.message--staff .badge')?.textContent).to.equal('team · you'),
     );
     // Delete the visitor's message: it stays in place, removed.
-    get(inbox, '[data-id="c_grace-m1"] .message-actions .button').click();
+    get(inbox, '[data-id="c_grace-m1"] .delete').click();
     await until(() =>
       expect(get(inbox, '[data-id="c_grace-m1"] .content').textContent?.trim()).to.equal(
         'Message removed',

@@ -111,8 +111,17 @@ export const inboxAppStyles = css`
     display: none;
   }
 
-  :host([narrow]) .signed-in {
+  :host([narrow]) .signed-in,
+  :host([narrow]) .live {
     display: none;
+  }
+
+  :host([narrow]) .topbar {
+    flex-wrap: nowrap;
+  }
+
+  :host([narrow]) .topbar > .button {
+    margin-left: auto;
   }
 
   .notice {
