@@ -160,6 +160,45 @@ describe('an operator joining a conversation', () => {
     expect(publishMarker()).toBe(1);
   });
 
+  it('a second join of the topic supersedes the first even when it is refused', async () => {
+    const socket = await open();
+    const first = sendJoin(socket, operatorToken());
+    await held.next(0);
+    const forged = sendJoin(socket, testHub.token({ role: 'authenticated' }, 'another-secret'));
+    expect((await socket.next(replyTo(forged))).payload.status).toBe('error');
+
+    held.asked[0]!.answer('support');
+    await socket.expectNone(replyTo(first));
+    expect(publishMarker()).toBe(0);
+  });
+
+  it('a token refresh that needs the parent waits for it, then keeps it for later refreshes', async () => {
+    const socket = await open();
+    const join = sendJoin(socket, testHub.roomToken('x', { chorus_role: 'admin' }));
+    expect((await socket.next(replyTo(join))).payload.status).toBe('ok');
+    const refresh = (token: string) =>
+      socket.send({
+        joinRef: join,
+        ref: socket.nextRef(),
+        topic: TOPIC,
+        event: 'access_token',
+        payload: { access_token: token },
+      });
+
+    refresh(operatorToken('support'));
+    (await held.next(0)).answer('support');
+    await socket.expectNone((frame) => frame.event === 'system' || frame.event === 'phx_close');
+    expect(publishMarker()).toBe(1); // kept: the conversation is the operator's room's
+
+    refresh(operatorToken('helpdesk'));
+    const closed = await socket.next((frame) => frame.event === 'system');
+    expect(closed.payload.message).toBe(
+      `You no longer have permission to read from this Channel topic: room:${CONVERSATION}`,
+    );
+    expect(held.asked).toHaveLength(1); // the parent was known: no second lookup
+    expect(publishMarker()).toBe(0);
+  });
+
   it('a socket that closes while the lookup runs leaves no channel behind', async () => {
     const socket = await open();
     sendJoin(socket, operatorToken());

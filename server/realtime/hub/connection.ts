@@ -410,6 +410,8 @@ export class Connection {
       this.replyUnmatched(frame);
       return;
     }
+    // Any join of a topic supersedes one still looking its room up, whether or not it succeeds.
+    const superseded = this.pendingJoins.delete(frame.topic);
     const fail = (reason: string) =>
       this.hub.afterJoinErrorDelay(() => this.reply(frame, 'error', { reason }));
     const subTopic = frame.topic.slice(TOPIC_PREFIX.length);
@@ -424,7 +426,7 @@ export class Connection {
     const config = isRecord(payload.config) ? payload.config : {};
     const isPrivate = flexibleBoolean(config.private, false);
     if (!isPrivate && this.hub.privateOnly) return fail(JOIN_REASON.PRIVATE_ONLY);
-    const taken = this.channels.has(frame.topic) || this.pendingJoins.has(frame.topic);
+    const taken = this.channels.has(frame.topic) || superseded;
     if (
       !taken &&
       this.channels.size + this.pendingJoins.size >= this.hub.limits.maxChannelsPerSocket
@@ -444,8 +446,6 @@ export class Connection {
       return fail(joinTokenReason(error));
     }
     const request: JoinRequest = { frame, subTopic, isPrivate, config, token, claims, fail };
-    // A join supersedes one of the same topic whose room is still being looked up.
-    this.pendingJoins.delete(frame.topic);
     const lookup = this.hub.conversationParent;
     const roomId = parentToLookUp(claims, subTopic, isPrivate);
     if (roomId === null || lookup === undefined) {
