@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { RealtimeClient } from '@supabase/realtime-js';
 import { describe, expect, it } from 'vitest';
 import { nodeTransport } from '../../test/helpers/realtime-js.ts';
+import { dropLogging } from './drop-realtime-logging.ts';
 import { Ajax, LongPoll, serializer } from './phoenix-stand-ins/phoenix-stand-ins.ts';
 import {
   LEFT_OUT_SECTIONS,
@@ -151,7 +152,7 @@ describe('trimPhoenix', () => {
     ) => { code: string } | null;
     expect(transform('export {}', '/app/widget/room/phoenix.mjs')).toBeNull();
     expect(transform(source, `/app/node_modules/${PHOENIX_MODULE}`)?.code).toBe(
-      trimPhoenixSource(source),
+      dropLogging(trimPhoenixSource(source)),
     );
   });
 });

@@ -9,7 +9,7 @@
  *   WebSocket `transport`); the socket still builds its URL with `Ajax.appendParams`;
  * - `serializer.js`: Phoenix's default encoder and decoder (realtime-js always passes its own).
  *
- * Measured saving: 1.4 KB of the gzipped `chorus.js`. Only vite.config.ts uses this plugin; the
+ * Measured saving: 1.4 KB of the gzipped `chorus.js`. Its logging is left out too (drop-realtime-logging.ts). Only vite.config.ts uses this plugin; the
  * server and Node tests run the real Phoenix. The plugin fails the build when the file no longer
  * has these sections in this order, and trim-phoenix.test.ts guards upgrades (what the sections
  * declare, how the rest of the file uses it, what realtime-js hands the socket); see
@@ -17,6 +17,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
+import { dropLogging } from './drop-realtime-logging.ts';
 
 /** Phoenix's ES module build, as resolved from its `module` field. */
 export const PHOENIX_MODULE = '@supabase/phoenix/priv/static/phoenix.mjs';
@@ -80,7 +81,7 @@ export function trimPhoenix(): Plugin {
       if (!id.split('?')[0]!.replaceAll('\\', '/').endsWith(`/node_modules/${PHOENIX_MODULE}`))
         return null;
       trimmed = true;
-      return { code: trimPhoenixSource(code), map: null };
+      return { code: dropLogging(trimPhoenixSource(code)), map: null };
     },
     buildEnd(error) {
       if (!error && !trimmed)

@@ -21,6 +21,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
+import { dropLogging } from './drop-realtime-logging.ts';
 
 /** realtime-js's ES module build, as resolved from its `module` field. */
 export const REALTIME_JS_MODULE_DIR = '@supabase/realtime-js/dist/module/';
@@ -80,6 +81,14 @@ export function trimRealtimeJs(): Plugin {
       // The module becomes a re-export of its stand-in, a TypeScript file built like the widget's own.
       const from = JSON.stringify(standInPath(module));
       return `export * from ${from};\n${REALTIME_JS_STAND_INS[module].hasDefault ? `export { default } from ${from};\n` : ''}`;
+    },
+    // The modules kept lose their logging (drop-realtime-logging.ts: the widget sets no logger).
+    transform(code, id) {
+      if (
+        !id.split('?')[0]!.replaceAll('\\', '/').includes(`/node_modules/${REALTIME_JS_MODULE_DIR}`)
+      )
+        return null;
+      return { code: dropLogging(code), map: null };
     },
     buildEnd(error) {
       if (error) return;

@@ -71,6 +71,17 @@ export const EN = {
   errorNetwork: 'The chat server cannot be reached.',
   errorTimeout: 'The chat server did not answer in time.',
   errorNotConnected: 'Not connected to the chat yet.',
+  errorRateLimited: 'You are sending messages too fast. Wait a moment, then try again.',
+  staffAuthor: '{name} from the team',
+  staffBadge: 'team',
+  messageRemoved: 'message removed',
+  talkToPerson: 'Talk to a person',
+  statusWaiting: 'Waiting for a person… the assistants are paused',
+  statusHuman: '{name} is answering',
+  someone: 'Someone',
+  statusClosed: 'This conversation was closed',
+  muted: 'You have been muted',
+  mutedUntil: 'You have been muted until {time}',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

@@ -108,8 +108,17 @@ describe('i18n', () => {
     expect(describeError({ code: 'network_error', message: 'Failed to fetch' }, FR)).toBe(
       'Le serveur de discussion est injoignable.',
     );
-    expect(describeError({ code: 'rate_limited', message: 'Too many messages' }, EN)).toBe(
-      'Too many messages',
+    expect(describeError({ code: 'conflict', message: 'That id has other content' }, EN)).toBe(
+      'That id has other content',
     );
+  });
+
+  it('words the refusals a person must understand: a mute and a rate limit', () => {
+    expect(describeError({ code: 'muted', message: 'muted' }, EN)).toBe('You have been muted');
+    expect(describeError({ code: 'muted', message: 'muted' }, FR)).toBe(FR.muted);
+    expect(describeError({ code: 'rate_limited', message: 'Too many' }, EN)).toBe(
+      EN.errorRateLimited,
+    );
+    expect(describeError({ code: 'rate_limited', message: 'Too many' }, FR)).toMatch(/trop vite/);
   });
 });

@@ -112,6 +112,8 @@ const ERROR_STRINGS: Readonly<Record<string, keyof ChorusStrings>> = {
   timeout: 'errorTimeout',
   not_connected: 'errorNotConnected',
   channel_error: 'errorNetwork',
+  muted: 'muted',
+  rate_limited: 'errorRateLimited',
 };
 
 /**

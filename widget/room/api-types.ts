@@ -8,6 +8,7 @@ export type {
   Agent as AgentInfo,
   MessagePage,
   RoomResponse as RoomInfoResponse,
+  RoomSummary,
   SessionResponse,
   StopTarget,
 } from '../../protocol/schemas/rest.ts';

@@ -11,7 +11,10 @@ import type {
 export interface RoomApiOptions {
   /** The Chorus server's base URL, e.g. `https://chat.example.com` (no trailing slash needed). */
   server: string;
+  /** The room asked for in `POST /api/session` (the `room` attribute). */
   room: string;
+  /** The room of the REST calls: the session's (a support room's visitor: their conversation). */
+  target?(): string | undefined;
   fetch?: typeof fetch;
   /** The current room token. */
   token(): string | undefined;
@@ -78,6 +81,11 @@ export class RoomApi {
     await this.#authorized<unknown>('POST', '/typing', { typing });
   }
 
+  /** `POST /api/rooms/:room/handoff {to}`: resolves with the conversation's new status. */
+  async handoff(to: string): Promise<string> {
+    return (await this.#authorized<{ status: string }>('POST', '/handoff', { to })).status;
+  }
+
   async regenerate(messageId: string): Promise<string> {
     return (
       await this.#authorized<{ messageId: string }>(
@@ -88,7 +96,8 @@ export class RoomApi {
   }
 
   async #authorized<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = `/api/rooms/${encodeURIComponent(this.#options.room)}${path}`;
+    const room = this.#options.target?.() ?? this.#options.room;
+    const url = `/api/rooms/${encodeURIComponent(room)}${path}`;
     try {
       return await this.#request<T>(method, url, body, this.#options.token());
     } catch (error) {

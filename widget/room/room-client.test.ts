@@ -58,7 +58,16 @@ describe('RoomClient', () => {
     expect(context.states).toEqual(['connecting', 'open']);
     expect(context.client.session()).toEqual({
       participant: { id: 'guest:1', name: 'Ada' },
-      room: { id: 'lobby', title: 'Lobby' },
+      room: {
+        id: 'lobby',
+        parent: null,
+        kind: 'shared',
+        title: 'Lobby',
+        status: null,
+        welcome: '',
+        starters: [],
+        handoff: false,
+      },
     });
     expect(context.client.room()?.agents.map((agent) => agent.handle)).toEqual([
       'sage',
@@ -367,6 +376,92 @@ describe('RoomClient', () => {
         name: 'Ada L.',
       }),
     );
+  });
+
+  describe('in a support room (docs/architecture.md §8)', () => {
+    it('follows the session to the visitor’s conversation: REST calls and the channel use its id', async () => {
+      const context = setup({ room: 'help' });
+      context.server.support = { handoff: true };
+      await joined(context);
+      expect(context.client.session()?.room).toMatchObject({
+        id: 'c_1',
+        parent: 'help',
+        kind: 'support',
+        status: 'bot',
+        handoff: true,
+      });
+      expect(context.channels.last.options.roomId).toBe('c_1');
+      await context.client.postMessage({ id: 'm1', content: 'Hello?' });
+      const rest = context.server.requests.filter((request) => request.path !== '/api/session');
+      expect(rest.map((request) => request.path.split('?')[0])).toEqual([
+        '/api/rooms/c_1',
+        '/api/rooms/c_1/messages',
+        '/api/rooms/c_1/messages',
+      ]);
+      expect(context.server.conversations.get('c_1')?.messages.map((m) => m.content)).toEqual([
+        'Hello?',
+      ]);
+      // The session still asks for the support room: the server finds the conversation from the token.
+      const [session] = context.server.requestsTo('/api/session', 'POST');
+      expect(session?.body).toMatchObject({ room: 'help' });
+    });
+
+    it('keeps the same conversation on refresh and after a reload (the token as bearer)', async () => {
+      vi.useFakeTimers();
+      const first = setup({ room: 'help' });
+      first.server.support = { handoff: true };
+      first.server.ttlMs = 60_000;
+      await joined(first);
+      await vi.advanceTimersByTimeAsync(50_000);
+      expect(first.server.requestsTo('/api/session', 'POST')).toHaveLength(2);
+      expect(first.client.session()?.room.id).toBe('c_1');
+      expect(first.channels.channels).toHaveLength(1);
+
+      const reloaded = setup({ room: 'help', storage: first.storage, fetch: first.server.fetch });
+      await joined(reloaded);
+      expect(reloaded.client.session()?.room.id).toBe('c_1');
+      expect(reloaded.channels.last.options.roomId).toBe('c_1');
+      expect(first.server.conversations.size).toBe(1);
+    });
+
+    it('asks for a person, and shows the new status at once as a live event', async () => {
+      const context = setup({ room: 'help' });
+      context.server.support = { handoff: true };
+      await joined(context);
+      expect(await context.client.handoff('human')).toBe('waiting');
+      expect(context.server.requestsTo('/api/rooms/c_1/handoff', 'POST')[0]?.body).toEqual({
+        to: 'human',
+      });
+      expect(context.live.at(-1)).toEqual({
+        event: 'conversation-status',
+        payload: { status: 'waiting', by: { id: 'guest:1', name: 'Ada' } },
+      });
+    });
+
+    it('passes status and mute broadcasts on, and removes a deleted message in place', async () => {
+      const context = setup({ room: 'help' });
+      context.server.support = { handoff: true };
+      await joined(context);
+      await context.client.postMessage({ id: 'm1', content: 'rude words' });
+      await context.client.postMessage({ id: 'm2', content: 'sorry' });
+      const staff = { id: 'user:grace', name: 'Grace', role: 'operator' as const };
+      context.channels.last.broadcast('conversation-status', { status: 'human', by: staff });
+      context.channels.last.broadcast('participant-muted', {
+        participantId: 'guest:1',
+        muted: true,
+        until: null,
+      });
+      context.channels.last.broadcast('message-deleted', { id: 'm1' });
+      expect(context.live.map((live) => live.event)).toEqual([
+        'conversation-status',
+        'participant-muted',
+        'message-deleted',
+      ]);
+      expect(context.client.messages().map((m) => `${m.id}:${m.status}:${m.content}`)).toEqual([
+        'm1:deleted:',
+        'm2:complete:sorry',
+      ]);
+    });
   });
 
   it('stops everything on disconnect', async () => {

@@ -3,6 +3,7 @@
 // refresh during a rejoin during a catch-up); the parts without such ordering are split out
 // (session-keeper.ts, room-channel.ts, transcript-sync.ts, room-api.ts, typing-sender.ts).
 import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type { HandoffTarget } from '../../protocol/schemas/conversations.ts';
 import { jitteredBackoff } from '../lib/backoff.ts';
 import { ChorusError, toChorusError, WIDGET_ERROR_CODE } from '../lib/chorus-error.ts';
 import { Emitter } from '../lib/emitter.ts';
@@ -92,6 +93,7 @@ export class RoomClient implements RoomConnection {
     this.#api = new RoomApi({
       server: options.server,
       room: options.room,
+      target: () => this.#keeper.session?.room.id,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       token: () => this.#keeper.token,
       refresh: () => this.#keeper.refresh(),
@@ -203,6 +205,17 @@ export class RoomClient implements RoomConnection {
     return this.#api.regenerate(messageId);
   }
 
+  /** Shows the new status at once (its broadcast may come later): by us, as the server records it. */
+  async handoff(to: HandoffTarget): Promise<string> {
+    await this.#sessionReady();
+    const status = await this.#api.handoff(to);
+    this.#events.emit('live', {
+      event: 'conversation-status',
+      payload: { status, by: this.#keeper.session?.participant ?? null },
+    });
+    return status;
+  }
+
   setTyping(typing: boolean): void {
     if (typing) this.#typing.input();
     else this.#typing.stop();
@@ -286,9 +299,10 @@ export class RoomClient implements RoomConnection {
     if (!previous || this.#closed) return;
     if (
       previous.participant.id !== session.participant.id ||
+      previous.room.id !== session.room.id ||
       previous.realtime.url !== session.realtime.url
     ) {
-      this.#reopenChannel(); // a new presence key or endpoint needs a new channel
+      this.#reopenChannel(); // a new presence key, conversation or endpoint needs a new channel
       return;
     }
     this.#channel?.setAuth(session.token);
@@ -303,7 +317,7 @@ export class RoomClient implements RoomConnection {
       url: session.realtime.url,
       apikey: session.realtime.apikey,
       token: session.token,
-      roomId: this.#options.room,
+      roomId: session.room.id,
       presenceKey: session.participant.id,
       reconnectAfterMs: (tries) => jitteredBackoff(tries, { random: this.#random }),
       ...(this.#options.transport ? { transport: this.#options.transport } : {}),
@@ -414,7 +428,10 @@ export class RoomClient implements RoomConnection {
       return;
     }
     if (!payload || typeof payload !== 'object') return;
-    this.#sync.receive(event, payload);
+    // Not about the transcript: shown as they come (the server also posts a status change as a notice).
+    if (event === 'conversation-status' || event === 'participant-muted')
+      this.#events.emit('live', { event, payload });
+    else this.#sync.receive(event, payload);
   }
 
   #sendTyping(typing: boolean): void {

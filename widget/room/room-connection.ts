@@ -1,6 +1,13 @@
-import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type { Message, Participant, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type { HandoffTarget } from '../../protocol/schemas/conversations.ts';
 import type { ChorusError } from '../lib/chorus-error.ts';
-import type { AgentInfo, ChorusUser, RoomInfoResponse, StopTarget } from './api-types.ts';
+import type {
+  AgentInfo,
+  ChorusUser,
+  RoomInfoResponse,
+  RoomSummary,
+  StopTarget,
+} from './api-types.ts';
 
 /**
  * The connection's state, mirroring realtime-js's subscribe states: `idle` before `connect()`,
@@ -18,8 +25,12 @@ export interface ConnectionState {
 }
 
 export interface SessionInfo {
-  participant: { id: string; name: string };
-  room: { id: string; title: string };
+  participant: Participant;
+  /**
+   * The room the session is for, as `POST /api/session` answered: in a support room, the
+   * visitor's own conversation (`parent` is the support room; docs/architecture.md §8).
+   */
+  room: Pick<RoomSummary, 'id' | 'title'> & Partial<RoomSummary>;
 }
 
 export interface RoomInfo {
@@ -28,7 +39,10 @@ export interface RoomInfo {
   settings: RoomInfoResponse['room']['settings'] | null;
 }
 
-/** A live broadcast that changed the transcript. */
+/**
+ * A live broadcast the widget shows: one that changed the transcript, or a `conversation-status`
+ * or `participant-muted` of the room.
+ */
 export interface LiveEvent {
   event: string;
   payload: unknown;
@@ -68,6 +82,11 @@ export interface RoomConnection {
   stop(target: StopTarget): Promise<void>;
   /** Asks the agent for a new reply; resolves with the new reply's id. */
   regenerate(messageId: string): Promise<string>;
+  /**
+   * `POST /api/rooms/:room/handoff`: a visitor's `human` asks for a person; resolves with the new
+   * status. Optional: a connection without it (the inbox's) never shows "Talk to a person".
+   */
+  handoff?(to: HandoffTarget): Promise<string>;
   /** The user is typing (true) or stopped (false); throttled and expiring. */
   setTyping(typing: boolean): void;
   setUser(user: ChorusUser): Promise<void>;

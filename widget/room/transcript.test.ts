@@ -236,6 +236,26 @@ describe('Transcript', () => {
     expect(transcript.apply('room-summary', { summary: '' })).toEqual({ kind: 'ignored' });
   });
 
+  it('removes a message staff deleted in place, for good: no text, no parts, no later deltas', () => {
+    const transcript = started();
+    transcript.apply('text-delta', { id: 'r1', seq: 1, delta: 'Hello' });
+    const before = humanMessage({ id: 'h0', createdAt: '2000-01-01T00:00:00.000Z' });
+    transcript.merge([before]);
+    expect(transcript.apply('message-deleted', { id: 'r1' })).toEqual({ kind: 'applied' });
+    expect(transcript.apply('message-deleted', { id: 'r1' })).toEqual({ kind: 'ignored' });
+    expect(transcript.apply('message-deleted', { id: 'unknown' })).toEqual({ kind: 'ignored' });
+    expect(transcript.apply('text-delta', { id: 'r1', seq: 2, delta: ' world' })).toEqual({
+      kind: 'ignored',
+    });
+    // A snapshot fetched before the deletion, or a late end of the reply, does not bring it back.
+    transcript.merge([finished]);
+    transcript.apply('message-end', { message: finished });
+    expect(transcript.list().map((m) => [m.id, m.status, m.content, m.parts.length])).toEqual([
+      ['h0', 'complete', before.content, 0],
+      ['r1', 'deleted', '', 0],
+    ]);
+  });
+
   it('returns a copy from list(), so callers cannot corrupt it', () => {
     const transcript = new Transcript();
     transcript.merge([humanMessage({ id: 'h1' })]);

@@ -110,6 +110,14 @@ export class Transcript {
         this.#drain(start.id);
         return { kind: 'applied' };
       }
+      case 'message-deleted': {
+        // Removed by staff: it keeps its place, without its text (a later snapshot says the same).
+        const known = this.#byId.get((payload as RoomEvents['message-deleted']).id);
+        if (!known || known.status === 'deleted') return { kind: 'ignored' };
+        this.#set({ ...known, status: 'deleted', content: '', parts: [] });
+        this.#held.delete(known.id);
+        return { kind: 'applied' };
+      }
       default: {
         if (!SEQUENCED.has(event)) return { kind: 'ignored' };
         const delta = payload as SequencedPayload;
@@ -168,10 +176,11 @@ export class Transcript {
 /**
  * The message to hold for `message`, given the one `known` so far: `message` itself, except that
  * an `interrupted` reply whose text is a strict prefix of the text already shown keeps the text
- * shown. A reply recovered after a crash ends with its last checkpoint, up to ~1 s behind what
+ * shown; and a message removed by staff stays removed. A reply recovered after a crash ends with its last checkpoint, up to ~1 s behind what
  * was broadcast; what a visitor has read never shrinks (docs/decisions.md, Widget).
  */
 function keepReadText(known: Message | undefined, message: Message): Message {
+  if (known?.status === 'deleted') return known; // removed for good: an older snapshot does not bring it back
   const shown = known?.content ?? '';
   return message.status === 'interrupted' &&
     shown.length > message.content.length &&

@@ -21,9 +21,25 @@ describe('presence store', () => {
       'muse:idle',
     ]);
     expect(people).toEqual([
-      { id: 'guest:ada', name: 'Ada', self: true },
-      { id: 'guest:grace', name: 'Grace', self: false },
+      { id: 'guest:ada', name: 'Ada', self: true, staff: false },
+      { id: 'guest:grace', name: 'Grace', self: false, staff: false },
     ]);
+  });
+
+  it('marks the team: presence meta role operator or admin (set by the server), nothing else', () => {
+    const { stub, state } = setup();
+    const $participants = mount(state.presence.$participants);
+    stub.setPresence([
+      { kind: 'human', id: 'user:linus', name: 'Linus', role: 'admin' },
+      { kind: 'human', id: 'user:grace', name: 'Grace', role: 'operator' },
+      { kind: 'human', id: 'guest:eve', name: 'Eve', role: 'superuser' as 'admin' },
+    ]);
+    expect(
+      $participants
+        .get()
+        .people.filter((person) => !person.self)
+        .map((person) => `${person.name}:${person.staff}`),
+    ).toEqual(['Eve:false', 'Grace:true', 'Linus:true']);
   });
 
   it('cuts a long name on every presence update and ignores malformed metas without throwing', () => {

@@ -1,5 +1,5 @@
 import { atom, computed, onMount, type ReadableAtom } from 'nanostores';
-import type { PresenceMeta } from '../../protocol/room.ts';
+import { isStaffRole, type PresenceMeta } from '../../protocol/room.ts';
 import type { RoomConnection, RoomInfo, SessionInfo } from '../room/room-connection.ts';
 import type { ChatMessage } from './transcript.ts';
 import { displayName } from './typing.ts';
@@ -20,6 +20,8 @@ export interface PersonView {
   id: string;
   name: string;
   self: boolean;
+  /** Of the site's team (presence meta `role`, set by the server). */
+  staff: boolean;
 }
 
 export interface Participants {
@@ -90,10 +92,16 @@ export function createPresenceStore(
           id: session.participant.id,
           name: session.participant.name,
           self: true,
+          staff: isStaffRole(session.participant.role),
         });
       for (const meta of present) {
         if (meta.kind === 'human' && !people.has(meta.id))
-          people.set(meta.id, { id: meta.id, name: meta.name, self: meta.id === selfId });
+          people.set(meta.id, {
+            id: meta.id,
+            name: meta.name,
+            self: meta.id === selfId,
+            staff: isStaffRole(meta.role),
+          });
       }
       const sorted = [...people.values()].sort(
         (a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name),

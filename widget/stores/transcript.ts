@@ -42,6 +42,8 @@ export interface TranscriptStore {
   stopAll(): Promise<void>;
   /** Retry after an error, or another answer: the same agent answers the same message again. */
   regenerate(id: string): Promise<void>;
+  /** "Talk to a person": asks for someone of the team (a support conversation). */
+  askForPerson(): Promise<void>;
   loadOlder(): Promise<void>;
 }
 
@@ -248,6 +250,7 @@ export function createTranscriptStore(
     stopMessage: (id) => run(() => connection.stop({ messageId: id })),
     stopAll: () => run(() => connection.stop({ all: true })),
     regenerate: (id) => run(() => connection.regenerate(id)),
+    askForPerson: () => run(async () => connection.handoff?.('human')),
     async loadOlder() {
       if ($loadingOlder.get() || !connection.hasOlder()) return;
       $loadingOlder.set(true);

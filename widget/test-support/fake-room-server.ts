@@ -1,4 +1,4 @@
-import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type { ConversationStatus, Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import type { SessionResponse, StopTarget } from '../room/api-types.ts';
 import type {
   ChannelStatus,
@@ -22,14 +22,22 @@ export { AGENTS };
  * An in-memory Chorus REST API behind a `fetch` function, for unit tests of the room client:
  * sessions (refresh keeps the participant), the room, paged messages, idempotent posts, stop,
  * regenerate; `fail` makes the next matching requests answer an error.
+ *
+ * With `support` set, it is a support room (docs/architecture.md §8): each new participant gets
+ * a private conversation `c_<n>` (kept on refresh), whose transcript is `conversations.get(id)`;
+ * a token is good for its own room only (403 elsewhere), and `handoff` moves `bot` → `waiting`.
  */
 export class FakeRoomServer {
   readonly requests: RecordedRequest[] = [];
   messages: Message[] = [];
   ttlMs = 3_600_000;
   now = () => Date.now();
+  /** Makes the room a support room: whether visitors may ask for a person. */
+  support: { handoff: boolean } | undefined;
+  readonly conversations = new Map<string, { status: ConversationStatus; messages: Message[] }>();
   private tokens = 0;
   private readonly participants = new Map<string, { id: string; name: string }>();
+  private readonly roomOf = new Map<string, string>();
   private failures: {
     match: (request: RecordedRequest) => boolean;
     status: number;
@@ -85,22 +93,41 @@ export class FakeRoomServer {
       };
       const issued = `token-${++this.tokens}`;
       this.participants.set(issued, participant);
+      const room = this.support
+        ? ((token && this.roomOf.get(token)) ?? `c_${this.conversations.size + 1}`)
+        : body.room;
+      this.roomOf.set(issued, room);
+      if (this.support && !this.conversations.has(room))
+        this.conversations.set(room, { status: 'bot', messages: [] });
       const session: SessionResponse = {
         token: issued,
         expiresAt: new Date(this.now() + this.ttlMs).toISOString(),
         participant,
-        room: { id: body.room, title: 'Lobby' },
+        room: {
+          id: room,
+          parent: this.support ? body.room : null,
+          kind: this.support ? 'support' : 'shared',
+          title: 'Lobby',
+          status: this.conversations.get(room)?.status ?? null,
+          welcome: '',
+          starters: [],
+          handoff: this.support?.handoff ?? false,
+        },
         realtime: { url: 'ws://fake/realtime/v1', apikey: 'anon', typing: 'channel' },
       };
       return json(200, session);
     }
     if (!token || !this.participants.has(token))
       return json(401, { error: { code: 'unauthorized', message: 'no token' } });
-    const path = url.pathname.replace(/^\/api\/rooms\/lobby/, '');
+    const [, roomId = '', path = ''] = /^\/api\/rooms\/([^/]+)(.*)$/.exec(url.pathname) ?? [];
+    if (roomId !== this.roomOf.get(token))
+      return json(403, { error: { code: 'forbidden', message: `not your room: ${roomId}` } });
+    const conversation = this.conversations.get(roomId);
+    const messages = conversation?.messages ?? this.messages;
     if (path === '' && request.method === 'GET') {
       return json(200, {
         room: {
-          id: 'lobby',
+          id: roomId,
           title: 'Lobby',
           settings: {
             policy: 'all',
@@ -113,19 +140,25 @@ export class FakeRoomServer {
         agents: AGENTS,
       });
     }
+    if (path === '/handoff' && request.method === 'POST') {
+      if (!conversation)
+        return json(403, { error: { code: 'forbidden', message: 'not a conversation' } });
+      if ((request.body as { to: string }).to === 'human') conversation.status = 'waiting';
+      return json(200, { status: conversation.status });
+    }
     if (path === '/messages' && request.method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 50);
       const before = url.searchParams.get('before');
-      const end = before === null ? this.messages.length : Number(before);
+      const end = before === null ? messages.length : Number(before);
       const start = Math.max(0, end - limit);
       return json(200, {
-        messages: this.messages.slice(start, end),
+        messages: messages.slice(start, end),
         nextCursor: start > 0 ? String(start) : null,
       });
     }
     if (path === '/messages' && request.method === 'POST') {
       const body = request.body as { id: string; content: string };
-      const existing = this.messages.find((message) => message.id === body.id);
+      const existing = messages.find((message) => message.id === body.id);
       if (existing)
         return existing.content === body.content
           ? json(200, { message: existing })
@@ -134,9 +167,10 @@ export class FakeRoomServer {
       const message = humanMessage({
         id: body.id,
         content: body.content,
+        roomId,
         author: { kind: 'human', ...participant },
       });
-      this.messages.push(message);
+      messages.push(message);
       return json(201, { message });
     }
     if (path === '/stop' && request.method === 'POST') {

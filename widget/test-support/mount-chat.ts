@@ -1,7 +1,7 @@
 import './process-shim.ts';
 import '../define.ts';
 import type { ChorusChat } from '../components/chat/chat.ts';
-import type { StubConnection } from './stub-connection.ts';
+import type { RoomConnection } from '../room/room-connection.ts';
 
 const mounted: HTMLElement[] = [];
 
@@ -14,11 +14,12 @@ export interface MountOptions {
 }
 
 /**
- * A `<chorus-chat>` on the page, driven by a stub connection (no server), rendered and settled.
+ * A `<chorus-chat>` on the page, driven by a stub connection (no server) or a room client on a
+ * fake server, rendered and settled.
  * @example const chat = await mountChat(StubConnection.open(), { mode: 'inline' });
  */
 export async function mountChat(
-  connection: StubConnection,
+  connection: RoomConnection,
   options: MountOptions = {},
 ): Promise<ChorusChat> {
   const chat = document.createElement('chorus-chat');

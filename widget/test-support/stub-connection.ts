@@ -23,6 +23,7 @@ export class StubConnection implements RoomConnection {
   readonly posts: { id: string; content: string }[] = [];
   readonly stops: StopTarget[] = [];
   readonly regenerations: string[] = [];
+  readonly handoffs: string[] = [];
   readonly typingSent: boolean[] = [];
   readonly users: ChorusUser[] = [];
   connects = 0;
@@ -36,10 +37,17 @@ export class StubConnection implements RoomConnection {
   private sessionInfo: SessionInfo | undefined;
   private roomInfo: RoomInfo | undefined;
 
-  constructor(options: { participant?: { id: string; name: string }; room?: RoomInfo } = {}) {
+  constructor(
+    options: {
+      participant?: SessionInfo['participant'];
+      room?: RoomInfo;
+      /** What the session says of the room (a support conversation: kind, status, handoff). */
+      session?: Partial<SessionInfo['room']>;
+    } = {},
+  ) {
     this.sessionInfo = {
       participant: options.participant ?? { id: 'guest:ada', name: 'Ada' },
-      room: { id: 'lobby', title: options.room?.title ?? 'Lobby' },
+      room: { id: 'lobby', title: options.room?.title ?? 'Lobby', ...options.session },
     };
     this.roomInfo = options.room ?? { title: 'Lobby', agents: AGENTS, settings: null };
   }
@@ -112,7 +120,8 @@ export class StubConnection implements RoomConnection {
       this.failNextPost = undefined;
       throw failure;
     }
-    const participant = this.sessionInfo?.participant ?? { id: 'guest:ada', name: 'Ada' };
+    const { id, name } = this.sessionInfo?.participant ?? { id: 'guest:ada', name: 'Ada' };
+    const participant = { id, name };
     const message =
       this.transcript.get(input.id) ??
       humanMessage({
@@ -132,6 +141,18 @@ export class StubConnection implements RoomConnection {
   async regenerate(messageId: string): Promise<string> {
     this.regenerations.push(messageId);
     return `regen-${messageId}`;
+  }
+
+  /** Answers as the server does for a visitor: `human` → `waiting`, announced like the real client. */
+  async handoff(to: string): Promise<string> {
+    this.handoffs.push(to);
+    await Promise.resolve();
+    const status = to === 'human' ? 'waiting' : to === 'agents' ? 'bot' : 'closed';
+    this.events.emit('live', {
+      event: 'conversation-status',
+      payload: { status, by: this.sessionInfo?.participant ?? null },
+    });
+    return status;
   }
 
   setTyping(typing: boolean): void {
@@ -160,6 +181,10 @@ export class StubConnection implements RoomConnection {
   deliver<Name extends keyof RoomEvents>(event: Name, payload: RoomEvents[Name]): void {
     if (event === 'typing') {
       this.events.emit('typing', payload as RoomEvents['typing']);
+      return;
+    }
+    if (event === 'conversation-status' || event === 'participant-muted') {
+      this.events.emit('live', { event, payload });
       return;
     }
     const before =

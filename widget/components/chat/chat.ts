@@ -40,7 +40,7 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
 /** Parts of the inner elements, re-exported so a page can style them as `chorus-chat::part(…)`. */
 const HEADER_PARTS = 'header, title, presence, close-button';
 const COMPOSER_PARTS =
-  'composer, input, send-button, stop-all-button, mention-list, mention-option';
+  'composer, input, send-button, stop-all-button, mention-list, mention-option, handoff-button';
 const MARKDOWN_PARTS = [
   'md-root',
   'md-paragraph',
@@ -65,6 +65,7 @@ const LIST_PARTS = [
   'message--human',
   'message--system',
   'message--own',
+  'message--staff',
   'message__author',
   'message__badge',
   'message__reason',
@@ -118,11 +119,12 @@ const listConverter = {
  * @csspart presence - The list of who is here.
  * @csspart close-button - Closes the launcher's panel.
  * @csspart log - The scrolling list of messages (`role="log"`).
- * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`).
+ * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`, `message--staff`).
  * @csspart message--agent - A message from an agent.
  * @csspart message--human - A message from a person.
  * @csspart message--system - A notice from the room.
  * @csspart message--own - A message the current user wrote.
+ * @csspart message--staff - A message from someone of the site's team (shown as "Ada from the team").
  * @csspart message__author - The author's name.
  * @csspart message__badge - The model badge.
  * @csspart message__reason - Why an agent answered.
@@ -136,6 +138,7 @@ const listConverter = {
  * @csspart input - The text field.
  * @csspart send-button - Send.
  * @csspart stop-all-button - Stops every reply in progress.
+ * @csspart handoff-button - "Talk to a person": asks for someone of the team (a support room that allows it).
  * @csspart mention-list - The @mention menu.
  * @csspart mention-option - One agent in it.
  * @csspart md-root - A message's Markdown.
@@ -536,7 +539,7 @@ export class ChorusChat extends LitElement {
       ${this.#renderBanner(strings)}
       <chorus-message-list exportparts=${LIST_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale} .allowedImageHosts=${this.allowedImageHosts}></chorus-message-list>
       <div part="typing" class="typing">${typing.length === 0 ? nothing : format(typing.length === 1 ? strings.typingOne : strings.typingMany, { names: listNames(typing, locale) })}</div>
-      <chorus-composer exportparts=${COMPOSER_PARTS} .state=${this.chat} .strings=${strings}></chorus-composer>
+      <chorus-composer exportparts=${COMPOSER_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale}></chorus-composer>
     </section>`;
   }
 

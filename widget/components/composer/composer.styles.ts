@@ -10,6 +10,26 @@ export const composerStyles = css`
     border-top: 1px solid var(--_c-border);
   }
 
+  .notice:has(p) {
+    padding: var(--_c-space) calc(var(--_c-space) * 1.5) 0;
+    color: var(--_c-muted);
+    font-size: 0.85em;
+  }
+
+  .notice p {
+    margin: 0;
+  }
+
+  .handoff {
+    margin: var(--_c-space) calc(var(--_c-space) * 1.5) 0;
+  }
+
+  textarea:disabled,
+  .send:disabled {
+    cursor: not-allowed;
+    opacity: 0.6;
+  }
+
   .stop-all {
     display: flex;
     justify-content: center;

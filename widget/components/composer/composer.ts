@@ -1,6 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
-import { live } from 'lit/directives/live.js';
-import type { ChorusStrings } from '../../i18n/strings.ts';
+import { format, type ChorusStrings } from '../../i18n/strings.ts';
 import { cssProps, safeColor } from '../../lib/css-props.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import type { ChatState } from '../../stores/chat-state.ts';
@@ -14,6 +13,7 @@ import { composerStyles } from './composer.styles.ts';
  * @csspart composer - The form.   @csspart input - The text field.   @csspart send-button - Send.
  * @csspart mention-list - The @mention menu.   @csspart mention-option - One agent in it.
  * @csspart stop-all-button - Stops every reply in progress.
+ * @csspart handoff-button - "Talk to a person" (a support conversation the agents answer).
  */
 export class ChorusComposer extends LitElement {
   static override styles = [sharedStyles, composerStyles];
@@ -21,19 +21,25 @@ export class ChorusComposer extends LitElement {
   static override properties = {
     state: { attribute: false },
     strings: { attribute: false },
+    locale: {},
   };
 
   declare state: ChatState | undefined;
   declare strings: ChorusStrings;
+  declare locale: string;
 
   readonly #draft = new StoreController(this, () => this.state?.composer.$draft);
   readonly #mention = new StoreController(this, () => this.state?.composer.$mention);
   readonly #streaming = new StoreController(this, () => this.state?.transcript.$streaming);
+  readonly #session = new StoreController(this, () => this.state?.status.$session);
+  readonly #conversation = new StoreController(this, () => this.state?.status.$conversation);
+  readonly #muted = new StoreController(this, () => this.state?.status.$muted);
   #caretAfterUpdate: number | undefined;
 
   constructor() {
     super();
     this.state = undefined;
+    this.locale = 'en';
   }
 
   /** Moves focus to the text field. */
@@ -46,8 +52,14 @@ export class ChorusComposer extends LitElement {
   }
 
   protected override updated(): void {
+    const input = this.#input;
+    if (!input) return;
+    // The field shows the draft: what was typed is the draft already; a pick or a send changes it.
+    // (Lit's `live` directive does this for a binding; set here, it costs the bundle nothing.)
+    const draft = this.#draft.value ?? '';
+    if (input.value !== draft) input.value = draft;
     if (this.#caretAfterUpdate === undefined) return;
-    this.#input?.setSelectionRange(this.#caretAfterUpdate, this.#caretAfterUpdate);
+    input.setSelectionRange(this.#caretAfterUpdate, this.#caretAfterUpdate);
     this.#caretAfterUpdate = undefined;
   }
 
@@ -140,11 +152,54 @@ export class ChorusComposer extends LitElement {
     </ul>`;
   }
 
+  /**
+   * A support conversation's status, "Talk to a person" while the agents answer (if the room
+   * allows it), and a mute: in a live region, so a change is read out.
+   */
+  #renderNotice() {
+    const strings = this.strings;
+    const muted = this.#muted.value;
+    const { status, by } = this.#conversation.value ?? {};
+    const line =
+      status === 'waiting'
+        ? strings.statusWaiting
+        : status === 'human'
+          ? format(strings.statusHuman, {
+              name: format(strings.staffAuthor, { name: by?.name ?? strings.someone }),
+            })
+          : status === 'closed'
+            ? strings.statusClosed
+            : '';
+    return html`<div class="notice" role="status">
+      ${
+        muted === false || muted === undefined
+          ? nothing
+          : html`<p>${
+              muted
+                ? format(strings.mutedUntil, {
+                    time: new Date(muted).toLocaleString(this.locale, {
+                      dateStyle: 'medium',
+                      timeStyle: 'short',
+                    }),
+                  })
+                : strings.muted
+            }</p>`
+      }
+      ${line ? html`<p>${line}</p>` : nothing}
+    </div>
+    ${
+      status === 'bot' && this.#session.value?.room.handoff && this.state?.connection.handoff
+        ? html`<button part="handoff-button" class="button handoff" type="button" @click=${() => this.state?.transcript.askForPerson()}>${strings.talkToPerson}</button>`
+        : nothing
+    }`;
+  }
+
   override render() {
     const strings = this.strings;
     const menu = this.#mention.value;
     const streaming = this.#streaming.value?.length ?? 0;
-    return html`<form part="composer" class="composer" @submit=${this.#handleSubmit}>
+    const muted = this.#muted.value !== false && this.#muted.value !== undefined;
+    return html`${this.#renderNotice()}<form part="composer" class="composer" @submit=${this.#handleSubmit}>
       ${
         streaming > 0
           ? html`<div class="stop-all">
@@ -164,7 +219,7 @@ export class ChorusComposer extends LitElement {
             aria-autocomplete="list"
             aria-controls="mentions"
             aria-activedescendant=${menu ? `mention-${menu.active}` : nothing}
-            .value=${live(this.#draft.value ?? '')}
+            ?disabled=${muted}
             @input=${this.#handleInput}
             @keydown=${this.#handleKeydown}
             @keyup=${this.#handleKeyup}
@@ -172,7 +227,7 @@ export class ChorusComposer extends LitElement {
           ></textarea>
           ${this.#renderMenu()}
         </div>
-        <button part="send-button" class="send" type="submit" aria-label=${strings.send}>${ICONS.send}</button>
+        <button part="send-button" class="send" type="submit" aria-label=${strings.send} ?disabled=${muted}>${ICONS.send}</button>
       </div>
     </form>`;
   }

@@ -64,6 +64,12 @@ export const headerStyles = css`
     animation: pulse 1.2s ease-in-out infinite;
   }
 
+  .staff {
+    padding: 0 5px;
+    border: 1px solid var(--_c-border);
+    border-radius: 999px;
+  }
+
   .person .dot {
     background: var(--_c-muted);
   }

@@ -75,7 +75,7 @@ export class ChorusChatHeader extends LitElement {
             ${agents.map((agent) => this.#renderAgent(agent))}
             ${shown.map(
               (person) =>
-                html`<li class="person"><span class="dot" aria-hidden="true"></span><span class="name">${person.self ? format(strings.you, { name: person.name }) : person.name}</span></li>`,
+                html`<li class="person"><span class="dot" aria-hidden="true"></span><span class="name">${person.self ? format(strings.you, { name: person.name }) : person.name}</span>${person.staff ? html` <span class="staff">${strings.staffBadge}</span>` : nothing}</li>`,
             )}
             ${people.length > PEOPLE_SHOWN ? html`<li class="person">${format(strings.morePeople, { count: people.length - PEOPLE_SHOWN })}</li>` : nothing}
           </ul>`

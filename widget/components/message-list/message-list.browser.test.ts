@@ -383,8 +383,9 @@ describe('<chorus-message-list>', () => {
     await chat.send('Hello?');
     await settle(chat);
     const failed = get(chat, 'article.message--own');
+    // A rate limit is worded for the person, in their language (not the server's English).
     expect(text(failed.querySelector('[part="message__status"]'))).to.equal(
-      'Not sent: Too many messages, wait a minute',
+      'Not sent: You are sending messages too fast. Wait a moment, then try again.',
     );
     get<HTMLButtonElement>(failed, 'button').click();
     await until(() => expect(stub.posts).to.have.length(2));

@@ -51,6 +51,16 @@ export const messageListStyles = css`
     background: var(--_c-surface-own);
   }
 
+  .message--staff {
+    border-left-color: var(--_c-accent);
+    background: var(--_c-bg);
+    box-shadow: inset 0 0 0 1px var(--_c-border);
+  }
+
+  .message--deleted .content {
+    color: var(--_c-muted);
+  }
+
   .message--system {
     border: 0;
     background: transparent;

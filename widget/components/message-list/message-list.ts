@@ -5,7 +5,7 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { guard } from 'lit/directives/guard.js';
-import type { MessagePart, ReplyReason } from '../../../protocol/room.ts';
+import { isStaffRole, type MessagePart, type ReplyReason } from '../../../protocol/room.ts';
 import { describeError, format, type ChorusStrings } from '../../i18n/strings.ts';
 import { cssProps, safeColor } from '../../lib/css-props.ts';
 import { shortenText } from '../../../protocol/text.ts';
@@ -52,7 +52,7 @@ interface RenderedContent {
  * @summary The transcript: messages (several replies streaming at once), history paging, the
  * "new messages" pill, and a polite live region announcing finished messages.
  * @csspart log - The scrolling list (`role="log"`).
- * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`).
+ * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`, `message--staff`).
  * @csspart message__author - The author's name.   @csspart message__badge - The model badge.
  * @csspart message__reason - Why an agent answered.   @csspart message__content - The text.
  * @csspart message__actions - Stop / Retry / Regenerate.   @csspart new-messages - The pill.
@@ -349,18 +349,20 @@ export class ChorusMessageList extends LitElement {
     const color = kind === 'agent' ? safeColor(colors.get(message.author.id)) : undefined;
     const reason =
       kind === 'agent' && message.reason ? strings[REASON_KEYS[message.reason]] : undefined;
-    const classes = `message message--${kind} message--${message.status}${message.own ? ' message--own' : ''}`;
-    return html`<article class=${classes} part="message message--${kind}${message.own ? ' message--own' : ''}" data-id=${message.id} ${cssProps({ '--chorus-author-color': color })}>
+    const staff = isStaffRole(message.author.role);
+    const removed = message.status === 'deleted';
+    const parts = `message message--${kind}${message.own ? ' message--own' : ''}${staff ? ' message--staff' : ''}`;
+    return html`<article class="${parts} message--${message.status}" part=${parts} data-id=${message.id} ${cssProps({ '--chorus-author-color': color })}>
       <div class="meta">
         ${kind === 'agent' ? html`<span class="avatar" aria-hidden="true"></span>` : nothing}
-        <span class="author" part="message__author">${message.author.name}</span>
+        <span class="author" part="message__author">${staff ? format(strings.staffAuthor, { name: message.author.name }) : message.author.name}</span>
         ${message.model ? html`<span class="badge" part="message__badge" title=${format(strings.modelLabel, { model: message.model })}>${message.model}</span>` : nothing}
         ${reason ? html`<span class="reason" part="message__reason">${format(strings.reasonLabel, { reason })}</span>` : nothing}
         <time datetime=${message.createdAt}>${this.#time(message.createdAt)}</time>
       </div>
       ${this.#renderParts(message.parts)}
-      <div class="content" part="message__content">${this.#markdown(message)}</div>
-      ${this.#renderStatus(message)} ${this.#renderActions(message, superseded)}
+      <div class="content" part="message__content">${removed ? html`<em>${strings.messageRemoved}</em>` : this.#markdown(message)}</div>
+      ${this.#renderStatus(message)} ${removed ? nothing : this.#renderActions(message, superseded)}
     </article>`;
   }
 
