@@ -37,6 +37,8 @@ export const INBOX_STRINGS = {
   unmute: 'Unmute visitor',
   mutedUntil: 'Muted until {time}',
   muted: 'Muted',
+  visitorHere: 'here now',
+  visitorAway: 'not on the page',
   deleteMessage: 'Delete',
   deleteMessageLabel: 'Delete the message of {name}',
   deleted: 'Message removed',

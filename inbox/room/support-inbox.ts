@@ -51,6 +51,10 @@ export class SupportInbox {
   #offOpen: (() => void)[] = [];
   #lastRead = 0;
   #readTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Read means seen: a conversation open in a hidden tab is marked read when the tab shows again. */
+  readonly #onVisible = () => {
+    if (isVisible()) this.#scheduleRead();
+  };
 
   constructor(options: SupportInboxOptions) {
     this.#options = options;
@@ -84,6 +88,7 @@ export class SupportInbox {
     this.#channel = channel;
     this.#offSession = staff.onSession((session) => channel.setAuth(session.token));
     void this.list.refresh();
+    globalThis.document?.addEventListener('visibilitychange', this.#onVisible);
     channel.join({
       onStatus: (status) => {
         if (status === 'SUBSCRIBED') {
@@ -163,6 +168,7 @@ export class SupportInbox {
 
   async disconnect(): Promise<void> {
     this.closeConversation();
+    globalThis.document?.removeEventListener('visibilitychange', this.#onVisible);
     this.#offSession?.();
     const channel = this.#channel;
     this.#channel = undefined;
@@ -178,7 +184,7 @@ export class SupportInbox {
   /** Marks the open conversation read now, or once {@link READ_EVERY_MS} have passed since the last time. */
   #scheduleRead(): void {
     const open = this.#open;
-    if (!open || this.#readTimer !== undefined) return;
+    if (!open || this.#readTimer !== undefined || !isVisible()) return;
     const wait = Math.max(0, this.#lastRead + READ_EVERY_MS - Date.now());
     this.#readTimer = setTimeout(() => {
       this.#readTimer = undefined;
@@ -201,4 +207,8 @@ export class SupportInbox {
       return call(staff.token);
     }
   }
+}
+
+function isVisible(): boolean {
+  return globalThis.document?.visibilityState !== 'hidden';
 }

@@ -55,6 +55,11 @@ export class FakeChannel {
       this.#inbox?.onConversation((payload as { conversation: Conversation }).conversation);
   }
 
+  /** Everyone present on a room channel now. */
+  presence(present: PresenceMeta[]): void {
+    this.#room?.onPresence(present);
+  }
+
   status(status: ChannelStatus): void {
     this.#room?.onStatus(status);
     this.#inbox?.onStatus(status);
@@ -185,13 +190,21 @@ export class FakeInboxServer {
       return json(200, { rooms: this.rooms });
     }
     if (method === 'POST' && path === '/api/session') {
-      const body = request.body as { room: string; name: string };
-      if (request.authorization !== `Bearer ${ADMIN_KEY}` && !this.#staff(request))
+      const body = request.body as { room: string; name: string; identity?: string };
+      // An identity JWT of this fake is `<role>.<sub>.<signature>`.
+      const identity = body.identity?.split('.');
+      if (
+        request.authorization !== `Bearer ${ADMIN_KEY}` &&
+        !this.#staff(request) &&
+        !(identity && identity[0] === 'operator')
+      )
         return refuse(401, 'unauthorized');
       const session: SessionResponse = {
         token: `staff-token-${++this.#tokens}`,
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-        participant: { id: 'admin:ada', name: body.name, role: 'admin' },
+        participant: identity
+          ? { id: `user:${identity[1]}`, name: body.name, role: 'operator' }
+          : { id: 'admin:ada', name: body.name, role: 'admin' },
         room: {
           id: body.room,
           parent: null,

@@ -3,7 +3,7 @@
 // composer (with @mention of the room's agents) posting as staff.
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Conversation, ConversationStatus } from '../../../protocol/room.ts';
+import type { Conversation, ConversationStatus, RoomEvents } from '../../../protocol/room.ts';
 import type { HandoffTarget } from '../../../protocol/schemas/conversations.ts';
 import { format } from '../../../widget/i18n/strings.ts';
 import { cssProps, safeColor } from '../../../widget/lib/css-props.ts';
@@ -57,6 +57,9 @@ export class ChorusConversationView extends LitElement {
   readonly #messages = new StoreController(this, () => this.state?.transcript.$messages);
   readonly #agents = new StoreController(this, () => this.state?.$agents);
   readonly #connection = new StoreController(this, () => this.state?.status.$connection);
+  readonly #present = new StoreController(this, () => this.state?.presence.$present);
+  readonly #typing = new StoreController(this, () => this.state?.typing.$typing);
+  #offLive: (() => void) | undefined;
   #pinned = true;
   #time: Intl.DateTimeFormat | undefined;
 
@@ -88,8 +91,22 @@ export class ChorusConversationView extends LitElement {
       this.#pinned = true;
       this.problem = null;
       this.mutedUntil = false;
+      this.#offLive?.();
+      // A mute of the visitor by anyone of the team (this page's too) arrives as an event.
+      this.#offLive = this.state?.connection.on('live', ({ event, payload }) => {
+        if (event !== 'participant-muted') return;
+        const muted = payload as RoomEvents['participant-muted'];
+        if (muted.participantId === this.conversation?.visitor.id)
+          this.mutedUntil = muted.muted ? muted.until : false;
+      });
     }
     if (changed.has('locale')) this.#time = undefined;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#offLive?.();
+    this.#offLive = undefined;
   }
 
   protected override updated(): void {
@@ -141,6 +158,28 @@ export class ChorusConversationView extends LitElement {
     this.#time ??= new Intl.DateTimeFormat(this.locale, { hour: 'numeric', minute: '2-digit' });
     const date = new Date(iso);
     return Number.isNaN(date.getTime()) ? '' : this.#time.format(date);
+  }
+
+  /** The status, then whether the visitor is here (or typing), muted, and the connection's trouble. */
+  #statusLine(conversation: Conversation): string {
+    const strings = this.strings;
+    const typing = this.#typing.value ?? [];
+    const here = (this.#present.value ?? []).some((meta) => meta.id === conversation.visitor.id);
+    const connection = this.#connection.value;
+    return [
+      statusLabel(conversation.status, strings),
+      typing.length > 0
+        ? format(STAFF_WIDGET_STRINGS.typingOne, { names: typing.join(', ') })
+        : here
+          ? strings.visitorHere
+          : strings.visitorAway,
+      this.mutedUntil !== false ? strings.muted : '',
+      connection && connection.status !== 'open' && connection.status !== 'idle'
+        ? strings.reconnecting
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
   }
 
   #renderActions(status: ConversationStatus) {
@@ -213,7 +252,6 @@ export class ChorusConversationView extends LitElement {
     const colors = new Map(
       (this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const),
     );
-    const connection = this.#connection.value;
     const status = conversation.status;
     return html`<header class="header" part="header">
         <button class="icon-button back" type="button" aria-label=${strings.back} @click=${() => this.dispatchEvent(new Event('chorus-conversation-back', { bubbles: true, composed: true }))}>
@@ -221,9 +259,7 @@ export class ChorusConversationView extends LitElement {
         </button>
         <div class="who">
           <h2 class="title" tabindex="-1">${conversation.visitor.name}</h2>
-          <span class="status status--${status}" role="status">${statusLabel(status, strings)}${
-            this.mutedUntil !== false ? ` · ${strings.muted}` : ''
-          }${connection && connection.status !== 'open' && connection.status !== 'idle' ? ` · ${strings.reconnecting}` : ''}</span>
+          <span class="status status--${status}" role="status">${this.#statusLine(conversation)}</span>
         </div>
         ${this.#renderActions(status)}
       </header>

@@ -68,6 +68,26 @@ describe('<chorus-inbox>', () => {
     await until(() => expect(rows(again)).to.have.length(2));
   });
 
+  it('signs an operator in with an identity JWT for their support room (#identity=…&room=…)', async () => {
+    const server = serverWithTwo();
+    const inbox = await mountInbox(
+      server,
+      `#identity=operator.ada.sig&room=${SUPPORT_ROOM}&name=Ada`,
+    );
+    await until(() => expect(rows(inbox)).to.have.length(2));
+    expect(location.hash).to.equal('');
+    const [session] = server.requestsTo('POST', '/api/session');
+    expect(session?.body).to.deep.equal({
+      room: SUPPORT_ROOM,
+      name: 'Ada',
+      identity: 'operator.ada.sig',
+    });
+    expect(session?.authorization).to.equal(null);
+    // An operator is not an admin: the admin API is not asked.
+    expect(server.requestsTo('GET', '/api/admin/rooms')).to.deep.equal([]);
+    expect(server.channel(`inbox:${SUPPORT_ROOM}`)?.tokens).to.deep.equal(['staff-token-1']);
+  });
+
   it('asks for the key and a name when it has none, and a refused key brings the form back', async () => {
     const server = serverWithTwo();
     const inbox = await mountInbox(server);
@@ -147,6 +167,15 @@ describe('<chorus-inbox>', () => {
     await until(() =>
       expect(get(inbox, '[part~="message__content"]').textContent).to.contain('Hello from Grace'),
     );
+    // Whether the visitor is on the page, and typing, comes from the channel.
+    const status = () => get(inbox, '.who .status').textContent;
+    expect(status()).to.equal('Agents · not on the page');
+    channel.presence([{ kind: 'human', id: 'guest:grace', name: 'Grace' }]);
+    await until(() => expect(status()).to.equal('Agents · here now'));
+    channel.deliver('typing', { participantId: 'guest:grace', name: 'Grace', typing: true });
+    await until(() => expect(status()).to.equal('Agents · Grace is typing…'));
+    channel.deliver('typing', { participantId: 'guest:grace', name: 'Grace', typing: false });
+    await until(() => expect(status()).to.equal('Agents · here now'));
     // An agent's reply streams in live.
     const reply = streamingReply('c_grace');
     channel.deliver('message-start', messageStart(reply));
@@ -182,7 +211,7 @@ describe('<chorus-inbox>', () => {
       );
     await until(() => expect(button('Take over')).to.not.equal(undefined));
     button('Take over')!.click();
-    await until(() => expect(get(inbox, '.who .status').textContent).to.equal('With the team'));
+    await until(() => expect(get(inbox, '.who .status').textContent).to.contain('With the team'));
     expect(server.requestsTo('POST', '/api/rooms/c_grace/handoff')[0]?.body).to.deep.equal({
       to: 'human',
     });

@@ -4,7 +4,7 @@ import { html, LitElement, nothing } from 'lit';
 import type { Conversation } from '../../../protocol/room.ts';
 import type { AdminRoom } from '../../../protocol/schemas/rest.ts';
 import { format } from '../../../widget/i18n/strings.ts';
-import { ChorusError } from '../../../widget/lib/chorus-error.ts';
+import { ChorusError, toChorusError } from '../../../widget/lib/chorus-error.ts';
 import { StoreController } from '../../../widget/lib/store-controller.ts';
 import type { RoomChannelFactory } from '../../../widget/room/room-channel.ts';
 import { createChatState, type ChatState } from '../../../widget/stores/chat-state.ts';
@@ -144,6 +144,12 @@ export class ChorusInbox extends LitElement {
         return;
       }
       await this.#selectRoom(room);
+      // An identity with the admin role staffs every room: its token may list them.
+      const staff = this.inbox?.staff.current;
+      if (credential.kind === 'identity' && staff?.participant.role === 'admin')
+        this.rooms = (await this.#api.listRooms(staff.token).catch(() => [])).filter(
+          (candidate) => candidate.settings.kind === 'support',
+        );
     } catch (error) {
       const refused =
         error instanceof ChorusError && (error.status === 401 || error.status === 403);
@@ -184,6 +190,15 @@ export class ChorusInbox extends LitElement {
     }
     this.inbox = inbox;
     this.phase = 'ready';
+  }
+
+  /** The room picker: another support room (a refusal is shown; the list stays empty). */
+  async #switchRoom(room: string): Promise<void> {
+    try {
+      await this.#selectRoom(room);
+    } catch (error) {
+      this.#report(toChorusError(error));
+    }
   }
 
   #report(error: ChorusError): void {
@@ -272,7 +287,7 @@ export class ChorusInbox extends LitElement {
       ${
         this.rooms.length > 1
           ? html`<label class="room-picker">${strings.roomLabel}
-            <select @change=${(event: Event) => void this.#selectRoom((event.target as HTMLSelectElement).value)}>
+            <select @change=${(event: Event) => void this.#switchRoom((event.target as HTMLSelectElement).value)}>
               ${this.rooms.map((room) => html`<option value=${room.id} ?selected=${room.id === current}>${room.title}</option>`)}
             </select>
           </label>`
