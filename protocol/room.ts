@@ -9,6 +9,7 @@
 export type { Author, Message, MessagePart, Participant, TokenUsage } from './schemas/message.ts';
 export type { PresenceMeta, RoomEventName, RoomEvents } from './schemas/room-events.ts';
 export type { Agent, ApiErrorBody, RoomSettings } from './schemas/rest.ts';
+export type { Conversation, HandoffTarget } from './schemas/conversations.ts';
 
 /** Room ids: 1–64 characters of `[A-Za-z0-9_-]`. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -31,6 +32,7 @@ export const MESSAGE_STATUSES = [
   'cancelled',
   'error',
   'interrupted',
+  'deleted',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
@@ -50,3 +52,34 @@ export type SequencedEventName = 'text-delta' | 'reasoning-delta' | 'tool-call' 
 
 export const SPEAKER_POLICIES = ['all', 'relevant', 'default'] as const;
 export type SpeakerPolicy = (typeof SPEAKER_POLICIES)[number];
+
+/**
+ * Room kinds (docs/architecture.md §8): `shared` rooms have one transcript for everyone who opens
+ * them; a `support` room gives each visitor a private conversation, a child room of its own.
+ */
+export const ROOM_KINDS = ['shared', 'support'] as const;
+export type RoomKind = (typeof ROOM_KINDS)[number];
+
+/** A person's role in a room (docs/architecture.md §8), carried by the room token. */
+export const ROLES = ['guest', 'member', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+/** The roles of a site's staff: they see every conversation of the rooms they staff. */
+export const STAFF_ROLES = ['operator', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export function isStaffRole(role: string | undefined): role is StaffRole {
+  return role === 'operator' || role === 'admin';
+}
+
+/**
+ * Who answers a support conversation: `bot` (the agents), `waiting` (the visitor asked for a
+ * person; the agents are paused), `human` (an operator took over; agents answer only an operator's
+ * @mention), `closed`.
+ */
+export const CONVERSATION_STATUSES = ['bot', 'waiting', 'human', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+/** The private channel where staff of support room `roomId` hear about its conversations. */
+export function inboxChannelName(roomId: string): string {
+  return `inbox:${roomId}`;
+}

@@ -27,6 +27,8 @@ export interface Config {
   dataDir: string;
   /** Null when unset: a secret is generated once and kept in the data dir. */
   jwtSecret: string | null;
+  /** `CHORUS_ADMIN_KEY`; null when unset: one is generated once and kept in the data dir. */
+  adminKey: string | null;
   logLevel: LogLevel;
   hubLimits: HubLimits;
   /** Any Postgres (Supabase's included); null means PGlite in `dataDir`. */
@@ -188,6 +190,9 @@ const environmentSchema = z
     CHORUS_JWT_SECRET: secret(
       `CHORUS_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every token)`,
     ),
+    CHORUS_ADMIN_KEY: secret(
+      `CHORUS_ADMIN_KEY must be at least ${MIN_SECRET_LENGTH} characters (it opens the admin API and the inbox)`,
+    ),
     // Hub limits (docs/architecture.md §6).
     CHORUS_LIMIT_PAYLOAD_KB: integer('CHORUS_LIMIT_PAYLOAD_KB', DEFAULT_LIMITS.maxPayloadKb, 1),
     CHORUS_LIMIT_FRAME_BYTES: integer('CHORUS_LIMIT_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, 1),
@@ -333,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     host: environment.HOST ?? '127.0.0.1',
     dataDir: path.resolve(cwd, environment.CHORUS_DATA_DIR ?? '.chorus'),
     jwtSecret: environment.CHORUS_JWT_SECRET,
+    adminKey: environment.CHORUS_ADMIN_KEY,
     logLevel: environment.CHORUS_LOG_LEVEL,
     hubLimits,
     databaseUrl: environment.DATABASE_URL,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createApiKeys, resolveJwtSecret, type ApiKeys } from './auth/keys.ts';
+import { createApiKeys, resolveAdminKey, resolveJwtSecret, type ApiKeys } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/create-app.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -39,6 +39,8 @@ export interface ChorusServer {
   /** The keys of that realtime: the embedded hub's own, or the configured ones. */
   keys: ApiKeys;
   jwtSecret: string;
+  /** The admin key (`CHORUS_ADMIN_KEY`, or the one kept in the data folder). */
+  adminKey: string;
   /** The embedded hub; null with an external realtime (`CHORUS_REALTIME_URL`). */
   hub: RealtimeHub | null;
   /** The store's parts (rooms, transcript, runs, budget, summaries, audit) over the server's database. */
@@ -96,6 +98,7 @@ export async function startChorus(
 ): Promise<ChorusServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const adminKey = await resolveAdminKey(config.adminKey, config.dataDir);
   const sql = options.sql ?? (await openDatabase(config, log));
   const store = createPostgresStores(sql);
   const tools = await loadTools();
@@ -103,7 +106,10 @@ export async function startChorus(
   const models = new Map(
     personas.personas.map((persona) => [persona.handle, modelOf(persona, config.providers)]),
   );
-  const realtime = createRealtime(config, jwtSecret, log);
+  const realtime = createRealtime(config, jwtSecret, log, async (roomId) => {
+    const room = await store.rooms.getRoom(roomId);
+    return room?.parentId ?? null;
+  });
   const { bus } = realtime;
   const orchestrator = new Orchestrator(
     {
@@ -142,6 +148,7 @@ export async function startChorus(
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
+    adminKey,
     realtime: {
       url:
         config.publicRealtimeUrl ??
@@ -180,6 +187,7 @@ export async function startChorus(
     realtimeUrl: realtime.url ?? `${url}/realtime/v1`,
     keys,
     jwtSecret,
+    adminKey,
     hub: realtime.hub,
     store,
     orchestrator,
@@ -210,7 +218,12 @@ interface Realtime {
  * The embedded hub with an in-process bus (`npm start`), or a realtime-js bus publishing through
  * an external Supabase Realtime with the configured keys (docs/architecture.md §1, §7).
  */
-function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtime {
+function createRealtime(
+  config: Config,
+  jwtSecret: string,
+  log: Logger,
+  conversationParent: (roomId: string) => Promise<string | null>,
+): Realtime {
   const settings = config.realtime;
   if (settings.kind === 'external') {
     const keys = { anonKey: settings.anonKey, serviceKey: settings.serviceKey };
@@ -226,6 +239,7 @@ function createRealtime(config: Config, jwtSecret: string, log: Logger): Realtim
     limits: config.hubLimits,
     allowedOrigins: config.allowedOrigins,
     log,
+    conversationParent,
   });
   return { bus: new InProcessRoomBus(hub), hub, url: null, keys: createApiKeys(jwtSecret) };
 }

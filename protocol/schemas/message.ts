@@ -5,15 +5,30 @@
  * Answers are strict objects: a field the server sends that is not written here fails the tests.
  */
 import { z } from 'zod';
-import { AUTHOR_KINDS, MESSAGE_STATUSES, REPLY_REASONS } from '../room.ts';
+import { AUTHOR_KINDS, MESSAGE_STATUSES, REPLY_REASONS, ROLES, STAFF_ROLES } from '../room.ts';
 
 /** A person in a room: the id is the presence key (`guest:<uuid>`, `user:<id>`). */
 export const participantSchema = z
-  .strictObject({ id: z.string(), name: z.string() })
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    role: z
+      .enum(ROLES)
+      .optional()
+      .describe('guest (anonymous), member (host-verified), operator or admin (staff).'),
+  })
   .describe('A person in the room.');
 
 export const authorSchema = z
-  .strictObject({ kind: z.enum(AUTHOR_KINDS), id: z.string(), name: z.string() })
+  .strictObject({
+    kind: z.enum(AUTHOR_KINDS),
+    id: z.string(),
+    name: z.string(),
+    role: z
+      .enum(STAFF_ROLES)
+      .optional()
+      .describe("Present when a person of the site's staff wrote the message."),
+  })
   .describe('Who wrote a message.');
 
 /** A non-text piece of an agent reply, in order: reasoning, tool calls and their results. */
@@ -76,7 +91,7 @@ export const messageSchema = z
     updatedAt: z.string(),
   })
   .describe(
-    'A message of the transcript: a person’s, an agent’s reply (in flight or finished) or a system note.',
+    'A message of the transcript: a person’s, an agent’s reply (in flight or finished) or a system note. A message staff removed keeps its place with status `deleted` and no content.',
   );
 
 export type Participant = z.infer<typeof participantSchema>;

@@ -11,8 +11,21 @@ import {
   MAX_DISPLAY_NAME_LENGTH,
   UNSAFE_NAME_CHARACTERS,
 } from '../display-name.ts';
-import { ROOM_ID_PATTERN, SPEAKER_POLICIES } from '../room.ts';
+import { ROOM_ID_PATTERN } from '../room.ts';
 import { messageSchema, participantSchema } from './message.ts';
+import { agentHandleSchema, roomSettingsSchema, roomSummarySchema } from './rooms.ts';
+
+export {
+  adminRoomResponseSchema,
+  adminRoomSchema,
+  adminRoomsResponseSchema,
+  adminRoomUpdateSchema,
+  agentHandleSchema,
+  roomSettingsFields,
+  roomSettingsSchema,
+  roomSummarySchema,
+} from './rooms.ts';
+export type { AdminRoom, RoomSettings, RoomSettingsPatch, RoomSummary } from './rooms.ts';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -35,14 +48,6 @@ export const messageIdSchema = z
   .regex(UUID_PATTERN, 'must be a UUID')
   .toLowerCase()
   .describe('A UUID.');
-
-export const agentHandleSchema = z
-  .string()
-  .regex(
-    /^[a-z0-9_-]{2,32}$/,
-    'must be an agent handle (2–32 characters of a–z, 0–9, _ or -, without the @)',
-  )
-  .describe('An agent handle, without the `@`.');
 
 /** A person's display name (protocol/display-name.ts); zod counts its length by code point, as JSON Schema's `maxLength` does. */
 export const displayNameSchema = z
@@ -176,26 +181,6 @@ export const messageParamsSchema = z.object({ room: roomIdSchema, id: messageIdS
 
 // Answers.
 
-export const roomSettingsSchema = z
-  .strictObject({
-    policy: z.enum(SPEAKER_POLICIES).describe('Who answers a message that @mentions no agent.'),
-    agents: z
-      .array(z.string())
-      .describe('Handles of the agents in the room; empty means every persona the server has.'),
-    guestAccess: z
-      .boolean()
-      .describe('Whether anonymous guests may join (else a host-signed identity is required).'),
-    tokensPerDay: z
-      .number()
-      .int()
-      .describe('Model tokens (input + output) the room may spend per UTC day.'),
-    maxAgentTurns: z
-      .number()
-      .int()
-      .describe('Agent-to-agent turns allowed after one human message.'),
-  })
-  .describe("A room's settings.");
-
 export const agentSchema = z
   .strictObject({
     id: z.string().describe('The handle: the id agents have as authors and in presence.'),
@@ -215,7 +200,7 @@ export const sessionResponseSchema = z.strictObject({
     ),
   expiresAt: z.string().describe('ISO 8601.'),
   participant: participantSchema,
-  room: z.strictObject({ id: z.string(), title: z.string() }),
+  room: roomSummarySchema,
   realtime: z.strictObject({
     url: z.string(),
     apikey: z.string().describe('The anon key (safe in a browser).'),
@@ -228,7 +213,7 @@ export const sessionResponseSchema = z.strictObject({
 });
 
 export const roomResponseSchema = z.strictObject({
-  room: z.strictObject({ id: z.string(), title: z.string(), settings: roomSettingsSchema }),
+  room: roomSummarySchema.extend({ settings: roomSettingsSchema }),
   agents: z.array(agentSchema),
 });
 
@@ -262,7 +247,6 @@ export type Identity = z.input<typeof identitySchema>;
 export type SessionRequest = z.input<typeof sessionRequestSchema>;
 /** What `POST /api/rooms/:room/stop` stops. */
 export type StopTarget = { messageId: string } | { agentId: string } | { all: true };
-export type RoomSettings = z.infer<typeof roomSettingsSchema>;
 export type Agent = z.infer<typeof agentSchema>;
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 export type RoomResponse = z.infer<typeof roomResponseSchema>;

@@ -4,8 +4,9 @@
  * these payloads. The OpenAPI document lists them under the event stream.
  */
 import { z } from 'zod';
-import { REPLY_REASONS } from '../room.ts';
-import { authorSchema, messageSchema } from './message.ts';
+import { CONVERSATION_STATUSES, REPLY_REASONS, STAFF_ROLES } from '../room.ts';
+import { conversationSchema } from './conversations.ts';
+import { authorSchema, messageSchema, participantSchema } from './message.ts';
 
 const sequenced = {
   id: z.string().describe('The message the event advances.'),
@@ -55,6 +56,29 @@ export const roomEventSchemas = {
   'room-summary': z
     .strictObject({ summary: z.string() })
     .describe("The room's summary was brought up to date."),
+  'conversation-status': z
+    .strictObject({
+      status: z.enum(CONVERSATION_STATUSES),
+      by: participantSchema.nullable().describe('Who changed it (null: the server).'),
+    })
+    .describe('Who answers the conversation changed (support rooms): bot, waiting, human, closed.'),
+  'message-deleted': z
+    .strictObject({ id: z.string() })
+    .describe('Staff removed a message: it keeps its place, shown as removed.'),
+  'participant-muted': z
+    .strictObject({
+      participantId: z.string(),
+      muted: z.boolean(),
+      until: z.string().nullable().describe('ISO 8601; null: until unmuted.'),
+    })
+    .describe('Staff muted (or unmuted) a participant: a muted person cannot post.'),
+} as const;
+
+/** The broadcasts on a support room's staff channel `inbox:<room>`, by event name. */
+export const inboxEventSchemas = {
+  'conversation-updated': z
+    .strictObject({ conversation: conversationSchema })
+    .describe('A conversation started, got a message or changed status.'),
 } as const;
 
 /** Presence meta of a participant; the presence key is `id`. */
@@ -66,6 +90,10 @@ export const presenceMetaSchema = z
     color: z.string().optional(),
     avatarUrl: z.string().optional(),
     status: z.enum(['idle', 'thinking', 'streaming']).optional(),
+    role: z
+      .enum(STAFF_ROLES)
+      .optional()
+      .describe('Staff: set by the server from the token, never from what a client tracks.'),
   })
   .describe("A participant's presence on the room channel.");
 
@@ -74,6 +102,9 @@ export type RoomEvents = {
   [Name in keyof typeof roomEventSchemas]: z.infer<(typeof roomEventSchemas)[Name]>;
 };
 export type RoomEventName = keyof RoomEvents;
+export type InboxEvents = {
+  [Name in keyof typeof inboxEventSchemas]: z.infer<(typeof inboxEventSchemas)[Name]>;
+};
 export type PresenceMeta = z.infer<typeof presenceMetaSchema>;
 
 export type RoomEvent = {

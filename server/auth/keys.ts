@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensurePrivateFolder } from '../lib/private-folder.ts';
@@ -13,12 +13,31 @@ const KEYS_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
  * The JWT secret: the configured one, else the one kept in `dataDir`, else a new one written
  * there (the folder 700, the file 600).
  */
-export async function resolveJwtSecret(
+export function resolveJwtSecret(configured: string | null, dataDir: string): Promise<string> {
+  return resolveKeptSecret(configured, dataDir, SECRET_FILE, '');
+}
+
+/** The admin key's prefix, so a leaked one is recognised (as Supabase's `sb_secret_`). */
+export const ADMIN_KEY_PREFIX = 'chorus_admin_';
+
+/**
+ * The admin key (docs/architecture.md §8: the bearer of `/api/admin/*`, and of `POST /api/session`
+ * for an admin token): `CHORUS_ADMIN_KEY`, else the one kept in `dataDir`, else a new one there.
+ */
+export function resolveAdminKey(configured: string | null, dataDir: string): Promise<string> {
+  return resolveKeptSecret(configured, dataDir, ADMIN_KEY_FILE, ADMIN_KEY_PREFIX);
+}
+
+const ADMIN_KEY_FILE = 'admin-key';
+
+async function resolveKeptSecret(
   configured: string | null,
   dataDir: string,
+  fileName: string,
+  prefix: string,
 ): Promise<string> {
   if (configured) return configured;
-  const file = path.join(dataDir, SECRET_FILE);
+  const file = path.join(dataDir, fileName);
   try {
     const kept = (await readFile(file, 'utf8')).trim();
     if (kept) return kept;
@@ -26,13 +45,20 @@ export async function resolveJwtSecret(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await ensurePrivateFolder(dataDir);
-  const secret = randomBytes(48).toString('base64url');
+  const secret = `${prefix}${randomBytes(48).toString('base64url')}`;
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(
     async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     },
   );
   return (await readFile(file, 'utf8')).trim();
+}
+
+/** Whether `offered` is the admin key; compared in constant time. */
+export function isAdminKey(offered: string, adminKey: string): boolean {
+  const a = Buffer.from(offered);
+  const b = Buffer.from(adminKey);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export interface ApiKeys {

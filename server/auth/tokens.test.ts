@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyJwt } from './jwt.ts';
+import { signJwt, verifyJwt } from './jwt.ts';
 import { createApiKeys } from './keys.ts';
 import { TokenError, issueRoomToken, verifyAccessToken } from './tokens.ts';
 
@@ -12,6 +12,7 @@ describe('room tokens', () => {
       secret: SECRET,
       roomId: 'lobby',
       participantId: 'guest:1',
+      role: 'guest',
       name: 'Ada',
       ttlSeconds: 3600,
       nowMs: now,
@@ -30,8 +31,39 @@ describe('room tokens', () => {
       roomId: 'lobby',
       participantId: 'guest:1',
       name: 'Ada',
+      role: 'guest',
       expiresAt: now / 1000 + 3600,
     });
+  });
+
+  it('carry the role in chorus_role; a token without one is a guest, one with an unknown role too', () => {
+    const { token } = issueRoomToken({
+      secret: SECRET,
+      roomId: 'help',
+      participantId: 'user:olga',
+      role: 'operator',
+      name: 'Olga',
+      ttlSeconds: 60,
+    });
+    expect(verifyJwt(token, SECRET)).toMatchObject({
+      role: 'authenticated',
+      chorus_role: 'operator',
+    });
+    expect(verifyAccessToken(token, SECRET)).toMatchObject({ kind: 'room', role: 'operator' });
+    const claims = {
+      iss: 'chorus',
+      role: 'authenticated',
+      sub: 'guest:2',
+      room: 'help',
+      name: 'G',
+    };
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    expect(verifyAccessToken(signJwt({ ...claims, exp }, SECRET), SECRET)).toMatchObject({
+      role: 'guest',
+    });
+    expect(
+      verifyAccessToken(signJwt({ ...claims, chorus_role: 'superuser', exp }, SECRET), SECRET),
+    ).toMatchObject({ role: 'guest' });
   });
 
   it('expire, with an optional grace for refreshes', () => {
@@ -39,6 +71,7 @@ describe('room tokens', () => {
       secret: SECRET,
       roomId: 'lobby',
       participantId: 'guest:1',
+      role: 'guest',
       name: 'Ada',
       ttlSeconds: 60,
       nowMs: 0,
@@ -76,6 +109,7 @@ describe('room tokens', () => {
       secret: SECRET,
       roomId: 'lobby',
       participantId: '',
+      role: 'guest',
       name: 'Ada',
       ttlSeconds: 60,
     });

@@ -4,6 +4,7 @@
  * and as the bearer of every REST call. Signed with the server's JWT secret, the one the hub
  * verifies with.
  */
+import { ROLES, type Role } from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';
 import { JWT_ERROR, JwtError, signJwt, verifyJwt, type VerifiedClaims } from './jwt.ts';
 
@@ -21,9 +22,14 @@ export type AccessGrant =
       roomId: string;
       participantId: string;
       name: string;
+      /** The `chorus_role` claim (docs/architecture.md §8); tokens without one are guests. */
+      role: Role;
       /** Expiry, in seconds since the epoch. */
       expiresAt: number;
     };
+
+/** The claim that carries the participant's role; `role` stays the Postgres role Supabase needs. */
+export const ROLE_CLAIM = 'chorus_role';
 
 /** A bearer token that was refused; always a 401 `unauthorized`, with a message saying why. */
 export class TokenError extends AppError {
@@ -41,13 +47,14 @@ const GET_ONE = 'get one from POST /api/session';
 /**
  * Signs a room token for one participant of one room.
  * @example
- * const { token, expiresAt } = issueRoomToken({ secret, roomId: 'lobby', participantId: 'guest:…', name: 'Ada', ttlSeconds: 3600 });
+ * const { token, expiresAt } = issueRoomToken({ secret, roomId: 'lobby', participantId: 'guest:…', name: 'Ada', role: 'guest', ttlSeconds: 3600 });
  */
 export function issueRoomToken(input: {
   secret: string;
   roomId: string;
   participantId: string;
   name: string;
+  role: Role;
   ttlSeconds: number;
   nowMs?: number;
 }): { token: string; expiresAt: Date } {
@@ -60,6 +67,7 @@ export function issueRoomToken(input: {
       sub: input.participantId,
       room: input.roomId,
       name: input.name,
+      [ROLE_CLAIM]: input.role,
       iat: issuedAt,
       exp,
     },
@@ -104,5 +112,7 @@ export function verifyAccessToken(
       `The token is not a room token (it lacks the room, sub or name claim); ${GET_ONE}`,
     );
   }
-  return { kind: 'room', roomId: room, participantId: sub, name, expiresAt: claims.exp };
+  const claimed = claims[ROLE_CLAIM];
+  const role = ROLES.find((known) => known === claimed) ?? 'guest';
+  return { kind: 'room', roomId: room, participantId: sub, name, role, expiresAt: claims.exp };
 }

@@ -6,6 +6,17 @@
  */
 import { z } from 'zod';
 import {
+  conversationPageSchema,
+  conversationsQuerySchema,
+  handoffRequestSchema,
+  handoffResponseSchema,
+  muteRequestSchema,
+  muteResponseSchema,
+} from '../../protocol/schemas/conversations.ts';
+import {
+  adminRoomResponseSchema,
+  adminRoomsResponseSchema,
+  adminRoomUpdateSchema,
   errorResponseSchema,
   eventsQuerySchema,
   healthResponseSchema,
@@ -30,7 +41,7 @@ export const NO_BODY = 'no-body';
 export type Answer = z.ZodType | typeof EVENT_STREAM | typeof NO_BODY;
 
 export interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express syntax (`/api/rooms/:room`). */
   path: string;
   operationId: string;
@@ -142,6 +153,88 @@ export function apiOperations(messageChars: number): Operation[] {
       query: eventsQuerySchema,
       responses: { 200: ['An event stream', EVENT_STREAM] },
       errors: [400, 401, 403, 404, 429, 503],
+    },
+    {
+      ...room,
+      tags: ['conversations'],
+      method: 'get',
+      path: '/api/rooms/:room/conversations',
+      operationId: 'listConversations',
+      summary: "A support room's conversations (staff): waiting first, then newest activity",
+      description:
+        'Live updates arrive on the private channel `inbox:<room>` as `conversation-updated`.',
+      query: conversationsQuerySchema,
+      responses: { 200: ['The page', conversationPageSchema] },
+      errors: [400, 401, 403, 404, 409, 429],
+    },
+    {
+      ...room,
+      tags: ['conversations'],
+      method: 'post',
+      path: '/api/rooms/:room/handoff',
+      operationId: 'handoff',
+      summary: 'Ask for a person (visitor), take over, hand back or close (staff)',
+      description:
+        'Each change posts a system message and broadcasts `conversation-status`. Asking for the status the conversation already has changes nothing.',
+      body: handoffRequestSchema,
+      responses: { 200: ['The conversation’s status', handoffResponseSchema] },
+      errors: [400, 401, 403, 404, 409, 413, 415, 429],
+    },
+    {
+      ...room,
+      tags: ['conversations'],
+      method: 'delete',
+      path: '/api/rooms/:room/messages/:id',
+      operationId: 'deleteMessage',
+      summary: 'Remove a message (staff): it keeps its place, status `deleted`, content removed',
+      responses: { 200: ['The removed message', messageResponseSchema] },
+      errors: [400, 401, 403, 404, 409, 429],
+    },
+    {
+      ...room,
+      tags: ['conversations'],
+      method: 'post',
+      path: '/api/rooms/:room/participants/:participant/mute',
+      operationId: 'muteParticipant',
+      summary: 'Mute or unmute a participant (staff)',
+      body: muteRequestSchema,
+      responses: { 200: ['The mute', muteResponseSchema] },
+      errors: [400, 401, 403, 404, 413, 415, 429],
+    },
+    {
+      ...room,
+      tags: ['conversations'],
+      method: 'post',
+      path: '/api/rooms/:room/read',
+      operationId: 'markConversationRead',
+      summary: 'Staff have read the conversation (its unread count drops to 0)',
+      responses: { 204: ['Marked', NO_BODY] },
+      errors: [400, 401, 403, 404, 409, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/admin/rooms',
+      operationId: 'listRooms',
+      summary: 'Every room that is not a conversation, with its settings (admin)',
+      tags: ['admin'],
+      authenticated: true,
+      responses: { 200: ['The rooms', adminRoomsResponseSchema] },
+      errors: [401, 403, 429],
+    },
+    {
+      method: 'put',
+      path: '/api/admin/rooms/:room',
+      operationId: 'saveRoom',
+      summary:
+        'Create a room or change its title and settings (admin), at once for its conversations',
+      tags: ['admin'],
+      authenticated: true,
+      body: adminRoomUpdateSchema,
+      responses: {
+        200: ['Changed', adminRoomResponseSchema],
+        201: ['Created', adminRoomResponseSchema],
+      },
+      errors: [400, 401, 403, 409, 413, 415, 429],
     },
     {
       method: 'get',

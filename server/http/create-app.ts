@@ -17,6 +17,7 @@ import { roomAccess } from './middleware/room-access.ts';
 import { noSniff, securityHeaders } from './middleware/security-headers.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { RoomEventSource, RoomService, RoomStore } from './room-service.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { eventsRoutes } from './routes/events-sse.ts';
 import { healthRoutes } from './routes/health.ts';
 import { roomRoutes } from './routes/rooms.ts';
@@ -35,6 +36,8 @@ export interface AppDependencies {
   jwtSecret: string;
   /** `CHORUS_IDENTITY_SECRET`: host-signed identities are checked with it; null refuses them. */
   identitySecret: string | null;
+  /** The admin key (`CHORUS_ADMIN_KEY` or generated): the admin API and admin sessions; null: none. */
+  adminKey?: string | null;
   realtime: {
     /** The public realtime-js URL browsers connect to; null derives `ws(s)://<Host>/realtime/v1` from a request whose `Host` is expected (`server/lib/public-url.ts`). */
     url: string | null;
@@ -117,6 +120,16 @@ export function createApp(deps: AppDependencies): Express {
       anonKey: deps.realtime.anonKey,
       realtimeTyping: deps.realtime.typing ?? 'channel',
       sessionsPerIp: limiter(limits.sessionsPerMinute),
+      adminKey: deps.adminKey ?? null,
+      now,
+    }),
+  );
+  app.use(
+    adminRoutes({
+      store: deps.store,
+      rooms: deps.rooms,
+      jwtSecret: deps.jwtSecret,
+      adminKey: deps.adminKey ?? null,
       now,
     }),
   );

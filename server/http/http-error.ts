@@ -27,6 +27,12 @@ export const ERROR_CODE = {
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   UNAUTHORIZED: 'unauthorized',
   FORBIDDEN_ROOM: 'forbidden_room',
+  /** The token's role may not do this (docs/architecture.md §8). */
+  FORBIDDEN: 'forbidden',
+  /** Staff muted the participant. */
+  MUTED: 'muted',
+  NOT_A_SUPPORT_ROOM: 'not_a_support_room',
+  NOT_A_CONVERSATION: 'not_a_conversation',
   IDENTITY_REQUIRED: 'identity_required',
   INVALID_IDENTITY: 'invalid_identity',
   /** A display name that is, once normalised, one of the room's agents' (`POST /api/session`). */

@@ -20,6 +20,19 @@ import {
   type RoomEventName,
 } from '../../protocol/schemas/room-events.ts';
 import {
+  conversationPageSchema,
+  conversationSchema,
+  handoffRequestSchema,
+  handoffResponseSchema,
+  muteRequestSchema,
+  muteResponseSchema,
+  participantParamsSchema,
+} from '../../protocol/schemas/conversations.ts';
+import {
+  adminRoomResponseSchema,
+  adminRoomSchema,
+  adminRoomsResponseSchema,
+  adminRoomUpdateSchema,
   agentSchema,
   errorResponseSchema,
   healthResponseSchema,
@@ -30,6 +43,7 @@ import {
   roomIdSchema,
   roomResponseSchema,
   roomSettingsSchema,
+  roomSummarySchema,
   sessionRequestSchema,
   sessionResponseSchema,
   stopRequestSchema,
@@ -76,6 +90,14 @@ function namedSchemas(operations: readonly Operation[]): {
     [participantSchema, 'Participant'],
     [agentSchema, 'Agent'],
     [roomSettingsSchema, 'RoomSettings'],
+    [roomSummarySchema, 'RoomSummary'],
+    [conversationSchema, 'Conversation'],
+    [conversationPageSchema, 'ConversationPage'],
+    [handoffResponseSchema, 'HandoffResponse'],
+    [muteResponseSchema, 'MuteResponse'],
+    [adminRoomSchema, 'AdminRoom'],
+    [adminRoomsResponseSchema, 'AdminRoomsResponse'],
+    [adminRoomResponseSchema, 'AdminRoomResponse'],
     [errorResponseSchema, 'Error'],
     [sessionResponseSchema, 'SessionResponse'],
     [roomResponseSchema, 'RoomResponse'],
@@ -95,6 +117,9 @@ function namedSchemas(operations: readonly Operation[]): {
     [sessionRequestSchema, 'SessionRequest'],
     [stopRequestSchema, 'StopRequest'],
     [typingRequestSchema, 'TypingRequest'],
+    [handoffRequestSchema, 'HandoffRequest'],
+    [muteRequestSchema, 'MuteRequest'],
+    [adminRoomUpdateSchema, 'AdminRoomUpdate'],
   ]);
   const postMessage = operations.find((operation) => operation.operationId === 'postMessage')?.body;
   if (postMessage) requests.set(postMessage, 'PostMessageRequest');
@@ -136,7 +161,13 @@ function reference(named: Map<z.ZodType, string>, schema: z.ZodType): JsonSchema
   return { $ref: `#/components/schemas/${id}` };
 }
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { room: roomIdSchema, id: messageIdSchema };
+const PATH_PARAMETERS: Record<string, z.ZodType> = {
+  room: roomIdSchema,
+  id: messageIdSchema,
+  participant: participantParamsSchema.shape.participant.describe(
+    'A participant id (`guest:<uuid>`, `user:<id>`), URL-encoded.',
+  ),
+};
 
 function pathParameters(path: string) {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => {

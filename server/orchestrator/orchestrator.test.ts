@@ -196,15 +196,18 @@ describe('Orchestrator: stop', () => {
     await expect(
       orchestrator.stop(
         { roomId: room.id, messageId: replyId },
-        { id: GRACE.id, name: GRACE.name },
+        { id: GRACE.id, name: GRACE.name, role: 'guest' },
       ),
     ).rejects.toBeInstanceOf(NotYourReplyError);
-    await orchestrator.stop({ roomId: room.id, all: true }, { id: GRACE.id, name: GRACE.name }); // all of Grace's: none
+    await orchestrator.stop(
+      { roomId: room.id, all: true },
+      { id: GRACE.id, name: GRACE.name, role: 'guest' },
+    ); // all of Grace's: none
     expect(ended(room)).toEqual([]);
 
     await orchestrator.stop(
       { roomId: room.id, messageId: replyId },
-      { id: ADA.id, name: ADA.name },
+      { id: ADA.id, name: ADA.name, role: 'guest' },
     );
     await waitFor(() => ended(room).length === 1);
     expect(ended(room)[0]).toMatchObject({

@@ -4,7 +4,14 @@
 // (reply-worker.ts), agent presence (agent-presence.ts), speaker selection (select-speakers.ts)
 // and session summaries are separate.
 import { randomUUID } from 'node:crypto';
-import type { Author, Message, RoomSettings } from '../../protocol/room.ts';
+import {
+  isStaffRole,
+  type Author,
+  type ConversationStatus,
+  type HandoffTarget,
+  type Message,
+  type RoomSettings,
+} from '../../protocol/room.ts';
 import { AppError } from '../lib/app-error.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
@@ -12,7 +19,7 @@ import type { RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { Budget } from '../store/budget.ts';
 import { NotFoundError } from '../store/not-found-error.ts';
-import type { Room, Rooms } from '../store/rooms.ts';
+import type { Participant, Room } from '../store/rooms.ts';
 import type { AgentRun, NewRun, RunQueue, StopRequest } from '../store/run-queue.ts';
 import { postHumanMessage } from '../store/store.ts';
 import type { Summaries } from '../store/summaries.ts';
@@ -20,6 +27,7 @@ import type { Transcript } from '../store/transcript.ts';
 import type { Transactions } from '../store/unit-of-work.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { AgentPresence } from './agent-presence.ts';
+import { Conversations, type Actor, type ConversationDependencies } from './conversations.ts';
 import type { Persona } from './persona-file.ts';
 import type { PersonaCatalog } from './personas.ts';
 import { BUDGET_ERROR } from './reply-run.ts';
@@ -58,7 +66,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId
 
 /** The parts of the store the orchestrator uses (a `createPostgresStores` result has them all). */
 export interface OrchestratorStores extends Transactions {
-  rooms: Pick<Rooms, 'getRoom'>;
+  rooms: ConversationDependencies['store']['rooms'];
   transcript: Transcript;
   runs: RunQueue;
   budget: Pick<Budget, 'getTokenBudget' | 'claimBudgetNotice' | 'reserveTokens' | 'settleTokens'>;
@@ -102,11 +110,11 @@ export class NotYourReplyError extends AppError {
   }
 }
 
-/** Who acts on replies through the API: a participant of the room, or the service (no limits). */
-export interface ReplyActor {
-  id: string;
-  name: string;
-}
+/**
+ * Who acts on replies through the API: a participant of the room (staff may act on any reply), or
+ * the service (no actor, no limits).
+ */
+export type ReplyActor = Actor;
 
 const BUDGET_NOTICE =
   'This room has used its token budget for today, so the agents will not answer until tomorrow.';
@@ -123,6 +131,8 @@ export class Orchestrator implements RoundHooks {
   private readonly summaries: SessionSummaries;
   private readonly worker: ReplyWorker;
   private readonly presence: AgentPresence;
+  /** Takeover, moderation and the inbox of support rooms. */
+  readonly conversations: Conversations;
 
   constructor(
     private readonly deps: OrchestratorDependencies,
@@ -139,6 +149,14 @@ export class Orchestrator implements RoundHooks {
       personas: deps.personas,
       log: deps.log,
       isStreaming: (roomId, handle) => this.worker.isStreaming(roomId, handle),
+    });
+    this.conversations = new Conversations({
+      store: deps.store,
+      bus: deps.bus,
+      log: deps.log,
+      settingsOf: (room) => this.settingsOf(room),
+      liveMessage: (message) => this.worker.liveMessage(message),
+      stopAll: (roomId, actor) => this.stop({ roomId, all: true }, actor),
     });
     this.summaries = new SessionSummaries(
       {
@@ -162,6 +180,7 @@ export class Orchestrator implements RoundHooks {
    * them; drops the rooms' quiet timers (a room summarizes when it is next active and quiet).
    */
   async close(): Promise<void> {
+    this.conversations.close();
     await this.worker.close();
     await this.summaries.close();
   }
@@ -169,6 +188,10 @@ export class Orchestrator implements RoundHooks {
   /** The room's settings over the server's defaults. */
   settingsOf(room: Room): RoomSettings {
     return resolveRoomSettings(room.settings, this.options.roomDefaults);
+  }
+
+  allAgents(): readonly Persona[] {
+    return this.deps.personas.personas;
   }
 
   /** The personas speaking in a room (all of them unless the room lists some). */
@@ -182,7 +205,9 @@ export class Orchestrator implements RoundHooks {
   /**
    * Posts a human message and opens its round. Idempotent by `id`: a retried post returns the
    * stored message and queues nothing new. Over the day's token budget the message is kept and
-   * no agent answers; the room is told so once a day.
+   * no agent answers; the room is told so once a day. In a support conversation the agents answer
+   * only while its status is `bot` (a visitor writing in a closed one opens it again); a staff
+   * message is answered only by the agents it @mentions (docs/architecture.md §8).
    */
   async postMessage(input: {
     room: Room;
@@ -193,10 +218,24 @@ export class Orchestrator implements RoundHooks {
     const { room } = input;
     const settings = this.settingsOf(room);
     const agents = this.agentsOf(room);
+    const staff = isStaffRole(input.author.role);
+    if (!staff && room.status === 'closed' && input.author.kind === 'human') {
+      const existing = await this.deps.store.transcript.getMessage(input.id);
+      if (!existing) {
+        await this.conversations.reopen(room, {
+          id: input.author.id,
+          name: input.author.name,
+          role: 'guest',
+        });
+      }
+    }
     const withinBudget = await this.withinBudget(room.id, settings);
-    const speakers = withinBudget
-      ? selectSpeakers(input.content, agents, settings, this.deps.personas.defaultPersona)
-      : [];
+    const answering = room.status === null || room.status === 'bot' || staff;
+    const selected =
+      withinBudget && answering
+        ? selectSpeakers(input.content, agents, settings, this.deps.personas.defaultPersona)
+        : [];
+    const speakers = staff ? selected.filter((speaker) => speaker.reason === 'mention') : selected;
     const runs: NewRun[] = speakers.map((speaker) => ({
       agentId: speaker.persona.handle,
       reason: speaker.reason,
@@ -210,6 +249,8 @@ export class Orchestrator implements RoundHooks {
     });
     if (!posted.created) return posted;
     this.summaries.touch(room.id);
+    if (room.parentId !== null) await this.deps.store.rooms.touchConversation(room.id);
+    this.conversations.activity(room);
     await this.deps.bus
       .broadcast(room.id, 'message', { message: posted.message })
       .catch((error: unknown) =>
@@ -241,7 +282,7 @@ export class Orchestrator implements RoundHooks {
       !message.replyTo
     )
       throw new NotFoundError(`Agent reply ${messageId}`);
-    if (actor && !(await this.answers(message.replyTo, actor)))
+    if (actor && !isStaffRole(actor.role) && !(await this.answers(message.replyTo, actor)))
       throw new NotYourReplyError('regenerate');
     if (message.status === 'streaming')
       throw new AppError({
@@ -274,7 +315,8 @@ export class Orchestrator implements RoundHooks {
    * stopped them.
    */
   async stop(request: StopRequest, actor?: ReplyActor): Promise<void> {
-    if (actor && 'messageId' in request) {
+    const limited = actor !== undefined && !isStaffRole(actor.role);
+    if (limited && 'messageId' in request) {
       const reply = await this.deps.store.transcript.getMessage(request.messageId);
       if (
         reply?.roomId === request.roomId &&
@@ -284,7 +326,11 @@ export class Orchestrator implements RoundHooks {
         throw new NotYourReplyError('stop');
     }
     const scoped: StopRequest = actor
-      ? { ...request, by: { id: actor.id, name: actor.name }, repliesTo: actor.id }
+      ? {
+          ...request,
+          by: { id: actor.id, name: actor.name },
+          ...(limited ? { repliesTo: actor.id } : {}),
+        }
       : request;
     await this.deps.store.runs.cancelQueuedRuns({
       roomId: scoped.roomId,
@@ -331,8 +377,38 @@ export class Orchestrator implements RoundHooks {
     agents: Persona[],
   ): Promise<void> {
     this.summaries.touch(room.id);
+    this.conversations.activity(room);
     if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
     else if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
+  }
+
+  replyActive(room: Room): void {
+    this.conversations.activity(room);
+  }
+
+  handoff(room: Room, to: HandoffTarget, actor: Actor): Promise<ConversationStatus> {
+    return this.conversations.handoff(room, to, actor);
+  }
+
+  deleteMessage(room: Room, messageId: string, actor: Actor): Promise<Message> {
+    return this.conversations.deleteMessage(room, messageId, actor);
+  }
+
+  mute(
+    room: Room,
+    participantId: string,
+    input: { muted: boolean; minutes?: number },
+    actor: Actor,
+  ): Promise<Participant> {
+    return this.conversations.mute(room, participantId, input, actor);
+  }
+
+  assertMayPost(room: Room, participantId: string): Promise<void> {
+    return this.conversations.assertMayPost(room, participantId);
+  }
+
+  async conversationOpened(room: Room): Promise<void> {
+    await this.conversations.publish(room.id);
   }
 
   /** Tells the room its budget is used, once a day whichever process notices first. */

@@ -62,6 +62,8 @@ export interface RoundHooks {
   ): Promise<void>;
   /** A run the budget cannot fit was refused: the room is told (once a day). */
   budgetUsed(roomId: string, replyTo: string): Promise<void>;
+  /** A reply streams in the room: called when it starts and about once a checkpoint interval. */
+  replyActive(room: Room): void;
 }
 
 export interface ReplyWorkerDependencies {
@@ -257,6 +259,8 @@ export class ReplyWorker {
         await this.holdBack(run, reservation);
         return;
       }
+      round.replyActive(room);
+      const active = setInterval(() => round.replyActive(room), this.options.checkpointIntervalMs);
       const outcome = await runReply(
         {
           run,
@@ -292,7 +296,7 @@ export class ReplyWorker {
                   log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
               }),
         },
-      );
+      ).finally(() => clearInterval(active));
       const final = outcome.message;
       usage = final.usage ?? usage;
       if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired

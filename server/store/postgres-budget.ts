@@ -5,6 +5,12 @@ import { RUNS_CHANNEL } from './run-queue.ts';
 import type { Sql, SqlExecutor } from './sql.ts';
 
 /**
+ * The room whose budget a room spends: a support room's conversations share their support room's
+ * (docs/architecture.md §8), so a site's daily cap holds however many visitors come.
+ */
+const BUDGET_ROOM = 'coalesce((select parent_id from rooms where id = $1), $1)';
+
+/**
  * Counts `usage` on the room's day and releases `reserved` of its reservations; NOTIFYs when a
  * reservation came back, so rooms waiting for budget are claimed again by every process. Run
  * recovery calls it in its own transaction for what a lost run held.
@@ -17,7 +23,7 @@ export async function settle(
   reserved: number,
 ): Promise<void> {
   await tx.query(
-    `insert into token_usage (room_id, day, input_tokens, output_tokens) values ($1, $2::date, $3, $4)
+    `insert into token_usage (room_id, day, input_tokens, output_tokens) values (${BUDGET_ROOM}, $2::date, $3, $4)
      on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
        output_tokens = token_usage.output_tokens + excluded.output_tokens,
        reserved_tokens = greatest(token_usage.reserved_tokens - $5, 0)`,
@@ -44,7 +50,7 @@ export class PostgresBudget implements Budget {
       input_tokens: number | string;
       output_tokens: number | string;
     }>(
-      'select input_tokens, output_tokens from token_usage where room_id = $1 and day = $2::date',
+      `select input_tokens, output_tokens from token_usage where room_id = ${BUDGET_ROOM} and day = $2::date`,
       [roomId, day],
     );
     return {
@@ -55,7 +61,8 @@ export class PostgresBudget implements Budget {
 
   async getTokenBudget(roomId: string, day = today()): Promise<TokenBudgetState> {
     const { rows } = await this.sql.query<{ used: number | string; reserved: number | string }>(
-      'select input_tokens + output_tokens as used, reserved_tokens as reserved from token_usage where room_id = $1 and day = $2::date',
+      `select input_tokens + output_tokens as used, reserved_tokens as reserved from token_usage
+       where room_id = ${BUDGET_ROOM} and day = $2::date`,
       [roomId, day],
     );
     return { used: Number(rows[0]?.used ?? 0), reserved: Number(rows[0]?.reserved ?? 0) };
@@ -71,13 +78,13 @@ export class PostgresBudget implements Budget {
     const day = input.day ?? today();
     return this.sql.transaction(async (tx) => {
       await tx.query(
-        'insert into token_usage (room_id, day) values ($1, $2::date) on conflict (room_id, day) do nothing',
+        `insert into token_usage (room_id, day) values (${BUDGET_ROOM}, $2::date) on conflict (room_id, day) do nothing`,
         [input.roomId, day],
       );
       // One row per room and day: the update waits for a concurrent reservation and re-checks the sum.
       const { rows } = await tx.query<{ reserved: number | string }>(
         `update token_usage set reserved_tokens = reserved_tokens + $3
-         where room_id = $1 and day = $2::date and input_tokens + output_tokens + reserved_tokens + $3 <= $4
+         where room_id = ${BUDGET_ROOM} and day = $2::date and input_tokens + output_tokens + reserved_tokens + $3 <= $4
          returning reserved_tokens as reserved`,
         [input.roomId, day, input.tokens, input.budget],
       );
@@ -89,7 +96,7 @@ export class PostgresBudget implements Budget {
         return 'reserved';
       }
       const held = await tx.query<{ reserved: number | string }>(
-        'select reserved_tokens as reserved from token_usage where room_id = $1 and day = $2::date',
+        `select reserved_tokens as reserved from token_usage where room_id = ${BUDGET_ROOM} and day = $2::date`,
         [input.roomId, day],
       );
       return Number(held.rows[0]?.reserved ?? 0) > 0 ? 'wait' : 'exhausted';

@@ -17,6 +17,7 @@ export interface MessageRow {
   author_kind: Author['kind'];
   author_id: string;
   author_name: string;
+  author_role: 'operator' | 'admin' | null;
   content: string;
   parts: MessagePart[];
   status: MessageStatus;
@@ -50,7 +51,7 @@ export interface RunRow {
   reserved_day?: Date | string | null;
 }
 
-export const MESSAGE_COLUMNS = `id, room_id, position, author_kind, author_id, author_name, content, parts, status,
+export const MESSAGE_COLUMNS = `id, room_id, position, author_kind, author_id, author_name, author_role, content, parts, status,
   reply_to, reason, seq, model, usage, error, stopped_by, created_at, updated_at`;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -68,7 +69,12 @@ export function toMessage(row: MessageRow): Message {
     id: row.id,
     roomId: row.room_id,
     position: Number(row.position),
-    author: { kind: row.author_kind, id: row.author_id, name: row.author_name },
+    author: {
+      kind: row.author_kind,
+      id: row.author_id,
+      name: row.author_name,
+      ...(row.author_role ? { role: row.author_role } : {}),
+    },
     content: row.content,
     parts: row.parts ?? [],
     status: row.status,

@@ -7,6 +7,7 @@ import { MESSAGE_COLUMNS, UUID, json, toMessage, type MessageRow } from './postg
 import type { Sql } from './sql.ts';
 import {
   MessageConflictError,
+  MessageStreamingError,
   type MessagePage,
   type ReplyEnding,
   type ReplySnapshot,
@@ -27,14 +28,15 @@ export class PostgresTranscript implements Transcript {
     if (!unit) return this.sql.transaction((tx) => this.insertHumanMessage(input, tx));
     const content = wellFormed(input.content);
     const inserted = await unit.query<MessageRow>(
-      `insert into messages (id, room_id, author_kind, author_id, author_name, content, status)
-       values ($1, $2, $3, $4, $5, $6, 'complete') on conflict (id) do nothing returning ${MESSAGE_COLUMNS}`,
+      `insert into messages (id, room_id, author_kind, author_id, author_name, author_role, content, status)
+       values ($1, $2, $3, $4, $5, $6, $7, 'complete') on conflict (id) do nothing returning ${MESSAGE_COLUMNS}`,
       [
         input.id,
         input.roomId,
         input.author.kind,
         input.author.id,
         wellFormed(input.author.name),
+        input.author.role ?? null,
         content,
       ],
     );
@@ -67,6 +69,20 @@ export class PostgresTranscript implements Transcript {
       [input.id ?? randomUUID(), input.roomId, wellFormed(input.content), input.replyTo ?? null],
     );
     return toMessage(rows[0]!);
+  }
+
+  async deleteMessage(roomId: string, id: string): Promise<Message | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.sql.query<MessageRow>(
+      `update messages set status = 'deleted', content = '', parts = '[]'::jsonb, error = null,
+         updated_at = now()
+       where id = $1 and room_id = $2 and status <> 'streaming' returning ${MESSAGE_COLUMNS}`,
+      [id, roomId],
+    );
+    if (rows[0]) return toMessage(rows[0]);
+    const existing = await this.getMessage(id);
+    if (existing?.roomId !== roomId) return null;
+    throw new MessageStreamingError(id);
   }
 
   async getMessage(id: string): Promise<Message | null> {

@@ -47,6 +47,18 @@ export class MessageConflictError extends AppError {
   }
 }
 
+/** Thrown when a reply is changed while it still streams (stop it first). */
+export class MessageStreamingError extends AppError {
+  constructor(id: string) {
+    super({
+      name: 'MessageStreamingError',
+      code: 'message_streaming',
+      status: 409,
+      message: `Message ${id} is still streaming: stop it first`,
+    });
+  }
+}
+
 export interface Transcript {
   /**
    * Inserts a human message, in the caller's `unit` when given (its runs go in the same one).
@@ -64,6 +76,12 @@ export interface Transcript {
     id?: string;
   }): Promise<Message>;
   getMessage(id: string): Promise<Message | null>;
+  /**
+   * Moderation: the message keeps its place, its content and parts are removed and its status is
+   * `deleted`. Null when the room has no such message; a reply still streaming throws
+   * {@link MessageStreamingError}.
+   */
+  deleteMessage(roomId: string, id: string): Promise<Message | null>;
   /** A page of a room's transcript, newest page first; in-flight replies included. */
   listMessages(
     roomId: string,

@@ -54,6 +54,12 @@ export class RecordingRoomBus implements RoomBus {
     for (const listener of this.listeners.get(roomId) ?? []) listener(event, copy);
   }
 
+  /** Inbox broadcasts are recorded with the room id `inbox:<room>`. */
+  async broadcastToInbox(roomId: string, event: string, payload: BroadcastPayload): Promise<void> {
+    this.check(roomId);
+    this.broadcasts.push({ roomId: `inbox:${roomId}`, event, payload: structuredClone(payload) });
+  }
+
   async trackAgent(roomId: string, agentId: string, meta: AgentMeta): Promise<void> {
     this.check(roomId);
     assertAgentId(agentId);

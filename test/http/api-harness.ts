@@ -26,6 +26,8 @@ import { checkAnswer, checkRoomEvent } from './answers.ts';
 import { startTestHub, TEST_JWT_SECRET, type TestHub } from '../helpers/hub.ts';
 
 export const IDENTITY_SECRET = 'host-identity-secret-for-tests-0123456789';
+/** The admin key of the test API (`CHORUS_ADMIN_KEY`). */
+export const ADMIN_KEY = 'chorus_admin_key-for-tests-0123456789abcdef';
 
 export interface LogEntry {
   level: LogLevel;
@@ -187,6 +189,7 @@ export async function startApi(options: HarnessOptions = {}): Promise<ApiHarness
   const serve = async (overrides: VariantOptions) => {
     const app = createApp({
       identitySecret: IDENTITY_SECRET,
+      adminKey: ADMIN_KEY,
       rooms: orchestrator,
       ...appOptions,
       ...overrides,

@@ -31,6 +31,12 @@ function withUndeclaredSetting(rooms: RoomService): RoomService {
     showAgents: (room) => rooms.showAgents(room),
     agentsOf: (room) => rooms.agentsOf(room),
     settingsOf: (room) => ({ ...rooms.settingsOf(room), temperature: 0.7 }),
+    allAgents: () => rooms.allAgents(),
+    handoff: (room, to, actor) => rooms.handoff(room, to, actor),
+    deleteMessage: (room, id, actor) => rooms.deleteMessage(room, id, actor),
+    mute: (room, participant, input, actor) => rooms.mute(room, participant, input, actor),
+    assertMayPost: (room, participantId) => rooms.assertMayPost(room, participantId),
+    conversationOpened: (room) => rooms.conversationOpened(room),
   };
 }
 

@@ -52,13 +52,24 @@ describe('GET /api/rooms/:room', () => {
     expect(response.body).toEqual({
       room: {
         id: room,
+        parent: null,
+        kind: 'shared',
         title: expect.any(String),
+        status: null,
+        welcome: '',
+        starters: [],
+        handoff: false,
         settings: {
+          kind: 'shared',
           policy: 'default',
           agents: [],
           guestAccess: true,
           tokensPerDay: 200_000,
           maxAgentTurns: 3,
+          welcome: '',
+          starters: [],
+          handoff: true,
+          allowedOrigins: [],
         },
       },
       agents: [
@@ -534,6 +545,7 @@ describe('authorization of /api/rooms/*', () => {
                       roomId: room,
                       participantId,
                       name: 'X',
+                      role: 'guest',
                       ttlSeconds: 60,
                       nowMs: Date.now() - 120_000,
                     }).token

@@ -45,8 +45,18 @@ describe('POST /api/session', () => {
     expect(participant).toEqual({
       id: expect.stringMatching(/^guest:[0-9a-f-]{36}$/),
       name: 'Grace Hopper',
+      role: 'guest',
     });
-    expect(room).toEqual({ id: 'launch-plan_2', title: 'Launch plan 2' });
+    expect(room).toEqual({
+      id: 'launch-plan_2',
+      parent: null,
+      kind: 'shared',
+      title: 'Launch plan 2',
+      status: null,
+      welcome: '',
+      starters: [],
+      handoff: false,
+    });
     expect(realtime).toEqual({
       url: api.hub.realtimeUrl,
       apikey: api.hub.anonKey,
@@ -100,13 +110,18 @@ describe('POST /api/session', () => {
       body: { room: 'refresh-room', name: 'Ada L.' },
     });
     expect(refreshed.status).toBe(200);
-    expect(refreshed.body.participant).toEqual({ id: first.participant.id, name: 'Ada L.' });
+    expect(refreshed.body.participant).toEqual({
+      id: first.participant.id,
+      name: 'Ada L.',
+      role: 'guest',
+    });
 
     // A token that expired less than one TTL ago still refreshes (a tab that slept).
     const stale = issueRoomToken({
       secret: TEST_JWT_SECRET,
       roomId: 'refresh-room',
       participantId: first.participant.id,
+      role: 'guest',
       name: 'Ada Lovelace',
       ttlSeconds: 3600,
       nowMs: Date.now() - 5400_000,
@@ -123,6 +138,7 @@ describe('POST /api/session', () => {
         secret: TEST_JWT_SECRET,
         roomId: 'refresh-room',
         participantId: first.participant.id,
+        role: 'guest',
         name: 'Ada Lovelace',
       },
       ttlSeconds: 60,
@@ -166,7 +182,11 @@ describe('POST /api/session', () => {
     };
     const first = await api.session('support-desk', 'ignored', { identity });
     const second = await api.session('support-desk', 'ignored', { identity });
-    expect(first.participant).toEqual({ id: 'user:customer-42', name: 'Dana (Acme)' });
+    expect(first.participant).toEqual({
+      id: 'user:customer-42',
+      name: 'Dana (Acme)',
+      role: 'member',
+    });
     expect(second.participant.id).toBe('user:customer-42');
   });
 
@@ -185,7 +205,11 @@ describe('POST /api/session', () => {
         body: { room: 'members-only', name: 'Member Seven', identity },
       });
       expect(response.status).toBe(200);
-      expect(response.body.participant).toEqual({ id: 'user:member-7', name: 'Member Seven' });
+      expect(response.body.participant).toEqual({
+        id: 'user:member-7',
+        name: 'Member Seven',
+        role: 'member',
+      });
       // Its token refreshes without the identity again.
       const refreshed = await api.request('POST', '/api/session', {
         token: response.body.token,
@@ -242,6 +266,7 @@ describe('POST /api/session', () => {
         secret: TEST_JWT_SECRET,
         roomId: 'members-only',
         participantId: 'guest:old',
+        role: 'guest',
         name: 'Old',
         ttlSeconds: 600,
       });
@@ -346,12 +371,16 @@ describe('host identity JWTs', () => {
 
   it('admits a valid identity JWT as the same host-verified user as the HMAC form, with the name it signs', async () => {
     const jwt = await api.session('jwt-room', 'Typed name', { identity: identityToken({}) });
-    expect(jwt.participant).toEqual({ id: 'user:jwt-user-1', name: 'Jay (Acme)' });
+    expect(jwt.participant).toEqual({
+      id: 'user:jwt-user-1',
+      name: 'Jay (Acme)',
+      role: 'member',
+    });
     const hmac = await api.session('jwt-room', 'Jay', {
       identity: { userId: 'jwt-user-1', signature: signIdentity('jwt-user-1', IDENTITY_SECRET) },
     });
     expect(hmac.participant.id).toBe('user:jwt-user-1');
-    // A room for verified users only admits it; `role` is checked but grants nothing more (yet).
+    // A room for verified users only admits it; its `role` becomes the token's (`chorus_role`).
     await api.store.rooms.ensureRoom({
       id: 'jwt-members',
       title: 'Members',
@@ -360,9 +389,14 @@ describe('host identity JWTs', () => {
     const operator = await api.session('jwt-members', 'x', {
       identity: identityToken({ role: 'operator', exp: nowSeconds() + 24 * 3600 }),
     });
-    expect(operator.participant).toEqual({ id: 'user:jwt-user-1', name: 'Jay (Acme)' });
+    expect(operator.participant).toEqual({
+      id: 'user:jwt-user-1',
+      name: 'Jay (Acme)',
+      role: 'operator',
+    });
     expect(verifyJwt(operator.token, TEST_JWT_SECRET)).toMatchObject({
       role: 'authenticated',
+      chorus_role: 'operator',
       sub: 'user:jwt-user-1',
     });
   });

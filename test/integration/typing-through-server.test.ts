@@ -71,6 +71,7 @@ async function listener(
     secret: jwtSecret,
     roomId: room,
     participantId: 'guest:listener',
+    role: 'guest',
     name: 'Listener',
     ttlSeconds: 600,
   });

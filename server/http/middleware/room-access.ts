@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { isStaffRole } from '../../../protocol/room.ts';
 import { TokenError, verifyAccessToken } from '../../auth/tokens.ts';
 import { roomParamsSchema } from '../../../protocol/schemas/rest.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
@@ -44,9 +45,11 @@ export function verifyBearer(token: string, jwtSecret: string, options: { nowMs?
 }
 
 /**
- * Guards `/api/rooms/:room…`: a valid bearer token (401 `unauthorized`), whose `room` claim is
- * the room of the URL unless it is a service-role token (403 `forbidden_room`), for a room that
- * exists (404 `not_found`). Puts the grant and the room in the request context.
+ * Guards `/api/rooms/:room…` (docs/architecture.md §6, §8): a valid bearer token (401
+ * `unauthorized`) for the room of the URL (403 `forbidden_room` otherwise), for a room that exists
+ * (404 `not_found`). Staff reach further: an operator's token also opens the conversations of the
+ * support room it is for, an admin's every room; the service key, every room. Puts the grant and
+ * the room in the request context.
  */
 export function roomAccess(options: {
   jwtSecret: string;
@@ -65,14 +68,17 @@ export function roomAccess(options: {
     }
     const grant = verifyBearer(token, options.jwtSecret, { nowMs: options.now() });
     const { room: roomId } = parseInput(roomParamsSchema, { room: request.params.room }, 'path');
-    if (grant.kind === 'room' && grant.roomId !== roomId) {
-      throw new HttpError(
+    const foreign = grant.kind === 'room' && grant.roomId !== roomId;
+    const wrongRoom = () =>
+      new HttpError(
         403,
         ERROR_CODE.FORBIDDEN_ROOM,
-        `This token is for room "${grant.roomId}", not "${roomId}"; ${GET_A_TOKEN} for "${roomId}"`,
+        `This token is for room "${grant.kind === 'room' ? grant.roomId : ''}", not "${roomId}"; ${GET_A_TOKEN} for "${roomId}"`,
       );
-    }
+    // Visitors never learn whether another room exists: refused before the lookup.
+    if (foreign && !isStaffRole(grant.role)) throw wrongRoom();
     const room = await options.store.rooms.getRoom(roomId);
+    if (foreign && grant.role === 'operator' && room?.parentId !== grant.roomId) throw wrongRoom();
     if (!room)
       throw new HttpError(
         404,

@@ -1,22 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { sessionRequestSchema } from '../../../protocol/schemas/rest.ts';
+import { isStaffRole, type RoomSettings } from '../../../protocol/room.ts';
+import { sessionRequestSchema, type RoomSummary } from '../../../protocol/schemas/rest.ts';
+import { isAdminKey } from '../../auth/keys.ts';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
-import {
-  identifiedParticipantId,
-  verifyIdentity,
-  verifyIdentityToken,
-} from '../../auth/identity.ts';
-import {
-  issueRoomToken,
-  TokenError,
-  verifyAccessToken,
-  type AccessGrant,
-} from '../../auth/tokens.ts';
+import { issueRoomToken } from '../../auth/tokens.ts';
 import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { expectedOrigin, realtimeUrlOf, type HostPolicy } from '../../lib/public-url.ts';
 import type { Room } from '../../store/rooms.ts';
+import { ADMIN_PARTICIPANT_ID, currentParticipant, identify } from '../session-identity.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { rateLimitByIp } from '../middleware/rate-limit.ts';
 import { bearerToken } from '../middleware/room-access.ts';
@@ -38,10 +30,11 @@ export interface SessionRouteDependencies {
   /** Where the widget sends typing: over the channel (the embedded hub checks it) or `POST /api/rooms/:room/typing`. */
   realtimeTyping: 'channel' | 'server';
   sessionsPerIp: FixedWindowRateLimiter;
+  /** The admin key: as bearer, it opens an `admin` session; null: no admin sessions. */
+  adminKey: string | null;
   now: () => number;
 }
 
-const GUEST_PREFIX = 'guest:';
 const SHOW_AGENTS_WAIT_MS = 1000;
 
 /**
@@ -54,12 +47,18 @@ export function titleFromRoomId(roomId: string): string {
 }
 
 /**
- * `POST /api/session`: a short-lived room token for one participant (docs/architecture.md §6).
+ * `POST /api/session`: a short-lived room token for one participant (docs/architecture.md §6, §8).
  *
  * - Guests get a fresh participant id (`guest:<uuid>`), in rooms whose `guestAccess` is on.
  * - A host-signed `identity` (an identity JWT, or the older `{ userId, signature }`) makes the
  *   participant `user:<userId>`, the same on every device; rooms with `guestAccess: false` admit
- *   only these (`server/auth/identity.ts`).
+ *   only these (`server/auth/identity.ts`). The JWT's `role` (member, operator, admin) is the
+ *   token's role; the older signature makes a member. The admin key as bearer makes an admin.
+ * - In a `support` room a guest or member gets their own conversation (a child room, the same
+ *   open one again on refresh and, for a verified user, on every device): the token, the channel
+ *   and every REST call then use its id. Staff get a token for the support room itself, which
+ *   also opens its conversations. A conversation asked for by id answers only staff and its visitor.
+ * - A room with `allowedOrigins` refuses a session from a page elsewhere (403).
  * - The name must show something and may not be one of the room's agents' (409 `name_taken`).
  * - The realtime URL is the configured one, else built from an expected `Host` (400 otherwise).
  * - **Refresh**: calling again with `Authorization: Bearer <current token>` for the same room keeps
@@ -78,92 +77,122 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
     async (request, response) => {
       const body = parseInput(sessionRequestSchema, request.body, 'body');
       const realtimeUrl = deps.realtimeUrl ?? realtimeUrlFromHost(request, deps.hosts);
-      const previous = currentParticipant(request, body.room, deps);
+      const bearer = bearerToken(request);
+      const asAdmin =
+        bearer !== undefined && deps.adminKey !== null && isAdminKey(bearer, deps.adminKey);
       const stored = await deps.store.rooms.getRoom(body.room);
+      const previous = asAdmin ? null : await currentParticipant(bearer, body.room, stored, deps);
       const nowIso = new Date(deps.now()).toISOString();
       const candidate: Room = stored ?? {
         id: body.room,
         title: titleFromRoomId(body.room),
         settings: {},
+        parentId: null,
+        visitorId: null,
+        status: null,
         createdAt: nowIso,
         updatedAt: nowIso,
       };
       const settings = deps.rooms.settingsOf(candidate);
+      refuseOrigin(request, body.room, settings.allowedOrigins);
 
-      let participantId: string;
-      let name = body.name;
-      if (body.identity) {
-        if (deps.identitySecret === null) {
-          throw new HttpError(
-            401,
-            ERROR_CODE.INVALID_IDENTITY,
-            'This server does not verify host identities (CHORUS_IDENTITY_SECRET is not set); leave out "identity"',
-          );
-        }
-        if (typeof body.identity === 'string') {
-          const verified = verifyIdentityToken(body.identity, deps.identitySecret, deps.now()); // an IdentityError is a 401 saying why
-          participantId = identifiedParticipantId(verified.userId);
-          name = verified.name;
-        } else {
-          if (!verifyIdentity(body.identity, deps.identitySecret)) {
-            throw new HttpError(
-              401,
-              ERROR_CODE.INVALID_IDENTITY,
-              '"identity.signature" is not the HMAC-SHA256 of "identity.userId" with the identity secret',
-            );
-          }
-          participantId = identifiedParticipantId(body.identity.userId);
-          name = body.identity.name ?? body.name;
-        }
-      } else {
-        participantId = previous ?? `${GUEST_PREFIX}${randomUUID()}`;
-      }
-      if (!settings.guestAccess && participantId.startsWith(GUEST_PREFIX)) {
+      const who = asAdmin
+        ? { participantId: ADMIN_PARTICIPANT_ID, name: body.name, role: 'admin' as const }
+        : identify(body, previous, deps);
+      if (!settings.guestAccess && who.role === 'guest') {
         throw new HttpError(
           403,
           ERROR_CODE.IDENTITY_REQUIRED,
           `Room "${body.room}" admits only users verified by the host site: send "identity": { "userId", "signature" }`,
         );
       }
-
-      refuseAgentName(name, deps.rooms.agentsOf(candidate));
+      refuseAgentName(who.name, deps.rooms.agentsOf(candidate));
 
       const room =
         stored ?? (await deps.store.rooms.ensureRoom({ id: candidate.id, title: candidate.title }));
+      const staff = isStaffRole(who.role);
+      let target = room;
+      let opened = false;
+      if (room.parentId !== null) {
+        // Asked for a conversation by its id: staff, or the visitor it is with.
+        if (!staff && room.visitorId !== who.participantId) {
+          throw new HttpError(
+            403,
+            ERROR_CODE.FORBIDDEN,
+            `This conversation belongs to someone else; ask for a session in room "${room.parentId}"`,
+          );
+        }
+      } else if (settings.kind === 'support' && !staff) {
+        const conversation = await deps.store.rooms.openConversation({
+          parentId: room.id,
+          visitor: { id: who.participantId, name: who.name, role: who.role },
+          title: who.name,
+        });
+        target = conversation.room;
+        opened = conversation.created;
+      }
       await deps.store.rooms.upsertParticipant({
-        roomId: room.id,
-        id: participantId,
+        roomId: target.id,
+        id: who.participantId,
         kind: 'human',
-        name,
+        name: who.name,
+        role: who.role,
       });
       if (previous === null) {
         await deps.store.audit.appendEvent({
-          roomId: room.id,
+          roomId: target.id,
           kind: 'session.created',
-          actor: participantId,
-          data: { identified: body.identity !== undefined },
+          actor: who.participantId,
+          data: { identified: body.identity !== undefined || asAdmin, role: who.role },
         });
       }
-      await showAgentsBriefly(deps, room);
+      if (opened) await deps.rooms.conversationOpened(target);
+      await showAgentsBriefly(deps, target);
 
       const { token, expiresAt } = issueRoomToken({
         secret: deps.jwtSecret,
-        roomId: room.id,
-        participantId,
-        name,
+        roomId: target.id,
+        participantId: who.participantId,
+        name: who.name,
+        role: who.role,
         ttlSeconds: deps.sessionTtlSeconds,
         nowMs: deps.now(),
       });
       response.json({
         token,
         expiresAt: expiresAt.toISOString(),
-        participant: { id: participantId, name },
-        room: { id: room.id, title: room.title },
+        participant: { id: who.participantId, name: who.name, role: who.role },
+        room: roomSummary(target, deps.rooms.settingsOf(target)),
         realtime: { url: realtimeUrl, apikey: deps.anonKey, typing: deps.realtimeTyping },
       });
     },
   );
   return router;
+}
+
+/** A 403 when the room names the pages that may embed it and the request's `Origin` is not one. */
+function refuseOrigin(request: Request, roomId: string, allowed: readonly string[]): void {
+  const origin = request.get('origin');
+  if (allowed.length === 0 || origin === undefined || allowed.includes(origin)) return;
+  throw new HttpError(
+    403,
+    ERROR_CODE.ORIGIN_NOT_ALLOWED,
+    `Room "${roomId}" may not be embedded on ${origin.slice(0, 200)}`,
+  );
+}
+
+/** The `room` of a session or room answer (protocol/schemas/rest.ts `RoomSummary`). */
+export function roomSummary(room: Room, settings: RoomSettings): RoomSummary {
+  return {
+    id: room.id,
+    parent: room.parentId,
+    kind: settings.kind,
+    title: room.title,
+    status: room.status,
+    welcome: settings.welcome,
+    starters: settings.starters,
+    handoff: settings.kind === 'support' && settings.handoff,
+  };
 }
 
 /**
@@ -211,32 +240,4 @@ async function showAgentsBriefly(deps: SessionRouteDependencies, room: Room): Pr
     new Promise<void>((resolve) => (timer = setTimeout(resolve, SHOW_AGENTS_WAIT_MS))),
   ]);
   clearTimeout(timer);
-}
-
-/** The participant id of a current (or recently expired) room token of `roomId`, else null. */
-function currentParticipant(
-  request: Request,
-  roomId: string,
-  deps: SessionRouteDependencies,
-): string | null {
-  const token = bearerToken(request);
-  if (token === undefined) return null;
-  let grant: AccessGrant;
-  try {
-    grant = verifyAccessToken(token, deps.jwtSecret, {
-      nowMs: deps.now(),
-      graceSeconds: deps.sessionTtlSeconds,
-    });
-  } catch (error) {
-    if (error instanceof TokenError && error.expired) return null;
-    throw new HttpError(
-      401,
-      ERROR_CODE.UNAUTHORIZED,
-      `The Authorization header does not hold a valid room token (leave it out to start a new session)`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return grant.kind === 'room' && grant.roomId === roomId ? grant.participantId : null;
 }
