@@ -15,6 +15,8 @@ const REPLY_TIMEOUT_MS = 15_000;
 
 let config: BrowserTestConfig;
 const mounted: ChorusChat[] = [];
+/** What each chat's `chorus-ready` said (its room: in a support room, the visitor's conversation). */
+const readyOf = new WeakMap<ChorusChat, ChorusReadyEvent['detail']>();
 
 async function testConfig(): Promise<BrowserTestConfig> {
   const response = await fetch('/__chorus/test-config.json');
@@ -38,8 +40,9 @@ async function joinRoom(room: string, name: string): Promise<ChorusChat> {
     );
     chat.addEventListener(
       'chorus-ready',
-      () => {
+      (event) => {
         clearTimeout(timer);
+        readyOf.set(chat, event.detail);
         resolve();
       },
       { once: true },
@@ -450,5 +453,76 @@ describe('<chorus-chat> against the real server', function () {
     ]);
     const second = await joinRoom(config.widgetRooms.retry, 'Grace');
     await until(() => expect(transcript(second)).to.deep.equal(transcript(chat)), REPLY_TIMEOUT_MS);
+  });
+
+  describe('in a support room (docs/architecture.md §8)', () => {
+    /** The seeded support room (`kind: 'support'`, `handoff: true`) of the test server. */
+    function supportRoom(): string {
+      const room = (config.widgetRooms as Partial<Record<'support', string>>).support;
+      if (!room)
+        throw new Error('the browser test server seeds no support room (widgetRooms.support)');
+      return room;
+    }
+
+    it('gives each visitor a private conversation: a second visitor does not see the first one’s messages', async () => {
+      const room = supportRoom();
+      const ada = await joinRoom(room, 'Ada');
+      const adaRoom = readyOf.get(ada)!.room.id;
+      expect(adaRoom).to.match(/^c_/);
+      const text = `Do you ship to Lyon? ${crypto.randomUUID().slice(0, 8)}`;
+      await typeAndSend(ada, text);
+      await untilRepliesFinish(ada, 1);
+
+      const grace = await joinRoom(room, 'Grace');
+      const graceRoom = readyOf.get(grace)!.room.id;
+      expect(graceRoom).to.match(/^c_/);
+      expect(graceRoom).to.not.equal(adaRoom);
+      const mine = `And to Porto? ${crypto.randomUUID().slice(0, 8)}`;
+      await typeAndSend(grace, mine);
+      await untilRepliesFinish(grace, 1);
+      expect(bubbles(grace).map((bubble) => bubble.text)).to.not.include(text);
+      expect(agentBubbles(grace)).to.have.length(1); // the answer to Grace only, not Ada's
+      expect(bubbles(ada).map((bubble) => bubble.text)).to.not.include(mine);
+      expect(agentBubbles(ada)).to.have.length(1);
+    });
+
+    it('keeps the conversation when the visitor reloads', async () => {
+      const room = supportRoom();
+      const first = await joinRoom(room, 'Linus');
+      const text = `Before the reload ${crypto.randomUUID().slice(0, 8)}`;
+      await typeAndSend(first, text);
+      await until(() => expect(bubbles(first).map((b) => b.text)).to.include(text));
+      const conversation = readyOf.get(first)!.room.id;
+      first.remove();
+      const again = await joinRoom(room, 'Linus');
+      expect(readyOf.get(again)!.room.id).to.equal(conversation);
+      await until(() => expect(bubbles(again).map((b) => b.text)).to.include(text));
+    });
+
+    it('asks for a person: the chat says it is waiting, and the agents stay quiet', async () => {
+      const chat = await joinRoom(supportRoom(), 'Margaret');
+      const button = get<HTMLButtonElement>(chat, '[part="handoff-button"]');
+      expect(button.textContent?.trim()).to.equal('Talk to a person');
+      const notices = bubbles(chat).filter((bubble) => bubble.kind === 'system').length;
+      button.focus();
+      await sendKeys({ press: 'Enter' });
+      const status = () => get(chat, '.notice').textContent?.replace(/\s+/g, ' ').trim();
+      await until(
+        () => expect(status()).to.equal('Waiting for a person… the assistants are paused'),
+        REPLY_TIMEOUT_MS,
+      );
+      expect(find(chat, '[part="handoff-button"]')).to.equal(null);
+      // The server's notice of the change, in the transcript.
+      await until(
+        () =>
+          expect(bubbles(chat).filter((bubble) => bubble.kind === 'system')).to.have.length(
+            notices + 1,
+          ),
+        REPLY_TIMEOUT_MS,
+      );
+      await typeAndSend(chat, 'Is anyone there?');
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(agentBubbles(chat)).to.have.length(0);
+    });
   });
 });
