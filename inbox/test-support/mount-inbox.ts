@@ -11,13 +11,28 @@ const mounted: HTMLElement[] = [];
  * the fake server; resolves once it has rendered.
  * @example const inbox = await mountInbox(server, `#key=${ADMIN_KEY}&name=Ada`);
  */
-export async function mountInbox(server: FakeInboxServer, fragment = ''): Promise<ChorusInbox> {
+export function mountInbox(server: FakeInboxServer, fragment = ''): Promise<ChorusInbox> {
+  return mount('http://chorus.test', fragment, (inbox) => {
+    inbox.fetchImpl = server.fetch;
+    inbox.createChannel = server.createChannel;
+    inbox.createInboxChannel = server.createInboxChannel;
+  });
+}
+
+/** `<chorus-inbox>` talking to a real Chorus server at `url`. */
+export function mountInboxOn(url: string, fragment = ''): Promise<ChorusInbox> {
+  return mount(url, fragment, () => {});
+}
+
+async function mount(
+  url: string,
+  fragment: string,
+  setUp: (inbox: ChorusInbox) => void,
+): Promise<ChorusInbox> {
   history.replaceState(null, '', `${location.pathname}${location.search}${fragment}`);
   const inbox = document.createElement('chorus-inbox');
-  inbox.server = 'http://chorus.test';
-  inbox.fetchImpl = server.fetch;
-  inbox.createChannel = server.createChannel;
-  inbox.createInboxChannel = server.createInboxChannel;
+  inbox.server = url;
+  setUp(inbox);
   inbox.style.setProperty('height', '640px');
   document.body.append(inbox);
   mounted.push(inbox);

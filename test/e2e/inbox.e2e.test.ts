@@ -198,6 +198,18 @@ describe('the operator inbox with two visitors, in a real browser', { timeout: 1
     await expect(staff.first().textContent()).resolves.toContain('two Cargo Long');
     await screenshot(operator, 'inbox-desktop.png');
 
+    // Moderation: Ada removes Grace's first message; it keeps its place, removed, for Grace too.
+    const [question] = (await persisted(graceRoom)).filter(
+      (message) => message.author.kind === 'human' && message.author.role === undefined,
+    );
+    await operator.locator(`chorus-conversation-view [data-id="${question!.id}"] .delete`).click();
+    await expect
+      .poll(() => grace.locator(`[data-id="${question!.id}"]`).textContent(), SETTLE)
+      .toContain('message removed');
+    await expect(grace.locator(`[data-id="${question!.id}"]`).textContent()).resolves.not.toContain(
+      'Cargo Long',
+    );
+
     // Ada hands back; Grace's next question gets an agent's answer.
     await operator.getByRole('button', { name: 'Hand back to the agents' }).click();
     await expect
