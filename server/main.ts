@@ -14,6 +14,7 @@ async function main(): Promise<void> {
       '',
       `  Chorus is running at ${url}${url === server.url ? '' : `  (listening on ${server.url})`}`,
       `  Demo pages:  ${url}/demo/  (company site, shared room, theming)`,
+      `  Inbox:       ${url}/inbox/#key=${server.adminKey}  (the admin key opens it; keep it private)`,
       `  Embed:       <script src="${url}/chorus.js" data-room="lobby" data-mode="launcher" async></script>`,
       ...realtimeLines(config, server),
       `  Data:        ${config.dataDir}`,

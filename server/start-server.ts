@@ -56,11 +56,26 @@ export interface RunningServer extends ChorusServer {
 }
 
 /** Rooms the demo pages use (`demo/`). */
-const DEMO_ROOMS = [
-  ['northwind', 'Northwind Bikes'],
-  ['shared', 'Shared room'],
-  ['themes', 'Theming'],
-] as const;
+/**
+ * The demo pages' rooms. Every agent answers, so a first visit shows the room at its liveliest;
+ * the company page is a support site (each visitor private, staff in /inbox/), the others group rooms.
+ */
+const DEMO_ROOMS: ReadonlyArray<{ id: string; title: string; settings: Record<string, unknown> }> =
+  [
+    {
+      id: 'northwind',
+      title: 'Northwind Bikes',
+      settings: {
+        kind: 'support',
+        policy: 'all',
+        welcome:
+          'Hi! Ask us about bikes, service or delivery. A person from the team is one click away.',
+        starters: ['Which bike suits a 10 km commute with hills?', 'How long does delivery take?'],
+      },
+    },
+    { id: 'shared', title: 'Shared room', settings: { policy: 'all' } },
+    { id: 'themes', title: 'Theming', settings: { policy: 'all' } },
+  ];
 
 export interface StartOptions {
   log?: Logger;
@@ -135,9 +150,11 @@ export async function startChorus(
 
   if (options.serveWidget) {
     await ensureWidgetBuilt(log);
-    // The demo pages' rooms: every agent answers, so a first visit shows the room at its liveliest.
-    for (const [id, title] of DEMO_ROOMS)
-      await store.rooms.ensureRoom({ id, title, settings: { policy: 'all' } });
+    for (const { id, title, settings } of DEMO_ROOMS) {
+      const room = await store.rooms.ensureRoom({ id, title, settings });
+      // A data folder from before room kinds: its demo rooms get the kind (and the rest) once.
+      if (room.settings.kind === undefined) await store.rooms.updateRoomSettings(id, settings);
+    }
   }
   let closing = false;
   const { keys } = realtime;

@@ -115,7 +115,30 @@ async function bubbles(page: Page, scope = ''): Promise<Bubble[]> {
   );
 }
 
-async function persisted(room = ROOM): Promise<Message[]> {
+/**
+ * The support conversation the company page's widget is in: the `room` claim of the room token it
+ * keeps in sessionStorage (the company page is a support room: each visitor has their own).
+ */
+async function conversationOf(page: Page): Promise<string> {
+  const room = await page.evaluate(() => {
+    for (let index = 0; index < sessionStorage.length; index += 1) {
+      const key = sessionStorage.key(index) ?? '';
+      if (!key.startsWith('chorus:session:')) continue;
+      const payload = (sessionStorage.getItem(key) ?? '').split('.')[1] ?? '';
+      const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+        room?: string;
+      };
+      return claims.room ?? null;
+    }
+    return null;
+  });
+  expect(room).toBeTruthy();
+  const conversation = await server.store.rooms.getRoom(room!);
+  expect(conversation?.parentId).toBe(ROOM);
+  return room!;
+}
+
+async function persisted(room: string): Promise<Message[]> {
   return (await server.store.transcript.listMessages(room, { limit: 200 })).messages;
 }
 
@@ -208,10 +231,10 @@ describe(
         mkdir(SCREENSHOTS, { recursive: true }),
       ]);
       server = await startServer(throwaway.config, { serveWidget: true, sql });
-      await server.store.rooms.ensureRoom({
-        id: ROOM,
-        title: 'Northwind Bikes',
-        settings: { policy: 'all' },
+      // The demo seeds the company room as a support room where every agent answers.
+      expect((await server.store.rooms.getRoom(ROOM))?.settings).toMatchObject({
+        kind: 'support',
+        policy: 'all',
       });
       browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
     }, 120_000);
@@ -223,10 +246,11 @@ describe(
       await removeDataDir?.();
     }, 30_000);
 
-    it('two people see three agents stream at once, and both transcripts equal the database', async () => {
+    it('two visitors each get a private conversation where three agents stream at once, and each transcript equals the database', async () => {
       const [ada, grace] = await Promise.all([newPage(), newPage()]);
       await Promise.all([openCompany(ada), openCompany(grace)]);
-      const before = (await persisted()).length;
+      const [adaRoom, graceRoom] = await Promise.all([conversationOf(ada), conversationOf(grace)]);
+      expect(adaRoom).not.toBe(graceRoom);
       // Room for three replies at once in the screenshot: a taller window and panel (a documented
       // custom property, set through the CSSOM so the page's strict CSP allows it).
       await grace.setViewportSize(TALL_VIEWPORT);
@@ -240,7 +264,8 @@ describe(
         ada,
         'Hello team, which bike would you recommend for a daily ten minute commute in the rain?',
       );
-      // Both people watch several replies stream at the same moment.
+      await send(grace, 'Do you deliver to the islands, and how long does it take?');
+      // Both people watch several replies stream at the same moment, each in their own conversation.
       await Promise.all(
         [ada, grace].map((page) =>
           expect
@@ -255,24 +280,27 @@ describe(
       await expect.poll(() => started.count(), SETTLE).toBeGreaterThanOrEqual(3);
       await screenshot(grace, 'company-launcher.png');
 
-      const messages = await settled(ROOM, 3);
-      const replies = messages.slice(before).filter((message) => message.author.kind === 'agent');
-      expect(new Set(replies.map((reply) => reply.author.id)).size).toBe(3);
-      expect(
-        replies.every((reply) => reply.status === 'complete' && reply.content.length > 0),
-      ).toBe(true);
-      await Promise.all([
-        expectTranscriptMatches(ada, messages),
-        expectTranscriptMatches(grace, messages),
+      const [adaMessages, graceMessages] = await Promise.all([
+        settled(adaRoom, 3),
+        settled(graceRoom, 3),
       ]);
-      // Ada's own message is marked hers on her page only.
-      const question = messages[before]!;
+      for (const messages of [adaMessages, graceMessages]) {
+        const replies = messages.filter((message) => message.author.kind === 'agent');
+        expect(new Set(replies.map((reply) => reply.author.id)).size).toBe(3);
+        expect(
+          replies.every((reply) => reply.status === 'complete' && reply.content.length > 0),
+        ).toBe(true);
+      }
+      await Promise.all([
+        expectTranscriptMatches(ada, adaMessages),
+        expectTranscriptMatches(grace, graceMessages),
+      ]);
+      // Ada's question is hers, and Grace never sees it.
+      const question = adaMessages[0]!;
       expect((await bubbles(ada)).find((bubble) => bubble.id === question.id)?.className).toContain(
         'message--own',
       );
-      expect(
-        (await bubbles(grace)).find((bubble) => bubble.id === question.id)?.className,
-      ).not.toContain('message--own');
+      expect((await bubbles(grace)).some((bubble) => bubble.id === question.id)).toBe(false);
 
       expectNoProblems(ada);
       expectNoProblems(grace);
@@ -281,23 +309,26 @@ describe(
     it('a reload in the middle of a reply keeps the session and ends with the database transcript', async () => {
       const page = await newPage();
       await openCompany(page);
-      await settled(ROOM, 0);
-      const before = await persisted();
+      const room = await conversationOf(page);
+      await settled(room, 0);
+      const before = await persisted(room);
 
       await send(page, 'Can the Cargo Long carry two children and a week of groceries at once?');
       await expect
         .poll(() => page.locator(STREAMING_AGENT).count(), SETTLE)
         .toBeGreaterThanOrEqual(1);
-      const question = (await persisted())
+      const question = (await persisted(room))
         .slice(before.length)
         .find((message) => message.author.kind === 'human')!;
       expect(question).toBeDefined();
 
       // Reload while the replies are still being written.
-      expect((await persisted()).some((message) => message.status === 'streaming')).toBe(true);
+      expect((await persisted(room)).some((message) => message.status === 'streaming')).toBe(true);
       await openCompany(page, true);
+      // The same conversation after the reload.
+      expect(await conversationOf(page)).toBe(room);
       const messages = await settled(
-        ROOM,
+        room,
         before.filter((message) => message.author.kind === 'agent').length + 3,
       );
       await expectTranscriptMatches(page, messages);
@@ -311,8 +342,9 @@ describe(
     it('Stop ends a streaming reply as cancelled with its partial text, in the database and on the page', async () => {
       const page = await newPage();
       await openCompany(page);
-      await settled(ROOM, 0);
-      const agentsBefore = (await persisted()).filter(
+      const room = await conversationOf(page);
+      await settled(room, 0);
+      const agentsBefore = (await persisted(room)).filter(
         (message) => message.author.kind === 'agent',
       ).length;
 
@@ -341,7 +373,7 @@ describe(
         )
         .not.toBe('');
 
-      const messages = await settled(ROOM, agentsBefore + 3);
+      const messages = await settled(room, agentsBefore + 3);
       await expectTranscriptMatches(page, messages);
       expectNoProblems(page);
     });
@@ -355,6 +387,8 @@ describe(
       );
       await page.locator('[part~="launcher"]').click();
       await waitReady(page);
+      // A new visitor's conversation starts empty; the agents answer its first message.
+      await send(page, 'Hello!');
       await expect.poll(() => page.locator(AGENT).count(), SETTLE).toBeGreaterThan(0);
       expect(await cspViolations(page)).toEqual([]);
       expectNoProblems(page);
