@@ -438,10 +438,27 @@ describe('RoomClient', () => {
       });
     });
 
+    it('after a loss, learns the status it missed from the room when it rejoins', async () => {
+      const context = setup({ room: 'help' });
+      context.server.support = { handoff: true };
+      await joined(context);
+      const channel = context.channels.last;
+      channel.status('CHANNEL_ERROR', new Error('socket closed'));
+      context.server.conversations.get('c_1')!.status = 'human'; // taken over meanwhile
+      const live = context.live.length;
+      channel.status('SUBSCRIBED');
+      await vi.waitFor(() => expect(context.client.state().status).toBe('open'));
+      expect(context.server.requestsTo('/api/rooms/c_1')).toHaveLength(2);
+      expect(context.live.slice(live)).toEqual([
+        { event: 'conversation-status', payload: { status: 'human', by: null } },
+      ]);
+    });
+
     it('passes status and mute broadcasts on, and removes a deleted message in place', async () => {
       const context = setup({ room: 'help' });
       context.server.support = { handoff: true };
       await joined(context);
+      const before = context.live.length;
       await context.client.postMessage({ id: 'm1', content: 'rude words' });
       await context.client.postMessage({ id: 'm2', content: 'sorry' });
       const staff = { id: 'user:grace', name: 'Grace', role: 'operator' as const };
@@ -452,7 +469,7 @@ describe('RoomClient', () => {
         until: null,
       });
       context.channels.last.broadcast('message-deleted', { id: 'm1' });
-      expect(context.live.map((live) => live.event)).toEqual([
+      expect(context.live.slice(before).map((live) => live.event)).toEqual([
         'conversation-status',
         'participant-muted',
         'message-deleted',

@@ -292,6 +292,12 @@ export class RoomClient implements RoomConnection {
     const info = await this.#api.getRoom();
     this.#roomInfo = { title: info.room.title, agents: info.agents, settings: info.room.settings };
     this.#events.emit('room', this.#roomInfo);
+    // A conversation's status, as it is now (after a reconnect, changes may have been missed).
+    if (info.room.status)
+      this.#events.emit('live', {
+        event: 'conversation-status',
+        payload: { status: info.room.status, by: null },
+      });
   }
 
   #onSession(session: SessionResponse, previous: SessionResponse | undefined): void {
@@ -397,7 +403,8 @@ export class RoomClient implements RoomConnection {
   async #catchUp(): Promise<void> {
     const run = ++this.#catchUpRun;
     try {
-      if (!this.#roomInfo) await this.#loadRoom();
+      // Again after a loss: the room may have changed meanwhile (settings, a conversation's status).
+      if (!this.#roomInfo || this.#current.status === 'reconnecting') await this.#loadRoom();
       await this.#sync.catchUp();
       if (run !== this.#catchUpRun || this.#closed) return;
       this.#setState({ status: 'open', attempt: 0 });

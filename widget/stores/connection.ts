@@ -41,12 +41,17 @@ export function createConnectionStore(connection: RoomConnection): ConnectionSto
   const $conversation = atom<ConversationView | null>(null);
   const $muted = atom<string | null | false>(false);
   let unmute: ReturnType<typeof setTimeout> | undefined;
+  // The server's word on the status (a session, an event, the room after a reconnect); who
+  // changed it is kept while the status stays the same and nobody else is named.
+  const setStatus = (status?: ConversationStatus | null, by?: Participant | null) => {
+    const known = $conversation.get();
+    $conversation.set(
+      status ? { status, by: by ?? (known?.status === status ? known.by : null) } : null,
+    );
+  };
   const follow = (session = connection.session()) => {
     $session.set(session);
-    // A new token's answer is the server's word on the status; who changed it is kept if it is the same.
-    const status = session?.room.status;
-    const known = $conversation.get();
-    $conversation.set(status ? { status, by: known?.status === status ? known.by : null } : null);
+    setStatus(session?.room.status);
   };
   onMount($connection, () => {
     $connection.set(connection.state());
@@ -59,7 +64,7 @@ export function createConnectionStore(connection: RoomConnection): ConnectionSto
       connection.on('live', ({ event, payload }) => {
         if (event === 'conversation-status') {
           const { status, by } = payload as RoomEvents['conversation-status'];
-          $conversation.set({ status, by });
+          setStatus(status, by);
         } else if (event === 'participant-muted') {
           const muted = payload as RoomEvents['participant-muted'];
           if (muted.participantId !== $session.get()?.participant.id) return;

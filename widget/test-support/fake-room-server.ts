@@ -128,7 +128,13 @@ export class FakeRoomServer {
       return json(200, {
         room: {
           id: roomId,
+          parent: conversation ? 'help' : null,
+          kind: conversation ? 'support' : 'shared',
           title: 'Lobby',
+          status: conversation?.status ?? null,
+          welcome: '',
+          starters: [],
+          handoff: this.support?.handoff ?? false,
           settings: {
             policy: 'all',
             agents: [],

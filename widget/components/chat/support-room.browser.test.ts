@@ -158,6 +158,24 @@ describe('<chorus-chat> in a support room', () => {
     expect(handoffButton(chat)).not.to.equal(null);
   });
 
+  it('after a reconnect, shows the status as it is now, still naming who answers if unchanged', async () => {
+    const { server, channel, client, chat } = await visit();
+    channel.broadcast('conversation-status', { status: 'human', by: GRACE_STAFF });
+    server.conversations.get('c_1')!.status = 'human';
+    await settle(chat);
+    const rejoin = async () => {
+      channel.status('CHANNEL_ERROR', new Error('socket closed'));
+      channel.status('SUBSCRIBED');
+      await until(() => expect(client.state().status).to.equal('open'));
+      await settle(chat);
+    };
+    await rejoin();
+    expect(notice(chat)).to.equal('Grace from the team is answering');
+    server.conversations.get('c_1')!.status = 'closed'; // closed while the visitor was away
+    await rejoin();
+    expect(notice(chat)).to.equal('This conversation was closed');
+  });
+
   it('offers no "Talk to a person" where the room does not allow it', async () => {
     const { chat } = await visit({ handoff: false });
     expect(handoffButton(chat)).to.equal(null);
