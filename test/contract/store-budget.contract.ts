@@ -122,6 +122,35 @@ export function describeBudgetContract(name: string, openSql: () => Promise<Sql>
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 400, reserved: 0 });
       });
 
+      it("has a support room's conversations spend its one budget, each told of it on its own", async () => {
+        const desk = await freshRoom({ kind: 'support' });
+        const conversation = async (visitorId: string) =>
+          (
+            await store.rooms.openConversation({
+              parentId: desk.id,
+              visitor: { id: visitorId, name: visitorId, role: 'guest' },
+              title: visitorId,
+            })
+          ).room;
+        const [one, two] = [await conversation('v1'), await conversation('v2')];
+        const [first] = (await post(one.id, 'Hi', [{ agentId: 'sage', reason: 'default' }])).runs;
+        const [second] = (await post(two.id, 'Hi', [{ agentId: 'sage', reason: 'default' }])).runs;
+        const reserve = (roomId: string, runId: string) =>
+          store.budget.reserveTokens({ roomId, runId, tokens: 600, budget: 1000 });
+        expect(await reserve(one.id, first!.id)).toBe('reserved');
+        expect(await reserve(two.id, second!.id)).toBe('wait');
+        await store.budget.settleTokens({
+          roomId: one.id,
+          runId: first!.id,
+          usage: { inputTokens: 500, outputTokens: 200 },
+        });
+        expect(await store.budget.getTokenBudget(two.id)).toEqual({ used: 700, reserved: 0 });
+        expect(await store.budget.getTokenBudget(desk.id)).toEqual({ used: 700, reserved: 0 });
+        expect(await reserve(two.id, second!.id)).toBe('exhausted');
+        expect(await store.budget.claimBudgetNotice(one.id)).toBe(true);
+        expect(await store.budget.claimBudgetNotice(two.id)).toBe(true);
+      });
+
       it('gives the budget notice to one caller per room and day', async () => {
         const [room, other] = [await freshRoom(), await freshRoom()];
         const claims = await Promise.all(

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores, type PostgresStores } from '../../server/store/postgres-stores.ts';
 import type { Sql } from '../../server/store/sql.ts';
 import { postHumanMessage } from '../../server/store/store.ts';
-import { MessageConflictError } from '../../server/store/transcript.ts';
+import { MessageConflictError, MessageStreamingError } from '../../server/store/transcript.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { roomFixtures, ada, sage } from './store-contract-fixtures.ts';
 
@@ -226,6 +226,33 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         });
         expect(notice).toMatchObject({ author: { kind: 'system' }, status: 'complete' });
         expect((await store.transcript.listMessages(room.id)).messages).toEqual([notice]);
+      });
+
+      it('removes a message in place (moderation), never one still streaming nor of another room', async () => {
+        const room = await freshRoom();
+        const other = await freshRoom();
+        const { message } = await post(room.id, 'something rude');
+        expect(await store.transcript.deleteMessage(other.id, message.id)).toBeNull();
+        const deleted = await store.transcript.deleteMessage(room.id, message.id);
+        expect(deleted).toMatchObject({
+          id: message.id,
+          position: message.position,
+          status: 'deleted',
+          content: '',
+          parts: [],
+        });
+        expect(await store.transcript.searchMessages(room.id, 'rude')).toEqual([]);
+        const reply = await store.transcript.startAgentMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          author: sage,
+          replyTo: message.id,
+          reason: 'default',
+          model: 'sage',
+        });
+        await expect(store.transcript.deleteMessage(room.id, reply.id)).rejects.toBeInstanceOf(
+          MessageStreamingError,
+        );
       });
 
       it('keeps who stopped a reply', async () => {
