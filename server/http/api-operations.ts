@@ -72,7 +72,7 @@ export function apiOperations(messageChars: number): Operation[] {
       operationId: 'createSession',
       summary: 'Join a room: get a short-lived room token',
       description:
-        'Creates the room on first use. Guests get a new participant id; a host-signed `identity` gives a stable one and is required where `guestAccess` is off. Send `Authorization: Bearer <current token>` to refresh and keep the participant id.',
+        "Creates the room on first use. Guests get a new participant id; a host-signed `identity` gives a stable one (its `role` the token's: member, operator, admin) and is required where `guestAccess` is off. Send `Authorization: Bearer <current token>` to refresh and keep the participant id (and, in a support room, the conversation), or `Authorization: Bearer <admin key>` for an admin token. In a `support` room a guest or member gets their own conversation: `room.id` is its id, `room.parent` the support room; staff get the support room itself.",
       tags: ['session'],
       authenticated: false,
       body: sessionRequestSchema,
