@@ -16,3 +16,22 @@ declare global {
     'chorus-conversation-open': ChorusConversationOpenEvent;
   }
 }
+
+/** The sign-in form was sent: the admin key typed (empty when the page has one) and the name. */
+export class ChorusSignInEvent extends Event {
+  static readonly eventName = 'chorus-sign-in';
+  readonly key: string;
+  readonly name: string;
+
+  constructor(key: string, name: string) {
+    super(ChorusSignInEvent.eventName, { bubbles: true, composed: true });
+    this.key = key;
+    this.name = name;
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'chorus-sign-in': ChorusSignInEvent;
+  }
+}

@@ -7,11 +7,13 @@ import { define } from '../widget/elements.ts';
 import { ChorusConversationList } from './components/conversation-list/conversation-list.ts';
 import { ChorusConversationView } from './components/conversation-view/conversation-view.ts';
 import { ChorusInbox } from './components/inbox-app/inbox-app.ts';
+import { ChorusInboxSignIn } from './components/sign-in/sign-in.ts';
 
 export function defineInboxElements(): void {
   define('chorus-composer', ChorusComposer);
   define('chorus-conversation-list', ChorusConversationList);
   define('chorus-conversation-view', ChorusConversationView);
+  define('chorus-inbox-sign-in', ChorusInboxSignIn);
   define('chorus-inbox', ChorusInbox);
 }
 
@@ -20,6 +22,7 @@ defineInboxElements();
 declare global {
   interface HTMLElementTagNameMap {
     'chorus-inbox': ChorusInbox;
+    'chorus-inbox-sign-in': ChorusInboxSignIn;
     'chorus-conversation-list': ChorusConversationList;
     'chorus-conversation-view': ChorusConversationView;
   }

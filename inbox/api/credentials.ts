@@ -2,6 +2,7 @@ import type { Credential } from './inbox-api.ts';
 
 const CREDENTIAL_KEY = 'chorus:inbox:credential';
 const NAME_KEY = 'chorus:inbox:name';
+const ROOM_KEY = 'chorus:inbox:room';
 
 type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -89,6 +90,28 @@ function readCredential(storage: Store | null): Credential | null {
 function read(storage: Store | null, key: string): string | null {
   try {
     return storage?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The support room open last in this tab (the one to open again), and keeping it. */
+export function keptRoom(storage: Store | null): string | null {
+  return read(storage, ROOM_KEY);
+}
+
+export function keepRoom(storage: Store | null, room: string): void {
+  try {
+    storage?.setItem(ROOM_KEY, room);
+  } catch {
+    // not kept: the first room next time
+  }
+}
+
+/** The tab's sessionStorage, or null where it is blocked. */
+export function tabStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
   } catch {
     return null;
   }

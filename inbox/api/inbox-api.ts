@@ -47,6 +47,11 @@ export class InboxApi {
     return (await this.request<{ rooms: AdminRoom[] }>('GET', '/api/admin/rooms', bearer)).rooms;
   }
 
+  /** The support rooms of {@link listRooms}: the ones with an inbox. */
+  async listSupportRooms(bearer: string): Promise<AdminRoom[]> {
+    return (await this.listRooms(bearer)).filter((room) => room.settings.kind === 'support');
+  }
+
   /**
    * `POST /api/session` as staff: with the admin key as bearer (an admin token), with an identity
    * JWT in the body (its role), or with the current token as bearer (a refresh).

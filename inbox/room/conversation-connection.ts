@@ -1,9 +1,10 @@
-/**
- * One support conversation, live, as staff see it (docs/architecture.md §8): the widget's
- * catch-up (TranscriptSync), REST client (RoomApi) and realtime-js channel, on the conversation's
- * `room:<id>` channel with the staff token of its support room. It is a RoomConnection, so the
- * widget's stores (and its composer) work on it unchanged.
- */
+// One support conversation, live, as staff see it (docs/architecture.md §8): the widget's
+// catch-up (TranscriptSync), REST client (RoomApi) and realtime-js channel, on the conversation's
+// `room:<id>` channel with the staff token of its support room. It is a RoomConnection, so the
+// widget's stores (and its composer) work on it unchanged.
+// Why one file: as in widget/room/room-client.ts, it orders connection states against each other
+// (a rejoin during a catch-up, a channel the server closed reopened with a refreshed token); the
+// parts without such ordering are the widget's own modules it imports.
 import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import { jitteredBackoff } from '../../widget/lib/backoff.ts';
 import { ChorusError, toChorusError, WIDGET_ERROR_CODE } from '../../widget/lib/chorus-error.ts';

@@ -3,7 +3,7 @@ import type { HandoffTarget } from '../../protocol/schemas/conversations.ts';
 import type { ConversationStatus, Message } from '../../protocol/room.ts';
 import type { ChorusError } from '../../widget/lib/chorus-error.ts';
 import type { RoomChannelFactory } from '../../widget/room/room-channel.ts';
-import type { InboxApi } from '../api/inbox-api.ts';
+import type { Credential, InboxApi } from '../api/inbox-api.ts';
 import {
   createConversationListStore,
   type ConversationListStore,
@@ -14,7 +14,7 @@ import {
   type InboxChannel,
   type InboxChannelFactory,
 } from './inbox-channel.ts';
-import type { StaffSession } from './staff-session.ts';
+import { StaffSession } from './staff-session.ts';
 
 export type InboxLiveStatus = 'connecting' | 'open' | 'reconnecting';
 
@@ -55,6 +55,26 @@ export class SupportInbox {
   readonly #onVisible = () => {
     if (isVisible()) this.#scheduleRead();
   };
+
+  /** Starts a staff session for `room` with the operator's credential, then the inbox of it, live. */
+  static async open(
+    options: Omit<SupportInboxOptions, 'staff'> & {
+      credential: Credential;
+      room: string;
+      name: string;
+    },
+  ): Promise<SupportInbox> {
+    const staff = await StaffSession.start(
+      options.api,
+      options.credential,
+      options.room,
+      options.name,
+      options.onError,
+    );
+    const inbox = new SupportInbox({ ...options, staff });
+    inbox.connect();
+    return inbox;
+  }
 
   constructor(options: SupportInboxOptions) {
     this.#options = options;

@@ -139,41 +139,4 @@ export const inboxAppStyles = css`
   .banner {
     border-bottom: 1px solid var(--_c-border);
   }
-
-  .sign-in {
-    display: grid;
-    flex: 1;
-    place-items: center;
-    padding: calc(var(--_c-space) * 2);
-  }
-
-  .card {
-    display: grid;
-    gap: calc(var(--_c-space) * 1.5);
-    width: min(100%, 420px);
-    padding: calc(var(--_c-space) * 3);
-    border: 1px solid var(--_c-border);
-    border-radius: var(--_c-radius);
-  }
-
-  .card h1 {
-    font-size: 1.3em;
-  }
-
-  .card label {
-    display: grid;
-    gap: 4px;
-    font-weight: 600;
-  }
-
-  .help {
-    margin: 0;
-    color: var(--_c-muted);
-  }
-
-  .card .button {
-    justify-self: start;
-    min-height: 36px;
-    font-size: 1em;
-  }
 `;

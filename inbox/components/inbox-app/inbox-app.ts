@@ -1,5 +1,8 @@
 // The operator inbox page (docs/architecture.md §8): sign-in, the support rooms, the live list of
 // conversations and the open one, one pane at a time on a phone.
+// Why one file: signing in, switching rooms, signing out and opening a conversation are one state
+// machine (each closes what the previous state had open: the staff session, the inbox channel,
+// the conversation's channel); the form, the top bar and the panes' contents are split out.
 import { html, LitElement, nothing } from 'lit';
 import type { Conversation } from '../../../protocol/room.ts';
 import type { AdminRoom } from '../../../protocol/schemas/rest.ts';
@@ -10,20 +13,26 @@ import type { RoomChannelFactory } from '../../../widget/room/room-channel.ts';
 import { createChatState, type ChatState } from '../../../widget/stores/chat-state.ts';
 import { sharedStyles } from '../../../widget/styles/shared.styles.ts';
 import { tokenStyles } from '../../../widget/styles/tokens.styles.ts';
-import { forgetCredential, saveSignIn, takeSignIn } from '../../api/credentials.ts';
+import {
+  forgetCredential,
+  keepRoom,
+  keptRoom,
+  saveSignIn,
+  tabStorage,
+  takeSignIn,
+} from '../../api/credentials.ts';
 import { InboxApi, type Credential } from '../../api/inbox-api.ts';
-import type { ChorusConversationOpenEvent } from '../../events.ts';
+import type { ChorusConversationOpenEvent, ChorusSignInEvent } from '../../events.ts';
 import type { InboxChannelFactory } from '../../room/inbox-channel.ts';
-import { StaffSession } from '../../room/staff-session.ts';
 import { SupportInbox } from '../../room/support-inbox.ts';
 import { INBOX_STRINGS } from '../../strings.ts';
 import type { ChorusConversationList } from '../conversation-list/conversation-list.ts';
 import type { ChorusConversationView } from '../conversation-view/conversation-view.ts';
 import { inboxAppStyles } from './inbox-app.styles.ts';
+import { renderTopbar } from './topbar.ts';
 
 /** At this width and below, one pane shows at a time. */
 const NARROW_QUERY = '(max-width: 720px)';
-const ROOM_KEY = 'chorus:inbox:room';
 
 type Phase = 'signed-out' | 'loading' | 'ready' | 'failed';
 
@@ -89,7 +98,7 @@ export class ChorusInbox extends LitElement {
     this.rooms = [];
     this.openId = null;
     this.needsKey = true;
-    this.storage = defaultStorage();
+    this.storage = tabStorage();
     this.addEventListener('chorus-conversation-open', (event: ChorusConversationOpenEvent) =>
       this.#openConversation(event.conversationId),
     );
@@ -130,14 +139,10 @@ export class ChorusInbox extends LitElement {
     this.problem = null;
     try {
       const rooms =
-        credential.kind === 'admin-key'
-          ? (await this.#api.listRooms(credential.key)).filter(
-              (room) => room.settings.kind === 'support',
-            )
-          : [];
+        credential.kind === 'admin-key' ? await this.#api.listSupportRooms(credential.key) : [];
       const ids = credential.kind === 'identity' ? [credential.room] : rooms.map((room) => room.id);
       this.rooms = rooms;
-      const kept = read(this.storage, ROOM_KEY);
+      const kept = keptRoom(this.storage);
       const room = ids.find((id) => id === kept) ?? ids[0];
       if (!room) {
         this.phase = 'ready';
@@ -147,9 +152,7 @@ export class ChorusInbox extends LitElement {
       // An identity with the admin role staffs every room: its token may list them.
       const staff = this.inbox?.staff.current;
       if (credential.kind === 'identity' && staff?.participant.role === 'admin')
-        this.rooms = (await this.#api.listRooms(staff.token).catch(() => [])).filter(
-          (candidate) => candidate.settings.kind === 'support',
-        );
+        this.rooms = await this.#api.listSupportRooms(staff.token).catch(() => []);
     } catch (error) {
       const refused =
         error instanceof ChorusError && (error.status === 401 || error.status === 403);
@@ -169,25 +172,18 @@ export class ChorusInbox extends LitElement {
     this.#closeConversation();
     await this.inbox?.disconnect();
     this.inbox = undefined;
-    const api = this.#api;
-    const staff = await StaffSession.start(api, credential, room, this.#name, (error) =>
-      this.#report(error),
-    );
-    const inbox = new SupportInbox({
+    const inbox = await SupportInbox.open({
       server: this.server,
-      api,
-      staff,
+      api: this.#api,
+      credential,
+      room,
+      name: this.#name,
       ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
       ...(this.createInboxChannel ? { createInboxChannel: this.createInboxChannel } : {}),
       ...(this.createChannel ? { createChannel: this.createChannel } : {}),
       onError: (error) => this.#report(error),
     });
-    inbox.connect();
-    try {
-      this.storage?.setItem(ROOM_KEY, room);
-    } catch {
-      // not kept: the first room next time
-    }
+    keepRoom(this.storage, room);
     this.inbox = inbox;
     this.phase = 'ready';
   }
@@ -237,14 +233,10 @@ export class ChorusInbox extends LitElement {
     return this.renderRoot.querySelector('chorus-conversation-list');
   }
 
-  #handleSignIn(event: SubmitEvent): void {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    const key = String(form.get('key') ?? '').trim();
-    const name = String(form.get('name') ?? '').trim();
-    if (key) this.#credential = { kind: 'admin-key', key };
-    if (name) this.#name = name;
-    if (!this.#credential || !this.#name) return;
+  #handleSignIn(event: ChorusSignInEvent): void {
+    if (event.key) this.#credential = { kind: 'admin-key', key: event.key };
+    this.#name = event.name;
+    if (!this.#credential) return;
     saveSignIn(this.storage, { credential: this.#credential, name: this.#name });
     void this.#signIn();
   }
@@ -258,47 +250,6 @@ export class ChorusInbox extends LitElement {
     this.needsKey = true;
     this.rooms = [];
     this.phase = 'signed-out';
-  }
-
-  #renderSignIn() {
-    const strings = this.#strings;
-    return html`<main class="sign-in">
-      <form class="card" @submit=${this.#handleSignIn}>
-        <h1>${strings.signInTitle}</h1>
-        ${this.needsKey ? html`<p class="help">${strings.signInHelp}</p>` : nothing}
-        ${this.problem ? html`<p class="problem" role="alert">${this.problem}</p>` : nothing}
-        ${
-          this.needsKey
-            ? html`<label>${strings.keyLabel}<input name="key" type="password" autocomplete="off" required /></label>`
-            : nothing
-        }
-        <label>${strings.nameLabel}<input name="name" autocomplete="name" required maxlength="60" .value=${this.#name ?? ''} /></label>
-        <button class="button button--primary" type="submit">${strings.signIn}</button>
-      </form>
-    </main>`;
-  }
-
-  #renderTopbar() {
-    const strings = this.#strings;
-    const live = this.#live.value;
-    const current = this.inbox?.room;
-    return html`<header class="topbar" part="topbar">
-      <h1 class="brand">${strings.title}</h1>
-      ${
-        this.rooms.length > 1
-          ? html`<label class="room-picker">${strings.roomLabel}
-            <select @change=${(event: Event) => void this.#switchRoom((event.target as HTMLSelectElement).value)}>
-              ${this.rooms.map((room) => html`<option value=${room.id} ?selected=${room.id === current}>${room.title}</option>`)}
-            </select>
-          </label>`
-          : current
-            ? html`<span class="room">${this.rooms[0]?.title ?? current}</span>`
-            : nothing
-      }
-      ${live ? html`<span class="live live--${live}" role="status">${live === 'open' ? strings.live : strings.reconnecting}</span>` : nothing}
-      <span class="signed-in">${format(strings.signedInAs, { name: this.#name ?? '' })}</span>
-      <button class="button" type="button" @click=${() => this.#signOut()}>${strings.signOut}</button>
-    </header>`;
   }
 
   #renderPanes() {
@@ -332,8 +283,22 @@ export class ChorusInbox extends LitElement {
 
   override render() {
     const strings = this.#strings;
-    if (this.phase === 'signed-out') return this.#renderSignIn();
-    return html`${this.#renderTopbar()}
+    if (this.phase === 'signed-out')
+      return html`<chorus-inbox-sign-in
+        ?needs-key=${this.needsKey}
+        .name=${this.#name ?? ''}
+        .problem=${this.problem}
+        @chorus-sign-in=${this.#handleSignIn}
+      ></chorus-inbox-sign-in>`;
+    return html`${renderTopbar({
+      strings,
+      rooms: this.rooms,
+      current: this.inbox?.room,
+      live: this.#live.value,
+      name: this.#name ?? '',
+      onRoom: (room) => void this.#switchRoom(room),
+      onSignOut: () => this.#signOut(),
+    })}
       ${this.problem && this.phase !== 'failed' ? html`<p class="problem banner" role="alert">${this.problem}</p>` : nothing}
       ${
         this.phase === 'loading'
@@ -342,21 +307,5 @@ export class ChorusInbox extends LitElement {
             ? html`<p class="problem notice" role="alert">${this.problem}</p>`
             : this.#renderPanes()
       }`;
-  }
-}
-
-function defaultStorage(): Storage | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function read(storage: Pick<Storage, 'getItem'> | null, key: string): string | null {
-  try {
-    return storage?.getItem(key) ?? null;
-  } catch {
-    return null;
   }
 }
