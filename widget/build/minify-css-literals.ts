@@ -7,9 +7,13 @@
  * `${…}` interpolations (one css result inside another, e.g. the dark palette in a media query)
  * stand in as placeholder declarations while lightningcss works, then are put back. A literal
  * that is not CSS lightningcss can read fails the build: a broken stylesheet never ships.
+ *
+ * The plugin also collapses the line breaks of the widget's html`…` literals
+ * (minify-html-literals.ts), so that one registered plugin minifies every literal.
  */
 import { transform } from 'lightningcss';
 import type { Plugin } from 'vite';
+import { minifyHtmlLiteralsIn } from './minify-html-literals.ts';
 
 /** A css`…` literal; its only escape may be `\\` (a CSS escape such as `content: '\\1F5BC'`). */
 const CSS_LITERAL = /\bcss`((?:[^`\\]|\\\\)*)`/g;
@@ -21,8 +25,12 @@ export function minifyCssLiterals(): Plugin {
     name: 'chorus:minify-css-literals',
     enforce: 'pre',
     transform(code, id) {
-      if (!id.endsWith('.styles.ts')) return null;
-      return { code: minifyCssLiteralsIn(code, id), map: null };
+      if (id.endsWith('.styles.ts')) return { code: minifyCssLiteralsIn(code, id), map: null };
+      // The widget's own templates lose their layout too (minify-html-literals.ts).
+      const path = id.split('?')[0]!.replaceAll('\\', '/');
+      if (path.includes('/widget/') && !path.includes('/node_modules/') && /\.ts$/.test(path))
+        return { code: minifyHtmlLiteralsIn(code, id), map: null };
+      return null;
     },
   };
 }

@@ -32,8 +32,8 @@ export class FakeRoomServer {
   messages: Message[] = [];
   ttlMs = 3_600_000;
   now = () => Date.now();
-  /** Makes the room a support room: whether visitors may ask for a person. */
-  support: { handoff: boolean } | undefined;
+  /** Makes the room a support room: whether visitors may ask for a person, its welcome and starters. */
+  support: { handoff: boolean; welcome?: string; starters?: string[] } | undefined;
   readonly conversations = new Map<string, { status: ConversationStatus; messages: Message[] }>();
   private tokens = 0;
   private readonly participants = new Map<string, { id: string; name: string }>();
@@ -109,8 +109,8 @@ export class FakeRoomServer {
           kind: this.support ? 'support' : 'shared',
           title: 'Lobby',
           status: this.conversations.get(room)?.status ?? null,
-          welcome: '',
-          starters: [],
+          welcome: this.support?.welcome ?? '',
+          starters: this.support?.starters ?? [],
           handoff: this.support?.handoff ?? false,
         },
         realtime: { url: 'ws://fake/realtime/v1', apikey: 'anon', typing: 'channel' },

@@ -31,10 +31,20 @@ const clients: RoomClient[] = [];
 
 /** A visitor's chat of support room `help`, joined and caught up. */
 async function visit(
-  options: { handoff?: boolean; messages?: Message[]; theme?: 'light' | 'dark' } = {},
+  options: {
+    handoff?: boolean;
+    welcome?: string;
+    starters?: string[];
+    messages?: Message[];
+    theme?: 'light' | 'dark';
+  } = {},
 ) {
   const server = new FakeRoomServer();
-  server.support = { handoff: options.handoff ?? true };
+  server.support = {
+    handoff: options.handoff ?? true,
+    ...(options.welcome ? { welcome: options.welcome } : {}),
+    ...(options.starters ? { starters: options.starters } : {}),
+  };
   const channels = fakeChannels();
   const client = new RoomClient({
     server: 'https://chat.test',
@@ -174,6 +184,30 @@ describe('<chorus-chat> in a support room', () => {
     server.conversations.get('c_1')!.status = 'closed'; // closed while the visitor was away
     await rejoin();
     expect(notice(chat)).to.equal('This conversation was closed');
+  });
+
+  it('greets an empty conversation with the room’s welcome and starters; a starter is sent as asked', async () => {
+    const { server, chat } = await visit({
+      welcome: 'Hi! How can we help?',
+      starters: ['Where is my order?', 'How long does delivery take?'],
+    });
+    expect(text(get(chat, '.empty'))).to.equal('Hi! How can we help?');
+    const starters = findAll<HTMLButtonElement>(chat, '.starter');
+    expect(starters.map(text)).to.deep.equal([
+      'Where is my order?',
+      'How long does delivery take?',
+    ]);
+    expect(await axeViolations(chat)).to.deep.equal([]);
+    starters[1]!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() =>
+      expect(server.conversations.get('c_1')?.messages.map((m) => m.content)).to.deep.equal([
+        'How long does delivery take?',
+      ]),
+    );
+    await settle(chat);
+    expect(find(chat, '.empty')).to.equal(null);
+    expect(findAll(chat, '.starter')).to.deep.equal([]);
   });
 
   it('offers no "Talk to a person" where the room does not allow it', async () => {

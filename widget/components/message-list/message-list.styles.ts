@@ -35,6 +35,13 @@ export const messageListStyles = css`
     text-align: center;
   }
 
+  .starter {
+    display: flex;
+    width: fit-content;
+    margin: var(--_c-space) auto 0;
+    text-align: left;
+  }
+
   .message {
     position: relative;
     margin: 0 0 calc(var(--_c-space) * 1.5);

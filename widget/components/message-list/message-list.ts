@@ -80,6 +80,7 @@ export class ChorusMessageList extends LitElement {
   readonly #loadingOlder = new StoreController(this, () => this.state?.transcript.$loadingOlder);
   readonly #announcements = new StoreController(this, () => this.state?.transcript.$announcements);
   readonly #agents = new StoreController(this, () => this.state?.$agents);
+  readonly #session = new StoreController(this, () => this.state?.status.$session);
   readonly #rendered = new Map<string, RenderedContent>();
   #pinned = true;
   /** The oldest message in the DOM; `undefined` renders from the first loaded one. */
@@ -378,6 +379,13 @@ export class ChorusMessageList extends LitElement {
       : nothing;
   }
 
+  /** An empty conversation: the room's welcome (else the default line) and its suggested first questions. */
+  #renderEmpty() {
+    const room = this.#session.value?.room;
+    return html`<p class="empty">${room?.welcome || this.strings.emptyRoom}</p>
+      ${room?.starters?.map((starter) => html`<button class="button starter" type="button" @click=${() => this.state?.transcript.sendMessage(starter)}>${starter}</button>`)}`;
+  }
+
   #renderAnnouncement(announcement: Announcement) {
     const strings = this.strings;
     const text =
@@ -402,7 +410,7 @@ export class ChorusMessageList extends LitElement {
           ${this.#renderHistory()}
           ${
             list.length === 0
-              ? html`<p class="empty">${strings.emptyRoom}</p>`
+              ? this.#renderEmpty()
               : repeat(
                   list,
                   (message) => message.id,
