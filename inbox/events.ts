@@ -35,3 +35,28 @@ declare global {
     'chorus-sign-in': ChorusSignInEvent;
   }
 }
+
+/** Back to the list from the open conversation (the back button, or Escape). */
+export class ChorusConversationBackEvent extends Event {
+  static readonly eventName = 'chorus-conversation-back';
+
+  constructor() {
+    super(ChorusConversationBackEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+/** The list's "Older conversations": the next page, please. */
+export class ChorusLoadMoreEvent extends Event {
+  static readonly eventName = 'chorus-load-more';
+
+  constructor() {
+    super(ChorusLoadMoreEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'chorus-conversation-back': ChorusConversationBackEvent;
+    'chorus-load-more': ChorusLoadMoreEvent;
+  }
+}

@@ -199,6 +199,7 @@ export class FakeInboxServer {
         !(identity && identity[0] === 'operator')
       )
         return refuse(401, 'unauthorized');
+      if (AGENTS.some((agent) => agent.name === body.name)) return refuse(409, 'name_taken');
       const session: SessionResponse = {
         token: `staff-token-${++this.#tokens}`,
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),

@@ -4,7 +4,7 @@ import type { Conversation } from '../../../protocol/room.ts';
 import { shortenText } from '../../../protocol/text.ts';
 import { plainText } from '../../../widget/stores/transcript.ts';
 import { sharedStyles } from '../../../widget/styles/shared.styles.ts';
-import { ChorusConversationOpenEvent } from '../../events.ts';
+import { ChorusConversationOpenEvent, ChorusLoadMoreEvent } from '../../events.ts';
 import { INBOX_STRINGS, type InboxStrings } from '../../strings.ts';
 import { statusLabel } from '../status-label.ts';
 import { conversationListStyles } from './conversation-list.styles.ts';
@@ -180,7 +180,7 @@ export class ChorusConversationList extends LitElement {
       </ul>
       ${
         this.hasMore
-          ? html`<div class="more"><button class="button" type="button" ?disabled=${this.loading} @click=${() => this.dispatchEvent(new Event('chorus-load-more', { bubbles: true, composed: true }))}>
+          ? html`<div class="more"><button class="button" type="button" ?disabled=${this.loading} @click=${() => this.dispatchEvent(new ChorusLoadMoreEvent())}>
             ${this.loading ? strings.loading : strings.loadMore}
           </button></div>`
           : nothing

@@ -15,6 +15,7 @@ import type { ChatMessage } from '../../../widget/stores/transcript.ts';
 import { ICONS } from '../../../widget/styles/icons.ts';
 import { sharedStyles } from '../../../widget/styles/shared.styles.ts';
 import type { SupportInbox } from '../../room/support-inbox.ts';
+import { ChorusConversationBackEvent } from '../../events.ts';
 import { INBOX_ICONS } from '../icons.ts';
 import { INBOX_STRINGS, STAFF_WIDGET_STRINGS, type InboxStrings } from '../../strings.ts';
 import { statusLabel } from '../status-label.ts';
@@ -73,7 +74,7 @@ export class ChorusConversationView extends LitElement {
     this.addEventListener('keydown', (event) => {
       if (event.key !== 'Escape' || event.defaultPrevented) return;
       event.preventDefault();
-      this.dispatchEvent(new Event('chorus-conversation-back', { bubbles: true, composed: true }));
+      this.dispatchEvent(new ChorusConversationBackEvent());
     });
   }
 
@@ -254,7 +255,7 @@ export class ChorusConversationView extends LitElement {
     );
     const status = conversation.status;
     return html`<header class="header" part="header">
-        <button class="icon-button back" type="button" aria-label=${strings.back} @click=${() => this.dispatchEvent(new Event('chorus-conversation-back', { bubbles: true, composed: true }))}>
+        <button class="icon-button back" type="button" aria-label=${strings.back} @click=${() => this.dispatchEvent(new ChorusConversationBackEvent())}>
           ${INBOX_ICONS.back}
         </button>
         <div class="who">

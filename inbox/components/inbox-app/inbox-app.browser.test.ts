@@ -88,6 +88,17 @@ describe('<chorus-inbox>', () => {
     expect(server.channel(`inbox:${SUPPORT_ROOM}`)?.tokens).to.deep.equal(['staff-token-1']);
   });
 
+  it('brings the form back, saying why, when the room refuses the name', async () => {
+    const server = serverWithTwo();
+    const inbox = await mountInbox(server, `#key=${ADMIN_KEY}&name=Sage`);
+    await until(() => expect(find(inbox, '[role="alert"]')?.textContent).to.contain('name_taken'));
+    // The key stays: only the name is asked again.
+    expect(find(inbox, 'input[name="key"]') === null, 'no key field').to.equal(true);
+    get<HTMLInputElement>(inbox, 'input[name="name"]').value = 'Ada';
+    get(inbox, 'button[type="submit"]').click();
+    await until(() => expect(rows(inbox)).to.have.length(2));
+  });
+
   it('asks for the key and a name when it has none, and a refused key brings the form back', async () => {
     const server = serverWithTwo();
     const inbox = await mountInbox(server);
@@ -120,6 +131,7 @@ describe('<chorus-inbox>', () => {
     await until(() => expect(rows(inbox).map((row) => row.name)).to.deep.equal(['Grace', 'Linus']));
     const first = rows(inbox)[0]!;
     expect(first.className).to.contain('row--waiting');
+    expect(document.title).to.equal('(1) Chorus inbox');
     expect(first.unread).to.equal('2');
     expect(get(inbox, '[data-id="c_grace"] .status').textContent).to.equal('Waiting');
     // A reply streams into Linus's row, checkpoint by checkpoint.

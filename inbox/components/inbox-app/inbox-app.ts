@@ -91,7 +91,7 @@ export class ChorusInbox extends LitElement {
   constructor() {
     super();
     this.server = globalThis.location?.origin ?? '';
-    this.theme = 'light';
+    this.theme = 'auto';
     this.narrow = false;
     this.phase = 'signed-out';
     this.problem = null;
@@ -116,6 +116,14 @@ export class ChorusInbox extends LitElement {
     this.#name = signIn.name;
     this.needsKey = !this.#credential;
     if (this.#credential && this.#name) void this.#signIn();
+  }
+
+  protected override updated(): void {
+    // Waiting visitors show in the tab's title, for an operator working in another tab.
+    const waiting = (this.#conversations.value ?? []).filter((row) => row.status === 'waiting');
+    const title =
+      waiting.length > 0 ? `(${waiting.length}) ${this.#strings.title}` : this.#strings.title;
+    if (globalThis.document && document.title !== title) document.title = title;
   }
 
   override disconnectedCallback(): void {
@@ -154,14 +162,15 @@ export class ChorusInbox extends LitElement {
       if (credential.kind === 'identity' && staff?.participant.role === 'admin')
         this.rooms = await this.#api.listSupportRooms(staff.token).catch(() => []);
     } catch (error) {
-      const refused =
-        error instanceof ChorusError && (error.status === 401 || error.status === 403);
+      const status = error instanceof ChorusError ? error.status : undefined;
+      const refused = status === 401 || status === 403;
       if (refused) {
         forgetCredential(this.storage);
         this.#credential = null;
         this.needsKey = true;
       }
-      this.phase = refused ? 'signed-out' : 'failed';
+      // A refused key, or a name the room refuses (an agent's, 409): back to the form, saying why.
+      this.phase = refused || status === 400 || status === 409 ? 'signed-out' : 'failed';
       this.problem = error instanceof Error ? error.message : String(error);
     }
   }
@@ -285,7 +294,7 @@ export class ChorusInbox extends LitElement {
     const strings = this.#strings;
     if (this.phase === 'signed-out')
       return html`<chorus-inbox-sign-in
-        ?needs-key=${this.needsKey}
+        .needsKey=${this.needsKey}
         .name=${this.#name ?? ''}
         .problem=${this.problem}
         @chorus-sign-in=${this.#handleSignIn}
