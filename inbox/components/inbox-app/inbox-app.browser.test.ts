@@ -117,6 +117,15 @@ describe('<chorus-inbox>', () => {
     await until(() => expect(rows(inbox)).to.have.length(2));
   });
 
+  it('signs in when the inbox link is pasted into a tab already on the page', async () => {
+    const server = serverWithTwo();
+    const inbox = await mountInbox(server);
+    expect(find(inbox, 'input[name="key"]') === null, 'the form asks for the key').to.equal(false);
+    location.hash = `key=${ADMIN_KEY}&name=Ada`;
+    await until(() => expect(rows(inbox)).to.have.length(2));
+    expect(location.hash).to.equal('');
+  });
+
   it('keeps the list live: waiting rises to the top, previews stream, unread counts show', async () => {
     const server = serverWithTwo();
     const inbox = await mountInbox(server, SIGNED_IN);

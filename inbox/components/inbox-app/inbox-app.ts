@@ -111,11 +111,21 @@ export class ChorusInbox extends LitElement {
     this.#media = globalThis.matchMedia?.(NARROW_QUERY);
     this.#media?.addEventListener('change', this.#onMedia);
     this.#onMedia();
+    globalThis.addEventListener?.('hashchange', this.#onHash);
+    this.#takeSignIn();
+  }
+
+  /** The inbox link pasted into a tab already on /inbox/ changes only the fragment. */
+  readonly #onHash = () => {
+    if (globalThis.location?.hash) this.#takeSignIn();
+  };
+
+  #takeSignIn(): void {
     const signIn = takeSignIn(globalThis.location, globalThis.history ?? null, this.storage);
-    this.#credential = signIn.credential;
-    this.#name = signIn.name;
+    if (signIn.credential) this.#credential = signIn.credential;
+    if (signIn.name) this.#name = signIn.name;
     this.needsKey = !this.#credential;
-    if (this.#credential && this.#name) void this.#signIn();
+    if (this.#credential && this.#name && this.phase !== 'loading') void this.#signIn();
   }
 
   protected override updated(): void {
@@ -129,6 +139,7 @@ export class ChorusInbox extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#media?.removeEventListener('change', this.#onMedia);
+    globalThis.removeEventListener?.('hashchange', this.#onHash);
     void this.inbox?.disconnect();
   }
 
