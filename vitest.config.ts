@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{server,widget,test,protocol}/**/*.test.ts'],
+    include: ['{server,widget,inbox,test,protocol}/**/*.test.ts'],
     exclude: ['**/*.browser.test.ts', 'node_modules/**'],
     globalSetup: ['test/setup/global-setup.ts'],
     sequence: { shuffle: true },

@@ -7,6 +7,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
+import { inboxTestServerPlugin } from './inbox/test-support/inbox-test-server-plugin.mjs';
 
 /** @type {typeof import('./test/helpers/chromium.ts')} */
 const { CHROMIUM_ARGS, findChromium } = await tsImport(
@@ -97,7 +98,7 @@ export async function createConfig({ plugins = [] } = {}) {
   const { executablePath, source } = await findChromium();
   console.log(`[web-test-runner] Chromium: ${executablePath} (from ${source})`);
   return {
-    files: '{widget,test}/**/*.browser.test.ts',
+    files: '{widget,inbox,test}/**/*.browser.test.ts',
     nodeResolve: true,
     concurrency: 1,
     concurrentBrowsers: 1,
@@ -119,4 +120,5 @@ export async function createConfig({ plugins = [] } = {}) {
   };
 }
 
-export default await createConfig();
+// The inbox's real-server test has its own server (inbox/test-support/inbox-test-server-plugin.mjs).
+export default await createConfig({ plugins: [inboxTestServerPlugin()] });

@@ -70,10 +70,13 @@ function conversationId(): string {
 export class PostgresRooms implements Rooms {
   constructor(private readonly sql: SqlExecutor) {}
 
-  /** A conversation has no settings of its own: it is read with its support room's. */
+  /**
+   * A conversation has no settings of its own: it is read with its support room's, and its title
+   * (the support room's, as its visitor sees it; the inbox names it by its visitor).
+   */
   async getRoom(id: string): Promise<Room | null> {
     const { rows } = await this.sql.query<RoomRow>(
-      `select r.id, r.title, coalesce(p.settings, r.settings) as settings, r.parent_id,
+      `select r.id, coalesce(p.title, r.title) as title, coalesce(p.settings, r.settings) as settings, r.parent_id,
          r.visitor_id, r.status, r.created_at, r.updated_at
        from rooms r left join rooms p on p.id = r.parent_id where r.id = $1`,
       [id],

@@ -77,6 +77,9 @@ export function describeRoomsContract(name: string, openSql: () => Promise<Sql>)
           settings: { kind: 'support', policy: 'all' },
         });
         expect(room.id).toMatch(/^c_[A-Za-z0-9_-]{16}$/);
+        // Its visitor sees the support room's title; the inbox names it after its visitor.
+        expect(room.title).toBe(desk.title);
+        expect((await store.rooms.getConversation(room.id))?.title).toBe('V1');
         await store.rooms.updateRoomSettings(desk.id, { policy: 'default' });
         expect((await store.rooms.getRoom(room.id))?.settings).toMatchObject({ policy: 'default' });
 

@@ -46,6 +46,8 @@ export interface WidgetRooms {
   retry: string;
   /** Default policy, for a `Chorus.push(['setUser', …])` queued before the chat connects. */
   setUser: string;
+  /** A support room: each visitor gets a private conversation, and may ask for a person. */
+  support: string;
 }
 
 const WIDGET_ROOMS: WidgetRooms = {
@@ -58,6 +60,7 @@ const WIDGET_ROOMS: WidgetRooms = {
   mention: 'widget-mention',
   retry: 'widget-retry',
   setUser: 'widget-set-user',
+  support: 'widget-support',
 };
 
 const HISTORY_MESSAGE_COUNT = 60;
@@ -125,6 +128,11 @@ export async function startBrowserTestServer(): Promise<{
   for (const id of [WIDGET_ROOMS.send, WIDGET_ROOMS.mention, WIDGET_ROOMS.setUser]) {
     await server.store.rooms.ensureRoom({ id, title: id, settings: { agents: shipped } });
   }
+  await server.store.rooms.ensureRoom({
+    id: WIDGET_ROOMS.support,
+    title: 'Support',
+    settings: { kind: 'support', handoff: true, agents: shipped },
+  });
   await server.store.rooms.ensureRoom({
     id: WIDGET_ROOMS.retry,
     title: 'Retry',

@@ -97,7 +97,12 @@ describe('support rooms: a private conversation per visitor', () => {
     const room = await supportRoom();
     const ada = await session(room, 'Vera');
     const bea = await session(room, 'Wes');
-    expect(ada.room).toMatchObject({ parent: room, kind: 'support', status: 'bot' });
+    expect(ada.room).toMatchObject({
+      parent: room,
+      kind: 'support',
+      status: 'bot',
+      title: 'Help desk',
+    });
     expect(ada.room.id).not.toBe(room);
     expect(bea.room.id).not.toBe(ada.room.id);
 

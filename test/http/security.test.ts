@@ -38,7 +38,7 @@ describe('origin allowlist and CORS', () => {
     expect(response.status).toBe(204);
     expect(response.headers).toMatchObject({
       'access-control-allow-origin': 'https://shop.example',
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
       'access-control-allow-headers': expect.stringMatching(/Authorization.*Content-Type/),
       'access-control-max-age': '600',
       vary: expect.stringMatching(/Origin/),

@@ -13,8 +13,12 @@ export type {
   StopTarget,
 } from '../../protocol/schemas/rest.ts';
 
-/** A host-signed identity (`signature` = hex HMAC-SHA256 of `userId` with the server's identity secret). */
-export type HostIdentity = Identity;
+/**
+ * A user the host site vouches for: an identity JWT its server signed (HS256 with the server's
+ * `CHORUS_IDENTITY_SECRET`: `sub`, `name`, optional `role`, `exp`), or the older
+ * `{ userId, signature }` (hex HMAC-SHA256 of `userId`).
+ */
+export type HostIdentity = Identity | string;
 
 /** Who the widget speaks as. */
 export interface ChorusUser {

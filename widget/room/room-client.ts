@@ -102,7 +102,7 @@ export class RoomClient implements RoomConnection {
       createSession: (user, bearer) => this.#api.createSession(user, bearer),
       storage: options.storage === undefined ? defaultStorage() : options.storage,
       // Per name too: two chats of one room in one tab (two people side by side) stay two participants.
-      storageKey: `chorus:session:${options.server}:${options.room}:${options.user.identity?.userId ?? options.user.name}`,
+      storageKey: `chorus:session:${options.server}:${options.room}:${typeof options.user.identity === 'object' ? options.user.identity.userId : options.user.name}`,
       ...(options.now ? { now: options.now } : {}),
       random: this.#random,
       onSession: (session, previous) => this.#onSession(session, previous),

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { isOriginAllowed, type AllowedOrigins } from '../../auth/allowed-origins.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 
-const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Request-Id';
 const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
