@@ -16,6 +16,7 @@ import {
   type PersonaCatalog,
 } from './orchestrator/personas.ts';
 import type { Persona } from './orchestrator/persona-file.ts';
+import { seedDemoRooms } from './demo-rooms.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
 import { createChatModel, type ChatModel, type ProviderSettings } from './providers/index.ts';
 import { RealtimeHub } from './realtime/hub/hub.ts';
@@ -56,26 +57,6 @@ export interface RunningServer extends ChorusServer {
 }
 
 /** Rooms the demo pages use (`demo/`). */
-/**
- * The demo pages' rooms. Every agent answers, so a first visit shows the room at its liveliest;
- * the company page is a support site (each visitor private, staff in /inbox/), the others group rooms.
- */
-const DEMO_ROOMS: ReadonlyArray<{ id: string; title: string; settings: Record<string, unknown> }> =
-  [
-    {
-      id: 'northwind',
-      title: 'Northwind Bikes',
-      settings: {
-        kind: 'support',
-        policy: 'all',
-        welcome:
-          'Hi! Ask us about bikes, service or delivery. A person from the team is one click away.',
-        starters: ['Which bike suits a 10 km commute with hills?', 'How long does delivery take?'],
-      },
-    },
-    { id: 'shared', title: 'Shared room', settings: { policy: 'all' } },
-    { id: 'themes', title: 'Theming', settings: { policy: 'all' } },
-  ];
 
 export interface StartOptions {
   log?: Logger;
@@ -150,11 +131,7 @@ export async function startChorus(
 
   if (options.serveWidget) {
     await ensureWidgetBuilt(log);
-    for (const { id, title, settings } of DEMO_ROOMS) {
-      const room = await store.rooms.ensureRoom({ id, title, settings });
-      // A data folder from before room kinds: its demo rooms get the kind (and the rest) once.
-      if (room.settings.kind === undefined) await store.rooms.updateRoomSettings(id, settings);
-    }
+    await seedDemoRooms(store.rooms);
   }
   let closing = false;
   const { keys } = realtime;
