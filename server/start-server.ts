@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApiKeys, resolveAdminKey, resolveJwtSecret, type ApiKeys } from './auth/keys.ts';
 import type { Config } from './config.ts';
+import { SupabaseAuthVerifier } from './auth/supabase-auth.ts';
 import { createApp } from './http/create-app.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ensurePrivateFolder } from './lib/private-folder.ts';
@@ -165,6 +166,7 @@ export async function startChorus(
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
+    supabaseAuth: config.supabaseAuth && new SupabaseAuthVerifier(config.supabaseAuth),
     adminKey,
     realtime: {
       url:
