@@ -1,3 +1,5 @@
+// Why one file: it is the composition root; every adapter is built from the configuration, wired,
+// started and closed here, in the one order start-up and shutdown need.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';

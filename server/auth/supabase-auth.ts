@@ -1,20 +1,13 @@
 /**
  * Supabase Auth users as identity (docs/architecture.md §6, §8): a host site that signs its users
  * in with Supabase Auth passes the user's access token as `identity` to `POST /api/session`, and
- * Chorus verifies it against the project's own signing keys, as Supabase's `getClaims()` does:
- *
- * - **asymmetric keys** (ES256, RS256): the project's JWKS (`<project>/auth/v1/.well-known/jwks.json`),
- *   fetched on first use and cached by jose's `createRemoteJWKSet` (fetched again only for a `kid`
- *   it does not know, at most once per 30 s, and after 10 minutes);
- * - **the legacy JWT secret** (HS256): only when `CHORUS_SUPABASE_JWT_SECRET` is set.
- *
- * Which key checks a token follows from its header alone (`alg`, then `kid`), never from trying
- * keys in turn. Which verifier it goes to (this one or the host identity JWT's) follows from its
- * issuer ({@link isSupabaseAuthToken}), so the identity secret never checks a Supabase token and
- * Supabase's keys never check a host-signed one. Refused, each a 401 {@link IdentityError}: another
- * issuer or audience, `role` other than `authenticated`, expired, not valid yet, `alg` none or any
- * alg the configuration does not verify, an unknown `kid`, a bad signature. Keys that cannot be
- * fetched are the server's problem: a 503 {@link SupabaseKeysUnavailableError}.
+ * Chorus checks it with the project's keys, as Supabase's `getClaims()` does: ES256/RS256 with the
+ * project's JWKS (jose's `createRemoteJWKSet` fetches it on first use and caches it; again only
+ * for an unknown `kid`, at most every 30 s, or after 10 minutes), HS256 with the legacy JWT secret
+ * when `CHORUS_SUPABASE_JWT_SECRET` is set. The header picks the key (`alg`, `kid`) and the issuer
+ * picks the verifier ({@link isSupabaseAuthToken}): no key is ever tried in turn, so the identity
+ * secret never checks a Supabase token nor Supabase's keys a host-signed one. Each refusal is a
+ * 401 {@link IdentityError}; keys that cannot be fetched a 503 {@link SupabaseKeysUnavailableError}.
  */
 import {
   createRemoteJWKSet,

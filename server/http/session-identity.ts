@@ -9,6 +9,7 @@ import type { SessionRequest } from '../../protocol/schemas/rest.ts';
 import { identifiedParticipantId, verifyIdentity, verifyIdentityToken } from '../auth/identity.ts';
 import {
   isSupabaseAuthToken,
+  SupabaseKeysUnavailableError,
   supabaseParticipantId,
   type SupabaseAuth,
 } from '../auth/supabase-auth.ts';
@@ -66,8 +67,16 @@ export async function identify(
         'This server does not accept Supabase Auth access tokens (CHORUS_SUPABASE_URL is not set)',
       );
     }
-    // An IdentityError is a 401 saying why; keys that cannot be fetched a 503.
-    const user = await deps.supabaseAuth.verify(body.identity, deps.now());
+    // An IdentityError is a 401 saying why; keys that cannot be fetched a 503 (logged as a warning).
+    const user = await deps.supabaseAuth
+      .verify(body.identity, deps.now())
+      .catch((error: unknown) => {
+        if (!(error instanceof SupabaseKeysUnavailableError)) throw error;
+        throw new HttpError(503, error.code, error.message, {
+          cause: error.cause,
+          headers: { 'Retry-After': '5' },
+        });
+      });
     return {
       participantId: supabaseParticipantId(user.userId),
       name: user.name ?? body.name,
