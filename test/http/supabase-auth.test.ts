@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity } from '../../server/auth/identity.ts';
 import { signJwt, verifyJwt } from '../../server/auth/jwt.ts';
 import { SupabaseAuthVerifier } from '../../server/auth/supabase-auth.ts';
+import { startChorusServer } from '../helpers/chorus-server.ts';
 import { nowSeconds, TEST_JWT_SECRET } from '../helpers/hub.ts';
 import { startSupabaseProject, type SupabaseProject } from '../helpers/supabase-project.ts';
 import { ADMIN_KEY, IDENTITY_SECRET, startApi, type ApiHarness } from './api-harness.ts';
@@ -254,4 +255,37 @@ describe('Supabase Auth access tokens as identity', () => {
       await down.close();
     }
   });
+});
+
+describe('the server as npm start runs it, with CHORUS_SUPABASE_URL and CHORUS_SUPABASE_JWT_SECRET', () => {
+  it("accepts the project users' ES256 and HS256 tokens as one member", async () => {
+    const server = await startChorusServer({
+      env: {
+        CHORUS_SUPABASE_URL: project.url,
+        CHORUS_SUPABASE_JWT_SECRET: project.legacySecret,
+      },
+    });
+    try {
+      const sub = randomUUID();
+      const ids: string[] = [];
+      for (const alg of ['ES256', 'HS256'] as const) {
+        const response = await fetch(`${server.url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            room: 'lobby',
+            name: 'Ada',
+            identity: await project.accessToken({ sub }, { alg }),
+          }),
+        });
+        const body = (await response.json()) as Session;
+        expect(response.status, JSON.stringify(body)).toBe(200);
+        expect(body.participant.role).toBe('member');
+        ids.push(body.participant.id);
+      }
+      expect(ids).toEqual([`supabase:${sub}`, `supabase:${sub}`]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
