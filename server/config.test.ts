@@ -121,4 +121,71 @@ describe('loadConfig', () => {
       expect(loadConfig(env).realModel).toEqual(realModel);
     },
   );
+
+  describe('Supabase Auth users (CHORUS_SUPABASE_*)', () => {
+    const secret = 'legacy-jwt-secret-of-the-project-0123456789';
+
+    it('is off unless set, and derives the issuer and JWKS from the project URL', () => {
+      expect(loadConfig({}).supabaseAuth).toBeNull();
+      expect(loadConfig({ CHORUS_SUPABASE_URL: 'https://abc.supabase.co/' }).supabaseAuth).toEqual({
+        issuer: 'https://abc.supabase.co/auth/v1',
+        audience: 'authenticated',
+        jwksUrl: 'https://abc.supabase.co/auth/v1/.well-known/jwks.json',
+        jwtSecret: null,
+      });
+      expect(
+        loadConfig({
+          CHORUS_SUPABASE_URL: 'http://127.0.0.1:54321',
+          CHORUS_SUPABASE_JWT_SECRET: secret,
+          CHORUS_SUPABASE_AUTH_AUDIENCE: 'members',
+        }).supabaseAuth,
+      ).toEqual({
+        issuer: 'http://127.0.0.1:54321/auth/v1',
+        audience: 'members',
+        jwksUrl: 'http://127.0.0.1:54321/auth/v1/.well-known/jwks.json',
+        jwtSecret: secret,
+      });
+    });
+
+    it('takes a self-hosted issuer and an internal JWKS address', () => {
+      expect(
+        loadConfig({
+          CHORUS_SUPABASE_AUTH_ISSUER: 'https://auth.example.com/auth/v1',
+          CHORUS_SUPABASE_AUTH_JWKS_URL: 'http://localhost:9999/.well-known/jwks.json',
+        }).supabaseAuth,
+      ).toMatchObject({
+        issuer: 'https://auth.example.com/auth/v1',
+        jwksUrl: 'http://localhost:9999/.well-known/jwks.json',
+      });
+    });
+
+    it('lists every bad value and combination at once', () => {
+      expect(
+        configProblems({
+          CHORUS_SUPABASE_URL: 'abc.supabase.co',
+          CHORUS_SUPABASE_JWT_SECRET: 'short',
+        }),
+      ).toEqual([
+        'CHORUS_SUPABASE_URL must be an http(s) URL, e.g. https://<project>.supabase.co (got "abc.supabase.co")',
+        expect.stringMatching(/^CHORUS_SUPABASE_JWT_SECRET must be at least 32 characters/),
+      ]);
+      expect(configProblems({ CHORUS_SUPABASE_JWT_SECRET: secret })).toEqual([
+        expect.stringMatching(
+          /^CHORUS_SUPABASE_URL is required with the other CHORUS_SUPABASE_\* settings/,
+        ),
+      ]);
+      expect(
+        configProblems({
+          CHORUS_SUPABASE_URL: 'http://supabase.internal:8000',
+          CHORUS_SUPABASE_JWT_SECRET: secret,
+          CHORUS_IDENTITY_SECRET: secret,
+          PORT: 'x',
+        }),
+      ).toEqual([
+        'PORT must be an integer from 0 to 65535, got "x"',
+        expect.stringMatching(/^CHORUS_SUPABASE_URL must be https \(http only for localhost\)/),
+        expect.stringMatching(/^CHORUS_SUPABASE_JWT_SECRET and CHORUS_IDENTITY_SECRET must differ/),
+      ]);
+    });
+  });
 });

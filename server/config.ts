@@ -16,6 +16,7 @@ import {
 import { DEFAULT_API_LIMITS, type ApiLimits } from './http/api-schemas.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
 import { apiKeyProblem } from './auth/keys.ts';
+import type { SupabaseAuthSettings } from './auth/supabase-auth.ts';
 import type { LogLevel } from './lib/logger.ts';
 import type { ProviderSettings } from './providers/index.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
@@ -51,6 +52,8 @@ export interface Config {
   allowedOrigins: AllowedOrigins;
   /** Host sites sign their users' ids with it; null refuses host-signed identities. */
   identitySecret: string | null;
+  /** Supabase Auth access tokens accepted as identity (`CHORUS_SUPABASE_*`); null refuses them. */
+  supabaseAuth: SupabaseAuthSettings | null;
   sessionTtlSeconds: number;
   apiLimits: ApiLimits;
   trustProxy: boolean | number | string;
@@ -263,6 +266,12 @@ const environmentSchema = z
     CHORUS_IDENTITY_SECRET: secret(
       `CHORUS_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`,
     ),
+    // Supabase Auth users as identity (server/auth/supabase-auth.ts); checked together below.
+    CHORUS_SUPABASE_URL: trimmed,
+    CHORUS_SUPABASE_JWT_SECRET: setting,
+    CHORUS_SUPABASE_AUTH_ISSUER: trimmed,
+    CHORUS_SUPABASE_AUTH_AUDIENCE: trimmed,
+    CHORUS_SUPABASE_AUTH_JWKS_URL: trimmed,
     CHORUS_PUBLIC_URL: setting.transform((raw, context) => readPublicUrl(raw, context)),
     CHORUS_PUBLIC_REALTIME_URL: setting.superRefine((value, context) => {
       if (value !== null && !/^wss?:\/\//.test(value)) {
@@ -307,7 +316,9 @@ const environmentSchema = z
   // Across variables: runs even when a variable above has a problem, so every problem is listed.
   .superRefine(
     (environment, context) => {
-      readRealtimeSettings(environment, (message) => context.addIssue({ code: 'custom', message }));
+      const problem = (message: string) => context.addIssue({ code: 'custom', message });
+      readRealtimeSettings(environment, problem);
+      readSupabaseAuth(environment, problem);
     },
     { when: () => true },
   );
@@ -361,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     },
     allowedOrigins: environment.CHORUS_ALLOWED_ORIGINS,
     identitySecret: environment.CHORUS_IDENTITY_SECRET,
+    supabaseAuth: readSupabaseAuth(environment, () => {}),
     sessionTtlSeconds: environment.CHORUS_SESSION_TTL_SECONDS,
     apiLimits: {
       messageChars: environment.CHORUS_LIMIT_MESSAGE_CHARS,
@@ -475,4 +487,107 @@ function readRealtimeSettings(
   }
   if (serviceKey === null || anonKey === null) return { kind: 'embedded' }; // never used: the missing key is a problem
   return { kind: 'external', url, serviceKey, anonKey };
+}
+
+/** The audience of a signed-in Supabase user's access token. */
+const DEFAULT_SUPABASE_AUDIENCE = 'authenticated';
+
+/**
+ * An http(s) URL as text without a trailing slash, or null with a problem. `keys` URLs must be
+ * https unless they are on this machine: keys fetched in the clear could be swapped on the way.
+ */
+function supabaseUrl(
+  name: string,
+  raw: string,
+  problem: (message: string) => void,
+  options: { keys?: boolean } = {},
+): string | null {
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url === null || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+    problem(
+      `${name} must be an http(s) URL, e.g. https://<project>.supabase.co (got "${raw.slice(0, 100)}")`,
+    );
+    return null;
+  }
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+  if (options.keys && url.protocol === 'http:' && !loopback) {
+    problem(
+      `${name} must be https (http only for localhost): Supabase's signing keys are fetched from it (got "${raw.slice(0, 100)}")`,
+    );
+    return null;
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * `CHORUS_SUPABASE_*`: which Supabase project's Auth users are accepted as identity, or null when
+ * none is set. The issuer is `CHORUS_SUPABASE_AUTH_ISSUER`, else `<CHORUS_SUPABASE_URL>/auth/v1`;
+ * the JWKS is `CHORUS_SUPABASE_AUTH_JWKS_URL`, else `<issuer>/.well-known/jwks.json`; HS256 tokens
+ * need `CHORUS_SUPABASE_JWT_SECRET`. `problem` is told every bad value and combination.
+ */
+function readSupabaseAuth(
+  environment: Pick<
+    Environment,
+    | 'CHORUS_SUPABASE_URL'
+    | 'CHORUS_SUPABASE_JWT_SECRET'
+    | 'CHORUS_SUPABASE_AUTH_ISSUER'
+    | 'CHORUS_SUPABASE_AUTH_AUDIENCE'
+    | 'CHORUS_SUPABASE_AUTH_JWKS_URL'
+    | 'CHORUS_IDENTITY_SECRET'
+  >,
+  problem: (message: string) => void,
+): SupabaseAuthSettings | null {
+  const {
+    CHORUS_SUPABASE_URL: projectUrl,
+    CHORUS_SUPABASE_JWT_SECRET: jwtSecret,
+    CHORUS_SUPABASE_AUTH_ISSUER: issuerSetting,
+    CHORUS_SUPABASE_AUTH_AUDIENCE: audience,
+    CHORUS_SUPABASE_AUTH_JWKS_URL: jwksSetting,
+    CHORUS_IDENTITY_SECRET: identitySecret,
+  } = environment;
+  if ([projectUrl, jwtSecret, issuerSetting, audience, jwksSetting].every((value) => !value)) {
+    return null;
+  }
+  let valid = true;
+  const check = (name: string, raw: string | undefined, keys = false) => {
+    if (raw === undefined) return undefined;
+    const url = supabaseUrl(name, raw, problem, { keys });
+    if (url === null) valid = false;
+    return url ?? undefined;
+  };
+  const project = check('CHORUS_SUPABASE_URL', projectUrl);
+  const issuer =
+    check('CHORUS_SUPABASE_AUTH_ISSUER', issuerSetting) ??
+    (project === undefined ? undefined : `${project}/auth/v1`);
+  if (issuer === undefined && valid) {
+    problem(
+      "CHORUS_SUPABASE_URL is required with the other CHORUS_SUPABASE_* settings: the project URL (https://<project>.supabase.co) tells its users' access tokens apart",
+    );
+    valid = false;
+  }
+  const jwksUrl =
+    check('CHORUS_SUPABASE_AUTH_JWKS_URL', jwksSetting, true) ??
+    (issuer === undefined
+      ? undefined
+      : check(
+          jwksSetting === undefined && issuerSetting === undefined
+            ? 'CHORUS_SUPABASE_URL'
+            : 'CHORUS_SUPABASE_AUTH_ISSUER',
+          `${issuer}/.well-known/jwks.json`,
+          true,
+        ));
+  if (jwtSecret !== null && jwtSecret.length < MIN_SECRET_LENGTH) {
+    problem(
+      `CHORUS_SUPABASE_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (the project's legacy JWT secret, from its API settings)`,
+    );
+    valid = false;
+  }
+  if (jwtSecret !== null && identitySecret !== null && jwtSecret === identitySecret) {
+    problem(
+      'CHORUS_SUPABASE_JWT_SECRET and CHORUS_IDENTITY_SECRET must differ: with one secret, whoever can sign one kind of identity could sign the other',
+    );
+    valid = false;
+  }
+  if (!valid || issuer === undefined || jwksUrl === undefined) return null;
+  return { issuer, audience: audience ?? DEFAULT_SUPABASE_AUDIENCE, jwksUrl, jwtSecret };
 }

@@ -1,8 +1,11 @@
+// Why one file: it is the composition root; every adapter is built from the configuration, wired,
+// started and closed here, in the one order start-up and shutdown need.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApiKeys, resolveAdminKey, resolveJwtSecret, type ApiKeys } from './auth/keys.ts';
 import type { Config } from './config.ts';
+import { SupabaseAuthVerifier } from './auth/supabase-auth.ts';
 import { createApp } from './http/create-app.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ensurePrivateFolder } from './lib/private-folder.ts';
@@ -142,6 +145,7 @@ export async function startChorus(
     roomEvents: bus,
     jwtSecret,
     identitySecret: config.identitySecret,
+    supabaseAuth: config.supabaseAuth && new SupabaseAuthVerifier(config.supabaseAuth),
     adminKey,
     realtime: {
       url:

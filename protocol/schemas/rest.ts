@@ -96,7 +96,7 @@ export const identityTokenSchema = z
     'must be an identity JWT (three base64url segments) or { userId, signature }',
   )
   .describe(
-    'An identity JWT signed by the host site (HS256 with `CHORUS_IDENTITY_SECRET`): claims `sub`, `name`, optional `role` (`member`, `operator`, `admin`), `exp` at most 24 h ahead.',
+    'An identity JWT signed by the host site (HS256 with `CHORUS_IDENTITY_SECRET`): claims `sub`, `name`, optional `role` (`member`, `operator`, `admin`), `exp` at most 24 h ahead. Or, where the server sets `CHORUS_SUPABASE_URL`, a Supabase Auth access token of that project (`session.access_token`; told apart by its `iss`, `<project>/auth/v1`): the participant is `supabase:<auth user id>`, a `member`, named by `user_metadata.full_name` or `name`, else by `name`.',
   );
 
 // Requests.

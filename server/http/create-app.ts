@@ -4,6 +4,7 @@ import { FixedWindowRateLimiter } from '../auth/rate-limit.ts';
 import { DEFAULT_SESSION_TTL_SECONDS } from '../auth/tokens.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AllowedOrigins } from '../auth/allowed-origins.ts';
+import type { SupabaseAuth } from '../auth/supabase-auth.ts';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './api-schemas.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { errorHandler } from './middleware/error-handler.ts';
@@ -36,6 +37,8 @@ export interface AppDependencies {
   jwtSecret: string;
   /** `CHORUS_IDENTITY_SECRET`: host-signed identities are checked with it; null refuses them. */
   identitySecret: string | null;
+  /** Verifies Supabase Auth access tokens given as `identity` (`SupabaseAuthVerifier`); default null: refused. */
+  supabaseAuth?: SupabaseAuth | null;
   /** The admin key (`CHORUS_ADMIN_KEY` or generated): the admin API and admin sessions; null: none. */
   adminKey?: string | null;
   realtime: {
@@ -114,6 +117,7 @@ export function createApp(deps: AppDependencies): Express {
       log,
       jwtSecret: deps.jwtSecret,
       identitySecret: deps.identitySecret,
+      supabaseAuth: deps.supabaseAuth ?? null,
       sessionTtlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
       realtimeUrl: deps.realtime.url,
       hosts: { listenHost: deps.listenHost ?? '', allowedOrigins: deps.allowedOrigins ?? '*' },

@@ -1,11 +1,18 @@
 /**
  * Who asks for a session (docs/architecture.md §6, §8): the admin key's holder, a host-verified
- * user (with the role their identity JWT names), the participant of a current token, or a new guest.
+ * user (with the role their identity JWT names), a Supabase Auth user (a member), the participant
+ * of a current token, or a new guest.
  */
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../protocol/room.ts';
 import type { SessionRequest } from '../../protocol/schemas/rest.ts';
 import { identifiedParticipantId, verifyIdentity, verifyIdentityToken } from '../auth/identity.ts';
+import {
+  isSupabaseAuthToken,
+  SupabaseKeysUnavailableError,
+  supabaseParticipantId,
+  type SupabaseAuth,
+} from '../auth/supabase-auth.ts';
 import { TokenError, verifyAccessToken, type AccessGrant } from '../auth/tokens.ts';
 import type { Room } from '../store/rooms.ts';
 import { ERROR_CODE, HttpError } from './http-error.ts';
@@ -23,6 +30,8 @@ export interface IdentityDependencies {
   store: RoomStore;
   jwtSecret: string;
   identitySecret: string | null;
+  /** Verifies Supabase Auth access tokens given as `identity`; null refuses them. */
+  supabaseAuth: SupabaseAuth | null;
   sessionTtlSeconds: number;
   now: () => number;
 }
@@ -32,18 +41,47 @@ export const ADMIN_PARTICIPANT_ID = 'staff:admin';
 
 /**
  * Who asks for the session: a host-verified user (an identity JWT names their role, the older
- * signature makes a member), else the participant of the current token (a refresh keeps id and
- * role), else a new guest.
+ * signature makes a member), a Supabase Auth user (`supabase:<auth id>`, a member, never staff;
+ * a guest when signed in anonymously), else the participant of the current token (a refresh keeps
+ * id and role), else a new guest. A JWT goes to the Supabase verifier or to the identity secret by
+ * its issuer (`isSupabaseAuthToken`), never to both.
  */
-export function identify(
+export async function identify(
   body: SessionRequest,
   previous: { participantId: string; role: Role } | null,
   deps: IdentityDependencies,
-): Requester {
+): Promise<Requester> {
   if (!body.identity) {
     return previous
       ? { participantId: previous.participantId, name: body.name, role: previous.role }
       : { participantId: `${GUEST_PREFIX}${randomUUID()}`, name: body.name, role: 'guest' };
+  }
+  if (
+    typeof body.identity === 'string' &&
+    isSupabaseAuthToken(body.identity, deps.supabaseAuth?.issuer ?? null)
+  ) {
+    if (deps.supabaseAuth === null) {
+      throw new HttpError(
+        401,
+        ERROR_CODE.INVALID_IDENTITY,
+        'This server does not accept Supabase Auth access tokens (CHORUS_SUPABASE_URL is not set)',
+      );
+    }
+    // An IdentityError is a 401 saying why; keys that cannot be fetched a 503 (logged as a warning).
+    const user = await deps.supabaseAuth
+      .verify(body.identity, deps.now())
+      .catch((error: unknown) => {
+        if (!(error instanceof SupabaseKeysUnavailableError)) throw error;
+        throw new HttpError(503, error.code, error.message, {
+          cause: error.cause,
+          headers: { 'Retry-After': '5' },
+        });
+      });
+    return {
+      participantId: supabaseParticipantId(user.userId),
+      name: user.name ?? body.name,
+      role: user.anonymous ? 'guest' : 'member',
+    };
   }
   if (deps.identitySecret === null) {
     throw new HttpError(

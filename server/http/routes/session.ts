@@ -7,6 +7,7 @@ import { issueRoomToken } from '../../auth/tokens.ts';
 import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { expectedOrigin, realtimeUrlOf, type HostPolicy } from '../../lib/public-url.ts';
+import type { SupabaseAuth } from '../../auth/supabase-auth.ts';
 import type { Room } from '../../store/rooms.ts';
 import { ADMIN_PARTICIPANT_ID, currentParticipant, identify } from '../session-identity.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
@@ -21,6 +22,8 @@ export interface SessionRouteDependencies {
   log: Logger;
   jwtSecret: string;
   identitySecret: string | null;
+  /** Verifies Supabase Auth access tokens given as `identity`; null refuses them. */
+  supabaseAuth: SupabaseAuth | null;
   sessionTtlSeconds: number;
   /** The public realtime URL; null derives it from the request's `Host` when {@link hosts} expects it. */
   realtimeUrl: string | null;
@@ -54,6 +57,9 @@ export function titleFromRoomId(roomId: string): string {
  *   participant `user:<userId>`, the same on every device; rooms with `guestAccess: false` admit
  *   only these (`server/auth/identity.ts`). The JWT's `role` (member, operator, admin) is the
  *   token's role; the older signature makes a member. The admin key as bearer makes an admin.
+ * - A Supabase Auth access token as `identity` (`server/auth/supabase-auth.ts`) makes the
+ *   participant `supabase:<auth user id>`, a `member` (a `guest` when signed in anonymously),
+ *   named by its `user_metadata.full_name` or `name`, else by `name`.
  * - In a `support` room a guest or member gets their own conversation (a child room, the same
  *   open one again on refresh and, for a verified user, on every device): the token, the channel
  *   and every REST call then use its id. Staff get a token for the support room itself, which
@@ -98,7 +104,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): Router {
 
       const who = asAdmin
         ? { participantId: ADMIN_PARTICIPANT_ID, name: body.name, role: 'admin' as const }
-        : identify(body, previous, deps);
+        : await identify(body, previous, deps);
       if (!settings.guestAccess && who.role === 'guest') {
         throw new HttpError(
           403,
