@@ -72,12 +72,12 @@ export function apiOperations(messageChars: number): Operation[] {
       operationId: 'createSession',
       summary: 'Join a room: get a short-lived room token',
       description:
-        "Creates the room on first use. Guests get a new participant id; a host-signed `identity` gives a stable one (its `role` the token's: member, operator, admin) and is required where `guestAccess` is off. Send `Authorization: Bearer <current token>` to refresh and keep the participant id (and, in a support room, the conversation), or `Authorization: Bearer <admin key>` for an admin token. In a `support` room a guest or member gets their own conversation: `room.id` is its id, `room.parent` the support room; staff get the support room itself.",
+        "Creates the room on first use. Guests get a new participant id; a host-signed `identity` gives a stable one (its `role` the token's: member, operator, admin), as does a Supabase Auth access token (a member; 503 when the project's signing keys cannot be fetched) and is required where `guestAccess` is off. Send `Authorization: Bearer <current token>` to refresh and keep the participant id (and, in a support room, the conversation), or `Authorization: Bearer <admin key>` for an admin token. In a `support` room a guest or member gets their own conversation: `room.id` is its id, `room.parent` the support room; staff get the support room itself.",
       tags: ['session'],
       authenticated: false,
       body: sessionRequestSchema,
       responses: { 200: ['The room token and where to connect', sessionResponseSchema] },
-      errors: [400, 401, 403, 409, 413, 415, 429],
+      errors: [400, 401, 403, 409, 413, 415, 429, 503],
     },
     {
       ...room,
