@@ -132,7 +132,7 @@ describe('loadConfig', () => {
           CHORUS_WEBHOOK_URL: 'https://example.com/hooks',
           CHORUS_WEBHOOK_SECRET: secret,
         }).webhooks,
-      ).toEqual({ url: 'https://example.com/hooks', secret, timeoutMs: 10_000, maxAttempts: 12 });
+      ).toEqual({ url: 'https://example.com/hooks', secret, timeoutMs: 10_000, maxAttempts: 16 });
       expect(
         loadConfig({
           CHORUS_WEBHOOK_URL: 'http://127.0.0.1:9000/',

@@ -3,6 +3,9 @@
  * what staff hear on `inbox:<room>`. Every status change is a visible system message and a
  * `conversation-status` event; every activity of a conversation reaches the inbox as
  * `conversation-updated`, at most about once a second per conversation while a reply streams.
+ *
+ * Why one file: a status change, a moderation act and an inbox update are told the same ways (a
+ * system message, a room event, the inbox, the audit log, a webhook), and read best side by side.
  */
 import {
   isStaffRole,

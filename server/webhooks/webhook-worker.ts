@@ -38,7 +38,7 @@ export interface WebhookWorkerOptions {
 
 export const DEFAULT_WEBHOOK_OPTIONS = {
   timeoutMs: 10_000,
-  maxAttempts: 12,
+  maxAttempts: 16,
   retryBaseDelayMs: 2_000,
   retryMaxDelayMs: 3_600_000,
   pollIntervalMs: 1_000,
