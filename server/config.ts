@@ -414,9 +414,9 @@ function readWebhookSettings(
     problems.push('CHORUS_WEBHOOK_SECRET needs CHORUS_WEBHOOK_URL (set both or neither)');
   else if (!/^https?:$/.test(URL.canParse(url) ? new URL(url).protocol : ''))
     problems.push(
-      `CHORUS_WEBHOOK_URL must be an http(s) URL such as https://example.com/chorus-events (got "${url.slice(0, 100)}")`,
+      'CHORUS_WEBHOOK_URL must be an http(s) URL such as https://example.com/chorus-events',
     );
-  // The secret's value is never repeated in a problem: start-up problems are printed.
+  // Neither value is repeated in a problem (start-up problems are printed; a URL may hold a token).
   if (secret === null)
     problems.push('CHORUS_WEBHOOK_URL needs CHORUS_WEBHOOK_SECRET (set both or neither)');
   else if (secret.length < MIN_SECRET_LENGTH)
