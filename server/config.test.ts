@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       allowedOrigins: '*',
       trustProxy: false,
       realtime: { kind: 'embedded' },
+      webhooks: null,
     });
   });
 
@@ -186,6 +187,52 @@ describe('loadConfig', () => {
         expect.stringMatching(/^CHORUS_SUPABASE_URL must be https \(http only for localhost\)/),
         expect.stringMatching(/^CHORUS_SUPABASE_JWT_SECRET and CHORUS_IDENTITY_SECRET must differ/),
       ]);
+    });
+  });
+
+  describe('webhooks (CHORUS_WEBHOOK_URL, CHORUS_WEBHOOK_SECRET)', () => {
+    const secret = 'w'.repeat(32);
+
+    it('reads both with the delivery defaults, or overrides', () => {
+      expect(
+        loadConfig({
+          CHORUS_WEBHOOK_URL: 'https://example.com/hooks',
+          CHORUS_WEBHOOK_SECRET: secret,
+        }).webhooks,
+      ).toEqual({ url: 'https://example.com/hooks', secret, timeoutMs: 10_000, maxAttempts: 16 });
+      expect(
+        loadConfig({
+          CHORUS_WEBHOOK_URL: 'http://127.0.0.1:9000/',
+          CHORUS_WEBHOOK_SECRET: secret,
+          CHORUS_WEBHOOK_TIMEOUT_MS: '2500',
+          CHORUS_WEBHOOK_MAX_ATTEMPTS: '3',
+        }).webhooks,
+      ).toMatchObject({ timeoutMs: 2500, maxAttempts: 3 });
+    });
+
+    it('refuses one without the other, a URL that is not http(s), a short secret, and never prints the secret', () => {
+      expect(configProblems({ CHORUS_WEBHOOK_URL: 'https://example.com/hooks' })).toEqual([
+        'CHORUS_WEBHOOK_URL needs CHORUS_WEBHOOK_SECRET (set both or neither)',
+      ]);
+      expect(configProblems({ CHORUS_WEBHOOK_SECRET: secret })).toEqual([
+        'CHORUS_WEBHOOK_SECRET needs CHORUS_WEBHOOK_URL (set both or neither)',
+      ]);
+      const problems = configProblems({
+        CHORUS_WEBHOOK_URL: 'ftp://example.com/hooks',
+        CHORUS_WEBHOOK_SECRET: 'too-short-secret-value',
+        CHORUS_WEBHOOK_TIMEOUT_MS: '10',
+        CHORUS_WEBHOOK_MAX_ATTEMPTS: '0',
+      });
+      expect(problems).toEqual([
+        'CHORUS_WEBHOOK_TIMEOUT_MS must be an integer from 100 to 120000, got "10"',
+        'CHORUS_WEBHOOK_MAX_ATTEMPTS must be an integer from 1 to 50, got "0"',
+        expect.stringMatching(/^CHORUS_WEBHOOK_URL must be an http\(s\) URL/),
+        'CHORUS_WEBHOOK_SECRET must be at least 32 characters (it signs every webhook)',
+      ]);
+      expect(problems.join('\n')).not.toContain('too-short-secret-value');
+      expect(
+        configProblems({ CHORUS_WEBHOOK_URL: 'not a url', CHORUS_WEBHOOK_SECRET: secret }),
+      ).toEqual([expect.stringMatching(/^CHORUS_WEBHOOK_URL must be an http\(s\) URL/)]);
     });
   });
 });

@@ -63,6 +63,19 @@ export interface Config {
   publicRealtimeUrl: string | null;
   /** Which Supabase Realtime carries the rooms: the hub embedded in this server, or an external one. */
   realtime: RealtimeSettings;
+  /** Signed event POSTs to the site's other systems (docs/architecture.md §9); null: off. */
+  webhooks: WebhookSettings | null;
+}
+
+/** `CHORUS_WEBHOOK_URL` and `CHORUS_WEBHOOK_SECRET` (both or neither) and the delivery limits. */
+export interface WebhookSettings {
+  url: string;
+  /** Keys the `Chorus-Signature` HMAC; never sent nor logged. */
+  secret: string;
+  /** `CHORUS_WEBHOOK_TIMEOUT_MS`: how long one POST may take. */
+  timeoutMs: number;
+  /** `CHORUS_WEBHOOK_MAX_ATTEMPTS`: attempts before an event is marked failed. */
+  maxAttempts: number;
 }
 
 /**
@@ -285,6 +298,10 @@ const environmentSchema = z
     CHORUS_REALTIME_URL: setting,
     CHORUS_REALTIME_SERVICE_KEY: setting,
     CHORUS_REALTIME_ANON_KEY: setting,
+    CHORUS_WEBHOOK_URL: setting,
+    CHORUS_WEBHOOK_SECRET: setting,
+    CHORUS_WEBHOOK_TIMEOUT_MS: integer('CHORUS_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    CHORUS_WEBHOOK_MAX_ATTEMPTS: integer('CHORUS_WEBHOOK_MAX_ATTEMPTS', 16, 1, 50),
     CHORUS_SESSION_TTL_SECONDS: integer('CHORUS_SESSION_TTL_SECONDS', 3600, 60, 86_400),
     CHORUS_LIMIT_MESSAGE_CHARS: integer(
       'CHORUS_LIMIT_MESSAGE_CHARS',
@@ -319,6 +336,7 @@ const environmentSchema = z
       const problem = (message: string) => context.addIssue({ code: 'custom', message });
       readRealtimeSettings(environment, problem);
       readSupabaseAuth(environment, problem);
+      readWebhookSettings(environment, problem);
     },
     { when: () => true },
   );
@@ -385,6 +403,44 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     publicUrl: environment.CHORUS_PUBLIC_URL,
     publicRealtimeUrl: environment.CHORUS_PUBLIC_REALTIME_URL,
     realtime: readRealtimeSettings(environment, () => {}),
+    webhooks: readWebhookSettings(environment, () => {}),
+  };
+}
+
+/** The webhook settings, or null when neither variable is set; `problem` is told what is wrong. */
+function readWebhookSettings(
+  environment: Pick<
+    Environment,
+    | 'CHORUS_WEBHOOK_URL'
+    | 'CHORUS_WEBHOOK_SECRET'
+    | 'CHORUS_WEBHOOK_TIMEOUT_MS'
+    | 'CHORUS_WEBHOOK_MAX_ATTEMPTS'
+  >,
+  problem: (message: string) => void,
+): WebhookSettings | null {
+  const { CHORUS_WEBHOOK_URL: url, CHORUS_WEBHOOK_SECRET: secret } = environment;
+  if (url === null && secret === null) return null;
+  const problems: string[] = [];
+  if (url === null)
+    problems.push('CHORUS_WEBHOOK_SECRET needs CHORUS_WEBHOOK_URL (set both or neither)');
+  else if (!/^https?:$/.test(URL.canParse(url) ? new URL(url).protocol : ''))
+    problems.push(
+      'CHORUS_WEBHOOK_URL must be an http(s) URL such as https://example.com/chorus-events',
+    );
+  // Neither value is repeated in a problem (start-up problems are printed; a URL may hold a token).
+  if (secret === null)
+    problems.push('CHORUS_WEBHOOK_URL needs CHORUS_WEBHOOK_SECRET (set both or neither)');
+  else if (secret.length < MIN_SECRET_LENGTH)
+    problems.push(
+      `CHORUS_WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it signs every webhook)`,
+    );
+  problems.forEach((message) => problem(message));
+  if (problems.length > 0 || url === null || secret === null) return null;
+  return {
+    url,
+    secret,
+    timeoutMs: environment.CHORUS_WEBHOOK_TIMEOUT_MS,
+    maxAttempts: environment.CHORUS_WEBHOOK_MAX_ATTEMPTS,
   };
 }
 

@@ -1,5 +1,5 @@
-// Why one file: it is the composition root; every adapter is built from the configuration, wired,
-// started and closed here, in the one order start-up and shutdown need.
+// The composition root (docs/architecture.md §2): builds every adapter from the configuration.
+// Why one file: the order in which the parts start and stop is one story, read top to bottom.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -32,6 +32,7 @@ import { PGliteSql } from './store/pglite-sql.ts';
 import { createPostgresStores, type PostgresStores } from './store/postgres-stores.ts';
 import { databaseAnswers, type Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
+import { startWebhookWorker } from './webhooks/webhook-worker.ts';
 import { DEMO_DIR, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
 
 /** A running Chorus server, on the embedded hub or on an external Supabase Realtime. */
@@ -117,6 +118,7 @@ export async function startChorus(
       personas,
       tools,
       log,
+      webhooks: config.webhooks ? store.webhooks : null, // off: nothing is queued
       modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!),
     },
     {
@@ -131,6 +133,7 @@ export async function startChorus(
     },
   );
   await orchestrator.start();
+  const webhooks = await startWebhookWorker(config.webhooks, { outbox: store.webhooks, log });
 
   if (options.serveWidget) {
     await ensureWidgetBuilt(log);
@@ -192,7 +195,8 @@ export async function startChorus(
     personas,
     async close() {
       closing = true;
-      await orchestrator.close();
+      await orchestrator.close(); // replies cut here queue their `reply.completed` first
+      await webhooks?.close();
       await bus.close();
       await realtime.hub?.close();
       server.closeAllConnections();

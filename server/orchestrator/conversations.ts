@@ -3,6 +3,9 @@
  * what staff hear on `inbox:<room>`. Every status change is a visible system message and a
  * `conversation-status` event; every activity of a conversation reaches the inbox as
  * `conversation-updated`, at most about once a second per conversation while a reply streams.
+ *
+ * Why one file: a status change, a moderation act and an inbox update are told the same ways (a
+ * system message, a room event, the inbox, the audit log, a webhook), and read best side by side.
  */
 import {
   isStaffRole,
@@ -20,6 +23,7 @@ import type { AuditLog } from '../store/audit-log.ts';
 import { NotFoundError } from '../store/not-found-error.ts';
 import type { Participant, Room, Rooms } from '../store/rooms.ts';
 import type { Transcript } from '../store/transcript.ts';
+import type { WebhookOutbox } from '../store/webhook-outbox.ts';
 
 /** A person acting on a room: their participant id, name and role. */
 export interface Actor {
@@ -49,6 +53,8 @@ export interface ConversationDependencies {
   liveMessage(message: Message): Message;
   /** Stops every reply in the room (an operator took over). */
   stopAll(roomId: string, actor: Actor): Promise<void>;
+  /** Where `conversation.status_changed` is queued; null or absent: webhooks are off. */
+  webhooks?: Pick<WebhookOutbox, 'enqueueEvent'> | null;
 }
 
 /** A role may not do this (`403 forbidden`). */
@@ -260,9 +266,11 @@ export class Conversations {
     actor: Actor,
     reopened: boolean,
   ): Promise<void> {
+    const previous = this.conversationStatus(room);
     await this.deps.store.rooms.setConversationStatus(room.id, status);
     room.status = status;
     const by = { id: actor.id, name: actor.name, role: actor.role };
+    await this.statusChanged(room, { status, previous, by });
     await this.deps.store.audit.appendEvent({
       roomId: room.id,
       kind: 'conversation.status',
@@ -278,6 +286,26 @@ export class Conversations {
     await this.publish(room.id).catch((error: unknown) =>
       this.deps.log('warn', 'conversations.publish_failed', { roomId: room.id, error }),
     );
+  }
+
+  /** Queues `conversation.status_changed`, right after the change (docs/decisions.md, "Webhooks"). */
+  private async statusChanged(
+    room: Room,
+    change: { status: ConversationStatus; previous: ConversationStatus; by: Actor },
+  ): Promise<void> {
+    await this.deps.webhooks
+      ?.enqueueEvent({
+        type: 'conversation.status_changed',
+        roomId: room.id,
+        data: { conversation: room.id, parent: room.parentId, ...change },
+      })
+      .catch((error: unknown) =>
+        this.deps.log('error', 'webhook.enqueue_failed', {
+          type: 'conversation.status_changed',
+          roomId: room.id,
+          error,
+        }),
+      );
   }
 
   private async broadcast(roomId: string, event: string, payload: object): Promise<void> {

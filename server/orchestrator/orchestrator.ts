@@ -25,6 +25,7 @@ import { postHumanMessage } from '../store/store.ts';
 import type { Summaries } from '../store/summaries.ts';
 import type { Transcript } from '../store/transcript.ts';
 import type { Transactions } from '../store/unit-of-work.ts';
+import type { WebhookOutbox } from '../store/webhook-outbox.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { AgentPresence } from './agent-presence.ts';
 import { Conversations, type Actor, type ConversationDependencies } from './conversations.ts';
@@ -84,6 +85,8 @@ export interface OrchestratorDependencies {
   log: Logger;
   /** Writes session summaries; the offline one by default. */
   summarizer?: Summarizer;
+  /** Where webhook events are queued (docs/architecture.md §9); null or absent: webhooks are off. */
+  webhooks?: Pick<WebhookOutbox, 'enqueueEvent'> | null;
 }
 
 /** A message that cannot be answered now: the room has spent its daily token budget. */
@@ -157,6 +160,7 @@ export class Orchestrator implements RoundHooks {
       settingsOf: (room) => this.settingsOf(room),
       liveMessage: (message) => this.worker.liveMessage(message),
       stopAll: (roomId, actor) => this.stop({ roomId, all: true }, actor),
+      webhooks: deps.webhooks ?? null,
     });
     this.summaries = new SessionSummaries(
       {
@@ -240,13 +244,22 @@ export class Orchestrator implements RoundHooks {
       agentId: speaker.persona.handle,
       reason: speaker.reason,
     }));
-    const posted = await postHumanMessage(this.deps.store, {
-      id: input.id,
-      roomId: room.id,
-      author: input.author,
-      content: input.content,
-      runs,
-    });
+    const { store } = this.deps;
+    const posted = await postHumanMessage(
+      {
+        transaction: (work) => store.transaction(work),
+        transcript: store.transcript,
+        runs: store.runs,
+        webhooks: this.deps.webhooks ?? null, // `message.created`, in the post's transaction
+      },
+      {
+        id: input.id,
+        roomId: room.id,
+        author: input.author,
+        content: input.content,
+        runs,
+      },
+    );
     if (!posted.created) return posted;
     this.summaries.touch(room.id);
     if (room.parentId !== null) await this.deps.store.rooms.touchConversation(room.id);
@@ -378,6 +391,7 @@ export class Orchestrator implements RoundHooks {
   ): Promise<void> {
     this.summaries.touch(room.id);
     this.conversations.activity(room);
+    await this.replyCompleted(reply);
     if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
     else if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
   }
@@ -409,6 +423,22 @@ export class Orchestrator implements RoundHooks {
 
   async conversationOpened(room: Room): Promise<void> {
     await this.conversations.publish(room.id);
+  }
+
+  /**
+   * Queues `reply.completed` for a saved reply, right after it was saved (docs/decisions.md,
+   * "Webhooks"); a failure is logged and the round goes on.
+   */
+  private async replyCompleted(reply: Message): Promise<void> {
+    await this.deps.webhooks
+      ?.enqueueEvent({ type: 'reply.completed', roomId: reply.roomId, data: { message: reply } })
+      .catch((error: unknown) =>
+        this.deps.log('error', 'webhook.enqueue_failed', {
+          type: 'reply.completed',
+          messageId: reply.id,
+          error,
+        }),
+      );
   }
 
   /** Tells the room its budget is used, once a day whichever process notices first. */

@@ -63,6 +63,7 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
       'room_sessions',
       'rooms',
       'token_usage',
+      'webhook_outbox',
     ]);
   });
 

@@ -4,6 +4,7 @@ import { PostgresRooms } from './postgres-rooms.ts';
 import { PostgresRunQueue } from './postgres-run-queue.ts';
 import { PostgresSummaries } from './postgres-summaries.ts';
 import { PostgresTranscript } from './postgres-transcript.ts';
+import { PostgresWebhookOutbox } from './postgres-webhook-outbox.ts';
 import type { Sql } from './sql.ts';
 import type { Stores } from './store.ts';
 
@@ -23,6 +24,7 @@ export function createPostgresStores(sql: Sql): PostgresStores {
     budget: new PostgresBudget(sql),
     summaries: new PostgresSummaries(sql),
     audit: new PostgresAuditLog(sql),
+    webhooks: new PostgresWebhookOutbox(sql),
     transaction: (work) => sql.transaction(work),
     close: () => sql.close(),
   };

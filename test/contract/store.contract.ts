@@ -9,6 +9,7 @@ import { describeRoomsContract } from './store-rooms.contract.ts';
 import { describeRunQueueContract } from './store-run-queue.contract.ts';
 import { describeSummariesContract } from './store-summaries.contract.ts';
 import { describeTranscriptContract } from './store-transcript.contract.ts';
+import { describeWebhookOutboxContract } from './store-webhook-outbox.contract.ts';
 
 export function describeStoreContract(name: string, openSql: () => Promise<Sql>): void {
   describeRoomsContract(name, openSql);
@@ -17,4 +18,5 @@ export function describeStoreContract(name: string, openSql: () => Promise<Sql>)
   describeBudgetContract(name, openSql);
   describeSummariesContract(name, openSql);
   describeAuditLogContract(name, openSql);
+  describeWebhookOutboxContract(name, openSql);
 }
