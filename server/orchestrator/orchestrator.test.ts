@@ -12,6 +12,7 @@ import {
 import { waitFor as waitForAtMost } from '../../test/helpers/wait-for.ts';
 import type { PostgresStores } from '../store/postgres-stores.ts';
 import type { Room } from '../store/rooms.ts';
+import { postHumanMessage } from '../store/store.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import { NotYourReplyError, Orchestrator } from './orchestrator.ts';
 import { createPersonaCatalog } from './personas.ts';
@@ -215,6 +216,60 @@ describe('Orchestrator: stop', () => {
       status: 'cancelled',
       content: 'Thinking out loud',
       stoppedBy: { id: ADA.id, name: 'Ada' },
+    });
+  });
+});
+
+describe('Orchestrator: recovery', () => {
+  it("tells the site's webhooks of a reply that a crashed process left, ended interrupted", async () => {
+    const room = await newRoom({ policy: 'default' });
+    await orchestrator.close(); // nothing of this process claims the run
+    // A run another process claimed, started and then lost (its lease ran out).
+    const { runs } = await postHumanMessage(stores, {
+      id: crypto.randomUUID(),
+      roomId: room.id,
+      author: ADA,
+      content: 'Hello?',
+      runs: [{ agentId: 'scout', reason: 'mention' }],
+    });
+    const run = runs[0]!;
+    const [claimed] = await stores.runs.claimRuns({
+      owner: 'crashed-process',
+      leaseMs: 1,
+      roomId: room.id,
+      limit: 1,
+    });
+    expect(claimed?.id).toBe(run.id);
+    await stores.transcript.startAgentMessage({
+      id: run.messageId,
+      roomId: room.id,
+      author: { kind: 'agent', id: 'scout', name: 'Scout' },
+      replyTo: run.triggerMessageId,
+      reason: 'mention',
+      model: 'scout',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    orchestrator = new Orchestrator(
+      {
+        store: stores,
+        bus,
+        personas,
+        tools: createToolRegistry([]),
+        modelFor: (persona) => models[persona.handle]!,
+        log: recordingLogger(),
+        webhooks: stores.webhooks,
+      },
+      { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0 },
+    );
+    await orchestrator.start(); // recovers at start
+    const events = await waitFor(async () => {
+      const queued = await stores.webhooks.listEvents(room.id);
+      return queued.some((event) => event.type === 'reply.completed') ? queued : undefined;
+    });
+    const completed = events.find((event) => event.type === 'reply.completed')!;
+    expect(completed.data).toMatchObject({
+      message: { id: run.messageId, status: 'interrupted', author: { id: 'scout' } },
     });
   });
 });

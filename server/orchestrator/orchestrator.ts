@@ -400,6 +400,10 @@ export class Orchestrator implements RoundHooks {
     this.conversations.activity(room);
   }
 
+  async replyRecovered(reply: Message): Promise<void> {
+    await this.replyCompleted(reply);
+  }
+
   handoff(room: Room, to: HandoffTarget, actor: Actor): Promise<ConversationStatus> {
     return this.conversations.handoff(room, to, actor);
   }

@@ -64,6 +64,8 @@ export interface RoundHooks {
   budgetUsed(roomId: string, replyTo: string): Promise<void>;
   /** A reply streams in the room: called when it starts and about once a checkpoint interval. */
   replyActive(room: Room): void;
+  /** A crashed process's reply was ended `interrupted` by recovery. */
+  replyRecovered(reply: Message): Promise<void>;
 }
 
 export interface ReplyWorkerDependencies {
@@ -352,8 +354,9 @@ export class ReplyWorker {
         messageId: run.messageId,
         requeued,
       });
-      if (message)
-        await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
+      if (!message) continue;
+      await this.deps.bus.broadcast(message.roomId, 'message-end', { message }).catch(() => {});
+      await this.deps.round.replyRecovered(message);
     }
     if (recovered.some((entry) => entry.requeued)) this.wake();
   }
