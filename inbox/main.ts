@@ -1,8 +1,9 @@
 /**
- * The inbox page's script (`/inbox/`): registers the inbox's elements and the widget's composer
- * they use, guarded like the widget's (widget/elements.ts `define`).
+ * The inbox page's script (`/inbox/`): registers the inbox's elements and the widget's message
+ * list and composer they use, guarded like the widget's (widget/elements.ts `define`).
  */
 import { ChorusComposer } from '../widget/components/composer/composer.ts';
+import { ChorusMessageList } from '../widget/components/message-list/message-list.ts';
 import { define } from '../widget/elements.ts';
 import { ChorusConversationList } from './components/conversation-list/conversation-list.ts';
 import { ChorusConversationView } from './components/conversation-view/conversation-view.ts';
@@ -10,6 +11,7 @@ import { ChorusInbox } from './components/inbox-app/inbox-app.ts';
 import { ChorusInboxSignIn } from './components/sign-in/sign-in.ts';
 
 export function defineInboxElements(): void {
+  define('chorus-message-list', ChorusMessageList);
   define('chorus-composer', ChorusComposer);
   define('chorus-conversation-list', ChorusConversationList);
   define('chorus-conversation-view', ChorusConversationView);

@@ -42,8 +42,6 @@ export const INBOX_STRINGS = {
   deleteMessage: 'Delete',
   deleteMessageLabel: 'Delete the message of {name}',
   deleted: 'Message removed',
-  staffBadge: 'team',
-  you: 'you',
   live: 'Live',
   reconnecting: 'Reconnecting…',
   actionFailed: 'That did not work: {error}',
@@ -54,9 +52,11 @@ export const INBOX_STRINGS = {
 
 export type InboxStrings = typeof INBOX_STRINGS;
 
-/** The widget's strings for its composer, worded for staff. */
+/** The widget's strings for its message list and composer, worded for staff. */
 export const STAFF_WIDGET_STRINGS: ChorusStrings = {
   ...EN,
+  emptyRoom: `${INBOX_STRINGS.noPreview}.`,
+  messageRemoved: INBOX_STRINGS.deleted,
   composerPlaceholder: INBOX_STRINGS.composerPlaceholder,
   composerLabel: 'Your answer',
 };

@@ -1,14 +1,15 @@
 import { atom, type ReadableAtom } from 'nanostores';
 import type { HandoffTarget } from '../../protocol/schemas/conversations.ts';
-import type { ConversationStatus, Message } from '../../protocol/room.ts';
+import type { ConversationStatus, Message, RoomEvents } from '../../protocol/room.ts';
 import type { ChorusError } from '../../widget/lib/chorus-error.ts';
 import type { RoomChannelFactory } from '../../widget/room/room-channel.ts';
+import { RoomClient, type RoomClientOptions } from '../../widget/room/room-client.ts';
+import { shareSession } from '../../widget/room/shared-session.ts';
 import type { Credential, InboxApi } from '../api/inbox-api.ts';
 import {
   createConversationListStore,
   type ConversationListStore,
 } from '../stores/conversation-list.ts';
-import { ConversationConnection } from './conversation-connection.ts';
 import {
   createInboxChannel,
   type InboxChannel,
@@ -26,6 +27,40 @@ export interface SupportInboxOptions {
   createInboxChannel?: InboxChannelFactory;
   createChannel?: RoomChannelFactory;
   onError(error: ChorusError): void;
+}
+
+/**
+ * One support conversation, live, as staff read it: the widget's RoomClient on the conversation
+ * (`room:<id>` and `/api/rooms/<id>/…`) with the staff session of its support room.
+ */
+export class ConversationConnection extends RoomClient {
+  readonly conversationId: string;
+
+  constructor(
+    options: Omit<RoomClientOptions, 'room' | 'user' | 'session'> & {
+      conversationId: string;
+      staff: StaffSession;
+    },
+  ) {
+    const { conversationId, staff, ...rest } = options;
+    super({
+      ...rest,
+      room: conversationId,
+      user: { name: staff.current.participant.name },
+      session: shareSession(
+        {
+          current: () => staff.current,
+          refresh: () => staff.refresh(),
+          onSession: (listener) => staff.onSession(listener),
+        },
+        conversationId,
+      ),
+    });
+    this.conversationId = conversationId;
+  }
+
+  /** Staff typing is not shown to visitors (a person typing would hint at a reply that may not come). */
+  override setTyping(): void {}
 }
 
 /** How long after the last read a conversation that keeps getting messages is marked read again. */
@@ -139,10 +174,12 @@ export class SupportInbox {
     });
     this.#open = connection;
     this.#offOpen = [
-      connection.onStaffEvent('conversation-status', ({ status }) =>
-        this.#setStatus(conversationId, status),
-      ),
-      connection.on('live', () => this.#scheduleRead()),
+      connection.on('live', ({ event, payload }) => {
+        // A status change by anyone (this page's own comes back too, and the room's status at every join).
+        if (event === 'conversation-status')
+          this.#setStatus(conversationId, (payload as RoomEvents['conversation-status']).status);
+        this.#scheduleRead();
+      }),
     ];
     connection.connect();
     this.#lastRead = 0;
@@ -172,7 +209,8 @@ export class SupportInbox {
     const message = await this.#authorized((token) =>
       this.#options.api.deleteMessage(conversationId, token, messageId),
     );
-    if (this.#open?.conversationId === conversationId) this.#open.markDeleted(messageId);
+    // Removed in place at once (its broadcast comes too, and is then ignored).
+    if (this.#open?.conversationId === conversationId) this.#open.merge([message]);
     return message;
   }
 

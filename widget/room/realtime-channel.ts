@@ -3,7 +3,12 @@ import {
   type RealtimeChannel,
   type WebSocketLikeConstructor,
 } from '@supabase/realtime-js';
-import { roomChannelName, type PresenceMeta, type RoomEvents } from '../../protocol/room.ts';
+import {
+  isStaffRole,
+  roomChannelName,
+  type PresenceMeta,
+  type RoomEvents,
+} from '../../protocol/room.ts';
 import type { RoomChannel, RoomChannelOptions } from './room-channel.ts';
 
 /**
@@ -91,6 +96,8 @@ export function flattenPresence(state: Record<string, readonly unknown[]>): Pres
       ...(meta.status === 'idle' || meta.status === 'thinking' || meta.status === 'streaming'
         ? { status: meta.status }
         : {}),
+      // Staff (set by the server from the token): the people list badges them.
+      ...(isStaffRole(meta.role) ? { role: meta.role } : {}),
     });
   }
   return present;

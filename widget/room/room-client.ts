@@ -18,15 +18,25 @@ import type {
   RoomInfo,
   SessionInfo,
 } from './room-connection.ts';
-import { SessionKeeper } from './session-keeper.ts';
+import { SessionKeeper, type Keeper } from './session-keeper.ts';
+import type { SessionSource } from './shared-session.ts';
 import { TranscriptSync } from './transcript-sync.ts';
 import { TypingSender } from './typing-sender.ts';
 
 export interface RoomClientOptions {
   /** The Chorus server's base URL. */
   server: string;
+  /**
+   * The room asked for in `POST /api/session`; with `session`, the room of the REST calls and of
+   * the channel (e.g. a conversation of the staff session's support room).
+   */
   room: string;
   user: ChorusUser;
+  /**
+   * A session this client does not own, instead of its own `POST /api/session`: e.g.
+   * `shareSession(staff, conversation)` (shared-session.ts); then `user` and `storage` are unused.
+   */
+  session?: SessionSource;
   fetch?: typeof fetch;
   /** Builds the room channel (default: realtime-js). */
   createChannel?: RoomChannelFactory;
@@ -63,7 +73,7 @@ const FATAL_STATUSES = new Set([400, 401, 403, 404, 409, 410, 413, 415, 422]);
 export class RoomClient implements RoomConnection {
   readonly #events = new Emitter<RoomConnectionEvents>();
   readonly #api: RoomApi;
-  readonly #keeper: SessionKeeper;
+  readonly #keeper: Keeper;
   readonly #typing: TypingSender;
   readonly #sync: TranscriptSync;
   #channel: RoomChannel | undefined;
@@ -95,19 +105,21 @@ export class RoomClient implements RoomConnection {
       room: options.room,
       target: () => this.#keeper.session?.room.id,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      token: () => this.#keeper.token,
+      token: () => this.#keeper.session?.token,
       refresh: () => this.#keeper.refresh(),
     });
-    this.#keeper = new SessionKeeper({
-      createSession: (user, bearer) => this.#api.createSession(user, bearer),
-      storage: options.storage === undefined ? defaultStorage() : options.storage,
-      // Per name too: two chats of one room in one tab (two people side by side) stay two participants.
-      storageKey: `chorus:session:${options.server}:${options.room}:${typeof options.user.identity === 'object' ? options.user.identity.userId : options.user.name}`,
-      ...(options.now ? { now: options.now } : {}),
-      random: this.#random,
-      onSession: (session, previous) => this.#onSession(session, previous),
-      onError: (error) => this.#events.emit('error', error),
-    });
+    this.#keeper = options.session
+      ? options.session((session, previous) => this.#onSession(session, previous))
+      : new SessionKeeper({
+          createSession: (user, bearer) => this.#api.createSession(user, bearer),
+          storage: options.storage === undefined ? defaultStorage() : options.storage,
+          // Per name too: two chats of one room in one tab (two people side by side) stay two participants.
+          storageKey: `chorus:session:${options.server}:${options.room}:${typeof options.user.identity === 'object' ? options.user.identity.userId : options.user.name}`,
+          ...(options.now ? { now: options.now } : {}),
+          random: this.#random,
+          onSession: (session, previous) => this.#onSession(session, previous),
+          onError: (error) => this.#events.emit('error', error),
+        });
     this.#typing = new TypingSender({ send: (typing) => this.#sendTyping(typing) });
     this.#sync = this.#createSync();
   }
@@ -219,6 +231,11 @@ export class RoomClient implements RoomConnection {
   setTyping(typing: boolean): void {
     if (typing) this.#typing.input();
     else this.#typing.stop();
+  }
+
+  /** Shows messages as a REST answer returned them (e.g. a message staff deleted), before any broadcast. */
+  merge(messages: Message[]): void {
+    this.#sync.merge(messages);
   }
 
   async setUser(user: ChorusUser): Promise<void> {

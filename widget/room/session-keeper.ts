@@ -15,6 +15,12 @@ export interface SessionKeeperOptions {
   onError(error: ChorusError): void;
 }
 
+/** What RoomClient needs of whoever keeps its session (a SessionKeeper, or shared-session.ts). */
+export type Keeper = Pick<
+  SessionKeeper,
+  'session' | 'refresh' | 'check' | 'start' | 'stop' | 'setUser'
+>;
+
 /** The shortest and longest lead before expiry at which the token is refreshed. */
 const MIN_LEAD_MS = 5_000;
 const MAX_LEAD_MS = 120_000;
@@ -49,10 +55,6 @@ export class SessionKeeper {
 
   get session(): SessionResponse | undefined {
     return this.#current;
-  }
-
-  get token(): string | undefined {
-    return this.#current?.token;
   }
 
   /**

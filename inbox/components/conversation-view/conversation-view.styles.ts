@@ -60,8 +60,7 @@ export const conversationViewStyles = css`
     font-weight: 600;
   }
 
-  .actions,
-  .message-actions {
+  .actions {
     display: flex;
     flex-wrap: wrap;
     gap: calc(var(--_c-space) / 2);
@@ -85,88 +84,9 @@ export const conversationViewStyles = css`
     color: var(--_c-danger);
   }
 
-  .transcript {
+  chorus-message-list {
     flex: 1;
     min-height: 0;
-    margin: 0;
-    padding: calc(var(--_c-space) * 1.5);
-    overflow-y: auto;
-  }
-
-  .transcript:focus-visible {
-    outline-offset: -2px;
-  }
-
-  .message {
-    margin: 0 0 calc(var(--_c-space) * 1.5);
-    padding: var(--_c-space) calc(var(--_c-space) * 1.5);
-    border-left: 3px solid var(--chorus-author-color, var(--_c-border));
-    border-radius: var(--_c-radius);
-    background: var(--_c-surface);
-    overflow-wrap: anywhere;
-  }
-
-  .message--visitor {
-    border-left-color: var(--_c-muted);
-  }
-
-  .message--staff {
-    margin-left: calc(var(--_c-space) * 4);
-    border-left-color: var(--_c-accent);
-    background: var(--_c-surface-own);
-  }
-
-  .message--deleted .content {
-    color: var(--_c-muted);
-  }
-
-  .message--system {
-    border: 0;
-    background: transparent;
-    color: var(--_c-muted);
-    font-size: 0.85em;
-    text-align: center;
-  }
-
-  .meta {
-    display: flex;
-    flex-wrap: wrap;
-    align-items: baseline;
-    gap: 2px var(--_c-space);
-    color: var(--_c-muted);
-    font-size: 0.78em;
-  }
-
-  .author {
-    color: var(--_c-text);
-    font-size: 1.1em;
-    font-weight: 650;
-  }
-
-  .badge {
-    padding: 0 6px;
-    border: 1px solid var(--_c-border);
-    border-radius: 999px;
-  }
-
-  time {
-    margin-left: auto;
-  }
-
-  .delete {
-    width: 28px;
-    height: 28px;
-    align-self: center;
-    font-size: 1.1em;
-  }
-
-  .note {
-    color: var(--_c-muted);
-    font-size: 0.85em;
-  }
-
-  .message-actions {
-    margin-top: calc(var(--_c-space) / 2);
   }
 
   chorus-composer {

@@ -253,7 +253,10 @@ describe('<chorus-inbox>', () => {
       }),
     );
     await until(() =>
-      expect(find(inbox, '.message--staff .badge')?.textContent).to.equal('team · you'),
+      expect(
+        find(inbox, '[part~="message--staff"][part~="message--own"] [part~="message__author"]')
+          ?.textContent,
+      ).to.equal('Ada from the team'),
     );
     // Delete the visitor's message: it stays in place, removed.
     get(inbox, '[data-id="c_grace-m1"] .delete').click();

@@ -55,7 +55,8 @@ interface RenderedContent {
  * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`, `message--staff`).
  * @csspart message__author - The author's name.   @csspart message__badge - The model badge.
  * @csspart message__reason - Why an agent answered.   @csspart message__content - The text.
- * @csspart message__actions - Stop / Retry / Regenerate.   @csspart new-messages - The pill.
+ * @csspart message__actions - Stop / Retry / Regenerate, then what `messageActions` adds.
+ * @csspart new-messages - The pill.
  * @cssproperty --chorus-author-color - Set per message from the agent's colour.
  */
 export class ChorusMessageList extends LitElement {
@@ -66,6 +67,7 @@ export class ChorusMessageList extends LitElement {
     strings: { attribute: false },
     locale: {},
     allowedImageHosts: { attribute: false },
+    messageActions: { attribute: false },
     hasNew: { state: true },
   };
 
@@ -73,6 +75,12 @@ export class ChorusMessageList extends LitElement {
   declare strings: ChorusStrings;
   declare locale: string;
   declare allowedImageHosts: readonly string[];
+  /**
+   * More buttons for a message (not a system note), after its own in `part="message__actions"`;
+   * `nothing` for none. Set a new function when what it draws changes (messages re-render only then).
+   * @example list.messageActions = (message) => html`<button @click=${() => remove(message)}>Delete</button>`;
+   */
+  declare messageActions: ((message: ChatMessage) => unknown) | undefined;
   declare private hasNew: boolean;
 
   readonly #messages = new StoreController(this, () => this.state?.transcript.$messages);
@@ -312,27 +320,24 @@ export class ChorusMessageList extends LitElement {
     }
   }
 
+  /** Stop / Retry / Regenerate, as the message's state offers them. */
   #renderActions(message: ChatMessage, superseded: boolean) {
     const strings = this.strings;
     const transcript = this.state?.transcript;
     const name = message.author.name;
     if (message.delivery === 'failed') {
-      return html`<div class="actions" part="message__actions"><button class="button" type="button" @click=${() => transcript?.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button></div>`;
+      return html`<button class="button" type="button" @click=${() => transcript?.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button>`;
     }
     // A reply that was retried or regenerated keeps its text; only the newest attempt offers another.
     if (message.author.kind !== 'agent' || (superseded && message.status !== 'streaming'))
       return nothing;
     if (message.status === 'streaming') {
-      return html`<div class="actions" part="message__actions">
-        <button class="button button--danger" type="button" aria-label=${format(strings.stopReply, { name })} @click=${() => transcript?.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>
-      </div>`;
+      return html`<button class="button button--danger" type="button" aria-label=${format(strings.stopReply, { name })} @click=${() => transcript?.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>`;
     }
     const failed = message.status === 'error' || message.status === 'interrupted';
-    return html`<div class="actions" part="message__actions">
-      <button class="button" type="button" aria-label=${format(failed ? strings.retryReply : strings.regenerateReply, { name })} @click=${() => transcript?.regenerate(message.id)}>
+    return html`<button class="button" type="button" aria-label=${format(failed ? strings.retryReply : strings.regenerateReply, { name })} @click=${() => transcript?.regenerate(message.id)}>
         ${ICONS.retry} ${failed ? strings.retry : strings.regenerate}
-      </button>
-    </div>`;
+      </button>`;
   }
 
   #renderMessage(
@@ -352,6 +357,8 @@ export class ChorusMessageList extends LitElement {
       kind === 'agent' && message.reason ? strings[REASON_KEYS[message.reason]] : undefined;
     const staff = isStaffRole(message.author.role);
     const removed = message.status === 'deleted';
+    const actions = removed ? nothing : this.#renderActions(message, superseded);
+    const extra = this.messageActions?.(message) ?? nothing;
     const parts = `message message--${kind}${message.own ? ' message--own' : ''}${staff ? ' message--staff' : ''}`;
     return html`<article class="${parts} message--${message.status}" part=${parts} data-id=${message.id} ${cssProps({ '--chorus-author-color': color })}>
       <div class="meta">
@@ -363,7 +370,12 @@ export class ChorusMessageList extends LitElement {
       </div>
       ${this.#renderParts(message.parts)}
       <div class="content" part="message__content">${removed ? html`<em>${strings.messageRemoved}</em>` : this.#markdown(message)}</div>
-      ${this.#renderStatus(message)} ${removed ? nothing : this.#renderActions(message, superseded)}
+      ${this.#renderStatus(message)}
+      ${
+        actions === nothing && extra === nothing
+          ? nothing
+          : html`<div class="actions" part="message__actions">${actions}${extra}</div>`
+      }
     </article>`;
   }
 
@@ -424,6 +436,7 @@ export class ChorusMessageList extends LitElement {
                         this.allowedImageHosts,
                         this.locale,
                         this.state,
+                        this.messageActions,
                       ],
                       () => this.#renderMessage(message, colors, superseded.has(message.id)),
                     ),
