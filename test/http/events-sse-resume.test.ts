@@ -93,6 +93,8 @@ let orchestrator: Orchestrator;
 let server: http.Server;
 let url: string;
 let models: Map<string, ThreePartModel>;
+/** How long the API's transcript reads wait first: replies stream on meanwhile, into the route's buffer. */
+let readDelayMs = 0;
 /** Live subscriptions of the events route, per room. */
 const subscriptions = new Map<string, number>();
 /** The server side of each events stream, and the `Last-Event-ID` each one came with. */
@@ -121,9 +123,14 @@ beforeAll(async () => {
     },
   );
   await orchestrator.start();
+  const transcript = Object.create(store.transcript) as typeof store.transcript;
+  transcript.listMessages = async (...args) => {
+    if (readDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, readDelayMs));
+    return store.transcript.listMessages(...args);
+  };
   const app = createApp({
     log: () => {},
-    store,
+    store: { ...store, transcript },
     rooms: orchestrator,
     roomEvents: {
       broadcast: (roomId, event, payload) => bus.broadcast(roomId, event, payload),
@@ -157,6 +164,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
+  readDelayMs = 0;
   for (const client of clients.splice(0)) client.close();
   for (const model of models.values()) for (const gate of model.gates) gate.open();
   for (const model of models.values()) model.gates = [new Gate(), new Gate()];
@@ -215,13 +223,16 @@ interface Received {
 const EVENTS = ['message', 'message-start', 'text-delta', 'message-end'] as const;
 
 /** The real `eventsource` client, its bearer added by its `fetch` option; every event checked against the contract. */
-function connect(room: string, token: string) {
+function connect(room: string, token: string, headers: Record<string, string> = {}) {
   const received: Received[] = [];
   const errors: unknown[] = [];
   let opens = 0;
   const source = new EventSource(`${url}/api/rooms/${room}/events`, {
     fetch: (input, init) =>
-      fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}` } }),
+      fetch(input, {
+        ...init,
+        headers: { ...headers, ...init?.headers, authorization: `Bearer ${token}` },
+      }),
   });
   clients.push(source);
   source.addEventListener('open', () => (opens += 1));
@@ -400,6 +411,44 @@ describe('GET /api/rooms/:room/events resumed with Last-Event-ID (eventsource cl
     expect((afterDrop[2]!.data.message as Message).id).toBe(laterId);
     expect(afterDrop[3]!.data.message).toEqual(adaReply);
     expect(client.received.filter((entry) => entry.event === 'message')).toHaveLength(2);
+  });
+
+  it('resumes while three replies keep streaming: nothing sent during the replay comes twice', async () => {
+    const { room, token } = await joinRoom();
+    const first = connect(room, token);
+    await waitFor(() => first.opens() === 1, { what: 'the stream to open' });
+    await call('POST', `/api/rooms/${room}/messages`, token, {
+      id: randomUUID(),
+      content: '@all what do you think?',
+    });
+    const gates = [...models.values()].map((model) => model.gates);
+    await waitFor(() => gates.every(([gate]) => gate.reached === 1), { what: 'part 0 streamed' });
+    await waitFor(
+      () =>
+        replyIds(first.received).length === 3 &&
+        replyIds(first.received).every((id) => first.textOf(id).includes(`-0.${PART_WORDS - 1} `)),
+      { what: 'part 0 received' },
+    );
+    clients.splice(0).forEach((source) => source.close());
+    const lastId = first.received.at(-1)!.lastEventId;
+    // The replies stream on while the second client connects, replays and goes live: deltas
+    // that come while the replay reads the transcript are in what it replays.
+    for (const gate of gates.flat()) gate.open();
+    readDelayMs = 60;
+    const second = connect(room, token, { 'last-event-id': lastId });
+    await waitFor(
+      () => second.received.filter((entry) => entry.event === 'message-end').length === 3,
+      { what: 'the three replies to end' },
+    );
+    expect(streams.at(-1)?.lastEventId).toBe(lastId);
+    const replies = (await storedMessages(room, token)).filter(
+      (message) => message.author.kind === 'agent',
+    );
+    expect(replies).toHaveLength(3);
+    const both = { ...second, received: [...first.received, ...second.received] };
+    both.textOf = (id: string) => first.textOf(id) + second.textOf(id);
+    expectEveryDeltaOnce(both, replies);
+    expect(second.received.filter((entry) => entry.event === 'message-start')).toHaveLength(0);
   });
 
   it('resumes from ?lastEventId= too, and refuses an id this room did not give out (400, nothing subscribed)', async () => {
