@@ -54,6 +54,8 @@ class Gate {
 class ThreePartModel implements ChatModel {
   readonly provider = 'offline';
   gates: [Gate, Gate] = [new Gate(), new Gate()];
+  /** Words yielded, over all replies. */
+  words = 0;
 
   constructor(private readonly name: string) {}
 
@@ -62,6 +64,7 @@ class ThreePartModel implements ChatModel {
       if (part > 0) await this.gates[part - 1]!.wait(request.signal);
       for (let word = 0; word < PART_WORDS; word += 1) {
         if (request.signal.aborted) return;
+        this.words += 1;
         yield { type: 'text-delta', delta: `${this.name}-${part}.${word} ` };
         await new Promise((resolve) => setTimeout(resolve, 12));
       }
@@ -431,9 +434,16 @@ describe('GET /api/rooms/:room/events resumed with Last-Event-ID (eventsource cl
     );
     clients.splice(0).forEach((source) => source.close());
     const lastId = first.received.at(-1)!.lastEventId;
-    // The replies stream on while the second client connects, replays and goes live: deltas
-    // that come while the replay reads the transcript are in what it replays.
+    expect(lastId).toMatch(/^v1:/);
+    // The replies stream on while no client listens, then while the second client connects,
+    // replays and goes live: deltas that come while the replay reads the transcript are in what
+    // it replays.
+    const counted = [...models.values()].map((model) => model.words);
     for (const gate of gates.flat()) gate.open();
+    await waitFor(
+      () => [...models.values()].every((model, index) => model.words >= counted[index]! + 2),
+      { what: 'part 1 to stream on' },
+    );
     readDelayMs = 60;
     const second = connect(room, token, { 'last-event-id': lastId });
     await waitFor(
