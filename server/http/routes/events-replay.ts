@@ -17,6 +17,8 @@ export interface ReplayedEvent {
 }
 
 const PAGE = 200;
+/** What a fresh stream reads to find its position and the replies in flight (older ones are rare). */
+const FRESH_PAGE = 50;
 /** A stream resumed further back than this many messages replays the newest ones (REST has the rest). */
 const MAX_REPLAY_PAGES = 5;
 
@@ -26,7 +28,7 @@ const MAX_REPLAY_PAGES = 5;
  * up to their live state, so a resume continues them.
  */
 export async function freshCursor(deps: ReplayDependencies, roomId: string): Promise<EventCursor> {
-  const { messages } = await deps.transcript.listMessages(roomId, { limit: PAGE });
+  const { messages } = await deps.transcript.listMessages(roomId, { limit: FRESH_PAGE });
   const cursor = new EventCursor(messages.at(-1)?.position ?? 0);
   for (const message of messages) {
     if (message.status === 'streaming') cursor.streamingAtStart(deps.liveMessage(message));
