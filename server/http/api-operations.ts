@@ -18,7 +18,6 @@ import {
   adminRoomsResponseSchema,
   adminRoomUpdateSchema,
   errorResponseSchema,
-  eventsQuerySchema,
   healthResponseSchema,
   messagePageSchema,
   messageResponseSchema,
@@ -32,6 +31,7 @@ import {
   stopResponseSchema,
   typingRequestSchema,
 } from '../../protocol/schemas/rest.ts';
+import { eventsStreamQuerySchema } from './routes/event-cursor.ts';
 
 /** The answer of an SSE route: a stream of room events (`roomEventSchema`, protocol/schemas/room-events.ts), not one JSON body. */
 export const EVENT_STREAM = 'event-stream';
@@ -149,8 +149,9 @@ export function apiOperations(messageChars: number): Operation[] {
       operationId: 'streamRoomEvents',
       summary: "The room's broadcasts as Server-Sent Events",
       description:
-        'Each broadcast is one event: `event:` the room event name, `data:` its JSON payload (the `RoomEvent` schema lists them). Heartbeat comments every 15 s. EventSource clients may pass the token as `?access_token=`.',
-      query: eventsQuerySchema,
+        'Each broadcast is one event: `id:` the stream position, `event:` the room event name, `data:` its JSON payload (the `RoomEvent` schema lists them). Heartbeat comments every 15 s. EventSource clients may pass the token as `?access_token=`.\n\n' +
+        "**Resuming.** Reconnect with the header `Last-Event-ID: <the last id received>` (EventSource does this by itself), or `?lastEventId=` where headers cannot be set; the header wins when both are sent. The id is opaque: it names the room, the highest transcript position received and, for each agent reply in flight, its last `seq` and text length, so several interleaved replies resume together. The stream then replays, before going live, what was missed from the persisted state: `message` for people's and system messages, `message-end` for replies that finished, `message-start` for replies that began, and for each reply in flight the text since the position as one `text-delta` numbered with the reply's current `seq` (so `seq` may jump; the text is never repeated nor lost). Reasoning and tool parts since then, and broadcasts other than messages (typing, summaries, status), are not replayed: `message-end` carries the full reply. An id this room's stream did not give out is a `400 invalid_request`; reconnect without it (and load the transcript by REST).",
+      query: eventsStreamQuerySchema,
       responses: { 200: ['An event stream', EVENT_STREAM] },
       errors: [400, 401, 403, 404, 429, 503],
     },

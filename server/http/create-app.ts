@@ -151,6 +151,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(
     eventsRoutes({
       events: deps.roomEvents,
+      store: deps.store,
+      rooms: deps.rooms,
       access: access(true),
       log,
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,

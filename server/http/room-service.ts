@@ -72,7 +72,7 @@ export interface RoomStore {
     | 'saveRoom'
     | 'listRooms'
   >;
-  transcript: Pick<Transcript, 'listMessages'>;
+  transcript: Pick<Transcript, 'listMessages' | 'getMessage'>;
   audit: Pick<AuditLog, 'appendEvent'>;
 }
 

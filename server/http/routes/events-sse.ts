@@ -1,11 +1,19 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
+import type { Message } from '../../../protocol/room.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
+import { parseInput } from '../parse-input.ts';
 import { roomContext } from '../request-context.ts';
-import type { RoomEventSource } from '../room-service.ts';
+import type { RoomEventSource, RoomService, RoomStore } from '../room-service.ts';
+import { EventCursor, eventsStreamQuerySchema } from './event-cursor.ts';
+import { freshCursor, replay, type ReplayedEvent } from './events-replay.ts';
 
 export interface EventsRouteDependencies {
   events: RoomEventSource;
+  /** The transcript a resumed stream replays from. */
+  store: Pick<RoomStore, 'transcript'>;
+  /** The live state of replies in flight. */
+  rooms: Pick<RoomService, 'liveMessage'>;
   /** The room-access middleware, accepting `?access_token=` too (EventSource cannot set headers). */
   access: RequestHandler;
   log: Logger;
@@ -20,28 +28,52 @@ const RECONNECT_MS = 3000;
 /** setTimeout's longest delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The `Last-Event-ID` to resume after: the header (what EventSource sends on reconnect), else `?lastEventId=`. */
+function lastEventIdOf(request: Request): string | undefined {
+  const query = parseInput(eventsStreamQuerySchema, request.query, 'query');
+  const id = request.get('last-event-id') ?? query.lastEventId;
+  return id === undefined || id.trim() === '' ? undefined : id.trim();
+}
+
+function refusedId(cause: 'malformed' | 'other_room'): HttpError {
+  return new HttpError(
+    400,
+    ERROR_CODE.INVALID_REQUEST,
+    cause === 'other_room'
+      ? "Last-Event-ID is an id of another room's event stream; reconnect without it"
+      : "Last-Event-ID is not an id this room's event stream gave out; reconnect without it",
+  );
+}
+
 /**
  * `GET /api/rooms/:room/events`: the room's broadcasts as Server-Sent Events, for consumers that
- * do not speak Realtime. Each broadcast is one event (`event:` its name, `data:` its JSON
- * payload); a comment every `heartbeatMs` keeps proxies from closing an idle stream. The stream
- * starts with a `: connected` comment once the subscription is live, ends when the client
- * disconnects (the subscription is released) and when a room token expires (the client
- * reconnects with a fresh one). Like every broadcast, events are hints: catch up with
+ * do not speak Realtime. Each broadcast is one event (`id:` the stream's position, `event:` its
+ * name, `data:` its JSON payload); a comment every `heartbeatMs` keeps proxies from closing an
+ * idle stream. The stream starts with a `: connected` comment once the subscription is live, ends
+ * when the client disconnects (the subscription is released) and when a room token expires (the
+ * client reconnects with a fresh one).
+ *
+ * Resumption: the `id:` describes the client's position in the room ({@link EventCursor}: the
+ * transcript position, and each reply in flight's `seq` and text length). A stream opened with
+ * `Last-Event-ID` (or `?lastEventId=`) subscribes first and buffers, replays what was missed from
+ * the persisted state (events-replay.ts), then sends the buffer without what the replay covered,
+ * then goes live: every reply's text exactly once. Broadcasts that are not messages (typing,
+ * summaries, status) are not replayed. Like every broadcast, events are hints: the record is
  * `GET /api/rooms/:room/messages` (docs/architecture.md §3).
  */
 export function eventsRoutes(deps: EventsRouteDependencies): Router {
   const router = Router();
   router.get('/api/rooms/:room/events', deps.access, async (request, response) => {
     const { room, grant, requestId } = roomContext(response);
-    let open = false;
+    const lastEventId = lastEventIdOf(request);
+    const resumed = lastEventId === undefined ? null : EventCursor.parse(lastEventId, room.id);
+    if (typeof resumed === 'string') throw refusedId(resumed);
     let ended = false;
-    const early: string[] = [];
+    /** Broadcasts received before the replay is sent; null once live. */
+    let buffered: Array<[string, unknown]> | null = [];
+    let cursor: EventCursor | undefined;
     const write = (chunk: string) => {
       if (ended) return;
-      if (!open) {
-        early.push(chunk);
-        return;
-      }
       response.write(chunk);
       if (response.writableLength > MAX_BUFFERED_BYTES) {
         deps.log('warn', 'http.sse_slow_client', { requestId, roomId: room.id });
@@ -62,7 +94,8 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
     try {
       unsubscribe = await deps.events.subscribe(room.id, (event, payload) => {
         if (/[\r\n]/.test(event)) return; // cannot be framed as an SSE event name
-        write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+        if (buffered) buffered.push([event, payload]);
+        else send(event, payload);
       });
     } catch (error) {
       throw new HttpError(
@@ -71,6 +104,33 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
         "The room's event stream is unavailable right now; try again shortly",
         { cause: error },
       );
+    }
+    const send = (event: string, payload: unknown) => {
+      if (!cursor!.accept(event, payload)) return;
+      write(
+        `id: ${cursor!.format(room.id)}\nevent: ${event}\ndata: ${JSON.stringify(payload)}\n\n`,
+      );
+    };
+    let replayed: ReplayedEvent[] = [];
+    /** The position before anything is sent (the replay advances the cursor). */
+    let startId = lastEventId;
+    try {
+      const source = {
+        transcript: deps.store.transcript,
+        liveMessage: (message: Message) => deps.rooms.liveMessage(message),
+      };
+      if (resumed) {
+        const missed = await replay(source, room.id, resumed);
+        if (missed === 'other_room') throw refusedId(missed);
+        replayed = missed;
+        cursor = resumed;
+      } else {
+        cursor = await freshCursor(source, room.id);
+        startId = cursor.format(room.id);
+      }
+    } catch (error) {
+      await unsubscribe().catch(() => {});
+      throw error;
     }
     const timers: NodeJS.Timeout[] = [];
     const release = () => {
@@ -93,9 +153,14 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders();
-    response.write(`retry: ${RECONNECT_MS}\n: connected to room ${room.id}\n\n`);
-    open = true;
-    for (const chunk of early.splice(0)) write(chunk);
+    // The `id:` here gives browsers the position before any event arrives.
+    response.write(`retry: ${RECONNECT_MS}\nid: ${startId}\n: connected to room ${room.id}\n\n`);
+    for (const { id, event, data } of replayed) {
+      write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    }
+    const early = buffered;
+    buffered = null;
+    for (const [event, payload] of early) send(event, payload);
 
     const heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.heartbeatMs);
     heartbeat.unref();
