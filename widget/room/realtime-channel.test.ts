@@ -22,14 +22,14 @@ afterEach(async () => {
   await hub.close();
 });
 
-function open(participant: string, transport: unknown = nodeTransport) {
+function open(participant: string, transport: unknown = nodeTransport, claims = {}) {
   const statuses: ChannelStatus[] = [];
   const broadcasts: { event: string; payload: unknown }[] = [];
   let present: PresenceMeta[] = [];
   const channel = createRealtimeChannel({
     url: hub.realtimeUrl,
     apikey: hub.anonKey,
-    token: hub.roomToken('lobby', { sub: participant, name: participant }),
+    token: hub.roomToken('lobby', { sub: participant, name: participant, ...claims }),
     roomId: 'lobby',
     presenceKey: participant,
     reconnectAfterMs: () => 50,
@@ -67,6 +67,26 @@ describe('createRealtimeChannel (realtime-js against the hub)', () => {
       expect(grace.broadcasts.map((entry) => entry.event)).toContain('typing'),
     );
     expect(ada.broadcasts.map((entry) => entry.event)).not.toContain('typing'); // not echoed to the sender
+  });
+
+  it('shows staff as staff: the role the hub sets from the token reaches the presence list', async () => {
+    const ada = open('user:ada', nodeTransport, { chorus_role: 'admin' });
+    const grace = open('guest:grace');
+    await vi.waitFor(() => expect(ada.statuses).toContain('SUBSCRIBED'));
+    await vi.waitFor(() => expect(grace.statuses).toContain('SUBSCRIBED'));
+    await ada.channel.track({ kind: 'human', id: 'user:ada', name: 'Ada' });
+    await grace.channel.track({ kind: 'human', id: 'guest:grace', name: 'Grace', role: 'admin' });
+    await vi.waitFor(() =>
+      expect(grace.present()).toEqual(
+        expect.arrayContaining([{ kind: 'human', id: 'user:ada', name: 'Ada', role: 'admin' }]),
+      ),
+    );
+    // A role a client tracks for itself is not believed.
+    await vi.waitFor(() =>
+      expect(ada.present()).toEqual(
+        expect.arrayContaining([{ kind: 'human', id: 'guest:grace', name: 'Grace' }]),
+      ),
+    );
   });
 
   it('speaks vsn 1.0.0, JSON text frames only (the widget build has no vsn 2.0.0 serializer)', async () => {
@@ -146,6 +166,20 @@ describe('flattenPresence', () => {
     ).toEqual([
       { kind: 'human', id: 'guest:ada', name: 'Ada' },
       { kind: 'agent', id: 'sage', name: 'Sage', color: '#7c3aed', status: 'streaming' },
+    ]);
+  });
+
+  it('keeps a staff role, and only a staff role', () => {
+    expect(
+      flattenPresence({
+        'user:ada': [{ kind: 'human', id: 'user:ada', name: 'Ada', role: 'operator' }],
+        'user:root': [{ kind: 'human', id: 'user:root', name: 'Root', role: 'admin' }],
+        'guest:grace': [{ kind: 'human', id: 'guest:grace', name: 'Grace', role: 'guest' }],
+      }),
+    ).toEqual([
+      { kind: 'human', id: 'user:ada', name: 'Ada', role: 'operator' },
+      { kind: 'human', id: 'user:root', name: 'Root', role: 'admin' },
+      { kind: 'human', id: 'guest:grace', name: 'Grace' },
     ]);
   });
 });

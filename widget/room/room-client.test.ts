@@ -9,6 +9,8 @@ import {
 import { FakeRoomServer, fakeChannels, memoryStorage } from '../test-support/fake-room-server.ts';
 import { RoomClient, type RoomClientOptions } from './room-client.ts';
 import type { LiveEvent } from './room-connection.ts';
+import type { SessionResponse } from './api-types.ts';
+import { shareSession, type SharedSession } from './shared-session.ts';
 
 const clients: RoomClient[] = [];
 
@@ -477,6 +479,136 @@ describe('RoomClient', () => {
       expect(context.client.messages().map((m) => `${m.id}:${m.status}:${m.content}`)).toEqual([
         'm1:deleted:',
         'm2:complete:sorry',
+      ]);
+    });
+  });
+
+  describe('on a session it does not own (staff reading a conversation)', () => {
+    /** A staff session of the support room `help`, kept by its owner (the inbox's StaffSession). */
+    async function ownerSession(server: FakeRoomServer) {
+      const create = async (bearer?: string) => {
+        const response = await server.fetch('https://chat.test/api/session', {
+          method: 'POST',
+          headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+          body: JSON.stringify({ room: 'help', name: 'Ada' }),
+        });
+        return (await response.json()) as SessionResponse;
+      };
+      let session = await create();
+      server.staff.add(session.participant.id);
+      const listeners = new Set<(session: SessionResponse) => void>();
+      const owner = {
+        refreshes: 0,
+        listeners,
+        shared: {
+          current: () => session,
+          refresh: async () => {
+            owner.refreshes++;
+            session = await create(session.token);
+            for (const listener of listeners) listener(session);
+            return true;
+          },
+          onSession: (listener) => {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
+        } satisfies SharedSession,
+      };
+      return owner;
+    }
+
+    it("uses the owner's token on the conversation (REST and channel), follows its refreshes, asks it after a 401 and a closed channel, and leaves it running", async () => {
+      const server = new FakeRoomServer();
+      const owner = await ownerSession(server);
+      server.conversations.set('c_9', {
+        status: 'human',
+        messages: [humanMessage({ id: 'q1', roomId: 'c_9', content: 'Is it in stock?' })],
+      });
+      const context = setup({
+        server: 'https://chat.test',
+        room: 'c_9',
+        fetch: server.fetch,
+        session: shareSession(owner.shared, 'c_9'),
+      });
+      const sessions: string[] = [];
+      context.client.on('session', (session) => sessions.push(session.room.id));
+      await joined(context);
+      // No session of its own: the owner's one POST /api/session, for the support room.
+      expect(server.requestsTo('/api/session', 'POST').map((request) => request.body)).toEqual([
+        { room: 'help', name: 'Ada' },
+      ]);
+      expect(context.storage.data.size).toBe(0);
+      expect(sessions).toEqual(['c_9']);
+      // The conversation's room only, not the support room's settings (no "Talk to a person").
+      expect(context.client.session()).toEqual({
+        participant: { id: 'guest:1', name: 'Ada' },
+        room: { id: 'c_9', title: 'Lobby' },
+      });
+      expect(context.channels.last.options).toMatchObject({
+        roomId: 'c_9',
+        presenceKey: 'guest:1',
+        token: 'token-1',
+      });
+      expect(context.client.messages().map((message) => message.content)).toEqual([
+        'Is it in stock?',
+      ]);
+      expect(context.live).toEqual([
+        { event: 'conversation-status', payload: { status: 'human', by: null } },
+      ]);
+      expect(server.requestsTo('/api/rooms/c_9/messages')[0]?.authorization).toBe('Bearer token-1');
+      // The owner refreshes on its own schedule: the open channel gets the new token.
+      await owner.shared.refresh();
+      expect(context.channels.last.tokens).toEqual(['token-1', 'token-2']);
+      expect(context.channels.channels).toHaveLength(1);
+      // A 401: the owner is asked for a new token, and the call is made again with it.
+      server.fail(
+        (request) => request.method === 'POST' && request.path === '/api/rooms/c_9/messages',
+        401,
+        'unauthorized',
+      );
+      const posted = await context.client.postMessage({ id: 's1', content: 'Yes, two.' });
+      expect(posted.roomId).toBe('c_9');
+      expect(owner.refreshes).toBe(2);
+      expect(
+        server
+          .requestsTo('/api/rooms/c_9/messages', 'POST')
+          .map((request) => request.authorization),
+      ).toEqual(['Bearer token-2', 'Bearer token-3']);
+      // The server closes the channel (at token expiry): reopened with a token the owner refreshed.
+      context.channels.last.status('CLOSED');
+      await vi.waitFor(() => expect(context.channels.channels).toHaveLength(2), {
+        timeout: 3_000,
+      });
+      expect(owner.refreshes).toBe(3);
+      expect(context.channels.last.options).toMatchObject({ roomId: 'c_9', token: 'token-4' });
+      context.channels.last.status('SUBSCRIBED');
+      await vi.waitFor(() => expect(context.client.state().status).toBe('open'));
+      // Disconnecting stops listening to the owner's session; it does not end it.
+      await context.client.disconnect();
+      expect(owner.listeners.size).toBe(0);
+      expect(owner.shared.current().token).toBe('token-4');
+    });
+
+    it('shows a message as a REST answer returned it (a staff deletion), at once', async () => {
+      const server = new FakeRoomServer();
+      const owner = await ownerSession(server);
+      const question = humanMessage({ id: 'q1', roomId: 'c_9', content: 'rude words' });
+      server.conversations.set('c_9', { status: 'bot', messages: [question] });
+      const context = setup({
+        room: 'c_9',
+        fetch: server.fetch,
+        session: shareSession(owner.shared, 'c_9'),
+      });
+      await joined(context);
+      context.client.merge([{ ...question, status: 'deleted', content: '', parts: [] }]);
+      expect(context.client.messages().map((m) => `${m.id}:${m.status}:${m.content}`)).toEqual([
+        'q1:deleted:',
+      ]);
+      // Its broadcast, after, changes nothing; an older snapshot does not bring it back.
+      context.channels.last.broadcast('message-deleted', { id: 'q1' });
+      context.client.merge([question]);
+      expect(context.client.messages().map((m) => `${m.id}:${m.status}:${m.content}`)).toEqual([
+        'q1:deleted:',
       ]);
     });
   });

@@ -25,7 +25,8 @@ export { AGENTS };
  *
  * With `support` set, it is a support room (docs/architecture.md §8): each new participant gets
  * a private conversation `c_<n>` (kept on refresh), whose transcript is `conversations.get(id)`;
- * a token is good for its own room only (403 elsewhere), and `handoff` moves `bot` → `waiting`.
+ * a token is good for its own room only (403 elsewhere, except for participants in `staff`: they
+ * may use every room), and `handoff` moves `bot` → `waiting`.
  */
 export class FakeRoomServer {
   readonly requests: RecordedRequest[] = [];
@@ -35,6 +36,8 @@ export class FakeRoomServer {
   /** Makes the room a support room: whether visitors may ask for a person, its welcome and starters. */
   support: { handoff: boolean; welcome?: string; starters?: string[] } | undefined;
   readonly conversations = new Map<string, { status: ConversationStatus; messages: Message[] }>();
+  /** Participant ids whose tokens are good for every room (staff reading conversations). */
+  readonly staff = new Set<string>();
   private tokens = 0;
   private readonly participants = new Map<string, { id: string; name: string }>();
   private readonly roomOf = new Map<string, string>();
@@ -120,7 +123,7 @@ export class FakeRoomServer {
     if (!token || !this.participants.has(token))
       return json(401, { error: { code: 'unauthorized', message: 'no token' } });
     const [, roomId = '', path = ''] = /^\/api\/rooms\/([^/]+)(.*)$/.exec(url.pathname) ?? [];
-    if (roomId !== this.roomOf.get(token))
+    if (roomId !== this.roomOf.get(token) && !this.staff.has(this.participants.get(token)!.id))
       return json(403, { error: { code: 'forbidden', message: `not your room: ${roomId}` } });
     const conversation = this.conversations.get(roomId);
     const messages = conversation?.messages ?? this.messages;

@@ -2,6 +2,7 @@
 // The transcript in real Chromium: several replies streaming at once, parts, actions, the
 // "new messages" pill, history paging, and what the live region announces.
 import { expect } from 'chai';
+import { html, nothing } from 'lit';
 import type { Message } from '../../../protocol/room.ts';
 import {
   agentMessage,
@@ -21,7 +22,7 @@ import {
   until,
 } from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
-import { RENDER_WINDOW, REVEAL_COUNT } from './message-list.ts';
+import { RENDER_WINDOW, REVEAL_COUNT, type ChorusMessageList } from './message-list.ts';
 
 function article(root: Element, id: string): HTMLElement {
   return get(root, `article[data-id="${id}"]`);
@@ -176,6 +177,60 @@ describe('<chorus-message-list>', () => {
     get<HTMLButtonElement>(chat, '[part="stop-all-button"]').click();
     await until(() => expect(stub.stops).to.deep.equal([{ messageId: 'r4' }, { all: true }]));
     expect(stub.regenerations).to.deep.equal(['r2', 'r3']);
+  });
+
+  it('adds the buttons of messageActions after its own, in message__actions, on every message but a system note', async () => {
+    const stub = StubConnection.open([
+      humanMessage({ id: 'h1', author: GRACE, content: 'Is it in stock?' }),
+      { ...humanMessage({ id: 'h2', author: GRACE }), status: 'deleted', content: '' },
+      {
+        ...humanMessage({ id: 'n1', content: 'Grace is waiting' }),
+        author: { kind: 'system', id: 'system', name: 'Chorus' },
+      },
+    ]);
+    const chat = await mountChat(stub, { mode: 'inline' });
+    stub.deliver(
+      'message-start',
+      messageStart(agentMessage({ id: 'r1', author: SAGE, replyTo: 'h1' })),
+    );
+    await settle(chat);
+    const list = get<ChorusMessageList>(chat, 'chorus-message-list');
+    const actions = (id: string) =>
+      findAll(article(chat, id), '[part="message__actions"] button').map((button) => text(button));
+    // Without the hook: only the reply's own Stop.
+    expect(findAll(article(chat, 'h1'), '[part="message__actions"]')).to.have.length(0);
+    expect(actions('r1')).to.deep.equal(['Stop']);
+
+    const asked: string[] = [];
+    list.messageActions = (message) =>
+      message.status === 'deleted'
+        ? nothing
+        : html`<button class="button" type="button" aria-label=${`Flag the message of ${message.author.name}`} @click=${() => asked.push(message.id)}>Flag</button>`;
+    await settle(chat);
+    expect(actions('h1')).to.deep.equal(['Flag']);
+    expect(actions('r1')).to.deep.equal(['Stop', 'Flag']);
+    expect(findAll(article(chat, 'h2'), '[part="message__actions"]')).to.have.length(0);
+    expect(findAll(article(chat, 'n1'), 'button')).to.have.length(0);
+    get<HTMLButtonElement>(
+      article(chat, 'h1'),
+      'button[aria-label="Flag the message of Grace"]',
+    ).click();
+    get<HTMLButtonElement>(
+      article(chat, 'r1'),
+      'button[aria-label="Flag the message of Sage"]',
+    ).click();
+    expect(asked).to.deep.equal(['h1', 'r1']);
+
+    // A new function draws again (messages that did not change too); none takes the buttons away.
+    list.messageActions = (message) =>
+      message.id === 'h1' ? html`<button type="button">Pin</button>` : nothing;
+    await settle(chat);
+    expect(actions('h1')).to.deep.equal(['Pin']);
+    expect(actions('r1')).to.deep.equal(['Stop']);
+    list.messageActions = undefined;
+    await settle(chat);
+    expect(findAll(article(chat, 'h1'), '[part="message__actions"]')).to.have.length(0);
+    expect(actions('r1')).to.deep.equal(['Stop']);
   });
 
   it('is a log that announces finished messages with the speaker, not every token', async () => {
