@@ -1,4 +1,4 @@
-import type { ApiErrorBody, Message } from '../../protocol/room.ts';
+import type { ApiErrorBody, ConversationStatus, Message } from '../../protocol/room.ts';
 import { ChorusError, WIDGET_ERROR_CODE } from '../lib/chorus-error.ts';
 import type {
   ChorusUser,
@@ -82,8 +82,9 @@ export class RoomApi {
   }
 
   /** `POST /api/rooms/:room/handoff {to}`: resolves with the conversation's new status. */
-  async handoff(to: string): Promise<string> {
-    return (await this.#authorized<{ status: string }>('POST', '/handoff', { to })).status;
+  async handoff(to: string): Promise<ConversationStatus> {
+    return (await this.#authorized<{ status: ConversationStatus }>('POST', '/handoff', { to }))
+      .status;
   }
 
   async regenerate(messageId: string): Promise<string> {

@@ -2,7 +2,7 @@
 // Why one file: it is the one place that orders connection states against each other (a token
 // refresh during a rejoin during a catch-up); the parts without such ordering are split out
 // (session-keeper.ts, room-channel.ts, transcript-sync.ts, room-api.ts, typing-sender.ts).
-import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type { ConversationStatus, Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import type { HandoffTarget } from '../../protocol/schemas/conversations.ts';
 import { jitteredBackoff } from '../lib/backoff.ts';
 import { ChorusError, toChorusError, WIDGET_ERROR_CODE } from '../lib/chorus-error.ts';
@@ -218,7 +218,7 @@ export class RoomClient implements RoomConnection {
   }
 
   /** Shows the new status at once (its broadcast may come later): by us, as the server records it. */
-  async handoff(to: HandoffTarget): Promise<string> {
+  async handoff(to: HandoffTarget): Promise<ConversationStatus> {
     await this.#sessionReady();
     const status = await this.#api.handoff(to);
     this.#events.emit('live', {

@@ -1,4 +1,10 @@
-import type { Message, Participant, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type {
+  ConversationStatus,
+  Message,
+  Participant,
+  PresenceMeta,
+  RoomEvents,
+} from '../../protocol/room.ts';
 import type { HandoffTarget } from '../../protocol/schemas/conversations.ts';
 import type { ChorusError } from '../lib/chorus-error.ts';
 import type {
@@ -84,9 +90,10 @@ export interface RoomConnection {
   regenerate(messageId: string): Promise<string>;
   /**
    * `POST /api/rooms/:room/handoff`: a visitor's `human` asks for a person; resolves with the new
-   * status. Optional: a connection without it (the inbox's) never shows "Talk to a person".
+   * status. Optional: a connection without it never shows "Talk to a person" (nor does a session
+   * whose room has no `handoff`, as the inbox's shared one).
    */
-  handoff?(to: HandoffTarget): Promise<string>;
+  handoff?(to: HandoffTarget): Promise<ConversationStatus>;
   /** The user is typing (true) or stopped (false); throttled and expiring. */
   setTyping(typing: boolean): void;
   setUser(user: ChorusUser): Promise<void>;

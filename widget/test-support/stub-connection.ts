@@ -1,4 +1,4 @@
-import type { Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
+import type { ConversationStatus, Message, PresenceMeta, RoomEvents } from '../../protocol/room.ts';
 import { ChorusError } from '../lib/chorus-error.ts';
 import { Emitter } from '../lib/emitter.ts';
 import type { ChorusUser, StopTarget } from '../room/api-types.ts';
@@ -144,10 +144,11 @@ export class StubConnection implements RoomConnection {
   }
 
   /** Answers as the server does for a visitor: `human` → `waiting`, announced like the real client. */
-  async handoff(to: string): Promise<string> {
+  async handoff(to: string): Promise<ConversationStatus> {
     this.handoffs.push(to);
     await Promise.resolve();
-    const status = to === 'human' ? 'waiting' : to === 'agents' ? 'bot' : 'closed';
+    const status: ConversationStatus =
+      to === 'human' ? 'waiting' : to === 'agents' ? 'bot' : 'closed';
     this.events.emit('live', {
       event: 'conversation-status',
       payload: { status, by: this.sessionInfo?.participant ?? null },
