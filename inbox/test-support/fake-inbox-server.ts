@@ -110,6 +110,7 @@ export class FakeInboxServer {
   conversations: Conversation[] = [];
   readonly messages = new Map<string, Message[]>();
   #tokens = 0;
+  #refusals: { method: string; path: string }[] = [];
 
   readonly createInboxChannel = (options: InboxChannelOptions): InboxChannel =>
     this.#channel(options).asInboxChannel();
@@ -120,6 +121,11 @@ export class FakeInboxServer {
   /** The newest channel of a topic (`inbox:<room>`, `room:<conversation>`). */
   channel(topic: string): FakeChannel | undefined {
     return this.channels.filter((channel) => channel.topic === topic).at(-1);
+  }
+
+  /** The next `method path` answers 401, as for a token the server no longer takes. */
+  refuseOnce(method: string, path: string): void {
+    this.#refusals.push({ method, path });
   }
 
   requestsTo(method: string, path: string): RecordedRequest[] {
@@ -169,6 +175,13 @@ export class FakeInboxServer {
     };
     this.requests.push(request);
     await Promise.resolve();
+    const refusal = this.#refusals.findIndex(
+      (entry) => entry.method === request.method && entry.path === request.path,
+    );
+    if (refusal !== -1) {
+      this.#refusals.splice(refusal, 1);
+      return refuse(401, 'unauthorized');
+    }
     return this.#handle(request, url);
   };
 

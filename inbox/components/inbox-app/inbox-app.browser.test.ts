@@ -293,6 +293,67 @@ describe('<chorus-inbox>', () => {
     expect(await axeViolations(inbox)).to.deep.equal([]);
   });
 
+  it('keeps the open conversation live on the staff session: a refused token is refreshed and the post made again, a channel the server closed joined again', async () => {
+    const server = serverWithTwo();
+    const inbox = await mountInbox(server, SIGNED_IN);
+    await until(() => expect(rows(inbox)).to.have.length(2));
+    await openRow(inbox, 'c_grace');
+    await until(() =>
+      expect(get(inbox, '[part~="message__content"]').textContent).to.contain('Hello from Grace'),
+    );
+    const first = server.channel('room:c_grace')!;
+    expect(first.tokens).to.deep.equal(['staff-token-1']);
+    // The conversation is read with the staff session: no session of its own.
+    expect(server.requestsTo('POST', '/api/session')).to.have.length(1);
+
+    server.refuseOnce('POST', '/api/rooms/c_grace/messages');
+    get<HTMLTextAreaElement>(inbox, 'textarea').focus();
+    await sendKeys({ type: 'One moment, Grace.' });
+    await sendKeys({ press: 'Enter' });
+    await until(() =>
+      expect(
+        server
+          .requestsTo('POST', '/api/rooms/c_grace/messages')
+          .map((request) => request.authorization),
+      ).to.deep.equal(['Bearer staff-token-1', 'Bearer staff-token-2']),
+    );
+    expect(server.requestsTo('POST', '/api/session').at(-1)!.authorization).to.equal(
+      'Bearer staff-token-1',
+    );
+    await until(() =>
+      expect(findAll(inbox, '[part~="message--own"]').map((own) => own.textContent)).to.satisfy(
+        (texts: string[]) => texts.some((text) => text.includes('One moment, Grace.')),
+      ),
+    );
+    // The refreshed token reaches the open channels.
+    expect(first.tokens).to.deep.equal(['staff-token-1', 'staff-token-2']);
+    expect(server.channel(`inbox:${SUPPORT_ROOM}`)!.tokens).to.deep.equal([
+      'staff-token-1',
+      'staff-token-2',
+    ]);
+
+    // Closed by the server (at token expiry): joined again on a new channel, with a fresh token.
+    first.status('CLOSED');
+    await until(() => expect(server.channel('room:c_grace')).to.not.equal(first), 5_000);
+    const second = server.channel('room:c_grace')!;
+    expect(first.closed).to.equal(true);
+    expect(second.tokens).to.deep.equal(['staff-token-3']);
+    await until(() => expect(second.tracked.map((meta) => meta.name)).to.deep.equal(['Ada']));
+    second.deliver('message', {
+      message: humanMessage({
+        id: 'c_grace-m9',
+        roomId: 'c_grace',
+        author: { kind: 'human', id: 'guest:grace', name: 'Grace' },
+        content: 'Still there?',
+      }),
+    });
+    await until(() =>
+      expect(
+        get(inbox, '[data-id="c_grace-m9"] [part~="message__content"]').textContent,
+      ).to.contain('Still there?'),
+    );
+  });
+
   it('is keyboard-first: arrows move along the list, Enter opens, Escape goes back to the row', async () => {
     const server = serverWithTwo();
     server.addConversation('c_ada', 'Anna');
