@@ -1,6 +1,6 @@
 /**
  * The provider seam: everything the orchestrator knows about a language model. Adapters
- * (`openai/`, `anthropic/`, `http/`, `offline/`) translate their SDK to and from these types.
+ * (`openai/`, `anthropic/`, `http-agent/`, `offline/`) translate their SDK to and from these types.
  */
 import type { ProviderError } from './provider-error.ts';
 
