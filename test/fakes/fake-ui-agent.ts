@@ -4,6 +4,9 @@
  * Response a Next.js route returning `streamText(…).toUIMessageStreamResponse()` sends (see
  * docs/http-agents.md). It takes the same scripts as the vendor fakes ({@link FakeScript}) and
  * records requests the same way, so the provider contract runs against it.
+ *
+ * Why one file: the route, the pipe that plays its Response into Node's and the request recorder
+ * are one fake server, read together when a contract test fails.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -152,6 +152,54 @@ describe('personas with their own endpoints', () => {
     });
   });
 
+  it('Stop in the room aborts the request to the HTTP agent, and the reply ends cancelled with its partial text', async () => {
+    const { agent } = await startFakes();
+    agent.enqueue({
+      text: 'one two three four five six seven eight nine ten',
+      chunkSize: 3,
+      tokenDelayMs: 30,
+    });
+    const server = await startWithPersonas(
+      {
+        'helper.md': personaFile({
+          name: 'Helper',
+          handle: 'helper',
+          provider: 'http',
+          color: '"#b45309"',
+          description: 'Your own agent.',
+          url: agent.url,
+          apiKeyEnv: 'AGENT_API_KEY',
+        }),
+      },
+      { AGENT_API_KEY: 'agent-key-e2e' },
+    );
+    await server.store.rooms.ensureRoom({
+      id: 'stop-agent',
+      title: 'stop',
+      settings: { policy: 'default' },
+    });
+    const ada = await RoomVisitor.join(server.url, 'stop-agent', 'Ada');
+    cleanups.push(() => ada.disconnect());
+
+    await ada.post('Count for me');
+    await waitFor(() => ada.events.filter((entry) => entry.event === 'text-delta').length >= 2, {
+      what: 'the first deltas',
+    });
+    const replyId = ada.events.find((entry) => entry.event === 'message-start')!.payload
+      .id as string;
+    expect((await ada.request('POST', '/stop', { messageId: replyId })).status).toBe(202);
+
+    await agent.whenAborted();
+    await waitFor(() => ada.ended().length === 1, { what: 'the stopped reply' });
+    const [stopped] = ada.ended();
+    expect(stopped).toMatchObject({ id: replyId, status: 'cancelled' });
+    expect(stopped!.content.length).toBeGreaterThan(0);
+    expect('one two three four five six seven eight nine ten'.startsWith(stopped!.content)).toBe(
+      true,
+    );
+    expect(agent.requests[0]?.hasAuthorization).toBe(true);
+  });
+
   it('refuses to start when a persona names a key variable that is not set, listing it with the other problems', async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'chorus-personas-'));
     cleanups.push(() => rm(directory, { recursive: true, force: true }));

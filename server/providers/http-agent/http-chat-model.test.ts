@@ -173,3 +173,50 @@ describe('HttpChatModel with an AI SDK agent', () => {
     expect(agent.aborted).toBe(1);
   });
 });
+
+describe('HttpChatModel with an agent that streams Chat Completions', () => {
+  it('reads reasoning, text and tool calls from the chunks', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      fake.enqueue(
+        { reasoning: 'Hmm.', text: 'Let me work it out.' },
+        { toolCalls: [{ id: 'call_9', name: 'calculator', args: { expression: '2+2' } }] },
+      );
+      const model = new HttpChatModel({ url: `${fake.url}/chat/completions` });
+
+      const first = await collectParts(model, chatRequest());
+      const second = await collectParts(model, chatRequest({ tools: [CALCULATOR] }));
+
+      expect(streamedReasoning(first)).toBe('Hmm.');
+      expect(streamedText(first)).toBe('Let me work it out.');
+      expect(second.slice(0, 1)).toEqual([
+        { type: 'tool-call', callId: 'call_9', name: 'calculator', args: { expression: '2+2' } },
+      ]);
+      expect(second.at(-1)).toMatchObject({ type: 'finish', reason: 'tool-calls' });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('fails, without retrying, an answer that is in neither format', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      // A JSON answer instead of a stream: the fake replies so when `stream` is not true.
+      const model = new HttpChatModel({
+        url: `${fake.url}/chat/completions`,
+        fetch: (input, init) =>
+          fetch(input, {
+            ...init,
+            body: JSON.stringify({ ...JSON.parse(String(init?.body)), stream: false }),
+          }),
+      });
+
+      const error = streamError(await collectParts(model, chatRequest()));
+
+      expect(error).toMatchObject({ provider: 'http', isRetryable: false });
+      expect(error.message).toContain('answered application/json instead of an event stream');
+    } finally {
+      await fake.close();
+    }
+  });
+});

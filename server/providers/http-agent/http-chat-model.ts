@@ -144,6 +144,19 @@ export class HttpChatModel implements ChatModel {
       return;
     }
     if (signal.aborted) return;
+    const contentType = response.headers.get('content-type') ?? 'no content type';
+    if (reader === undefined && !contentType.includes('text/event-stream')) {
+      // A JSON or HTML answer: the agent is not streaming, and a retry will not change that.
+      yield {
+        type: 'error',
+        error: new ProviderError({
+          provider: PROVIDER,
+          message: `${capitalize(this.label)} answered ${contentType} instead of an event stream (text/event-stream): see docs/http-agents.md.`,
+          isRetryable: false,
+        }),
+      };
+      return;
+    }
     const ending = reader?.end();
     if (ending === undefined) {
       yield { type: 'error', error: truncatedStreamError(PROVIDER, this.label) };
