@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI } from '../../../test/fakes/fake-openai.ts';
 import {
@@ -143,6 +145,25 @@ describe('HttpChatModel with an AI SDK agent', () => {
       'The HTTP agent at ' + new URL(agent.url).host + ' answered 403: Forbidden (fake).',
     );
     expect(JSON.stringify(error)).not.toContain('agent-secret-key');
+  });
+
+  it('does not follow a redirect, so the key never travels to another address', async () => {
+    const redirecting = http.createServer((_request, response) => {
+      response.writeHead(307, { location: agent.url }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const { port } = redirecting.address() as AddressInfo;
+    try {
+      const keyed = new HttpChatModel({ url: `http://127.0.0.1:${port}/`, apiKey: 'agent-key' });
+
+      const error = streamError(await collectParts(keyed, chatRequest()));
+
+      expect(error).toMatchObject({ statusCode: 307, isRetryable: false });
+      expect(agent.requests).toEqual([]);
+    } finally {
+      redirecting.closeAllConnections();
+      await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+    }
   });
 
   it('reads a plain-text error body as the explanation', async () => {

@@ -93,6 +93,8 @@ export class HttpChatModel implements ChatModel {
             ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
           },
           body: JSON.stringify(buildBody(request)),
+          // A redirect is an error answer, never followed: the key must not travel to another URL.
+          redirect: 'manual',
           signal: controller.signal,
         });
       } catch (error) {
