@@ -71,7 +71,24 @@ describe('loadConfig', () => {
       openai: { apiKey: undefined, baseURL: 'http://localhost:11434/v1' },
       anthropic: { apiKey: 'sk-ant', baseURL: undefined },
       offline: { tokensPerSecond: 40 },
+      apiKeys: { ANTHROPIC_API_KEY: 'sk-ant' },
       timeoutMs: 5000,
+    });
+  });
+
+  it('hands every set *_API_KEY variable to the providers by name, for personas that name one', () => {
+    const config = loadConfig({
+      GROQ_API_KEY: ' gsk-test ',
+      OPENROUTER_API_KEY: '',
+      OPENAI_API_KEY: 'sk-openai',
+      MY_API_KEY_FILE: '/etc/key',
+      lower_api_key: 'ignored',
+      CHORUS_JWT_SECRET: 'x'.repeat(40),
+    });
+
+    expect(config.providers.apiKeys).toEqual({
+      GROQ_API_KEY: 'gsk-test',
+      OPENAI_API_KEY: 'sk-openai',
     });
   });
 

@@ -378,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       openai: { apiKey: environment.OPENAI_API_KEY, baseURL: environment.OPENAI_BASE_URL },
       anthropic: { apiKey: environment.ANTHROPIC_API_KEY, baseURL: environment.ANTHROPIC_BASE_URL },
       offline: { tokensPerSecond: environment.CHORUS_OFFLINE_TOKENS_PER_SECOND },
+      apiKeys: readApiKeys(env),
       timeoutMs: environment.CHORUS_PROVIDER_TIMEOUT_MS,
     },
     realModel: readRealModel(environment),
@@ -406,6 +407,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     webhooks: readWebhookSettings(environment, () => {}),
   };
 }
+
+/**
+ * Every set `*_API_KEY` variable (trimmed, non-empty) by name: the keys a persona's `apiKeyEnv`
+ * may name (server/personas/README.md). Values never appear in a problem or a log line.
+ * @example readApiKeys({ GROQ_API_KEY: 'gsk_…', PORT: '8787' }); // { GROQ_API_KEY: 'gsk_…' }
+ */
+export function readApiKeys(env: NodeJS.ProcessEnv): Readonly<Record<string, string>> {
+  const keys: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const key = value?.trim();
+    if (API_KEY_VARIABLE.test(name) && key) keys[name] = key;
+  }
+  return keys;
+}
+
+/** The variables {@link readApiKeys} reads. */
+const API_KEY_VARIABLE = /^[A-Z][A-Z0-9_]*_API_KEY$/;
 
 /** The webhook settings, or null when neither variable is set; `problem` is told what is wrong. */
 function readWebhookSettings(

@@ -267,6 +267,7 @@ async function loadPersonaCatalog(
     offline: true,
     openai: hasOpenAI,
     anthropic: Boolean(config.providers.anthropic?.apiKey),
+    apiKeyNames: Object.keys(config.providers.apiKeys ?? {}),
   };
   if (config.personasDir)
     return loadPersonas({ directory: config.personasDir, toolNames, providerAvailability });
@@ -280,6 +281,23 @@ async function loadPersonaCatalog(
   );
 }
 
+/** The persona's model: its own endpoint and key variable, where it names them. */
 function modelOf(persona: Persona, settings: ProviderSettings): ChatModel {
-  return createChatModel({ provider: persona.provider }, settings);
+  const apiKeyEnv = persona.apiKeyEnv === undefined ? {} : { apiKeyEnv: persona.apiKeyEnv };
+  switch (persona.provider) {
+    case 'http':
+      // persona-file.ts refuses an http persona without `url`.
+      return createChatModel({ provider: 'http', url: persona.url ?? '', ...apiKeyEnv }, settings);
+    case 'openai':
+      return createChatModel(
+        {
+          provider: 'openai',
+          ...(persona.baseUrl === undefined ? {} : { baseURL: persona.baseUrl }),
+          ...apiKeyEnv,
+        },
+        settings,
+      );
+    default:
+      return createChatModel({ provider: persona.provider }, settings);
+  }
 }

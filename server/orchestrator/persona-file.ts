@@ -7,8 +7,8 @@
  * ---
  * name: Scout
  * handle: scout                  # the @mention: 2–32 of a-z 0-9 _ -, unique
- * provider: offline              # openai | anthropic | offline
- * model: scout
+ * provider: offline              # openai | anthropic | http | offline
+ * model: scout                   # optional for http (default: the handle)
  * color: "#1d4ed8"               # quoted: YAML reads an unquoted # as a comment
  * tools: [calculator, current_time]
  * description: Terse researcher who checks facts with tools.
@@ -16,6 +16,9 @@
  * default: true                  # optional, the room's default speaker (at most one)
  * temperature: 0.3               # optional, 0–2
  * maxOutputTokens: 800           # optional
+ * url: https://agents.example.com/chorus   # http only, required: where Chorus POSTs the turn
+ * baseUrl: https://api.groq.com/openai/v1  # openai only, optional: this persona's server
+ * apiKeyEnv: GROQ_API_KEY        # openai and http, optional: the variable holding the key
  * ---
  * You are Scout, …
  * ```
@@ -25,8 +28,9 @@
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { isRecord } from '../lib/is-record.ts';
 
-export const PERSONA_PROVIDERS = ['openai', 'anthropic', 'offline'] as const;
+export const PERSONA_PROVIDERS = ['openai', 'anthropic', 'http', 'offline'] as const;
 export type PersonaProvider = (typeof PERSONA_PROVIDERS)[number];
 
 /** A persona's handle: what follows the `@` in a mention. */
@@ -52,14 +56,38 @@ export interface Persona {
   isDefault: boolean;
   temperature?: number;
   maxOutputTokens?: number;
+  /** `provider: http` only: the agent's endpoint (http or https). */
+  url?: string;
+  /** `provider: openai` only: this persona's OpenAI-compatible server, instead of `OPENAI_BASE_URL`. */
+  baseUrl?: string;
+  /** The NAME of the environment variable that holds this persona's key (never the key). */
+  apiKeyEnv?: string;
   /** The Markdown body of the file, trimmed. */
   systemPrompt: string;
   /** The file it came from, for messages. */
   sourceFile: string;
 }
 
-/** Which providers this server has credentials for. */
-export type ProviderAvailability = Readonly<Record<PersonaProvider, boolean>>;
+/**
+ * Which providers this server has credentials for (`http` needs none), and the names of the
+ * `*_API_KEY` variables that are set, which a persona's `apiKeyEnv` may name.
+ */
+export type ProviderAvailability = Readonly<
+  Record<Exclude<PersonaProvider, 'http'>, boolean> & { apiKeyNames?: readonly string[] }
+>;
+
+/** What `apiKeyEnv` may name: the variables server/config.ts hands to the providers. */
+const API_KEY_ENV_PATTERN = /^[A-Z][A-Z0-9_]*_API_KEY$/;
+
+function httpUrl(example: string) {
+  // The value is never repeated in a problem: a URL may carry a token, and problems are printed.
+  const message = `must be an http(s) URL such as ${example}`;
+  return z
+    .string({ error: message })
+    .trim()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), message)
+    .optional();
+}
 
 /** A zod string check whose messages read well after a field name: `"model" is required`. */
 function text(expected: string) {
@@ -121,6 +149,16 @@ const frontMatterSchema = z.strictObject(
       .min(1, 'must be at least 1')
       .max(200_000, 'must be at most 200000')
       .optional(),
+    url: httpUrl('https://agents.example.com/chorus'),
+    baseUrl: httpUrl('https://api.groq.com/openai/v1'),
+    apiKeyEnv: z
+      .string({ error: 'must be the name of an environment variable, e.g. GROQ_API_KEY' })
+      .trim()
+      .regex(
+        API_KEY_ENV_PATTERN,
+        'must name an environment variable ending in _API_KEY (upper case), e.g. GROQ_API_KEY',
+      )
+      .optional(),
   },
   {
     error: (issue) =>
@@ -128,7 +166,7 @@ const frontMatterSchema = z.strictObject(
   },
 );
 
-const PROVIDER_SETUP: Record<PersonaProvider, string> = {
+const PROVIDER_SETUP: Record<Exclude<PersonaProvider, 'http'>, string> = {
   openai: 'set OPENAI_API_KEY or OPENAI_BASE_URL',
   anthropic: 'set ANTHROPIC_API_KEY',
   offline: 'it is built in',
@@ -156,7 +194,7 @@ export function parsePersonaFile(
     );
   }
   const data: unknown = document.toJS();
-  const validation = frontMatterSchema.safeParse(data ?? {});
+  const validation = frontMatterSchema.safeParse(withDefaultModel(data ?? {}));
   const problems = validation.success ? [] : validation.error.issues.map(describeIssue);
 
   if (validation.success) {
@@ -166,12 +204,7 @@ export function parsePersonaFile(
         `unknown tool "${tool}" (known: ${[...context.toolNames].sort().join(', ') || 'none'})`,
       );
     }
-    const { provider } = validation.data;
-    if (!context.providerAvailability[provider]) {
-      problems.push(
-        `provider "${provider}" is not configured on this server (${PROVIDER_SETUP[provider]})`,
-      );
-    }
+    problems.push(...findProviderProblems(validation.data, context.providerAvailability));
   }
   const systemPrompt = split.body.trim();
   if (systemPrompt === '')
@@ -189,6 +222,41 @@ export function parsePersonaFile(
     systemPrompt,
     sourceFile: context.sourceFile,
   };
+}
+
+/** An HTTP agent's `model` is optional: the handle, unless the file names one. */
+function withDefaultModel(data: unknown): unknown {
+  if (!isRecord(data) || data.provider !== 'http' || data.model !== undefined) return data;
+  return { ...data, model: typeof data.handle === 'string' ? data.handle : 'agent' };
+}
+
+/** What is wrong with the persona's provider fields on this server. */
+function findProviderProblems(
+  fields: z.output<typeof frontMatterSchema>,
+  availability: ProviderAvailability,
+): string[] {
+  const { provider, url, baseUrl, apiKeyEnv } = fields;
+  const problems: string[] = [];
+  if (provider === 'http' && url === undefined)
+    problems.push('"url" is required with provider "http": the address Chorus POSTs each turn to');
+  if (provider !== 'http' && url !== undefined)
+    problems.push(`"url" is only for provider "http" (this persona uses "${provider}")`);
+  if (provider !== 'openai' && baseUrl !== undefined)
+    problems.push(
+      `"baseUrl" is only for provider "openai" (this persona uses "${provider}"${provider === 'http' ? '; use "url"' : ''})`,
+    );
+  if (apiKeyEnv !== undefined && provider !== 'openai' && provider !== 'http')
+    problems.push(`"apiKeyEnv" is only for providers "openai" and "http"`);
+  else if (apiKeyEnv !== undefined && !(availability.apiKeyNames ?? []).includes(apiKeyEnv))
+    problems.push(`"apiKeyEnv" names ${apiKeyEnv}, which is not set on this server`);
+  // An openai persona with its own server or key needs nothing of OPENAI_API_KEY/OPENAI_BASE_URL.
+  const ownSetup = provider === 'openai' && (baseUrl !== undefined || apiKeyEnv !== undefined);
+  if (provider !== 'http' && !ownSetup && !availability[provider]) {
+    problems.push(
+      `provider "${provider}" is not configured on this server (${PROVIDER_SETUP[provider]})`,
+    );
+  }
+  return problems;
 }
 
 /** Splits `---\n<yaml>\n---\n<body>`; returns a problem when the file has no such block. */

@@ -254,7 +254,43 @@ describe('loadPersonas', () => {
     },
     'an unknown provider': {
       files: { 'a.md': personaFile({ provider: 'gemini' }) },
-      problems: ['a.md: "provider" must be one of openai, anthropic, offline'],
+      problems: ['a.md: "provider" must be one of openai, anthropic, http, offline'],
+    },
+    'an http agent without a url': {
+      files: { 'a.md': personaFile({ provider: 'http' }) },
+      problems: [
+        'a.md: "url" is required with provider "http": the address Chorus POSTs each turn to',
+      ],
+    },
+    'an http agent url that is not http(s), without repeating it': {
+      files: {
+        'a.md': personaFile({ provider: 'http', url: 'ftp://agents.example.com?token=s3cret' }),
+      },
+      problems: ['a.md: "url" must be an http(s) URL such as https://agents.example.com/chorus'],
+    },
+    'a url on a model provider': {
+      files: { 'a.md': personaFile({ url: 'https://agents.example.com/chorus' }) },
+      problems: ['a.md: "url" is only for provider "http" (this persona uses "offline")'],
+    },
+    'a baseUrl on a provider other than openai': {
+      files: { 'a.md': personaFile({ baseUrl: 'https://api.groq.com/openai/v1' }) },
+      problems: ['a.md: "baseUrl" is only for provider "openai" (this persona uses "offline")'],
+    },
+    'an apiKeyEnv that is not a *_API_KEY variable': {
+      files: { 'a.md': personaFile({ provider: 'openai', apiKeyEnv: 'DATABASE_URL' }) },
+      problems: [
+        'a.md: "apiKeyEnv" must name an environment variable ending in _API_KEY (upper case), e.g. GROQ_API_KEY',
+      ],
+    },
+    'an apiKeyEnv naming a variable that is not set': {
+      files: {
+        'a.md': personaFile({
+          provider: 'openai',
+          baseUrl: 'https://api.groq.com/openai/v1',
+          apiKeyEnv: 'GROQ_API_KEY',
+        }),
+      },
+      problems: ['a.md: "apiKeyEnv" names GROQ_API_KEY, which is not set on this server'],
     },
     'a bad handle': {
       files: { 'a.md': personaFile({ handle: '"@Sage Bot"' }) },
@@ -350,6 +386,49 @@ describe('loadPersonas', () => {
       withOpenAi,
     );
     expect(catalog.get('test').provider).toBe('openai');
+  });
+
+  it('loads HTTP agents and OpenAI-compatible personas with their own server and key variable', async () => {
+    const catalog = await load(
+      {
+        'agent.md': personaFile({
+          handle: 'agent',
+          provider: 'http',
+          model: undefined,
+          url: 'https://agents.example.com/chorus',
+          apiKeyEnv: 'AGENT_API_KEY',
+        }),
+        'groq.md': personaFile({
+          handle: 'groq',
+          provider: 'openai',
+          model: 'llama-3.3-70b-versatile',
+          baseUrl: 'https://api.groq.com/openai/v1',
+          apiKeyEnv: 'GROQ_API_KEY',
+        }),
+        'ollama.md': personaFile({
+          handle: 'ollama',
+          provider: 'openai',
+          model: 'llama3.2',
+          baseUrl: 'http://localhost:11434/v1',
+        }),
+      },
+      // No OPENAI_API_KEY nor OPENAI_BASE_URL: each persona brings its own server.
+      { ...OFFLINE_ONLY, apiKeyNames: ['AGENT_API_KEY', 'GROQ_API_KEY'] },
+    );
+
+    expect(catalog.get('agent')).toMatchObject({
+      provider: 'http',
+      model: 'agent',
+      url: 'https://agents.example.com/chorus',
+      apiKeyEnv: 'AGENT_API_KEY',
+    });
+    expect(catalog.get('groq')).toMatchObject({
+      provider: 'openai',
+      baseUrl: 'https://api.groq.com/openai/v1',
+      apiKeyEnv: 'GROQ_API_KEY',
+    });
+    expect(catalog.get('ollama')).toMatchObject({ baseUrl: 'http://localhost:11434/v1' });
+    expect(catalog.get('ollama')).not.toHaveProperty('apiKeyEnv');
   });
 
   it('rejects a folder that does not exist', async () => {

@@ -164,6 +164,11 @@ export async function runReply(
         tools: step < options.maxToolSteps ? toolSpecs : [],
         ...input.settings,
         signal,
+        context: {
+          roomId: run.roomId,
+          runId: run.messageId,
+          agent: { handle: persona.handle, name: persona.name },
+        },
       };
       if (
         step > 0 &&

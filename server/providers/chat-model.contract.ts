@@ -7,7 +7,15 @@
  * tool-call wire format, reasoning).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeProviderServer } from '../../test/fakes/fake-provider-server.ts';
+import type { FakeProviderServer, FakeScript } from '../../test/fakes/fake-provider-server.ts';
+
+/** What the contract uses of a fake: the vendor fakes, and the fake HTTP agent (test/fakes/fake-ui-agent.ts). */
+export interface ContractFake extends Pick<
+  FakeProviderServer,
+  'url' | 'requests' | 'aborted' | 'whenAborted' | 'close'
+> {
+  enqueue(...scripts: FakeScript[]): unknown;
+}
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import {
   chatRequest,
@@ -24,7 +32,7 @@ import { ProviderError } from './provider-error.ts';
 export interface ChatModelContractSubject {
   /** The adapter's `provider`, which every error it reports carries. */
   provider: string;
-  startFake(): Promise<FakeProviderServer>;
+  startFake(): Promise<ContractFake>;
   /** The adapter under test, its SDK pointed at `baseURL`. */
   createModel(options: { apiKey: string; baseURL: string; timeout?: number }): ChatModel;
   /** The `baseURL` for a server at `origin` (OpenAI's SDK wants the `/v1` in it). */
@@ -40,6 +48,13 @@ export interface ChatModelContractSubject {
   }): Record<string, unknown>;
   /** The vendor's `type` for a mid-stream error worth retrying (`server_error`, `overloaded_error`). */
   retryableStreamErrorType: string;
+  /**
+   * Mid-stream error types and whether each is retried; by default the retryable type and
+   * `invalid_request_error` (not retried). The UI message stream's `error` chunk has no type.
+   */
+  streamErrorCases?: readonly (readonly [type: string, isRetryable: boolean])[];
+  /** What the body of a request without tools carries for them; by default no `tools` at all. */
+  noToolsBody?: Record<string, unknown>;
 }
 
 const SECRET_KEY = 'sk-contract-test-secret';
@@ -51,7 +66,7 @@ const SECRET_KEY = 'sk-contract-test-secret';
  */
 export function describeChatModelContract(subject: ChatModelContractSubject): void {
   describe(`the ChatModel contract (${subject.provider})`, () => {
-    let fake: FakeProviderServer;
+    let fake: ContractFake;
     let model: ChatModel;
 
     beforeEach(async () => {
@@ -107,7 +122,8 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
       await collectParts(model, chatRequest());
 
       expect(fake.requests[0]?.body).not.toHaveProperty('temperature');
-      expect(fake.requests[0]?.body).not.toHaveProperty('tools');
+      if (subject.noToolsBody) expect(fake.requests[0]?.body).toMatchObject(subject.noToolsBody);
+      else expect(fake.requests[0]?.body).not.toHaveProperty('tools');
     });
 
     it('turns a 429 into a retryable error that says how long to wait', async () => {
@@ -178,10 +194,12 @@ export function describeChatModelContract(subject: ChatModelContractSubject): vo
       expect(streamError(parts).isRetryable).toBe(true);
     });
 
-    it.each([
-      [subject.retryableStreamErrorType, true],
-      ['invalid_request_error', false],
-    ])('reads a mid-stream %s event (retryable: %s)', async (type, isRetryable) => {
+    it.each(
+      subject.streamErrorCases ?? [
+        [subject.retryableStreamErrorType, true],
+        ['invalid_request_error', false],
+      ],
+    )('reads a mid-stream %s event (retryable: %s)', async (type, isRetryable) => {
       fake.enqueue({
         text: 'Hello there',
         chunkSize: 3,

@@ -1,6 +1,6 @@
 /**
  * The provider seam: everything the orchestrator knows about a language model. Adapters
- * (`openai/`, `anthropic/`, `offline/`) translate their SDK to and from these types.
+ * (`openai/`, `anthropic/`, `http-agent/`, `offline/`) translate their SDK to and from these types.
  */
 import type { ProviderError } from './provider-error.ts';
 
@@ -46,6 +46,19 @@ export interface ChatRequest {
   maxOutputTokens?: number;
   /** Aborting stops the provider request; the stream then ends without an `error` part. */
   signal: AbortSignal;
+  /**
+   * Where the request comes from, for adapters that pass it on (an HTTP agent gets `room`,
+   * `runId` and `agent`); model providers ignore it.
+   */
+  context?: ChatRequestContext;
+}
+
+/** The room, the reply and the persona a request is made for. */
+export interface ChatRequestContext {
+  roomId: string;
+  /** The reply's message id: the same across the retries and tool steps of one reply. */
+  runId: string;
+  agent: { handle: string; name: string };
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'other';
@@ -72,7 +85,7 @@ export type ChatStreamPart =
  * }
  */
 export interface ChatModel {
-  /** `openai`, `anthropic` or `offline`. */
+  /** `openai`, `anthropic`, `http` or `offline`. */
   readonly provider: string;
   /** Never throws: failures arrive as an `error` part (a {@link ProviderError}). */
   stream(request: ChatRequest): AsyncIterable<ChatStreamPart>;

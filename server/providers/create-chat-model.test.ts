@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/fake-anthropic.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../test/fakes/fake-openai.ts';
-import { chatRequest, collectParts, streamedText } from '../../test/providers/stream-helpers.ts';
+import {
+  chatRequest,
+  collectParts,
+  streamError,
+  streamedText,
+} from '../../test/providers/stream-helpers.ts';
 import { AnthropicChatModel } from './anthropic/anthropic-chat-model.ts';
 import {
   createChatModel,
@@ -9,7 +14,9 @@ import {
   type ProviderSettings,
 } from './create-chat-model.ts';
 import { OfflineChatModel } from './offline/offline-chat-model.ts';
+import { HttpChatModel } from './http-agent/http-chat-model.ts';
 import { OpenAIChatModel } from './openai/openai-chat-model.ts';
+import { startKeyGate } from '../../test/fakes/key-gate.ts';
 
 let openAI: FakeOpenAI;
 let anthropic: FakeAnthropic;
@@ -69,6 +76,44 @@ describe('createChatModel', () => {
     expect(() => createChatModel({ provider: 'openai' }, {})).toThrow(/OPENAI_API_KEY/);
     expect(() => createChatModel({ provider: 'anthropic' }, { openai: { apiKey: 'k' } })).toThrow(
       /ANTHROPIC_API_KEY/,
+    );
+  });
+
+  it('gives a persona the key its apiKeyEnv names, and never OPENAI_API_KEY with its own baseUrl', async () => {
+    const gate = await startKeyGate('gsk-named', openAI.url);
+    try {
+      const settings: ProviderSettings = {
+        openai: { apiKey: 'sk-global' },
+        apiKeys: { GROQ_API_KEY: 'gsk-named', OPENAI_API_KEY: 'sk-global' },
+      };
+      const named = createChatModel(
+        { provider: 'openai', baseURL: gate.url, apiKeyEnv: 'GROQ_API_KEY' },
+        settings,
+      );
+      const unnamed = createChatModel({ provider: 'openai', baseURL: gate.url }, settings);
+
+      expect(streamedText(await collectParts(named, chatRequest()))).toBe(
+        'Hello from the fake model.',
+      );
+      expect(streamError(await collectParts(unnamed, chatRequest())).statusCode).toBe(401);
+      expect(gate.refused).toBe(1);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('builds an HTTP agent, and refuses an apiKeyEnv that is not set without showing any key', () => {
+    expect(
+      createChatModel({ provider: 'http', url: 'https://agents.example.com/chorus' }, {}),
+    ).toBeInstanceOf(HttpChatModel);
+    const unset = () =>
+      createChatModel(
+        { provider: 'http', url: 'https://agents.example.com/chorus', apiKeyEnv: 'AGENT_API_KEY' },
+        { apiKeys: { OTHER_API_KEY: 'sk-other' } },
+      );
+    expect(unset).toThrow(ProviderConfigError);
+    expect(unset).toThrow(
+      'A persona names AGENT_API_KEY as its API key variable, but it is not set.',
     );
   });
 });

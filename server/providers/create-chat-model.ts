@@ -6,15 +6,20 @@
 import { AppError } from '../lib/app-error.ts';
 import { AnthropicChatModel } from './anthropic/anthropic-chat-model.ts';
 import type { ChatModel } from './chat-model.ts';
+import { HttpChatModel } from './http-agent/http-chat-model.ts';
 import { OfflineChatModel } from './offline/offline-chat-model.ts';
 import { OpenAIChatModel } from './openai/openai-chat-model.ts';
 
-export const PROVIDERS = ['openai', 'anthropic', 'offline'] as const;
+export const PROVIDERS = ['openai', 'anthropic', 'http', 'offline'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** What a persona says about its model (the model name itself travels in each request). */
+/**
+ * What a persona says about its model (the model name itself travels in each request).
+ * `apiKeyEnv` names the variable whose value, from {@link ProviderSettings.apiKeys}, is the key.
+ */
 export type ChatModelSpec =
-  | { provider: 'openai'; baseURL?: string; apiKey?: string }
+  | { provider: 'openai'; baseURL?: string; apiKey?: string; apiKeyEnv?: string }
+  | { provider: 'http'; url: string; apiKey?: string; apiKeyEnv?: string }
   | { provider: 'anthropic'; baseURL?: string; apiKey?: string; thinkingBudgetTokens?: number }
   | { provider: 'offline'; tokensPerSecond?: number };
 
@@ -23,6 +28,11 @@ export interface ProviderSettings {
   openai?: { apiKey?: string; baseURL?: string };
   anthropic?: { apiKey?: string; baseURL?: string };
   offline?: { tokensPerSecond?: number };
+  /**
+   * Every set `*_API_KEY` variable by name, for personas whose `apiKeyEnv` names one. Never
+   * logged: a key reaches only the provider it is for.
+   */
+  apiKeys?: Readonly<Record<string, string>>;
   /** Milliseconds to wait for a provider to start answering. */
   timeoutMs?: number;
 }
@@ -53,9 +63,18 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
   const timeout = settings.timeoutMs === undefined ? {} : { timeout: settings.timeoutMs };
   switch (spec.provider) {
     case 'openai': {
-      const baseURL = spec.baseURL ?? settings.openai?.baseURL;
+      const namedKey = readNamedKey(spec, settings);
+      if (spec.baseURL !== undefined) {
+        // A persona's own server never gets OPENAI_API_KEY: that key is for OPENAI_BASE_URL or OpenAI.
+        const apiKey = spec.apiKey ?? namedKey ?? PLACEHOLDER_API_KEY;
+        return new OpenAIChatModel({ apiKey, baseURL: spec.baseURL, ...timeout });
+      }
+      const baseURL = settings.openai?.baseURL;
       const apiKey =
-        spec.apiKey ?? settings.openai?.apiKey ?? (baseURL ? PLACEHOLDER_API_KEY : undefined);
+        spec.apiKey ??
+        namedKey ??
+        settings.openai?.apiKey ??
+        (baseURL ? PLACEHOLDER_API_KEY : undefined);
       if (!apiKey) {
         throw new ProviderConfigError(
           'A persona uses provider "openai" but OPENAI_API_KEY is not set. Set it, point OPENAI_BASE_URL at an OpenAI-compatible server, or use provider "offline".',
@@ -82,9 +101,32 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
         ...thinking,
       });
     }
+    case 'http': {
+      const apiKey = spec.apiKey ?? readNamedKey(spec, settings);
+      return new HttpChatModel({
+        url: spec.url,
+        ...(apiKey === undefined ? {} : { apiKey }),
+        ...timeout,
+      });
+    }
     case 'offline': {
       const tokensPerSecond = spec.tokensPerSecond ?? settings.offline?.tokensPerSecond;
       return new OfflineChatModel(tokensPerSecond === undefined ? {} : { tokensPerSecond });
     }
   }
+}
+
+/** The key `spec.apiKeyEnv` names; a {@link ProviderConfigError} when that variable is not set. */
+function readNamedKey(
+  spec: { apiKeyEnv?: string },
+  settings: ProviderSettings,
+): string | undefined {
+  if (spec.apiKeyEnv === undefined) return undefined;
+  const key = settings.apiKeys?.[spec.apiKeyEnv];
+  if (key === undefined || key === '') {
+    throw new ProviderConfigError(
+      `A persona names ${spec.apiKeyEnv} as its API key variable, but it is not set.`,
+    );
+  }
+  return key;
 }

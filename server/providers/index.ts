@@ -1,5 +1,5 @@
 /**
- * The providers' public surface: the seam types, the error, the three adapters and the factory.
+ * The providers' public surface: the seam types, the error, the four adapters and the factory.
  * Everything outside `server/providers/` imports from here.
  * @example
  * import { createChatModel, type ChatModel } from './providers/index.ts';
@@ -7,6 +7,7 @@
 export type {
   ChatModel,
   ChatRequest,
+  ChatRequestContext,
   ChatStreamPart,
   ChatToolCall,
   ChatToolSpec,
@@ -30,6 +31,12 @@ export {
   AnthropicChatModel,
   type AnthropicChatModelOptions,
 } from './anthropic/anthropic-chat-model.ts';
+export {
+  buildBody as buildHttpAgentBody,
+  HttpChatModel,
+  type HttpAgentRequestBody,
+  type HttpChatModelOptions,
+} from './http-agent/http-chat-model.ts';
 export {
   DEFAULT_TOKENS_PER_SECOND,
   OfflineChatModel,
