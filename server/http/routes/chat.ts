@@ -105,21 +105,16 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       if (live) response.write(`data: ${JSON.stringify(chunk)}\n\n`);
       else chunks.push(chunk);
     };
-    let encoder: UiMessageStreamEncoder | undefined;
-    const early: Array<[string, unknown]> = [];
+    const encoder = new UiMessageStreamEncoder(write);
     let timer: NodeJS.Timeout | undefined;
     let aborted = false;
     const schedule = () => {
       clearTimeout(timer);
-      if (!encoder || encoder.inFlight.length > 0) return;
+      if (encoder.inFlight.length > 0) return;
       timer = setTimeout(finish, encoder.started === 0 ? firstReplyMs : settleMs);
       timer.unref();
     };
     const onEvent = (event: string, payload: unknown) => {
-      if (!encoder) {
-        early.push([event, payload]);
-        return;
-      }
       if (!encoder.handle(event, payload)) return;
       if (aborted && event === 'message-start') stopReplies();
       schedule();
@@ -146,7 +141,7 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
     };
     const actor = { id: grant.participantId, name: grant.name, role: grant.role };
     const stopReplies = () => {
-      for (const messageId of encoder?.inFlight ?? []) {
+      for (const messageId of encoder.inFlight) {
         rooms
           .stop({ roomId: room.id, messageId }, actor)
           .catch((error: unknown) =>
@@ -158,7 +153,7 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       if (ended) return;
       write({
         type: 'finish',
-        finishReason: encoder?.failed ? 'error' : encoder?.stopped ? 'other' : 'stop',
+        finishReason: encoder.failed ? 'error' : encoder.stopped ? 'other' : 'stop',
       });
       if (live) response.write('data: [DONE]\n\n');
       ended = true;
@@ -185,11 +180,11 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       throw error;
     }
     const postId = posted.message.id;
-    encoder = new UiMessageStreamEncoder(postId, write);
     write({ type: 'start', messageId: chatMessageId(room.id, `${postId}:answer`) });
-    for (const [event, payload] of early.splice(0)) onEvent(event, payload);
+    encoder.begin(postId);
 
-    if (request.destroyed || response.closed) {
+    if (response.closed) {
+      // (not `request.destroyed`: a request whose body was read is destroyed, the client still there)
       aborted = true;
       stopReplies();
       release();

@@ -30,10 +30,17 @@ export class UiMessageStreamEncoder {
   /** Deltas already applied, per reply (`seq` repeats are ignored, as every client does). */
   private readonly seen = new Map<string, number>();
 
-  constructor(
-    private readonly postId: string,
-    private readonly write: (chunk: UiMessageChunk) => void,
-  ) {}
+  /** The post whose round this is; until it is known, broadcasts wait in `early`. */
+  private postId: string | null = null;
+  private readonly early: Array<[string, unknown]> = [];
+
+  constructor(private readonly write: (chunk: UiMessageChunk) => void) {}
+
+  /** Names the post (known once it is stored) and feeds what arrived before. */
+  begin(postId: string): void {
+    this.postId = postId;
+    for (const [event, payload] of this.early.splice(0)) this.handle(event, payload);
+  }
 
   /** The replies that started and have not ended. */
   get inFlight(): string[] {
@@ -58,6 +65,10 @@ export class UiMessageStreamEncoder {
 
   /** Feeds one room broadcast; answers whether it belonged to this round. */
   handle(event: string, payload: unknown): boolean {
+    if (this.postId === null) {
+      this.early.push([event, payload]);
+      return false;
+    }
     switch (event) {
       case 'message-start': {
         const start = payload as RoomEvents['message-start'];
