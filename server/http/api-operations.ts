@@ -3,6 +3,9 @@
  * and answers with, by status. The OpenAPI document is rendered from this table (openapi.ts) and
  * the API tests parse every answer with the schema it names ({@link answerSchemaOf}), so a route,
  * a body or a field the table does not name fails a test.
+ *
+ * Why one file: it is one table, every route of the API side by side; split, a route could be
+ * left out of the document without anyone noticing.
  */
 import { z } from 'zod';
 import {
