@@ -143,6 +143,17 @@ export function apiOperations(messageChars: number): Operation[] {
     },
     {
       ...room,
+      method: 'get',
+      path: '/api/rooms/:room/chat/:chat/stream',
+      operationId: 'resumeChatStream',
+      summary: "useChat's `resume`: there is no stream to resume",
+      description:
+        'Always 204 (the AI SDK then goes on as if nothing was streaming): read the round from `GET /api/rooms/{room}/messages`.',
+      responses: { 204: ['Nothing to resume', NO_BODY] },
+      errors: [401, 403, 404, 429],
+    },
+    {
+      ...room,
       method: 'post',
       path: '/api/rooms/:room/typing',
       operationId: 'sendTyping',

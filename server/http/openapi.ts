@@ -172,6 +172,7 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   participant: participantParamsSchema.shape.participant.describe(
     'A participant id (`guest:<uuid>`, `user:<id>`), URL-encoded.',
   ),
+  chat: z.string().describe("useChat's chat id (not used by Chorus)."),
 };
 
 function pathParameters(path: string) {

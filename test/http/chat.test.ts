@@ -273,6 +273,18 @@ describe('POST /api/rooms/:room/chat with the AI SDK', () => {
     expect((await transcript(room, token))[1]!.content).toBe('Half ');
   });
 
+  it("useChat's resume finds nothing to resume (204), without an error", async () => {
+    const { room, token } = await join();
+    const chat = chatFor(room, token);
+    await chat.resumeStream();
+    expect(chat.error).toBeUndefined();
+    expect(chat.status).toBe('ready');
+    const response = await fetch(`${server.url}/api/rooms/${room}/chat/${chat.id}/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(204);
+  });
+
   it('refuses a bad body with a 400 and the error body, and posts nothing', async () => {
     const { room, token } = await join();
     const post = (body: unknown) =>

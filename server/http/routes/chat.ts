@@ -208,5 +208,10 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
     }
     schedule();
   });
+
+  // useChat's `resume: true` asks here after a reload: there is never a stream to resume (204).
+  router.get(`${CHAT_PATH}/:chat/stream`, deps.access, (_request, response) => {
+    response.status(204).end();
+  });
   return router;
 }
