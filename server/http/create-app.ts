@@ -162,6 +162,7 @@ export function createApp(deps: AppDependencies): Express {
       messagesPerIp,
       messageChars: limits.messageChars,
       log,
+      heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
     }),
   );
   app.use(typingRoutes({ bus: deps.roomEvents, access: access(false), now }));

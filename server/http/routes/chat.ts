@@ -22,6 +22,8 @@ export interface ChatRouteDependencies {
   messagesPerIp: FixedWindowRateLimiter;
   messageChars: number;
   log: Logger;
+  /** Interval of SSE heartbeat comments while the round is quiet (the SDK ignores them). */
+  heartbeatMs: number;
   /** How long after the last reply ended a new one (a hand-off) may still start; default 1 500 ms. */
   settleMs?: number;
   /** How long to wait for the first reply before ending an empty answer; default 20 000 ms. */
@@ -131,10 +133,12 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       );
     }
     let released = false;
+    const intervals: NodeJS.Timeout[] = [];
     const release = () => {
       if (released) return;
       released = true;
       clearTimeout(timer);
+      for (const interval of intervals) clearInterval(interval);
       unsubscribe().catch((error: unknown) =>
         log('warn', 'http.chat_unsubscribe_failed', { requestId, roomId: room.id, error }),
       );
@@ -202,6 +206,12 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
     response.flushHeaders();
     live = true;
     for (const chunk of chunks.splice(0)) response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    const heartbeat = setInterval(
+      () => ended || response.write(': heartbeat\n\n'),
+      deps.heartbeatMs,
+    );
+    heartbeat.unref();
+    intervals.push(heartbeat);
     if (!posted.created) {
       finish(); // a retry of a message already posted: its round belongs to the first request
       return;
