@@ -3,6 +3,9 @@
  * and answers with, by status. The OpenAPI document is rendered from this table (openapi.ts) and
  * the API tests parse every answer with the schema it names ({@link answerSchemaOf}), so a route,
  * a body or a field the table does not name fails a test.
+ *
+ * Why one file: it is one table, every route of the API side by side; split, a route could be
+ * left out of the document without anyone noticing.
  */
 import { z } from 'zod';
 import {
@@ -13,6 +16,7 @@ import {
   muteRequestSchema,
   muteResponseSchema,
 } from '../../protocol/schemas/conversations.ts';
+import { chatRequestSchema, uiMessageChunkSchema } from '../../protocol/schemas/chat.ts';
 import {
   adminRoomResponseSchema,
   adminRoomsResponseSchema,
@@ -53,6 +57,8 @@ export interface Operation {
   body?: z.ZodType;
   /** Status -> [description, schema]. */
   responses: Record<number, [string, Answer]>;
+  /** For an {@link EVENT_STREAM} answer: the schema of one event's data, when it is not a `RoomEvent`. */
+  stream?: z.ZodType;
   /** Error statuses this operation may answer (each with the `Error` body), besides 500. */
   errors: number[];
 }
@@ -120,6 +126,31 @@ export function apiOperations(messageChars: number): Operation[] {
       body: stopRequestSchema,
       responses: { 202: ['Stopping', stopResponseSchema] },
       errors: [400, 401, 403, 404, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'post',
+      path: '/api/rooms/:room/chat',
+      operationId: 'chat',
+      summary:
+        "Post with the AI SDK's `useChat` and stream the round back as one assistant message",
+      description:
+        "Takes the body `useChat`'s `DefaultChatTransport` sends (other top-level fields are ignored); the last message, a user message, is posted as the token's participant (the rules of `postMessage`; its SDK id, UUID or not, stands for a stable message id, so a retry is idempotent). Answers the AI SDK UI message stream (`x-vercel-ai-ui-message-stream: v1`; each `data:` line a `UIMessageChunk`, then `data: [DONE]`): `start`, per agent reply a `data-agent` part `{id, name}` followed by its text, reasoning and tool parts, `finish` when the round's last reply (hand-offs included) ended. Aborting the request stops the round's replies; a stop ends the stream with the partial text.",
+      body: chatRequestSchema(messageChars),
+      responses: { 200: ['The UI message stream', EVENT_STREAM] },
+      stream: uiMessageChunkSchema,
+      errors: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    },
+    {
+      ...room,
+      method: 'get',
+      path: '/api/rooms/:room/chat/:chat/stream',
+      operationId: 'resumeChatStream',
+      summary: "useChat's `resume`: there is no stream to resume",
+      description:
+        'Always 204 (the AI SDK then goes on as if nothing was streaming): read the round from `GET /api/rooms/{room}/messages`.',
+      responses: { 204: ['Nothing to resume', NO_BODY] },
+      errors: [401, 403, 404, 429],
     },
     {
       ...room,

@@ -19,6 +19,7 @@ import { noSniff, securityHeaders } from './middleware/security-headers.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { RoomEventSource, RoomService, RoomStore } from './room-service.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { CHAT_BODY_LIMIT_BYTES, CHAT_PATH, chatRoutes } from './routes/chat.ts';
 import { eventsRoutes } from './routes/events-sse.ts';
 import { healthRoutes } from './routes/health.ts';
 import { roomRoutes } from './routes/rooms.ts';
@@ -102,8 +103,13 @@ export function createApp(deps: AppDependencies): Express {
   app.use(['/api', '/healthz', '/readyz'], securityHeaders);
   app.use('/api', originPolicy(deps.allowedOrigins ?? '*'));
   app.use('/api', rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'));
+  // useChat sends the whole conversation each time: its body may be larger than a post's.
+  app.use(CHAT_PATH, requireJson, jsonBody({ limitBytes: CHAT_BODY_LIMIT_BYTES }));
   app.use('/api', requireJson, jsonBody({ limitBytes: bodyLimitBytes }));
 
+  // Shared by the messages and chat routes: a post counts once whichever way it came.
+  const messagesPerParticipant = limiter(limits.messagesPerMinute);
+  const messagesPerIp = limiter(limits.messagesPerIpPerMinute);
   const access = (allowQueryToken: boolean): RequestHandler =>
     roomAccess({ jwtSecret: deps.jwtSecret, store: deps.store, now, allowQueryToken });
   app.use(healthRoutes({ ready: deps.ready, log }));
@@ -142,9 +148,21 @@ export function createApp(deps: AppDependencies): Express {
       store: deps.store,
       rooms: deps.rooms,
       access: access(false),
-      messagesPerParticipant: limiter(limits.messagesPerMinute),
-      messagesPerIp: limiter(limits.messagesPerIpPerMinute),
+      messagesPerParticipant,
+      messagesPerIp,
       messageChars: limits.messageChars,
+    }),
+  );
+  app.use(
+    chatRoutes({
+      rooms: deps.rooms,
+      events: deps.roomEvents,
+      access: access(false),
+      messagesPerParticipant,
+      messagesPerIp,
+      messageChars: limits.messageChars,
+      log,
+      heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
     }),
   );
   app.use(typingRoutes({ bus: deps.roomEvents, access: access(false), now }));

@@ -19,6 +19,7 @@ import {
   roomEventSchemas,
   type RoomEventName,
 } from '../../protocol/schemas/room-events.ts';
+import { uiMessageChunkSchema, uiMessageSchema } from '../../protocol/schemas/chat.ts';
 import {
   conversationPageSchema,
   conversationSchema,
@@ -108,6 +109,7 @@ function namedSchemas(operations: readonly Operation[]): {
     [healthResponseSchema, 'Health'],
     [openApiDocumentSchema, 'OpenApiDocument'],
     [roomEventSchema, 'RoomEvent'],
+    [uiMessageChunkSchema, 'UIMessageChunk'],
     ...(Object.keys(roomEventSchemas) as RoomEventName[]).map((event): [z.ZodType, string] => [
       roomEventSchemas[event],
       eventComponentName(event),
@@ -120,9 +122,12 @@ function namedSchemas(operations: readonly Operation[]): {
     [handoffRequestSchema, 'HandoffRequest'],
     [muteRequestSchema, 'MuteRequest'],
     [adminRoomUpdateSchema, 'AdminRoomUpdate'],
+    [uiMessageSchema, 'UIMessage'],
   ]);
   const postMessage = operations.find((operation) => operation.operationId === 'postMessage')?.body;
   if (postMessage) requests.set(postMessage, 'PostMessageRequest');
+  const chat = operations.find((operation) => operation.operationId === 'chat')?.body;
+  if (chat) requests.set(chat, 'ChatRequest');
   return { answers, requests };
 }
 
@@ -167,6 +172,7 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   participant: participantParamsSchema.shape.participant.describe(
     'A participant id (`guest:<uuid>`, `user:<id>`), URL-encoded.',
   ),
+  chat: z.string().describe("useChat's chat id (not used by Chorus)."),
 };
 
 function pathParameters(path: string) {
@@ -215,7 +221,11 @@ export function buildOpenApiDocument(options: {
       else if (answer === EVENT_STREAM)
         responses[status] = {
           description,
-          content: { 'text/event-stream': { schema: reference(answers, roomEventSchema) } },
+          content: {
+            'text/event-stream': {
+              schema: reference(answers, operation.stream ?? roomEventSchema),
+            },
+          },
         };
       else responses[status] = { description, content: json(reference(answers, answer)) };
     }
