@@ -56,6 +56,11 @@ export const roomEventSchemas = {
   'room-summary': z
     .strictObject({ summary: z.string() })
     .describe("The room's summary was brought up to date."),
+  'round-end': z
+    .strictObject({ id: z.string().describe('The human message whose round ended.') })
+    .describe(
+      'Every agent reply a human message started, hand-offs included, has ended (sent once none is queued or running; may come twice).',
+    ),
   'conversation-status': z
     .strictObject({
       status: z.enum(CONVERSATION_STATUSES),

@@ -142,6 +142,27 @@ describe('Orchestrator: a round', () => {
     });
   });
 
+  it('says when a round is over: after its last reply and hand-off, never before; at once when nobody answers', async () => {
+    const room = await newRoom({ policy: 'default' });
+    models.sage!.enqueue(replyParts('Let me ask. @critic, risks?'));
+    models.critic!.enqueue(replyParts('A few.'));
+    const { message } = await post(room, 'Ship on Friday?');
+    await waitFor(() => bus.events(room.id, 'round-end').length > 0, { what: 'round-end' });
+    // In the room's order: both replies ended, then the round.
+    const order = bus
+      .events(room.id)
+      .filter((entry) => entry.event === 'message-end' || entry.event === 'round-end')
+      .map((entry) => entry.event);
+    expect(order).toEqual(['message-end', 'message-end', 'round-end']);
+    expect(bus.events(room.id, 'round-end')[0]!.payload).toEqual({ id: message.id });
+
+    const quiet = await newRoom({ policy: 'default', agents: ['nobody'] });
+    const unanswered = await post(quiet, 'Anyone?');
+    expect(bus.events(quiet.id, 'round-end').map((entry) => entry.payload)).toEqual([
+      { id: unanswered.message.id },
+    ]);
+  });
+
   it('answers every agent once on @all, and a hand-off never brings back one that spoke', async () => {
     const room = await newRoom({ policy: 'default' });
     models.sage!.enqueue(replyParts('Sage. @scout?'));

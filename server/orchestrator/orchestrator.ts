@@ -274,6 +274,7 @@ export class Orchestrator implements RoundHooks {
         }),
       );
     if (!withinBudget) await this.budgetUsed(room.id, posted.message.id);
+    else if (runs.length === 0) await this.endRoundIfDone(room.id, posted.message.id);
     this.worker.wake();
     return posted;
   }
@@ -393,7 +394,8 @@ export class Orchestrator implements RoundHooks {
     this.conversations.activity(room);
     await this.replyCompleted(reply);
     if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
-    else if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
+    if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
+    else await this.endRoundIfDone(room.id, run.triggerMessageId);
   }
 
   replyActive(room: Room): void {
@@ -402,6 +404,22 @@ export class Orchestrator implements RoundHooks {
 
   async replyRecovered(reply: Message): Promise<void> {
     await this.replyCompleted(reply);
+    if (reply.replyTo) await this.endRoundIfDone(reply.roomId, reply.replyTo);
+  }
+
+  /**
+   * Broadcasts `round-end` once no run a human message started (its hand-offs included) is
+   * queued or running. Each process checks after finishing its own run, so whichever finishes
+   * last, here or elsewhere, sees them all ended (two may both say so: a repeat is harmless).
+   */
+  private async endRoundIfDone(roomId: string, messageId: string): Promise<void> {
+    try {
+      const runs = await this.deps.store.runs.listRuns(messageId);
+      if (runs.some((run) => run.status === 'queued' || run.status === 'running')) return;
+      await this.deps.bus.broadcast(roomId, 'round-end', { id: messageId });
+    } catch (error) {
+      this.deps.log('warn', 'orchestrator.round_end_failed', { roomId, messageId, error });
+    }
   }
 
   handoff(room: Room, to: HandoffTarget, actor: Actor): Promise<ConversationStatus> {
@@ -445,10 +463,11 @@ export class Orchestrator implements RoundHooks {
       );
   }
 
-  /** Tells the room its budget is used, once a day whichever process notices first. */
+  /** Tells the room its budget is used, once a day whichever process notices first; the round may be over. */
   async budgetUsed(roomId: string, replyTo: string): Promise<void> {
     if (await this.deps.store.budget.claimBudgetNotice(roomId))
       await this.notice(roomId, BUDGET_NOTICE, replyTo);
+    await this.endRoundIfDone(roomId, replyTo);
   }
 
   /** Whether the room has spent less than its budget today (runs in flight may still fit after it). */

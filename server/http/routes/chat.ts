@@ -24,9 +24,9 @@ export interface ChatRouteDependencies {
   log: Logger;
   /** Interval of SSE heartbeat comments while the round is quiet (the SDK ignores them). */
   heartbeatMs: number;
-  /** How long after the last reply ended a new one (a hand-off) may still start; default 1 500 ms. */
+  /** Should `round-end` be lost: how long after the last reply ended the answer still waits for a hand-off; default 10 s. */
   settleMs?: number;
-  /** How long to wait for the first reply before ending an empty answer; default 20 000 ms. */
+  /** Should `round-end` be lost: how long to wait for a first reply before ending an empty answer; default 30 s. */
   firstReplyMs?: number;
 }
 
@@ -63,15 +63,16 @@ export function chatMessageId(roomId: string, clientId: string): string {
  * `POST /api/rooms/:room/chat` (docs/architecture.md §9): a drop-in endpoint for the AI SDK's
  * `useChat`. The last user message's text is posted to the room as the token's participant (the
  * same checks as `POST /api/rooms/:room/messages`: mutes, rate limits, roles), then the round's
- * agent replies stream back as one assistant message in the UI message stream, `finish` once no
- * reply is in flight and none started for `settleMs` (hand-offs start right after the reply that
- * made them). The client aborting its request stops the round's replies; a stop
+ * agent replies stream back as one assistant message in the UI message stream, `finish` when the
+ * orchestrator says the round is over (`round-end`: no reply of it, hand-offs included, queued or
+ * running); should that event be lost, once no reply is in flight and none started for `settleMs`.
+ * The client aborting its request stops the round's replies; a stop
  * (`POST /api/rooms/:room/stop`) ends them with their partial text, and the stream with it.
  */
 export function chatRoutes(deps: ChatRouteDependencies): Router {
   const { rooms, events, log } = deps;
-  const settleMs = deps.settleMs ?? 1500;
-  const firstReplyMs = deps.firstReplyMs ?? 20_000;
+  const settleMs = deps.settleMs ?? 10_000;
+  const firstReplyMs = deps.firstReplyMs ?? 30_000;
   const bodySchema = chatRequestSchema(deps.messageChars);
   const router = Router();
 
@@ -116,10 +117,20 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       timer = setTimeout(finish, encoder.started === 0 ? firstReplyMs : settleMs);
       timer.unref();
     };
+    /** Rounds the orchestrator said are over (`round-end`), possibly before the post returned. */
+    const roundsEnded = new Set<string>();
+    let postId: string | undefined;
     const onEvent = (event: string, payload: unknown) => {
+      if (event === 'round-end') {
+        const id = (payload as { id?: unknown }).id;
+        if (typeof id === 'string') roundsEnded.add(id);
+        if (id === postId && live && encoder.inFlight.length === 0) finish();
+        return;
+      }
       if (!encoder.handle(event, payload)) return;
       if (aborted && event === 'message-start') stopReplies();
-      schedule();
+      if (live && postId && roundsEnded.has(postId) && encoder.inFlight.length === 0) finish();
+      else schedule();
     };
     let unsubscribe: () => Promise<void>;
     try {
@@ -183,7 +194,7 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       release();
       throw error;
     }
-    const postId = posted.message.id;
+    postId = posted.message.id;
     write({ type: 'start', messageId: chatMessageId(room.id, `${postId}:answer`) });
     encoder.begin(postId);
 
@@ -212,8 +223,10 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
     );
     heartbeat.unref();
     intervals.push(heartbeat);
-    if (!posted.created) {
-      finish(); // a retry of a message already posted: its round belongs to the first request
+    if (!posted.created || roundsEnded.has(postId)) {
+      // A retry of a message already posted (its round belongs to the first request), or a round
+      // no agent answers.
+      finish();
       return;
     }
     schedule();
