@@ -3,11 +3,11 @@
  * protocol/schemas/ (types only: the page bundles no zod). Every failure is a ChorusError with
  * the server's `{error: {code, message}}` and the HTTP status.
  */
-import type { ApiErrorBody, Message } from '../../protocol/room.ts';
+import type { Message } from '../../protocol/room.ts';
 import type { ConversationStatus } from '../../protocol/room.ts';
 import type { ConversationPage, HandoffTarget } from '../../protocol/schemas/conversations.ts';
 import type { AdminRoom, SessionResponse } from '../../protocol/schemas/rest.ts';
-import { ChorusError, WIDGET_ERROR_CODE } from '../../widget/lib/chorus-error.ts';
+import { requestJson } from '../../widget/lib/request-json.ts';
 
 /** How the operator signed in: the server's admin key, or a host-signed identity JWT. */
 export type Credential =
@@ -129,47 +129,8 @@ export class InboxApi {
     await this.request<unknown>('POST', `${roomPath(conversation)}/read`, token, {});
   }
 
-  async request<T>(method: string, path: string, bearer?: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (bearer) headers['authorization'] = `Bearer ${bearer}`;
-    let response: Response;
-    try {
-      response = await this.#fetch(`${this.#base}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch (error) {
-      throw new ChorusError(
-        WIDGET_ERROR_CODE.NETWORK,
-        `Could not reach the chat server (${error instanceof Error ? error.message : String(error)})`,
-        { cause: error },
-      );
-    }
-    const text = await response.text().catch(() => '');
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch (error) {
-      if (response.ok)
-        throw new ChorusError(
-          WIDGET_ERROR_CODE.BAD_RESPONSE,
-          `The chat server sent something that is not JSON (${response.status})`,
-          { status: response.status, cause: error },
-        );
-    }
-    if (!response.ok) {
-      const apiError = (parsed as Partial<ApiErrorBody> | undefined)?.error;
-      throw new ChorusError(
-        apiError?.code ?? `http_${response.status}`,
-        apiError?.message ?? `The chat server answered ${response.status}`,
-        { status: response.status },
-      );
-    }
-    return parsed as T;
+  request<T>(method: string, path: string, bearer?: string, body?: unknown): Promise<T> {
+    return requestJson<T>(this.#fetch, `${this.#base}${path}`, { method, body, bearer });
   }
 }
 

@@ -1,5 +1,6 @@
-import type { ApiErrorBody, ConversationStatus, Message } from '../../protocol/room.ts';
-import { ChorusError, WIDGET_ERROR_CODE } from '../lib/chorus-error.ts';
+import type { ConversationStatus, Message } from '../../protocol/room.ts';
+import { ChorusError } from '../lib/chorus-error.ts';
+import { requestJson } from '../lib/request-json.ts';
 import type {
   ChorusUser,
   MessagePage,
@@ -113,51 +114,7 @@ export class RoomApi {
     }
   }
 
-  async #request<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    bearer: string | undefined,
-  ): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (bearer) headers['authorization'] = `Bearer ${bearer}`;
-    let response: Response;
-    try {
-      response = await this.#fetch(`${this.#base}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch (error) {
-      throw new ChorusError(
-        WIDGET_ERROR_CODE.NETWORK,
-        `Could not reach the chat server (${error instanceof Error ? error.message : String(error)})`,
-        { cause: error },
-      );
-    }
-    const text = await response.text().catch(() => '');
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch (error) {
-      if (response.ok)
-        throw new ChorusError(
-          WIDGET_ERROR_CODE.BAD_RESPONSE,
-          `The chat server sent something that is not JSON (${response.status})`,
-          { status: response.status, cause: error },
-        );
-    }
-    if (!response.ok) {
-      const apiError = (parsed as Partial<ApiErrorBody> | undefined)?.error;
-      throw new ChorusError(
-        apiError?.code ?? `http_${response.status}`,
-        apiError?.message ?? `The chat server answered ${response.status}`,
-        { status: response.status },
-      );
-    }
-    return parsed as T;
+  #request<T>(method: string, path: string, body: unknown, bearer: string | undefined): Promise<T> {
+    return requestJson<T>(this.#fetch, `${this.#base}${path}`, { method, body, bearer });
   }
 }

@@ -19,6 +19,30 @@ export function takeRateLimit(limiter: FixedWindowRateLimiter, key: string, what
   );
 }
 
+/** The limits every post is counted against: the participant's in the room, and their network's. */
+export interface MessageLimits {
+  messagesPerParticipant: FixedWindowRateLimiter;
+  messagesPerIp: FixedWindowRateLimiter;
+}
+
+/**
+ * Counts one message of `participantId` in `roomId` against its limit and its IP's (a new
+ * session does not reset the IP's); throws a 429 for the first one over.
+ */
+export function takeMessageLimits(
+  limits: MessageLimits,
+  request: Request,
+  roomId: string,
+  participantId: string,
+): void {
+  takeRateLimit(
+    limits.messagesPerParticipant,
+    `${roomId}\u0000${participantId}`,
+    'messages from you in this room',
+  );
+  takeRateLimit(limits.messagesPerIp, request.ip ?? 'unknown', 'messages from your network');
+}
+
 /** A middleware that limits requests per client IP (`request.ip`, which honours `trust proxy`). */
 export function rateLimitByIp(limiter: FixedWindowRateLimiter, what: string): RequestHandler {
   return (request: Request, _response, next) => {

@@ -6,9 +6,10 @@ import type { UiMessageChunk } from '../../../protocol/schemas/chat.ts';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
-import { takeRateLimit } from '../middleware/rate-limit.ts';
+import { takeMessageLimits } from '../middleware/rate-limit.ts';
 import { parseInput } from '../parse-input.ts';
 import { roomContext } from '../request-context.ts';
+import { subscribeToRoom } from './events-sse.ts';
 import type { RoomEventSource, RoomService } from '../room-service.ts';
 import { UiMessageStreamEncoder } from './ui-message-stream.ts';
 
@@ -76,14 +77,8 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
   const bodySchema = chatRequestSchema(deps.messageChars);
   const router = Router();
 
-  const takeMessage = (request: Request, roomId: string, participantId: string) => {
-    takeRateLimit(
-      deps.messagesPerParticipant,
-      `${roomId}\u0000${participantId}`,
-      'messages from you in this room',
-    );
-    takeRateLimit(deps.messagesPerIp, request.ip ?? 'unknown', 'messages from your network');
-  };
+  const takeMessage = (request: Request, roomId: string, participantId: string) =>
+    takeMessageLimits(deps, request, roomId, participantId);
 
   router.post(CHAT_PATH, deps.access, async (request, response) => {
     const { room, grant, requestId } = roomContext(response);
@@ -119,7 +114,7 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
     };
     /** Rounds the orchestrator said are over (`round-end`), possibly before the post returned. */
     const roundsEnded = new Set<string>();
-    let postId: string | undefined;
+    let postId: string | undefined = undefined;
     const onEvent = (event: string, payload: unknown) => {
       if (event === 'round-end') {
         const id = (payload as { id?: unknown }).id;
@@ -132,17 +127,7 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
       if (live && postId && roundsEnded.has(postId) && encoder.inFlight.length === 0) finish();
       else schedule();
     };
-    let unsubscribe: () => Promise<void>;
-    try {
-      unsubscribe = await events.subscribe(room.id, onEvent);
-    } catch (error) {
-      throw new HttpError(
-        503,
-        ERROR_CODE.REALTIME_UNAVAILABLE,
-        "The room's event stream is unavailable right now; try again shortly",
-        { cause: error },
-      );
-    }
+    const unsubscribe = await subscribeToRoom(events, room.id, onEvent);
     let released = false;
     const intervals: NodeJS.Timeout[] = [];
     const release = () => {

@@ -90,21 +90,11 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
       response.status(200).type('text/event-stream').end();
       return;
     }
-    let unsubscribe: () => Promise<void>;
-    try {
-      unsubscribe = await deps.events.subscribe(room.id, (event, payload) => {
-        if (/[\r\n]/.test(event)) return; // cannot be framed as an SSE event name
-        if (buffered) buffered.push([event, payload]);
-        else send(event, payload);
-      });
-    } catch (error) {
-      throw new HttpError(
-        503,
-        ERROR_CODE.REALTIME_UNAVAILABLE,
-        "The room's event stream is unavailable right now; try again shortly",
-        { cause: error },
-      );
-    }
+    const unsubscribe = await subscribeToRoom(deps.events, room.id, (event, payload) => {
+      if (/[\r\n]/.test(event)) return; // cannot be framed as an SSE event name
+      if (buffered) buffered.push([event, payload]);
+      else send(event, payload);
+    });
     const send = (event: string, payload: unknown) => {
       if (!cursor!.accept(event, payload)) return;
       write(
@@ -178,4 +168,22 @@ export function eventsRoutes(deps: EventsRouteDependencies): Router {
     }
   });
   return router;
+}
+
+/** Subscribes to a room's broadcasts; a realtime that cannot subscribe is a 503 to the client. */
+export async function subscribeToRoom(
+  events: RoomEventSource,
+  roomId: string,
+  listener: Parameters<RoomEventSource['subscribe']>[1],
+): Promise<() => Promise<void>> {
+  try {
+    return await events.subscribe(roomId, listener);
+  } catch (error) {
+    throw new HttpError(
+      503,
+      ERROR_CODE.REALTIME_UNAVAILABLE,
+      "The room's event stream is unavailable right now; try again shortly",
+      { cause: error },
+    );
+  }
 }

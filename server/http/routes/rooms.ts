@@ -18,7 +18,7 @@ import type { AccessGrant } from '../../auth/tokens.ts';
 import type { Actor } from '../../orchestrator/conversations.ts';
 import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
-import { takeRateLimit } from '../middleware/rate-limit.ts';
+import { takeMessageLimits } from '../middleware/rate-limit.ts';
 import { parseInput } from '../parse-input.ts';
 import { roomContext } from '../request-context.ts';
 import { roomSummary } from './session.ts';
@@ -60,14 +60,8 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   const router = Router();
 
   /** Counts a message of a participant against their limit and their IP's (service tokens are not limited). */
-  const takeMessage = (request: Request, roomId: string, participantId: string) => {
-    takeRateLimit(
-      deps.messagesPerParticipant,
-      `${roomId}\u0000${participantId}`,
-      'messages from you in this room',
-    );
-    takeRateLimit(deps.messagesPerIp, request.ip ?? 'unknown', 'messages from your network');
-  };
+  const takeMessage = (request: Request, roomId: string, participantId: string) =>
+    takeMessageLimits(deps, request, roomId, participantId);
 
   router.get('/api/rooms/:room', access, (_request, response) => {
     const { room } = roomContext(response);
