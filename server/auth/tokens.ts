@@ -31,6 +31,12 @@ export type AccessGrant =
 /** The claim that carries the participant's role; `role` stays the Postgres role Supabase needs. */
 export const ROLE_CLAIM = 'chorus_role';
 
+/** A room token's `chorus_role`; a token without one (or with an unknown one) is a guest's. */
+export function roleOf(claims: Record<string, unknown>): Role {
+  const claimed = claims[ROLE_CLAIM];
+  return ROLES.find((known) => known === claimed) ?? 'guest';
+}
+
 /** A bearer token that was refused; always a 401 `unauthorized`, with a message saying why. */
 export class TokenError extends AppError {
   /** The token was valid but has expired (as opposed to forged, malformed or of the wrong kind). */
@@ -112,7 +118,12 @@ export function verifyAccessToken(
       `The token is not a room token (it lacks the room, sub or name claim); ${GET_ONE}`,
     );
   }
-  const claimed = claims[ROLE_CLAIM];
-  const role = ROLES.find((known) => known === claimed) ?? 'guest';
-  return { kind: 'room', roomId: room, participantId: sub, name, role, expiresAt: claims.exp };
+  return {
+    kind: 'room',
+    roomId: room,
+    participantId: sub,
+    name,
+    role: roleOf(claims),
+    expiresAt: claims.exp,
+  };
 }

@@ -1,6 +1,6 @@
-import type { Role, StaffRole } from '../../../protocol/room.ts';
+import { isStaffRole, type Role, type StaffRole } from '../../../protocol/room.ts';
 import type { VerifiedClaims } from '../../auth/jwt.ts';
-import { ROLE_CLAIM } from '../../auth/tokens.ts';
+import { roleOf } from '../../auth/tokens.ts';
 
 /**
  * Private-channel authorization of docs/architecture.md §6 and §8, evaluated from the JWT claims
@@ -45,14 +45,13 @@ export function isServiceRole(claims: VerifiedClaims): boolean {
 
 /** The token's `chorus_role`; tokens without one (older ones) are guests. */
 export function chorusRole(claims: VerifiedClaims): Role {
-  const role = claims[ROLE_CLAIM];
-  return role === 'member' || role === 'operator' || role === 'admin' ? role : 'guest';
+  return roleOf(claims);
 }
 
 /** The token's staff role, or undefined for guests and members. */
 export function staffRole(claims: VerifiedClaims): StaffRole | undefined {
-  const role = chorusRole(claims);
-  return role === 'operator' || role === 'admin' ? role : undefined;
+  const role = roleOf(claims);
+  return isStaffRole(role) ? role : undefined;
 }
 
 /**
