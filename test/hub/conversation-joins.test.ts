@@ -120,6 +120,32 @@ describe('an operator joining a conversation', () => {
     expect(publishMarker()).toBe(0);
   });
 
+  it('is refused when the lookup does not answer in time', async () => {
+    const slow = await startTestHub({
+      conversationParent: () => new Promise<string | null>(() => {}), // a store that hangs
+      parentLookupTimeoutMs: 100,
+      log: (_level, event) => logged.push(event),
+    });
+    try {
+      const socket = await TestSocket.open(slow.socketUrl('1.0.0'));
+      sockets.push(socket);
+      const token = slow.roomToken('support', {
+        sub: 'staff:support',
+        name: 'Olga',
+        chorus_role: 'operator',
+      });
+      const join = sendJoin(socket, token);
+      expect((await socket.next(replyTo(join))).payload).toEqual({
+        status: 'error',
+        response: { reason: UNAUTHORIZED },
+      });
+      expect(logged).toContain('realtime.parent_lookup_failed');
+    } finally {
+      await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+      await slow.close();
+    }
+  });
+
   it('a leave while the lookup runs leaves nothing joined, and the late answer is dropped', async () => {
     const socket = await open();
     const join = sendJoin(socket, operatorToken());

@@ -40,10 +40,12 @@ export interface HubOptions {
    * The parent (support room) of a conversation, or null for a room that is none
    * (docs/architecture.md §8). With it, an operator's token for support room R also joins
    * `room:<conversation of R>`; without it, operators reach only their own room. Asked only for
-   * an operator's join of another room's private channel (and such a token refresh); a rejection
-   * counts as null.
+   * an operator's join of another room's private channel (and such a token refresh); a rejection,
+   * or no answer within `parentLookupTimeoutMs`, counts as null (the join is refused).
    */
   conversationParent?: (roomId: string) => Promise<string | null>;
+  /** How long a join waits for `conversationParent`; default {@link PARENT_LOOKUP_TIMEOUT_MS}. */
+  parentLookupTimeoutMs?: number;
   log?: Logger;
 }
 
@@ -113,7 +115,10 @@ export class RealtimeHub implements HubCore {
       windowMs: 1000,
     });
     this.log = options.log ?? (() => {});
-    this.conversationParent = options.conversationParent;
+    const lookup = options.conversationParent;
+    const timeoutMs = options.parentLookupTimeoutMs ?? PARENT_LOOKUP_TIMEOUT_MS;
+    this.conversationParent =
+      lookup && ((roomId) => withTimeout(lookup(roomId), timeoutMs, `the parent of ${roomId}`));
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.limits.maxFrameBytes,
@@ -400,4 +405,17 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
+}
+
+/** How long a join waits for {@link HubOptions.conversationParent} before it is refused. */
+export const PARENT_LOOKUP_TIMEOUT_MS = 5000;
+
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer for ${what} within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
