@@ -5,6 +5,7 @@
  * decided once, from the header or the first event's shape (docs/decisions.md, "HTTP agents").
  */
 import type { ChatStreamPart, ChatToolSpec, FinishReason } from '../chat-model.ts';
+import { chatCompletionsFinishReason } from '../chat-completions-finish-reason.ts';
 import { readOpenAIErrorBody } from '../openai/openai-error.ts';
 import { ProviderError } from '../provider-error.ts';
 import { capitalize } from '../stream-failures.ts';
@@ -247,7 +248,7 @@ class ChatCompletionsReader implements AgentStreamReader {
       })),
       {
         type: 'finish',
-        reason: mapChatFinishReason(this.finishReason, calls.length > 0),
+        reason: chatCompletionsFinishReason(this.finishReason, calls.length > 0),
         usage: this.usage ?? { inputTokens: 0, outputTokens: estimateTokens(this.outputText) },
       },
     ];
@@ -272,22 +273,5 @@ class ChatCompletionsReader implements AgentStreamReader {
     if (typeof fn.arguments === 'string') draft.argumentsText += fn.arguments;
     if (draft.callId === '') draft.callId = `call_${index}`;
     this.toolCalls.set(index, draft);
-  }
-}
-
-function mapChatFinishReason(reason: string | undefined, madeToolCalls: boolean): FinishReason {
-  if (madeToolCalls) return 'tool-calls';
-  switch (reason) {
-    case 'stop':
-      return 'stop';
-    case 'length':
-      return 'length';
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool-calls';
-    case 'content_filter':
-      return 'content-filter';
-    default:
-      return 'other';
   }
 }

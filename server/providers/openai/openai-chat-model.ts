@@ -7,7 +7,8 @@ import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
-import type { ChatModel, ChatRequest, ChatStreamPart, FinishReason } from '../chat-model.ts';
+import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
+import { chatCompletionsFinishReason } from '../chat-completions-finish-reason.ts';
 import { truncatedStreamError } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';
 import { toOpenAIProviderError } from './openai-error.ts';
@@ -111,7 +112,11 @@ export class OpenAIChatModel implements ChatModel {
         args: parseToolArguments(draft.argumentsText),
       };
     }
-    yield { type: 'finish', reason: mapFinishReason(finishReason, toolCalls.size > 0), usage };
+    yield {
+      type: 'finish',
+      reason: chatCompletionsFinishReason(finishReason, toolCalls.size > 0),
+      usage,
+    };
   }
 
   private buildBody(request: ChatRequest): ChatCompletionCreateParamsStreaming {
@@ -173,25 +178,4 @@ function addToolCallFragment(
   if (fragment.function?.arguments) draft.argumentsText += fragment.function.arguments;
   if (draft.callId === '') draft.callId = `call_${index}`;
   drafts.set(index, draft);
-}
-
-/**
- * OpenAI's finish reasons in the seam's terms. Some compatible servers say `stop` after a tool
- * call, so a reply that made tool calls always finishes with `tool-calls`.
- */
-function mapFinishReason(reason: string, madeToolCalls: boolean): FinishReason {
-  if (madeToolCalls) return 'tool-calls';
-  switch (reason) {
-    case 'stop':
-      return 'stop';
-    case 'length':
-      return 'length';
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool-calls';
-    case 'content_filter':
-      return 'content-filter';
-    default:
-      return 'other';
-  }
 }
