@@ -370,7 +370,8 @@ async function recordRequest(request: http.IncomingMessage): Promise<RecordedReq
   };
 }
 
-function sendJson(
+/** Answers `body` as JSON with `status` (and `headers`). */
+export function sendJson(
   response: http.ServerResponse,
   status: number,
   body: unknown,

@@ -18,6 +18,7 @@ import {
   type FakeScript,
   type RecordedRequest,
 } from './fake-provider-server.ts';
+import { sendJson } from './fake-provider-server.ts';
 
 /** The route's path; the agent's URL is `${origin}${UI_AGENT_PATH}`. */
 export const UI_AGENT_PATH = '/api/agent';
@@ -279,21 +280,6 @@ async function recordRequest(request: http.IncomingMessage): Promise<RecordedReq
     hasAuthorization: request.headers.authorization !== undefined,
     body,
   };
-}
-
-function sendJson(
-  response: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string>,
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
 }
 
 function write(response: http.ServerResponse, text: string): Promise<boolean> {
