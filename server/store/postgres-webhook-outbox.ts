@@ -74,17 +74,19 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
          order by next_attempt_at, created_at, id
          limit $3
          for update skip locked
-       )
+       ),
+       claimed as (
        update webhook_outbox as event
        set attempts = event.attempts + 1, lease_owner = $1,
            lease_expires_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
        from due where event.id = due.id
-       returning event.*`,
+       returning event.*
+       )
+       select * from claimed order by next_attempt_at, created_at, id`,
       [input.owner, input.leaseMs, input.limit ?? 10],
     );
-    return rows
-      .map(toEvent)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    // Oldest first, at the database's precision (two events may share a millisecond).
+    return rows.map(toEvent);
   }
 
   async recordAttempt(id: string, owner: string, outcome: WebhookAttemptOutcome): Promise<boolean> {
