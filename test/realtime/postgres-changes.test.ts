@@ -8,6 +8,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sessionResponseSchema, type SessionResponse } from '../../protocol/schemas/rest.ts';
+import { signJwt } from '../../server/auth/jwt.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 import type { Sql } from '../../server/store/sql.ts';
 import { openTestPGlite } from '../helpers/databases.ts';
@@ -219,5 +220,78 @@ describe('postgres_changes through the embedded hub, with supabase-js', () => {
     const renamed = rooms.find((change) => change.eventType === 'UPDATE');
     expect(renamed?.new).toMatchObject({ id: 'lobby', title: 'Renamed', parent_id: null });
     expect(other, "another room's token saw none of it").toEqual([]);
+  });
+
+  it('gives staff what docs/architecture.md §8 lets them read: an operator its room and its conversations, an admin and the service role everything', async () => {
+    for (const id of ['support', 'helpdesk'])
+      await server.store.rooms.ensureRoom({ id, title: id, settings: {} });
+    const staff = (room: string, role: 'operator' | 'admin') =>
+      signJwt(
+        {
+          iss: 'chorus',
+          role: 'authenticated',
+          sub: `staff:${role}`,
+          room,
+          name: role,
+          chorus_role: role,
+          exp: Math.floor(Date.now() / 1000) + 600,
+        },
+        server.jwtSecret,
+      );
+    const everything = [
+      { event: '*' as const, table: 'messages' },
+      { event: '*' as const, table: 'rooms' },
+    ];
+    const operator = await dashboard(staff('support', 'operator'), everything);
+    const admin = await dashboard(staff('helpdesk', 'admin'), everything);
+    const service = await dashboard(server.keys.serviceKey, everything);
+    const guest = await dashboard((await session('support', 'Ada')).token, everything);
+
+    const conversation = (id: string, parent: string) =>
+      sql.query(
+        `insert into rooms (id, title, parent_id, visitor_id, status) values ($1, $1, $2, 'guest:v', 'bot')`,
+        [id, parent],
+      );
+    const message = (room: string) =>
+      sql.query(
+        `insert into messages (id, room_id, author_kind, author_id, author_name, content, status)
+         values ($1, $2, 'system', 'system', 'System', $2, 'complete')`,
+        [crypto.randomUUID(), room],
+      );
+    await conversation('c_support', 'support');
+    await conversation('c_helpdesk', 'helpdesk');
+    for (const room of ['support', 'c_support', 'helpdesk', 'c_helpdesk']) await message(room);
+    await sql.query(`delete from messages where room_id = 'c_helpdesk'`);
+
+    const seen = (changes: Change[]) =>
+      changes.map(
+        (change) =>
+          `${change.table} ${change.eventType} ${String(
+            change.table === 'rooms' ? (change.new.id ?? change.old.id) : change.new.room_id,
+          )}`,
+      );
+    const all = [
+      'rooms INSERT c_support',
+      'rooms INSERT c_helpdesk',
+      'messages INSERT support',
+      'messages INSERT c_support',
+      'messages INSERT helpdesk',
+      'messages INSERT c_helpdesk',
+      'messages DELETE undefined',
+    ];
+    await waitFor(() => service.length === all.length && admin.length === all.length, {
+      timeoutMs: 5000,
+      what: 'every change for the admin and the service role',
+    });
+    expect(seen(service)).toEqual(all);
+    expect(seen(admin)).toEqual(all);
+    expect(seen(operator)).toEqual([
+      'rooms INSERT c_support',
+      'messages INSERT support',
+      'messages INSERT c_support',
+    ]);
+    expect(seen(guest), "a guest of the support room: its room's only").toEqual([
+      'messages INSERT support',
+    ]);
   });
 });
