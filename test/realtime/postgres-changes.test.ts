@@ -294,4 +294,23 @@ describe('postgres_changes through the embedded hub, with supabase-js', () => {
       'messages INSERT support',
     ]);
   });
+
+  it("follows a refreshed token: after setAuth with another room's token, that room's rows and no more of the first", async () => {
+    for (const id of ['lobby', 'annex'])
+      await server.store.rooms.ensureRoom({ id, title: id, settings: {} });
+    const ada = await session('lobby', 'Ada');
+    const bob = await session('annex', 'Bob');
+    const changes = await dashboard(ada.token, [{ event: 'UPDATE', table: 'rooms' }]);
+    const client = clients.at(-1)!;
+    await sql.query(`update rooms set title = 'Lobby 1' where id = 'lobby'`);
+    await waitFor(() => changes.length === 1, { timeoutMs: 5000, what: "the lobby's UPDATE" });
+
+    await client.realtime.setAuth(bob.token);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the access_token push lands
+    await sql.query(`update rooms set title = 'Lobby 2' where id = 'lobby'`);
+    await sql.query(`update rooms set title = 'Annex 1' where id = 'annex'`);
+    await waitFor(() => changes.length === 2, { timeoutMs: 5000, what: "the annex's UPDATE" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(changes.map((change) => change.new.title)).toEqual(['Lobby 1', 'Annex 1']);
+  });
 });
