@@ -22,6 +22,7 @@ import type { Persona } from './orchestrator/persona-file.ts';
 import { seedDemoRooms } from './demo-rooms.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
 import { createChatModel, type ChatModel, type ProviderSettings } from './providers/index.ts';
+import { startChangeFeed } from './realtime/change-feed.ts';
 import { RealtimeHub } from './realtime/hub/hub.ts';
 import { InProcessRoomBus } from './realtime/in-process-room-bus.ts';
 import { RealtimeJsRoomBus } from './realtime/realtime-js-room-bus.ts';
@@ -111,6 +112,17 @@ export async function startChorus(
     return room?.parentId ?? null;
   });
   const { bus } = realtime;
+  // postgres_changes for messages and rooms on the embedded hub (docs/architecture.md §9); an
+  // external Supabase Realtime serves them from its own replication.
+  const hub = realtime.hub;
+  const changeFeed =
+    hub &&
+    (await startChangeFeed({
+      sql,
+      publish: (change) => hub.publishChange(change),
+      interested: () => hub.wantsChanges(),
+      log,
+    }));
   const orchestrator = new Orchestrator(
     {
       store,
@@ -198,6 +210,7 @@ export async function startChorus(
       await orchestrator.close(); // replies cut here queue their `reply.completed` first
       await webhooks?.close();
       await bus.close();
+      await changeFeed?.close();
       await realtime.hub?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -65,6 +65,14 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
       'token_usage',
       'webhook_outbox',
     ]);
+    const triggers = await sql.query<{ trigger_name: string; event_object_table: string }>(
+      `select distinct trigger_name, event_object_table from information_schema.triggers
+        where trigger_schema = 'public' order by trigger_name`,
+    );
+    expect(triggers.rows).toEqual([
+      { trigger_name: 'chorus_messages_changes', event_object_table: 'messages' },
+      { trigger_name: 'chorus_rooms_changes', event_object_table: 'rooms' },
+    ]);
   });
 
   it('applies each migration once when two migrators run at once', async () => {

@@ -2,6 +2,7 @@ import type { VerifiedClaims } from '../../auth/jwt.ts';
 import { WindowCounter } from './limits.ts';
 import type { ChannelAccess } from './policy.ts';
 import type { Connection } from './connection.ts';
+import type { PostgresBinding } from './postgres-changes.ts';
 
 /** One socket's membership of one topic (a Phoenix channel process, in Supabase's server). */
 export interface Channel {
@@ -17,6 +18,8 @@ export interface Channel {
   readonly presenceEnabled: boolean;
   readonly presenceKey: string;
   readonly presenceCalls: WindowCounter;
+  /** The join's `postgres_changes` bindings that can match a change (docs/realtime-protocol.md §10). */
+  readonly postgresBindings: readonly PostgresBinding[];
   token: string;
   claims: VerifiedClaims;
   access: ChannelAccess;

@@ -24,6 +24,7 @@ import {
   type ParentLookup,
 } from './policy.ts';
 import type { HubCore } from './hub-core.ts';
+import { toBinding } from './postgres-changes.ts';
 import {
   MAX_MEMBER_PAYLOAD_BYTES,
   MEMBER_REASON,
@@ -482,6 +483,12 @@ export class Connection {
     if (previous) this.closeChannel(previous); // a rejoin replaces the old subscription (§11.14)
     const presenceKey =
       typeof presence.key === 'string' && presence.key !== '' ? presence.key : randomUUID();
+    const bindings = Array.isArray(config.postgres_changes) ? config.postgres_changes : [];
+    const ids = bindings.map((binding) => bindingId(binding));
+    const postgresBindings = bindings.flatMap((binding, index) => {
+      const parsed = toBinding(binding, ids[index]!);
+      return parsed ? [parsed] : [];
+    });
     const channel: Channel = {
       connection: this,
       topic: frame.topic,
@@ -496,6 +503,7 @@ export class Connection {
         this.hub.limits.maxPresenceCalls,
         this.hub.limits.presenceWindowMs,
       ),
+      postgresBindings,
       token,
       claims,
       access,
@@ -506,9 +514,8 @@ export class Connection {
     this.hub.subscribe(channel);
     this.armExpiry(channel);
 
-    const bindings = Array.isArray(config.postgres_changes) ? config.postgres_changes : [];
-    const postgresChanges = bindings.map((binding) =>
-      isRecord(binding) ? { ...binding, id: bindingId(binding) } : binding,
+    const postgresChanges = bindings.map((binding, index) =>
+      isRecord(binding) ? { ...binding, id: ids[index] } : binding,
     );
     this.reply(frame, 'ok', { postgres_changes: postgresChanges });
 

@@ -15,6 +15,12 @@ import type { Logger } from '../../lib/logger.ts';
 import type { HubCore } from './hub-core.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './limits.ts';
 import type { ParentLookup } from './policy.ts';
+import {
+  bindingMatches,
+  changePayload,
+  mayReadChange,
+  type RowChange,
+} from './postgres-changes.ts';
 import { PresenceTopic, type PresenceDiff, type PresenceState } from './presence.ts';
 import { handleRestRequest } from './rest.ts';
 import { parseRequestUrl } from './request-url.ts';
@@ -99,6 +105,8 @@ export class RealtimeHub implements HubCore {
   private readonly topics = new Map<string, Topic>();
   private readonly listeners = new Map<string, Set<BroadcastListener>>();
   private readonly connections = new Set<Connection>();
+  /** Joined channels with `postgres_changes` bindings, in join order. */
+  private readonly changeChannels = new Set<Channel>();
   private readonly wss: WebSocketServer;
   private readonly basePath: string;
   private readonly servers = new Set<Server>();
@@ -157,6 +165,36 @@ export class RealtimeHub implements HubCore {
     return this.fanOut(input.topic, input.private ?? true, outbound);
   }
 
+  /**
+   * Sends a committed row change as a `postgres_changes` event to every channel, on any topic,
+   * with a binding that asks for it and a token that may read the row (docs/realtime-protocol.md
+   * §10). The payload's `ids` are that channel's matching bindings. Returns the channels reached.
+   */
+  publishChange(change: RowChange): number {
+    let delivered = 0;
+    for (const channel of this.changeChannels) {
+      if (!mayReadChange(channel.claims, change)) continue;
+      const ids = channel.postgresBindings
+        .filter((binding) => bindingMatches(binding, change))
+        .map((binding) => binding.id);
+      if (ids.length === 0) continue;
+      channel.connection.sendFrame({
+        joinRef: channel.joinRef,
+        ref: null,
+        topic: channel.topic,
+        event: 'postgres_changes',
+        payload: changePayload([...new Set(ids)], change),
+      });
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  /** Whether any channel has `postgres_changes` bindings (the change feed reads rows only then). */
+  wantsChanges(): boolean {
+    return this.changeChannels.size > 0;
+  }
+
   /** Tracks a presence owned by the server itself under `key`. */
   trackServerPresence(input: {
     topic: string;
@@ -198,10 +236,12 @@ export class RealtimeHub implements HubCore {
 
   subscribe(channel: Channel): void {
     this.topic(channel.subTopic, channel.isPrivate, true)!.channels.add(channel);
+    if (channel.postgresBindings.length > 0) this.changeChannels.add(channel);
   }
 
   unsubscribe(channel: Channel): void {
     this.untrackPresence(channel, channel.subTopic, channel.isPrivate);
+    this.changeChannels.delete(channel);
     const key = topicKey(channel.subTopic, channel.isPrivate);
     const topic = this.topics.get(key);
     if (!topic) return;
