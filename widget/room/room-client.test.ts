@@ -380,6 +380,24 @@ describe('RoomClient', () => {
     );
   });
 
+  it('speaks as a user the host vouches for with an identity JWT, or the older signature', async () => {
+    const context = setup();
+    await joined(context);
+    await context.client.setUser({ name: 'Ada', identity: 'header.claims.signature' });
+    await context.client.setUser({
+      name: 'Ada',
+      identity: { userId: 'ada-1', signature: 'a'.repeat(64) },
+    });
+    const bodies = context.server
+      .requestsTo('/api/session', 'POST')
+      .map((request) => (request.body as { identity?: unknown }).identity);
+    expect(bodies).toEqual([
+      undefined,
+      'header.claims.signature',
+      { userId: 'ada-1', signature: 'a'.repeat(64) },
+    ]);
+  });
+
   describe('in a support room (docs/architecture.md §8)', () => {
     it('follows the session to the visitor’s conversation: REST calls and the channel use its id', async () => {
       const context = setup({ room: 'help' });
