@@ -261,8 +261,12 @@ export class ReplyWorker {
         await this.holdBack(run, reservation);
         return;
       }
+      // A support conversation's inbox row follows the reply (docs/architecture.md §8).
       round.replyActive(room);
-      const active = setInterval(() => round.replyActive(room), this.options.checkpointIntervalMs);
+      const active =
+        room.parentId === null
+          ? undefined
+          : setInterval(() => round.replyActive(room), this.options.checkpointIntervalMs);
       const outcome = await runReply(
         {
           run,

@@ -66,6 +66,11 @@ function conversationId(): string {
   return `c_${randomBytes(12).toString('base64url')}`;
 }
 
+/** A room as its callers see it: a conversation with its support room's title and settings. */
+const ROOM_WITH_PARENT = `select r.id, coalesce(p.title, r.title) as title, coalesce(p.settings, r.settings) as settings, r.parent_id,
+         r.visitor_id, r.status, r.created_at, r.updated_at
+       from rooms r left join rooms p on p.id = r.parent_id`;
+
 /** {@link Rooms} over any Postgres (PGlite in-process or a server through node-postgres). */
 export class PostgresRooms implements Rooms {
   constructor(private readonly sql: SqlExecutor) {}
@@ -75,12 +80,7 @@ export class PostgresRooms implements Rooms {
    * (the support room's, as its visitor sees it; the inbox names it by its visitor).
    */
   async getRoom(id: string): Promise<Room | null> {
-    const { rows } = await this.sql.query<RoomRow>(
-      `select r.id, coalesce(p.title, r.title) as title, coalesce(p.settings, r.settings) as settings, r.parent_id,
-         r.visitor_id, r.status, r.created_at, r.updated_at
-       from rooms r left join rooms p on p.id = r.parent_id where r.id = $1`,
-      [id],
-    );
+    const { rows } = await this.sql.query<RoomRow>(`${ROOM_WITH_PARENT} where r.id = $1`, [id]);
     return rows[0] ? toRoom(rows[0]) : null;
   }
 
@@ -187,14 +187,14 @@ export class PostgresRooms implements Rooms {
   }): Promise<{ room: Room; created: boolean }> {
     const find = async () => {
       const { rows } = await this.sql.query<RoomRow>(
-        `select ${ROOM_COLUMNS} from rooms
-         where parent_id = $1 and visitor_id = $2 and status <> 'closed'`,
+        `${ROOM_WITH_PARENT}
+         where r.parent_id = $1 and r.visitor_id = $2 and r.status <> 'closed'`,
         [input.parentId, input.visitor.id],
       );
       return rows[0] ? toRoom(rows[0]) : null;
     };
     const existing = await find();
-    if (existing) return { room: (await this.getRoom(existing.id))!, created: false };
+    if (existing) return { room: existing, created: false };
     // The unique index on open conversations makes a concurrent second insert a no-op.
     const { rows } = await this.sql.query<RoomRow>(
       `insert into rooms (id, title, settings, parent_id, visitor_id, status)
@@ -205,7 +205,7 @@ export class PostgresRooms implements Rooms {
     if (rows[0]) return { room: (await this.getRoom(rows[0].id))!, created: true };
     const raced = await find();
     if (!raced) throw new Error(`No open conversation for ${input.visitor.id} after a conflict`);
-    return { room: (await this.getRoom(raced.id))!, created: false };
+    return { room: raced, created: false };
   }
 
   async getConversation(id: string): Promise<Conversation | null> {

@@ -1,4 +1,4 @@
-import { isStaffRole, type Role, type StaffRole } from '../../../protocol/room.ts';
+import { isStaffRole, type StaffRole } from '../../../protocol/room.ts';
 import type { VerifiedClaims } from '../../auth/jwt.ts';
 import { roleOf } from '../../auth/tokens.ts';
 
@@ -43,11 +43,6 @@ export function isServiceRole(claims: VerifiedClaims): boolean {
   return claims.role === SERVICE_ROLE;
 }
 
-/** The token's `chorus_role`; tokens without one (older ones) are guests. */
-export function chorusRole(claims: VerifiedClaims): Role {
-  return roleOf(claims);
-}
-
 /** The token's staff role, or undefined for guests and members. */
 export function staffRole(claims: VerifiedClaims): StaffRole | undefined {
   const role = roleOf(claims);
@@ -63,7 +58,7 @@ export function parentToLookUp(
   subTopic: string,
   isPrivate: boolean,
 ): string | null {
-  if (!isPrivate || isServiceRole(claims) || chorusRole(claims) !== 'operator') return null;
+  if (!isPrivate || isServiceRole(claims) || roleOf(claims) !== 'operator') return null;
   if (!subTopic.startsWith(ROOM_PREFIX) || typeof claims.room !== 'string') return null;
   const roomId = subTopic.slice(ROOM_PREFIX.length);
   return roomId === '' || roomId === claims.room ? null : roomId;
@@ -80,7 +75,7 @@ export function channelAccess(
   parent: string | null = null,
 ): ChannelAccess {
   if (!isPrivate || isServiceRole(claims)) return EVERYTHING;
-  const role = chorusRole(claims);
+  const role = roleOf(claims);
   const ownRoom = typeof claims.room === 'string' && claims.room !== '' ? claims.room : null;
   if (subTopic.startsWith(ROOM_PREFIX)) {
     const roomId = subTopic.slice(ROOM_PREFIX.length);

@@ -2,9 +2,10 @@
 // Supabase's filter syntax, who may read which row (docs/architecture.md §8), and the event frame
 // in Supabase Realtime's wire shape (what realtime-js's RealtimeChannel turns into
 // `{schema, table, commit_timestamp, eventType, new, old, errors}`).
+import { roleOf } from '../../auth/tokens.ts';
 import type { VerifiedClaims } from '../../auth/jwt.ts';
 import { isRecord } from '../../lib/is-record.ts';
-import { chorusRole, isServiceRole } from './policy.ts';
+import { isServiceRole } from './policy.ts';
 
 /** The tables the change feed reports; a binding for any other table never matches. */
 export const CHANGE_TABLES = ['messages', 'rooms'] as const;
@@ -128,7 +129,7 @@ export function bindingMatches(binding: PostgresBinding, change: RowChange): boo
  */
 export function mayReadChange(claims: VerifiedClaims, change: RowChange): boolean {
   if (isServiceRole(claims)) return true;
-  const role = chorusRole(claims);
+  const role = roleOf(claims);
   if (role === 'admin') return true;
   const room = typeof claims.room === 'string' && claims.room !== '' ? claims.room : null;
   if (room === null) return false;
