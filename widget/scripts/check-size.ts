@@ -2,7 +2,7 @@
  * The size budget of the script-tag bundle (STYLE §G): gzips `dist/widget/chorus.js` (run
  * `npm run build:widget` first), prints the figures, and exits 1 above the budget.
  *
- *   tsx widget/scripts/check-size.ts            # budget 45 KB
+ *   tsx widget/scripts/check-size.ts            # budget 50 KB
  *   CHORUS_SIZE_BUDGET_KB=44 tsx widget/scripts/check-size.ts
  */
 import { readFile } from 'node:fs/promises';
@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-/** The issue's target: the script-tag bundle within 45 KB gzipped (44.3 KB today; docs/decisions.md). */
-const DEFAULT_BUDGET_KB = 45;
+/** The script-tag bundle within 50 KB gzipped: the widget pass of issue 13 (docs/decisions.md, "Widget size budget: 50 KB"). */
+const DEFAULT_BUDGET_KB = 50;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const files = ['chorus.js', 'chorus.mjs'];
 const budgetKb = Number(process.env['CHORUS_SIZE_BUDGET_KB'] ?? DEFAULT_BUDGET_KB);
