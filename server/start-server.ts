@@ -170,6 +170,7 @@ export async function startChorus(
       anonKey: keys.anonKey,
       typing: realtime.hub ? 'channel' : 'server',
     },
+    sql,
     ready: async () => !closing && (await databaseAnswers(sql)),
     sessionTtlSeconds: config.sessionTtlSeconds,
     allowedOrigins: config.allowedOrigins,

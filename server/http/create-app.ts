@@ -25,6 +25,8 @@ import { healthRoutes } from './routes/health.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { typingRoutes } from './routes/typing.ts';
+import { POSTGREST_PATH, postgrestRoutes } from './routes/postgrest.ts';
+import type { SqlExecutor } from '../store/sql.ts';
 
 export interface AppDependencies {
   log: Logger;
@@ -50,6 +52,8 @@ export interface AppDependencies {
     /** How widgets send typing: `server` with an external Realtime, which cannot check it (default `channel`). */
     typing?: 'channel' | 'server';
   };
+  /** The database, for the PostgREST-style read of `messages` (`/rest/v1/messages`); left out, not served. */
+  sql?: SqlExecutor;
   /** Readiness: the store answers a trivial query and the server is not shutting down. */
   ready(): boolean | Promise<boolean>;
   /** Room token lifetime (`CHORUS_SESSION_TTL_SECONDS`); default 3600. */
@@ -71,6 +75,8 @@ export interface AppDependencies {
 }
 
 const MINUTE_MS = 60_000;
+/** The headers supabase-js adds to its PostgREST calls, allowed in a cross-origin preflight. */
+const SUPABASE_JS_HEADERS = ['apikey', 'x-client-info', 'accept-profile', 'prefer'];
 
 /**
  * The Express app: the REST API, the SSE stream, health checks, the OpenAPI document and the
@@ -102,7 +108,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use(requestId, accessLog(log), noSniff);
   app.use(['/api', '/healthz', '/readyz'], securityHeaders);
   app.use('/api', originPolicy(deps.allowedOrigins ?? '*'));
-  app.use('/api', rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'));
+  app.use(
+    POSTGREST_PATH,
+    securityHeaders,
+    originPolicy(deps.allowedOrigins ?? '*', SUPABASE_JS_HEADERS),
+  );
+  app.use(
+    ['/api', POSTGREST_PATH],
+    rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'),
+  );
   // useChat sends the whole conversation each time: its body may be larger than a post's.
   app.use(CHAT_PATH, requireJson, jsonBody({ limitBytes: CHAT_BODY_LIMIT_BYTES }));
   app.use('/api', requireJson, jsonBody({ limitBytes: bodyLimitBytes }));
@@ -178,6 +192,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
+  if (deps.sql) app.use(postgrestRoutes({ sql: deps.sql, jwtSecret: deps.jwtSecret, now }));
   if (deps.assets) app.use(staticAssetRoutes(deps.assets));
 
   app.use(notFound);

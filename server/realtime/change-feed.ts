@@ -59,9 +59,9 @@ function parseNotification(payload: string): Notification | null {
   };
 }
 
-/** Each table's row read: the row as `to_jsonb` gives it and its room's parent. */
+/** Each table's row read: the row as `to_jsonb` gives it (without the search index's vector) and its room's parent. */
 const READ_ROW: Record<ChangeTable, string> = {
-  messages: `select to_jsonb(m) as record, r.parent_id from messages m join rooms r on r.id = m.room_id where m.id = $1`,
+  messages: `select to_jsonb(m) - 'search' as record, r.parent_id from messages m join rooms r on r.id = m.room_id where m.id = $1`,
   rooms: `select to_jsonb(r) as record, r.parent_id from rooms r where r.id = $1`,
 };
 
@@ -147,6 +147,7 @@ async function tableColumns(sql: Sql): Promise<Record<ChangeTable, RowChange['co
   }>(
     `select table_name, column_name, udt_name from information_schema.columns
       where table_schema = current_schema() and table_name in ('messages', 'rooms')
+        and column_name <> 'search'
       order by table_name, ordinal_position`,
   );
   const columns: Record<ChangeTable, RowChange['columns']> = {

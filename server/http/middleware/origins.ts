@@ -14,7 +14,12 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
  * included, so a page that is not allowed cannot even start a call. Bearer tokens, not cookies,
  * authenticate, so no credentials are allowed.
  */
-export function originPolicy(allowed: AllowedOrigins): RequestHandler {
+export function originPolicy(
+  allowed: AllowedOrigins,
+  /** More request headers a preflight allows (supabase-js sends `apikey`, `x-client-info`…). */
+  extraHeaders: readonly string[] = [],
+): RequestHandler {
+  const allowedHeaders = [ALLOWED_HEADERS, ...extraHeaders].join(', ');
   return (request, response, next) => {
     response.vary('Origin');
     const origin = request.get('origin');
@@ -37,7 +42,7 @@ export function originPolicy(allowed: AllowedOrigins): RequestHandler {
     ) {
       response.set({
         'Access-Control-Allow-Methods': ALLOWED_METHODS,
-        'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+        'Access-Control-Allow-Headers': allowedHeaders,
         'Access-Control-Max-Age': PREFLIGHT_MAX_AGE_SECONDS,
       });
       response.status(204).end();
