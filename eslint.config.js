@@ -89,7 +89,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -99,7 +99,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['widget/**', '**/*.browser.test.ts'],
+    files: ['widget/**', 'demo/**', '**/*.browser.test.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.mocha } },
   },
   // docs/architecture.md §2, the dependency rule.

@@ -42,8 +42,32 @@ function inboxConfig(): UserConfig {
   };
 }
 
+/**
+ * The live dashboard example (`demo/dashboard/`: seed 000's React ChatWindow on supabase-js): a
+ * page of its own, since the demo pages' CSP runs only scripts from this server.
+ */
+function dashboardConfig(): UserConfig {
+  return {
+    root: fileURLToPath(new URL('./demo/dashboard', import.meta.url)),
+    base: '/demo/dashboard/',
+    publicDir: false,
+    // The build's mode is `dashboard`, not `production`: say which JSX runtime to compile for.
+    oxc: { jsx: { runtime: 'automatic', development: false } },
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      outDir: '../../dist/demo-dashboard',
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      modulePreload: false,
+      rolldownOptions: { output: { charset: 'ascii' } },
+    },
+  };
+}
+
 export default defineConfig(({ mode }): UserConfig => {
   if (mode === 'inbox') return inboxConfig();
+  if (mode === 'dashboard') return dashboardConfig();
   const esm = mode === 'esm';
   return {
     publicDir: false,

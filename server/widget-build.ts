@@ -12,6 +12,9 @@ const SOURCES = ['widget', 'protocol', 'vite.config.ts'].map((entry) => path.joi
 const OUTPUTS = ['chorus.js', 'chorus.mjs'].map((file) => path.join(WIDGET_DIST_DIR, file));
 const INBOX_SOURCES = [...SOURCES, path.join(ROOT, 'inbox')];
 const INBOX_OUTPUTS = [path.join(INBOX_DIST_DIR, 'index.html')];
+/** The live dashboard example (`demo/dashboard/`), built by `vite build --mode dashboard`. */
+const DASHBOARD_SOURCES = [path.join(ROOT, 'demo', 'dashboard'), path.join(ROOT, 'vite.config.ts')];
+const DASHBOARD_OUTPUTS = [path.join(ROOT, 'dist', 'demo-dashboard', 'index.html')];
 
 async function newestChange(entry: string): Promise<number> {
   const info = await stat(entry).catch(() => null);
@@ -43,15 +46,16 @@ async function upToDate(outputs: readonly string[], sources: readonly string[]):
 }
 
 /**
- * Builds the widget (`dist/widget/chorus.js` and `chorus.mjs`) and the operator inbox
- * (`dist/inbox/`), each when it is missing or older than its sources, so `npm start` serves the
+ * Builds the widget (`dist/widget/chorus.js` and `chorus.mjs`), the operator inbox
+ * (`dist/inbox/`) and the live dashboard example (`dist/demo-dashboard/`), each when it is missing or older than its sources, so `npm start` serves the
  * embed and `/inbox/` on a fresh clone. Needs Vite (a dev dependency); a deployment without dev
  * dependencies must ship a built `dist/`.
  */
 export async function ensureWidgetBuilt(log: Logger): Promise<void> {
   const widgetFresh = await upToDate(OUTPUTS, SOURCES);
   const inboxFresh = await upToDate(INBOX_OUTPUTS, INBOX_SOURCES);
-  if (widgetFresh && inboxFresh) return;
+  const dashboardFresh = await upToDate(DASHBOARD_OUTPUTS, DASHBOARD_SOURCES);
+  if (widgetFresh && inboxFresh && dashboardFresh) return;
   const { build } = await import('vite');
   const configFile = path.join(ROOT, 'vite.config.ts');
   if (!widgetFresh) {
@@ -66,5 +70,10 @@ export async function ensureWidgetBuilt(log: Logger): Promise<void> {
     const started = Date.now();
     await build({ configFile, logLevel: 'warn', mode: 'inbox' });
     log('info', 'inbox.built', { ms: Date.now() - started });
+  }
+  if (!dashboardFresh) {
+    const started = Date.now();
+    await build({ configFile, logLevel: 'warn', mode: 'dashboard' });
+    log('info', 'dashboard.built', { ms: Date.now() - started });
   }
 }

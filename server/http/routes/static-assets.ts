@@ -9,6 +9,8 @@ export interface StaticAssets {
   demoDir: string;
   /** `dist/inbox`: the operator inbox page and its `assets/` (default: `inbox` beside `widgetDir`). */
   inboxDir?: string;
+  /** `dist/demo-dashboard`: the live dashboard example, built from `demo/dashboard/` (default: beside `widgetDir`). */
+  dashboardDir?: string;
 }
 
 /**
@@ -28,8 +30,8 @@ export const DEMO_CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-/** The inbox's built script and stylesheet are named by their content (Vite's `name-<hash>.ext`). */
-const HASHED_INBOX_ASSET = /[\\/]assets[\\/][\w-]+-[\w-]{8,}\.(js|css)(\.map)?$/;
+/** The inbox's and the dashboard's built scripts and stylesheets are named by their content (Vite's `name-<hash>.ext`). */
+const HASHED_PAGE_ASSET = /[\\/]assets[\\/][\w-]+-[\w-]{8,}\.(js|css)(\.map)?$/;
 
 /** A language pack: `fr.json`, or named by its content (`fr.187de074.json`), which never changes. */
 const LANGUAGE_PACK = /^\/chorus-i18n\/[a-z]{2,3}(\.[0-9a-f]{8})?\.json$/;
@@ -37,7 +39,8 @@ const HASHED_LANGUAGE_PACK = /\.[0-9a-f]{8}\.json$/;
 
 /**
  * Serves `/chorus.js`, `/chorus.mjs`, the language packs `/chorus-i18n/*.json` (fetched by the
- * widget for a page in a language other than English), `/demo/*`, and the operator inbox at
+ * widget for a page in a language other than English), `/demo/*` (the built live dashboard at
+ * `/demo/dashboard/`), and the operator inbox at
  * `/inbox/` (docs/architecture.md §8); `/` leads to the demo index. The demo pages and the inbox
  * are sent with {@link DEMO_CONTENT_SECURITY_POLICY}. `nosniff` comes from the app's `noSniff`,
  * which covers every answer.
@@ -63,6 +66,22 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
     widget,
   );
   router.get('/', (_request, response) => response.redirect(302, '/demo/'));
+  // Before `/demo`, which holds the dashboard's sources, not its build.
+  router.use(
+    '/demo/dashboard',
+    express.static(
+      assets.dashboardDir ?? path.join(path.dirname(assets.widgetDir), 'demo-dashboard'),
+      {
+        setHeaders(response, filePath) {
+          response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
+          response.setHeader(
+            'cache-control',
+            HASHED_PAGE_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
+        },
+      },
+    ),
+  );
   router.use(
     '/demo',
     express.static(assets.demoDir, {
@@ -81,7 +100,7 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
         response.setHeader('referrer-policy', 'no-referrer');
         response.setHeader(
           'cache-control',
-          HASHED_INBOX_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          HASHED_PAGE_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
       },
     }),
