@@ -35,6 +35,7 @@ import {
   stopResponseSchema,
   typingRequestSchema,
 } from '../../protocol/schemas/rest.ts';
+import { messageRowsSchema, postgrestErrorSchema } from '../../protocol/schemas/postgrest.ts';
 import { eventsStreamQuerySchema } from './routes/event-cursor.ts';
 
 /** The answer of an SSE route: a stream of room events (`roomEventSchema`, protocol/schemas/room-events.ts), not one JSON body. */
@@ -267,6 +268,24 @@ export function apiOperations(messageChars: number): Operation[] {
         201: ['Created', adminRoomResponseSchema],
       },
       errors: [400, 401, 403, 409, 413, 415, 429],
+    },
+    {
+      method: 'get',
+      path: '/rest/v1/messages',
+      operationId: 'readMessageRows',
+      summary: "PostgREST's read of `messages`, for supabase-js's `from('messages').select()`",
+      description:
+        "The first load of a dashboard written for Supabase. Query as PostgREST does: `select=*` or `select=id,content`; filters `<column>=<op>.<value>` with `eq`, `neq`, `lt`, `lte`, `gt`, `gte`, `in.(a,b)`; `order=<column>.asc|desc[.nullsfirst|.nullslast]`; `limit` (at most 1000) and `offset`. `Accept: application/vnd.pgrst.object+json` (supabase-js's `.single()`) answers one object, or 406. The bearer token is a room token: its room's rows, an operator's also its conversations', admin and service every row. Errors are PostgREST's shape, not `Error`.",
+      tags: ['integrations'],
+      authenticated: true,
+      responses: {
+        200: ['The rows, oldest first unless ordered', messageRowsSchema],
+        400: ['A filter, column or value it does not read', postgrestErrorSchema],
+        401: ['No room token', postgrestErrorSchema],
+        404: ['A table other than `messages`', postgrestErrorSchema],
+        406: ['`.single()` and not exactly one row', postgrestErrorSchema],
+      },
+      errors: [429],
     },
     {
       method: 'get',

@@ -58,6 +58,11 @@ import {
   openApiDocumentSchema,
   type Operation,
 } from './api-operations.ts';
+import {
+  messageRowSchema,
+  messageRowsSchema,
+  postgrestErrorSchema,
+} from '../../protocol/schemas/postgrest.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -110,6 +115,9 @@ function namedSchemas(operations: readonly Operation[]): {
     [openApiDocumentSchema, 'OpenApiDocument'],
     [roomEventSchema, 'RoomEvent'],
     [uiMessageChunkSchema, 'UIMessageChunk'],
+    [messageRowSchema, 'MessageRow'],
+    [messageRowsSchema, 'MessageRows'],
+    [postgrestErrorSchema, 'PostgrestError'],
     ...(Object.keys(roomEventSchemas) as RoomEventName[]).map((event): [z.ZodType, string] => [
       roomEventSchemas[event],
       eventComponentName(event),

@@ -5,6 +5,7 @@ import { roomEventSchemas } from '../../protocol/schemas/room-events.ts';
 import { createApp } from '../../server/http/create-app.ts';
 import { openApiPath } from '../../server/http/openapi.ts';
 import type { RoomEventSource, RoomService, RoomStore } from '../../server/http/room-service.ts';
+import type { SqlExecutor } from '../../server/store/sql.ts';
 
 /** The app with dependencies that must never be called: only its routes are inspected. */
 function inspectableApp(messageChars = 8000): Express {
@@ -21,6 +22,7 @@ function inspectableApp(messageChars = 8000): Express {
     identitySecret: null,
     realtime: { url: 'ws://localhost/realtime/v1', anonKey: 'anon' },
     ready: () => true,
+    sql: never as SqlExecutor,
     limits: { messageChars },
   });
 }
@@ -95,6 +97,7 @@ describe('GET /api/openapi.json', () => {
         'GET /healthz',
         'GET /readyz',
         'GET /api/openapi.json',
+        'GET /rest/v1/messages',
       ]),
     );
     const documented = Object.entries(document.paths).flatMap(([path, operations]) =>

@@ -186,6 +186,8 @@ describe("a dashboard's first load with supabase-js's from('messages').select()"
     expect(column.error!.message).toContain('conversation_id');
     const value = await supabase.from('messages').select('*').eq('id', 'not-a-uuid');
     expect(value).toMatchObject({ status: 400, error: { code: '22P02' } });
+    const write = await supabase.from('messages').insert({ room_id: 'lobby', content: 'x' });
+    expect(write).toMatchObject({ status: 405, error: { code: 'PGRST105' } });
     const limit = await supabase.from('messages').select('*').limit(-1);
     expect(limit.error).not.toBeNull();
 

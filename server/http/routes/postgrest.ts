@@ -108,14 +108,24 @@ export function postgrestRoutes(options: {
   const router = Router();
   let columns: Promise<string[]> | undefined;
 
-  const read: RequestHandler = async (request, response) => {
-    if (request.params.table !== TABLE)
+  const otherTable: RequestHandler = (request) => {
+    const table = request.path.split('/')[1] ?? '';
+    if (table === TABLE)
       throw new PostgrestError(
-        404,
-        'PGRST205',
-        `Could not find the table 'public.${String(request.params.table).slice(0, 100)}'`,
+        405,
+        'PGRST105',
         `Chorus serves reads of "${TABLE}" only`,
+        'Post through POST /api/rooms/{room}/messages',
       );
+    throw new PostgrestError(
+      404,
+      'PGRST205',
+      `Could not find the table 'public.${table.slice(0, 100)}'`,
+      `Chorus serves reads of "${TABLE}" only`,
+    );
+  };
+
+  const read: RequestHandler = async (request, response) => {
     const scope = scopeOf(grantOf(request.get('authorization'), options.jwtSecret, options.now()));
     columns ??= messageColumns(options.sql);
     const known = await columns;
@@ -173,7 +183,7 @@ export function postgrestRoutes(options: {
       .json({ code: error.code, message: error.message, details: null, hint: error.hint });
   };
 
-  router.get(`${POSTGREST_PATH}/:table`, read);
-  router.use(POSTGREST_PATH, errors);
+  router.get(`${POSTGREST_PATH}/${TABLE}`, read);
+  router.use(POSTGREST_PATH, otherTable, errors);
   return router;
 }
