@@ -20,6 +20,7 @@ describe('loadConfig', () => {
         tokensPerDay: 200_000,
         maxRepliesPerRoom: 4,
         summaryQuietMs: 600_000,
+        conversationSummaryQuietMs: 120_000,
       },
       allowedOrigins: '*',
       trustProxy: false,

@@ -47,6 +47,8 @@ export interface Config {
     maxRepliesPerRoom: number;
     /** A room quiet this long gets its session summarized (0: never). */
     summaryQuietMs: number;
+    /** A support conversation whose visitor has left, quiet this long, gets its session summarized. */
+    conversationSummaryQuietMs: number;
   };
   /** `CHORUS_ALLOWED_ORIGINS`: sites allowed to call the API from a browser. */
   allowedOrigins: AllowedOrigins;
@@ -263,6 +265,12 @@ const environmentSchema = z
     CHORUS_TOKENS_PER_ROOM_PER_DAY: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
     CHORUS_MAX_REPLIES_PER_ROOM: integer('CHORUS_MAX_REPLIES_PER_ROOM', 4, 1, 64),
     CHORUS_SUMMARY_QUIET_MS: integer('CHORUS_SUMMARY_QUIET_MS', 600_000, 0, 86_400_000),
+    CHORUS_CONVERSATION_SUMMARY_QUIET_MS: integer(
+      'CHORUS_CONVERSATION_SUMMARY_QUIET_MS',
+      120_000,
+      0,
+      86_400_000,
+    ),
     CHORUS_ALLOWED_ORIGINS: z
       .string()
       .optional()
@@ -388,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       tokensPerDay: environment.CHORUS_TOKENS_PER_ROOM_PER_DAY,
       maxRepliesPerRoom: environment.CHORUS_MAX_REPLIES_PER_ROOM,
       summaryQuietMs: environment.CHORUS_SUMMARY_QUIET_MS,
+      conversationSummaryQuietMs: environment.CHORUS_CONVERSATION_SUMMARY_QUIET_MS,
     },
     allowedOrigins: environment.CHORUS_ALLOWED_ORIGINS,
     identitySecret: environment.CHORUS_IDENTITY_SECRET,

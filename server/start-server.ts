@@ -20,7 +20,9 @@ import {
 } from './orchestrator/personas.ts';
 import type { Persona } from './orchestrator/persona-file.ts';
 import { seedDemoRooms } from './demo-rooms.ts';
+import { modelSummarizer } from './orchestrator/model-summarizer.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
+import { offlineSummarizer, type Summarizer } from './orchestrator/summarizer.ts';
 import { createChatModel, type ChatModel, type ProviderSettings } from './providers/index.ts';
 import { startChangeFeed } from './realtime/change-feed.ts';
 import { RealtimeHub } from './realtime/hub/hub.ts';
@@ -132,10 +134,12 @@ export async function startChorus(
       log,
       webhooks: config.webhooks ? store.webhooks : null, // off: nothing is queued
       modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!),
+      summarizer: summarizerFor(config, log),
     },
     {
       coalesceWindowMs: config.orchestrator.coalesceWindowMs,
       summaryQuietMs: config.orchestrator.summaryQuietMs,
+      summaryConversationQuietMs: config.orchestrator.conversationSummaryQuietMs,
       maxRepliesPerRoom: config.orchestrator.maxRepliesPerRoom,
       roomDefaults: {
         ...DEFAULT_ROOM_SETTINGS,
@@ -293,6 +297,17 @@ async function loadPersonaCatalog(
   return createPersonaCatalog(
     shipped.personas.map((persona) => withRealModel(persona, config.realModel)),
   );
+}
+
+/** Session summaries by the configured real model, else (and when it fails) the offline summarizer. */
+function summarizerFor(config: Config, log: Logger): Summarizer {
+  if (config.realModel === null) return offlineSummarizer;
+  return modelSummarizer({
+    model: createChatModel({ provider: config.realModel.provider }, config.providers),
+    modelName: config.realModel.model,
+    fallback: offlineSummarizer,
+    log,
+  });
 }
 
 /** The persona's model: its own endpoint and key variable, where it names them. */

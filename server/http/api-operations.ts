@@ -36,6 +36,7 @@ import {
   typingRequestSchema,
 } from '../../protocol/schemas/rest.ts';
 import { messageRowsSchema, postgrestErrorSchema } from '../../protocol/schemas/postgrest.ts';
+import { sessionsQuerySchema, sessionsResponseSchema } from '../../protocol/schemas/sessions.ts';
 import { eventsStreamQuerySchema } from './routes/event-cursor.ts';
 
 /** The answer of an SSE route: a stream of room events (`roomEventSchema`, protocol/schemas/room-events.ts), not one JSON body. */
@@ -268,6 +269,18 @@ export function apiOperations(messageChars: number): Operation[] {
         201: ['Created', adminRoomResponseSchema],
       },
       errors: [400, 401, 403, 409, 413, 415, 429],
+    },
+    {
+      ...room,
+      method: 'get',
+      path: '/api/rooms/:room/sessions',
+      operationId: 'listSessions',
+      summary: "The room's session summaries, newest first",
+      description:
+        "A session ends when the room has been quiet for `CHORUS_SUMMARY_QUIET_MS` (10 min), when a support conversation's visitor has left and it has been quiet for `CHORUS_CONVERSATION_SUMMARY_QUIET_MS` (2 min), or when the conversation is closed. Each summary is the memory the room's agents read, written by the configured model or, without one, offline. A room's summaries are never another room's.",
+      query: sessionsQuerySchema,
+      responses: { 200: ["The room's sessions", sessionsResponseSchema] },
+      errors: [400, 401, 403, 404, 429],
     },
     {
       method: 'get',

@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { typingRoutes } from './routes/typing.ts';
+import { roomSessionsRoutes } from './routes/room-sessions.ts';
 import { POSTGREST_PATH, postgrestRoutes } from './routes/postgrest.ts';
 import type { SqlExecutor } from '../store/sql.ts';
 
@@ -180,6 +181,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(typingRoutes({ bus: deps.roomEvents, access: access(false), now }));
+  app.use(roomSessionsRoutes({ summaries: deps.store.summaries, access: access(false) }));
   app.use(
     eventsRoutes({
       events: deps.roomEvents,

@@ -63,6 +63,7 @@ import {
   messageRowsSchema,
   postgrestErrorSchema,
 } from '../../protocol/schemas/postgrest.ts';
+import { roomSessionSchema, sessionsResponseSchema } from '../../protocol/schemas/sessions.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -116,6 +117,8 @@ function namedSchemas(operations: readonly Operation[]): {
     [roomEventSchema, 'RoomEvent'],
     [uiMessageChunkSchema, 'UIMessageChunk'],
     [messageRowSchema, 'MessageRow'],
+    [roomSessionSchema, 'RoomSession'],
+    [sessionsResponseSchema, 'SessionsResponse'],
     [messageRowsSchema, 'MessageRows'],
     [postgrestErrorSchema, 'PostgrestError'],
     ...(Object.keys(roomEventSchemas) as RoomEventName[]).map((event): [z.ZodType, string] => [

@@ -3,6 +3,7 @@
  * the concrete orchestrator, store or bus, so routes are testable with any implementation.
  * The `Orchestrator`, `createPostgresStores` and both `RoomBus` adapters satisfy them as they are.
  */
+import type { Summaries } from '../store/summaries.ts';
 import type {
   Agent,
   Author,
@@ -74,6 +75,7 @@ export interface RoomStore {
   >;
   transcript: Pick<Transcript, 'listMessages' | 'getMessage'>;
   audit: Pick<AuditLog, 'appendEvent'>;
+  summaries: Pick<Summaries, 'listSessions'>;
 }
 
 /** A room's broadcasts: the SSE endpoint subscribes to them, the typing endpoint publishes `typing`. */

@@ -55,6 +55,8 @@ export interface ConversationDependencies {
   stopAll(roomId: string, actor: Actor): Promise<void>;
   /** Where `conversation.status_changed` is queued; null or absent: webhooks are off. */
   webhooks?: Pick<WebhookOutbox, 'enqueueEvent'> | null;
+  /** The conversation was closed: its session ends (its summary is written). */
+  closed?(room: Room): void;
 }
 
 /** A role may not do this (`403 forbidden`). */
@@ -283,6 +285,7 @@ export class Conversations {
     });
     await this.broadcast(room.id, 'message', { message });
     await this.broadcast(room.id, 'conversation-status', { status, by });
+    if (status === 'closed') this.deps.closed?.(room);
     await this.publish(room.id).catch((error: unknown) =>
       this.deps.log('warn', 'conversations.publish_failed', { roomId: room.id, error }),
     );

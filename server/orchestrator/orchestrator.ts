@@ -42,6 +42,8 @@ export interface OrchestratorOptions extends ReplyWorkerOptions {
   roomDefaults: RoomSettings;
   /** Quiet time after which a room's session is summarized (0: never). */
   summaryQuietMs: number;
+  /** The quiet time after which a support conversation whose visitor has left is summarized. */
+  summaryConversationQuietMs: number;
   /** The most messages one session summary reads. */
   summaryMaxMessages: number;
 }
@@ -62,6 +64,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId
   contextTokenBudget: 6_000,
   roomDefaults: DEFAULT_ROOM_SETTINGS,
   summaryQuietMs: 600_000,
+  summaryConversationQuietMs: 120_000,
   summaryMaxMessages: 200,
 };
 
@@ -161,6 +164,7 @@ export class Orchestrator implements RoundHooks {
       liveMessage: (message) => this.worker.liveMessage(message),
       stopAll: (roomId, actor) => this.stop({ roomId, all: true }, actor),
       webhooks: deps.webhooks ?? null,
+      closed: (room) => this.summaries.end(room),
     });
     this.summaries = new SessionSummaries(
       {
@@ -170,7 +174,11 @@ export class Orchestrator implements RoundHooks {
         log: deps.log,
         onQuiet: (roomId) => this.presence.release(roomId),
       },
-      { quietMs: this.options.summaryQuietMs, maxMessages: this.options.summaryMaxMessages },
+      {
+        quietMs: this.options.summaryQuietMs,
+        conversationQuietMs: this.options.summaryConversationQuietMs,
+        maxMessages: this.options.summaryMaxMessages,
+      },
     );
   }
 
@@ -261,7 +269,7 @@ export class Orchestrator implements RoundHooks {
       },
     );
     if (!posted.created) return posted;
-    this.summaries.touch(room.id);
+    this.summaries.touch(room);
     if (room.parentId !== null) await this.deps.store.rooms.touchConversation(room.id);
     this.conversations.activity(room);
     await this.deps.bus
@@ -375,7 +383,7 @@ export class Orchestrator implements RoundHooks {
 
   /** Shows a room's agents in its presence (when someone opens the room). */
   async showAgents(room: Room): Promise<void> {
-    this.summaries.touch(room.id);
+    this.summaries.touch(room);
     await this.presence.show(room.id, this.agentsOf(room));
   }
 
@@ -390,7 +398,7 @@ export class Orchestrator implements RoundHooks {
     reply: Message,
     agents: Persona[],
   ): Promise<void> {
-    this.summaries.touch(room.id);
+    this.summaries.touch(room);
     this.conversations.activity(room);
     await this.replyCompleted(reply);
     if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);

@@ -136,7 +136,7 @@ function sentencesOf(content: string): string[] {
 }
 
 /** Untrusted text made one plain line: control characters and line breaks become spaces. */
-function oneLine(text: string, maxChars: number): string {
+export function oneLine(text: string, maxChars: number): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
   return shortenText(flat, maxChars);
@@ -172,7 +172,7 @@ function openQuestionsOf(previous: string | null): string[] {
 }
 
 /** Whole lines up to `maxChars`; a line that does not fit ends the text with an ellipsis line. */
-function capLines(lines: string[], maxChars: number): string {
+export function capLines(lines: string[], maxChars: number): string {
   const kept: string[] = [];
   let length = 0;
   for (const line of lines) {

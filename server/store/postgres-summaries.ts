@@ -9,8 +9,11 @@ interface SessionRow {
   room_id: string;
   started_at: Date | string;
   ended_at: Date | string;
+  message_count: number;
   summary: string;
 }
+
+const SESSION_COLUMNS = 'id, room_id, started_at, ended_at, message_count, summary';
 
 function toSession(row: SessionRow): RoomSession {
   return {
@@ -18,6 +21,8 @@ function toSession(row: SessionRow): RoomSession {
     roomId: row.room_id,
     startedAt: iso(row.started_at),
     endedAt: iso(row.ended_at),
+    durationMs: new Date(row.ended_at).getTime() - new Date(row.started_at).getTime(),
+    messageCount: row.message_count,
     summary: row.summary,
   };
 }
@@ -43,11 +48,11 @@ export class PostgresSummaries implements Summaries {
     summary: string;
   }): Promise<RoomSession | null> {
     const { rows } = await this.sql.query<SessionRow>(
-      `insert into room_sessions (id, room_id, started_at, ended_at, summary)
-       select $1, $2, min(created_at), max(created_at), $4 from messages where room_id = $2 and id = any($3::uuid[])
+      `insert into room_sessions (id, room_id, started_at, ended_at, message_count, summary)
+       select $1, $2, min(created_at), max(created_at), count(*), $4 from messages where room_id = $2 and id = any($3::uuid[])
        having count(*) > 0
        on conflict (room_id, started_at) do nothing
-       returning id, room_id, started_at, ended_at, summary`,
+       returning ${SESSION_COLUMNS}`,
       [randomUUID(), input.roomId, input.messageIds.filter((id) => UUID.test(id)), input.summary],
     );
     return rows[0] ? toSession(rows[0]) : null;
@@ -55,10 +60,19 @@ export class PostgresSummaries implements Summaries {
 
   async latestSession(roomId: string): Promise<RoomSession | null> {
     const { rows } = await this.sql.query<SessionRow>(
-      `select id, room_id, started_at, ended_at, summary from room_sessions
+      `select ${SESSION_COLUMNS} from room_sessions
        where room_id = $1 and summary is not null order by ended_at desc nulls last, started_at desc limit 1`,
       [roomId],
     );
     return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async listSessions(roomId: string, limit: number): Promise<RoomSession[]> {
+    const { rows } = await this.sql.query<SessionRow>(
+      `select ${SESSION_COLUMNS} from room_sessions
+       where room_id = $1 and summary is not null order by ended_at desc nulls last, started_at desc limit $2`,
+      [roomId, Math.max(1, limit)],
+    );
+    return rows.map(toSession);
   }
 }

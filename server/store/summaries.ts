@@ -9,6 +9,10 @@ export interface RoomSession {
   startedAt: string;
   /** The last summarized message's time: the next session starts after it. */
   endedAt: string;
+  /** From the first summarized message to the last, in milliseconds. */
+  durationMs: number;
+  /** How many messages the summary covers. */
+  messageCount: number;
   summary: string;
 }
 
@@ -30,4 +34,6 @@ export interface Summaries {
   }): Promise<RoomSession | null>;
   /** The room's most recent session, or null: never another room's. */
   latestSession(roomId: string): Promise<RoomSession | null>;
+  /** The room's sessions, newest first, at most `limit`: never another room's. */
+  listSessions(roomId: string, limit: number): Promise<RoomSession[]>;
 }

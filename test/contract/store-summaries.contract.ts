@@ -37,8 +37,12 @@ export function describeSummariesContract(name: string, openSql: () => Promise<S
           roomId: room.id,
           startedAt: first.message.createdAt,
           endedAt: second.message.createdAt,
+          messageCount: 2,
           summary: 'Decisions:\n- Ada: ship on Friday',
         });
+        expect(session!.durationMs).toBe(
+          Date.parse(second.message.createdAt) - Date.parse(first.message.createdAt),
+        );
         expect(await store.summaries.latestSession(room.id)).toEqual(session);
         expect(await store.summaries.unsummarizedMessages(room.id, 200)).toEqual([]);
 
@@ -57,6 +61,8 @@ export function describeSummariesContract(name: string, openSql: () => Promise<S
         });
         expect(next).toMatchObject({ startedAt: third.message.createdAt, summary: 'Later' });
         expect(await store.summaries.latestSession(room.id)).toEqual(next);
+        expect(await store.summaries.listSessions(room.id, 10)).toEqual([next, session]);
+        expect(await store.summaries.listSessions(room.id, 1)).toEqual([next]);
       });
 
       it('writes one session once when two writers race, whichever saw more of it', async () => {
@@ -98,6 +104,7 @@ export function describeSummariesContract(name: string, openSql: () => Promise<S
           summary: 'the secret plan',
         });
         expect(await store.summaries.latestSession(other.id)).toBeNull();
+        expect(await store.summaries.listSessions(other.id, 10)).toEqual([]);
         expect(await store.summaries.unsummarizedMessages(other.id, 200)).toEqual([]);
         // Another room's messages do not make a session of this room.
         const elsewhere = await post(other.id, 'Hello');

@@ -50,11 +50,9 @@ export class RoomVisitor {
     });
     if (response.status !== 200 && response.status !== 201)
       throw new Error(`session: ${response.status} ${await response.text()}`);
-    const visitor = new RoomVisitor(
-      baseUrl,
-      roomId,
-      sessionResponseSchema.parse(await response.json()),
-    );
+    const session = sessionResponseSchema.parse(await response.json());
+    // In a support room the session is for the visitor's own conversation.
+    const visitor = new RoomVisitor(baseUrl, session.room.id, session);
     await visitor.connect();
     return visitor;
   }
