@@ -458,9 +458,14 @@ function readOtlpHeaders(raw: string | null): Record<string, string> {
   for (const pair of (raw ?? '').split(',')) {
     const at = pair.indexOf('=');
     if (at <= 0) continue;
-    headers[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(
-      pair.slice(at + 1).trim(),
-    );
+    const decode = (text: string) => {
+      try {
+        return decodeURIComponent(text.trim());
+      } catch {
+        return text.trim(); // not URL-encoded after all: taken as written
+      }
+    };
+    headers[decode(pair.slice(0, at))] = decode(pair.slice(at + 1));
   }
   return headers;
 }

@@ -4,7 +4,7 @@
 // is reply-run.ts.
 import type { Message, RoomSettings } from '../../protocol/room.ts';
 import { childLogger, type Logger } from '../lib/logger.ts';
-import { NO_TELEMETRY, type ReplyTelemetry, type Telemetry } from '../observability/telemetry.ts';
+import type { ReplyTelemetry, Telemetry } from '../observability/telemetry.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
 import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
@@ -273,7 +273,7 @@ export class ReplyWorker {
       // A support conversation's inbox row follows the reply (docs/architecture.md §8).
       round.replyActive(room);
       const model = this.deps.modelFor(persona);
-      telemetry = (this.deps.telemetry ?? NO_TELEMETRY).replyStarted({
+      telemetry = this.deps.telemetry?.replyStarted({
         roomId: room.id,
         messageId: run.messageId,
         triggerMessageId: run.triggerMessageId,
@@ -292,7 +292,7 @@ export class ReplyWorker {
         {
           run,
           persona,
-          model: telemetry.observe(model),
+          model: telemetry?.observe(model) ?? model,
           system,
           turns,
           settings: {
@@ -325,7 +325,7 @@ export class ReplyWorker {
         },
       ).finally(() => clearInterval(active));
       const final = outcome.message;
-      telemetry.ended({ status: final.status, error: final.error ?? null });
+      telemetry?.ended({ status: final.status, error: final.error ?? null });
       usage = final.usage ?? usage;
       if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
       const runStatus =
