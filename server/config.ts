@@ -67,6 +67,22 @@ export interface Config {
   realtime: RealtimeSettings;
   /** Signed event POSTs to the site's other systems (docs/architecture.md §9); null: off. */
   webhooks: WebhookSettings | null;
+  /** `/metrics`, traces and shared limits (docs/architecture.md §10). */
+  operations: OperationsSettings;
+}
+
+/** Operations settings (docs/architecture.md §10). */
+export interface OperationsSettings {
+  /** `CHORUS_METRICS_TOKEN`: a bearer besides the admin key that may read `/metrics` from off the machine. */
+  metricsToken: string | null;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` (spans go to `<it>/v1/traces`); null: no tracing. */
+  otlpEndpoint: string | null;
+  /** `OTEL_EXPORTER_OTLP_HEADERS` (`key=value,key=value`), sent with every export. */
+  otlpHeaders: Record<string, string>;
+  /** `OTEL_SERVICE_NAME`; default `chorus`. */
+  serviceName: string;
+  /** `CHORUS_RATE_LIMIT_STORE`: where the `CHORUS_LIMIT_*` rate limits count; default `postgres` with `DATABASE_URL`, else `memory`. */
+  rateLimitStore: 'memory' | 'postgres';
 }
 
 /** `CHORUS_WEBHOOK_URL` and `CHORUS_WEBHOOK_SECRET` (both or neither) and the delivery limits. */
@@ -304,6 +320,25 @@ const environmentSchema = z
       }
     }),
     CHORUS_REALTIME_URL: setting,
+    CHORUS_METRICS_TOKEN: secret(
+      `CHORUS_METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} characters`,
+    ),
+    OTEL_EXPORTER_OTLP_ENDPOINT: setting.superRefine((value, context) => {
+      if (value !== null && !/^https?:\/\//.test(value))
+        context.addIssue({
+          code: 'custom',
+          message: `OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://localhost:4318, got "${value}"`,
+        });
+    }),
+    OTEL_EXPORTER_OTLP_HEADERS: setting,
+    OTEL_SERVICE_NAME: trimmed,
+    CHORUS_RATE_LIMIT_STORE: setting.superRefine((value, context) => {
+      if (value !== null && value !== 'memory' && value !== 'postgres')
+        context.addIssue({
+          code: 'custom',
+          message: `CHORUS_RATE_LIMIT_STORE must be memory or postgres, got "${value}"`,
+        });
+    }),
     CHORUS_REALTIME_SERVICE_KEY: setting,
     CHORUS_REALTIME_ANON_KEY: setting,
     CHORUS_WEBHOOK_URL: setting,
@@ -414,7 +449,34 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     publicRealtimeUrl: environment.CHORUS_PUBLIC_REALTIME_URL,
     realtime: readRealtimeSettings(environment, () => {}),
     webhooks: readWebhookSettings(environment, () => {}),
+    operations: {
+      metricsToken: environment.CHORUS_METRICS_TOKEN,
+      otlpEndpoint: environment.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '') ?? null,
+      otlpHeaders: readOtlpHeaders(environment.OTEL_EXPORTER_OTLP_HEADERS),
+      serviceName: environment.OTEL_SERVICE_NAME ?? 'chorus',
+      rateLimitStore:
+        (environment.CHORUS_RATE_LIMIT_STORE as 'memory' | 'postgres' | null) ??
+        (environment.DATABASE_URL ? 'postgres' : 'memory'),
+    },
   };
+}
+
+/** `OTEL_EXPORTER_OTLP_HEADERS` as the OpenTelemetry spec writes it: `key=value` pairs, comma-separated, URL-encoded. */
+function readOtlpHeaders(raw: string | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const decode = (text: string) => {
+      try {
+        return decodeURIComponent(text.trim());
+      } catch {
+        return text.trim(); // not URL-encoded after all: taken as written
+      }
+    };
+    headers[decode(pair.slice(0, at))] = decode(pair.slice(at + 1));
+  }
+  return headers;
 }
 
 /**

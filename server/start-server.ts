@@ -10,6 +10,7 @@ import { createApp } from './http/create-app.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ensurePrivateFolder } from './lib/private-folder.ts';
 import { realtimeUrlOf } from './lib/public-url.ts';
+import { createObservability } from './observability/observability.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import {
   DEFAULT_PERSONAS_DIRECTORY,
@@ -102,7 +103,8 @@ export async function startChorus(
   const log = options.log ?? createLogger(config.logLevel);
   const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
   const adminKey = await resolveAdminKey(config.adminKey, config.dataDir);
-  const sql = options.sql ?? (await openDatabase(config, log));
+  const observability = createObservability(config.operations); // docs/architecture.md §10
+  const sql = observability.instrumentSql(options.sql ?? (await openDatabase(config, log)));
   const store = createPostgresStores(sql);
   const tools = await loadTools();
   const personas = await loadPersonaCatalog(config, tools.names);
@@ -113,7 +115,7 @@ export async function startChorus(
     const room = await store.rooms.getRoom(roomId);
     return room?.parentId ?? null;
   });
-  const { bus } = realtime;
+  const bus = observability.countBroadcasts(realtime.bus);
   // postgres_changes for messages and rooms on the embedded hub (docs/architecture.md §9); an
   // external Supabase Realtime serves them from its own replication.
   const hub = realtime.hub;
@@ -133,6 +135,7 @@ export async function startChorus(
       tools,
       log,
       webhooks: config.webhooks ? store.webhooks : null, // off: nothing is queued
+      telemetry: observability.telemetry,
       modelFor: options.modelFor ?? ((persona) => models.get(persona.handle)!),
       summarizer: summarizerFor(config, log),
     },
@@ -181,12 +184,15 @@ export async function startChorus(
     listenHost: config.host,
     limits: config.apiLimits,
     trustProxy: config.trustProxy,
+    metrics: observability.route,
+    rateLimiters: observability.rateLimiters(sql),
     ...(options.serveWidget ? { assets: { widgetDir: WIDGET_DIST_DIR, demoDir: DEMO_DIR } } : {}),
   });
   const server = http.createServer((request, response) => {
     if (!realtime.hub?.handleRequest(request, response)) app(request, response);
   });
   realtime.hub?.attach(server);
+  observability.watch({ hub: realtime.hub, sql });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -220,6 +226,7 @@ export async function startChorus(
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
+      await observability.close();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * In-memory fixed-window rate limiting (docs/architecture.md §6, "Limits everywhere"): N hits per key
- * per window. One process's memory: with several orchestrators behind a load balancer each
- * enforces its own share, which is what a per-process limit can promise.
+ * Fixed-window rate limiting (docs/architecture.md §6, "Limits everywhere"): N hits per key per
+ * window. {@link FixedWindowRateLimiter} counts in one process's memory (one process, or limits
+ * that are per connection anyway); `server/store/postgres-rate-limits.ts` counts in the database,
+ * so N processes behind a load balancer enforce the configured number together (§10).
  */
 
 export interface RateLimitDecision {
@@ -22,6 +23,24 @@ export interface RateLimiterOptions {
   now?: () => number;
 }
 
+/** A limit on hits per key: in memory, or shared through a store. */
+export interface RateLimiter {
+  readonly limit: number;
+  /** Counts one hit for `key` and says whether it is within the limit (a refused hit is not counted). */
+  hit(key: string): RateLimitDecision | Promise<RateLimitDecision>;
+}
+
+/** Makes the limiter of one named limit (`name` keeps the limits' counts apart in a shared store). */
+export type RateLimiterFactory = (
+  name: string,
+  options: { limit: number; windowMs: number },
+) => RateLimiter;
+
+/** {@link RateLimiterFactory} for limits kept in this process's memory. */
+export function memoryRateLimiters(now: () => number = Date.now): RateLimiterFactory {
+  return (_name, options) => new FixedWindowRateLimiter({ ...options, now });
+}
+
 interface Window {
   startedAt: number;
   hits: number;
@@ -35,7 +54,7 @@ interface Window {
  * const decision = sessions.hit(request.ip);
  * if (!decision.allowed) response.set('Retry-After', String(decision.retryAfterSeconds)).status(429);
  */
-export class FixedWindowRateLimiter {
+export class FixedWindowRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, Window>();
   private readonly now: () => number;
   private readonly maxKeys: number;

@@ -1,6 +1,6 @@
 import { staticAssetRoutes, type StaticAssets } from './routes/static-assets.ts';
 import express, { type Express, type RequestHandler } from 'express';
-import { FixedWindowRateLimiter } from '../auth/rate-limit.ts';
+import { memoryRateLimiters, type RateLimiterFactory } from '../auth/rate-limit.ts';
 import { DEFAULT_SESSION_TTL_SECONDS } from '../auth/tokens.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AllowedOrigins } from '../auth/allowed-origins.ts';
@@ -22,6 +22,8 @@ import { adminRoutes } from './routes/admin.ts';
 import { CHAT_BODY_LIMIT_BYTES, CHAT_PATH, chatRoutes } from './routes/chat.ts';
 import { eventsRoutes } from './routes/events-sse.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import type { ChorusMetrics } from '../observability/metrics.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { typingRoutes } from './routes/typing.ts';
@@ -71,6 +73,10 @@ export interface AppDependencies {
   sseHeartbeatMs?: number;
   /** The built widget and the demo pages; left out, neither is served. */
   assets?: StaticAssets;
+  /** Where the `CHORUS_LIMIT_*` rate limits count: this process's memory by default, or a shared store (`postgresRateLimiters`). */
+  rateLimiters?: RateLimiterFactory;
+  /** `GET /metrics` (docs/architecture.md §10); left out, it is not served. */
+  metrics?: { metrics: ChorusMetrics; metricsToken: string | null };
   /** The clock (tests). */
   now?: () => number;
 }
@@ -96,8 +102,8 @@ export function createApp(deps: AppDependencies): Express {
   const { log } = deps;
   const now = deps.now ?? Date.now;
   const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
-  const limiter = (limit: number) =>
-    new FixedWindowRateLimiter({ limit, windowMs: MINUTE_MS, now });
+  const limiters = deps.rateLimiters ?? memoryRateLimiters(now);
+  const limiter = (name: string, limit: number) => limiters(name, { limit, windowMs: MINUTE_MS });
   const bodyLimitBytes = Math.max(16 * 1024, limits.messageChars * 6 + 4096);
   const openApiDocument = buildOpenApiDocument({ messageChars: limits.messageChars });
 
@@ -116,18 +122,22 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(
     ['/api', POSTGREST_PATH],
-    rateLimitByIp(limiter(limits.requestsPerMinute), 'requests from your network'),
+    rateLimitByIp(
+      limiter('requests_per_ip', limits.requestsPerMinute),
+      'requests from your network',
+    ),
   );
   // useChat sends the whole conversation each time: its body may be larger than a post's.
   app.use(CHAT_PATH, requireJson, jsonBody({ limitBytes: CHAT_BODY_LIMIT_BYTES }));
   app.use('/api', requireJson, jsonBody({ limitBytes: bodyLimitBytes }));
 
   // Shared by the messages and chat routes: a post counts once whichever way it came.
-  const messagesPerParticipant = limiter(limits.messagesPerMinute);
-  const messagesPerIp = limiter(limits.messagesPerIpPerMinute);
+  const messagesPerParticipant = limiter('messages_per_participant', limits.messagesPerMinute);
+  const messagesPerIp = limiter('messages_per_ip', limits.messagesPerIpPerMinute);
   const access = (allowQueryToken: boolean): RequestHandler =>
     roomAccess({ jwtSecret: deps.jwtSecret, store: deps.store, now, allowQueryToken });
   app.use(healthRoutes({ ready: deps.ready, log }));
+  if (deps.metrics) app.use(metricsRoutes({ ...deps.metrics, adminKey: deps.adminKey ?? null }));
   app.get('/api/openapi.json', (_request, response) => {
     response.json(openApiDocument);
   });
@@ -144,7 +154,7 @@ export function createApp(deps: AppDependencies): Express {
       hosts: { listenHost: deps.listenHost ?? '', allowedOrigins: deps.allowedOrigins ?? '*' },
       anonKey: deps.realtime.anonKey,
       realtimeTyping: deps.realtime.typing ?? 'channel',
-      sessionsPerIp: limiter(limits.sessionsPerMinute),
+      sessionsPerIp: limiter('sessions_per_ip', limits.sessionsPerMinute),
       adminKey: deps.adminKey ?? null,
       now,
     }),

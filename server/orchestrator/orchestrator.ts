@@ -37,6 +37,7 @@ import { DEFAULT_ROOM_SETTINGS, resolveRoomSettings } from './room-settings.ts';
 import { selectHandoffs, selectSpeakers } from './select-speakers.ts';
 import { SessionSummaries } from './session-summaries.ts';
 import { offlineSummarizer, type Summarizer } from './summarizer.ts';
+import type { Telemetry } from '../observability/telemetry.ts';
 
 export interface OrchestratorOptions extends ReplyWorkerOptions {
   roomDefaults: RoomSettings;
@@ -90,6 +91,8 @@ export interface OrchestratorDependencies {
   summarizer?: Summarizer;
   /** Where webhook events are queued (docs/architecture.md §9); null or absent: webhooks are off. */
   webhooks?: Pick<WebhookOutbox, 'enqueueEvent'> | null;
+  /** Metrics and spans of rounds and replies (docs/architecture.md §10); default none. */
+  telemetry?: Telemetry;
 }
 
 /** A message that cannot be answered now: the room has spent its daily token budget. */
@@ -269,6 +272,12 @@ export class Orchestrator implements RoundHooks {
       },
     );
     if (!posted.created) return posted;
+    if (runs.length > 0)
+      this.deps.telemetry?.roundStarted({
+        roomId: room.id,
+        messageId: posted.message.id,
+        runs: runs.length,
+      });
     this.summaries.touch(room);
     if (room.parentId !== null) await this.deps.store.rooms.touchConversation(room.id);
     this.conversations.activity(room);
@@ -425,6 +434,7 @@ export class Orchestrator implements RoundHooks {
       const runs = await this.deps.store.runs.listRuns(messageId);
       if (runs.some((run) => run.status === 'queued' || run.status === 'running')) return;
       await this.deps.bus.broadcast(roomId, 'round-end', { id: messageId });
+      this.deps.telemetry?.roundEnded(messageId);
     } catch (error) {
       this.deps.log('warn', 'orchestrator.round_end_failed', { roomId, messageId, error });
     }

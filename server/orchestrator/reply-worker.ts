@@ -3,7 +3,8 @@
 // agent_runs, and each step relies on what the previous one left in the row; streaming one reply
 // is reply-run.ts.
 import type { Message, RoomSettings } from '../../protocol/room.ts';
-import type { Logger } from '../lib/logger.ts';
+import { childLogger, type Logger } from '../lib/logger.ts';
+import type { ReplyTelemetry, Telemetry } from '../observability/telemetry.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
 import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
@@ -76,6 +77,8 @@ export interface ReplyWorkerDependencies {
   modelFor(persona: Persona): ChatModel;
   log: Logger;
   round: RoundHooks;
+  /** Metrics and spans of each reply (docs/architecture.md §10); default none. */
+  telemetry?: Telemetry;
 }
 
 interface ActiveReply {
@@ -213,7 +216,12 @@ export class ReplyWorker {
   }
 
   private async reply(run: AgentRun, controller: AbortController): Promise<void> {
-    const { store, bus, personas, log, round } = this.deps;
+    const { store, bus, personas, round } = this.deps;
+    const log = childLogger(this.deps.log, {
+      runId: run.id,
+      roomId: run.roomId,
+      agent: run.agentId,
+    });
     const { instanceId, leaseMs } = this.options;
     const persona = personas.find(run.agentId);
     const room = await store.rooms.getRoom(run.roomId);
@@ -234,6 +242,7 @@ export class ReplyWorker {
       );
     }, leaseMs / 3);
     let usage = { inputTokens: 0, outputTokens: 0 };
+    let telemetry: ReplyTelemetry | undefined;
     try {
       const agents = round.agentsOf(room);
       const settings = round.settingsOf(room);
@@ -263,6 +272,18 @@ export class ReplyWorker {
       }
       // A support conversation's inbox row follows the reply (docs/architecture.md §8).
       round.replyActive(room);
+      const model = this.deps.modelFor(persona);
+      telemetry = this.deps.telemetry?.replyStarted({
+        roomId: room.id,
+        messageId: run.messageId,
+        triggerMessageId: run.triggerMessageId,
+        agent: persona.handle,
+        reason: run.reason,
+        provider: model.provider,
+        model: persona.model,
+        maxOutputTokens,
+        ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }),
+      });
       const active =
         room.parentId === null
           ? undefined
@@ -271,7 +292,7 @@ export class ReplyWorker {
         {
           run,
           persona,
-          model: this.deps.modelFor(persona),
+          model: telemetry?.observe(model) ?? model,
           system,
           turns,
           settings: {
@@ -304,6 +325,7 @@ export class ReplyWorker {
         },
       ).finally(() => clearInterval(active));
       const final = outcome.message;
+      telemetry?.ended({ status: final.status, error: final.error ?? null });
       usage = final.usage ?? usage;
       if (!outcome.saved) return; // left to recovery, which finishes the row once the lease has expired
       const runStatus =
@@ -315,6 +337,7 @@ export class ReplyWorker {
       await store.runs.finishRun(run.id, instanceId, runStatus, final.error);
       await round.replyEnded(room, run, persona, final, agents);
     } finally {
+      telemetry?.ended({ status: 'error', error: 'the reply failed' }); // no-op once it ended
       clearInterval(lease);
       await store.budget
         .settleTokens({ roomId: run.roomId, runId: run.id, usage })

@@ -1,14 +1,18 @@
 import type { Request, RequestHandler } from 'express';
-import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
+import type { RateLimiter } from '../../auth/rate-limit.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 
 /**
  * Counts one hit of `key` and throws a 429 `rate_limited` with `Retry-After` when it is over
  * the limit. `what` completes "Too many …".
- * @example takeRateLimit(messages, participantId, 'messages from you in this room');
+ * @example await takeRateLimit(messages, participantId, 'messages from you in this room');
  */
-export function takeRateLimit(limiter: FixedWindowRateLimiter, key: string, what: string): void {
-  const decision = limiter.hit(key);
+export async function takeRateLimit(
+  limiter: RateLimiter,
+  key: string,
+  what: string,
+): Promise<void> {
+  const decision = await limiter.hit(key);
   if (decision.allowed) return;
   const seconds = decision.retryAfterSeconds;
   throw new HttpError(
@@ -21,32 +25,32 @@ export function takeRateLimit(limiter: FixedWindowRateLimiter, key: string, what
 
 /** The limits every post is counted against: the participant's in the room, and their network's. */
 export interface MessageLimits {
-  messagesPerParticipant: FixedWindowRateLimiter;
-  messagesPerIp: FixedWindowRateLimiter;
+  messagesPerParticipant: RateLimiter;
+  messagesPerIp: RateLimiter;
 }
 
 /**
  * Counts one message of `participantId` in `roomId` against its limit and its IP's (a new
  * session does not reset the IP's); throws a 429 for the first one over.
  */
-export function takeMessageLimits(
+export async function takeMessageLimits(
   limits: MessageLimits,
   request: Request,
   roomId: string,
   participantId: string,
-): void {
-  takeRateLimit(
+): Promise<void> {
+  await takeRateLimit(
     limits.messagesPerParticipant,
-    `${roomId}\u0000${participantId}`,
+    JSON.stringify([roomId, participantId]), // unambiguous, and storable as Postgres text
     'messages from you in this room',
   );
-  takeRateLimit(limits.messagesPerIp, request.ip ?? 'unknown', 'messages from your network');
+  await takeRateLimit(limits.messagesPerIp, request.ip ?? 'unknown', 'messages from your network');
 }
 
 /** A middleware that limits requests per client IP (`request.ip`, which honours `trust proxy`). */
-export function rateLimitByIp(limiter: FixedWindowRateLimiter, what: string): RequestHandler {
-  return (request: Request, _response, next) => {
-    takeRateLimit(limiter, request.ip ?? 'unknown', what);
+export function rateLimitByIp(limiter: RateLimiter, what: string): RequestHandler {
+  return async (request: Request, _response, next) => {
+    await takeRateLimit(limiter, request.ip ?? 'unknown', what);
     next();
   };
 }

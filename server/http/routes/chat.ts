@@ -3,7 +3,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { isStaffRole } from '../../../protocol/room.ts';
 import { chatRequestSchema, uiMessageText } from '../../../protocol/schemas/chat.ts';
 import type { UiMessageChunk } from '../../../protocol/schemas/chat.ts';
-import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
+import type { RateLimiter } from '../../auth/rate-limit.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { takeMessageLimits } from '../middleware/rate-limit.ts';
@@ -19,8 +19,8 @@ export interface ChatRouteDependencies {
   /** The room-access middleware (bearer, room claim, room exists). */
   access: RequestHandler;
   /** The same limiters as `POST /api/rooms/:room/messages`: a chat post is a post. */
-  messagesPerParticipant: FixedWindowRateLimiter;
-  messagesPerIp: FixedWindowRateLimiter;
+  messagesPerParticipant: RateLimiter;
+  messagesPerIp: RateLimiter;
   messageChars: number;
   log: Logger;
   /** Interval of SSE heartbeat comments while the round is quiet (the SDK ignores them). */
@@ -92,7 +92,7 @@ export function chatRoutes(deps: ChatRouteDependencies): Router {
     }
     const last = body.messages.at(-1)!;
     await rooms.assertMayPost(room, grant.participantId);
-    takeMessage(request, room.id, grant.participantId);
+    await takeMessage(request, room.id, grant.participantId);
 
     // Subscribed before posting, so no reply of the round can start unseen.
     const chunks: UiMessageChunk[] = [];

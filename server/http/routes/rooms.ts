@@ -16,7 +16,7 @@ import {
 } from '../../../protocol/schemas/rest.ts';
 import type { AccessGrant } from '../../auth/tokens.ts';
 import type { Actor } from '../../orchestrator/conversations.ts';
-import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
+import type { RateLimiter } from '../../auth/rate-limit.ts';
 import { ERROR_CODE, HttpError } from '../http-error.ts';
 import { takeMessageLimits } from '../middleware/rate-limit.ts';
 import { parseInput } from '../parse-input.ts';
@@ -30,9 +30,9 @@ export interface RoomRouteDependencies {
   /** The room-access middleware (bearer, room claim, room exists). */
   access: RequestHandler;
   /** Posts and regenerations per participant. */
-  messagesPerParticipant: FixedWindowRateLimiter;
+  messagesPerParticipant: RateLimiter;
   /** Posts and regenerations per client IP, whatever the session (new sessions do not reset it). */
-  messagesPerIp: FixedWindowRateLimiter;
+  messagesPerIp: RateLimiter;
   messageChars: number;
 }
 
@@ -105,7 +105,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
       );
     }
     await rooms.assertMayPost(room, grant.participantId);
-    takeMessage(request, room.id, grant.participantId);
+    await takeMessage(request, room.id, grant.participantId);
     const staffRole = isStaffRole(grant.role) ? grant.role : undefined;
     const { message, created } = await rooms.postMessage({
       room,
@@ -147,7 +147,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   router.post('/api/rooms/:room/messages/:id/regenerate', access, async (request, response) => {
     const { room, grant } = roomContext(response);
     const { id } = parseInput(messageParamsSchema, request.params, 'path');
-    if (grant.kind === 'room') takeMessage(request, room.id, grant.participantId);
+    if (grant.kind === 'room') await takeMessage(request, room.id, grant.participantId);
     response.status(202).json(await rooms.regenerate(room, id, actorOf(grant)));
   });
 

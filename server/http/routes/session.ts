@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { isStaffRole, type RoomSettings } from '../../../protocol/room.ts';
 import { sessionRequestSchema, type RoomSummary } from '../../../protocol/schemas/rest.ts';
 import { isAdminKey } from '../../auth/keys.ts';
-import type { FixedWindowRateLimiter } from '../../auth/rate-limit.ts';
+import type { RateLimiter } from '../../auth/rate-limit.ts';
 import { issueRoomToken } from '../../auth/tokens.ts';
 import { displayNameKey } from '../../lib/display-name.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -32,7 +32,7 @@ export interface SessionRouteDependencies {
   anonKey: string;
   /** Where the widget sends typing: over the channel (the embedded hub checks it) or `POST /api/rooms/:room/typing`. */
   realtimeTyping: 'channel' | 'server';
-  sessionsPerIp: FixedWindowRateLimiter;
+  sessionsPerIp: RateLimiter;
   /** The admin key: as bearer, it opens an `admin` session; null: no admin sessions. */
   adminKey: string | null;
   now: () => number;

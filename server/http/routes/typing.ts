@@ -42,7 +42,7 @@ export function typingRoutes(deps: TypingRouteDependencies): Router {
         'Typing needs a participant: send it with a room token from POST /api/session, not a service key',
       );
     }
-    takeRateLimit(
+    await takeRateLimit(
       updates,
       `${room.id}\u0000${grant.participantId}`,
       'typing updates from you in this room',

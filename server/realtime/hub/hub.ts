@@ -230,8 +230,10 @@ export class RealtimeHub implements HubCore {
     return this.topics.get(topicKey(subTopic, isPrivate))?.presence.state() ?? {};
   }
 
-  stats(): { connections: number; topics: number } {
-    return { connections: this.connections.size, topics: this.topics.size };
+  stats(): { connections: number; topics: number; channels: number } {
+    let channels = 0;
+    for (const topic of this.topics.values()) channels += topic.channels.size;
+    return { connections: this.connections.size, topics: this.topics.size, channels };
   }
 
   subscribe(channel: Channel): void {
