@@ -35,8 +35,10 @@ export function describeKnowledgeContract(name: string, openSql: () => Promise<S
       ],
       ...overrides,
     });
-    const mine = (passages: { source: string }[], source: string) =>
-      passages.filter((passage) => passage.source === source);
+    const mine = <Passage extends { source: string }>(
+      passages: Passage[],
+      source: string,
+    ): Passage[] => passages.filter((passage) => passage.source === source);
 
     it('finds the best chunk for a question in plain words, with its document, title and position', async () => {
       const document = documentOf({ url: 'https://northwind.example/returns' });
@@ -96,7 +98,9 @@ export function describeKnowledgeContract(name: string, openSql: () => Promise<S
       expect(
         (await store.knowledge.listDocuments()).find((known) => known.source === document.source),
       ).toEqual({ source: document.source, checksum: 'two' });
-      expect(mine(await store.knowledge.search('unused full refund', 5), document.source)).toEqual([]);
+      expect(mine(await store.knowledge.search('unused full refund', 5), document.source)).toEqual(
+        [],
+      );
       expect(mine(await store.knowledge.search('14 days', 5), document.source)).toHaveLength(1);
 
       await store.knowledge.removeDocument(document.source);
