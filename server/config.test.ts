@@ -254,3 +254,12 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('CHORUS_KNOWLEDGE_DIR', () => {
+  it('is off by default, and resolved from the working directory when set', () => {
+    expect(loadConfig({}, '/srv/chorus').knowledgeDir).toBeNull();
+    expect(loadConfig({ CHORUS_KNOWLEDGE_DIR: 'docs/help' }, '/srv/chorus').knowledgeDir).toBe(
+      '/srv/chorus/docs/help',
+    );
+  });
+});

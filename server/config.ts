@@ -36,6 +36,8 @@ export interface Config {
   databaseUrl: string | null;
   /** A folder of persona Markdown files; null means the defaults that ship with the server. */
   personasDir: string | null;
+  /** `CHORUS_KNOWLEDGE_DIR`: a folder of Markdown, HTML and text the agents search (docs/architecture.md §11); null: none (the demo start uses demo/knowledge). */
+  knowledgeDir: string | null;
   providers: ProviderSettings;
   /** The real model the shipped (offline) personas switch to when this server has a key; null: they stay offline. */
   realModel: RealModel | null;
@@ -268,6 +270,7 @@ const environmentSchema = z
         });
     }),
     CHORUS_PERSONAS_DIR: setting,
+    CHORUS_KNOWLEDGE_DIR: setting,
     OPENAI_API_KEY: trimmed,
     OPENAI_BASE_URL: providerUrl('OPENAI_BASE_URL'),
     ANTHROPIC_API_KEY: trimmed,
@@ -416,6 +419,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     databaseUrl: environment.DATABASE_URL,
     personasDir: environment.CHORUS_PERSONAS_DIR
       ? path.resolve(cwd, environment.CHORUS_PERSONAS_DIR)
+      : null,
+    knowledgeDir: environment.CHORUS_KNOWLEDGE_DIR
+      ? path.resolve(cwd, environment.CHORUS_KNOWLEDGE_DIR)
       : null,
     providers: {
       openai: { apiKey: environment.OPENAI_API_KEY, baseURL: environment.OPENAI_BASE_URL },

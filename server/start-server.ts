@@ -22,6 +22,7 @@ import {
 import type { Persona } from './orchestrator/persona-file.ts';
 import { seedDemoRooms } from './demo-rooms.ts';
 import { modelSummarizer } from './orchestrator/model-summarizer.ts';
+import { watchKnowledgeDir } from './knowledge/knowledge-index.ts';
 import { DEFAULT_ROOM_SETTINGS } from './orchestrator/room-settings.ts';
 import { offlineSummarizer, type Summarizer } from './orchestrator/summarizer.ts';
 import { createChatModel, type ChatModel, type ProviderSettings } from './providers/index.ts';
@@ -158,6 +159,11 @@ export async function startChorus(
     await ensureWidgetBuilt(log);
     await seedDemoRooms(store.rooms);
   }
+  // Knowledge sources (docs/architecture.md §11): the configured folder, or the demo site's.
+  const knowledgeDir =
+    config.knowledgeDir ?? (options.serveWidget ? path.join(DEMO_DIR, 'knowledge') : null);
+  const knowledge = knowledgeDir ? watchKnowledgeDir(knowledgeDir, store.knowledge, { log }) : null;
+  await knowledge?.ready;
   let closing = false;
   const { keys } = realtime;
   const app = createApp({
@@ -220,6 +226,7 @@ export async function startChorus(
       closing = true;
       await orchestrator.close(); // replies cut here queue their `reply.completed` first
       await webhooks?.close();
+      knowledge?.close();
       await bus.close();
       await changeFeed?.close();
       await realtime.hub?.close();

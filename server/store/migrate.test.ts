@@ -57,6 +57,8 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
     expect(tables.rows.map((row) => row.table_name)).toEqual([
       'agent_runs',
       'chorus_migrations',
+      'knowledge_chunks',
+      'knowledge_documents',
       'messages',
       'participants',
       'room_events',

@@ -1,5 +1,6 @@
 import { PostgresAuditLog } from './postgres-audit-log.ts';
 import { PostgresBudget } from './postgres-budget.ts';
+import { PostgresKnowledge } from './postgres-knowledge.ts';
 import { PostgresRooms } from './postgres-rooms.ts';
 import { PostgresRunQueue } from './postgres-run-queue.ts';
 import { PostgresSummaries } from './postgres-summaries.ts';
@@ -25,6 +26,7 @@ export function createPostgresStores(sql: Sql): PostgresStores {
     summaries: new PostgresSummaries(sql),
     audit: new PostgresAuditLog(sql),
     webhooks: new PostgresWebhookOutbox(sql),
+    knowledge: new PostgresKnowledge(sql),
     transaction: (work) => sql.transaction(work),
     close: () => sql.close(),
   };

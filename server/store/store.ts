@@ -7,6 +7,7 @@
 import type { Author, Message } from '../../protocol/room.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Budget } from './budget.ts';
+import type { Knowledge } from './knowledge.ts';
 import type { Rooms } from './rooms.ts';
 import type { AgentRun, NewRun, RunQueue } from './run-queue.ts';
 import type { Summaries } from './summaries.ts';
@@ -22,6 +23,7 @@ export interface Stores extends Transactions {
   summaries: Summaries;
   audit: AuditLog;
   webhooks: WebhookOutbox;
+  knowledge: Knowledge;
   close(): Promise<void>;
 }
 

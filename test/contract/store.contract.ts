@@ -5,6 +5,7 @@
 import type { Sql } from '../../server/store/sql.ts';
 import { describeAuditLogContract } from './store-audit-log.contract.ts';
 import { describeBudgetContract } from './store-budget.contract.ts';
+import { describeKnowledgeContract } from './store-knowledge.contract.ts';
 import { describeRoomsContract } from './store-rooms.contract.ts';
 import { describeRunQueueContract } from './store-run-queue.contract.ts';
 import { describeSummariesContract } from './store-summaries.contract.ts';
@@ -19,4 +20,5 @@ export function describeStoreContract(name: string, openSql: () => Promise<Sql>)
   describeSummariesContract(name, openSql);
   describeAuditLogContract(name, openSql);
   describeWebhookOutboxContract(name, openSql);
+  describeKnowledgeContract(name, openSql);
 }

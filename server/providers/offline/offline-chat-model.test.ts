@@ -114,8 +114,8 @@ describe('OfflineChatModel', () => {
 
     expect(new Set(texts).size).toBe(4);
     expect(texts[0]).toMatch(/step by step/);
-    expect(texts[1]).toMatch(/^Quick read/);
-    expect(texts[2]).toMatch(/three questions/);
+    expect(texts[1]).toMatch(/^\| Point \| Detail \|$/m);
+    expect(texts[2]).toMatch(/risks I would weigh, most serious first/);
     for (const text of texts) expect(text.length).toBeGreaterThanOrEqual(300);
   });
 

@@ -3,6 +3,8 @@
  * (same request, same plan), kept apart from the pacing so it can be tested directly.
  */
 import type { ChatRequest, ChatTurn } from '../chat-model.ts';
+import { readNumbers } from './number-reading.ts';
+import { readQuestion, type Question } from './question-reading.ts';
 import { summarizeToolResult } from './tool-results.ts';
 import {
   asksForOwnName,
@@ -55,6 +57,7 @@ export function planReply(
       self,
       askerName: undefined,
       topic: undefined,
+      question: readQuestion(''),
       earlierRemark: undefined,
       toolNames,
       variant,
@@ -63,6 +66,7 @@ export function planReply(
   }
   const { turn: question, index } = last;
   const remark = latestRemarkByOthers(request.turns, index, question.name);
+  const ownTopic = findTopic(question.content);
   const context: ReplyContext = {
     self,
     askerName:
@@ -72,8 +76,16 @@ export function planReply(
     // "@sage ask @critic what they think" has no topic of its own: it is about the message before,
     // which the voices already quote when someone else said it.
     topic:
-      findTopic(question.content) ??
-      (remark?.index === index - 1 ? undefined : findTopicBefore(request.turns, index)),
+      ownTopic ??
+      (remark?.index === index - 1 ? undefined : findTopic(turnBefore(request.turns, index))),
+    // Likewise the question to answer: the message itself, or the one it refers to.
+    question: readQuestion(
+      ownTopic !== undefined
+        ? question.content
+        : remark?.index === index - 1
+          ? remark.text
+          : turnBefore(request.turns, index) || question.content,
+    ),
     earlierRemark: remark ? { speaker: remark.speaker, text: excerpt(remark.text) } : undefined,
     toolNames,
     variant,
@@ -87,14 +99,18 @@ export function planReply(
     const answers = toolResults.map(({ name, args, content }) =>
       voice.toolAnswer(context, name, summarizeToolResult(name, args, content)),
     );
+    // The text before the call (its preface) and this text form one message: keep them apart.
+    const caller = request.turns.findLast((turn) => turn.role === 'assistant');
+    const separator = caller?.content.trim() ? '\n\n' : '';
     return withReasoning(voice, `the ${toolResults[0]?.name ?? 'tool'} result`, {
-      text: withHandoff(answers.join('\n\n')),
+      text: separator + withHandoff(answers.join('\n\n')),
     });
   }
 
   const intent = alreadyCalledTools(request.turns, index)
     ? undefined
-    : detectToolIntent(question.content, request.tools);
+    : (detectToolIntent(question.content, request.tools) ??
+      derivedCalculation(context.question, toolNames));
   if (intent) {
     const callId = `call_offline_${hash(`${variant}:${intent.name}:${JSON.stringify(intent.args)}`).toString(36)}`;
     return withReasoning(voice, describeIntent(intent), {
@@ -134,12 +150,22 @@ function describeIntent(intent: ToolIntent): string {
 }
 
 /** For "@sage ask @critic what they think": the topic is in the message before. */
-function findTopicBefore(turns: readonly ChatTurn[], index: number): string | undefined {
+function turnBefore(turns: readonly ChatTurn[], index: number): string {
   for (let earlier = index - 1; earlier >= 0; earlier -= 1) {
     const turn = turns[earlier];
-    if (turn?.role === 'user' && plainText(turn.content) !== '') return findTopic(turn.content);
+    if (turn?.role === 'user' && plainText(turn.content) !== '') return turn.content;
   }
-  return undefined;
+  return '';
+}
+
+/** "Is €1,200 a year cheaper than €110 a month?": the sum that settles it, for the calculator. */
+function derivedCalculation(
+  question: Question,
+  toolNames: readonly string[],
+): ToolIntent | undefined {
+  if (!toolNames.includes('calculator') || question.kind !== 'numbers') return undefined;
+  const expression = readNumbers(question).expression;
+  return expression ? { name: 'calculator', args: { expression } } : undefined;
 }
 
 /** The tool results that end the transcript, with the name and arguments of the call each answers. */

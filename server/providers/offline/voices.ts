@@ -3,6 +3,8 @@
  * {@link ReplyContext}) into its own words: Sage explains patiently, Scout is terse and reaches for
  * tools, Critic doubts. Unknown model names get a plain assistant voice.
  */
+import { criticAnswer, sageAnswer, scoutAnswer, scoutFollowUp } from './persona-answers.ts';
+import type { Question } from './question-reading.ts';
 import type { ToolIntent } from './transcript-reading.ts';
 import type { ToolResultSummary } from './tool-results.ts';
 
@@ -13,6 +15,8 @@ export interface ReplyContext {
   askerName: string | undefined;
   /** A short phrase for what the message is about. */
   topic: string | undefined;
+  /** The question being answered, read for its kind, terms and quantities. */
+  question: Question;
   /** The latest thing someone else in the room said, as an excerpt. */
   earlierRemark: { speaker: string; text: string } | undefined;
   /** The tools offered in this request, by name. */
@@ -36,11 +40,6 @@ export interface Voice {
   handoff(handles: string[]): string;
 }
 
-/** One of `options`, chosen by the context's variant. */
-function pick(options: readonly string[], variant: number): string {
-  return options[variant % options.length] ?? '';
-}
-
 function mentionList(handles: string[]): string {
   const mentions = handles.map((handle) => `@${handle}`);
   return mentions.length <= 1
@@ -59,28 +58,7 @@ function toolFailure(toolName: string, summary: ToolResultSummary): string {
 const sage: Voice = {
   defaultName: 'Sage',
   reasoning: (subject) => `Thinking about ${subject}…`,
-  answer(context) {
-    const opening = pick(
-      [
-        'Let me think this through with you.',
-        "That's worth taking slowly, so here is how I see it.",
-        'Good question. Let me lay out my thinking.',
-      ],
-      context.variant,
-    );
-    const address = context.askerName
-      ? `${context.askerName}, ${opening.charAt(0).toLowerCase()}${opening.slice(1)}`
-      : opening;
-    const subject = context.topic ? `On “${context.topic}”, the` : 'The';
-    const remark = context.earlierRemark
-      ? ` ${quote(context.earlierRemark)}, and that gives us a concrete place to start.`
-      : '';
-    return [
-      address,
-      `${subject} most useful first step is to separate what we already know from what we are only assuming.${remark} From there I would begin with the simplest version that could work, try it on one real example, and only then add the parts that deal with the edge cases.`,
-      'Each step stays small enough to explain to someone who joins the room later, which is usually a good sign that the idea is sound. If it helps, I can walk through an example step by step.',
-    ].join('\n\n');
-  },
+  answer: (context) => sageAnswer(context.question, context),
   recallName(context, name) {
     if (!name) {
       const known = context.askerName ? ` The room only shows you as ${context.askerName}.` : '';
@@ -112,24 +90,7 @@ const sage: Voice = {
 const scout: Voice = {
   defaultName: 'Scout',
   reasoning: (subject) => `Looking into ${subject}…`,
-  answer(context) {
-    const seen = context.earlierRemark
-      ? `${quote(context.earlierRemark)}.`
-      : 'nothing earlier on this yet.';
-    const tools =
-      context.toolNames.length > 0
-        ? context.toolNames.join(', ')
-        : 'none in this room, so this is from the transcript alone';
-    return [
-      context.topic ? `Quick read on “${context.topic}”:` : 'Quick read:',
-      `- In the transcript: ${seen}`,
-      '- Open question: which source would settle it.',
-      '- Confidence: low until something is checked.',
-      `- Tools on hand: ${tools}.`,
-      '',
-      "Next step: give me a number to crunch or a phrase to search and I'll check instead of guessing.",
-    ].join('\n');
-  },
+  answer: (context) => scoutAnswer(context.question, context),
   recallName(context, name) {
     if (!name)
       return `Checked the transcript:\n- No name given yet${context.askerName ? ` (display name: ${context.askerName})` : ''}.\n- Say "my name is …" and I'll have it on record.\nNothing to look up until then.`;
@@ -146,10 +107,13 @@ const scout: Voice = {
     if (intent.name === 'current_time') return 'Checking the clock.';
     return `Searching the history for “${intent.args.query}”.`;
   },
-  toolAnswer(_context, toolName, summary) {
+  toolAnswer(context, toolName, summary) {
     if (summary.isError)
-      return `${toolFailure(toolName, summary)}.\n- Nothing verified.\n- Try rephrasing and I'll run it again.`;
-    return `Result: ${summary.sentence}\n- Source: ${toolName}.\n- Verified, not guessed.`;
+      return `${toolFailure(toolName, summary)}.\n\n- Nothing verified.\n- Try rephrasing and I'll run it again.`;
+    const figures = toolName === 'calculator' ? scoutFollowUp(context.question) : undefined;
+    return [`Result: ${summary.sentence}`, figures, `Source: ${toolName}. Verified, not guessed.`]
+      .filter(Boolean)
+      .join('\n\n');
   },
   handoff: (handles) => `${mentionList(handles)}, over to you.`,
 };
@@ -157,20 +121,7 @@ const scout: Voice = {
 const critic: Voice = {
   defaultName: 'Critic',
   reasoning: (subject) => `Thinking about what could go wrong with ${subject}…`,
-  answer(context) {
-    const opening = pick(
-      ["I'm not convinced yet.", 'Let me push back a little.', 'Before we agree, a few doubts.'],
-      context.variant,
-    );
-    const remark = context.earlierRemark
-      ? `\n\n${quote(context.earlierRemark)}. That is a claim, not a result; I'd want to see it tested before we build on it.`
-      : '';
-    return [
-      `${opening} On ${context.topic ? `“${context.topic}”` : 'this'}, three questions before anyone commits:`,
-      '1. What evidence says this is the real problem, and not a symptom of another one?\n2. What breaks first under load, misuse or a bad input?\n3. How would we find out, quickly, that we were wrong?',
-      `Show me a failing case or a number, and I'll happily change my mind.${remark}`,
-    ].join('\n\n');
-  },
+  answer: (context) => criticAnswer(context.question, context),
   recallName(context, name) {
     if (!name)
       return `You haven't told us your name${context.askerName ? `; all I have is the display name ${context.askerName}, and display names prove nothing` : ''}. I won't invent one. Tell me, and I'll take your word for it, provisionally.`;
