@@ -88,7 +88,6 @@ export class ChorusMessageList extends LitElement {
   readonly #loadingOlder = new StoreController(this, () => this.state?.transcript.$loadingOlder);
   readonly #announcements = new StoreController(this, () => this.state?.transcript.$announcements);
   readonly #agents = new StoreController(this, () => this.state?.$agents);
-  readonly #session = new StoreController(this, () => this.state?.status.$session);
   readonly #rendered = new Map<string, RenderedContent>();
   #pinned = true;
   /** The oldest message in the DOM; `undefined` renders from the first loaded one. */
@@ -391,13 +390,6 @@ export class ChorusMessageList extends LitElement {
       : nothing;
   }
 
-  /** An empty conversation: the room's welcome (else the default line) and its suggested first questions. */
-  #renderEmpty() {
-    const room = this.#session.value?.room;
-    return html`<p class="empty">${room?.welcome || this.strings.emptyRoom}</p>
-      ${room?.starters?.map((starter) => html`<button class="button starter" type="button" @click=${() => this.state?.transcript.sendMessage(starter)}>${starter}</button>`)}`;
-  }
-
   #renderAnnouncement(announcement: Announcement) {
     const strings = this.strings;
     const text =
@@ -422,7 +414,7 @@ export class ChorusMessageList extends LitElement {
           ${this.#renderHistory()}
           ${
             list.length === 0
-              ? this.#renderEmpty()
+              ? html`<chorus-welcome .state=${this.state} .strings=${strings}></chorus-welcome>`
               : repeat(
                   list,
                   (message) => message.id,
