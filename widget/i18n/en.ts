@@ -82,6 +82,12 @@ export const EN = {
   statusClosed: 'This conversation was closed',
   muted: 'You have been muted',
   mutedUntil: 'You have been muted until {time}',
+  aiLabel: 'AI',
+  agentsLabel: 'The AI agents here',
+  startersLabel: 'Suggested questions',
+  mentionAll: 'every agent',
+  charactersLeft: '{count} characters left',
+  charactersOver: '{count} characters too many',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

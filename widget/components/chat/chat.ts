@@ -32,6 +32,7 @@ import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { tokenStyles } from '../../styles/tokens.styles.ts';
 import type { ChorusComposer } from '../composer/composer.ts';
+import { readableTitle } from '../header/title.ts';
 import { chatStyles } from './chat.styles.ts';
 
 export type ChatMode = 'launcher' | 'inline';
@@ -520,7 +521,7 @@ export class ChorusChat extends LitElement {
 
   #renderPanel(strings: ChorusStrings) {
     const launcher = this.mode === 'launcher';
-    const title = this.#session.value?.room.title || strings.chatTitle;
+    const title = readableTitle(this.#session.value?.room, strings.chatTitle);
     const typing = this.#typingNames.value ?? [];
     const locale = this.#resolvedLocale;
     return html`<section
