@@ -86,8 +86,8 @@ export const EN = {
   agentsLabel: 'The AI agents here',
   startersLabel: 'Suggested questions',
   mentionAll: 'every agent',
-  charactersLeft: '{count} characters left',
-  charactersOver: '{count} characters too many',
+  charactersLeft: 'Characters left: {count}',
+  charactersOver: 'Characters over the limit: {count}',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

@@ -85,6 +85,6 @@ export const FR: ChorusStrings = {
   agentsLabel: 'Les agents IA présents',
   startersLabel: 'Questions suggérées',
   mentionAll: 'tous les agents',
-  charactersLeft: '{count} caractères restants',
-  charactersOver: '{count} caractères de trop',
+  charactersLeft: 'Caractères restants : {count}',
+  charactersOver: 'Caractères en trop : {count}',
 };

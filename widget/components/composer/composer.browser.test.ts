@@ -186,11 +186,11 @@ describe('<chorus-composer>', () => {
     textarea.value = 'x'.repeat(MAX_MESSAGE_CHARS - 2);
     textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     await settle(chat);
-    expect(counter()).to.equal('2 characters left');
+    expect(counter()).to.equal('Characters left: 2');
     expect(textarea.getAttribute('aria-describedby')).to.equal('counter');
     await sendKeys({ type: 'abcde' });
     await settle(chat);
-    expect(counter()).to.equal('3 characters too many');
+    expect(counter()).to.equal('Characters over the limit: 3');
     expect(textarea.getAttribute('aria-invalid')).to.equal('true');
     expect(send.disabled).to.equal(true);
     await sendKeys({ press: 'Enter' });
@@ -199,7 +199,7 @@ describe('<chorus-composer>', () => {
     expect(textarea.value).to.have.length(MAX_MESSAGE_CHARS + 3); // kept, to be shortened
     for (let index = 0; index < 3; index++) await sendKeys({ press: 'Backspace' });
     await settle(chat);
-    expect(counter()).to.equal('0 characters left');
+    expect(counter()).to.equal('Characters left: 0');
     expect(send.disabled).to.equal(false);
     await sendKeys({ press: 'Enter' });
     await until(() =>
