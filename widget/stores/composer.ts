@@ -37,7 +37,7 @@ const MAX_OPTIONS = 8;
 
 /**
  * The longest message the widget sends: the server's default `CHORUS_LIMIT_MESSAGE_CHARS`
- * (docs/decisions.md, "The composer's length limit").
+ * (docs/architecture.md §8, "The first minute in the widget").
  */
 export const MAX_MESSAGE_CHARS = 8_000;
 

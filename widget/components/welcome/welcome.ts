@@ -8,7 +8,7 @@ import { sharedStyles } from '../../styles/shared.styles.ts';
 import { welcomeStyles } from './welcome.styles.ts';
 
 /**
- * @summary An empty conversation's first screen (docs/architecture.md §10): the room's welcome
+ * @summary An empty conversation’s first screen (docs/architecture.md §8): the room's welcome
  * (else the default line), a card of its agents (colour, name, an "AI" label, the model, the
  * description, in plain sight for touch users too), and its suggested first questions as
  * buttons that send them.
