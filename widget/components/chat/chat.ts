@@ -127,7 +127,7 @@ const listConverter = {
  * @csspart message--own - A message the current user wrote.
  * @csspart message--staff - A message from someone of the site's team (shown as "Ada from the team").
  * @csspart message__author - The author's name.
- * @csspart message__badge - The model badge.
+ * @csspart message__badge - The "AI" badge of an agent (its model as the tooltip).
  * @csspart message__reason - Why an agent answered.
  * @csspart message__content - The text.
  * @csspart message__status - Sending, failed, cancelled, interrupted or error.

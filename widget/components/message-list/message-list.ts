@@ -53,7 +53,7 @@ interface RenderedContent {
  * "new messages" pill, and a polite live region announcing finished messages.
  * @csspart log - The scrolling list (`role="log"`).
  * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`, `message--staff`).
- * @csspart message__author - The author's name.   @csspart message__badge - The model badge.
+ * @csspart message__author - The author's name.   @csspart message__badge - The "AI" badge of an agent (its model as the tooltip).
  * @csspart message__reason - Why an agent answered.   @csspart message__content - The text.
  * @csspart message__actions - Stop / Retry / Regenerate, then what `messageActions` adds.
  * @csspart new-messages - The pill.
@@ -363,7 +363,7 @@ export class ChorusMessageList extends LitElement {
       <div class="meta">
         ${kind === 'agent' ? html`<span class="avatar" aria-hidden="true"></span>` : nothing}
         <span class="author" part="message__author">${staff ? format(strings.staffAuthor, { name: message.author.name }) : message.author.name}</span>
-        ${message.model ? html`<span class="badge" part="message__badge" title=${format(strings.modelLabel, { model: message.model })}>${message.model}</span>` : nothing}
+        ${kind === 'agent' ? html`<span class="badge" part="message__badge" title=${message.model ? format(strings.modelLabel, { model: message.model }) : nothing}>${strings.aiLabel}</span>` : nothing}
         ${reason ? html`<span class="reason" part="message__reason">${format(strings.reasonLabel, { reason })}</span>` : nothing}
         <time datetime=${message.createdAt}>${this.#time(message.createdAt)}</time>
       </div>
