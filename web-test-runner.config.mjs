@@ -34,6 +34,23 @@ const minifiedStylesPlugin = {
   },
 };
 
+/**
+ * `executeServerCommand('accessibility-tree')`: Chromium's whole accessibility tree (roles, names,
+ * descriptions; `interestingOnly: false`, so list items and landmarks are in it) for tests of
+ * what assistive technology gets.
+ * @type {import('@web/test-runner').TestRunnerPlugin}
+ */
+const accessibilityTreePlugin = {
+  name: 'chorus-accessibility-tree',
+  async executeCommand({ command, session }) {
+    if (command !== 'accessibility-tree') return undefined;
+    const page = /** @type {import('@web/test-runner-chrome').ChromeLauncher} */ (
+      session.browser
+    ).getPage(session.id);
+    return page.accessibility.snapshot({ interestingOnly: false });
+  },
+};
+
 /** Where browser tests fetch the Node-side test server's details from. */
 export const TEST_CONFIG_PATH = '/__chorus/test-config.json';
 
@@ -110,6 +127,7 @@ export async function createConfig({ plugins = [] } = {}) {
       minifiedStylesPlugin,
       esbuildPlugin({ ts: true, target: 'es2022' }),
       testServerPlugin(startTestServer),
+      accessibilityTreePlugin,
       ...plugins,
     ],
     browsers: [

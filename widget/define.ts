@@ -7,6 +7,7 @@ import type { ChorusChat } from './components/chat/chat.ts';
 import type { ChorusComposer } from './components/composer/composer.ts';
 import type { ChorusChatHeader } from './components/header/header.ts';
 import type { ChorusMessageList } from './components/message-list/message-list.ts';
+import type { ChorusWelcome } from './components/welcome/welcome.ts';
 import { defineChorusElements } from './elements.ts';
 
 export { define, defineChorusElements } from './elements.ts';
@@ -19,5 +20,6 @@ declare global {
     'chorus-chat-header': ChorusChatHeader;
     'chorus-message-list': ChorusMessageList;
     'chorus-composer': ChorusComposer;
+    'chorus-welcome': ChorusWelcome;
   }
 }

@@ -2,6 +2,7 @@ import { ChorusChat } from './components/chat/chat.ts';
 import { ChorusComposer } from './components/composer/composer.ts';
 import { ChorusChatHeader } from './components/header/header.ts';
 import { ChorusMessageList } from './components/message-list/message-list.ts';
+import { ChorusWelcome } from './components/welcome/welcome.ts';
 import { warnOnce } from './lib/warn-once.ts';
 
 /**
@@ -30,6 +31,7 @@ export function define(tag: string, constructor: CustomElementConstructor): void
  */
 export function defineChorusElements(): void {
   define('chorus-chat-header', ChorusChatHeader);
+  define('chorus-welcome', ChorusWelcome);
   define('chorus-message-list', ChorusMessageList);
   define('chorus-composer', ChorusComposer);
   define('chorus-chat', ChorusChat);

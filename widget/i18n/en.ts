@@ -82,6 +82,12 @@ export const EN = {
   statusClosed: 'This conversation was closed',
   muted: 'You have been muted',
   mutedUntil: 'You have been muted until {time}',
+  aiLabel: 'AI',
+  agentsLabel: 'The AI agents here',
+  startersLabel: 'Suggested questions',
+  mentionAll: 'every agent',
+  charactersLeft: 'Characters left: {count}',
+  charactersOver: 'Characters over the limit: {count}',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

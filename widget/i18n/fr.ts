@@ -81,4 +81,10 @@ export const FR: ChorusStrings = {
   statusClosed: 'Cette conversation a été fermée',
   muted: 'Vous ne pouvez plus envoyer de messages',
   mutedUntil: 'Vous ne pouvez plus envoyer de messages jusqu’à {time}',
+  aiLabel: 'IA',
+  agentsLabel: 'Les agents IA présents',
+  startersLabel: 'Questions suggérées',
+  mentionAll: 'tous les agents',
+  charactersLeft: 'Caractères restants : {count}',
+  charactersOver: 'Caractères en trop : {count}',
 };

@@ -1,7 +1,7 @@
 import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AGENTS } from '../test-support/agents.ts';
-import { findMention, matchAgents } from './composer.ts';
+import { findMention, matchAgents, MAX_MESSAGE_CHARS, MENTION_ALL } from './composer.ts';
 
 afterEach(cleanUp);
 
@@ -16,8 +16,40 @@ describe('composer store', () => {
 
   it('matches agents by handle, then by name', () => {
     expect(matchAgents(AGENTS, 's').map((agent) => agent.handle)).toEqual(['sage', 'scout']);
-    expect(matchAgents(AGENTS, '').map((agent) => agent.handle)).toEqual(['sage', 'scout', 'muse']);
+    expect(matchAgents(AGENTS, '').map((agent) => agent.handle)).toEqual([
+      'sage',
+      'scout',
+      'muse',
+      'all',
+    ]);
     expect(matchAgents(AGENTS, 'zz')).toEqual([]);
+  });
+
+  it('offers @all after the agents when the room has several, never more than eight options', () => {
+    expect(matchAgents(AGENTS, 'al')).toEqual([MENTION_ALL]);
+    expect(matchAgents(AGENTS.slice(0, 1), '')).toEqual(AGENTS.slice(0, 1));
+    const many = Array.from({ length: 10 }, (_, index) => ({
+      ...AGENTS[0]!,
+      id: `a${index}`,
+      handle: `a${index}`,
+    }));
+    const options = matchAgents(many, 'a');
+    expect(options).toHaveLength(8);
+    expect(options.at(-1)).toBe(MENTION_ALL);
+  });
+
+  it('keeps a draft over the length limit unsent, and sends it once shortened', async () => {
+    const { stub, state } = setup();
+    const { composer } = state;
+    const long = 'x'.repeat(MAX_MESSAGE_CHARS + 1);
+    composer.input(long, long.length);
+    expect(composer.submit()).toBe(false);
+    expect(composer.$draft.get()).toBe(long);
+    composer.input(long.slice(1), long.length - 1);
+    expect(composer.submit()).toBe(true);
+    await vi.waitFor(() =>
+      expect(stub.posts.map((post) => post.content.length)).toEqual([MAX_MESSAGE_CHARS]),
+    );
   });
 
   it('opens the menu on @, moves with wrap-around, and inserts the picked handle', () => {

@@ -26,11 +26,34 @@ export interface ComposerStore {
   pickMention(index?: number): { text: string; caret: number } | null;
   /** Escape: closes the menu until the caret leaves this mention. */
   closeMention(): void;
-  /** Enter: sends the draft (if not blank) and clears it; returns whether something was sent. */
+  /**
+   * Enter: sends the draft and clears it; returns whether something was sent. A blank draft, or
+   * one over {@link MAX_MESSAGE_CHARS} (the server would refuse it for good), is kept unsent.
+   */
   submit(): boolean;
 }
 
 const MAX_OPTIONS = 8;
+
+/**
+ * The longest message the widget sends: the server's default `CHORUS_LIMIT_MESSAGE_CHARS`
+ * (docs/architecture.md §8, "The first minute in the widget").
+ */
+export const MAX_MESSAGE_CHARS = 8_000;
+
+/** The menu's `@all` entry (every agent answers): the component names it from its strings. */
+export const MENTION_ALL: AgentInfo = {
+  id: '@all',
+  handle: 'all',
+  name: '',
+  color: '',
+  model: '',
+  description: '',
+};
+
+/** Whether a draft can be sent: not blank, and within {@link MAX_MESSAGE_CHARS}. */
+export const canSend = (text: string): boolean =>
+  text.trim() !== '' && text.length <= MAX_MESSAGE_CHARS;
 
 /**
  * The message being written and its @mention autocomplete (fully keyboard operable: the
@@ -106,7 +129,7 @@ export function createComposerStore(options: {
     },
     submit() {
       const text = $draft.get();
-      if (text.trim() === '') return false;
+      if (!canSend(text)) return false;
       $draft.set('');
       $mention.set(null);
       dismissedAt = null;
@@ -134,10 +157,13 @@ export function findMention(
 }
 
 /**
- * Agents whose handle or name starts with the query (handles first), at most eight.
+ * Agents whose handle or name starts with the query (handles first), at most eight, then
+ * {@link MENTION_ALL} when the room has several agents and the query starts `all`.
  * @example matchAgents(agents, 'sc') // [Scout]
+ * @example matchAgents(agents, 'al') // [MENTION_ALL]
  */
 export function matchAgents(agents: readonly AgentInfo[], query: string): AgentInfo[] {
+  const all = agents.length > 1 && 'all'.startsWith(query) ? [MENTION_ALL] : [];
   const byHandle = agents.filter((agent) => agent.handle.toLowerCase().startsWith(query));
   const byName = agents.filter(
     (agent) =>
@@ -147,5 +173,5 @@ export function matchAgents(agents: readonly AgentInfo[], query: string): AgentI
         .split(/\s+/)
         .some((word) => word.startsWith(query)),
   );
-  return [...byHandle, ...byName].slice(0, MAX_OPTIONS);
+  return [...[...byHandle, ...byName].slice(0, MAX_OPTIONS - all.length), ...all];
 }

@@ -173,6 +173,12 @@ describe('plainText', () => {
     expect(plainText('a'.repeat(500))).toHaveLength(300);
   });
 
+  it('keeps the underscores inside words (handles, names), drops emphasis ones', () => {
+    expect(plainText('_Ask_ @dev_ops or __snake_case__, @_x')).toBe(
+      'Ask @dev_ops or snake_case, @_x',
+    );
+  });
+
   it('never announces half an emoji where it cuts', () => {
     expect(plainText(`${'a'.repeat(298)}😀😀 and more`)).toBe(`${'a'.repeat(298)}…`);
   });

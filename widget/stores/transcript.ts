@@ -269,13 +269,16 @@ export function createTranscriptStore(
 /**
  * Markdown reduced to something to read aloud, cut to a few hundred characters.
  * @example plainText('**Hi** `x`\n\n```js\ncode\n```') // 'Hi x code'
+ * @example plainText('_Ask_ @dev_ops') // 'Ask @dev_ops'
  */
 export function plainText(markdown: string): string {
   const text = markdown
     .replace(/```[^\n]*\n?/g, ' ')
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_~`>#|]+/g, '')
+    .replace(/[*~`>#|]+/g, '')
+    // Emphasis underscores go; those inside a word (a handle like dev_ops) stay.
+    .replace(/(?<![\p{L}\p{N}@])_+|_+(?![\p{L}\p{N}])/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
   return shortenText(text, ANNOUNCED_CHARACTERS);

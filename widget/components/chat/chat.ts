@@ -32,6 +32,7 @@ import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { tokenStyles } from '../../styles/tokens.styles.ts';
 import type { ChorusComposer } from '../composer/composer.ts';
+import { readableTitle } from '../header/title.ts';
 import { chatStyles } from './chat.styles.ts';
 
 export type ChatMode = 'launcher' | 'inline';
@@ -126,7 +127,7 @@ const listConverter = {
  * @csspart message--own - A message the current user wrote.
  * @csspart message--staff - A message from someone of the site's team (shown as "Ada from the team").
  * @csspart message__author - The author's name.
- * @csspart message__badge - The model badge.
+ * @csspart message__badge - The "AI" badge of an agent (its model as the tooltip).
  * @csspart message__reason - Why an agent answered.
  * @csspart message__content - The text.
  * @csspart message__status - Sending, failed, cancelled, interrupted or error.
@@ -520,7 +521,7 @@ export class ChorusChat extends LitElement {
 
   #renderPanel(strings: ChorusStrings) {
     const launcher = this.mode === 'launcher';
-    const title = this.#session.value?.room.title || strings.chatTitle;
+    const title = readableTitle(this.#session.value?.room, strings.chatTitle);
     const typing = this.#typingNames.value ?? [];
     const locale = this.#resolvedLocale;
     return html`<section

@@ -4,6 +4,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import { expect } from 'chai';
 import {
   deepActiveElement,
+  find,
   findAll,
   get,
   mountChat,
@@ -12,6 +13,7 @@ import {
   until,
 } from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
+import { MAX_MESSAGE_CHARS } from '../../stores/composer.ts';
 
 async function focusedComposer(stub = StubConnection.open()) {
   const chat = await mountChat(stub, { mode: 'inline' });
@@ -70,7 +72,7 @@ describe('<chorus-composer>', () => {
     const options = () => findAll(chat, '[role="option"]');
     expect(
       options().map((option) => option.textContent?.replace(/\s+/g, ' ').trim()),
-    ).to.deep.equal(['@sage Sage', '@scout Scout', '@muse Muse']);
+    ).to.deep.equal(['@sage Sage', '@scout Scout', '@muse Muse', '@all every agent']);
     expect(textarea.getAttribute('aria-activedescendant')).to.equal('mention-0');
 
     await sendKeys({ press: 'ArrowDown' });
@@ -80,7 +82,10 @@ describe('<chorus-composer>', () => {
     await sendKeys({ press: 'ArrowUp' });
     await sendKeys({ press: 'ArrowUp' });
     await settle(chat);
-    expect(textarea.getAttribute('aria-activedescendant')).to.equal('mention-2'); // wrapped
+    expect(textarea.getAttribute('aria-activedescendant')).to.equal('mention-3'); // wrapped to @all
+    await sendKeys({ press: 'ArrowUp' });
+    await settle(chat);
+    expect(textarea.getAttribute('aria-activedescendant')).to.equal('mention-2');
 
     await sendKeys({ press: 'Enter' });
     await settle(chat);
@@ -139,5 +144,68 @@ describe('<chorus-composer>', () => {
     await sendKeys({ press: 'Backspace' });
     // One call per keystroke; the connection throttles what goes on the wire (room-client tests).
     expect(stub.typingSent).to.deep.equal([true, true, true, true, true, false]);
+  });
+
+  it('offers @all in the menu, and sends it for every agent to answer', async () => {
+    const { chat, stub, textarea } = await focusedComposer();
+    await sendKeys({ type: '@al' });
+    await settle(chat);
+    const options = findAll(chat, '[role="option"]');
+    expect(options.map((option) => option.textContent?.replace(/\s+/g, ' ').trim())).to.deep.equal([
+      '@all every agent',
+    ]);
+    await sendKeys({ press: 'Enter' });
+    await settle(chat);
+    expect(textarea.value).to.equal('@all ');
+    await sendKeys({ type: 'hello' });
+    await sendKeys({ press: 'Enter' });
+    await until(() => expect(stub.posts.map((post) => post.content)).to.deep.equal(['@all hello']));
+  });
+
+  it('disables Send while the field is blank', async () => {
+    const { chat } = await focusedComposer();
+    const send = get<HTMLButtonElement>(chat, '[part="send-button"]');
+    expect(send.disabled).to.equal(true);
+    await sendKeys({ type: '  ' });
+    await settle(chat);
+    expect(send.disabled).to.equal(true);
+    await sendKeys({ type: 'a' });
+    await settle(chat);
+    expect(send.disabled).to.equal(false);
+  });
+
+  it('counts down near the length limit, and keeps an over-long draft unsent until it fits', async () => {
+    const { chat, stub, textarea } = await focusedComposer();
+    const send = get<HTMLButtonElement>(chat, '[part="send-button"]');
+    const counter = () => find(chat, '[part="counter"]')?.textContent?.trim() ?? null;
+    // Most of the draft pasted at once (typing 8,000 keys would take minutes), the rest typed.
+    textarea.value = 'x'.repeat(MAX_MESSAGE_CHARS - 1_000);
+    textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await settle(chat);
+    expect(counter()).to.equal(null); // far from the limit: no counter
+    textarea.value = 'x'.repeat(MAX_MESSAGE_CHARS - 2);
+    textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await settle(chat);
+    expect(counter()).to.equal('Characters left: 2');
+    expect(textarea.getAttribute('aria-describedby')).to.equal('counter');
+    await sendKeys({ type: 'abcde' });
+    await settle(chat);
+    expect(counter()).to.equal('Characters over the limit: 3');
+    expect(textarea.getAttribute('aria-invalid')).to.equal('true');
+    expect(send.disabled).to.equal(true);
+    await sendKeys({ press: 'Enter' });
+    await settle(chat);
+    expect(stub.posts).to.deep.equal([]);
+    expect(textarea.value).to.have.length(MAX_MESSAGE_CHARS + 3); // kept, to be shortened
+    for (let index = 0; index < 3; index++) await sendKeys({ press: 'Backspace' });
+    await settle(chat);
+    expect(counter()).to.equal('Characters left: 0');
+    expect(send.disabled).to.equal(false);
+    await sendKeys({ press: 'Enter' });
+    await until(() =>
+      expect(stub.posts.map((post) => post.content.length)).to.deep.equal([MAX_MESSAGE_CHARS]),
+    );
+    await settle(chat);
+    expect(counter()).to.equal(null);
   });
 });

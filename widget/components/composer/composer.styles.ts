@@ -135,4 +135,16 @@ export const composerStyles = css`
     color: var(--_c-muted);
     font-size: 0.85em;
   }
+
+  .counter {
+    margin: 4px 0 0;
+    color: var(--_c-muted);
+    font-size: 0.8em;
+    text-align: right;
+  }
+
+  .counter--over {
+    color: var(--_c-danger);
+    font-weight: 600;
+  }
 `;

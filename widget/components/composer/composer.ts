@@ -3,6 +3,7 @@ import { format, type ChorusStrings } from '../../i18n/strings.ts';
 import { cssProps, safeColor } from '../../lib/css-props.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import type { ChatState } from '../../stores/chat-state.ts';
+import { canSend, MAX_MESSAGE_CHARS, MENTION_ALL } from '../../stores/composer.ts';
 import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { composerStyles } from './composer.styles.ts';
@@ -14,6 +15,8 @@ import { composerStyles } from './composer.styles.ts';
  * @csspart mention-list - The @mention menu.   @csspart mention-option - One agent in it.
  * @csspart stop-all-button - Stops every reply in progress.
  * @csspart handoff-button - "Talk to a person" (a support conversation the agents answer).
+ * @csspart counter - Characters left (shown near the length limit) or over it; Send is disabled
+ * while the draft is blank or over, and an over-long draft stays in the field.
  */
 export class ChorusComposer extends LitElement {
   static override styles = [sharedStyles, composerStyles];
@@ -145,7 +148,7 @@ export class ChorusComposer extends LitElement {
           @mousedown=${(event: MouseEvent) => event.preventDefault()}
           @click=${() => this.#pick(index)}
         >
-          <span class="dot" aria-hidden="true"></span><span class="handle">@${agent.handle}</span> <span class="name">${agent.name}</span>
+          <span class="dot" aria-hidden="true"></span><span class="handle">@${agent.handle}</span> <span class="name">${agent === MENTION_ALL ? strings.mentionAll : agent.name}</span>
         </li>`,
         ) ?? nothing
       }
@@ -199,6 +202,14 @@ export class ChorusComposer extends LitElement {
     const menu = this.#mention.value;
     const streaming = this.#streaming.value?.length ?? 0;
     const muted = this.#muted.value !== false && this.#muted.value !== undefined;
+    const draft = this.#draft.value ?? '';
+    const left = MAX_MESSAGE_CHARS - draft.length;
+    const counter =
+      left < MAX_MESSAGE_CHARS / 10
+        ? format(left < 0 ? strings.charactersOver : strings.charactersLeft, {
+            count: Math.abs(left).toLocaleString(this.locale),
+          })
+        : '';
     return html`${this.#renderNotice()}<form part="composer" class="composer" @submit=${this.#handleSubmit}>
       ${
         streaming > 0
@@ -219,6 +230,8 @@ export class ChorusComposer extends LitElement {
             aria-autocomplete="list"
             aria-controls="mentions"
             aria-activedescendant=${menu ? `mention-${menu.active}` : nothing}
+            aria-describedby=${counter ? 'counter' : nothing}
+            aria-invalid=${left < 0 ? 'true' : nothing}
             ?disabled=${muted}
             @input=${this.#handleInput}
             @keydown=${this.#handleKeydown}
@@ -227,8 +240,9 @@ export class ChorusComposer extends LitElement {
           ></textarea>
           ${this.#renderMenu()}
         </div>
-        <button part="send-button" class="send" type="submit" aria-label=${strings.send} ?disabled=${muted}>${ICONS.send}</button>
+        <button part="send-button" class="send" type="submit" aria-label=${strings.send} ?disabled=${muted || !canSend(draft)}>${ICONS.send}</button>
       </div>
+      ${counter ? html`<p id="counter" part="counter" class="counter ${left < 0 ? 'counter--over' : ''}">${counter}</p>` : nothing}
     </form>`;
   }
 }

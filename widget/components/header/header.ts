@@ -12,6 +12,8 @@ const PEOPLE_SHOWN = 3;
 
 /**
  * @summary The chat's header: the room's title and who is here (agents with their status, people).
+ * Not a `<header>`: inside a shadow root it would be a second `banner` landmark on the host page.
+ * An agent is named by its name and status ("Critic, available"); its description is the tooltip.
  * @csspart header - The header.   @csspart title - The room title.   @csspart presence - The list of who is here.
  * @csspart close-button - Closes the launcher's panel.
  */
@@ -50,7 +52,7 @@ export class ChorusChatHeader extends LitElement {
         : agent.status === 'thinking'
           ? strings.agentThinking
           : strings.agentIdle;
-    return html`<li class="agent agent--${agent.status}" ${cssProps({ '--chorus-author-color': safeColor(agent.color) })} title=${agent.description ?? nothing}>
+    return html`<li class="agent agent--${agent.status}" ${cssProps({ '--chorus-author-color': safeColor(agent.color) })} aria-label="${agent.name}, ${status}" title=${agent.description ?? nothing}>
       <span class="dot" aria-hidden="true"></span><span class="name">${agent.name}</span> <span class=${agent.status === 'idle' ? 'visually-hidden' : 'status'}>${status}</span>
     </li>`;
   }
@@ -59,7 +61,7 @@ export class ChorusChatHeader extends LitElement {
     const strings = this.strings;
     const { agents = [], people = [] } = this.#participants.value ?? {};
     const shown = people.slice(0, PEOPLE_SHOWN);
-    return html`<header part="header" class="header">
+    return html`<div part="header" class="header">
       <div class="title-row">
         <h2 part="title" class="title">${this.roomTitle}</h2>
         ${
@@ -80,6 +82,6 @@ export class ChorusChatHeader extends LitElement {
             ${people.length > PEOPLE_SHOWN ? html`<li class="person">${format(strings.morePeople, { count: people.length - PEOPLE_SHOWN })}</li>` : nothing}
           </ul>`
       }
-    </header>`;
+    </div>`;
   }
 }

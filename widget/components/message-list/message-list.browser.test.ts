@@ -68,7 +68,9 @@ describe('<chorus-message-list>', () => {
     expect(first.querySelector('strong')?.textContent).to.equal('there');
     expect(text(second.querySelector('[part="message__content"]'))).to.equal('Quick fact');
     expect(text(first.querySelector('[part="message__author"]'))).to.equal('Sage');
-    expect(text(first.querySelector('[part="message__badge"]'))).to.equal('offline-sage');
+    const badge = first.querySelector('[part="message__badge"]');
+    expect(text(badge)).to.equal('AI'); // not the handle or model again
+    expect(badge?.getAttribute('title')).to.equal('Model: offline-sage');
     expect(text(first.querySelector('[part="message__reason"]'))).to.equal('Why: mentioned');
     expect(text(second.querySelector('[part="message__reason"]'))).to.equal('Why: handed over');
     expect(first.style.getPropertyValue('--chorus-author-color')).to.equal('#7c3aed');

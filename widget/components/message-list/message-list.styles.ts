@@ -28,19 +28,6 @@ export const messageListStyles = css`
     font-size: 0.8em;
   }
 
-  .empty {
-    margin: auto 0;
-    padding: calc(var(--_c-space) * 3) var(--_c-space);
-    color: var(--_c-muted);
-    text-align: center;
-  }
-
-  .starter {
-    display: flex;
-    width: fit-content;
-    margin: var(--_c-space) auto 0;
-    text-align: left;
-  }
 
   .message {
     position: relative;

@@ -53,7 +53,7 @@ interface RenderedContent {
  * "new messages" pill, and a polite live region announcing finished messages.
  * @csspart log - The scrolling list (`role="log"`).
  * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`, `message--staff`).
- * @csspart message__author - The author's name.   @csspart message__badge - The model badge.
+ * @csspart message__author - The author's name.   @csspart message__badge - The "AI" badge of an agent (its model as the tooltip).
  * @csspart message__reason - Why an agent answered.   @csspart message__content - The text.
  * @csspart message__actions - Stop / Retry / Regenerate, then what `messageActions` adds.
  * @csspart new-messages - The pill.
@@ -88,7 +88,6 @@ export class ChorusMessageList extends LitElement {
   readonly #loadingOlder = new StoreController(this, () => this.state?.transcript.$loadingOlder);
   readonly #announcements = new StoreController(this, () => this.state?.transcript.$announcements);
   readonly #agents = new StoreController(this, () => this.state?.$agents);
-  readonly #session = new StoreController(this, () => this.state?.status.$session);
   readonly #rendered = new Map<string, RenderedContent>();
   #pinned = true;
   /** The oldest message in the DOM; `undefined` renders from the first loaded one. */
@@ -364,7 +363,7 @@ export class ChorusMessageList extends LitElement {
       <div class="meta">
         ${kind === 'agent' ? html`<span class="avatar" aria-hidden="true"></span>` : nothing}
         <span class="author" part="message__author">${staff ? format(strings.staffAuthor, { name: message.author.name }) : message.author.name}</span>
-        ${message.model ? html`<span class="badge" part="message__badge" title=${format(strings.modelLabel, { model: message.model })}>${message.model}</span>` : nothing}
+        ${kind === 'agent' ? html`<span class="badge" part="message__badge" title=${message.model ? format(strings.modelLabel, { model: message.model }) : nothing}>${strings.aiLabel}</span>` : nothing}
         ${reason ? html`<span class="reason" part="message__reason">${format(strings.reasonLabel, { reason })}</span>` : nothing}
         <time datetime=${message.createdAt}>${this.#time(message.createdAt)}</time>
       </div>
@@ -391,13 +390,6 @@ export class ChorusMessageList extends LitElement {
       : nothing;
   }
 
-  /** An empty conversation: the room's welcome (else the default line) and its suggested first questions. */
-  #renderEmpty() {
-    const room = this.#session.value?.room;
-    return html`<p class="empty">${room?.welcome || this.strings.emptyRoom}</p>
-      ${room?.starters?.map((starter) => html`<button class="button starter" type="button" @click=${() => this.state?.transcript.sendMessage(starter)}>${starter}</button>`)}`;
-  }
-
   #renderAnnouncement(announcement: Announcement) {
     const strings = this.strings;
     const text =
@@ -422,7 +414,7 @@ export class ChorusMessageList extends LitElement {
           ${this.#renderHistory()}
           ${
             list.length === 0
-              ? this.#renderEmpty()
+              ? html`<chorus-welcome .state=${this.state} .strings=${strings}></chorus-welcome>`
               : repeat(
                   list,
                   (message) => message.id,
