@@ -82,6 +82,11 @@ export const EN = {
   statusClosed: 'This conversation was closed',
   muted: 'You have been muted',
   mutedUntil: 'You have been muted until {time}',
+  replyUnavailable: '{names} can’t answer right now. Please try again in a moment.',
+  replyRefused: '{names} couldn’t answer this time.',
+  replyBudget: '{names} can’t answer any more today.',
+  replyFailed: '{names} couldn’t answer. Please try again.',
+  agentUnknown: 'status unknown while offline',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

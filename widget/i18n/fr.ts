@@ -81,4 +81,9 @@ export const FR: ChorusStrings = {
   statusClosed: 'Cette conversation a été fermée',
   muted: 'Vous ne pouvez plus envoyer de messages',
   mutedUntil: 'Vous ne pouvez plus envoyer de messages jusqu’à {time}',
+  replyUnavailable: 'Pas de réponse de {names} pour le moment. Réessayez dans un instant.',
+  replyRefused: 'Pas de réponse de {names} cette fois.',
+  replyBudget: 'Plus de réponse de {names} aujourd’hui.',
+  replyFailed: 'Pas de réponse de {names}. Réessayez.',
+  agentUnknown: 'statut inconnu hors ligne',
 };

@@ -21,9 +21,36 @@ describe('presence store', () => {
       'muse:idle',
     ]);
     expect(people).toEqual([
-      { id: 'guest:ada', name: 'Ada', self: true, staff: false },
-      { id: 'guest:grace', name: 'Grace', self: false, staff: false },
+      { id: 'guest:ada', name: 'Ada', self: true, staff: false, unknown: false },
+      { id: 'guest:grace', name: 'Grace', self: false, staff: false, unknown: false },
     ]);
+  });
+
+  it('shows everyone as unknown while disconnected, and as heard again once reconnected', () => {
+    const { stub, state } = setup();
+    const $participants = mount(state.presence.$participants);
+    stub.setPresence([
+      { kind: 'human', id: 'guest:grace', name: 'Grace' },
+      { kind: 'agent', id: 'scout', name: 'Scout', status: 'thinking' },
+    ]);
+    const seen = () => {
+      const { agents, people } = $participants.get();
+      return [
+        ...agents.map((agent) => `${agent.handle}:${agent.status}`),
+        ...people.map((person) => `${person.name}:${person.unknown ? 'unknown' : 'here'}`),
+      ];
+    };
+    stub.setState({ status: 'reconnecting', attempt: 1 });
+    expect(seen()).toEqual([
+      'sage:unknown',
+      'scout:unknown',
+      'muse:unknown',
+      'Ada:here',
+      'Grace:unknown',
+    ]);
+    stub.setState({ status: 'open', attempt: 0 });
+    stub.setPresence([{ kind: 'agent', id: 'scout', name: 'Scout', status: 'thinking' }]);
+    expect(seen()).toEqual(['sage:idle', 'scout:thinking', 'muse:idle', 'Ada:here']);
   });
 
   it('marks the team: presence meta role operator or admin (set by the server), nothing else', () => {
