@@ -1,5 +1,5 @@
 /**
- * Nothing a visitor read or wrote is lost when the server goes away (docs/architecture.md §6,
+ * Nothing a visitor read or wrote is lost when the server goes away (docs/architecture.md §3,
  * "Offline and restarts"): the real server as its own process (real Postgres) serving the built
  * widget's demo page in a headless Chromium; the process is killed (`kill -9`) while agents
  * stream, then started again on the same port.
