@@ -36,7 +36,6 @@ export const EN = {
   statusCancelled: 'Stopped',
   statusStoppedBy: 'Stopped by {name}',
   statusInterrupted: 'Interrupted',
-  statusError: 'This reply failed: {error}',
   statusErrorUnknown: 'This reply failed.',
   stop: 'Stop',
   stopReply: 'Stop the reply of {name}',
@@ -82,11 +81,10 @@ export const EN = {
   statusClosed: 'This conversation was closed',
   muted: 'You have been muted',
   mutedUntil: 'You have been muted until {time}',
-  replyUnavailable: '{names} can’t answer right now. Please try again in a moment.',
-  replyRefused: '{names} couldn’t answer this time.',
+  replyUnavailable: '{names} can’t answer right now. Try again soon.',
   replyBudget: '{names} can’t answer any more today.',
-  replyFailed: '{names} couldn’t answer. Please try again.',
-  agentUnknown: 'status unknown while offline',
+  replyFailed: '{names} couldn’t answer this time.',
+  agentUnknown: 'status unknown (offline)',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

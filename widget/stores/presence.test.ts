@@ -1,6 +1,7 @@
 import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
+import { StubConnection } from '../test-support/stub-connection.ts';
 
 afterEach(cleanUp);
 
@@ -51,6 +52,19 @@ describe('presence store', () => {
     stub.setState({ status: 'open', attempt: 0 });
     stub.setPresence([{ kind: 'agent', id: 'scout', name: 'Scout', status: 'thinking' }]);
     expect(seen()).toEqual(['sage:idle', 'scout:thinking', 'muse:idle', 'Ada:here']);
+  });
+
+  it('knows the connection opened while nothing was showing presence yet', () => {
+    const stub = StubConnection.open();
+    stub.setState({ status: 'connecting', attempt: 0 });
+    const { state } = setup(stub);
+    stub.setState({ status: 'open', attempt: 0 });
+    const $participants = mount(state.presence.$participants);
+    expect($participants.get().agents.map((agent) => agent.status)).toEqual([
+      'idle',
+      'idle',
+      'idle',
+    ]);
   });
 
   it('marks the team: presence meta role operator or admin (set by the server), nothing else', () => {

@@ -58,8 +58,11 @@ export function createPresenceStore(
     connection.on('presence', (present: unknown) => $present.set(validMetas(present))),
   );
   // Presence is only as true as the connection: while it is down, nobody's status is known.
-  const $online = atom(connection.state().status === 'open');
-  onMount($online, () => connection.on('state', ({ status }) => $online.set(status === 'open')));
+  const $online = atom(false);
+  onMount($online, () => {
+    $online.set(connection.state().status === 'open');
+    return connection.on('state', ({ status }) => $online.set(status === 'open'));
+  });
 
   const $streamingAuthors = computed(stores.$messages, (messages) => {
     const ids = messages

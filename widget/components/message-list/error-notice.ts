@@ -39,15 +39,10 @@ export function failedReplies(
   return { lead, folded };
 }
 
-const TEXT_KEYS = new Map<string | null, keyof ChorusStrings>([
-  ['agent_unavailable', 'replyUnavailable'],
-  ['agent_refused', 'replyRefused'],
-  ['budget_exhausted', 'replyBudget'],
-]);
-
 /**
  * The notice for a group of failed replies: who could not answer and why, in the visitor's words
- * (an unknown code, or an older row's free text, reads as the generic line), and one Retry.
+ * (`agent_refused`, `reply_failed`, an unknown code or an older row's free text read as the
+ * generic line: nothing a visitor can fix), and one Retry.
  */
 export function renderErrorNotice(
   group: readonly ChatMessage[],
@@ -63,7 +58,14 @@ export function renderErrorNotice(
   const names = new Intl.ListFormat(options.locale || undefined).format(
     group.map((message) => message.author.name),
   );
-  const text = format(strings[TEXT_KEYS.get(lead.error) ?? 'replyFailed'], { names });
+  const text = format(
+    lead.error === 'agent_unavailable'
+      ? strings.replyUnavailable
+      : lead.error === 'budget_exhausted'
+        ? strings.replyBudget
+        : strings.replyFailed,
+    { names },
+  );
   return html`<div class="message message--notice" part="error-notice" role="status" data-id=${lead.id}>
     <span class="status status--error">${text}</span>
     ${options.onRetry ? html`<div class="actions"><button class="button" type="button" @click=${options.onRetry}>${ICONS.retry} ${strings.retry}</button></div>` : nothing}
