@@ -56,6 +56,20 @@ export const tokenUsageSchema = z.strictObject({
   outputTokens: z.number().int(),
 });
 
+/**
+ * Why an agent reply failed, as visitors may learn it (docs/architecture.md §5, "Failed replies"):
+ * `agent_unavailable` the model's server could not be reached or kept failing, `agent_refused` it
+ * refused the request (a key or model setting to fix), `budget_exhausted` the room's token budget
+ * ran out, `reply_failed` anything else.
+ */
+export const REPLY_ERROR_CODES = [
+  'agent_unavailable',
+  'agent_refused',
+  'budget_exhausted',
+  'reply_failed',
+] as const;
+export type ReplyErrorCode = (typeof REPLY_ERROR_CODES)[number];
+
 /** A message as persisted and as sent in `message` / `message-end` events and REST answers. */
 export const messageSchema = z
   .strictObject({
@@ -86,7 +100,12 @@ export const messageSchema = z
       .nullable()
       .optional()
       .describe('Who stopped the reply (status `cancelled`), when a participant did.'),
-    error: z.string().nullable(),
+    error: z
+      .string()
+      .nullable()
+      .describe(
+        'Why the reply failed (status `error`): a stable public code of `REPLY_ERROR_CODES`, never the provider’s own text (that stays in the server’s logs). Older rows may hold text: show them as `reply_failed`.',
+      ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -171,12 +171,14 @@ describe('runReply: retries and failures', () => {
     expect(exhausted.outcome.message).toMatchObject({
       status: 'error',
       content: '',
-      error: 'provider failed with 503',
+      error: 'agent_unavailable',
     });
+    expect(exhausted.outcome.errorDetail).toContain('provider failed with 503');
     expect(exhausted.model.requests).toHaveLength(3);
 
     const refused = await reply([[failure(401, 'bad key')], replyParts('never')]);
-    expect(refused.outcome.message).toMatchObject({ status: 'error', error: 'bad key' });
+    expect(refused.outcome.message).toMatchObject({ status: 'error', error: 'agent_refused' });
+    expect(refused.outcome.errorDetail).toContain('bad key');
     expect(refused.model.requests).toHaveLength(1);
     expect(
       log.entries.filter((entry) => entry.event === 'orchestrator.provider_failed'),
@@ -195,8 +197,9 @@ describe('runReply: retries and failures', () => {
     expect(outcome.message).toMatchObject({
       status: 'error',
       content: 'Half a sent',
-      error: 'stream cut',
+      error: 'agent_unavailable',
     });
+    expect(outcome.errorDetail).toContain('stream cut');
     expect(stored).toEqual(outcome.message);
     expect(model.requests).toHaveLength(1);
   });

@@ -2,6 +2,7 @@
 // Why one file: the stream loop, tool calls, checkpoints, stop and error handling all act on one
 // reply's running state; coalescing (coalescer.ts) and context (context.ts) are separate.
 import type { Message, MessageStatus, TokenUsage } from '../../protocol/room.ts';
+import type { ReplyErrorCode } from '../../protocol/schemas/message.ts';
 import { abortableSleep } from '../lib/abortable-sleep.ts';
 import type { Logger } from '../lib/logger.ts';
 import type {
@@ -11,7 +12,7 @@ import type {
   ChatToolCall,
   ChatTurn,
 } from '../providers/chat-model.ts';
-import type { ProviderError } from '../providers/provider-error.ts';
+import { replyErrorCode, type ProviderError } from '../providers/provider-error.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { TokenReservation } from '../store/budget.ts';
@@ -76,14 +77,16 @@ export class ReplyStopped {
   constructor(readonly by: { id: string; name: string } | null) {}
 }
 
-/** The error of a reply cut short because the room's budget cannot fit its next model call. */
-export const BUDGET_ERROR = 'This room has used its token budget for today';
+/** The error code of a reply cut short because the room's budget cannot fit its next model call. */
+export const BUDGET_ERROR: ReplyErrorCode = 'budget_exhausted';
 
 export interface ReplyOutcome {
   /** The final message, as broadcast in `message-end`. */
   message: Message;
   /** False when the final write failed and the stored row is still `streaming`. */
   saved: boolean;
+  /** For a failed reply, what went wrong in the server's words: for the run's row and the logs, never the message. */
+  errorDetail: string | null;
 }
 
 /**
@@ -147,7 +150,8 @@ export async function runReply(
   });
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   let status: Exclude<MessageStatus, 'streaming'> = 'complete';
-  let error: string | null = null;
+  let error: ReplyErrorCode | null = null;
+  let errorDetail: string | null = null;
   let streaming = false;
   const tokenLimit = input.settings.maxOutputTokens ?? 0;
 
@@ -178,6 +182,7 @@ export async function runReply(
       ) {
         status = 'error';
         error = BUDGET_ERROR;
+        errorDetail = 'the token budget cannot fit the next model call';
         break;
       }
       const failure = await streamWithRetry(model, request, options, signal, async (part) => {
@@ -215,12 +220,14 @@ export async function runReply(
       }
       if (failure) {
         status = 'error';
-        error = failure.message;
+        error = replyErrorCode(failure);
+        errorDetail = `${failure.provider}: ${failure.message}`;
         log('warn', 'orchestrator.provider_failed', {
           roomId: run.roomId,
           agent: persona.handle,
           provider: failure.provider,
           statusCode: failure.statusCode,
+          code: error,
           error: failure.message,
         });
         break;
@@ -265,7 +272,12 @@ export async function runReply(
     }
   } catch (failure) {
     status = signal.aborted ? stoppedStatus(signal) : 'error';
-    error = signal.aborted ? null : 'The reply failed unexpectedly';
+    error = signal.aborted ? null : 'reply_failed';
+    errorDetail = signal.aborted
+      ? null
+      : failure instanceof Error
+        ? failure.message
+        : String(failure);
     log('error', 'orchestrator.reply_failed', {
       roomId: run.roomId,
       agent: persona.handle,
@@ -295,7 +307,7 @@ export async function runReply(
   await emitter.send('message-end', { message: final });
   deps.onLive(run.messageId, null);
   void deps.setStatus('idle');
-  return { message: final, saved };
+  return { message: final, saved, errorDetail };
 }
 
 /** Why a reply stopped: someone asked (`cancelled`), or the server is shutting down (`interrupted`). */

@@ -334,7 +334,8 @@ export class ReplyWorker {
           : final.status === 'cancelled'
             ? 'cancelled'
             : 'failed';
-      await store.runs.finishRun(run.id, instanceId, runStatus, final.error);
+      // The run's row keeps the server's words for staff and operators; the message only a public code.
+      await store.runs.finishRun(run.id, instanceId, runStatus, outcome.errorDetail ?? final.error);
       await round.replyEnded(room, run, persona, final, agents);
     } finally {
       telemetry?.ended({ status: 'error', error: 'the reply failed' }); // no-op once it ended

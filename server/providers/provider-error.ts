@@ -1,3 +1,4 @@
+import type { ReplyErrorCode } from '../../protocol/schemas/message.ts';
 import { AppError } from '../lib/app-error.ts';
 
 /**
@@ -45,4 +46,15 @@ export class ProviderError extends AppError {
  */
 export function isRetryableStatus(statusCode: number): boolean {
   return statusCode === 408 || statusCode === 409 || statusCode === 429 || statusCode >= 500;
+}
+
+/**
+ * The public code a failed reply carries (docs/architecture.md §5, "Failed replies"): the
+ * provider's own text names hosts and ports, so it goes to the logs and never to visitors.
+ * @example
+ * replyErrorCode(new ProviderError({ provider: 'openai', message: 'fetch failed' })); // 'agent_unavailable'
+ * replyErrorCode(new ProviderError({ provider: 'openai', message: 'bad key', statusCode: 401 })); // 'agent_refused'
+ */
+export function replyErrorCode(failure: ProviderError): ReplyErrorCode {
+  return failure.isRetryable ? 'agent_unavailable' : 'agent_refused';
 }

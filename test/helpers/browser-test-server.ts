@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signJwt } from '../../server/auth/jwt.ts';
@@ -48,6 +48,8 @@ export interface WidgetRooms {
   setUser: string;
   /** A support room: each visitor gets a private conversation, and may ask for a person. */
   support: string;
+  /** Policy `all`, only the two `unreachable` agents: their model server refuses connections. */
+  errors: string;
 }
 
 const WIDGET_ROOMS: WidgetRooms = {
@@ -61,7 +63,11 @@ const WIDGET_ROOMS: WidgetRooms = {
   retry: 'widget-retry',
   setUser: 'widget-set-user',
   support: 'widget-support',
+  errors: 'widget-errors',
 };
+
+/** Test-only personas whose OpenAI-compatible server is a port nothing listens on. */
+const UNREACHABLE_HANDLES = ['unreachable-a', 'unreachable-b'];
 
 const HISTORY_MESSAGE_COUNT = 60;
 
@@ -103,6 +109,7 @@ export async function startBrowserTestServer(): Promise<{
     CHORUS_OFFLINE_TOKENS_PER_SECOND: OFFLINE_TOKENS_PER_SECOND,
     // Only `flaky` names provider `openai`; the shipped personas stay offline.
     OPENAI_BASE_URL: fake.url,
+    UNREACHABLE_API_KEY: 'sk-unreachable',
   });
   const server = await startServer({
     ...config,
@@ -112,7 +119,7 @@ export async function startBrowserTestServer(): Promise<{
   // A room that lists no agents gets every persona, `flaky` too: so each widget room lists its own.
   const shipped = server.personas.personas
     .map((persona) => persona.handle)
-    .filter((handle) => handle !== FLAKY_HANDLE);
+    .filter((handle) => handle !== FLAKY_HANDLE && !UNREACHABLE_HANDLES.includes(handle));
   for (const id of [
     WIDGET_ROOMS.all,
     WIDGET_ROOMS.stop,
@@ -137,6 +144,11 @@ export async function startBrowserTestServer(): Promise<{
     id: WIDGET_ROOMS.retry,
     title: 'Retry',
     settings: { agents: [FLAKY_HANDLE] },
+  });
+  await server.store.rooms.ensureRoom({
+    id: WIDGET_ROOMS.errors,
+    title: 'Errors',
+    settings: { policy: 'all', agents: UNREACHABLE_HANDLES },
   });
   await server.store.rooms.ensureRoom({
     id: WIDGET_ROOMS.history,
@@ -190,5 +202,11 @@ async function personasWithFlaky(dataDir: string): Promise<string> {
   for (const name of shipped)
     await copyFile(path.join(DEFAULT_PERSONAS_DIRECTORY, name), path.join(directory, name));
   await copyFile(FLAKY_PERSONA_FILE, path.join(directory, path.basename(FLAKY_PERSONA_FILE)));
+  for (const [index, handle] of UNREACHABLE_HANDLES.entries()) {
+    const name = `Unreachable ${'AB'[index]}`;
+    // Port 1 of this host: nothing listens, so every request is refused at once.
+    const file = `---\nname: ${name}\nhandle: ${handle}\nprovider: openai\nmodel: fake-down\ncolor: "#b91c1c"\ndescription: Test-only agent whose model server is down.\nbaseUrl: http://127.0.0.1:1/v1\napiKeyEnv: UNREACHABLE_API_KEY\n---\nYou are ${name}.\n`;
+    await writeFile(path.join(directory, `${handle}.md`), file);
+  }
   return directory;
 }

@@ -36,7 +36,6 @@ export const EN = {
   statusCancelled: 'Stopped',
   statusStoppedBy: 'Stopped by {name}',
   statusInterrupted: 'Interrupted',
-  statusError: 'This reply failed: {error}',
   statusErrorUnknown: 'This reply failed.',
   stop: 'Stop',
   stopReply: 'Stop the reply of {name}',
@@ -88,6 +87,10 @@ export const EN = {
   mentionAll: 'every agent',
   charactersLeft: 'Characters left: {count}',
   charactersOver: 'Characters over the limit: {count}',
+  replyUnavailable: '{names} can’t answer right now. Try again soon.',
+  replyBudget: '{names} can’t answer any more today.',
+  replyFailed: '{names} couldn’t answer this time.',
+  agentUnknown: 'status unknown (offline)',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

@@ -35,7 +35,6 @@ export const FR: ChorusStrings = {
   statusCancelled: 'Arrêté',
   statusStoppedBy: 'Arrêté par {name}',
   statusInterrupted: 'Interrompu',
-  statusError: 'Cette réponse a échoué : {error}',
   statusErrorUnknown: 'Cette réponse a échoué.',
   stop: 'Arrêter',
   stopReply: 'Arrêter la réponse de {name}',
@@ -87,4 +86,8 @@ export const FR: ChorusStrings = {
   mentionAll: 'tous les agents',
   charactersLeft: 'Caractères restants : {count}',
   charactersOver: 'Caractères en trop : {count}',
+  replyUnavailable: 'Pas de réponse de {names} pour le moment. Réessayez bientôt.',
+  replyBudget: 'Plus de réponse de {names} aujourd’hui.',
+  replyFailed: 'Pas de réponse de {names} cette fois.',
+  agentUnknown: 'statut inconnu (hors ligne)',
 };

@@ -1,6 +1,7 @@
 import { cleanUp, mount, setup } from '../test-support/chat-state-harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentMessage, messageStart, SAGE } from '../../protocol/test-support/messages.ts';
+import { StubConnection } from '../test-support/stub-connection.ts';
 
 afterEach(cleanUp);
 
@@ -21,8 +22,48 @@ describe('presence store', () => {
       'muse:idle',
     ]);
     expect(people).toEqual([
-      { id: 'guest:ada', name: 'Ada', self: true, staff: false },
-      { id: 'guest:grace', name: 'Grace', self: false, staff: false },
+      { id: 'guest:ada', name: 'Ada', self: true, staff: false, unknown: false },
+      { id: 'guest:grace', name: 'Grace', self: false, staff: false, unknown: false },
+    ]);
+  });
+
+  it('shows everyone as unknown while disconnected, and as heard again once reconnected', () => {
+    const { stub, state } = setup();
+    const $participants = mount(state.presence.$participants);
+    stub.setPresence([
+      { kind: 'human', id: 'guest:grace', name: 'Grace' },
+      { kind: 'agent', id: 'scout', name: 'Scout', status: 'thinking' },
+    ]);
+    const seen = () => {
+      const { agents, people } = $participants.get();
+      return [
+        ...agents.map((agent) => `${agent.handle}:${agent.status}`),
+        ...people.map((person) => `${person.name}:${person.unknown ? 'unknown' : 'here'}`),
+      ];
+    };
+    stub.setState({ status: 'reconnecting', attempt: 1 });
+    expect(seen()).toEqual([
+      'sage:unknown',
+      'scout:unknown',
+      'muse:unknown',
+      'Ada:here',
+      'Grace:unknown',
+    ]);
+    stub.setState({ status: 'open', attempt: 0 });
+    stub.setPresence([{ kind: 'agent', id: 'scout', name: 'Scout', status: 'thinking' }]);
+    expect(seen()).toEqual(['sage:idle', 'scout:thinking', 'muse:idle', 'Ada:here']);
+  });
+
+  it('knows the connection opened while nothing was showing presence yet', () => {
+    const stub = StubConnection.open();
+    stub.setState({ status: 'connecting', attempt: 0 });
+    const { state } = setup(stub);
+    stub.setState({ status: 'open', attempt: 0 });
+    const $participants = mount(state.presence.$participants);
+    expect($participants.get().agents.map((agent) => agent.status)).toEqual([
+      'idle',
+      'idle',
+      'idle',
     ]);
   });
 

@@ -4,7 +4,8 @@ import type { RoomConnection, RoomInfo, SessionInfo } from '../room/room-connect
 import type { ChatMessage } from './transcript.ts';
 import { displayName } from './typing.ts';
 
-export type AgentStatus = 'idle' | 'thinking' | 'streaming';
+/** `unknown` while the connection is down: the last presence heard may no longer be true. */
+export type AgentStatus = 'idle' | 'thinking' | 'streaming' | 'unknown';
 
 export interface AgentView {
   id: string;
@@ -22,6 +23,8 @@ export interface PersonView {
   self: boolean;
   /** Of the site's team (presence meta `role`, set by the server). */
   staff: boolean;
+  /** Last seen before the connection dropped: maybe gone (never true of ourselves). */
+  unknown: boolean;
 }
 
 export interface Participants {
@@ -54,6 +57,12 @@ export function createPresenceStore(
   onMount($present, () =>
     connection.on('presence', (present: unknown) => $present.set(validMetas(present))),
   );
+  // Presence is only as true as the connection: while it is down, nobody's status is known.
+  const $online = atom(false);
+  onMount($online, () => {
+    $online.set(connection.state().status === 'open');
+    return connection.on('state', ({ status }) => $online.set(status === 'open'));
+  });
 
   const $streamingAuthors = computed(stores.$messages, (messages) => {
     const ids = messages
@@ -63,16 +72,17 @@ export function createPresenceStore(
   });
 
   const $participants = computed(
-    [$present, stores.$room, stores.$session, $streamingAuthors],
-    (present, room, session, streamingAuthors): Participants => {
+    [$present, stores.$room, stores.$session, $streamingAuthors, $online],
+    (present, room, session, streamingAuthors, online): Participants => {
       const streaming = new Set(streamingAuthors === '' ? [] : streamingAuthors.split('\n'));
       const presentAgents = new Map(
         present.filter((meta) => meta.kind === 'agent').map((meta) => [meta.id, meta]),
       );
       const agents: AgentView[] = (room?.agents ?? []).map((agent) => {
         const meta = presentAgents.get(agent.id) ?? presentAgents.get(agent.handle);
-        const status: AgentStatus =
-          streaming.has(agent.id) || streaming.has(agent.handle)
+        const status: AgentStatus = !online
+          ? 'unknown'
+          : streaming.has(agent.id) || streaming.has(agent.handle)
             ? 'streaming'
             : (meta?.status ?? 'idle');
         return {
@@ -93,6 +103,7 @@ export function createPresenceStore(
           name: session.participant.name,
           self: true,
           staff: isStaffRole(session.participant.role),
+          unknown: false,
         });
       for (const meta of present) {
         if (meta.kind === 'human' && !people.has(meta.id))
@@ -101,6 +112,7 @@ export function createPresenceStore(
             name: meta.name,
             self: meta.id === selfId,
             staff: isStaffRole(meta.role),
+            unknown: !online && meta.id !== selfId,
           });
       }
       const sorted = [...people.values()].sort(

@@ -97,6 +97,31 @@ describe('transcript store', () => {
     expect(store.$messages.get()[0]?.delivery).toBeUndefined();
   });
 
+  it('sends again by itself once reconnected, with the same id; a refusal waits for Retry', async () => {
+    const { stub, store } = setup();
+    stub.setState({ status: 'reconnecting', attempt: 1 });
+    stub.failNextPost = new ChorusError('network_error', 'Failed to fetch');
+    expect(await store.sendMessage('Sent while offline')).toBe(false);
+    stub.failNextPost = new ChorusError('muted', 'You have been muted', { status: 403 });
+    expect(await store.sendMessage('Refused')).toBe(false);
+    const [offline, refused] = store.$messages.get();
+    expect(offline?.delivery).toBe('failed');
+
+    stub.setState({ status: 'open', attempt: 0 });
+    await allTasks();
+    await Promise.resolve();
+    expect(stub.posts.map((post) => post.id)).toEqual([offline!.id, refused!.id, offline!.id]);
+    expect(store.$messages.get().map((message) => [message.content, message.delivery])).toEqual([
+      ['Sent while offline', undefined],
+      ['Refused', 'failed'],
+    ]);
+    // Another reconnect sends nothing more: the refused one is the visitor's to retry.
+    stub.setState({ status: 'reconnecting', attempt: 1 });
+    stub.setState({ status: 'open', attempt: 0 });
+    await Promise.resolve();
+    expect(stub.posts).toHaveLength(3);
+  });
+
   it('ignores a blank message', async () => {
     const { stub, store } = setup();
     expect(await store.sendMessage('   ')).toBe(false);

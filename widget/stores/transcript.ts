@@ -53,6 +53,8 @@ interface OutboxEntry {
   createdAt: string;
   delivery: 'sending' | 'failed';
   error?: { code: string; message: string };
+  /** Failed for a reason a reconnect may cure (network, 5xx): sent again once the connection is back. */
+  resend?: boolean;
 }
 
 export interface TranscriptStoreOptions {
@@ -106,9 +108,15 @@ export function createTranscriptStore(
     batch.flushNow();
     const offTranscript = connection.on('transcript', () => batch.request());
     const offLive = connection.on('live', (live) => announce(live));
+    // Back online: what could not be sent goes again, with its id (the server stores it once).
+    const offState = connection.on('state', ({ status }) => {
+      if (status !== 'open') return;
+      for (const entry of $outbox.get()) if (entry.resend) void resend(entry.id);
+    });
     return () => {
       offTranscript();
       offLive();
+      offState();
       batch.cancel();
     };
   });
@@ -201,10 +209,18 @@ export function createTranscriptStore(
       updateOutbox(entry.id, {
         delivery: 'failed',
         error: { code: failure.code, message: failure.message },
+        resend: failure.retryable,
       });
       options.onError(failure);
       return false;
     }
+  }
+
+  function resend(id: string): Promise<boolean> {
+    const entry = $outbox.get().find((candidate) => candidate.id === id);
+    if (!entry || entry.delivery === 'sending') return Promise.resolve(false);
+    updateOutbox(id, { delivery: 'sending', error: undefined, resend: false });
+    return deliver({ ...entry, delivery: 'sending' });
   }
 
   async function run(action: () => Promise<unknown>): Promise<void> {
@@ -235,18 +251,7 @@ export function createTranscriptStore(
       $outbox.set([...$outbox.get(), entry]);
       return deliver(entry);
     },
-    retryMessage(id) {
-      const entry = $outbox.get().find((candidate) => candidate.id === id);
-      if (!entry || entry.delivery === 'sending') return Promise.resolve(false);
-      const retry: OutboxEntry = {
-        id: entry.id,
-        content: entry.content,
-        createdAt: entry.createdAt,
-        delivery: 'sending',
-      };
-      updateOutbox(id, { delivery: 'sending', error: undefined });
-      return deliver(retry);
-    },
+    retryMessage: resend,
     stopMessage: (id) => run(() => connection.stop({ messageId: id })),
     stopAll: () => run(() => connection.stop({ all: true })),
     regenerate: (id) => run(() => connection.regenerate(id)),

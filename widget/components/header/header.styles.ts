@@ -59,6 +59,12 @@ export const headerStyles = css`
     opacity: 0.55;
   }
 
+  .agent--unknown .dot,
+  .person--unknown .dot {
+    background: none;
+    box-shadow: inset 0 0 0 1px var(--_c-muted);
+  }
+
   .agent--thinking .dot,
   .agent--streaming .dot {
     animation: pulse 1.2s ease-in-out infinite;

@@ -51,7 +51,9 @@ export class ChorusChatHeader extends LitElement {
         ? strings.agentStreaming
         : agent.status === 'thinking'
           ? strings.agentThinking
-          : strings.agentIdle;
+          : agent.status === 'unknown'
+            ? strings.agentUnknown
+            : strings.agentIdle;
     return html`<li class="agent agent--${agent.status}" ${cssProps({ '--chorus-author-color': safeColor(agent.color) })} aria-label="${agent.name}, ${status}" title=${agent.description ?? nothing}>
       <span class="dot" aria-hidden="true"></span><span class="name">${agent.name}</span> <span class=${agent.status === 'idle' ? 'visually-hidden' : 'status'}>${status}</span>
     </li>`;
@@ -77,7 +79,7 @@ export class ChorusChatHeader extends LitElement {
             ${agents.map((agent) => this.#renderAgent(agent))}
             ${shown.map(
               (person) =>
-                html`<li class="person"><span class="dot" aria-hidden="true"></span><span class="name">${person.self ? format(strings.you, { name: person.name }) : person.name}</span>${person.staff ? html` <span class="staff">${strings.staffBadge}</span>` : nothing}</li>`,
+                html`<li class="person ${person.unknown ? 'person--unknown' : ''}"><span class="dot" aria-hidden="true"></span><span class="name">${person.self ? format(strings.you, { name: person.name }) : person.name}</span>${person.unknown ? html` <span class="visually-hidden">${strings.agentUnknown}</span>` : nothing}${person.staff ? html` <span class="staff">${strings.staffBadge}</span>` : nothing}</li>`,
             )}
             ${people.length > PEOPLE_SHOWN ? html`<li class="person">${format(strings.morePeople, { count: people.length - PEOPLE_SHOWN })}</li>` : nothing}
           </ul>`

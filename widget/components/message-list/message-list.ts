@@ -16,6 +16,7 @@ import type { ChatState } from '../../stores/chat-state.ts';
 import type { Announcement, ChatMessage } from '../../stores/transcript.ts';
 import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
+import { failedReplies, renderErrorNotice } from './error-notice.ts';
 import { messageListStyles } from './message-list.styles.ts';
 
 /** Within this many pixels of the bottom the list counts as "at the bottom" and follows new content. */
@@ -308,12 +309,7 @@ export class ChorusMessageList extends LitElement {
       case 'interrupted':
         return status(strings.statusInterrupted);
       case 'error':
-        return status(
-          message.error
-            ? format(strings.statusError, { error: message.error })
-            : strings.statusErrorUnknown,
-          true,
-        );
+        return status(strings.statusErrorUnknown, true);
       default:
         return nothing;
     }
@@ -343,9 +339,20 @@ export class ChorusMessageList extends LitElement {
     message: ChatMessage,
     colors: ReadonlyMap<string, string | null>,
     superseded: boolean,
+    failed?: ChatMessage[],
   ) {
     const strings = this.strings;
     const kind = message.author.kind;
+    if (failed) {
+      const transcript = this.state?.transcript;
+      return renderErrorNotice(failed, {
+        strings,
+        locale: this.locale,
+        onRetry: superseded
+          ? undefined
+          : () => failed.forEach((reply) => void transcript?.regenerate(reply.id)),
+      });
+    }
     if (kind === 'system') {
       return html`<article class="message message--system" part="message message--system" data-id=${message.id}>
         <span class="visually-hidden">${strings.systemAuthor}: </span>${this.#markdown(message)}
@@ -409,6 +416,7 @@ export class ChorusMessageList extends LitElement {
       (this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const),
     );
     const superseded = supersededReplies(messages);
+    const failed = failedReplies(messages, superseded);
     return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
         <div class="items">
           ${this.#renderHistory()}
@@ -416,7 +424,7 @@ export class ChorusMessageList extends LitElement {
             list.length === 0
               ? html`<chorus-welcome .state=${this.state} .strings=${strings}></chorus-welcome>`
               : repeat(
-                  list,
+                  list.filter((message) => !failed.folded.has(message.id)),
                   (message) => message.id,
                   (message) =>
                     guard(
@@ -429,8 +437,18 @@ export class ChorusMessageList extends LitElement {
                         this.locale,
                         this.state,
                         this.messageActions,
+                        failed.lead
+                          .get(message.id)
+                          ?.map((reply) => reply.id)
+                          .join(),
                       ],
-                      () => this.#renderMessage(message, colors, superseded.has(message.id)),
+                      () =>
+                        this.#renderMessage(
+                          message,
+                          colors,
+                          superseded.has(message.id),
+                          failed.lead.get(message.id),
+                        ),
                     ),
                 )
           }
