@@ -82,6 +82,8 @@ export const EN = {
   statusClosed: 'This conversation was closed',
   muted: 'You have been muted',
   mutedUntil: 'You have been muted until {time}',
+  copyCode: 'Copy',
+  codeCopied: 'Copied',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

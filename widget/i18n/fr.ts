@@ -81,4 +81,6 @@ export const FR: ChorusStrings = {
   statusClosed: 'Cette conversation a été fermée',
   muted: 'Vous ne pouvez plus envoyer de messages',
   mutedUntil: 'Vous ne pouvez plus envoyer de messages jusqu’à {time}',
+  copyCode: 'Copier',
+  codeCopied: 'Copié',
 };

@@ -49,6 +49,7 @@ const MARKDOWN_PARTS = [
   'md-link-host',
   'md-code',
   'md-code-block',
+  'md-copy-button',
   'md-list',
   'md-list-item',
   'md-blockquote',
@@ -148,6 +149,7 @@ const listConverter = {
  * @csspart md-link-host - The host shown after a link whose text is not its URL.
  * @csspart md-code - A code span.
  * @csspart md-code-block - A fenced code block.
+ * @csspart md-copy-button - The copy button of a code block.
  * @csspart md-list - A list.
  * @csspart md-list-item - A list item.
  * @csspart md-blockquote - A blockquote.
