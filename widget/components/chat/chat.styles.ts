@@ -114,6 +114,13 @@ export const chatStyles = css`
     animation: rise 160ms ease-out;
   }
 
+  .panel__content {
+    display: flex;
+    flex: 1;
+    flex-direction: column;
+    min-height: 0;
+  }
+
   .panel--launcher::backdrop {
     background: var(--_c-bg);
   }

@@ -599,9 +599,10 @@ export class ChorusChat extends LitElement {
       <div part="typing" class="typing">${typing.length === 0 ? nothing : format(typing.length === 1 ? strings.typingOne : strings.typingMany, { names: listNames(typing, locale) })}</div>
       <chorus-composer exportparts=${COMPOSER_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale}></chorus-composer>`;
     const classes = `panel panel--${launcher ? 'launcher' : 'inline'} ${this.#dark ? 'dark' : ''}`;
-    // updated() shows the dialog, modal when it fills the screen.
+    // updated() shows the dialog, modal when it fills the screen. The <section> inside keeps the
+    // header from being a second banner landmark of the page (a <header> outside sectioning content is one).
     return launcher
-      ? html`<dialog id="panel" part="panel" class=${classes} aria-label=${title} @keydown=${this.#handlePanelKeydown} @cancel=${this.#handleCancel}>${content}</dialog>`
+      ? html`<dialog id="panel" part="panel" class=${classes} aria-label=${title} @keydown=${this.#handlePanelKeydown} @cancel=${this.#handleCancel}><section class="panel__content">${content}</section></dialog>`
       : html`<section id="panel" part="panel" class=${classes} role="region" aria-label=${title}>${content}</section>`;
   }
 
