@@ -2,7 +2,7 @@
  * A tour of the widget's looks, end to end: the real server (in-process, in-memory PGlite,
  * offline personas) serving the built widget and the company demo page, in headless Chromium.
  * Each state is checked with axe-core (0 violations) and written to docs/screenshots/widget-*.png
- * (docs/architecture.md §7): the first open of an empty room, three agents streaming in the
+ * (docs/architecture.md §11): the first open of an empty room, three agents streaming in the
  * 380×600 panel and on a 390×844 phone, a regenerated reply with its version switcher, dark mode,
  * and a host page whose stylesheet is hostile to embedded widgets.
  */

@@ -43,7 +43,7 @@ class CssPropsDirective extends Directive {
 
 export const cssProps = directive(CssPropsDirective);
 
-/** The panels an agent's colour sits on, per theme (docs/architecture.md, theme): background and surface. */
+/** The panels an agent's colour sits on, per theme (docs/architecture.md §11): background and surface. */
 const PANELS: Record<'light' | 'dark', number[][]> = {
   light: [rgbOf('#ffffff'), rgbOf('#f3f4f6')],
   dark: [rgbOf('#15171c'), rgbOf('#22252c')],

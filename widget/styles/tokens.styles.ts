@@ -71,7 +71,7 @@ export const tokenStyles = css`
   }
 
   /* .dark: the launcher and panel of theme="auto" when the page (its color-scheme) or
-     else the OS prefers dark; chat.ts decides (docs/architecture.md, theme). */
+     else the OS prefers dark; chat.ts decides (docs/architecture.md §11). */
   :host([theme='dark']),
   .dark {
     ${darkTokens}

@@ -1,7 +1,7 @@
 /**
  * A host page's stylesheet that is hostile to an embedded widget by inheritance alone: every
  * property here inherits into `<chorus-chat>` unless the component boundary stops it
- * (docs/architecture.md §7). Used by the browser test of the boundary and by the tour's
+ * (docs/architecture.md §11). Used by the browser test of the boundary and by the tour's
  * `widget-hostile-host.png` (test/e2e/widget-tour.e2e.test.ts).
  */
 export const HOSTILE_HOST_CSS = `

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 // How <chorus-chat> looks on real pages, in real Chromium: the host page's inherited styles stop
 // at the element, the launcher's panel fills a phone's screen as a modal dialog, the theme follows
-// the page's color-scheme, and agent colours stay legible on both themes (docs/architecture.md §7).
+// the page's color-scheme, and agent colours stay legible on both themes (docs/architecture.md §11).
 import { emulateMedia, sendKeys, setViewport } from '@web/test-runner-commands';
 import { expect } from 'chai';
 import {
@@ -101,11 +101,13 @@ describe('<chorus-chat> on the page', () => {
   ] as const) {
     it(`fills the screen of ${name} as a modal dialog: the page neither scrolls nor gets focus`, async () => {
       await setViewport(viewport);
-      const before = document.createElement('button');
+      // The page's own banner: the panel's header must not be a second one (axe).
+      const banner = document.createElement('header');
+      const before = banner.appendChild(document.createElement('button'));
       before.textContent = 'Page before';
       const after = document.createElement('button');
       after.textContent = 'Page after';
-      document.body.prepend(before);
+      document.body.prepend(banner);
       document.body.append(after);
       try {
         const chat = await mountChat(
@@ -142,7 +144,7 @@ describe('<chorus-chat> on the page', () => {
         expect(document.documentElement.style.overflow).to.equal('');
         expect(deepActiveElement()).to.equal(get(chat, '[part="launcher"]'));
       } finally {
-        before.remove();
+        banner.remove();
         after.remove();
       }
     });

@@ -3,7 +3,7 @@ import { css } from 'lit';
 /**
  * Where the launcher's panel fills the screen and becomes a modal dialog: narrow screens, and
  * short ones (a phone in landscape). The `@media` of `.panel--launcher` below is the same query
- * (the styles take no interpolated selector); chat.ts matches it (docs/architecture.md §7).
+ * (the styles take no interpolated selector); chat.ts matches it (docs/architecture.md §11).
  */
 export const FULL_SCREEN_QUERY = '(max-width: 480px), (max-height: 480px)';
 

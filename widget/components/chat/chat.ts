@@ -381,7 +381,7 @@ export class ChorusChat extends LitElement {
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog');
     const modal = !!dialog && this.isConnected && media()[1]!.matches;
     // Full screen, the panel is a modal dialog (Tab stays in it, the page behind is inert);
-    // floating, a non-modal one beside the page (docs/architecture.md §7).
+    // floating, a non-modal one beside the page (docs/architecture.md §11).
     if (dialog && this.isConnected && (!dialog.open || dialog.matches(':modal') !== modal)) {
       if (dialog.open) dialog.close();
       if (modal) dialog.showModal();
