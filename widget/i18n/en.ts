@@ -91,6 +91,8 @@ export const EN = {
   replyBudget: '{names} can’t answer any more today.',
   replyFailed: '{names} couldn’t answer this time.',
   agentUnknown: 'status unknown (offline)',
+  copyCode: 'Copy',
+  codeCopied: 'Copied',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

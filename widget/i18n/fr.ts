@@ -90,4 +90,6 @@ export const FR: ChorusStrings = {
   replyBudget: 'Plus de réponse de {names} aujourd’hui.',
   replyFailed: 'Pas de réponse de {names} cette fois.',
   agentUnknown: 'statut inconnu (hors ligne)',
+  copyCode: 'Copier',
+  codeCopied: 'Copié',
 };

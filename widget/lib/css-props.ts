@@ -43,10 +43,51 @@ class CssPropsDirective extends Directive {
 
 export const cssProps = directive(CssPropsDirective);
 
+/** The panels an agent's colour sits on, per theme (docs/architecture.md §11): background and surface. */
+const PANELS: Record<'light' | 'dark', number[][]> = {
+  light: [rgbOf('#ffffff'), rgbOf('#f3f4f6')],
+  dark: [rgbOf('#15171c'), rgbOf('#22252c')],
+};
+
 /**
- * The colour if it is one we render, else undefined.
- * @example safeColor('#e11d48') // '#e11d48'; safeColor('red;background:url(x)') // undefined
+ * The colour to render for an author, or undefined if it is not one we accept. A hex colour
+ * becomes `light-dark(light, dark)`: each side mixed toward black (light theme) or white (dark
+ * theme) until it is at least 4.5:1 on that theme's panel and surface, so it is legible as text
+ * and as a dot. Named colours and colours with alpha pass as they are.
+ * @example safeColor('#1d4ed8') // 'light-dark(#1d4ed8, #7e9ef0)'; safeColor('red;background:url(x)') // undefined
  */
 export function safeColor(color: string | null | undefined): string | undefined {
-  return color && SAFE_COLOR.test(color) ? color : undefined;
+  if (!color || !SAFE_COLOR.test(color)) return undefined;
+  if (color[0] !== '#' || color.length === 5 || color.length > 7) return color;
+  const rgb = rgbOf(color);
+  return `light-dark(${legible(rgb, 0, PANELS.light)}, ${legible(rgb, 255, PANELS.dark)})`;
+}
+
+/** `#rgb` or `#rrggbb` as [r, g, b] (0–255). */
+function rgbOf(hex: string): number[] {
+  const digits = hex.length === 4 ? hex.slice(1).replace(/\w/g, '$&$&') : hex.slice(1);
+  return [0, 2, 4].map((index) => parseInt(digits.slice(index, index + 2), 16));
+}
+
+/** WCAG 2 relative luminance. */
+function luminance(rgb: number[]): number {
+  const [r, g, b] = rgb.map((channel) => {
+    const c = channel / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** WCAG 2 contrast ratio of two colours. */
+export function contrastRatio(a: number[], b: number[]): number {
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high! + 0.05) / (low! + 0.05);
+}
+
+/** `rgb` mixed toward `target` (0 or 255) in 5% steps until it is 4.5:1 on every background. */
+function legible(rgb: number[], target: number, backgrounds: number[][]): string {
+  let mixed = rgb;
+  for (let step = 1; backgrounds.some((bg) => contrastRatio(mixed, bg) < 4.5) && step <= 20; step++)
+    mixed = rgb.map((channel) => Math.round(channel + (target - channel) * step * 0.05));
+  return `#${mixed.map((channel) => channel.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -2,7 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { jitteredBackoff } from './backoff.ts';
 import { ChorusError, toChorusError } from './chorus-error.ts';
 import { createBatcher } from './frame.ts';
-import { safeColor } from './css-props.ts';
+import { contrastRatio, safeColor } from './css-props.ts';
+
+const rgb = (hex: string) => [1, 3, 5].map((index) => parseInt(hex.slice(index, index + 2), 16));
 import { createUuid } from './uuid.ts';
 
 describe('jitteredBackoff', () => {
@@ -60,7 +62,28 @@ describe('safeColor', () => {
       ['#7c3aed', '#abc', 'rebeccapurple', 'red;background:url(x)', 'var(--x)', '', null].map(
         safeColor,
       ),
-    ).toEqual(['#7c3aed', '#abc', 'rebeccapurple', undefined, undefined, undefined, undefined]);
+    ).toEqual([
+      'light-dark(#7c3aed, #a375f2)',
+      'light-dark(#66707a, #aabbcc)',
+      'rebeccapurple',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('adjusts hex colours to 4.5:1 on the light and dark panels and surfaces', () => {
+    const panels = { light: ['#ffffff', '#f3f4f6'], dark: ['#15171c', '#22252c'] };
+    for (const color of ['#1d4ed8', '#b45309', '#0f766e', '#facc15', '#000', '#fff', '#777777']) {
+      const [light, dark] = safeColor(color)!.slice(11, -1).split(', ');
+      for (const bg of panels.light)
+        expect(contrastRatio(rgb(light!), rgb(bg))).toBeGreaterThanOrEqual(4.5);
+      for (const bg of panels.dark)
+        expect(contrastRatio(rgb(dark!), rgb(bg))).toBeGreaterThanOrEqual(4.5);
+    }
+    // A colour that already passes is kept.
+    expect(safeColor('#1d4ed8')).toMatch(/^light-dark\(#1d4ed8, /);
   });
 });
 

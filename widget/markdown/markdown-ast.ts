@@ -25,7 +25,14 @@ export type BlockNode =
   /** `closed` is false for a fence that was never closed (e.g. a message still streaming). */
   | { type: 'code-block'; language: string; text: string; closed: boolean }
   | { type: 'blockquote'; children: BlockNode[] }
-  | { type: 'list'; ordered: boolean; start: number; items: BlockNode[][] }
+  /** `tasks`, when some item is a GFM task (`- [x] done`): per item, checked, unchecked or null (not a task). */
+  | {
+      type: 'list';
+      ordered: boolean;
+      start: number;
+      items: BlockNode[][];
+      tasks?: (boolean | null)[];
+    }
   | { type: 'table'; alignments: TableAlignment[]; head: InlineNode[][]; rows: InlineNode[][][] }
   | { type: 'rule' };
 

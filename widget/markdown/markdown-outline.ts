@@ -34,7 +34,13 @@ function outlineBlock(block: BlockNode): string {
     case 'list': {
       const tag = block.ordered ? 'ol' : 'ul';
       const start = block.ordered && block.start !== 1 ? ` start=${block.start}` : '';
-      const items = block.items.map((item) => `<li>${outlineBlocks(item)}</li>`).join('');
+      const task = (index: number) => {
+        const checked = block.tasks?.[index];
+        return checked == null ? '' : checked ? '[x]' : '[ ]';
+      };
+      const items = block.items
+        .map((item, index) => `<li>${task(index)}${outlineBlocks(item)}</li>`)
+        .join('');
       return `<${tag}${start}>${items}</${tag}>`;
     }
     case 'table': {

@@ -42,6 +42,9 @@ const ALLOWED_TAGS = new Set([
   'br',
   'a',
   'img',
+  'button',
+  'label',
+  'input',
 ]);
 const ALLOWED_ATTRIBUTES = new Set([
   'class',
@@ -62,6 +65,11 @@ const ALLOWED_ATTRIBUTES = new Set([
   'loading',
   'decoding',
   'referrerpolicy',
+  'type',
+  'disabled',
+  'checked',
+  'aria-live',
+  'hidden',
 ]);
 const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 

@@ -92,8 +92,25 @@ export const markdownStyles = css`
     border-radius: 4px;
     background: var(--_code-background);
   }
+  .md-code-block {
+    position: relative;
+  }
+  .md-copy {
+    position: absolute;
+    top: 0.3em;
+    right: 0.3em;
+    padding: 0.1em 0.5em;
+    border: 1px solid var(--_border);
+    border-radius: 4px;
+    background: var(--chorus-background, Canvas);
+    color: inherit;
+    font: inherit;
+    font-size: 0.8em;
+    cursor: pointer;
+  }
   .md pre {
     padding: 0.75em 1em;
+    padding-inline-end: 4.5em;
     border-radius: 6px;
     background: var(--_code-background);
     overflow-x: auto;
@@ -119,13 +136,15 @@ export const markdownStyles = css`
     border-top: 1px solid var(--_border);
   }
 
-  /* The only <div> inside: the table's scrolling box. */
-  .md div {
+  /* A table wider than the message scrolls sideways; its words never break ("Pri ce"). */
+  .md-table-scroll {
     max-width: 100%;
     overflow-x: auto;
   }
   .md table {
     border-collapse: collapse;
+    overflow-wrap: normal;
+    word-break: normal;
   }
   .md :is(th, td) {
     padding: 0.3em 0.6em;
@@ -145,6 +164,14 @@ export const markdownStyles = css`
   }
   .md .md-align-right {
     text-align: right;
+  }
+
+  .md-task {
+    list-style: none;
+  }
+  .md-task input {
+    margin: 0 0.4em 0 -1.3em;
+    vertical-align: -0.1em;
   }
 
   .md img {

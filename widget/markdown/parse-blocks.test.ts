@@ -83,6 +83,16 @@ describe('block parsing', () => {
     ['a list interrupts a paragraph', 'Items:\n- a', '<p>Items:</p><ul><li><p>a</p></li></ul>'],
     ['a rule ends a list', '- a\n- - -', '<ul><li><p>a</p></li></ul><hr>'],
     [
+      'task list items',
+      '- [ ] write\n- [x] test\n- [X] ship\n- plain',
+      '<ul><li>[ ]<p>write</p></li><li>[x]<p>test</p></li><li>[x]<p>ship</p></li><li><p>plain</p></li></ul>',
+    ],
+    [
+      'brackets that are not a task',
+      '- [ ]\n- [y] no\n- [x]no\n- [ ] # title\n1. [ ] numbered',
+      '<ul><li><p>[ ]</p></li><li><p>[y] no</p></li><li><p>[x]no</p></li><li><p>[ ] # title</p></li></ul><ol><li>[ ]<p>numbered</p></li></ol>',
+    ],
+    [
       'tables',
       '| a | b |\n|---|---|\n| 1 | 2 |',
       '<table align=-,-><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>',

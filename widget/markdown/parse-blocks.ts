@@ -27,6 +27,8 @@ interface ListItem {
 const FENCE = /^\s*(`{3,}(?!.*`)|~{3,})\s*([\w+#.-]{1,32}(?!\S))?/;
 const HEADING = /^\s*(#{1,6})(?:\s+(.*))?$/;
 const RULE = /^\s*([-*_])(?:\s*\1){2,}\s*$/;
+/** The checkbox of a task list item: `[ ]`, `[x]` or `[X]`, then text. */
+const TASK = /^\[([ xX])\][ \t]+(?=\S)/;
 const QUOTE = /^\s*>\s?/;
 /** A marker, then 1–4 spaces before the content; more, or none, and the content starts one space after the marker. */
 const LIST_ITEM = /^\s*(?:[-+*]|(\d{1,9})[.)])(?:\s{1,4}(?=\S)|\s|$)/;
@@ -211,6 +213,7 @@ export function parseBlocks(lines: readonly string[], depth = 0): BlockNode[] {
 
   function parseList(first: ListItem): BlockNode {
     const items: BlockNode[][] = [];
+    const tasks: (boolean | null)[] = [];
     for (let item: ListItem | null = first; item?.delimiter === first.delimiter;) {
       const { indent, content } = item;
       index++;
@@ -224,9 +227,15 @@ export function parseBlocks(lines: readonly string[], depth = 0): BlockNode[] {
             ? null
             : next,
       );
-      items.push(parseBlocks([content, ...itemLines], depth + 1));
+      // A GFM task item: `[ ]`, `[x]` or `[X]`, a space, then the text of a paragraph.
+      const task = TASK.exec(content);
+      const blocks = task && parseBlocks([content.slice(task[0].length), ...itemLines], depth + 1);
+      const isTask = blocks?.[0]?.type === 'paragraph';
+      tasks.push(isTask ? task![1] !== ' ' : null);
+      items.push(isTask ? blocks! : parseBlocks([content, ...itemLines], depth + 1));
       item = RULE.test(lines[index] ?? '') ? null : matchListItem(lines[index]);
     }
-    return { type: 'list', ordered: first.ordered, start: first.start, items };
+    const list: BlockNode = { type: 'list', ordered: first.ordered, start: first.start, items };
+    return tasks.some((task) => task !== null) ? { ...list, tasks } : list;
   }
 }

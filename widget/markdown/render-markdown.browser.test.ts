@@ -111,6 +111,67 @@ describe('renderMarkdown', () => {
     expect(getComputedStyle(one(root, 'td.md-align-right')).textAlign).to.equal('right');
   });
 
+  it('lets a table wider than its message scroll sideways instead of breaking words', () => {
+    const root = show(
+      '| Product | Price | Availability |\n|---|--:|---|\n| Widget | 12.50 | Everywhere |',
+      {},
+      'width: 120px; overflow-wrap: anywhere',
+    );
+    const scroller = one(root, '[part="md-table-scroll"]');
+    expect(scroller.scrollWidth).to.be.greaterThan(scroller.clientWidth);
+    for (const cell of root.querySelectorAll('th, td')) {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      expect(range.getClientRects(), `"${cell.textContent}" on one line`).to.have.length(1);
+    }
+  });
+
+  it('renders task list items as read-only checkboxes labelled by their text', () => {
+    const root = show('- [x] write the tests\n- [ ] ship **it**\n- plain');
+    const boxes = [...root.querySelectorAll<HTMLInputElement>('li input[type="checkbox"]')];
+    expect(
+      boxes.map((box) => [box.checked, box.disabled, box.labels?.[0]?.textContent]),
+    ).to.deep.equal([
+      [true, true, 'write the tests'],
+      [false, true, 'ship it'],
+    ]);
+    boxes[1]!.click();
+    expect(boxes[1]!.checked).to.equal(false);
+    expect(root.querySelectorAll('li')[2]?.textContent).to.equal('plain');
+    expect(root.textContent).to.not.contain('[');
+    expect(getComputedStyle(one(root, 'li.md-task')).listStyleType).to.equal('none');
+  });
+
+  it('puts a copy button on code blocks that copies the code and says so', async () => {
+    let copied: string | undefined;
+    const original = Object.getOwnPropertyDescriptor(Navigator.prototype, 'clipboard');
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text: string) => void (copied = text) },
+    });
+    try {
+      const root = show('```sh\nnpm start\n  --port 8080\n```', {
+        copyLabels: ['Copier', 'Copié'],
+      });
+      const button = one(root, '[part="md-copy-button"]') as HTMLButtonElement;
+      const visible = () =>
+        [...button.children]
+          .filter((child) => !(child as HTMLElement).hidden)
+          .map((child) => child.textContent);
+      expect(button.type).to.equal('button');
+      expect(visible()).to.deep.equal(['Copier']);
+      button.click();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(copied).to.equal('npm start\n  --port 8080');
+      expect(visible()).to.deep.equal(['Copié']);
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      expect(visible()).to.deep.equal(['Copier']);
+    } finally {
+      delete (navigator as { clipboard?: unknown }).clipboard;
+      if (original) Object.defineProperty(Navigator.prototype, 'clipboard', original);
+    }
+  });
+
   it('renders blockquotes and rules', () => {
     const root = show('> quoted\n\n---');
     expect(one(root, 'blockquote > p').textContent).to.equal('quoted');
@@ -204,7 +265,7 @@ describe('renderMarkdown', () => {
           : 'color: #e8e8e8; background: #121212';
       const root = show(
         '# Title\n\nText with [a link](https://a.example/x), `code` and ![img](https://b.example/i.png).\n\n' +
-          '```ts\nconst a = 1;\n```\n\n> quote\n\n- one\n- two\n\n| a | b |\n|---|--:|\n| 1 | 2 |',
+          '```ts\nconst a = 1;\n```\n\n> quote\n\n- one\n- two\n\n- [x] done\n- [ ] to do\n\n| a | b |\n|---|--:|\n| 1 | 2 |',
         {},
         `color-scheme: ${scheme}; ${colours}`,
       );

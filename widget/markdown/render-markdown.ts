@@ -27,6 +27,8 @@ export interface RenderMarkdownOptions {
    * as text. Use it to localise or reformat the hint.
    */
   linkLabel?: (href: string) => string;
+  /** The code blocks' copy button: its label, and what it says once it copied (default: Copy, Copied). */
+  copyLabels?: readonly [copy: string, copied: string];
 }
 
 type Rendered = TemplateResult | string | typeof nothing | Rendered[];
@@ -110,11 +112,16 @@ function renderNode(
     case 'code-block':
       // The parser only keeps a plain token as language. tabindex: a horizontally scrolling block
       // must be reachable by keyboard. No whitespace inside <pre>.
-      return html`<pre part="md-code-block" tabindex="0" data-language=${node.language || nothing}><code class=${node.language ? `language-${node.language}` : nothing}>${node.text}</code></pre>`;
+      return html`<div class="md-code-block"><pre part="md-code-block" tabindex="0" data-language=${node.language || nothing}><code class=${node.language ? `language-${node.language}` : nothing}>${node.text}</code></pre>${renderCopyButton(node.text, options)}</div>`;
     case 'list': {
-      const items = node.items.map(
-        (blocks) => html`<li part="md-list-item">${renderNodes(blocks, options, inLink)}</li>`,
-      );
+      const items = node.items.map((blocks, index) => {
+        const checked = node.tasks?.[index];
+        if (checked == null)
+          return html`<li part="md-list-item">${renderNodes(blocks, options, inLink)}</li>`;
+        // A task: a read-only checkbox, labelled by the item's first paragraph (the parser checked it is one).
+        const [first, ...rest] = blocks as [BlockNode & { type: 'paragraph' }, ...BlockNode[]];
+        return html`<li part="md-list-item" class="md-task"><label><input type="checkbox" disabled ?checked=${checked} />${renderNodes(first.children, options, inLink)}</label>${renderNodes(rest, options, inLink)}</li>`;
+      });
       return node.ordered
         ? html`<ol part="md-list" start=${node.start}>${items}</ol>`
         : html`<ul part="md-list">${items}</ul>`;
@@ -130,7 +137,7 @@ function renderNode(
             ? html`<th scope="col" class=${align}>${content}</th>`
             : html`<td class=${align}>${content}</td>`;
         });
-      return html`<div part="md-table-scroll" tabindex="0"><table part="md-table"><thead><tr>${cells(node.head, true)}</tr></thead><tbody>${node.rows.map((row) => html`<tr>${cells(row, false)}</tr>`)}</tbody></table></div>`;
+      return html`<div class="md-table-scroll" part="md-table-scroll" tabindex="0"><table part="md-table"><thead><tr>${cells(node.head, true)}</tr></thead><tbody>${node.rows.map((row) => html`<tr>${cells(row, false)}</tr>`)}</tbody></table></div>`;
     }
     case 'link': {
       const url = inLink ? null : sanitizeUrl(node.href);
@@ -160,6 +167,24 @@ function renderNode(
         : html`<span class="md-image-placeholder" part="md-image-placeholder">${content}</span>`;
     }
   }
+}
+
+/** Copies a code block's text; the button says so for a moment ("Copied"). */
+function renderCopyButton(
+  text: string,
+  { copyLabels = ['Copy', 'Copied'] }: RenderMarkdownOptions,
+) {
+  const copy = async (button: HTMLElement) => {
+    const [idle, done] = button.children as unknown as [HTMLElement, HTMLElement];
+    const show = (copied: boolean) => {
+      idle.hidden = copied;
+      done.hidden = !copied;
+    };
+    await navigator.clipboard.writeText(text);
+    show(true);
+    setTimeout(() => show(false), 1500);
+  };
+  return html`<button type="button" class="md-copy" part="md-copy-button" aria-live="polite" @click=${(event: Event) => void copy(event.currentTarget as HTMLElement).catch(() => {})}><span>${copyLabels[0]}</span><span hidden>${copyLabels[1]}</span></button>`;
 }
 
 function renderAnchor(url: SafeUrl, part: string, content: TemplateResult): TemplateResult {

@@ -27,7 +27,7 @@ import { css } from 'lit';
  * @cssproperty --chorus-panel-width - Width of the launcher's panel.
  * @cssproperty --chorus-panel-height - Height of the launcher's panel (and of an inline chat without a height).
  */
-/** The dark palette: for `theme="dark"`, and for `auto` when the page prefers dark. */
+/** The dark palette: for `theme="dark"`, and for `auto` when the page or the OS prefers dark. */
 const darkTokens = css`
   color-scheme: dark;
   --_c-accent: var(--chorus-accent, #a5b4fc);
@@ -70,13 +70,10 @@ export const tokenStyles = css`
     --_c-panel-height: var(--chorus-panel-height, 600px);
   }
 
-  :host([theme='dark']) {
+  /* .dark: the launcher and panel of theme="auto" when the page (its color-scheme) or
+     else the OS prefers dark; chat.ts decides (docs/architecture.md §11). */
+  :host([theme='dark']),
+  .dark {
     ${darkTokens}
-  }
-
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light']):not([theme='dark'])) {
-      ${darkTokens}
-    }
   }
 `;

@@ -43,7 +43,7 @@ describe('<chorus-chat>', () => {
       expect(chat.isOpen).to.equal(true);
       expect(chat.hasAttribute('open')).to.equal(true);
       const panel = get(chat, '[part="panel"]');
-      expect(panel.getAttribute('role')).to.equal('dialog');
+      expect(panel.localName).to.equal('dialog');
       expect(panel.getAttribute('aria-label')).to.equal('Lobby');
       expect(launcher.getAttribute('aria-expanded')).to.equal('true');
       await until(() => expect(deepActiveElement()?.localName).to.equal('textarea'));
@@ -365,12 +365,17 @@ describe('<chorus-chat>', () => {
     const chat = await mountChat(stub, { mode: 'inline' });
     expect(
       get(chat, 'article[data-id="r1"]').style.getPropertyValue('--chorus-author-color'),
-    ).to.equal('#7c3aed');
+    ).to.equal('light-dark(#7c3aed, #a375f2)');
     expect(
       findAll(chat, '[part="presence"] li').map((item) =>
         item.style.getPropertyValue('--chorus-author-color'),
       ),
-    ).to.deep.equal(['#7c3aed', '#0e7490', '#be185d', '']);
+    ).to.deep.equal([
+      'light-dark(#7c3aed, #a375f2)',
+      'light-dark(#0e7490, #4a97ac)',
+      'light-dark(#be185d, #d56996)',
+      '',
+    ]);
   });
 
   it('lets the page style inner parts through chorus-chat::part() and theme it with --chorus-* properties', async () => {

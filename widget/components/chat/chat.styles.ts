@@ -1,5 +1,24 @@
 import { css } from 'lit';
 
+/**
+ * Where the launcher's panel fills the screen and becomes a modal dialog: narrow screens, and
+ * short ones (a phone in landscape). The `@media` of `.panel--launcher` below is the same query
+ * (the styles take no interpolated selector); chat.ts matches it (docs/architecture.md §11).
+ */
+export const FULL_SCREEN_QUERY = '(max-width: 480px), (max-height: 480px)';
+
+/**
+ * The component boundary: `all: initial` stops every inherited property of the page
+ * (text-transform, letter-spacing, font-style, white-space, cursor, word-spacing, text-shadow,
+ * -webkit-text-fill-color, …) at the host; custom properties, direction and lang still come
+ * through. First in `styles`, so the theme's `color-scheme` and the display below win over it.
+ */
+export const hostResetStyles = css`
+  :host {
+    all: initial;
+  }
+`;
+
 export const chatStyles = css`
   :host {
     display: block;
@@ -78,26 +97,48 @@ export const chatStyles = css`
     height: var(--chorus-height, var(--_c-panel-height));
   }
 
+  /* A <dialog>: shown non-modal as a floating panel, modal when it fills the screen. */
   .panel--launcher {
     position: fixed;
-    right: var(--_c-offset);
-    bottom: calc(var(--_c-offset) + var(--_c-launcher-size) + var(--_c-space) * 1.5);
+    inset: auto var(--_c-offset) calc(var(--_c-offset) + var(--_c-launcher-size) + var(--_c-space) * 1.5) auto;
     z-index: var(--_c-z);
     width: min(var(--_c-panel-width), calc(100vw - 2 * var(--_c-offset)));
     height: min(var(--_c-panel-height), calc(100vh - var(--_c-launcher-size) - 3 * var(--_c-offset)));
+    max-width: none;
+    max-height: none;
+    margin: 0;
+    padding: 0;
     border: 1px solid var(--_c-border);
     border-radius: var(--_c-radius);
     box-shadow: var(--_c-shadow);
     animation: rise 160ms ease-out;
   }
 
-  @media (max-width: 480px) {
+  .panel__content {
+    display: flex;
+    flex: 1;
+    flex-direction: column;
+    min-height: 0;
+  }
+
+  .panel--launcher::backdrop {
+    background: var(--_c-bg);
+  }
+
+  /* Follows the visual viewport (chat.ts sets --_c-vv-*), so the on-screen keyboard never hides the composer. */
+  @media (max-width: 480px), (max-height: 480px) {
     .panel--launcher {
-      inset: 0;
+      inset: var(--_c-vv-top, 0) 0 auto 0;
       width: 100%;
-      height: 100%;
+      height: var(--_c-vv-height, 100%);
+      border: 0;
       border-radius: 0;
     }
+  }
+
+  /* iOS zooms into a text field under 16px when it gets focus. */
+  chorus-composer::part(input) {
+    font-size: max(16px, 1em);
   }
 
   @keyframes rise {

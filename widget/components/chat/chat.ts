@@ -33,7 +33,7 @@ import { sharedStyles } from '../../styles/shared.styles.ts';
 import { tokenStyles } from '../../styles/tokens.styles.ts';
 import type { ChorusComposer } from '../composer/composer.ts';
 import { readableTitle } from '../header/title.ts';
-import { chatStyles } from './chat.styles.ts';
+import { chatStyles, FULL_SCREEN_QUERY, hostResetStyles } from './chat.styles.ts';
 
 export type ChatMode = 'launcher' | 'inline';
 export type ChatTheme = 'light' | 'dark' | 'auto';
@@ -50,6 +50,7 @@ const MARKDOWN_PARTS = [
   'md-link-host',
   'md-code',
   'md-code-block',
+  'md-copy-button',
   'md-list',
   'md-list-item',
   'md-blockquote',
@@ -149,6 +150,7 @@ const listConverter = {
  * @csspart md-link-host - The host shown after a link whose text is not its URL.
  * @csspart md-code - A code span.
  * @csspart md-code-block - A fenced code block.
+ * @csspart md-copy-button - The copy button of a code block.
  * @csspart md-list - A list.
  * @csspart md-list-item - A list item.
  * @csspart md-blockquote - A blockquote.
@@ -188,7 +190,7 @@ const listConverter = {
  * <chorus-chat room="support" server="https://chat.example.com" mode="inline" theme="auto"></chorus-chat>
  */
 export class ChorusChat extends LitElement {
-  static override styles = [tokenStyles, sharedStyles, chatStyles];
+  static override styles = [hostResetStyles, tokenStyles, sharedStyles, chatStyles];
 
   /**
    * The server of chats without a `server` attribute (default: the page's origin). The script
@@ -220,7 +222,7 @@ export class ChorusChat extends LitElement {
   declare name: string;
   /** `launcher`: a bubble in the corner that opens a panel; `inline`: the chat fills the element. */
   declare mode: ChatMode;
-  /** `light`, `dark`, or `auto` (follows `prefers-color-scheme`). */
+  /** `light`, `dark`, or `auto`: the page's `color-scheme` when it declares one (`dark` or `light` alone), else `prefers-color-scheme`. */
   declare theme: ChatTheme;
   /** A BCP 47 locale (default: the page's `<html lang>`). */
   declare locale: string;
@@ -245,7 +247,11 @@ export class ChorusChat extends LitElement {
   #user: ChorusUser | undefined;
   #teardownTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #onVisibility = () => this.#updateSeen();
+  readonly #onMedia = () => this.requestUpdate();
+  readonly #onViewport = () => this.#followViewport();
   #restoreFocus = false;
+  /** The page's `overflow` before a full-screen panel locked its scrolling. */
+  #pageOverflow: string | undefined;
 
   constructor() {
     super();
@@ -267,6 +273,7 @@ export class ChorusChat extends LitElement {
     super.connectedCallback();
     clearTimeout(this.#teardownTimer);
     document.addEventListener('visibilitychange', this.#onVisibility);
+    for (const query of media()) query.addEventListener('change', this.#onMedia);
     // Put back in the page after it had left the room: join again.
     if (this.hasUpdated && !this.#active) this.requestUpdate();
   }
@@ -274,6 +281,8 @@ export class ChorusChat extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.#onVisibility);
+    for (const query of media()) query.removeEventListener('change', this.#onMedia);
+    this.#setModal(false);
     // A move in the DOM (SPA re-render) reconnects at once: only leave the room if it stays out.
     this.#teardownTimer = setTimeout(() => {
       if (!this.isConnected) this.#teardown();
@@ -370,11 +379,62 @@ export class ChorusChat extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog');
+    const modal = !!dialog && this.isConnected && media()[1]!.matches;
+    // Full screen, the panel is a modal dialog (Tab stays in it, the page behind is inert);
+    // floating, a non-modal one beside the page (docs/architecture.md §11).
+    if (dialog && this.isConnected && (!dialog.open || dialog.matches(':modal') !== modal)) {
+      if (dialog.open) dialog.close();
+      if (modal) dialog.showModal();
+      else dialog.show();
+      if (!changed.has('isOpen')) void this.#focusComposer();
+    }
+    this.#setModal(modal);
     if (changed.has('isOpen') && changed.get('isOpen') !== undefined && this.mode === 'launcher') {
       if (this.isOpen) void this.#focusComposer();
       else if (this.#restoreFocus) this.renderRoot.querySelector<HTMLElement>('.launcher')?.focus();
     }
     this.#restoreFocus = false;
+  }
+
+  /** While the panel fills the screen: the page behind does not scroll, and the panel follows the visual viewport. */
+  #setModal(modal: boolean): void {
+    const root = document.documentElement.style;
+    const viewport = window.visualViewport;
+    if (modal === (this.#pageOverflow !== undefined)) return;
+    if (modal) {
+      this.#pageOverflow = root.overflow;
+      root.overflow = 'hidden';
+      viewport?.addEventListener('resize', this.#onViewport);
+      viewport?.addEventListener('scroll', this.#onViewport);
+      this.#followViewport();
+    } else {
+      root.overflow = this.#pageOverflow ?? '';
+      this.#pageOverflow = undefined;
+      viewport?.removeEventListener('resize', this.#onViewport);
+      viewport?.removeEventListener('scroll', this.#onViewport);
+      this.style.removeProperty('--_c-vv-top');
+      this.style.removeProperty('--_c-vv-height');
+    }
+  }
+
+  /** The on-screen keyboard shrinks the visual viewport: the full-screen panel shrinks with it. */
+  #followViewport(): void {
+    const viewport = window.visualViewport;
+    if (!viewport) return;
+    this.style.setProperty('--_c-vv-top', `${viewport.offsetTop}px`);
+    this.style.setProperty('--_c-vv-height', `${viewport.height}px`);
+  }
+
+  /** Whether the panel is dark: the theme, else the page's declared `color-scheme`, else the OS. */
+  get #dark(): boolean {
+    if (this.theme === 'dark' || this.theme === 'light') return this.theme === 'dark';
+    const page =
+      getComputedStyle(this.parentElement ?? document.documentElement).colorScheme +
+      ' ' +
+      (document.querySelector('meta[name="color-scheme"]')?.getAttribute('content') ?? '');
+    const light = /\blight\b/.test(page);
+    return /\bdark\b/.test(page) !== light ? !light : media()[0]!.matches;
   }
 
   get #strs(): ChorusStrings {
@@ -482,6 +542,12 @@ export class ChorusChat extends LitElement {
     this.toggle();
   }
 
+  /** Escape in the modal panel: close through `close()`, so the element's state follows. */
+  #handleCancel(event: Event): void {
+    event.preventDefault();
+    this.close();
+  }
+
   #handlePanelKeydown(event: KeyboardEvent): void {
     if (event.key !== 'Escape' || this.mode !== 'launcher' || event.defaultPrevented) return;
     event.preventDefault();
@@ -495,7 +561,7 @@ export class ChorusChat extends LitElement {
       : count > 0
         ? `${strings.openChat}, ${format(strings.unreadCount, { count })}`
         : strings.openChat;
-    return html`<button part="launcher" class="launcher" type="button" aria-label=${label} aria-expanded=${this.isOpen ? 'true' : 'false'} aria-controls="panel" @click=${this.#handleLauncherClick}>
+    return html`<button part="launcher" class="launcher ${this.#dark ? 'dark' : ''}" type="button" aria-label=${label} aria-expanded=${this.isOpen ? 'true' : 'false'} aria-controls="panel" @click=${this.#handleLauncherClick}>
       ${this.isOpen ? ICONS.close : ICONS.chat}
       ${count > 0 && !this.isOpen ? html`<span part="unread-badge" class="badge" aria-hidden="true">${count > 99 ? '99+' : count}</span>` : nothing}
     </button>`;
@@ -524,24 +590,21 @@ export class ChorusChat extends LitElement {
     const title = readableTitle(this.#session.value?.room, strings.chatTitle);
     const typing = this.#typingNames.value ?? [];
     const locale = this.#resolvedLocale;
-    return html`<section
-      id="panel"
-      part="panel"
-      class="panel panel--${launcher ? 'launcher' : 'inline'}"
-      role=${launcher ? 'dialog' : 'region'}
-      aria-label=${title}
-      @keydown=${this.#handlePanelKeydown}
-    >
-      ${
-        this.noHeader
-          ? nothing
-          : html`<chorus-chat-header exportparts=${HEADER_PARTS} .state=${this.chat} .strings=${strings} .roomTitle=${title} .closable=${launcher} .onClose=${() => this.close()}></chorus-chat-header>`
-      }
+    const content = html`${
+      this.noHeader
+        ? nothing
+        : html`<chorus-chat-header exportparts=${HEADER_PARTS} .state=${this.chat} .strings=${strings} .roomTitle=${title} .closable=${launcher} .onClose=${() => this.close()}></chorus-chat-header>`
+    }
       ${this.#renderBanner(strings)}
       <chorus-message-list exportparts=${LIST_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale} .allowedImageHosts=${this.allowedImageHosts}></chorus-message-list>
       <div part="typing" class="typing">${typing.length === 0 ? nothing : format(typing.length === 1 ? strings.typingOne : strings.typingMany, { names: listNames(typing, locale) })}</div>
-      <chorus-composer exportparts=${COMPOSER_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale}></chorus-composer>
-    </section>`;
+      <chorus-composer exportparts=${COMPOSER_PARTS} .state=${this.chat} .strings=${strings} .locale=${locale}></chorus-composer>`;
+    const classes = `panel panel--${launcher ? 'launcher' : 'inline'} ${this.#dark ? 'dark' : ''}`;
+    // updated() shows the dialog, modal when it fills the screen. The <section> inside keeps the
+    // header from being a second banner landmark of the page (a <header> outside sectioning content is one).
+    return launcher
+      ? html`<dialog id="panel" part="panel" class=${classes} aria-label=${title} @keydown=${this.#handlePanelKeydown} @cancel=${this.#handleCancel}><section class="panel__content">${content}</section></dialog>`
+      : html`<section id="panel" part="panel" class=${classes} role="region" aria-label=${title}>${content}</section>`;
   }
 
   override render() {
@@ -550,6 +613,13 @@ export class ChorusChat extends LitElement {
     return html`${launcher ? this.#renderLauncher(strings) : nothing}${!launcher || this.isOpen ? this.#renderPanel(strings) : nothing}`;
   }
 }
+
+let queries: MediaQueryList[] | undefined;
+/** [prefers dark, full screen]; made on first use, so the module also loads where there is no DOM. */
+const media = () =>
+  (queries ??= ['(prefers-color-scheme: dark)', FULL_SCREEN_QUERY].map((query) =>
+    matchMedia(query),
+  ));
 
 /** The connection banner: an alert for errors, a status otherwise. */
 function banner(text: string, isError: boolean, action: TemplateResult | typeof nothing = nothing) {

@@ -55,8 +55,10 @@ export const headerStyles = css`
     background: var(--chorus-author-color, var(--_c-accent));
   }
 
+  /* Idle: a ring of the full colour (a faded dot fell under 3:1 in dark mode). */
   .agent--idle .dot {
-    opacity: 0.55;
+    border: 2px solid var(--chorus-author-color, var(--_c-accent));
+    background: transparent;
   }
 
   .agent--unknown .dot,

@@ -73,8 +73,12 @@ describe('<chorus-message-list>', () => {
     expect(badge?.getAttribute('title')).to.equal('Model: offline-sage');
     expect(text(first.querySelector('[part="message__reason"]'))).to.equal('Why: mentioned');
     expect(text(second.querySelector('[part="message__reason"]'))).to.equal('Why: handed over');
-    expect(first.style.getPropertyValue('--chorus-author-color')).to.equal('#7c3aed');
-    expect(second.style.getPropertyValue('--chorus-author-color')).to.equal('#0e7490');
+    expect(first.style.getPropertyValue('--chorus-author-color')).to.match(
+      /^light-dark\(#7c3aed, /,
+    );
+    expect(second.style.getPropertyValue('--chorus-author-color')).to.match(
+      /^light-dark\(#0e7490, /,
+    );
 
     stub.deliver('message-end', {
       message: { ...sage, status: 'complete', content: 'Hello **there**', seq: 2 },

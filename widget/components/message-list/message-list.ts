@@ -237,6 +237,7 @@ export class ChorusMessageList extends LitElement {
     const template = renderMarkdown(message.content, {
       allowedImageHosts: this.allowedImageHosts,
       streaming,
+      copyLabels: [this.strings.copyCode, this.strings.codeCopied],
     });
     this.#rendered.set(message.id, {
       content: message.content,
