@@ -153,7 +153,11 @@ export async function startChorus(
     },
   );
   await orchestrator.start();
-  const webhooks = await startWebhookWorker(config.webhooks, { outbox: store.webhooks, log });
+  const webhooks = await startWebhookWorker(config.webhooks, {
+    outbox: store.webhooks,
+    log,
+    onAttempt: (attempt) => observability.metrics.webhookAttempts.inc(attempt),
+  });
 
   if (options.serveWidget) {
     await ensureWidgetBuilt(log);

@@ -62,6 +62,12 @@ export class ChorusMetrics {
     buckets: DB_BUCKETS,
     registers: [this.registry],
   });
+  readonly webhookAttempts = new Counter({
+    name: 'chorus_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by event type and outcome (delivered, retry, failed)',
+    labelNames: ['type', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: 'chorus_rate_limited_total',
     help: 'Requests refused by a rate limit, by limit',

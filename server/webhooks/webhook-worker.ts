@@ -73,6 +73,8 @@ export interface WebhookWorkerDependencies {
     'claimEvents' | 'recordAttempt' | 'releaseEvent' | 'pruneEvents' | 'onEventsQueued'
   >;
   log: Logger;
+  /** Told each delivery attempt's outcome (the `chorus_webhook_attempts_total` metric). */
+  onAttempt?(attempt: { type: string; result: WebhookAttemptOutcome['result'] }): void;
 }
 
 export class WebhookWorker {
@@ -226,6 +228,7 @@ export class WebhookWorker {
       ...(outcome.result === 'retry' ? { retryInMs: outcome.delayMs } : {}),
       ...(kept ? {} : { leaseLost: true }),
     };
+    this.deps.onAttempt?.({ type: event.type, result: outcome.result });
     if (outcome.result === 'delivered') log('info', 'webhook.delivered', fields);
     else if (outcome.result === 'retry') log('warn', 'webhook.retry', fields);
     else log('error', 'webhook.failed', fields);

@@ -153,6 +153,12 @@ describe('webhooks from a running server', () => {
       ['delivered', 1],
       ['delivered', 1],
     ]);
+    // Each attempt is counted in the metrics too (a scrape from this machine needs no key).
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const type of ['message.created', 'reply.completed', 'conversation.status_changed'])
+      expect(metrics).toContain(
+        `chorus_webhook_attempts_total{type="${type}",result="delivered"} 1`,
+      );
   }, 30_000);
 
   it('queues nothing when webhooks are off', async () => {
