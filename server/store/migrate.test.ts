@@ -59,6 +59,7 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
       'chorus_migrations',
       'messages',
       'participants',
+      'rate_limit_windows',
       'room_events',
       'room_sessions',
       'rooms',
