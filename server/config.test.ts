@@ -263,3 +263,51 @@ describe('CHORUS_KNOWLEDGE_DIR', () => {
     );
   });
 });
+
+describe('operations settings (docs/architecture.md §10)', () => {
+  it('counts rate limits in Postgres with DATABASE_URL and in memory without; traces off by default', () => {
+    expect(loadConfig({}).operations).toEqual({
+      metricsToken: null,
+      otlpEndpoint: null,
+      otlpHeaders: {},
+      serviceName: 'chorus',
+      rateLimitStore: 'memory',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/chorus' }).operations.rateLimitStore).toBe(
+      'postgres',
+    );
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/chorus', CHORUS_RATE_LIMIT_STORE: 'memory' })
+        .operations.rateLimitStore,
+    ).toBe('memory');
+  });
+
+  it('reads the OTLP endpoint, its headers as the OpenTelemetry spec writes them, and the service name', () => {
+    const { operations } = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318/',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=abc%3D, api-key = k2',
+      OTEL_SERVICE_NAME: 'chorus-eu',
+    });
+    expect(operations).toMatchObject({
+      otlpEndpoint: 'https://otel.example.com:4318',
+      otlpHeaders: { 'x-honeycomb-team': 'abc=', 'api-key': 'k2' },
+      serviceName: 'chorus-eu',
+    });
+  });
+
+  it('lists a bad OTLP endpoint, limit store or short metrics token as problems', () => {
+    expect(
+      configProblems({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'otel:4318',
+        CHORUS_RATE_LIMIT_STORE: 'redis',
+        CHORUS_METRICS_TOKEN: 'short',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/),
+        'CHORUS_RATE_LIMIT_STORE must be memory or postgres, got "redis"',
+        'CHORUS_METRICS_TOKEN must be at least 32 characters',
+      ]),
+    );
+  });
+});

@@ -61,6 +61,7 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
       'knowledge_documents',
       'messages',
       'participants',
+      'rate_limit_windows',
       'room_events',
       'room_sessions',
       'rooms',

@@ -2,14 +2,14 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger.ts';
 import { requestContext } from '../request-context.ts';
 
-const QUIET_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+const QUIET_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 const MAX_LOGGED_PATH = 512;
 
 /**
  * One structured line per request, written when the response closes (so a Server-Sent Events
  * stream is logged when it ends, with its duration). It records the method, the path without the
  * query string (which may carry an `access_token`), the status, the duration, the request id, the
- * client IP and who called; never a header or a token. Health probes log at `debug`.
+ * client IP and who called; never a header or a token. Health probes and scrapes log at `debug`.
  */
 export function accessLog(log: Logger): RequestHandler {
   return (request, response, next) => {
