@@ -41,7 +41,7 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
 /** Parts of the inner elements, re-exported so a page can style them as `chorus-chat::part(…)`. */
 const HEADER_PARTS = 'header, title, presence, close-button';
 const COMPOSER_PARTS =
-  'composer, input, send-button, stop-all-button, mention-list, mention-option, handoff-button';
+  'composer, input, send-button, stop-all-button, mention-list, mention-option, handoff-button, counter';
 const MARKDOWN_PARTS = [
   'md-root',
   'md-paragraph',
@@ -143,6 +143,7 @@ const listConverter = {
  * @csspart handoff-button - "Talk to a person": asks for someone of the team (a support room that allows it).
  * @csspart mention-list - The @mention menu.
  * @csspart mention-option - One agent in it.
+ * @csspart counter - Characters left near the length limit, or over it.
  * @csspart md-root - A message's Markdown.
  * @csspart md-paragraph - A paragraph.
  * @csspart md-heading - A heading (`role="heading"`, levels 3–6).
