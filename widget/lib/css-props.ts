@@ -45,8 +45,14 @@ export const cssProps = directive(CssPropsDirective);
 
 /** The panels an agent's colour sits on, per theme (docs/architecture.md §11): background and surface. */
 const PANELS: Record<'light' | 'dark', number[][]> = {
-  light: [rgbOf('#ffffff'), rgbOf('#f3f4f6')],
-  dark: [rgbOf('#15171c'), rgbOf('#22252c')],
+  light: [
+    [255, 255, 255],
+    [243, 244, 246],
+  ],
+  dark: [
+    [21, 23, 28],
+    [34, 37, 44],
+  ],
 };
 
 /**

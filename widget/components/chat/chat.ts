@@ -400,22 +400,19 @@ export class ChorusChat extends LitElement {
 
   /** While the panel fills the screen: the page behind does not scroll, and the panel follows the visual viewport. */
   #setModal(modal: boolean): void {
-    const root = document.documentElement.style;
-    const viewport = window.visualViewport;
     if (modal === (this.#pageOverflow !== undefined)) return;
+    const root = document.documentElement.style;
+    const listen = modal ? 'addEventListener' : 'removeEventListener';
+    for (const type of ['resize', 'scroll'])
+      window.visualViewport?.[listen](type, this.#onViewport);
     if (modal) {
       this.#pageOverflow = root.overflow;
       root.overflow = 'hidden';
-      viewport?.addEventListener('resize', this.#onViewport);
-      viewport?.addEventListener('scroll', this.#onViewport);
       this.#followViewport();
     } else {
-      root.overflow = this.#pageOverflow ?? '';
+      root.overflow = this.#pageOverflow!;
       this.#pageOverflow = undefined;
-      viewport?.removeEventListener('resize', this.#onViewport);
-      viewport?.removeEventListener('scroll', this.#onViewport);
-      this.style.removeProperty('--_c-vv-top');
-      this.style.removeProperty('--_c-vv-height');
+      for (const name of ['top', 'height']) this.style.removeProperty(`--_c-vv-${name}`);
     }
   }
 
