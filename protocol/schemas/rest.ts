@@ -6,6 +6,7 @@
  * `"content" must not be blank`.
  */
 import { z } from 'zod';
+import { roomSessionSchema } from './sessions.ts';
 import {
   hasVisibleCharacter,
   MAX_DISPLAY_NAME_LENGTH,
@@ -215,6 +216,9 @@ export const sessionResponseSchema = z.strictObject({
 export const roomResponseSchema = z.strictObject({
   room: roomSummarySchema.extend({ settings: roomSettingsSchema }),
   agents: z.array(agentSchema),
+  lastSession: roomSessionSchema
+    .nullable()
+    .describe('The room\'s latest session summary (a returning visitor\'s "last time"), or null.'),
 });
 
 export const messagePageSchema = z.strictObject({

@@ -75,7 +75,7 @@ export interface RoomStore {
   >;
   transcript: Pick<Transcript, 'listMessages' | 'getMessage'>;
   audit: Pick<AuditLog, 'appendEvent'>;
-  summaries: Pick<Summaries, 'listSessions'>;
+  summaries: Pick<Summaries, 'listSessions' | 'latestSession'>;
 }
 
 /** A room's broadcasts: the SSE endpoint subscribes to them, the typing endpoint publishes `typing`. */

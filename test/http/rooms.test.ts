@@ -90,6 +90,7 @@ describe('GET /api/rooms/:room', () => {
           description: 'Bob answers briefly.',
         },
       ],
+      lastSession: null, // no session summarized yet
     });
     expect(response.headers['content-type']).toMatch(/^application\/json/);
   });

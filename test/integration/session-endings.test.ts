@@ -117,6 +117,9 @@ describe('when a session ends', () => {
     expect(Date.parse(session!.endedAt)).toBeGreaterThanOrEqual(Date.parse(reply.createdAt));
     expect(session!.durationMs).toBe(Date.parse(session!.endedAt) - Date.parse(question.createdAt));
     expect(session!.summary).toMatch(/^Session of 2 messages from Vera, /);
+    // The room answers with it (a returning visitor's "last time").
+    const room = await call('GET', `/api/rooms/${vera.roomId}`, vera.session.token);
+    expect(room.body).toMatchObject({ lastSession: session });
     // Staff read it too; another room's token reads none of it.
     expect(await sessionsOf(vera.roomId, olga.token)).toEqual([session]);
     const stranger = await supportConversation('Eve');

@@ -63,9 +63,10 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   const takeMessage = (request: Request, roomId: string, participantId: string) =>
     takeMessageLimits(deps, request, roomId, participantId);
 
-  router.get('/api/rooms/:room', access, (_request, response) => {
+  router.get('/api/rooms/:room', access, async (_request, response) => {
     const { room } = roomContext(response);
     const settings = rooms.settingsOf(room);
+    const lastSession = await store.summaries.latestSession(room.id);
     response.json({
       room: { ...roomSummary(room, settings), settings },
       agents: rooms.agentsOf(room).map((agent) => ({
@@ -76,6 +77,7 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
         model: agent.model,
         description: agent.description,
       })),
+      lastSession,
     });
   });
 
