@@ -135,6 +135,8 @@ export async function startChorus(
     },
     {
       coalesceWindowMs: config.orchestrator.coalesceWindowMs,
+      coalesceMaxChars: config.orchestrator.coalesceMaxChars,
+      maxConcurrentReplies: config.orchestrator.maxConcurrentReplies,
       summaryQuietMs: config.orchestrator.summaryQuietMs,
       maxRepliesPerRoom: config.orchestrator.maxRepliesPerRoom,
       roomDefaults: {
