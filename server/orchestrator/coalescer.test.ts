@@ -6,6 +6,7 @@ import {
   type CoalescerOptions,
   type DeltaKind,
 } from './coalescer.ts';
+import { loadConfig } from '../config.ts';
 
 let sent: Array<[DeltaKind, string]>;
 let coalescer: DeltaCoalescer;
@@ -107,6 +108,27 @@ describe('coalescing on hosted Realtime', () => {
     expect(coalescingFor('external', { windowMs: null, maxChars: null })).toEqual({
       windowMs: 150,
       maxChars: 512,
+    });
+  });
+
+  it('is what a server configured with CHORUS_REALTIME_URL coalesces with, unless CHORUS_COALESCE_MS says otherwise', () => {
+    const hosted = {
+      CHORUS_REALTIME_URL: 'wss://project.supabase.co/realtime/v1',
+      CHORUS_JWT_SECRET: 'x'.repeat(40),
+      CHORUS_REALTIME_SERVICE_KEY: 'sb_secret_abc',
+      CHORUS_REALTIME_ANON_KEY: 'sb_publishable_xyz',
+    };
+    expect(loadConfig(hosted).orchestrator).toMatchObject({
+      coalesceWindowMs: 150,
+      coalesceMaxChars: 512,
+    });
+    expect(
+      loadConfig({ ...hosted, CHORUS_COALESCE_MS: '60', CHORUS_COALESCE_MAX_CHARS: '200' })
+        .orchestrator,
+    ).toMatchObject({ coalesceWindowMs: 60, coalesceMaxChars: 200 });
+    expect(loadConfig({}).orchestrator).toMatchObject({
+      coalesceWindowMs: 40,
+      coalesceMaxChars: 512,
     });
   });
 
