@@ -157,10 +157,18 @@ interface LevelResult {
     /** CPU of the server process over the level, in cores (1 = one core busy). */
     cpuCores: number;
     cpuPercentPerReply: number;
+    /**
+     * CPU time per second of one reply's streaming: the work, whatever the wall time (on a busy
+     * machine a starved server takes longer, and its share of a core looks smaller).
+     */
+    cpuMsPerReplySecond: number;
+    /** 1000 / cpuMsPerReplySecond: replies one fully busy core would stream. */
+    repliesPerCore: number;
     eventLoopUtilization: number;
     rssMb: number;
     rssIdleMb: number;
     rssKbPerReply: number;
+    heapKbPerReply: number;
   };
   /** This process (provider fake and listeners): when it is saturated the latency is its own. */
   loadEventLoopUtilization: number;
@@ -177,15 +185,25 @@ interface LevelResult {
 async function measured(
   server: ServerChild,
   work: () => Promise<void>,
-): Promise<{ cores: number; elu: number; rssPeak: number; loadElu: number }> {
+): Promise<{
+  cores: number;
+  cpuMs: number;
+  elu: number;
+  rssPeak: number;
+  heapPeak: number;
+  loadElu: number;
+}> {
   const before = await server.request<CapacityUsage>({ command: 'usage' });
   const loadBefore = performance.eventLoopUtilization();
   let rssPeak = before.rss;
+  let heapPeak = before.heapUsed;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      rssPeak = Math.max(rssPeak, (await server.request<CapacityUsage>({ command: 'usage' })).rss);
+      const sample = await server.request<CapacityUsage>({ command: 'usage' });
+      rssPeak = Math.max(rssPeak, sample.rss);
+      heapPeak = Math.max(heapPeak, sample.heapUsed);
     }
   })();
   await work();
@@ -196,8 +214,10 @@ async function measured(
   const active = after.active - before.active;
   return {
     cores: (after.cpuMicros - before.cpuMicros) / 1000 / wall,
+    cpuMs: (after.cpuMicros - before.cpuMicros) / 1000,
     elu: active / (active + after.idle - before.idle),
     rssPeak: Math.max(rssPeak, after.rss),
+    heapPeak: Math.max(heapPeak, after.heapUsed),
     loadElu: performance.eventLoopUtilization(loadBefore).utilization,
   };
 }
@@ -326,7 +346,7 @@ async function chorusLevel(
   const lateness = new LatencyHistogram();
   for (const number of replyNumbers)
     for (const late of fake.replies[number]!.lateness) lateness.record(late);
-  return level('chorus', window, rooms, tokensPerReply, result, usage, idle.rss, lateness);
+  return level('chorus', window, rooms, tokensPerReply, result, usage, idle, lateness);
 }
 
 function level(
@@ -336,13 +356,14 @@ function level(
   tokensPerReply: number,
   result: ReturnType<typeof analyse>,
   usage: Awaited<ReturnType<typeof measured>>,
-  rssIdle: number,
+  idle: CapacityUsage,
   lateness: LatencyHistogram,
 ): LevelResult {
   const replies = rooms * AGENTS;
   const latency = percentiles(result.latency);
   const overheadP99 = latency.p99 - window;
   const broadcastsPerReply = result.broadcasts / replies;
+  const cpuMsPerReplySecond = usage.cpuMs / (replies * (tokensPerReply / TOKENS_PER_SECOND));
   return {
     mode,
     windowMs: window,
@@ -357,10 +378,14 @@ function level(
     server: {
       cpuCores: usage.cores,
       cpuPercentPerReply: (100 * usage.cores) / replies,
+      cpuMsPerReplySecond,
+      repliesPerCore: 1000 / cpuMsPerReplySecond,
       eventLoopUtilization: usage.elu,
       rssMb: usage.rssPeak / 2 ** 20,
-      rssIdleMb: rssIdle / 2 ** 20,
-      rssKbPerReply: (usage.rssPeak - rssIdle) / 1024 / replies,
+      rssIdleMb: idle.rss / 2 ** 20,
+      // RSS moves in large steps (GC, PGlite's WebAssembly memory): a drop counts as no growth.
+      rssKbPerReply: Math.max(0, usage.rssPeak - idle.rss) / 1024 / replies,
+      heapKbPerReply: Math.max(0, usage.heapPeak - idle.heapUsed) / 1024 / replies,
     },
     loadEventLoopUtilization: usage.loadElu,
     providerLatenessP99: lateness.percentile(0.99),
@@ -450,7 +475,7 @@ async function relayLevel(
     publishers.map((_, reply) => reply),
     tokensPerReply,
   );
-  return level('relay', windowMs, rooms, tokensPerReply, result, usage, idle.rss, lateness);
+  return level('relay', windowMs, rooms, tokensPerReply, result, usage, idle, lateness);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,10 +578,12 @@ async function main(): Promise<void> {
     'overhead p99',
     'lost',
     'server CPU %',
-    'CPU % / reply',
+    'CPU ms / reply-s',
+    'replies / core',
     'server ELU %',
     'RSS MB',
     'RSS KB / reply',
+    'heap KB / reply',
     'load ELU %',
     'bcasts / reply',
     'RT msgs / reply-min',
@@ -572,10 +599,12 @@ async function main(): Promise<void> {
     round(result.overheadP99),
     result.lost,
     round(result.server.cpuCores * 100),
-    round(result.server.cpuPercentPerReply),
+    round(result.server.cpuMsPerReplySecond),
+    round(result.server.repliesPerCore),
     round(result.server.eventLoopUtilization * 100),
     round(result.server.rssMb),
     round(result.server.rssKbPerReply),
+    round(result.server.heapKbPerReply),
     round(result.loadEventLoopUtilization * 100),
     round(result.broadcastsPerReply),
     round(result.realtimeMessagesPerReplyMinute),
@@ -634,6 +663,8 @@ async function main(): Promise<void> {
         cpuCores: result.server.cpuCores,
         rssMb: result.server.rssMb,
         rssKbPerReply: result.server.rssKbPerReply,
+        heapKbPerReply: result.server.heapKbPerReply,
+        cpuMsPerReplySecond: result.server.cpuMsPerReplySecond,
       }));
   await writeJson(outFile, {
     benchmark: 'capacity',
