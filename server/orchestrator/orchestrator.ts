@@ -57,7 +57,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId
   leaseMs: 15_000,
   pollIntervalMs: 5_000,
   // CHORUS_MAX_CONCURRENT_REPLIES; from the capacity benchmark (docs/decisions.md, "Replies per process").
-  maxConcurrentReplies: 256,
+  maxConcurrentReplies: 64,
   maxRepliesPerRoom: 4,
   maxOutputTokens: 1_024,
   contextMessages: 60,
