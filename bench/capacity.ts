@@ -49,7 +49,7 @@ import { formatTable, round, type Cell } from './lib/table.ts';
 
 const HELP = `npm run bench:capacity -- [options]
   --rooms=LIST     levels, rooms per level (3 replies each), comma-separated
-                   (default 10,25,50,100,150,200,250)
+                   (default 10,20,35,50,75,100,170: 30 to 510 replies)
   --seconds=N      streaming time per level (default 10)
   --window=MS      the coalescing window of the capacity levels (default 40, the embedded hub's)
   --hosted-rooms=N rooms of the hosted-window level (default 10; 0 skips it)
@@ -63,7 +63,7 @@ const HELP = `npm run bench:capacity -- [options]
 
 const flags = readFlags(HELP);
 const quick = flags.has('quick');
-const levels = (flags.get('rooms') ?? (quick ? '5,15' : '10,25,50,100,150,200,250'))
+const levels = (flags.get('rooms') ?? (quick ? '5,15' : '10,20,35,50,75,100,170'))
   .split(',')
   .map(Number);
 const seconds = Number(flags.get('seconds') ?? (quick ? 3 : 10));

@@ -11,6 +11,8 @@ import { RoomVisitor } from '../helpers/room-visitor.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const ROOMS = 20;
+/** 20 visitors join and 60 replies stream: slower than most tests on a loaded machine. */
+const TIMEOUT_MS = 60_000;
 const AGENTS = 3; // the shipped personas, all answering under policy `all`
 
 /**
@@ -72,7 +74,7 @@ async function busyRooms(): Promise<RoomVisitor[]> {
 const ended = (visitor: RoomVisitor) =>
   visitor.events.filter((event) => event.event === 'message-end').length;
 
-describe('replies per process', () => {
+describe('replies per process', { timeout: TIMEOUT_MS }, () => {
   it(`streams all ${ROOMS} rooms × ${AGENTS} agents at once when the cap allows`, async () => {
     const model = new HoldingModel(ROOMS * AGENTS);
     server = await startChorusServer({
@@ -84,7 +86,7 @@ describe('replies per process', () => {
     // Every stream holds after its first token until all of them are open: the replies can only
     // finish if the process streams every one of them at the same time.
     await waitFor(() => rooms.every((visitor) => ended(visitor) === AGENTS), {
-      timeoutMs: 30_000,
+      timeoutMs: 45_000,
       what: `${ROOMS * AGENTS} replies streaming together, then ending`,
     });
     expect(model.mostOpen).toBe(ROOMS * AGENTS);
@@ -118,7 +120,7 @@ describe('replies per process', () => {
 
     model.release();
     await waitFor(() => rooms.every((visitor) => ended(visitor) === AGENTS), {
-      timeoutMs: 30_000,
+      timeoutMs: 45_000,
       what: 'every queued reply streamed in turn',
     });
     expect(model.mostOpen).toBe(cap);
