@@ -20,6 +20,8 @@ import type { SupabaseAuthSettings } from './auth/supabase-auth.ts';
 import type { LogLevel } from './lib/logger.ts';
 import type { ProviderSettings } from './providers/index.ts';
 import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
+import { coalescingFor } from './orchestrator/coalescer.ts';
+import { DEFAULT_ORCHESTRATOR_OPTIONS } from './orchestrator/orchestrator.ts';
 
 /** Everything the server reads from its environment, validated. */
 export interface Config {
@@ -51,6 +53,10 @@ export interface Config {
     summaryQuietMs: number;
     /** A support conversation whose visitor has left, quiet this long, gets its session summarized. */
     conversationSummaryQuietMs: number;
+    /** `CHORUS_COALESCE_MAX_CHARS`: waiting text that is sent before the window ends. */
+    coalesceMaxChars: number;
+    /** `CHORUS_MAX_CONCURRENT_REPLIES`: replies this process streams at once (the rest wait queued). */
+    maxConcurrentReplies: number;
   };
   /** `CHORUS_ALLOWED_ORIGINS`: sites allowed to call the API from a browser. */
   allowedOrigins: AllowedOrigins;
@@ -153,6 +159,22 @@ const trimmed = z
   .string()
   .optional()
   .transform((raw) => raw?.trim() || undefined);
+
+/** Like {@link integer}, but null when unset (its default depends on other settings). */
+function optionalInteger(name: string, min: number, max: number) {
+  return integer(name, Number.NaN, min, max).transform((value) =>
+    Number.isNaN(value) ? null : value,
+  );
+}
+
+/** The coalescing window and size: as set, else the default of the realtime in use. */
+function coalescing(environment: Environment) {
+  const { windowMs, maxChars } = coalescingFor(
+    environment.CHORUS_REALTIME_URL === null ? 'embedded' : 'external',
+    { windowMs: environment.CHORUS_COALESCE_MS, maxChars: environment.CHORUS_COALESCE_MAX_CHARS },
+  );
+  return { coalesceWindowMs: windowMs, coalesceMaxChars: maxChars };
+}
 
 /** An integer variable from `min` to `max`; unset gives `fallback`. */
 function integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -279,7 +301,8 @@ const environmentSchema = z
     CHORUS_PROVIDER_TIMEOUT_MS: positive('CHORUS_PROVIDER_TIMEOUT_MS'),
     CHORUS_OPENAI_MODEL: trimmed,
     CHORUS_ANTHROPIC_MODEL: trimmed,
-    CHORUS_COALESCE_MS: integer('CHORUS_COALESCE_MS', 40, 0, 1000),
+    // Unset: the window of the realtime in use (coalescingFor, docs/architecture.md §10).
+    CHORUS_COALESCE_MS: optionalInteger('CHORUS_COALESCE_MS', 0, 1000),
     CHORUS_MAX_AGENT_TURNS: integer('CHORUS_MAX_AGENT_TURNS', 3, 0, 20),
     CHORUS_TOKENS_PER_ROOM_PER_DAY: integer('CHORUS_TOKENS_PER_ROOM_PER_DAY', 200_000, 0),
     CHORUS_MAX_REPLIES_PER_ROOM: integer('CHORUS_MAX_REPLIES_PER_ROOM', 4, 1, 64),
@@ -289,6 +312,13 @@ const environmentSchema = z
       120_000,
       0,
       86_400_000,
+    ),
+    CHORUS_COALESCE_MAX_CHARS: optionalInteger('CHORUS_COALESCE_MAX_CHARS', 1, 65_536),
+    CHORUS_MAX_CONCURRENT_REPLIES: integer(
+      'CHORUS_MAX_CONCURRENT_REPLIES',
+      DEFAULT_ORCHESTRATOR_OPTIONS.maxConcurrentReplies,
+      1,
+      10_000,
     ),
     CHORUS_ALLOWED_ORIGINS: z
       .string()
@@ -432,12 +462,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     },
     realModel: readRealModel(environment),
     orchestrator: {
-      coalesceWindowMs: environment.CHORUS_COALESCE_MS,
+      ...coalescing(environment),
       maxAgentTurns: environment.CHORUS_MAX_AGENT_TURNS,
       tokensPerDay: environment.CHORUS_TOKENS_PER_ROOM_PER_DAY,
       maxRepliesPerRoom: environment.CHORUS_MAX_REPLIES_PER_ROOM,
       summaryQuietMs: environment.CHORUS_SUMMARY_QUIET_MS,
       conversationSummaryQuietMs: environment.CHORUS_CONVERSATION_SUMMARY_QUIET_MS,
+      maxConcurrentReplies: environment.CHORUS_MAX_CONCURRENT_REPLIES,
     },
     allowedOrigins: environment.CHORUS_ALLOWED_ORIGINS,
     identitySecret: environment.CHORUS_IDENTITY_SECRET,

@@ -142,6 +142,8 @@ export async function startChorus(
     },
     {
       coalesceWindowMs: config.orchestrator.coalesceWindowMs,
+      coalesceMaxChars: config.orchestrator.coalesceMaxChars,
+      maxConcurrentReplies: config.orchestrator.maxConcurrentReplies,
       summaryQuietMs: config.orchestrator.summaryQuietMs,
       summaryConversationQuietMs: config.orchestrator.conversationSummaryQuietMs,
       maxRepliesPerRoom: config.orchestrator.maxRepliesPerRoom,

@@ -28,6 +28,7 @@ import type { Transactions } from '../store/unit-of-work.ts';
 import type { WebhookOutbox } from '../store/webhook-outbox.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { AgentPresence } from './agent-presence.ts';
+import { DEFAULT_COALESCE_MAX_CHARS, EMBEDDED_COALESCE_MS } from './coalescer.ts';
 import { Conversations, type Actor, type ConversationDependencies } from './conversations.ts';
 import type { Persona } from './persona-file.ts';
 import type { PersonaCatalog } from './personas.ts';
@@ -50,15 +51,16 @@ export interface OrchestratorOptions extends ReplyWorkerOptions {
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: Omit<OrchestratorOptions, 'instanceId'> = {
-  coalesceWindowMs: 40,
-  coalesceMaxChars: 512,
+  coalesceWindowMs: EMBEDDED_COALESCE_MS,
+  coalesceMaxChars: DEFAULT_COALESCE_MAX_CHARS,
   checkpointIntervalMs: 1000,
   maxToolSteps: 3,
   maxAttempts: 3,
   retryBaseDelayMs: 500,
   leaseMs: 15_000,
   pollIntervalMs: 5_000,
-  maxConcurrentReplies: 32,
+  // CHORUS_MAX_CONCURRENT_REPLIES; from the capacity benchmark (docs/decisions.md, "Replies per process").
+  maxConcurrentReplies: 64,
   maxRepliesPerRoom: 4,
   maxOutputTokens: 1_024,
   contextMessages: 60,
