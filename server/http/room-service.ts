@@ -75,7 +75,7 @@ export interface RoomStore {
   >;
   transcript: Pick<Transcript, 'listMessages' | 'getMessage'>;
   audit: Pick<AuditLog, 'appendEvent'>;
-  summaries: Pick<Summaries, 'listSessions' | 'latestSession'>;
+  summaries: Pick<Summaries, 'listSessions' | 'latestSession' | 'latestVisitorSession'>;
 }
 
 /** A room's broadcasts: the SSE endpoint subscribes to them, the typing endpoint publishes `typing`. */

@@ -67,6 +67,19 @@ export class PostgresSummaries implements Summaries {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  async latestVisitorSession(
+    supportRoomId: string,
+    visitorId: string,
+  ): Promise<RoomSession | null> {
+    const { rows } = await this.sql.query<SessionRow>(
+      `select ${SESSION_COLUMNS.replace(/(\w+)/g, 's.$1')} from room_sessions s join rooms r on r.id = s.room_id
+       where r.parent_id = $1 and r.visitor_id = $2 and s.summary is not null
+       order by s.ended_at desc nulls last, s.started_at desc limit 1`,
+      [supportRoomId, visitorId],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
   async listSessions(roomId: string, limit: number): Promise<RoomSession[]> {
     const { rows } = await this.sql.query<SessionRow>(
       `select ${SESSION_COLUMNS} from room_sessions

@@ -34,6 +34,11 @@ export interface Summaries {
   }): Promise<RoomSession | null>;
   /** The room's most recent session, or null: never another room's. */
   latestSession(roomId: string): Promise<RoomSession | null>;
+  /**
+   * The latest session of any conversation of `visitorId` in the support room `supportRoomId`:
+   * what a returning visitor is reminded of in a new conversation (their own words only).
+   */
+  latestVisitorSession(supportRoomId: string, visitorId: string): Promise<RoomSession | null>;
   /** The room's sessions, newest first, at most `limit`: never another room's. */
   listSessions(roomId: string, limit: number): Promise<RoomSession[]>;
 }

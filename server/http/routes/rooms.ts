@@ -66,7 +66,12 @@ export function roomRoutes(deps: RoomRouteDependencies): Router {
   router.get('/api/rooms/:room', access, async (_request, response) => {
     const { room } = roomContext(response);
     const settings = rooms.settingsOf(room);
-    const lastSession = await store.summaries.latestSession(room.id);
+    // A visitor's new conversation reminds them of their last one (docs/architecture.md §4).
+    const lastSession =
+      (await store.summaries.latestSession(room.id)) ??
+      (room.parentId !== null && room.visitorId !== null
+        ? await store.summaries.latestVisitorSession(room.parentId, room.visitorId)
+        : null);
     response.json({
       room: { ...roomSummary(room, settings), settings },
       agents: rooms.agentsOf(room).map((agent) => ({
