@@ -82,6 +82,15 @@ export const EN = {
   statusClosed: 'This conversation was closed',
   muted: 'You have been muted',
   mutedUntil: 'You have been muted until {time}',
+  newMessagesCount: 'New messages ({count})',
+  copy: 'Copy',
+  copyMessage: 'Copy the message of {name}',
+  copied: 'Copied',
+  versionLabel: 'Version {index} of {count}',
+  previousVersion: 'Previous version',
+  nextVersion: 'Next version',
+  showMore: 'Show more',
+  showLess: 'Show less',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

@@ -81,4 +81,13 @@ export const FR: ChorusStrings = {
   statusClosed: 'Cette conversation a été fermée',
   muted: 'Vous ne pouvez plus envoyer de messages',
   mutedUntil: 'Vous ne pouvez plus envoyer de messages jusqu’à {time}',
+  newMessagesCount: 'Nouveaux messages ({count})',
+  copy: 'Copier',
+  copyMessage: 'Copier le message de {name}',
+  copied: 'Copié',
+  versionLabel: 'Version {index} sur {count}',
+  previousVersion: 'Version précédente',
+  nextVersion: 'Version suivante',
+  showMore: 'Afficher plus',
+  showLess: 'Afficher moins',
 };
