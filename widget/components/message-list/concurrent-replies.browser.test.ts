@@ -82,7 +82,7 @@ for (const [width, height] of [
         const bubble = get(log, `article[data-id="${reply.id}"]`);
         // Its author row (with Stop) and its latest words are within the log's visible box.
         expect(inside(get(bubble, '.meta'), log), `${reply.id} author row`).to.equal(true);
-        expect(get(bubble, '.meta [part="message__stop"]')).to.exist;
+        expect(find(bubble, '.meta [part="message__stop"]')).to.not.equal(null);
         const latest = lastLine(bubble).getBoundingClientRect();
         const view = log.getBoundingClientRect();
         expect(
@@ -96,7 +96,7 @@ for (const [width, height] of [
       // The header did not grow ("writing…" on one line) and Stop all did not push the log.
       expect(header.getBoundingClientRect().height).to.equal(headerHeight);
       expect(log.getBoundingClientRect().height).to.equal(logHeight);
-      expect(find(chat, '[part="stop-all-button"]')).to.exist;
+      expect(find(chat, '[part="stop-all-button"]')).to.not.equal(null);
       expect(await axeViolations(chat)).to.deep.equal([]);
 
       // Show more expands one reply in place; Show less caps it again.

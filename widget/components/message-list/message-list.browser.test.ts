@@ -336,6 +336,7 @@ describe('<chorus-message-list>', () => {
   });
 
   it('replaces a retried reply in place by its new version, with ‹ n/m › to read the earlier one', async () => {
+    const question = humanMessage({ id: 'h1', content: 'Question' });
     const failed: Message = {
       ...agentMessage({ id: 'r1', author: SCOUT, replyTo: 'h1' }),
       status: 'error',
@@ -347,11 +348,7 @@ describe('<chorus-message-list>', () => {
       status: 'complete',
       content: 'Sage answers',
     };
-    const stub = StubConnection.open([
-      humanMessage({ id: 'h1', content: 'Question' }),
-      failed,
-      other,
-    ]);
+    const stub = StubConnection.open([question, failed, other]);
     const chat = await mountChat(stub, { mode: 'inline' });
     const bubbles = () => findAll(chat, 'article').map((element) => element.dataset['key']);
     const bubble = () => get(chat, 'article[data-key="r1"]');
@@ -424,7 +421,11 @@ describe('<chorus-message-list>', () => {
         content: 'Again',
         createdAt: new Date().toISOString(),
       }),
-      { ...agentMessage({ id: 'r1', author: SAGE }), status: 'complete', content: '**Copy** me' },
+      {
+        ...agentMessage({ id: 'r1', author: SAGE, createdAt: new Date().toISOString() }),
+        status: 'complete',
+        content: '**Copy** me',
+      },
     ]);
     const chat = await mountChat(stub, { mode: 'inline' });
     const days = findAll(chat, '[part="day"]').map((element) => text(element));
