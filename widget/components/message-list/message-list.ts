@@ -112,6 +112,7 @@ export class ChorusMessageList extends LitElement {
   #timeFormat: Intl.DateTimeFormat | undefined;
   /** The bubbles, as last rendered. */
   #items: TranscriptItem[] = [];
+  #grouped: readonly ChatMessage[] | undefined;
   /** The newest bubble when the reader scrolled up: the pill counts the ones after it. */
   #unpinKey: string | undefined;
   /** A version the reader chose, by group, while the group had `count` versions (a local view). */
@@ -205,13 +206,17 @@ export class ChorusMessageList extends LitElement {
       if (element) log.scrollTop += element.getBoundingClientRect().top - this.#anchor.top;
     }
     // A capped reply longer than its cap fades at the top and offers "Show more".
-    for (const content of log.querySelectorAll<HTMLElement>('.message--capped .content')) {
-      const body = content.firstElementChild as HTMLElement | null;
-      content.parentElement?.classList.toggle(
-        'message--clipped',
-        (body?.offsetHeight ?? 0) > content.clientHeight + 1,
-      );
-    }
+    // All reads, then all writes: one layout, however many replies stream.
+    const capped = [...log.querySelectorAll<HTMLElement>('.message--capped .content')].map(
+      (content) => ({
+        content,
+        clipped:
+          ((content.firstElementChild as HTMLElement | null)?.offsetHeight ?? 0) >
+          content.clientHeight + 1,
+      }),
+    );
+    for (const { content, clipped } of capped)
+      content.parentElement?.classList.toggle('message--clipped', clipped);
     this.#pruneRendered(this.#messages.value ?? []);
   }
 
@@ -516,7 +521,12 @@ export class ChorusMessageList extends LitElement {
 
   override render() {
     const strings = this.strings;
-    const items = (this.#items = versionGroups(this.#messages.value ?? []));
+    const messages = this.#messages.value ?? [];
+    if (messages !== this.#grouped) {
+      this.#grouped = messages;
+      this.#items = versionGroups(messages);
+    }
+    const items = this.#items;
     const start = this.#updateWindow(items);
     const list = items.slice(start);
     const colors = new Map(
@@ -524,7 +534,7 @@ export class ChorusMessageList extends LitElement {
     );
     const shown = list.map((item) => this.#shown(item));
     // While replies stream, the replies from the first streaming one on keep a capped height, so
-    // that every one streaming stays in view (docs/architecture.md §10, concurrent replies).
+    // that every one streaming stays in view (docs/decisions.md, "Concurrent replies in a small panel").
     const firstStreaming = shown.findIndex((message) => message.status === 'streaming');
     const unpinIndex =
       this.#unpinKey === undefined ? -1 : items.findIndex((item) => item.key === this.#unpinKey);

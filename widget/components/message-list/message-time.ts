@@ -16,6 +16,19 @@ export function dayKey(iso: string): string {
 export function dayLabel(iso: string, locale: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
+  const key = `${locale}\n${date.toDateString()}\n${new Date().toDateString()}`;
+  let label = labels.get(key);
+  if (label === undefined) {
+    if (labels.size > 500) labels.clear();
+    labels.set(key, (label = formatDay(date, locale)));
+  }
+  return label;
+}
+
+/** Day labels by locale, day and today (Intl formatters are slow to create). */
+const labels = new Map<string, string>();
+
+function formatDay(date: Date, locale: string): string {
   const midnight = (value: Date) =>
     new Date(value.getFullYear(), value.getMonth(), value.getDate()).getTime();
   const days = Math.round((midnight(date) - midnight(new Date())) / DAY_MS);
