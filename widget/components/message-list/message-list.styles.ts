@@ -192,6 +192,7 @@ export const messageListStyles = css`
     justify-content: flex-end;
     max-height: max(3lh, calc(var(--_chorus-log-height, 420px) / 3 - 4.75em));
     overflow: hidden;
+    contain: layout paint;
   }
 
   .message--capped .body {
@@ -199,7 +200,7 @@ export const messageListStyles = css`
   }
 
   .message--clipped .content {
-    mask-image: linear-gradient(transparent, #000 2lh);
+    border-top: 1px dashed var(--_c-border);
   }
 
   .more {

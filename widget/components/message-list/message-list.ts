@@ -135,7 +135,9 @@ export class ChorusMessageList extends LitElement {
     this.#resizeObserver ??= new ResizeObserver(() => {
       // The log's height sizes the cap of streaming replies (three fit at once).
       const log = this.#log;
-      log?.style.setProperty('--_chorus-log-height', `${log.clientHeight}px`);
+      const height = `${log?.clientHeight ?? 0}px`;
+      if (log && log.style.getPropertyValue('--_chorus-log-height') !== height)
+        log.style.setProperty('--_chorus-log-height', height);
       if (this.#pinned) this.scrollToBottom();
     });
   }
