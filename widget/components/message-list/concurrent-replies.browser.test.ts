@@ -15,8 +15,8 @@ import { axeViolations } from '../../test-support/axe.ts';
 import { find, get, mountChat, settle, unmountAll } from '../../test-support/mount-chat.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 
-const QUILL = { kind: 'agent' as const, id: 'quill', name: 'Quill' };
-const AGENTS = [SAGE, SCOUT, QUILL];
+const MUSE = { kind: 'agent' as const, id: 'muse', name: 'Muse' };
+const AGENTS = [SAGE, SCOUT, MUSE];
 
 /** Whether `element` is entirely inside `viewport` (the log's visible box). */
 function inside(element: Element, viewport: Element): boolean {
@@ -54,6 +54,12 @@ for (const [width, height] of [
       const panel = get(chat, '.panel');
       if (width === 380) expect(Math.round(panel.getBoundingClientRect().height)).to.equal(600);
       expect(Math.round(panel.getBoundingClientRect().width)).to.equal(width);
+      stub.setPresence([
+        { kind: 'human', id: 'guest:ada', name: 'Ada' },
+        { kind: 'human', id: 'guest:grace', name: 'Grace' },
+        { kind: 'human', id: 'guest:linus', name: 'Linus' },
+      ]);
+      await settle(chat);
       const header = get(chat, '[part="header"]');
       const log = get(chat, '[part="log"]');
       const headerHeight = header.getBoundingClientRect().height;
@@ -93,7 +99,8 @@ for (const [width, height] of [
         // A long reply is capped (its start fades out) and offers Show more.
         expect(get(bubble, '.more').checkVisibility()).to.equal(true);
       }
-      // The header did not grow ("writing…" on one line) and Stop all did not push the log.
+      // The header did not grow ("writing…" ×3 on one line) and Stop all did not push the log.
+      expect(get(chat, '[part="presence"]').textContent?.match(/writing…/g)).to.have.length(3);
       expect(header.getBoundingClientRect().height).to.equal(headerHeight);
       expect(log.getBoundingClientRect().height).to.equal(logHeight);
       expect(find(chat, '[part="stop-all-button"]')).to.not.equal(null);
