@@ -8,6 +8,7 @@ import type { BrowserTestConfig } from '../test/helpers/browser-test-server.ts';
 import type { ChorusChat } from './components/chat/chat.ts';
 import { createChorusGlobal } from './embed/chorus-global.ts';
 import type { ChorusReadyEvent } from './events/chorus-ready.ts';
+import { axeViolations } from './test-support/axe.ts';
 import { find, findAll, get, settle, until } from './test-support/mount-chat.ts';
 
 /** Replies take 2–4 s at the test server's pace; every wait below is bounded by this. */
@@ -187,14 +188,11 @@ describe('<chorus-chat> against the real server', function () {
     await until(() => {
       target = agentBubbles(chat).find(
         (bubble) =>
-          bubble.status === 'streaming' &&
-          bubble.element.querySelector('[part="message__actions"] button'),
+          bubble.status === 'streaming' && bubble.element.querySelector('[part="message__stop"]'),
       );
       expect(target, 'a streaming reply with a Stop button').to.not.equal(undefined);
     }, REPLY_TIMEOUT_MS);
-    const stop = target!.element.querySelector<HTMLButtonElement>(
-      '[part="message__actions"] button',
-    )!;
+    const stop = target!.element.querySelector<HTMLButtonElement>('[part="message__stop"]')!;
     expect(stop.getAttribute('aria-label')).to.equal(`Stop the reply of ${target!.author}`);
     stop.click();
 
@@ -416,43 +414,52 @@ describe('<chorus-chat> against the real server', function () {
     expect(retry!.textContent?.trim()).to.equal('Retry');
     retry!.click();
 
-    // Regenerating adds a new reply to the same question; the failed one stays, as it was.
-    const replies = await untilRepliesFinish(chat, 2, ['error', 'complete']);
-    expect(replies).to.have.length(2);
-    const [kept, retried] = replies;
-    expect(kept).to.include({ id: failed!.id, status: 'error', text: partialText });
-    expect(retried).to.include({
-      author: 'Flaky',
-      status: 'complete',
-      text: fullText,
-      statusLine: '',
-    });
+    // The retried version replaces the failed one in place; ‹ 1/2 › still shows the failed one.
+    await until(() => {
+      const agents = agentBubbles(chat);
+      expect(agents).to.have.length(1);
+      expect(agents[0]).to.include({ status: 'complete', text: fullText, statusLine: '' });
+    }, REPLY_TIMEOUT_MS);
+    const [retried] = agentBubbles(chat);
     expect(retried!.id).to.not.equal(failed!.id);
-    expect(
-      retried!.element.querySelector('[part="message__reason"]')?.textContent?.trim(),
-    ).to.equal('Why: regenerated');
+    expect(retried!.element.dataset['key']).to.equal(failed!.id);
+    expect(retried!.element.querySelector('[part="message__reason"]')).to.equal(null);
+    const versions = () => get(chat, '[part="message__versions"]');
+    expect(versions().getAttribute('aria-label')).to.equal('Version 2 of 2');
     expect(
       retried!.element
         .querySelector('[part="message__actions"] button')
         ?.getAttribute('aria-label'),
     ).to.equal('Regenerate the reply of Flaky');
+    get<HTMLButtonElement>(versions(), 'button[aria-label="Previous version"]').click();
+    await settle(chat);
+    expect(agentBubbles(chat)[0]).to.include({
+      id: failed!.id,
+      status: 'error',
+      text: partialText,
+    });
+    expect(versions().getAttribute('aria-label')).to.equal('Version 1 of 2');
     expect(
-      kept!.element.querySelector('[part="message__actions"]'),
-      'no second Retry on the failed reply',
+      find(chat, '[part="message__actions"] button[aria-label="Retry the reply of Flaky"]'),
     ).to.equal(null);
+    get<HTMLButtonElement>(versions(), 'button[aria-label="Next version"]').click();
+    await settle(chat);
 
-    // The transcript ends as the server stored it: a second visitor loads the same one.
+    // Every visitor sees the same latest version, at the first version's place.
     const transcript = (of: ChorusChat) =>
       bubbles(of)
         .filter((bubble) => bubble.kind !== 'system')
         .map(({ id, author, text, status }) => ({ id, author, text, status }));
     expect(transcript(chat).map(({ text, status }) => ({ text, status }))).to.deep.equal([
       { text: question, status: 'complete' },
-      { text: partialText, status: 'error' },
       { text: fullText, status: 'complete' },
     ]);
     const second = await joinRoom(config.widgetRooms.retry, 'Grace');
     await until(() => expect(transcript(second)).to.deep.equal(transcript(chat)), REPLY_TIMEOUT_MS);
+    expect(get(second, '[part="message__versions"]').getAttribute('aria-label')).to.equal(
+      'Version 2 of 2',
+    );
+    expect(await axeViolations(second)).to.deep.equal([]);
   });
 
   describe('in a support room (docs/architecture.md §8)', () => {

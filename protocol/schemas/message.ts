@@ -100,6 +100,12 @@ export const messageSchema = z
       .nullable()
       .optional()
       .describe('Who stopped the reply (status `cancelled`), when a participant did.'),
+    versionOf: z
+      .string()
+      .optional()
+      .describe(
+        'On a regenerated or retried reply: the id of the first version of the reply. The transcript shows one reply per version group, at the first version’s place, the latest version by default.',
+      ),
     error: z
       .string()
       .nullable()

@@ -27,6 +27,10 @@ export const roomEventSchemas = {
       replyTo: z.string().nullable(),
       reason: z.enum(REPLY_REASONS),
       model: z.string().nullable(),
+      versionOf: z
+        .string()
+        .optional()
+        .describe('On a regenerated or retried reply: the id of its first version.'),
       createdAt: z.string(),
     })
     .describe('An agent starts a reply.'),

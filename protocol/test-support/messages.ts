@@ -55,6 +55,7 @@ export function messageStart(message: Message): RoomEvents['message-start'] {
     replyTo: message.replyTo,
     reason: message.reason ?? 'default',
     model: message.model,
+    ...(message.versionOf ? { versionOf: message.versionOf } : {}),
     createdAt: message.createdAt,
   };
 }

@@ -30,6 +30,25 @@ describe('buildTurns', () => {
     ]);
   });
 
+  it('sees a regenerated reply once: its latest version, at the first version’s place', () => {
+    const turns = buildTurns(
+      [
+        humanMessage({ id: 'm1', content: 'Question' }),
+        agentMessage({ id: 'm2', status: 'cancelled', content: 'First try' }),
+        humanMessage({ id: 'm3', author: GRACE, content: 'Meanwhile' }),
+        agentMessage({ id: 'm4', status: 'error', content: 'Second try', versionOf: 'm2' }),
+        agentMessage({ id: 'm5', status: 'complete', content: 'Third try', versionOf: 'm2' }),
+      ],
+      sage,
+      1_000,
+    );
+    expect(turns).toEqual([
+      { role: 'user', name: 'Ada', content: 'Question' },
+      { role: 'assistant', content: 'Third try' },
+      { role: 'user', name: 'Grace', content: 'Meanwhile' },
+    ]);
+  });
+
   it('leaves out replies still streaming and empty messages', () => {
     const turns = buildTurns(
       [

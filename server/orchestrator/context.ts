@@ -54,13 +54,15 @@ export function buildSystemPrompt(
  * The transcript as `persona` sees it, newest messages kept first within `tokenBudget`
  * (docs/architecture.md §5: oldest dropped first). Its own replies are `assistant` turns; people,
  * other agents and system notices are `user` turns with the speaker's name. Replies still
- * streaming and empty messages are left out.
+ * streaming and empty messages are left out. A regenerated reply counts once: its latest version,
+ * at its first version's place, as the transcript shows it (docs/architecture.md §3, versions).
  */
 export function buildTurns(
-  messages: readonly Message[],
+  transcript: readonly Message[],
   persona: Persona,
   tokenBudget: number,
 ): ChatTurn[] {
+  const messages = latestVersions(transcript);
   const turns: ChatTurn[] = [];
   let used = 0;
   for (let index = messages.length - 1; index >= 0; index -= 1) {
@@ -78,4 +80,22 @@ export function buildTurns(
   turns.reverse();
   while (turns[0]?.role === 'assistant') turns.shift(); // a transcript starts with someone speaking to the agent
   return turns;
+}
+
+/**
+ * The transcript with each version group (a reply and its regenerations, `versionOf`) reduced to
+ * its latest version, at the place of the first version the messages hold.
+ */
+export function latestVersions(messages: readonly Message[]): Message[] {
+  const latest = new Map<string, Message>();
+  for (const message of messages) latest.set(message.versionOf ?? message.id, message);
+  const placed = new Set<string>();
+  const result: Message[] = [];
+  for (const message of messages) {
+    const group = message.versionOf ?? message.id;
+    if (placed.has(group)) continue;
+    placed.add(group);
+    result.push(latest.get(group)!);
+  }
+  return result;
 }

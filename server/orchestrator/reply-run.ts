@@ -130,6 +130,7 @@ export async function runReply(
     replyTo: started.replyTo,
     reason: run.reason,
     model: started.model,
+    ...(started.versionOf ? { versionOf: started.versionOf } : {}),
     createdAt: started.createdAt,
   });
   void deps.setStatus('thinking');

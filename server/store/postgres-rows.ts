@@ -28,6 +28,7 @@ export interface MessageRow {
   usage: TokenUsage | null;
   error: string | null;
   stopped_by: { id: string; name: string } | null;
+  version_of: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -52,7 +53,7 @@ export interface RunRow {
 }
 
 export const MESSAGE_COLUMNS = `id, room_id, position, author_kind, author_id, author_name, author_role, content, parts, status,
-  reply_to, reason, seq, model, usage, error, stopped_by, created_at, updated_at`;
+  reply_to, reason, seq, model, usage, error, stopped_by, version_of, created_at, updated_at`;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const iso = (value: Date | string) =>
@@ -85,6 +86,7 @@ export function toMessage(row: MessageRow): Message {
     usage: row.usage,
     error: row.error,
     ...(row.stopped_by ? { stoppedBy: row.stopped_by } : {}),
+    ...(row.version_of ? { versionOf: row.version_of } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

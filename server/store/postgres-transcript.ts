@@ -144,9 +144,17 @@ export class PostgresTranscript implements Transcript {
     reason: ReplyReason;
     model: string | null;
   }): Promise<Message> {
+    // A regeneration is a new version of the agent's first reply to the same message
+    // (docs/architecture.md §3, versions): `version_of` names that first version.
     const { rows } = await this.sql.query<MessageRow>(
-      `insert into messages (id, room_id, author_kind, author_id, author_name, status, reply_to, reason, model)
-       values ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8) returning ${MESSAGE_COLUMNS}`,
+      `insert into messages (id, room_id, author_kind, author_id, author_name, status, reply_to, reason, model, version_of)
+       values ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8,
+         case when $7 = 'regenerate' then (
+           select coalesce(first.version_of, first.id) from messages first
+           where first.room_id = $2 and first.reply_to = $6 and first.author_kind = 'agent'
+             and first.author_id = $4 and first.id <> $1
+           order by first.position limit 1) end)
+       returning ${MESSAGE_COLUMNS}`,
       [
         input.id,
         input.roomId,

@@ -91,7 +91,10 @@ export interface Transcript {
   recentMessages(roomId: string, limit: number): Promise<Message[]>;
   /** Full-text search within one room, best matches first. */
   searchMessages(roomId: string, query: string, limit?: number): Promise<Message[]>;
-  /** Inserts the reply at `message-start` with status `streaming`. */
+  /**
+   * Inserts the reply at `message-start` with status `streaming`. A `regenerate` reply gets
+   * `versionOf`: the agent's first reply to the same message (docs/architecture.md §3, versions).
+   */
   startAgentMessage(input: {
     id: string;
     roomId: string;

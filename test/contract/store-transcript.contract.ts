@@ -255,6 +255,36 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         );
       });
 
+      it('makes a regenerated reply a version of the agent’s first reply, in history too', async () => {
+        const room = await freshRoom();
+        const { message } = await post(room.id, 'Version me');
+        const start = (reason: 'default' | 'regenerate', author = sage) =>
+          store.transcript.startAgentMessage({
+            id: randomUUID(),
+            roomId: room.id,
+            author,
+            replyTo: message.id,
+            reason,
+            model: 'sage',
+          });
+        const first = await start('default');
+        const other = await start('default', { kind: 'agent', id: 'scout', name: 'Scout' });
+        const second = await start('regenerate');
+        const third = await start('regenerate');
+        expect(first.versionOf).toBeUndefined();
+        expect(other.versionOf).toBeUndefined();
+        expect(second.versionOf).toBe(first.id);
+        expect(third.versionOf).toBe(first.id); // the group's first version, not the one before
+        const { messages } = await store.transcript.listMessages(room.id);
+        expect(messages.map((entry) => [entry.id, entry.versionOf])).toEqual([
+          [message.id, undefined],
+          [first.id, undefined],
+          [other.id, undefined],
+          [second.id, first.id],
+          [third.id, first.id],
+        ]);
+      });
+
       it('keeps who stopped a reply', async () => {
         const room = await freshRoom();
         const { message } = await post(room.id, 'Stop me');

@@ -356,7 +356,7 @@ describe(
         .first();
       await streaming.waitFor({ timeout: 15_000 });
       const id = (await streaming.getAttribute('data-id'))!;
-      await page.locator(`${MESSAGE}[data-id="${id}"] [part~="message__actions"] button`).click();
+      await page.locator(`${MESSAGE}[data-id="${id}"] [part~="message__stop"]`).click();
 
       await expect
         .poll(async () => (await server.store.transcript.getMessage(id))?.status, SETTLE)

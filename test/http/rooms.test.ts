@@ -452,7 +452,24 @@ describe('POST /api/rooms/:room/messages/:id/regenerate', () => {
       reason: 'regenerate',
       author: { id: 'ada' },
       content: 'Hello from Ada.',
+      versionOf: reply.id,
     });
+    // Regenerating the new version makes a third version of the same group; history carries it.
+    const again = await api.request(
+      'POST',
+      `/api/rooms/${room}/messages/${response.body.messageId}/regenerate`,
+      { token },
+    );
+    expect(again.status).toBe(202);
+    await waitFor(
+      async () =>
+        (await api.store.transcript.getMessage(again.body.messageId))?.status === 'complete',
+      { what: 'the third version' },
+    );
+    const history = (await api.request('GET', `/api/rooms/${room}/messages`, { token })).body;
+    expect(
+      history.messages.map((message: { id: string; versionOf?: string }) => message.versionOf),
+    ).toEqual([undefined, undefined, reply.id, reply.id]);
   });
 
   it('refuses a human message (404), a message id that is not a UUID (400), and changes nothing', async () => {

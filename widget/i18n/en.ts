@@ -93,6 +93,15 @@ export const EN = {
   agentUnknown: 'status unknown (offline)',
   copyCode: 'Copy',
   codeCopied: 'Copied',
+  newMessagesCount: 'New messages ({count})',
+  copy: 'Copy',
+  copyMessage: 'Copy the message of {name}',
+  copied: 'Copied',
+  versionLabel: 'Version {index} of {count}',
+  previousVersion: 'Previous version',
+  nextVersion: 'Next version',
+  showMore: 'Show more',
+  showLess: 'Show less',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

@@ -92,4 +92,13 @@ export const FR: ChorusStrings = {
   agentUnknown: 'statut inconnu (hors ligne)',
   copyCode: 'Copier',
   codeCopied: 'Copié',
+  newMessagesCount: 'Nouveaux messages ({count})',
+  copy: 'Copier',
+  copyMessage: 'Copier le message de {name}',
+  copied: 'Copié',
+  versionLabel: 'Version {index} sur {count}',
+  previousVersion: 'Version précédente',
+  nextVersion: 'Version suivante',
+  showMore: 'Afficher plus',
+  showLess: 'Afficher moins',
 };

@@ -101,6 +101,7 @@ export class Transcript {
           replyTo: start.replyTo,
           reason: start.reason,
           model: start.model ?? null,
+          ...(start.versionOf ? { versionOf: start.versionOf } : {}),
           usage: null,
           error: null,
           ...(start.position === undefined ? {} : { position: start.position }),

@@ -6,6 +6,7 @@ export const composerStyles = css`
   }
 
   .composer {
+    position: relative;
     padding: var(--_c-space) calc(var(--_c-space) * 1.5) calc(var(--_c-space) * 1.5);
     border-top: 1px solid var(--_c-border);
   }
@@ -30,10 +31,15 @@ export const composerStyles = css`
     opacity: 0.6;
   }
 
+  /* Overlaid on the bottom of the transcript (which keeps room for it): nothing moves when it shows. */
   .stop-all {
-    display: flex;
-    justify-content: center;
-    margin-bottom: var(--_c-space);
+    position: absolute;
+    right: calc(var(--_c-space) * 1.5);
+    bottom: calc(100% + var(--_c-space) / 2);
+  }
+
+  .stop-all .button {
+    box-shadow: var(--_c-shadow);
   }
 
   .row {

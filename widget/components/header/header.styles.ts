@@ -26,9 +26,11 @@ export const headerStyles = css`
     white-space: nowrap;
   }
 
+  /* One line whatever the agents are doing: "writing…" shortens instead of wrapping. */
   .presence {
     display: flex;
-    flex-wrap: wrap;
+    overflow: hidden;
+    white-space: nowrap;
     gap: calc(var(--_c-space) / 2) var(--_c-space);
     margin: calc(var(--_c-space) / 2) 0 0;
     padding: 0;
@@ -41,6 +43,12 @@ export const headerStyles = css`
     display: inline-flex;
     align-items: center;
     gap: 4px;
+    min-width: 0;
+  }
+
+  .presence li > :not(.dot) {
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
 
   .agent .name,
@@ -49,6 +57,7 @@ export const headerStyles = css`
   }
 
   .dot {
+    flex: none;
     width: 8px;
     height: 8px;
     border-radius: 50%;

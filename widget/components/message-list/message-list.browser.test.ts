@@ -21,6 +21,7 @@ import {
   unmountAll,
   until,
 } from '../../test-support/mount-chat.ts';
+import { axeViolations } from '../../test-support/axe.ts';
 import { StubConnection } from '../../test-support/stub-connection.ts';
 import { RENDER_WINDOW, REVEAL_COUNT, type ChorusMessageList } from './message-list.ts';
 
@@ -204,9 +205,10 @@ describe('<chorus-message-list>', () => {
     const list = get<ChorusMessageList>(chat, 'chorus-message-list');
     const actions = (id: string) =>
       findAll(article(chat, id), '[part="message__actions"] button').map((button) => text(button));
-    // Without the hook: only the reply's own Stop.
+    // Without the hook: no action row; the reply's Stop is in its author row.
     expect(findAll(article(chat, 'h1'), '[part="message__actions"]')).to.have.length(0);
-    expect(actions('r1')).to.deep.equal(['Stop']);
+    expect(actions('r1')).to.deep.equal([]);
+    expect(text(find(article(chat, 'r1'), '.meta [part="message__stop"]'))).to.equal('Stop');
 
     const asked: string[] = [];
     list.messageActions = (message) =>
@@ -215,7 +217,7 @@ describe('<chorus-message-list>', () => {
         : html`<button class="button" type="button" aria-label=${`Flag the message of ${message.author.name}`} @click=${() => asked.push(message.id)}>Flag</button>`;
     await settle(chat);
     expect(actions('h1')).to.deep.equal(['Flag']);
-    expect(actions('r1')).to.deep.equal(['Stop', 'Flag']);
+    expect(actions('r1')).to.deep.equal(['Flag']);
     expect(findAll(article(chat, 'h2'), '[part="message__actions"]')).to.have.length(0);
     expect(findAll(article(chat, 'n1'), 'button')).to.have.length(0);
     get<HTMLButtonElement>(
@@ -233,11 +235,11 @@ describe('<chorus-message-list>', () => {
       message.id === 'h1' ? html`<button type="button">Pin</button>` : nothing;
     await settle(chat);
     expect(actions('h1')).to.deep.equal(['Pin']);
-    expect(actions('r1')).to.deep.equal(['Stop']);
+    expect(actions('r1')).to.deep.equal([]);
     list.messageActions = undefined;
     await settle(chat);
     expect(findAll(article(chat, 'h1'), '[part="message__actions"]')).to.have.length(0);
-    expect(actions('r1')).to.deep.equal(['Stop']);
+    expect(find(article(chat, 'r1'), '[part="message__stop"]')).to.not.equal(null);
   });
 
   it('is a log that announces finished messages with the speaker, not every token', async () => {
@@ -295,7 +297,12 @@ describe('<chorus-message-list>', () => {
     await settle(chat);
     expect(log.scrollTop).to.equal(0);
     const pill = get<HTMLButtonElement>(chat, '[part="new-messages"]');
-    expect(text(pill)).to.equal('New messages');
+    expect(text(pill)).to.equal('New messages (1)');
+    stub.deliver('message', {
+      message: humanMessage({ id: 'n3', author: GRACE, content: 'And another' }),
+    });
+    await settle(chat);
+    expect(text(pill)).to.equal('New messages (2)'); // counts the messages below, not tokens
     pill.click();
     await settle(chat);
     expect(atBottom()).to.equal(true);
@@ -335,7 +342,8 @@ describe('<chorus-message-list>', () => {
     expect(text(find(chat, '.history'))).to.equal('This is the start of the conversation.');
   });
 
-  it('offers Retry or Regenerate only on the newest attempt of an agent at a message', async () => {
+  it('replaces a retried reply in place by its new version, with ‹ n/m › to read the earlier one', async () => {
+    const question = humanMessage({ id: 'h1', content: 'Question' });
     const failed: Message = {
       ...agentMessage({ id: 'r1', author: SCOUT, replyTo: 'h1' }),
       status: 'error',
@@ -347,32 +355,107 @@ describe('<chorus-message-list>', () => {
       status: 'complete',
       content: 'Sage answers',
     };
-    const stub = StubConnection.open([
-      humanMessage({ id: 'h1', content: 'Question' }),
-      failed,
-      other,
-    ]);
+    const stub = StubConnection.open([question, failed, other]);
     const chat = await mountChat(stub, { mode: 'inline' });
-    const retry = () => find(article(chat, 'r1'), 'button[aria-label="Retry the reply of Scout"]');
-    expect(retry()).to.not.equal(null);
+    const bubbles = () => findAll(chat, 'article').map((element) => element.dataset['key']);
+    const bubble = () => get(chat, 'article[data-key="r1"]');
+    const retry = () => find(bubble(), 'button[aria-label="Retry the reply of Scout"]');
+    retry()!.click();
+    await until(() => expect(stub.regenerations).to.deep.equal(['r1']));
 
-    stub.deliver(
-      'message-start',
-      messageStart(agentMessage({ id: 'r3', author: SCOUT, replyTo: 'h1', reason: 'regenerate' })),
-    );
+    const second = agentMessage({
+      id: 'r3',
+      author: SCOUT,
+      replyTo: 'h1',
+      reason: 'regenerate',
+      versionOf: 'r1',
+    });
+    stub.deliver('message-start', messageStart(second));
+    stub.deliver('text-delta', { id: 'r3', seq: 1, delta: 'Full answer' });
     await settle(chat);
-    // While the new attempt streams, the failed one keeps its text and no longer offers Retry.
+    // One bubble, at the first version's place, showing the new version; no "Why: regenerated".
+    expect(bubbles()).to.deep.equal(['h1', 'r1', 'r2']);
+    expect(bubble().dataset['id']).to.equal('r3');
+    expect(text(bubble().querySelector('[part="message__content"]'))).to.equal('Full answer');
+    expect(bubble().querySelector('[part="message__reason"]')).to.equal(null);
+    expect(text(bubble().querySelector('[part="message__versions"]'))).to.equal('‹2/2›');
     expect(retry()).to.equal(null);
-    expect(text(article(chat, 'r1').querySelector('[part="message__content"]'))).to.equal(
-      'Partial',
-    );
-    expect(find(article(chat, 'r3'), 'button[aria-label="Stop the reply of Scout"]')).to.not.equal(
-      null,
-    );
-    // Another agent's reply to the same message is not affected.
+
+    stub.deliver('message-end', {
+      message: { ...second, status: 'complete', content: 'Full answer', seq: 1 },
+    });
+    await settle(chat);
+    const versions = () => get(bubble(), '[part="message__versions"]');
+    expect(versions().getAttribute('aria-label')).to.equal('Version 2 of 2');
+    get<HTMLButtonElement>(versions(), 'button[aria-label="Previous version"]').click();
+    await settle(chat);
+    expect(bubble().dataset['id']).to.equal('r1');
+    expect(text(bubble().querySelector('[part="message__content"]'))).to.equal('Partial');
+    expect(versions().getAttribute('aria-label')).to.equal('Version 1 of 2');
+    expect(
+      get<HTMLButtonElement>(versions(), 'button[aria-label="Previous version"]').disabled,
+    ).to.equal(true);
+    expect(retry()).to.equal(null); // only the latest version offers another
+    get<HTMLButtonElement>(versions(), 'button[aria-label="Next version"]').click();
+    await settle(chat);
+    expect(bubble().dataset['id']).to.equal('r3');
+    expect(find(bubble(), 'button[aria-label="Regenerate the reply of Scout"]')).to.not.equal(null);
+    // Another agent's reply to the same message is its own bubble.
     expect(
       find(article(chat, 'r2'), 'button[aria-label="Regenerate the reply of Sage"]'),
     ).to.not.equal(null);
+    expect(await axeViolations(chat)).to.deep.equal([]);
+  });
+
+  it('copies a message’s text, groups an author’s consecutive messages, separates days and names each message', async () => {
+    const day = (date: string) => new Date(date).toISOString();
+    const stub = StubConnection.open([
+      humanMessage({
+        id: 'h1',
+        author: GRACE,
+        content: 'Old day',
+        createdAt: day('2025-03-04T10:00:00'),
+      }),
+      humanMessage({
+        id: 'h2',
+        author: GRACE,
+        content: 'Hello',
+        createdAt: new Date().toISOString(),
+      }),
+      humanMessage({
+        id: 'h3',
+        author: GRACE,
+        content: 'Again',
+        createdAt: new Date().toISOString(),
+      }),
+      {
+        ...agentMessage({ id: 'r1', author: SAGE, createdAt: new Date().toISOString() }),
+        status: 'complete',
+        content: '**Copy** me',
+      },
+    ]);
+    const chat = await mountChat(stub, { mode: 'inline' });
+    const days = findAll(chat, '[part="day"]').map((element) => text(element));
+    expect(days).to.deep.equal(['Mar 4, 2025', 'Today']);
+    expect(article(chat, 'h2').classList.contains('message--continued')).to.equal(false);
+    expect(article(chat, 'h3').classList.contains('message--continued')).to.equal(true);
+    expect(article(chat, 'h1').getAttribute('aria-label')).to.match(/^Grace, 10:00\sAM$/);
+    expect(article(chat, 'r1').getAttribute('aria-label')).to.match(/^Sage, \d/);
+
+    const written: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (value: string) => void written.push(value) },
+    });
+    const copy = get<HTMLButtonElement>(
+      article(chat, 'r1'),
+      'button[aria-label="Copy the message of Sage"]',
+    );
+    copy.click();
+    await until(() => expect(written).to.deep.equal(['**Copy** me']));
+    await settle(chat);
+    expect(text(get(article(chat, 'r1'), '[part="message__copy"]'))).to.equal('Copied');
+    expect(await axeViolations(chat)).to.deep.equal([]);
   });
 
   it('renders only the newest messages of a long transcript, revealing older ones from the top in place', async () => {

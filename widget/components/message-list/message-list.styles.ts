@@ -14,6 +14,8 @@ export const messageListStyles = css`
     overflow-y: auto;
     overscroll-behavior: contain;
     padding: calc(var(--_c-space) * 1.5);
+    /* Room under the last message for the overlaid pill and Stop all (no shift when they show). */
+    padding-bottom: calc(var(--_c-space) + 2.5em);
   }
 
   .log:focus-visible {
@@ -63,24 +65,51 @@ export const messageListStyles = css`
     text-align: center;
   }
 
+  .day {
+    margin: 0 0 var(--_c-space);
+    color: var(--_c-muted);
+    font-size: 0.75em;
+    text-align: center;
+  }
+
+  .message--continued {
+    margin-top: calc(var(--_c-space) * -1);
+  }
+
+  .message--continued .author,
+  .message--continued .avatar,
+  .message--continued .badge {
+    display: none;
+  }
+
+  /* One line whatever it holds: names and badges shorten, controls keep their place. */
   .meta {
     display: flex;
-    flex-wrap: wrap;
-    align-items: baseline;
+    align-items: center;
+    white-space: nowrap;
     gap: 2px var(--_c-space);
     margin-bottom: 2px;
     color: var(--_c-muted);
     font-size: 0.78em;
   }
 
+  .author,
+  .badge,
+  .reason {
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+
   .author {
+    flex-shrink: 0.3;
     color: var(--_c-text);
     font-size: 1.1em;
     font-weight: 650;
   }
 
   .avatar {
-    align-self: center;
+    flex: none;
     width: 10px;
     height: 10px;
     border-radius: 50%;
@@ -102,7 +131,75 @@ export const messageListStyles = css`
     min-height: 1.2em;
   }
 
-  .message--streaming .content::after {
+  .mini {
+    flex: none;
+    display: inline-flex;
+    align-items: center;
+    gap: 2px;
+    min-height: 24px;
+    padding: 0 6px;
+    border: 1px solid var(--_c-border);
+    border-radius: 999px;
+    background: var(--_c-bg);
+    color: var(--_c-text);
+    font: inherit;
+    cursor: pointer;
+  }
+
+  .mini:disabled {
+    cursor: default;
+    opacity: 0.5;
+  }
+
+  .mini svg {
+    width: 12px;
+    height: 12px;
+  }
+
+  .mini--danger {
+    color: var(--_c-danger);
+  }
+
+  .versions {
+    display: inline-flex;
+    align-items: center;
+    gap: 2px;
+  }
+
+  @media (hover: hover) {
+    .message:not(:hover, :focus-within) .copy {
+      opacity: 0;
+    }
+  }
+
+  /* While replies stream, each keeps to about a third of the log, showing its latest lines. */
+  .message--capped .content {
+    display: flex;
+    flex-direction: column;
+    justify-content: flex-end;
+    max-height: max(3lh, calc(var(--_chorus-log-height, 420px) / 3 - 4.75em));
+    overflow: hidden;
+    contain: layout paint;
+  }
+
+  .message--capped .body {
+    flex: none;
+  }
+
+  .message--clipped .content {
+    border-top: 1px dashed var(--_c-border);
+  }
+
+  .more {
+    display: none;
+  }
+
+  .message--clipped .more,
+  .more[aria-expanded='true'] {
+    display: inline-flex;
+  }
+
+  .message--streaming .body::after {
     content: '';
     display: inline-block;
     width: 0.5em;

@@ -1,7 +1,9 @@
-// The transcript element: the messages, history paging, the "new messages" pill.
+// The transcript element: the messages, history paging, the "new messages" pill, versions of a
+// regenerated reply, day separators, streaming replies kept readable together.
 // Why one file: the window of rendered messages, the scroll anchoring when older ones are
-// revealed and the pill read and write the same scroll state in one frame; split, each would need
-// the others' internals.
+// revealed, the pill and the height cap of streaming replies read and write the same scroll state
+// in one frame; split, each would need the others' internals. Version groups (versions.ts) and
+// day/time labels (message-time.ts) are separate.
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { guard } from 'lit/directives/guard.js';
@@ -18,6 +20,8 @@ import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { failedReplies, renderErrorNotice } from './error-notice.ts';
 import { messageListStyles } from './message-list.styles.ts';
+import { dayKey, dayLabel, sameAuthorRun } from './message-time.ts';
+import { versionGroups, type TranscriptItem } from './versions.ts';
 
 /** Within this many pixels of the bottom the list counts as "at the bottom" and follows new content. */
 const PIN_THRESHOLD_PX = 48;
@@ -32,6 +36,8 @@ const LOAD_OLDER_THRESHOLD_PX = 80;
 export const RENDER_WINDOW = 30;
 export const REVEAL_COUNT = 50;
 const MAX_PART_CHARACTERS = 4_000;
+/** How long "Copied" shows on a message's copy button. */
+const COPIED_MS = 2_000;
 
 const REASON_KEYS: Record<ReplyReason, keyof ChorusStrings> = {
   mention: 'reasonMention',
@@ -56,8 +62,12 @@ interface RenderedContent {
  * @csspart message - One message (also `message--agent`, `message--human`, `message--system`, `message--own`, `message--staff`).
  * @csspart message__author - The author's name.   @csspart message__badge - The "AI" badge of an agent (its model as the tooltip).
  * @csspart message__reason - Why an agent answered.   @csspart message__content - The text.
- * @csspart message__actions - Stop / Retry / Regenerate, then what `messageActions` adds.
- * @csspart new-messages - The pill.
+ * @csspart message__actions - Retry / Regenerate, then what `messageActions` adds.
+ * @csspart message__stop - Stops a streaming reply (in its author row).
+ * @csspart message__copy - Copies a message's text.
+ * @csspart message__versions - ‹ n/m › between the versions of a regenerated reply.
+ * @csspart day - A day separator.
+ * @csspart new-messages - The pill (with how many new messages).
  * @cssproperty --chorus-author-color - Set per message from the agent's colour.
  */
 export class ChorusMessageList extends LitElement {
@@ -100,6 +110,17 @@ export class ChorusMessageList extends LitElement {
   #lastSignature = '';
   #resizeObserver: ResizeObserver | undefined;
   #timeFormat: Intl.DateTimeFormat | undefined;
+  /** The bubbles, as last rendered. */
+  #items: TranscriptItem[] = [];
+  #grouped: readonly ChatMessage[] | undefined;
+  /** The newest bubble when the reader scrolled up: the pill counts the ones after it. */
+  #unpinKey: string | undefined;
+  /** A version the reader chose, by group, while the group had `count` versions (a local view). */
+  readonly #chosen = new Map<string, { id: string; count: number }>();
+  /** Streaming replies the reader expanded ("Show more"). */
+  readonly #expanded = new Set<string>();
+  #copiedId: string | undefined;
+  #copiedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -112,6 +133,11 @@ export class ChorusMessageList extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resizeObserver ??= new ResizeObserver(() => {
+      // The log's height sizes the cap of streaming replies (three fit at once).
+      const log = this.#log;
+      const height = `${log?.clientHeight ?? 0}px`;
+      if (log && log.style.getPropertyValue('--_chorus-log-height') !== height)
+        log.style.setProperty('--_chorus-log-height', height);
       if (this.#pinned) this.scrollToBottom();
     });
   }
@@ -119,6 +145,7 @@ export class ChorusMessageList extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resizeObserver?.disconnect();
+    clearTimeout(this.#copiedTimer);
   }
 
   /** Scrolls to the newest message and follows new content again. */
@@ -129,8 +156,7 @@ export class ChorusMessageList extends LitElement {
     this.#pinned = true;
     if (this.hasNew) this.hasNew = false;
     // Back at the bottom: let the window shrink to the newest messages again.
-    if (this.#windowStart < (this.#messages.value?.length ?? 0) - RENDER_WINDOW)
-      this.requestUpdate();
+    if (this.#windowStart < this.#items.length - RENDER_WINDOW) this.requestUpdate();
   }
 
   get #log(): HTMLElement | null {
@@ -139,7 +165,10 @@ export class ChorusMessageList extends LitElement {
 
   protected override firstUpdated(): void {
     const log = this.#log;
-    if (log) this.#resizeObserver?.observe(log.querySelector('.items') ?? log);
+    if (log) {
+      this.#resizeObserver?.observe(log);
+      this.#resizeObserver?.observe(log.querySelector('.items') ?? log);
+    }
     this.scrollToBottom();
   }
 
@@ -150,7 +179,7 @@ export class ChorusMessageList extends LitElement {
     const first = log?.querySelector<HTMLElement>('.message');
     this.#anchor =
       log && first && !this.#pinned
-        ? { id: first.dataset['id'] ?? '', top: first.getBoundingClientRect().top }
+        ? { id: first.dataset['key'] ?? '', top: first.getBoundingClientRect().top }
         : undefined;
     // Something new at the bottom while the reader is up in the history: offer the pill.
     const list = this.#messages.value ?? [];
@@ -174,10 +203,22 @@ export class ChorusMessageList extends LitElement {
       log.scrollTop = log.scrollHeight;
     } else if (this.#anchor) {
       const element = log.querySelector<HTMLElement>(
-        `.message[data-id="${CSS.escape(this.#anchor.id)}"]`,
+        `.message[data-key="${CSS.escape(this.#anchor.id)}"]`,
       );
       if (element) log.scrollTop += element.getBoundingClientRect().top - this.#anchor.top;
     }
+    // A capped reply longer than its cap fades at the top and offers "Show more".
+    // All reads, then all writes: one layout, however many replies stream.
+    const capped = [...log.querySelectorAll<HTMLElement>('.message--capped .content')].map(
+      (content) => ({
+        content,
+        clipped:
+          ((content.firstElementChild as HTMLElement | null)?.offsetHeight ?? 0) >
+          content.clientHeight + 1,
+      }),
+    );
+    for (const { content, clipped } of capped)
+      content.parentElement?.classList.toggle('message--clipped', clipped);
     this.#pruneRendered(this.#messages.value ?? []);
   }
 
@@ -187,7 +228,10 @@ export class ChorusMessageList extends LitElement {
     // Only the reader unpins (by scrolling up); content growing under a programmatic scroll does not.
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight <= PIN_THRESHOLD_PX;
     if (atBottom) this.#pinned = true;
-    else if (log.scrollTop < this.#lastScrollTop) this.#pinned = false;
+    else if (log.scrollTop < this.#lastScrollTop) {
+      if (this.#pinned) this.#unpinKey = this.#items.at(-1)?.key;
+      this.#pinned = false;
+    }
     this.#lastScrollTop = log.scrollTop;
     if (this.#pinned && this.hasNew) this.hasNew = false;
     if (log.scrollTop <= LOAD_OLDER_THRESHOLD_PX && log.scrollHeight > log.clientHeight)
@@ -196,9 +240,9 @@ export class ChorusMessageList extends LitElement {
 
   /** Reveals older messages already loaded, or loads the next page from the server. */
   #showOlder(): void {
-    const list = this.#messages.value ?? [];
+    const list = this.#items;
     if (this.#windowStart > 0) {
-      this.#windowStartId = list[Math.max(0, this.#windowStart - REVEAL_COUNT)]?.id;
+      this.#windowStartId = list[Math.max(0, this.#windowStart - REVEAL_COUNT)]?.key;
       this.requestUpdate();
     } else if (this.#hasOlder.value && !this.#loadingOlder.value) {
       // Render from the first message, so the page about to arrive above it shows too.
@@ -212,14 +256,14 @@ export class ChorusMessageList extends LitElement {
    * follows the bottom; otherwise it stays on the same message, so that nothing the reader sees
    * moves as messages arrive.
    */
-  #updateWindow(list: readonly ChatMessage[]): number {
+  #updateWindow(list: readonly TranscriptItem[]): number {
     const found =
       this.#windowStartId === undefined
         ? 0
-        : list.findIndex((message) => message.id === this.#windowStartId);
+        : list.findIndex((item) => item.key === this.#windowStartId);
     let start = found === -1 ? Math.max(0, list.length - RENDER_WINDOW) : found;
     if (this.#pinned) start = Math.max(0, list.length - RENDER_WINDOW);
-    this.#windowStartId = start === 0 ? undefined : list[start]?.id;
+    this.#windowStartId = start === 0 ? undefined : list[start]?.key;
     this.#windowStart = start;
     return start;
   }
@@ -316,46 +360,87 @@ export class ChorusMessageList extends LitElement {
     }
   }
 
-  /** Stop / Retry / Regenerate, as the message's state offers them. */
-  #renderActions(message: ChatMessage, superseded: boolean) {
+  /**
+   * Retry after a failure, Regenerate after an answer: the one place a reply's new version is
+   * asked for (the server answers with a new version of the same bubble).
+   */
+  #regenerateReply(message: ChatMessage): void {
+    void this.state?.transcript.regenerate(message.id);
+  }
+
+  /** Retry (a failed send, a failed reply) / Regenerate, as the message's state offers them. */
+  #renderActions(message: ChatMessage, latest: boolean) {
     const strings = this.strings;
-    const transcript = this.state?.transcript;
     const name = message.author.name;
     if (message.delivery === 'failed') {
-      return html`<button class="button" type="button" @click=${() => transcript?.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button>`;
+      return html`<button class="button" type="button" @click=${() => this.state?.transcript.retryMessage(message.id)}>${ICONS.retry} ${strings.retrySend}</button>`;
     }
-    // A reply that was retried or regenerated keeps its text; only the newest attempt offers another.
-    if (message.author.kind !== 'agent' || (superseded && message.status !== 'streaming'))
+    // Only the latest version of a reply offers another one.
+    if (message.author.kind !== 'agent' || !latest || message.status === 'streaming')
       return nothing;
-    if (message.status === 'streaming') {
-      return html`<button class="button button--danger" type="button" aria-label=${format(strings.stopReply, { name })} @click=${() => transcript?.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>`;
-    }
     const failed = message.status === 'error' || message.status === 'interrupted';
-    return html`<button class="button" type="button" aria-label=${format(failed ? strings.retryReply : strings.regenerateReply, { name })} @click=${() => transcript?.regenerate(message.id)}>
+    return html`<button class="button" type="button" aria-label=${format(failed ? strings.retryReply : strings.regenerateReply, { name })} @click=${() => this.#regenerateReply(message)}>
         ${ICONS.retry} ${failed ? strings.retry : strings.regenerate}
       </button>`;
   }
 
+  /** The author row's controls: ‹ n/m › between versions, then Stop (streaming) or Copy. */
+  #renderMetaControls(item: TranscriptItem, message: ChatMessage) {
+    const strings = this.strings;
+    const count = item.versions.length;
+    const index = item.versions.indexOf(message);
+    const choose = (offset: number) => {
+      const next = item.versions[index + offset];
+      if (!next) return;
+      this.#chosen.set(item.key, { id: next.id, count });
+      this.requestUpdate();
+    };
+    const versions =
+      count > 1
+        ? html`<span class="versions" part="message__versions" role="group" aria-label=${format(strings.versionLabel, { index: index + 1, count })}>
+          <button class="mini" type="button" aria-label=${strings.previousVersion} ?disabled=${index === 0} @click=${() => choose(-1)}>‹</button><span aria-hidden="true">${index + 1}/${count}</span><button class="mini" type="button" aria-label=${strings.nextVersion} ?disabled=${index === count - 1} @click=${() => choose(1)}>›</button>
+        </span>`
+        : nothing;
+    if (message.status === 'streaming') {
+      return html`${versions}<button class="mini mini--danger" part="message__stop" type="button" aria-label=${format(strings.stopReply, { name: message.author.name })} @click=${() => this.state?.transcript.stopMessage(message.id)}>${ICONS.stop} ${strings.stop}</button>`;
+    }
+    if (message.status === 'deleted' || message.content === '' || message.delivery) return versions;
+    const copied = this.#copiedId === message.id;
+    return html`${versions}<button class="mini copy" part="message__copy" type="button" aria-label=${copied ? strings.copied : format(strings.copyMessage, { name: message.author.name })} @click=${() => this.#copy(message)}>${copied ? strings.copied : strings.copy}</button>`;
+  }
+
+  #copy(message: ChatMessage): void {
+    void navigator.clipboard?.writeText(message.content).then(() => {
+      this.#copiedId = message.id;
+      clearTimeout(this.#copiedTimer);
+      this.#copiedTimer = setTimeout(() => {
+        this.#copiedId = undefined;
+        this.requestUpdate();
+      }, COPIED_MS);
+      this.requestUpdate();
+    });
+  }
+
   #renderMessage(
+    item: TranscriptItem,
     message: ChatMessage,
     colors: ReadonlyMap<string, string | null>,
-    superseded: boolean,
+    layout: { continued: boolean; capped: boolean },
     failed?: ChatMessage[],
   ) {
     const strings = this.strings;
     const kind = message.author.kind;
     if (failed) {
-      const transcript = this.state?.transcript;
+      // A version the reader went back to is not the latest: its notice offers no Retry.
+      const latest = message === item.versions.at(-1);
       return renderErrorNotice(failed, {
         strings,
         locale: this.locale,
-        onRetry: superseded
-          ? undefined
-          : () => failed.forEach((reply) => void transcript?.regenerate(reply.id)),
+        onRetry: latest ? () => failed.forEach((reply) => this.#regenerateReply(reply)) : undefined,
       });
     }
     if (kind === 'system') {
-      return html`<article class="message message--system" part="message message--system" data-id=${message.id}>
+      return html`<article class="message message--system" part="message message--system" data-id=${message.id} data-key=${item.key}>
         <span class="visually-hidden">${strings.systemAuthor}: </span>${this.#markdown(message)}
       </article>`;
     }
@@ -364,19 +449,32 @@ export class ChorusMessageList extends LitElement {
       kind === 'agent' && message.reason ? strings[REASON_KEYS[message.reason]] : undefined;
     const staff = isStaffRole(message.author.role);
     const removed = message.status === 'deleted';
-    const actions = removed ? nothing : this.#renderActions(message, superseded);
+    const latest = message === item.versions.at(-1);
+    const actions = removed ? nothing : this.#renderActions(message, latest);
     const extra = this.messageActions?.(message) ?? nothing;
+    const author = staff
+      ? format(strings.staffAuthor, { name: message.author.name })
+      : message.author.name;
+    const time = this.#time(message.createdAt);
+    const expanded = this.#expanded.has(message.id);
     const parts = `message message--${kind}${message.own ? ' message--own' : ''}${staff ? ' message--staff' : ''}`;
-    return html`<article class="${parts} message--${message.status}" part=${parts} data-id=${message.id} ${cssProps({ '--chorus-author-color': color })}>
+    const classes = `${parts} message--${message.status}${layout.continued ? ' message--continued' : ''}${layout.capped && !expanded ? ' message--capped' : ''}`;
+    return html`<article class=${classes} part=${parts} data-id=${message.id} data-key=${item.key} aria-label=${time ? `${author}, ${time}` : author} ${cssProps({ '--chorus-author-color': color })}>
       <div class="meta">
         ${kind === 'agent' ? html`<span class="avatar" aria-hidden="true"></span>` : nothing}
-        <span class="author" part="message__author">${staff ? format(strings.staffAuthor, { name: message.author.name }) : message.author.name}</span>
+        <span class="author" part="message__author">${author}</span>
         ${kind === 'agent' ? html`<span class="badge" part="message__badge" title=${message.model ? format(strings.modelLabel, { model: message.model }) : nothing}>${strings.aiLabel}</span>` : nothing}
-        ${reason ? html`<span class="reason" part="message__reason">${format(strings.reasonLabel, { reason })}</span>` : nothing}
-        <time datetime=${message.createdAt}>${this.#time(message.createdAt)}</time>
+        ${reason && message.reason !== 'regenerate' ? html`<span class="reason" part="message__reason">${format(strings.reasonLabel, { reason })}</span>` : nothing}
+        <time datetime=${message.createdAt}>${time}</time>
+        ${
+          layout.capped
+            ? html`<button class="mini more" type="button" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => this.#toggleExpanded(message.id)}>${expanded ? strings.showLess : strings.showMore}</button>`
+            : nothing
+        }
+        ${removed ? nothing : this.#renderMetaControls(item, message)}
       </div>
       ${this.#renderParts(message.parts)}
-      <div class="content" part="message__content">${removed ? html`<em>${strings.messageRemoved}</em>` : this.#markdown(message)}</div>
+      <div class="content" part="message__content"><div class="body">${removed ? html`<em>${strings.messageRemoved}</em>` : this.#markdown(message)}</div></div>
       ${this.#renderStatus(message)}
       ${
         actions === nothing && extra === nothing
@@ -384,6 +482,19 @@ export class ChorusMessageList extends LitElement {
           : html`<div class="actions" part="message__actions">${actions}${extra}</div>`
       }
     </article>`;
+  }
+
+  #toggleExpanded(id: string): void {
+    if (!this.#expanded.delete(id)) this.#expanded.add(id);
+    this.requestUpdate();
+  }
+
+  /** The version a bubble shows: the reader's choice while no version was added since, else the latest. */
+  #shown(item: TranscriptItem): ChatMessage {
+    const chosen = this.#chosen.get(item.key);
+    const latest = item.versions.at(-1)!;
+    if (!chosen || chosen.count !== item.versions.length) return latest;
+    return item.versions.find((version) => version.id === chosen.id) ?? latest;
   }
 
   #renderHistory() {
@@ -412,12 +523,31 @@ export class ChorusMessageList extends LitElement {
   override render() {
     const strings = this.strings;
     const messages = this.#messages.value ?? [];
-    const list = messages.slice(this.#updateWindow(messages));
+    if (messages !== this.#grouped) {
+      this.#grouped = messages;
+      this.#items = versionGroups(messages);
+    }
+    const items = this.#items;
+    const start = this.#updateWindow(items);
+    const list = items.slice(start);
     const colors = new Map(
       (this.#agents.value ?? []).map((agent) => [agent.id, agent.color] as const),
     );
-    const superseded = supersededReplies(messages);
-    const failed = failedReplies(messages, superseded);
+    const shown = list.map((item) => this.#shown(item));
+    const superseded = new Set(
+      shown.filter((message, index) => message !== list[index]!.versions.at(-1)).map((m) => m.id),
+    );
+    // Several agents failing for one cause make one notice: the others are folded into it.
+    const failed = failedReplies(shown, superseded);
+    const rows = list
+      .map((item, index) => ({ item, message: shown[index]! }))
+      .filter((row) => !failed.folded.has(row.message.id));
+    // While replies stream, the replies from the first streaming one on keep a capped height, so
+    // that every one streaming stays in view (docs/decisions.md, "Concurrent replies in a small panel").
+    const firstStreaming = rows.findIndex((row) => row.message.status === 'streaming');
+    const unpinIndex =
+      this.#unpinKey === undefined ? -1 : items.findIndex((item) => item.key === this.#unpinKey);
+    const newCount = unpinIndex === -1 ? 0 : items.length - 1 - unpinIndex;
     return html`<div part="log" class="log" role="log" aria-live="off" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#handleScroll}>
         <div class="items">
           ${this.#renderHistory()}
@@ -425,14 +555,30 @@ export class ChorusMessageList extends LitElement {
             list.length === 0
               ? html`<chorus-welcome .state=${this.state} .strings=${strings}></chorus-welcome>`
               : repeat(
-                  list.filter((message) => !failed.folded.has(message.id)),
-                  (message) => message.id,
-                  (message) =>
-                    guard(
+                  rows,
+                  (row) => row.item.key,
+                  ({ item, message }, index) => {
+                    const previous = rows[index - 1]?.message;
+                    const newDay =
+                      !previous || dayKey(previous.createdAt) !== dayKey(message.createdAt);
+                    const layout = {
+                      continued:
+                        !newDay && previous !== undefined && sameAuthorRun(previous, message),
+                      capped:
+                        firstStreaming !== -1 &&
+                        index >= firstStreaming &&
+                        message.author.kind === 'agent',
+                    };
+                    return guard(
                       [
                         message,
+                        item.versions.length,
+                        newDay,
+                        layout.continued,
+                        layout.capped,
+                        this.#expanded.has(message.id),
+                        this.#copiedId === message.id,
                         colors.get(message.author.id),
-                        superseded.has(message.id),
                         strings,
                         this.allowedImageHosts,
                         this.locale,
@@ -444,20 +590,16 @@ export class ChorusMessageList extends LitElement {
                           .join(),
                       ],
                       () =>
-                        this.#renderMessage(
-                          message,
-                          colors,
-                          superseded.has(message.id),
-                          failed.lead.get(message.id),
-                        ),
-                    ),
+                        html`${newDay ? html`<div class="day" part="day" role="separator" aria-label=${dayLabel(message.createdAt, this.locale)}><span aria-hidden="true">${dayLabel(message.createdAt, this.locale)}</span></div>` : nothing}${this.#renderMessage(item, message, colors, layout, failed.lead.get(message.id))}`,
+                    );
+                  },
                 )
           }
         </div>
       </div>
       ${
         this.hasNew
-          ? html`<button part="new-messages" class="button pill" type="button" @click=${() => this.scrollToBottom()}>${ICONS.down} ${strings.newMessages}</button>`
+          ? html`<button part="new-messages" class="button pill" type="button" @click=${() => this.scrollToBottom()}>${ICONS.down} ${newCount > 0 ? format(strings.newMessagesCount, { count: newCount }) : strings.newMessages}</button>`
           : nothing
       }
       <div class="visually-hidden" aria-live="polite" aria-atomic="false">
@@ -468,20 +610,6 @@ export class ChorusMessageList extends LitElement {
         )}
       </div>`;
   }
-}
-
-/** Agent replies followed by a later reply of the same agent to the same message (a retry or a regeneration). */
-function supersededReplies(messages: readonly ChatMessage[]): Set<string> {
-  const latest = new Map<string, string>();
-  const superseded = new Set<string>();
-  for (const message of messages) {
-    if (message.author.kind !== 'agent' || message.replyTo === null) continue;
-    const key = `${message.author.id}\n${message.replyTo}`;
-    const previous = latest.get(key);
-    if (previous !== undefined) superseded.add(previous);
-    latest.set(key, message.id);
-  }
-  return superseded;
 }
 
 function clip(text: string): string {
