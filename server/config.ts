@@ -38,7 +38,7 @@ export interface Config {
   databaseUrl: string | null;
   /** A folder of persona Markdown files; null means the defaults that ship with the server. */
   personasDir: string | null;
-  /** `CHORUS_KNOWLEDGE_DIR`: a folder of Markdown, HTML and text the agents search (docs/architecture.md §11); null: none (the demo start uses demo/knowledge). */
+  /** `CHORUS_KNOWLEDGE_DIR`: a folder of Markdown, HTML and text the agents search (docs/architecture.md §12); null: none (the demo start uses demo/knowledge). */
   knowledgeDir: string | null;
   providers: ProviderSettings;
   /** The real model the shipped (offline) personas switch to when this server has a key; null: they stay offline. */

@@ -165,7 +165,7 @@ export async function startChorus(
     await ensureWidgetBuilt(log);
     await seedDemoRooms(store.rooms);
   }
-  // Knowledge sources (docs/architecture.md §11): the configured folder, or the demo site's.
+  // Knowledge sources (docs/architecture.md §12): the configured folder, or the demo site's.
   const knowledgeDir =
     config.knowledgeDir ?? (options.serveWidget ? path.join(DEMO_DIR, 'knowledge') : null);
   const knowledge = knowledgeDir ? watchKnowledgeDir(knowledgeDir, store.knowledge, { log }) : null;

@@ -1,5 +1,5 @@
 /**
- * Splits a knowledge file into the chunks that are indexed (docs/architecture.md §11): Markdown
+ * Splits a knowledge file into the chunks that are indexed (docs/architecture.md §12): Markdown
  * and HTML at their headings (each chunk titled by its heading path, "Bikes › Commuter 7"),
  * plain text at blank lines. Long sections are cut at paragraph boundaries so a passage stays
  * quotable. An optional front matter block (`---` … `---`) may give `title:` and `url:`.

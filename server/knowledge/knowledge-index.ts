@@ -1,5 +1,5 @@
 /**
- * Keeps the knowledge store in step with a folder (docs/architecture.md §11): at start every
+ * Keeps the knowledge store in step with a folder (docs/architecture.md §12): at start every
  * Markdown, HTML and text file under it is read, chunked and stored; files whose checksum is
  * unchanged are skipped, and documents whose file is gone are removed. A watcher re-runs the same
  * pass, debounced, when anything in the folder changes.

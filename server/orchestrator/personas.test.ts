@@ -12,7 +12,7 @@ import {
 } from './personas.ts';
 import type { Persona, ProviderAvailability } from './persona-file.ts';
 
-const TOOL_NAMES = ['calculator', 'current_time', 'search_room_history'];
+const TOOL_NAMES = ['calculator', 'current_time', 'search_room_history', 'search_knowledge'];
 const OFFLINE_ONLY: ProviderAvailability = { openai: false, anthropic: false, offline: true };
 
 /** A valid persona file; `fields` replace or (with `undefined`) remove front matter lines. */
@@ -107,6 +107,7 @@ describe('the shipped personas', () => {
       'calculator',
       'current_time',
       'search_room_history',
+      'search_knowledge',
     ]);
     for (const persona of catalog.personas) {
       expect(persona.systemPrompt).toMatch(new RegExp(`^You are ${persona.name},`));
@@ -241,7 +242,7 @@ describe('loadPersonas', () => {
     'an unknown tool': {
       files: { 'a.md': personaFile({ tools: '[calculator, web_search]' }) },
       problems: [
-        'a.md: unknown tool "web_search" (known: calculator, current_time, search_room_history)',
+        'a.md: unknown tool "web_search" (known: calculator, current_time, search_knowledge, search_room_history)',
       ],
     },
     'tools that are not a list': {

@@ -14,6 +14,7 @@ import type {
 } from '../providers/chat-model.ts';
 import { replyErrorCode, type ProviderError } from '../providers/provider-error.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
+import type { Knowledge } from '../store/knowledge.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { TokenReservation } from '../store/budget.ts';
 import type { AgentRun } from '../store/run-queue.ts';
@@ -53,6 +54,8 @@ export interface ReplyRunDependencies {
       'startAgentMessage' | 'checkpointAgentMessage' | 'finishAgentMessage' | 'searchMessages'
     >;
     audit: Pick<AuditLog, 'appendEvent'>;
+    /** Knowledge sources, for `search_knowledge` (docs/architecture.md §12); absent: none. */
+    knowledge?: Pick<Knowledge, 'search'>;
   };
   bus: RoomBus;
   tools: ToolRegistry;
@@ -242,6 +245,9 @@ export async function runReply(
               roomId: run.roomId,
               signal,
               now: () => new Date(),
+              ...(store.knowledge
+                ? { searchKnowledge: store.knowledge.search.bind(store.knowledge) }
+                : {}),
               searchRoomHistory: async (query, limit) =>
                 (await store.transcript.searchMessages(run.roomId, query, limit)).map(
                   (message) => ({

@@ -1,5 +1,5 @@
 /**
- * Knowledge sources, as stored (docs/architecture.md §11): documents split into chunks, searched
+ * Knowledge sources, as stored (docs/architecture.md §12): documents split into chunks, searched
  * with Postgres full-text ranking. `postgres-knowledge.ts` implements it over PGlite and PostgreSQL.
  */
 

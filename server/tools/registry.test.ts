@@ -46,9 +46,14 @@ const ignoreSignal = defineTool({
 });
 
 describe('loadTools', () => {
-  it('discovers the three built-in tools', async () => {
+  it('discovers the four built-in tools', async () => {
     const tools = await loadTools();
-    expect(tools.names).toEqual(['calculator', 'current_time', 'search_room_history']);
+    expect(tools.names).toEqual([
+      'calculator',
+      'current_time',
+      'search_knowledge',
+      'search_room_history',
+    ]);
   });
 
   it('gives providers a JSON Schema without the $schema marker', async () => {

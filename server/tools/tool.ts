@@ -21,6 +21,19 @@ export interface RoomHistoryMatch {
   createdAt: string;
 }
 
+/** One passage of the site's knowledge sources, as `searchKnowledge` finds it (docs/architecture.md §12). */
+export interface KnowledgeMatch {
+  /** The document's path in the knowledge folder. */
+  source: string;
+  url: string | null;
+  documentTitle: string;
+  /** The section's heading. */
+  title: string;
+  position: number;
+  content: string;
+  rank: number;
+}
+
 /** Everything a tool may use while it runs. The orchestrator builds one per call. */
 export interface ToolContext {
   /** The room the call happens in. Tools never take a room id from their arguments. */
@@ -31,6 +44,8 @@ export interface ToolContext {
   now(): Date;
   /** Full-text search over earlier messages of this room only, best match first. */
   searchRoomHistory(query: string, limit: number): Promise<RoomHistoryMatch[]>;
+  /** Full-text search over the site's knowledge sources, best first; absent when there are none. */
+  searchKnowledge?(query: string, limit: number): Promise<KnowledgeMatch[]>;
 }
 
 /**

@@ -192,7 +192,7 @@ export function scoutFollowUp(question: Question): string | undefined {
 export function criticAnswer(question: Question, context: AnswerContext): string {
   const { numbers, notes, subject } = read(question, context);
   const opening = pick(
-    ['Before anyone commits,', 'Let me push back a little.', 'A few doubts first.'],
+    ['Before anyone commits, a few doubts.', 'Let me push back a little.', 'A few doubts first.'],
     context.variant,
   );
   const remark =

@@ -43,7 +43,7 @@ const STOP_WORDS = new Set(
   make made want need like good best better suit suits fit fits work works use using used tell know
   think way thing things someone anyone something anything ok okay well let us let's it's i'm
   i'd i'll what's which's vs versus per cheaper cheap pay paying worth option options add off
-  idea ideas question problem thoughts`.split(/\s+/),
+  idea ideas question problem thoughts sell sells buy offer`.split(/\s+/),
 );
 
 const TECHNICAL =

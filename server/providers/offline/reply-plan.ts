@@ -3,6 +3,12 @@
  * (same request, same plan), kept apart from the pacing so it can be tested directly.
  */
 import type { ChatRequest, ChatTurn } from '../chat-model.ts';
+import {
+  knowledgeAnswer,
+  knowledgePreface,
+  noKnowledge,
+  readPassages,
+} from './knowledge-answers.ts';
 import { readNumbers } from './number-reading.ts';
 import { readQuestion, type Question } from './question-reading.ts';
 import { summarizeToolResult } from './tool-results.ts';
@@ -96,9 +102,14 @@ export function planReply(
 
   const toolResults = trailingToolResults(request.turns);
   if (toolResults.length > 0) {
-    const answers = toolResults.map(({ name, args, content }) =>
-      voice.toolAnswer(context, name, summarizeToolResult(name, args, content)),
-    );
+    const answers = toolResults.map(({ name, args, content }) => {
+      const passages = name === 'search_knowledge' ? readPassages(content) : undefined;
+      if (passages && passages.length > 0)
+        return knowledgeAnswer(self.handle, context.question, passages);
+      if (passages)
+        return `${noKnowledge(self.handle, context.question)}\n\n${voice.answer(context)}`;
+      return voice.toolAnswer(context, name, summarizeToolResult(name, args, content));
+    });
     // The text before the call (its preface) and this text form one message: keep them apart.
     const caller = request.turns.findLast((turn) => turn.role === 'assistant');
     const separator = caller?.content.trim() ? '\n\n' : '';
@@ -134,6 +145,22 @@ export function planReply(
   if (newName)
     return withReasoning(voice, subject, { text: withHandoff(voice.greet(context, newName)) });
   if (asksWhoYouAre(question.content)) return { text: withHandoff(voice.introduce(context)) };
+  // A question the site's knowledge may answer: look it up first (docs/architecture.md §12).
+  if (
+    toolNames.includes('search_knowledge') &&
+    !alreadyCalledTools(request.turns, index) &&
+    context.question.terms.length > 0
+  ) {
+    const knowledgeIntent: ToolIntent = {
+      name: 'search_knowledge',
+      args: { query: context.question.text },
+    };
+    const callId = `call_offline_${hash(`${variant}:search_knowledge:${context.question.text}`).toString(36)}`;
+    return withReasoning(voice, "the site's knowledge", {
+      text: knowledgePreface(self.handle),
+      toolCall: { ...knowledgeIntent, callId },
+    });
+  }
   return withReasoning(voice, subject, { text: withHandoff(voice.answer(context)) });
 }
 
@@ -146,6 +173,7 @@ function withReasoning(voice: Voice, subject: string, plan: ReplyPlan): ReplyPla
 function describeIntent(intent: ToolIntent): string {
   if (intent.name === 'calculator') return intent.args.expression ?? 'the arithmetic';
   if (intent.name === 'current_time') return 'the current time';
+  if (intent.name === 'search_knowledge') return "the site's knowledge";
   return `mentions of “${intent.args.query ?? ''}”`;
 }
 

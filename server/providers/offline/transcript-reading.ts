@@ -13,7 +13,7 @@ export type UserTurn = Extract<ChatTurn, { role: 'user' }>;
 
 /** A tool call the persona decided to make. */
 export interface ToolIntent {
-  name: 'calculator' | 'current_time' | 'search_room_history';
+  name: 'calculator' | 'current_time' | 'search_room_history' | 'search_knowledge';
   args: Record<string, string>;
 }
 

@@ -1,0 +1,82 @@
+/**
+ * `search_knowledge` end to end through both real SDKs against fake OpenAI and Anthropic servers:
+ * the demo knowledge folder indexed by the real server at start (CHORUS_KNOWLEDGE_DIR), Scout's
+ * call streamed as a tool part, the passages with their sources in the tool result, and the
+ * passages in the follow-up request the model answers from (issue 16).
+ */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AnthropicChatModel,
+  OpenAIChatModel,
+  type ChatModel,
+} from '../../server/providers/index.ts';
+import { DEMO_DIR } from '../../server/widget-build.ts';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.ts';
+import { startChorusServer, type TestChorusServer } from '../helpers/chorus-server.ts';
+import { RoomVisitor } from '../helpers/room-visitor.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+let server: TestChorusServer | undefined;
+let fake: FakeOpenAI | FakeAnthropic | undefined;
+let visitor: RoomVisitor | undefined;
+
+afterEach(async () => {
+  await visitor?.disconnect();
+  await server?.close();
+  await fake?.close();
+  server = fake = visitor = undefined;
+});
+
+describe('search_knowledge through the provider SDKs', () => {
+  it.each(['OpenAI', 'Anthropic'] as const)(
+    'Scout searches the knowledge folder through the %s SDK; the result carries passages and sources',
+    async (provider) => {
+      fake = provider === 'OpenAI' ? await startFakeOpenAI() : await startFakeAnthropic();
+      const model: ChatModel =
+        provider === 'OpenAI'
+          ? new OpenAIChatModel({ apiKey: 'test-key', baseURL: fake.url })
+          : new AnthropicChatModel({ apiKey: 'test-key', baseURL: fake.url });
+      server = await startChorusServer({
+        env: { CHORUS_KNOWLEDGE_DIR: path.join(DEMO_DIR, 'knowledge') },
+        modelFor: () => model,
+      });
+      await server.store.rooms.ensureRoom({
+        id: `knowledge-${provider}`,
+        title: 'Knowledge',
+        settings: { policy: 'default' },
+      });
+      visitor = await RoomVisitor.join(server.url, `knowledge-${provider}`, 'Ada');
+      fake.enqueue(
+        { toolCalls: [{ name: 'search_knowledge', args: { query: 'return a bike refund' } }] },
+        { text: 'Within 30 days, for a full refund.' },
+      );
+
+      await visitor.post('@scout can I return a bike for a refund?');
+      await waitFor(() => visitor!.ended().length === 1);
+
+      const reply = visitor.ended()[0]!;
+      expect(reply.content).toBe('Within 30 days, for a full refund.');
+      expect(reply.parts[0]).toMatchObject({
+        type: 'tool-call',
+        name: 'search_knowledge',
+        args: { query: 'return a bike refund' },
+      });
+      const result = reply.parts[1] as {
+        type: string;
+        result: { passages: { title: string; source: string; url: string; text: string }[] };
+      };
+      expect(result.type).toBe('tool-result');
+      expect(result.result.passages[0]).toEqual({
+        title: 'Returns and warranty › Returns',
+        source: 'returns-and-warranty.md',
+        url: '/demo/company.html#service',
+        position: 0,
+        text: expect.stringContaining('within 30 days of delivery for a full refund'),
+      });
+      // The model answers from the passages: they are in its second request.
+      expect(JSON.stringify(fake.requests[1]!.body)).toContain('returns-and-warranty.md');
+    },
+  );
+});
