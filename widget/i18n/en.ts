@@ -102,6 +102,7 @@ export const EN = {
   nextVersion: 'Next version',
   showMore: 'Show more',
   showLess: 'Show less',
+  lastSession: 'Last time ({date}): {summary}',
 };
 
 /** The widget's strings: one entry per key of {@link EN}. */

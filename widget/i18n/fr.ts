@@ -101,4 +101,5 @@ export const FR: ChorusStrings = {
   nextVersion: 'Version suivante',
   showMore: 'Afficher plus',
   showLess: 'Afficher moins',
+  lastSession: 'La dernière fois ({date}) : {summary}',
 };

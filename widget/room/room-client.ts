@@ -307,7 +307,12 @@ export class RoomClient implements RoomConnection {
 
   async #loadRoom(): Promise<void> {
     const info = await this.#api.getRoom();
-    this.#roomInfo = { title: info.room.title, agents: info.agents, settings: info.room.settings };
+    this.#roomInfo = {
+      title: info.room.title,
+      agents: info.agents,
+      settings: info.room.settings,
+      lastSession: info.lastSession ?? null,
+    };
     this.#events.emit('room', this.#roomInfo);
     // A conversation's status, as it is now (after a reconnect, changes may have been missed).
     if (info.room.status)

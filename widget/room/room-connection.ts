@@ -43,6 +43,8 @@ export interface RoomInfo {
   title: string;
   agents: AgentInfo[];
   settings: RoomInfoResponse['room']['settings'] | null;
+  /** The room's last session summary (a visitor's new conversation: their last one's), if any. */
+  lastSession?: { summary: string; endedAt: string } | null;
 }
 
 /**

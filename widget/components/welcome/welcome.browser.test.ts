@@ -43,6 +43,26 @@ describe('<chorus-welcome>', () => {
     expect(await axeViolations(chat)).to.deep.equal([]);
   });
 
+  it('reminds a returning visitor of their last conversation in one line, its whole summary on hover', async () => {
+    const summary = 'Vera asked about order 1234; Sage said it ships tomorrow.\nOpen: none.';
+    const stub = StubConnection.open([], {
+      room: {
+        title: 'Help desk',
+        agents: [...AGENTS],
+        settings: null,
+        lastSession: { summary, endedAt: '2026-11-30T10:00:00.000Z' },
+      },
+    });
+    const chat = await mountChat(stub, { mode: 'inline', locale: 'en-US' });
+    const line = get(chat, '[part~="last-session"]');
+    expect(text(line)).to.equal(
+      'Last time (11/30/2026): Vera asked about order 1234; Sage said it ships tomorrow.',
+    );
+    expect(line.getAttribute('title')).to.equal(summary);
+    expect(getComputedStyle(line).whiteSpace).to.equal('nowrap');
+    expect(await axeViolations(chat)).to.deep.equal([]);
+  });
+
   it('has no axe violations in the dark theme either', async () => {
     const stub = StubConnection.open([], { session: { welcome: 'Hi', starters: ['One', 'Two'] } });
     const chat = await mountChat(stub, { mode: 'inline', theme: 'dark' });

@@ -13,6 +13,15 @@ export const welcomeStyles = css`
     white-space: pre-line;
   }
 
+  .last {
+    margin: 0 auto calc(var(--_c-space) * 1.5);
+    max-width: 28em;
+    overflow: hidden;
+    color: var(--_c-muted);
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
   .agents {
     display: grid;
     gap: var(--_c-space);

@@ -19,17 +19,22 @@ export class ChorusWelcome extends LitElement {
   static override properties = {
     state: { attribute: false },
     strings: { attribute: false },
+    locale: { attribute: false },
   };
 
   declare state: ChatState | undefined;
   declare strings: ChorusStrings;
+  /** The BCP 47 locale dates are written in; empty: the browser's. */
+  declare locale: string;
 
   readonly #session = new StoreController(this, () => this.state?.status.$session);
   readonly #agents = new StoreController(this, () => this.state?.$agents);
+  readonly #room = new StoreController(this, () => this.state?.status.$room);
 
   constructor() {
     super();
     this.state = undefined;
+    this.locale = '';
   }
 
   #renderAgent(agent: AgentInfo) {
@@ -48,7 +53,15 @@ export class ChorusWelcome extends LitElement {
     const room = this.#session.value?.room;
     const agents = this.#agents.value ?? [];
     const starters = room?.starters ?? [];
+    const last = this.#room.value?.lastSession;
+    const lastLine = last
+      ? format(strings.lastSession, {
+          date: new Date(last.endedAt).toLocaleDateString(this.locale || undefined),
+          summary: last.summary.split('\n')[0] ?? '',
+        })
+      : '';
     return html`<p class="empty">${room?.welcome || strings.emptyRoom}</p>
+      ${last ? html`<p class="last" part="last-session" title=${last.summary}>${lastLine}</p>` : nothing}
       ${
         agents.length > 0
           ? html`<ul class="agents" aria-label=${strings.agentsLabel}>${agents.map((agent) => this.#renderAgent(agent))}</ul>`
