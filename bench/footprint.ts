@@ -21,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RoomVisitor } from '../test/helpers/room-visitor.ts';
-import { buildServer, serverEntry } from '../server/build.ts';
+import { buildServer, serverBuildIsFresh, serverEntry } from '../server/build.ts';
 import { readFlags } from './lib/flags.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
 import { formatTable } from './lib/table.ts';
@@ -35,7 +35,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const flags = readFlags(HELP);
 const clients = Number(flags.get('clients') ?? 200);
 const variants = (flags.get('variants') ?? 'compiled,source').split(',');
-const ROOMS = ['lobby', 'northwind', 'shared', 'themes', 'bench-footprint'];
+/** Shared rooms (a support room's channel is per conversation): two demo rooms and three new ones. */
+const ROOMS = ['lobby', 'shared', 'themes', 'footprint-a', 'footprint-b'];
 
 const COMMANDS: Record<string, string[]> = {
   compiled: [process.execPath, serverEntry()],
@@ -67,6 +68,7 @@ function treeRssMb(pid: number): number {
   return kb / 1024 + children.reduce((sum, child) => sum + treeRssMb(Number(child)), 0);
 }
 
+const progress = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Started {
@@ -118,17 +120,23 @@ async function measure(variant: string) {
   const command = COMMANDS[variant];
   if (!command) throw new Error(`unknown variant ${variant}`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-footprint-'));
+  let running: ChildProcess | undefined;
   try {
     const first = await start(command, dataDir);
+    running = first.child;
     const firstRss = await idleRss(first.child);
+    progress(`${variant}: first start ${first.healthyMs} ms, ${firstRss} MB`);
     await stop(first.child);
     const warm = await start(command, dataDir);
+    running = warm.child;
     const warmRss = await idleRss(warm.child);
+    progress(`${variant}: warm start ${warm.healthyMs} ms, ${warmRss} MB`);
     const visitors: RoomVisitor[] = [];
     for (let index = 0; index < clients; index += 1) {
       const room = ROOMS[index % ROOMS.length]!;
       const forwardedFor = `198.51.${Math.floor(index / 250)}.${(index % 250) + 1}`;
       visitors.push(await joinAs(warm.url, room, `visitor ${index}`, forwardedFor));
+      if ((index + 1) % 50 === 0) progress(`${variant}: ${index + 1} visitors joined`);
     }
     await sleep(3000);
     const loadedRss = Math.round(treeRssMb(warm.child.pid!));
@@ -145,6 +153,7 @@ async function measure(variant: string) {
       loadedRssMb: loadedRss,
     };
   } finally {
+    if (running?.exitCode === null) running.kill('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -163,12 +172,19 @@ async function joinAs(url: string, room: string, name: string, address: string) 
 
 async function main(): Promise<void> {
   const machine = machineInfo();
-  if (variants.includes('compiled')) await buildServer();
+  if (variants.includes('compiled') && !(await serverBuildIsFresh())) await buildServer();
   const results = [];
   for (const variant of variants) results.push(await measure(variant));
   process.stdout.write(
     formatTable(
-      ['variant', 'first start ms', 'first idle MB', 'warm start ms', 'warm idle MB', `${clients} clients MB`],
+      [
+        'variant',
+        'first start ms',
+        'first idle MB',
+        'warm start ms',
+        'warm idle MB',
+        `${clients} clients MB`,
+      ],
       results.map((row) => [
         row.variant,
         row.firstStartMs,

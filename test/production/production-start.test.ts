@@ -38,7 +38,12 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-production-'));
   await buildServer(outDir);
   await ensureWidgetBuilt(() => {});
-  const env = { ...process.env, PORT: '0', CHORUS_DATA_DIR: dataDir, CHORUS_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    CHORUS_DATA_DIR: dataDir,
+    CHORUS_LOG_LEVEL: 'warn',
+  };
   delete env.NODE_OPTIONS; // vitest's own loader settings must not reach the production process
   child = spawn(process.execPath, ['--import', REGISTER_HOOKS, serverEntry(outDir)], {
     cwd: ROOT,
@@ -89,7 +94,7 @@ describe('the production start (npm run build, then node on compiled JavaScript)
   });
 
   it('answers a round: a visitor posts and an offline persona replies', async () => {
-    const visitor = await RoomVisitor.join(url, 'northwind', 'Production check');
+    const visitor = await RoomVisitor.join(url, 'shared', 'Production check');
     try {
       await visitor.post('Hello, is anybody there?');
       const reply = await waitFor(
