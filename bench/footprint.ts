@@ -191,7 +191,7 @@ async function measure(variant: string) {
     await stop(warm.child);
     return {
       variant,
-      command: command.map((part) => path.relative(ROOT, part) || part).join(' '),
+      command: ['node', ...command.slice(1).map((part) => path.relative(ROOT, part))].join(' '),
       firstStartMs: first.healthyMs,
       firstIdleRssMb: firstRss,
       warmStartMs: warm.healthyMs,

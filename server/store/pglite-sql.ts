@@ -6,7 +6,7 @@ import type { QueryResult, Sql, SqlExecutor } from './sql.ts';
 const RESTRICT_INTERVAL_MS = 60_000;
 
 /**
- * PGlite's memory settings (docs/decisions.md, "Memory of the embedded database"): Postgres'
+ * PGlite's memory settings (docs/decisions.md, "Memory, start-up and the production build"): Postgres'
  * default 128 MB of shared buffers are all touched inside the WASM heap at start-up, which made
  * most of the idle server's RSS (bench/footprint: 311 MB for PGlite alone, 158 MB with 16 MB).
  * A chat room's working set is far smaller; work_mem stays Postgres' default.
