@@ -6,7 +6,9 @@ import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from './lib/logger.ts';
-import { ensureWidgetBuilt, newestChange } from './widget-build.ts';
+import { migrate } from './store/migrate.ts';
+import { PGliteSql } from './store/pglite-sql.ts';
+import { PGLITE_TEMPLATE, ensureWidgetBuilt, newestChange } from './widget-build.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `npm run build` writes the server; its entry is `<dir>/server/main.js`. */
@@ -43,6 +45,22 @@ export async function buildServer(outDir: string = SERVER_DIST_DIR): Promise<voi
   await writeFile(path.join(outDir, STAMP), `${new Date().toISOString()}\n`);
 }
 
+/**
+ * Writes {@link PGLITE_TEMPLATE}: an in-memory PGlite, migrated, dumped gzipped. A first start
+ * loads it instead of running initdb (docs/benchmarks.md, "Footprint").
+ */
+export async function buildPGliteTemplate(file: string = PGLITE_TEMPLATE): Promise<void> {
+  const sql = await PGliteSql.open();
+  try {
+    await migrate(sql);
+    const dump = (await sql.db.dumpDataDir('gzip')) as Blob;
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, Buffer.from(await dump.arrayBuffer()));
+  } finally {
+    await sql.close();
+  }
+}
+
 /** Whether `outDir` was built after the last change to the server's sources. */
 export async function serverBuildIsFresh(outDir: string = SERVER_DIST_DIR): Promise<boolean> {
   const builtAt = await stat(path.join(outDir, STAMP)).then(
@@ -74,6 +92,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     await mkdir(SERVER_DIST_DIR, { recursive: true });
     await buildServer();
+    await buildPGliteTemplate();
     process.stdout.write(`server built in ${Date.now() - started} ms: ${serverEntry()}\n`);
   }
   await ensureWidgetBuilt(createLogger('warn'));

@@ -20,6 +20,11 @@ export const WIDGET_DIST_DIR = path.join(ROOT, 'dist', 'widget');
 export const DEMO_DIR = path.join(ROOT, 'demo');
 /** The operator inbox page, built by `vite build --mode inbox` (it imports the widget's components). */
 export const INBOX_DIST_DIR = path.join(ROOT, 'dist', 'inbox');
+/**
+ * A migrated, empty PGlite database made by `npm run build` (gzipped dump): a first start loads it
+ * instead of running initdb in WASM, then migrates what is newer (docs/architecture.md §10).
+ */
+export const PGLITE_TEMPLATE = path.join(ROOT, 'dist', 'pglite-template.tgz');
 const SOURCES = ['widget', 'protocol', 'vite.config.ts'].map((entry) => path.join(ROOT, entry));
 const OUTPUTS = ['chorus.js', 'chorus.mjs'].map((file) => path.join(WIDGET_DIST_DIR, file));
 const INBOX_SOURCES = [...SOURCES, path.join(ROOT, 'inbox')];
