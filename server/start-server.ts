@@ -1,5 +1,7 @@
 // The composition root (docs/architecture.md §2): builds every adapter from the configuration.
 // Why one file: the order in which the parts start and stop is one story, read top to bottom.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -38,7 +40,7 @@ import { createPostgresStores, type PostgresStores } from './store/postgres-stor
 import { databaseAnswers, type Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
 import { startWebhookWorker } from './webhooks/webhook-worker.ts';
-import { DEMO_DIR, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
+import { DEMO_DIR, PGLITE_TEMPLATE, WIDGET_DIST_DIR, ensureWidgetBuilt } from './widget-build.ts';
 
 /** A running Chorus server, on the embedded hub or on an external Supabase Realtime. */
 export interface ChorusServer {
@@ -289,10 +291,17 @@ async function openDatabase(config: Config, log: Logger): Promise<Sql> {
   if (!config.databaseUrl) await ensurePrivateFolder(config.dataDir);
   const sql = config.databaseUrl
     ? PgSql.connect(config.databaseUrl)
-    : await PGliteSql.open(path.join(config.dataDir, 'pgdata'));
+    : await openPGlite(path.join(config.dataDir, 'pgdata'));
   const report = await migrate(sql);
   if (report.applied.length > 0) log('info', 'store.migrated', { applied: report.applied });
   return sql;
+}
+
+/** PGlite in `dataDir`; a new folder starts from the build's migrated template when there is one. */
+async function openPGlite(dataDir: string): Promise<PGliteSql> {
+  const isNew = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (!isNew || !existsSync(PGLITE_TEMPLATE)) return PGliteSql.open(dataDir);
+  return PGliteSql.open(dataDir, { loadDataDir: new Blob([await readFile(PGLITE_TEMPLATE)]) });
 }
 
 /** The configured personas, or the shipped ones switched to a real model when a key is set. */

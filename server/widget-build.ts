@@ -1,13 +1,30 @@
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from './lib/logger.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Whether this module runs compiled (`npm run build`, docs/architecture.md §10) rather than from source. */
+export const COMPILED = import.meta.url.endsWith('.js');
+
+/** The repository: the nearest folder above this module with a package.json (`server/..` from source, `dist/server/server/../../..` compiled). */
+function repositoryRoot(): string {
+  let folder = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(folder, 'package.json')) && path.dirname(folder) !== folder)
+    folder = path.dirname(folder);
+  return folder;
+}
+
+const ROOT = repositoryRoot();
 export const WIDGET_DIST_DIR = path.join(ROOT, 'dist', 'widget');
 export const DEMO_DIR = path.join(ROOT, 'demo');
 /** The operator inbox page, built by `vite build --mode inbox` (it imports the widget's components). */
 export const INBOX_DIST_DIR = path.join(ROOT, 'dist', 'inbox');
+/**
+ * A migrated, empty PGlite database made by `npm run build` (gzipped dump): a first start loads it
+ * instead of running initdb in WASM, then migrates what is newer (docs/architecture.md §10).
+ */
+export const PGLITE_TEMPLATE = path.join(ROOT, 'dist', 'pglite-template.tgz');
 const SOURCES = ['widget', 'protocol', 'vite.config.ts'].map((entry) => path.join(ROOT, entry));
 const OUTPUTS = ['chorus.js', 'chorus.mjs'].map((file) => path.join(WIDGET_DIST_DIR, file));
 const INBOX_SOURCES = [...SOURCES, path.join(ROOT, 'inbox')];
@@ -16,7 +33,8 @@ const INBOX_OUTPUTS = [path.join(INBOX_DIST_DIR, 'index.html')];
 const DASHBOARD_SOURCES = [path.join(ROOT, 'demo', 'dashboard'), path.join(ROOT, 'vite.config.ts')];
 const DASHBOARD_OUTPUTS = [path.join(ROOT, 'dist', 'demo-dashboard', 'index.html')];
 
-async function newestChange(entry: string): Promise<number> {
+/** The latest modification time under `entry` (0 when missing), test files left out. */
+export async function newestChange(entry: string): Promise<number> {
   const info = await stat(entry).catch(() => null);
   if (!info) return 0;
   if (!info.isDirectory()) return info.mtimeMs;
@@ -52,6 +70,7 @@ async function upToDate(outputs: readonly string[], sources: readonly string[]):
  * dependencies must ship a built `dist/`.
  */
 export async function ensureWidgetBuilt(log: Logger): Promise<void> {
+  if (COMPILED) return requirePrebuilt();
   const widgetFresh = await upToDate(OUTPUTS, SOURCES);
   const inboxFresh = await upToDate(INBOX_OUTPUTS, INBOX_SOURCES);
   const dashboardFresh = await upToDate(DASHBOARD_OUTPUTS, DASHBOARD_SOURCES);
@@ -76,4 +95,16 @@ export async function ensureWidgetBuilt(log: Logger): Promise<void> {
     await build({ configFile, logLevel: 'warn', mode: 'dashboard' });
     log('info', 'dashboard.built', { ms: Date.now() - started });
   }
+}
+
+/**
+ * Compiled JavaScript serves what `npm run build` made and never loads the bundler (Vite is a dev
+ * dependency): a missing build is a start-up error naming the command.
+ */
+async function requirePrebuilt(): Promise<void> {
+  const missing = [...OUTPUTS, ...INBOX_OUTPUTS, ...DASHBOARD_OUTPUTS].filter(
+    (file) => !existsSync(file),
+  );
+  if (missing.length > 0)
+    throw new Error(`the widget is not built (${missing.join(', ')}): run \`npm run build\``);
 }

@@ -5,6 +5,14 @@ import type { QueryResult, Sql, SqlExecutor } from './sql.ts';
 /** How often the data folder's modes are put right again while PGlite runs. */
 const RESTRICT_INTERVAL_MS = 60_000;
 
+/**
+ * PGlite's memory settings (docs/decisions.md, "Memory, start-up and the production build"): Postgres'
+ * default 128 MB of shared buffers are all touched inside the WASM heap at start-up, which made
+ * most of the idle server's RSS (bench/footprint: 311 MB for PGlite alone, 158 MB with 16 MB).
+ * A chat room's working set is far smaller; work_mem stays Postgres' default.
+ */
+export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -63,10 +71,10 @@ export class PGliteSql implements Sql {
    */
   static async open(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<PGliteSql> {
     if (dataDir !== undefined) await ensurePrivateFolder(dataDir);
-    const db = await PGlite.create(
-      dataDir,
-      options.loadDataDir ? { loadDataDir: options.loadDataDir } : {},
-    );
+    const db = await PGlite.create(dataDir, {
+      startParams: PGLITE_START_PARAMS,
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
     const sql = new PGliteSql(db, dataDir);
     await sql.restrictFolder();
     return sql;

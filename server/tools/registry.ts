@@ -26,8 +26,8 @@ const MAX_TOOL_NAME_LENGTH = 64;
 /** The folder the built-in tools live in (this one). */
 export const BUILT_IN_TOOLS_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
 
-/** Tool module file names: `calculator.tool.ts`. Tests (`*.tool.test.ts`) do not match. */
-const TOOL_FILE_PATTERN = /\.tool\.ts$/;
+/** Tool module file names: `calculator.tool.ts` (`.js` once compiled, docs/architecture.md §10). Tests (`*.tool.test.ts`) do not match. */
+const TOOL_FILE_PATTERN = /\.tool\.[jt]s$/;
 
 /** The tools of a server, checked, with their provider specs ready. */
 export interface ToolRegistry {
