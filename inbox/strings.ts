@@ -23,6 +23,7 @@ export const INBOX_STRINGS = {
   noPreview: 'No messages yet',
   unreadSuffix: 'unread',
   pickConversation: 'Pick a conversation to read it and answer.',
+  lastSession: 'Summary of the last session ({date}, {minutes} min, {count} messages)',
   back: 'Back to the conversations',
   statusBot: 'Agents',
   statusWaiting: 'Waiting',

@@ -1,3 +1,4 @@
+import type { RoomSessionSummary } from '../../protocol/schemas/sessions.ts';
 import type {
   Conversation,
   ConversationStatus,
@@ -109,6 +110,8 @@ export class FakeInboxServer {
   rooms: AdminRoom[] = [adminRoom(SUPPORT_ROOM, 'support'), adminRoom('lobby', 'shared')];
   conversations: Conversation[] = [];
   readonly messages = new Map<string, Message[]>();
+  /** Each conversation's `lastSession` in `GET /api/rooms/:room` (absent: null). */
+  readonly lastSessions = new Map<string, RoomSessionSummary>();
   #tokens = 0;
   #refusals: { method: string; path: string }[] = [];
 
@@ -263,6 +266,7 @@ export class FakeInboxServer {
           settings: adminRoom(SUPPORT_ROOM, 'support').settings,
         },
         agents: AGENTS,
+        lastSession: this.lastSessions.get(room) ?? null,
       });
     const messages = this.messages.get(room) ?? [];
     if (method === 'GET' && rest === '/messages') return json(200, { messages, nextCursor: null });

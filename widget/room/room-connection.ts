@@ -44,7 +44,12 @@ export interface RoomInfo {
   agents: AgentInfo[];
   settings: RoomInfoResponse['room']['settings'] | null;
   /** The room's last session summary (a visitor's new conversation: their last one's), if any. */
-  lastSession?: { summary: string; endedAt: string } | null;
+  lastSession?: {
+    summary: string;
+    endedAt: string;
+    durationMs: number;
+    messageCount: number;
+  } | null;
 }
 
 /**

@@ -77,6 +77,17 @@ export const conversationViewStyles = css`
     opacity: 0.6;
   }
 
+  .last-session {
+    padding: var(--_c-space) calc(var(--_c-space) * 1.5);
+    border-bottom: 1px solid var(--_c-border);
+    background: var(--_c-surface);
+  }
+
+  .last-session p {
+    margin: var(--_c-space) 0 0;
+    white-space: pre-line;
+  }
+
   .problem {
     margin: 0;
     padding: var(--_c-space) calc(var(--_c-space) * 1.5);

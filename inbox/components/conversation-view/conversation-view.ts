@@ -53,6 +53,7 @@ export class ChorusConversationView extends LitElement {
   readonly #connection = new StoreController(this, () => this.state?.status.$connection);
   readonly #present = new StoreController(this, () => this.state?.presence.$present);
   readonly #typing = new StoreController(this, () => this.state?.typing.$typing);
+  readonly #room = new StoreController(this, () => this.state?.status.$room);
   #offLive: (() => void) | undefined;
   /** The message list's Delete, made again only when what it draws changes (the list re-renders a message only then). */
   #deleteAction:
@@ -188,6 +189,21 @@ export class ChorusConversationView extends LitElement {
     return this.#deleteAction.render;
   }
 
+  /** The conversation's last session summary (or, for a new one, the visitor's previous one's). */
+  #renderLastSession() {
+    const last = this.#room.value?.lastSession;
+    if (!last) return nothing;
+    const title = format(this.strings.lastSession, {
+      date: new Date(last.endedAt).toLocaleString(this.locale || undefined),
+      minutes: Math.max(1, Math.round(last.durationMs / 60_000)),
+      count: last.messageCount,
+    });
+    return html`<details class="last-session" part="last-session">
+      <summary>${title}</summary>
+      <p>${last.summary}</p>
+    </details>`;
+  }
+
   override render() {
     const strings = this.strings;
     const conversation = this.conversation;
@@ -205,6 +221,7 @@ export class ChorusConversationView extends LitElement {
         ${this.#renderActions(status)}
       </header>
       ${this.problem ? html`<p class="problem" role="alert">${this.problem}</p>` : nothing}
+      ${this.#renderLastSession()}
       <chorus-message-list part="transcript" exportparts=${MESSAGE_PARTS} .state=${this.state} .strings=${STAFF_WIDGET_STRINGS} .locale=${this.locale} .messageActions=${this.#messageActions()}></chorus-message-list>
       <chorus-composer .state=${this.state} .strings=${STAFF_WIDGET_STRINGS}></chorus-composer>`;
   }

@@ -170,6 +170,32 @@ describe('<chorus-inbox>', () => {
     expect(await axeViolations(inbox)).to.deep.equal([]);
   });
 
+  it("shows the conversation's last session summary, folded, with its date, length and count", async () => {
+    const server = serverWithTwo();
+    const summary = 'Grace asked where order 1234 is; Sage said it ships tomorrow.\nOpen: none.';
+    server.lastSessions.set('c_grace', {
+      id: 's1',
+      roomId: 'c_grace',
+      startedAt: '2026-11-30T10:00:00.000Z',
+      endedAt: '2026-11-30T10:04:00.000Z',
+      durationMs: 240_000,
+      messageCount: 6,
+      summary,
+    });
+    const inbox = await mountInbox(server, SIGNED_IN);
+    await until(() => expect(rows(inbox)).to.have.length(2));
+    await openRow(inbox, 'c_grace');
+    await until(() => expect(find(inbox, '[part~="last-session"]')).to.not.equal(null));
+    const details = get(inbox, '[part~="last-session"]');
+    expect(get(details, 'summary').textContent).to.match(
+      /^Summary of the last session \(.+, 4 min, 6 messages\)$/,
+    );
+    expect(get(details, 'p').textContent).to.equal(summary);
+    expect((details as HTMLDetailsElement).open).to.equal(false);
+    await openRow(inbox, 'c_linus');
+    await until(() => expect(find(inbox, '[part~="last-session"]')).to.equal(null));
+  });
+
   it('opens a conversation on its room channel with the staff token, streams replies and marks it read', async () => {
     const server = serverWithTwo();
     const inbox = await mountInbox(server, SIGNED_IN);
@@ -208,7 +234,7 @@ describe('<chorus-inbox>', () => {
       ).to.contain('Hi Grace, how can I help?'),
     );
     // Staff may stop it.
-    get(inbox, `[data-id="${reply.id}"] .button--danger`).click();
+    get(inbox, `[data-id="${reply.id}"] [part~="message__stop"]`).click();
     // Every message but a system note can be removed.
     expect(get(inbox, '[data-id="c_grace-m1"] .delete').getAttribute('aria-label')).to.equal(
       'Delete the message of Grace',

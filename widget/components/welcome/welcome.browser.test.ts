@@ -50,7 +50,12 @@ describe('<chorus-welcome>', () => {
         title: 'Help desk',
         agents: [...AGENTS],
         settings: null,
-        lastSession: { summary, endedAt: '2026-11-30T10:00:00.000Z' },
+        lastSession: {
+          summary,
+          endedAt: '2026-11-30T10:00:00.000Z',
+          durationMs: 240_000,
+          messageCount: 4,
+        },
       },
     });
     const chat = await mountChat(stub, { mode: 'inline', locale: 'en-US' });
