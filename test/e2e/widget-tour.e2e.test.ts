@@ -31,8 +31,8 @@ const SETTLE = { timeout: 30_000, interval: 100 };
 const PANEL = '[part~="panel"]';
 const INPUT = '[part~="input"]';
 const AGENT = '[part~="message--agent"]';
-/** Helper B's switcher between a reply's versions (agreed part name). */
-const VERSION_SWITCHER = '[part~="version-switcher"]';
+/** The ‹ n/m › switcher between a reply's versions. */
+const VERSION_SWITCHER = '[part~="message__versions"]';
 
 let server: RunningServer;
 let browser: Browser;
@@ -233,6 +233,8 @@ describe(
       const switcher = page.locator(VERSION_SWITCHER).first();
       await switcher.waitFor({ timeout: SETTLE.timeout });
       await expect.poll(() => page.locator(`${AGENT}.message--streaming`).count(), SETTLE).toBe(0);
+      // One bubble in place of the first version, showing the new one of two.
+      await expect.poll(() => switcher.textContent(), SETTLE).toContain('2/2');
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-regenerated.png', 'panel');
     });

@@ -74,6 +74,12 @@ const LIST_PARTS = [
   'message__content',
   'message__status',
   'message__actions',
+  'message__versions',
+  'message__stop',
+  'message__copy',
+  'day',
+  'error-notice',
+  'last-session',
   'reasoning',
   'tool',
   'new-messages',
@@ -132,7 +138,13 @@ const listConverter = {
  * @csspart message__reason - Why an agent answered.
  * @csspart message__content - The text.
  * @csspart message__status - Sending, failed, cancelled, interrupted or error.
- * @csspart message__actions - Stop / Retry / Regenerate.
+ * @csspart message__actions - Retry / Regenerate.
+ * @csspart message__versions - The ‹ n/m › switcher between a reply's versions.
+ * @csspart message__stop - Stop on a streaming reply, in its author row.
+ * @csspart message__copy - Copy a message's text.
+ * @csspart day - A date separator.
+ * @csspart error-notice - One notice for the agents that failed for one cause, with one Retry.
+ * @csspart last-session - A returning visitor's last session, in one line (empty conversation).
  * @csspart reasoning - An agent's reasoning (collapsed).
  * @csspart tool - A tool call and its result (collapsed).
  * @csspart new-messages - The "new messages" pill.

@@ -553,7 +553,7 @@ export class ChorusMessageList extends LitElement {
           ${this.#renderHistory()}
           ${
             list.length === 0
-              ? html`<chorus-welcome .state=${this.state} .strings=${strings} .locale=${this.locale}></chorus-welcome>`
+              ? html`<chorus-welcome exportparts="last-session" .state=${this.state} .strings=${strings} .locale=${this.locale}></chorus-welcome>`
               : repeat(
                   rows,
                   (row) => row.item.key,
