@@ -101,8 +101,10 @@ export const messageListStyles = css`
     text-overflow: ellipsis;
   }
 
+  /* The reason gives way first; a name keeps up to half the row, the "AI" badge all of it. */
   .author {
-    flex-shrink: 0.3;
+    flex-shrink: 0;
+    max-width: 50%;
     color: var(--_c-text);
     font-size: 1.1em;
     font-weight: 650;
@@ -117,6 +119,7 @@ export const messageListStyles = css`
   }
 
   .badge {
+    flex: none;
     padding: 0 6px;
     border: 1px solid var(--_c-border);
     border-radius: 999px;
