@@ -3,6 +3,7 @@
  * handoff and mute bodies, as zod schemas (see rest.ts for how they are used).
  */
 import { z } from 'zod';
+import { pageLimit } from './paging.ts';
 import { CONVERSATION_STATUSES } from '../room.ts';
 import { messageSchema, participantSchema } from './message.ts';
 
@@ -38,15 +39,11 @@ export const conversationsQuerySchema = z.object({
     .regex(/^[01]:\d{1,18}:[A-Za-z0-9_-]{1,64}$/, 'must be a cursor returned as nextCursor')
     .optional()
     .describe('`nextCursor` of the previous page: returns conversations with older activity.'),
-  limit: z.coerce
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_CONVERSATION_PAGE_SIZE, `must be at most ${MAX_CONVERSATION_PAGE_SIZE}`)
-    .optional()
-    .describe(
-      `Conversations per page, 1–${MAX_CONVERSATION_PAGE_SIZE} (default ${DEFAULT_CONVERSATION_PAGE_SIZE}).`,
-    ),
+  limit: pageLimit(
+    'Conversations per page',
+    MAX_CONVERSATION_PAGE_SIZE,
+    DEFAULT_CONVERSATION_PAGE_SIZE,
+  ),
 });
 
 export const conversationPageSchema = z.strictObject({

@@ -6,6 +6,7 @@
  * `"content" must not be blank`.
  */
 import { z } from 'zod';
+import { pageLimit } from './paging.ts';
 import { roomSessionSchema } from './sessions.ts';
 import {
   hasVisibleCharacter,
@@ -159,13 +160,7 @@ export const messagesQuerySchema = z.object({
     .regex(/^\d{1,18}$/, 'must be a cursor returned as nextCursor')
     .optional()
     .describe('`nextCursor` of the previous page: returns older messages.'),
-  limit: z.coerce
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
-    .optional()
-    .describe(`Messages per page, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`),
+  limit: pageLimit('Messages per page', MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
 });
 
 export const eventsQuerySchema = z.object({

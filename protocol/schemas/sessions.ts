@@ -4,6 +4,7 @@
  * has left, or when the conversation is closed.
  */
 import { z } from 'zod';
+import { pageLimit } from './paging.ts';
 
 export const MAX_SESSIONS_PAGE = 100;
 export const DEFAULT_SESSIONS_PAGE = 20;
@@ -21,13 +22,7 @@ export const roomSessionSchema = z
   .describe("A session of a room and its summary: the memory the room's agents read.");
 
 export const sessionsQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_SESSIONS_PAGE, `must be at most ${MAX_SESSIONS_PAGE}`)
-    .optional()
-    .describe(`Sessions to list, 1–${MAX_SESSIONS_PAGE} (default ${DEFAULT_SESSIONS_PAGE}).`),
+  limit: pageLimit('Sessions to list', MAX_SESSIONS_PAGE, DEFAULT_SESSIONS_PAGE),
 });
 
 export const sessionsResponseSchema = z.strictObject({

@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import { AppError } from '../lib/app-error.ts';
+import type { KnowledgePassage } from '../store/knowledge.ts';
 
 /** How long a tool may run when its definition names no `timeoutMs`. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 10_000;
@@ -22,17 +23,7 @@ export interface RoomHistoryMatch {
 }
 
 /** One passage of the site's knowledge sources, as `searchKnowledge` finds it (docs/architecture.md §12). */
-export interface KnowledgeMatch {
-  /** The document's path in the knowledge folder. */
-  source: string;
-  url: string | null;
-  documentTitle: string;
-  /** The section's heading. */
-  title: string;
-  position: number;
-  content: string;
-  rank: number;
-}
+export type KnowledgeMatch = KnowledgePassage;
 
 /** Everything a tool may use while it runs. The orchestrator builds one per call. */
 export interface ToolContext {

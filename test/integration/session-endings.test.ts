@@ -83,6 +83,16 @@ async function sessionsOf(roomId: string, token: string) {
   return sessionsResponseSchema.parse(answer.body).sessions;
 }
 
+/** The room's sessions once there is at least one. */
+const sessionsSoon = (roomId: string, token: string, what: string, timeoutMs = 5000) =>
+  waitFor(
+    async () => {
+      const sessions = await sessionsOf(roomId, token);
+      return sessions.length > 0 ? sessions : null;
+    },
+    { timeoutMs, what },
+  );
+
 const supportOf = async (conversation: string) =>
   (await server!.store.rooms.getRoom(conversation))!.parentId!;
 
@@ -102,12 +112,11 @@ describe('when a session ends', () => {
     });
     expect(closed.body).toEqual({ status: 'closed' });
 
-    const [session] = await waitFor(
-      async () => {
-        const sessions = await sessionsOf(vera.roomId, vera.session.token);
-        return sessions.length > 0 ? sessions : null;
-      },
-      { timeoutMs: 3000, what: 'the summary of the closed conversation' },
+    const [session] = await sessionsSoon(
+      vera.roomId,
+      vera.session.token,
+      'the summary of the closed conversation',
+      3000,
     );
     expect(session).toMatchObject({
       roomId: vera.roomId,
@@ -140,13 +149,7 @@ describe('when a session ends', () => {
 
     const token = vera.session.token;
     await vera.disconnect();
-    const sessions = await waitFor(
-      async () => {
-        const listed = await sessionsOf(vera.roomId, token);
-        return listed.length > 0 ? listed : null;
-      },
-      { timeoutMs: 5000, what: 'the summary after the visitor left' },
-    );
+    const sessions = await sessionsSoon(vera.roomId, token, 'the summary after the visitor left');
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ messageCount: 2 });
     expect(sessions[0]!.summary).toMatch(/^Session of 2 messages from Vera, /);
@@ -192,13 +195,7 @@ describe('who writes the summary', () => {
       const token = vera.session.token;
       await vera.disconnect();
 
-      const [session] = await waitFor(
-        async () => {
-          const sessions = await sessionsOf(vera.roomId, token);
-          return sessions.length > 0 ? sessions : null;
-        },
-        { timeoutMs: 5000, what: 'the model-written summary' },
-      );
+      const [session] = await sessionsSoon(vera.roomId, token, 'the model-written summary');
       expect(session!.summary).toBe(
         'Vera asked about order 1234; Sage said it ships tomorrow.\nOpen: none.',
       );
@@ -219,13 +216,7 @@ describe('who writes the summary', () => {
     const token = vera.session.token;
     await vera.disconnect();
 
-    const [session] = await waitFor(
-      async () => {
-        const sessions = await sessionsOf(vera.roomId, token);
-        return sessions.length > 0 ? sessions : null;
-      },
-      { timeoutMs: 5000, what: 'the offline summary' },
-    );
+    const [session] = await sessionsSoon(vera.roomId, token, 'the offline summary');
     expect(session!.summary).toContain("Decisions:\n- Vera: Let's ship it to my office.");
   });
 });
