@@ -23,12 +23,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { indexKnowledgeDir } from '../server/knowledge/knowledge-index.ts';
-import {
-  knowledgeAnswers,
-  type FoundPassage,
-} from '../server/providers/offline/knowledge-answers.ts';
 import { readQuestion } from '../server/providers/offline/question-reading.ts';
-import type { KnowledgePassage } from '../server/store/knowledge.ts';
 import { migrate } from '../server/store/migrate.ts';
 import { PGliteSql } from '../server/store/pglite-sql.ts';
 import { PostgresKnowledge } from '../server/store/postgres-knowledge.ts';
@@ -36,6 +31,7 @@ import { DEMO_DIR } from '../server/widget-build.ts';
 import { readFlags } from './lib/flags.ts';
 import { LatencyHistogram } from './lib/histogram.ts';
 import { fillerDocuments } from './lib/knowledge-filler.ts';
+import { measureQuality, type BenchQuestion, type Quality } from './lib/knowledge-quality.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
 
@@ -64,25 +60,6 @@ const TARGETS = { top3: 0.9, refused: 0.8, p95Ms: 20, p95AtChunks: 10_000 };
 const LIMIT = 4;
 const CHUNKS_PER_FILLER_DOCUMENT = 10;
 
-interface BenchQuestion {
-  id: string;
-  question: string;
-  paraphrased: boolean;
-  expected: { source: string; heading?: string } | null;
-}
-
-interface Quality {
-  answerable: number;
-  unanswerable: number;
-  top1: number;
-  top3: number;
-  paraphrasedTop3: number;
-  sectionTop3: number;
-  refused: number;
-  wronglyRefused: number;
-  misses: { id: string; question: string; got: string[]; refused: boolean }[];
-}
-
 interface SizeResult {
   label: string;
   chunks: number;
@@ -94,67 +71,6 @@ interface SizeResult {
 
 const share = (part: number, whole: number) => (whole === 0 ? Number.NaN : part / whole);
 const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '–');
-
-/** The persona's view of a passage (as `readPassages` reads it from the tool's result). */
-const found = (passage: KnowledgePassage): FoundPassage => ({
-  title: passage.title,
-  source: passage.source,
-  url: passage.url,
-  text: passage.content,
-});
-
-async function measureQuality(
-  knowledge: PostgresKnowledge,
-  questions: readonly BenchQuestion[],
-): Promise<Quality> {
-  const quality: Quality = {
-    answerable: 0,
-    unanswerable: 0,
-    top1: 0,
-    top3: 0,
-    paraphrasedTop3: 0,
-    sectionTop3: 0,
-    refused: 0,
-    wronglyRefused: 0,
-    misses: [],
-  };
-  for (const item of questions) {
-    const question = readQuestion(item.question);
-    const passages =
-      question.terms.length > 0 ? await knowledge.search(question.text, LIMIT) : undefined;
-    const refused = !passages || !knowledgeAnswers(passages.map(found));
-    const sources = (passages ?? []).map((passage) => passage.source);
-    const got = (passages ?? []).map((passage) => `${passage.source} › ${passage.title}`);
-    if (!item.expected) {
-      quality.unanswerable += 1;
-      if (refused) quality.refused += 1;
-      else quality.misses.push({ id: item.id, question: item.question, got, refused });
-      continue;
-    }
-    const expected = item.expected;
-    quality.answerable += 1;
-    const top3 = sources.slice(0, 3).includes(expected.source);
-    if (sources[0] === expected.source) quality.top1 += 1;
-    if (top3) quality.top3 += 1;
-    if (top3 && item.paraphrased) quality.paraphrasedTop3 += 1;
-    if (
-      (passages ?? [])
-        .slice(0, 3)
-        .some(
-          (passage) =>
-            passage.source === expected.source &&
-            (expected.heading === undefined ||
-              passage.title === expected.heading ||
-              passage.title.endsWith(` › ${expected.heading}`)),
-        )
-    )
-      quality.sectionTop3 += 1;
-    if (refused) quality.wronglyRefused += 1;
-    if (!top3 || refused)
-      quality.misses.push({ id: item.id, question: item.question, got, refused });
-  }
-  return quality;
-}
 
 async function measureLatency(knowledge: PostgresKnowledge, queries: readonly string[]) {
   for (const query of queries) await knowledge.search(query, LIMIT); // warm-up round
@@ -212,7 +128,7 @@ async function main(): Promise<void> {
   const measure = async (label: string) => {
     await sql.query('analyze knowledge_chunks');
     const chunks = await chunkCount(sql);
-    const quality = await measureQuality(knowledge, questions);
+    const quality = await measureQuality(knowledge, questions, LIMIT);
     const latency = await measureLatency(knowledge, queries);
     const commonest = await commonestWords(sql, chunks);
     results.push({ label, chunks, quality, latency, commonest });
