@@ -42,6 +42,14 @@ export function readPassages(content: string): FoundPassage[] | undefined {
   );
 }
 
+/**
+ * Whether a search's passages answer the question: the persona quotes them when they do and
+ * refuses ("nothing found") when they do not. bench/knowledge.ts measures this same rule.
+ */
+export function knowledgeAnswers(passages: readonly FoundPassage[]): boolean {
+  return passages.length > 0;
+}
+
 /** A word's comparable stem: lower case, the first five letters. */
 function stem(word: string): string {
   return word.toLowerCase().slice(0, 5);

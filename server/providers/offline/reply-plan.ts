@@ -6,6 +6,7 @@ import type { ChatRequest, ChatTurn } from '../chat-model.ts';
 import {
   knowledgeAnswer,
   knowledgePreface,
+  knowledgeAnswers,
   noKnowledge,
   readPassages,
 } from './knowledge-answers.ts';
@@ -104,7 +105,7 @@ export function planReply(
   if (toolResults.length > 0) {
     const answers = toolResults.map(({ name, args, content }) => {
       const passages = name === 'search_knowledge' ? readPassages(content) : undefined;
-      if (passages && passages.length > 0)
+      if (passages && knowledgeAnswers(passages))
         return knowledgeAnswer(self.handle, context.question, passages);
       if (passages)
         return `${noKnowledge(self.handle, context.question)}\n\n${voice.answer(context)}`;
