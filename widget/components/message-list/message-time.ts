@@ -28,14 +28,24 @@ export function dayLabel(iso: string, locale: string): string {
 /** Day labels by locale, day and today (Intl formatters are slow to create). */
 const labels = new Map<string, string>();
 
+/** The two formatters of the locale in use, made once (each costs milliseconds to create). */
+let formatters:
+  { locale: string; relative: Intl.RelativeTimeFormat; date: Intl.DateTimeFormat } | undefined;
+
 function formatDay(date: Date, locale: string): string {
   const midnight = (value: Date) =>
     new Date(value.getFullYear(), value.getMonth(), value.getDate()).getTime();
   const days = Math.round((midnight(date) - midnight(new Date())) / DAY_MS);
+  if (formatters?.locale !== locale)
+    formatters = {
+      locale,
+      relative: new Intl.RelativeTimeFormat(locale || undefined, { numeric: 'auto' }),
+      date: new Intl.DateTimeFormat(locale || undefined, { dateStyle: 'medium' }),
+    };
   const text =
     days === 0 || days === -1
-      ? new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(days, 'day')
-      : new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
+      ? formatters.relative.format(days, 'day')
+      : formatters.date.format(date);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
