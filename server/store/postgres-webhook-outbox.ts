@@ -71,7 +71,7 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
          select id from webhook_outbox
          where status = 'pending' and next_attempt_at <= now()
            and (lease_expires_at is null or lease_expires_at < now())
-         order by next_attempt_at, created_at, id
+         order by next_attempt_at, seq
          limit $3
          for update skip locked
        ),
@@ -82,10 +82,10 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
        from due where event.id = due.id
        returning event.*
        )
-       select * from claimed order by next_attempt_at, created_at, id`,
+       select * from claimed order by next_attempt_at, seq`,
       [input.owner, input.leaseMs, input.limit ?? 10],
     );
-    // Oldest first, at the database's precision (two events may share a millisecond).
+    // In the order they were queued (`seq`: two may share a clock tick).
     return rows.map(toEvent);
   }
 
@@ -128,7 +128,7 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
 
   async listEvents(roomId: string): Promise<WebhookEvent[]> {
     const { rows } = await this.sql.query<WebhookRow>(
-      'select * from webhook_outbox where room_id = $1 order by created_at, id',
+      'select * from webhook_outbox where room_id = $1 order by seq',
       [roomId],
     );
     return rows.map(toEvent);

@@ -99,9 +99,13 @@ describe('failed replies', () => {
     expect(byAgent.get('down')).toMatchObject({ status: 'error', error: 'agent_unavailable' });
     expect(byAgent.get('locked')).toMatchObject({ status: 'error', error: 'agent_refused' });
     // Nothing a visitor can read names the model's server or what its client said.
-    const seen = JSON.stringify([ada.events, await ada.fetchMessages()]);
+    // (Ids, times and positions left out: a uuid or a timestamp may hold the port's digits.)
+    const random = new Set(['id', 'roomId', 'replyTo', 'createdAt', 'updatedAt', 'at', 'position']);
+    const seen = JSON.stringify([ada.events, await ada.fetchMessages()], (key, value: unknown) =>
+      random.has(key) ? undefined : value,
+    );
     for (const secret of [String(port), '127.0.0.1', 'Connection error', 'fetch failed', '401'])
-      expect(seen).not.toContain(secret);
+      expect(seen).not.toMatch(new RegExp(`(^|[^0-9])${secret.replace(/\./g, '\\.')}([^0-9]|$)`));
 
     const runs = await server.store.runs.listRuns(question.id);
     const down = runs.find((run) => run.agentId === 'down');
