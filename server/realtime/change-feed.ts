@@ -5,6 +5,7 @@
 import { isRecord } from '../lib/is-record.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Sql } from '../store/sql.ts';
+import { MESSAGE_ROW_JSON } from '../store/table-rows.ts';
 import {
   CHANGE_TABLES,
   type ChangeTable,
@@ -61,7 +62,7 @@ function parseNotification(payload: string): Notification | null {
 
 /** Each table's row read: the row as `to_jsonb` gives it (without the search index's vector) and its room's parent. */
 const READ_ROW: Record<ChangeTable, string> = {
-  messages: `select to_jsonb(m) - 'search' as record, r.parent_id from messages m join rooms r on r.id = m.room_id where m.id = $1`,
+  messages: `select ${MESSAGE_ROW_JSON} as record, r.parent_id from messages m join rooms r on r.id = m.room_id where m.id = $1`,
   rooms: `select to_jsonb(r) as record, r.parent_id from rooms r where r.id = $1`,
 };
 

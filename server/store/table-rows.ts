@@ -30,6 +30,12 @@ export interface RowQuery {
   offset: number;
 }
 
+/**
+ * A `messages` row (alias `m`) as readers get it, here and in the change feed: every column but
+ * the search index's vector.
+ */
+export const MESSAGE_ROW_JSON = "to_jsonb(m) - 'search'";
+
 /** A value that does not fit its column (`id=eq.7` on a uuid): the reader's mistake, not ours. */
 export class RowValueError extends Error {}
 
@@ -91,7 +97,7 @@ export async function readMessageRows(
     ),
     'm.position asc',
   ];
-  const text = `select to_jsonb(m) - 'search' as record from messages m join rooms r on r.id = m.room_id
+  const text = `select ${MESSAGE_ROW_JSON} as record from messages m join rooms r on r.id = m.room_id
     ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
     order by ${order.join(', ')} limit ${param(query.limit)} offset ${param(query.offset)}`;
   try {

@@ -127,7 +127,11 @@ export function postgrestRoutes(options: {
 
   const read: RequestHandler = async (request, response) => {
     const scope = scopeOf(grantOf(request.get('authorization'), options.jwtSecret, options.now()));
-    columns ??= messageColumns(options.sql);
+    // Read once; a failed read is tried again by the next request.
+    columns ??= messageColumns(options.sql).catch((error: unknown) => {
+      columns = undefined;
+      throw error;
+    });
     const known = await columns;
     const filters: RowFilter[] = [];
     for (const [name, value] of Object.entries(request.query)) {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { Router } from 'express';
 
@@ -32,6 +33,15 @@ export const DEMO_CONTENT_SECURITY_POLICY = [
 
 /** The inbox's and the dashboard's built scripts and stylesheets are named by their content (Vite's `name-<hash>.ext`). */
 const HASHED_PAGE_ASSET = /[\\/]assets[\\/][\w-]+-[\w-]{8,}\.(js|css)(\.map)?$/;
+
+/** A page Vite built (the inbox, the dashboard): the demo CSP; its hashed assets kept for a year. */
+function builtPageHeaders(response: ServerResponse, filePath: string): void {
+  response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
+  response.setHeader(
+    'cache-control',
+    HASHED_PAGE_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+  );
+}
 
 /** A language pack: `fr.json`, or named by its content (`fr.187de074.json`), which never changes. */
 const LANGUAGE_PACK = /^\/chorus-i18n\/[a-z]{2,3}(\.[0-9a-f]{8})?\.json$/;
@@ -71,15 +81,7 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
     '/demo/dashboard',
     express.static(
       assets.dashboardDir ?? path.join(path.dirname(assets.widgetDir), 'demo-dashboard'),
-      {
-        setHeaders(response, filePath) {
-          response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
-          response.setHeader(
-            'cache-control',
-            HASHED_PAGE_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
-          );
-        },
-      },
+      { setHeaders: builtPageHeaders },
     ),
   );
   router.use(
@@ -95,13 +97,9 @@ export function staticAssetRoutes(assets: StaticAssets): Router {
     '/inbox',
     express.static(assets.inboxDir ?? path.join(path.dirname(assets.widgetDir), 'inbox'), {
       setHeaders(response, filePath) {
-        response.setHeader('content-security-policy', DEMO_CONTENT_SECURITY_POLICY);
+        builtPageHeaders(response, filePath);
         // The page carries the admin key in its address (the fragment): no referrer, ever.
         response.setHeader('referrer-policy', 'no-referrer');
-        response.setHeader(
-          'cache-control',
-          HASHED_PAGE_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
-        );
       },
     }),
   );
