@@ -109,6 +109,8 @@ export class ChorusMessageList extends LitElement {
   #anchor: { id: string; top: number } | undefined;
   #lastSignature = '';
   #resizeObserver: ResizeObserver | undefined;
+  /** The log's height in pixels, as the resize observer last saw it. */
+  #logHeight: number | undefined;
   #timeFormat: Intl.DateTimeFormat | undefined;
   /** The bubbles, as last rendered. */
   #items: TranscriptItem[] = [];
@@ -133,11 +135,9 @@ export class ChorusMessageList extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resizeObserver ??= new ResizeObserver(() => {
-      // The log's height sizes the cap of streaming replies (three fit at once).
       const log = this.#log;
-      const height = `${log?.clientHeight ?? 0}px`;
-      if (log && log.style.getPropertyValue('--_chorus-log-height') !== height)
-        log.style.setProperty('--_chorus-log-height', height);
+      this.#logHeight = log?.clientHeight;
+      if (log) this.#sizeCaps(log);
       if (this.#pinned) this.scrollToBottom();
     });
   }
@@ -157,6 +157,18 @@ export class ChorusMessageList extends LitElement {
     if (this.hasNew) this.hasNew = false;
     // Back at the bottom: let the window shrink to the newest messages again.
     if (this.#windowStart < this.#items.length - RENDER_WINDOW) this.requestUpdate();
+  }
+
+  /**
+   * The log's height sizes the cap of streaming replies (three fit at once). Written only while a
+   * reply is capped: a custom property on the log restyles every message under it, which the
+   * first render of a long history would otherwise pay for nothing (bench:widget-render).
+   */
+  #sizeCaps(log: HTMLElement): void {
+    if (!log.querySelector('.message--capped')) return;
+    const height = `${(this.#logHeight ??= log.clientHeight)}px`;
+    if (log.style.getPropertyValue('--_chorus-log-height') !== height)
+      log.style.setProperty('--_chorus-log-height', height);
   }
 
   get #log(): HTMLElement | null {
@@ -209,6 +221,7 @@ export class ChorusMessageList extends LitElement {
     }
     // A capped reply longer than its cap fades at the top and offers "Show more".
     // All reads, then all writes: one layout, however many replies stream.
+    this.#sizeCaps(log);
     const capped = [...log.querySelectorAll<HTMLElement>('.message--capped .content')].map(
       (content) => ({
         content,
