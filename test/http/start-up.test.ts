@@ -1,10 +1,10 @@
 /**
- * The server as `npm start` runs it: PGlite in `CHORUS_DATA_DIR` (not the test template), or a
- * real Postgres server through `DATABASE_URL`; nothing stubbed, readiness included. And the
+ * The server as `npm start` runs it: the embedded PostgreSQL server or PGlite in `CHORUS_DATA_DIR`
+ * (not the test template), or a real Postgres server through `DATABASE_URL`; nothing stubbed, readiness included. And the
  * settings that shape what it tells browsers (`CHORUS_PUBLIC_URL`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,13 +33,24 @@ async function missingDataDir(): Promise<string> {
 }
 
 async function start(env: Record<string, string>): Promise<RunningServer> {
-  const server = await startServer(loadConfig({ PORT: '0', CHORUS_LOG_LEVEL: 'error', ...env }));
+  // PGlite unless a test says otherwise (test/integration/embedded-postgres.test.ts runs the other).
+  const server = await startServer(
+    loadConfig({
+      PORT: '0',
+      CHORUS_LOG_LEVEL: 'error',
+      CHORUS_EMBEDDED_DATABASE: 'pglite',
+      ...env,
+    }),
+  );
   running.push(server);
   return server;
 }
 
-/** Every folder and file under `folder` (itself included) whose mode is not owner-only. */
-async function notPrivate(folder: string): Promise<string[]> {
+/**
+ * Every folder and file under `folder` (itself included) whose mode is not owner-only; `top` is
+ * the mode `folder` itself must have.
+ */
+async function notPrivate(folder: string, top = 0o700): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   const found: string[] = [];
   for (const entry of [
@@ -50,7 +61,8 @@ async function notPrivate(folder: string): Promise<string[]> {
     })),
   ]) {
     const mode = (await stat(entry.path)).mode & 0o777;
-    if (mode !== (entry.folder ? 0o700 : 0o600))
+    const expected = entry.path === folder ? top : entry.folder ? 0o700 : 0o600;
+    if (mode !== expected)
       found.push(`${mode.toString(8)} ${path.relative(folder, entry.path) || '.'}`);
   }
   return found;
@@ -72,7 +84,7 @@ async function post(
   });
 }
 
-describe('PGlite in the data folder (the default install)', () => {
+describe('PGlite in the data folder (CHORUS_EMBEDDED_DATABASE=pglite)', () => {
   it(
     'starts with CHORUS_JWT_SECRET set and a data folder that does not exist yet, and GET /readyz answers 200',
     async () => {
@@ -112,6 +124,31 @@ describe('PGlite in the data folder (the default install)', () => {
       running.splice(running.indexOf(server), 1);
       await server.close();
       expect(await notPrivate(dataDir)).toEqual([]);
+    },
+    START_TIMEOUT_MS,
+  );
+});
+
+describe('the embedded PostgreSQL server in the data folder (the default install)', () => {
+  it(
+    'keeps the data folder private: the cluster owner-only, the folder itself passable by name only when root runs the cluster as another user',
+    async () => {
+      // As root, the cluster's user must pass through every folder above the data folder.
+      const root = await mkdtemp(path.join(os.tmpdir(), 'chorus-start-'));
+      folders.push(root);
+      await chmod(root, 0o711);
+      const dataDir = path.join(root, 'data');
+      const server = await start({
+        CHORUS_DATA_DIR: dataDir,
+        CHORUS_EMBEDDED_DATABASE: 'postgres',
+      });
+      const top = process.getuid?.() === 0 ? 0o711 : 0o700;
+      expect(await notPrivate(dataDir, top)).toEqual([]);
+      const session = await post(server, '/api/session', { room: 'private-pg', name: 'Grace' });
+      expect(session.status).toBe(200);
+      running.splice(running.indexOf(server), 1);
+      await server.close();
+      expect(await notPrivate(dataDir, top)).toEqual([]);
     },
     START_TIMEOUT_MS,
   );

@@ -2,11 +2,12 @@
  * The production start from the README (docs/architecture.md §10): `npm run build`'s server
  * compile into a folder, then plain `node <folder>/server/main.js` on a fresh data folder and a
  * free port. It must become healthy and answer a round with the offline personas, and its process
- * must not load a TypeScript loader or a bundler: no `.ts` in the compiled folder, no loader in
+ * must not load a TypeScript loader or a bundler, and it keeps its data in the embedded PostgreSQL
+ * server it starts beside itself: no `.ts` in the compiled folder, no loader in
  * its command line, and module hooks that refuse tsx, vite, esbuild, rolldown and typescript.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +65,8 @@ afterAll(async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+    // The embedded cluster stopped with it (a clean shutdown removes its lock file).
+    expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   }
   if (outDir) await rm(outDir, { recursive: true, force: true });
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -113,4 +116,15 @@ describe('the production start (npm run build, then node on compiled JavaScript)
       await visitor.disconnect();
     }
   }, 45_000);
+
+  it('keeps its data in the embedded PostgreSQL server, a child process (stopped with it: afterAll)', async () => {
+    const cluster = path.join(dataDir, 'postgres');
+    expect(existsSync(path.join(cluster, 'PG_VERSION'))).toBe(true);
+    expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
+    const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    expect(children.some((command) => command.includes(cluster))).toBe(true);
+  });
 });
