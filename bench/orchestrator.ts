@@ -28,10 +28,10 @@
  *
  * Results: a table on stdout, `bench/results/orchestrator.json`; docs/benchmarks.md by hand.
  */
+import { OpenAIChatModel } from '../server/providers/openai/openai-chat-model.ts';
 import os from 'node:os';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { roomChannelName } from '../protocol/room.ts';
-import { OpenAIChatModel } from '../server/providers/index.ts';
 import type { RunningServer } from '../server/start-server.ts';
 import { startBenchServer } from './lib/chorus-bench-server.ts';
 import { LatencyHistogram } from './lib/histogram.ts';

@@ -10,11 +10,11 @@
  * - `relay`: the least a room relay can do: a `ws` server where a text frame sent on `/<room>`
  *   goes to every other socket on `/<room>` (no auth, no storage, no protocol).
  */
+import { OpenAIChatModel } from '../../server/providers/openai/openai-chat-model.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { OpenAIChatModel } from '../../server/providers/index.ts';
 import { startServer } from '../../server/start-server.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import { PgSql } from '../../server/store/pg-sql.ts';

@@ -1,14 +1,16 @@
 /**
  * Builds the {@link ChatModel} for a persona from its front matter (`provider`, optional overrides)
  * and the settings read from the environment. The composition root (`server/main.ts`) calls it
- * once per persona; the orchestrator only ever sees the `ChatModel` interface.
+ * once per persona; the orchestrator only ever sees the `ChatModel` interface. The OpenAI and
+ * Anthropic adapters are imported on a persona's first request: their SDKs are ~16 MB of a
+ * server's memory, which a server with offline personas only never spends.
  */
 import { AppError } from '../lib/app-error.ts';
-import { AnthropicChatModel } from './anthropic/anthropic-chat-model.ts';
+import type { AnthropicChatModelOptions } from './anthropic/anthropic-chat-model.ts';
 import type { ChatModel } from './chat-model.ts';
 import { HttpChatModel } from './http-agent/http-chat-model.ts';
 import { OfflineChatModel } from './offline/offline-chat-model.ts';
-import { OpenAIChatModel } from './openai/openai-chat-model.ts';
+import type { OpenAIChatModelOptions } from './openai/openai-chat-model.ts';
 
 export const PROVIDERS = ['openai', 'anthropic', 'http', 'offline'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -67,7 +69,7 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
       if (spec.baseURL !== undefined) {
         // A persona's own server never gets OPENAI_API_KEY: that key is for OPENAI_BASE_URL or OpenAI.
         const apiKey = spec.apiKey ?? namedKey ?? PLACEHOLDER_API_KEY;
-        return new OpenAIChatModel({ apiKey, baseURL: spec.baseURL, ...timeout });
+        return openAIModel({ apiKey, baseURL: spec.baseURL, ...timeout });
       }
       const baseURL = settings.openai?.baseURL;
       const apiKey =
@@ -80,7 +82,7 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
           'A persona uses provider "openai" but OPENAI_API_KEY is not set. Set it, point OPENAI_BASE_URL at an OpenAI-compatible server, or use provider "offline".',
         );
       }
-      return new OpenAIChatModel({ apiKey, ...(baseURL ? { baseURL } : {}), ...timeout });
+      return openAIModel({ apiKey, ...(baseURL ? { baseURL } : {}), ...timeout });
     }
     case 'anthropic': {
       const baseURL = spec.baseURL ?? settings.anthropic?.baseURL;
@@ -94,7 +96,7 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
         spec.thinkingBudgetTokens === undefined
           ? {}
           : { thinkingBudgetTokens: spec.thinkingBudgetTokens };
-      return new AnthropicChatModel({
+      return anthropicModel({
         apiKey,
         ...(baseURL ? { baseURL } : {}),
         ...timeout,
@@ -115,6 +117,33 @@ export function createChatModel(spec: ChatModelSpec, settings: ProviderSettings 
     }
   }
 }
+
+/**
+ * A model whose adapter module is imported on its first request (an import that fails is a
+ * broken install: it throws there, as a missing module does).
+ */
+function lazily(provider: string, load: () => Promise<ChatModel>): ChatModel {
+  let model: Promise<ChatModel> | undefined;
+  return {
+    provider,
+    async *stream(request) {
+      model ??= load();
+      yield* (await model).stream(request);
+    },
+  };
+}
+
+const openAIModel = (options: OpenAIChatModelOptions) =>
+  lazily('openai', async () => {
+    const { OpenAIChatModel } = await import('./openai/openai-chat-model.ts');
+    return new OpenAIChatModel(options);
+  });
+
+const anthropicModel = (options: AnthropicChatModelOptions) =>
+  lazily('anthropic', async () => {
+    const { AnthropicChatModel } = await import('./anthropic/anthropic-chat-model.ts');
+    return new AnthropicChatModel(options);
+  });
 
 /** The key `spec.apiKeyEnv` names; a {@link ProviderConfigError} when that variable is not set. */
 function readNamedKey(

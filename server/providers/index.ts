@@ -1,6 +1,9 @@
 /**
- * The providers' public surface: the seam types, the error, the four adapters and the factory.
- * Everything outside `server/providers/` imports from here.
+ * The providers' public surface: the seam types, the error, the factory and the adapters that
+ * need no SDK. Everything outside `server/providers/` imports from here, except the OpenAI and
+ * Anthropic adapters, imported from their own modules (`openai/openai-chat-model.ts`,
+ * `anthropic/anthropic-chat-model.ts`) by the code that needs them: importing this module must not
+ * load their SDKs (the factory loads them when a persona first uses one).
  * @example
  * import { createChatModel, type ChatModel } from './providers/index.ts';
  */
@@ -26,11 +29,6 @@ export {
   type ProviderName,
   type ProviderSettings,
 } from './create-chat-model.ts';
-export { OpenAIChatModel, type OpenAIChatModelOptions } from './openai/openai-chat-model.ts';
-export {
-  AnthropicChatModel,
-  type AnthropicChatModelOptions,
-} from './anthropic/anthropic-chat-model.ts';
 export {
   buildBody as buildHttpAgentBody,
   HttpChatModel,

@@ -4,13 +4,11 @@
  * call streamed as a tool part, the passages with their sources in the tool result, and the
  * passages in the follow-up request the model answers from (issue 16).
  */
+import { AnthropicChatModel } from '../../server/providers/anthropic/anthropic-chat-model.ts';
+import { OpenAIChatModel } from '../../server/providers/openai/openai-chat-model.ts';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AnthropicChatModel,
-  OpenAIChatModel,
-  type ChatModel,
-} from '../../server/providers/index.ts';
+import { type ChatModel } from '../../server/providers/index.ts';
 import { DEMO_DIR } from '../../server/widget-build.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.ts';

@@ -5,15 +5,12 @@
  * SDKs. Who speaks, hand-offs, caps, the budget, retries and failures are unit-tested beside the
  * orchestrator (server/orchestrator/*.test.ts) with a scripted model.
  */
+import { AnthropicChatModel } from '../../server/providers/anthropic/anthropic-chat-model.ts';
+import { OpenAIChatModel } from '../../server/providers/openai/openai-chat-model.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyReplyEvent, type ReplyState } from '../../protocol/reply-snapshot.ts';
 import type { Message, SequencedEventName } from '../../protocol/room.ts';
-import {
-  AnthropicChatModel,
-  OpenAIChatModel,
-  OfflineChatModel,
-  type ChatModel,
-} from '../../server/providers/index.ts';
+import { OfflineChatModel, type ChatModel } from '../../server/providers/index.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.ts';
 import { startChorusServer, type TestChorusServer } from '../helpers/chorus-server.ts';

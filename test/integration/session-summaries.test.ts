@@ -4,10 +4,10 @@
  * time, realtime-js visitors, the database, and a fake OpenAI server recording what agents were
  * told.
  */
+import { OpenAIChatModel } from '../../server/providers/openai/openai-chat-model.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { roomChannelName } from '../../protocol/room.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
-import { OpenAIChatModel } from '../../server/providers/index.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.ts';
 import { startChorusServer, type TestChorusServer } from '../helpers/chorus-server.ts';
 import { RoomVisitor } from '../helpers/room-visitor.ts';

@@ -44,6 +44,7 @@ beforeAll(async () => {
     PORT: '0',
     CHORUS_DATA_DIR: dataDir,
     CHORUS_LOG_LEVEL: 'warn',
+    CHORUS_TEST_LOADED_FILE: path.join(dataDir, 'loaded-packages'),
   };
   delete env.NODE_OPTIONS; // vitest's own loader settings must not reach the production process
   child = spawn(process.execPath, ['--import', REGISTER_HOOKS, serverEntry(outDir)], {
@@ -116,6 +117,13 @@ describe('the production start (npm run build, then node on compiled JavaScript)
       await visitor.disconnect();
     }
   }, 45_000);
+
+  it('loads neither model SDK nor PGlite when its personas are offline and its database PostgreSQL', () => {
+    const loaded = existsSync(path.join(dataDir, 'loaded-packages'))
+      ? readFileSync(path.join(dataDir, 'loaded-packages'), 'utf8')
+      : '';
+    expect(loaded).toBe('');
+  });
 
   it('keeps its data in the embedded PostgreSQL server, a child process (stopped with it: afterAll)', async () => {
     const cluster = path.join(dataDir, 'postgres');

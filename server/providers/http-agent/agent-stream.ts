@@ -6,7 +6,7 @@
  */
 import type { ChatStreamPart, ChatToolSpec, FinishReason } from '../chat-model.ts';
 import { chatCompletionsFinishReason } from '../chat-completions-finish-reason.ts';
-import { readOpenAIErrorBody } from '../openai/openai-error.ts';
+import { readOpenAIErrorBody } from '../openai/openai-error-body.ts';
 import { ProviderError } from '../provider-error.ts';
 import { capitalize } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';

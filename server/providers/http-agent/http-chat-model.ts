@@ -6,7 +6,7 @@
  */
 import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
 import { toOpenAIMessages } from '../openai/openai-messages.ts';
-import { readOpenAIErrorBody } from '../openai/openai-error.ts';
+import { readOpenAIErrorBody } from '../openai/openai-error-body.ts';
 import { ProviderError } from '../provider-error.ts';
 import {
   capitalize,
