@@ -199,7 +199,11 @@ async function measure(variant: string) {
     await stop(warm.child);
     return {
       variant,
-      command: ['node', ...command.slice(1).map((part) => path.relative(ROOT, part))].join(' '),
+      command: [
+        ...Object.entries(chosen.env ?? {}).map(([name, value]) => `${name}=${value}`),
+        'node',
+        ...command.slice(1).map((part) => path.relative(ROOT, part)),
+      ].join(' '),
       firstStartMs: first.healthyMs,
       firstIdleRssMb: firstRss,
       warmStartMs: warm.healthyMs,
