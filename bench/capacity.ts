@@ -44,7 +44,10 @@ import { readFlags } from './lib/flags.ts';
 import { LatencyHistogram } from './lib/histogram.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
 import { RoomListener } from './lib/room-listener.ts';
-import { startPostgresServer } from '../test/helpers/postgres-server.ts';
+import pg from 'pg';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { findPostgresBinaries, startEmbeddedCluster } from '../server/store/embedded-postgres.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
 
 const HELP = `npm run bench:capacity -- [options]
@@ -53,9 +56,11 @@ const HELP = `npm run bench:capacity -- [options]
   --seconds=N      streaming time per level (default 10)
   --window=MS      the coalescing window of the capacity levels (default 40, the embedded hub's)
   --hosted-rooms=N rooms of the hosted-window level (default 10; 0 skips it)
-  --database=DB    pglite (default: in memory, in the server's process, as npm start runs) or
-                   postgres (a local Postgres server; its CPU is not in the server's numbers)
+  --database=DB    postgres (default: the embedded PostgreSQL server npm start runs, in a
+                   temporary folder; its CPU is not in the server's numbers) or pglite (in
+                   memory, in the server's process)
   --no-relay       skip the bare ws relay
+  --cpu-prof=DIR   write the server process's CPU profile of each level into DIR
   --keep-going     run every level, also past the first that fails (to see how costs grow)
   --quick          levels 5,15 with 3 s each (a smoke run, not for the docs)
   --markdown       also print the tables as Markdown (for docs/benchmarks.md)
@@ -71,11 +76,12 @@ const windowMs = Number(flags.get('window') ?? 40);
 const hostedRooms = Number(flags.get('hosted-rooms') ?? (quick ? 3 : 10));
 const withRelay = !flags.has('no-relay');
 const keepGoing = flags.has('keep-going');
-const database = flags.get('database') ?? 'pglite';
+const database = flags.get('database') ?? 'postgres';
 if (database !== 'pglite' && database !== 'postgres')
   throw new Error(`--database: "${database}" is not pglite or postgres`);
 const markdown = flags.has('markdown');
 const outFile = flags.get('out') ?? 'bench/results/capacity.json';
+const cpuProfileDir = flags.get('cpu-prof') ?? null;
 
 const TOKENS_PER_SECOND = 30;
 const AGENTS = 3;
@@ -101,6 +107,11 @@ async function forkServer(
 ): Promise<ServerChild> {
   const child = fork(serverEntry, [kind], {
     env: { ...process.env, ...env },
+    // `--cpu-prof=DIR`: the server's CPU profile, one file per level, to open in Chrome DevTools.
+    execArgv: [
+      ...process.execArgv,
+      ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<number, (result: unknown) => void>();
@@ -491,6 +502,27 @@ function printLevel(result: LevelResult): void {
   );
 }
 
+/** The embedded PostgreSQL server `npm start` runs, in a temporary folder, with a database per server. */
+async function startEmbeddedDatabase() {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'chorus-capacity-'));
+  const bin = await findPostgresBinaries();
+  if (!bin) throw new Error('--database=postgres: no PostgreSQL binaries (run npm install)');
+  const cluster = await startEmbeddedCluster(path.join(folder, 'postgres'), bin, () => {});
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  return {
+    async createDatabase(name: string) {
+      await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+      return cluster.url.replace('/postgres?', `/${encodeURIComponent(name)}?`);
+    },
+    async stop() {
+      await admin.end();
+      await cluster.stop();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const machine = machineInfo();
   const started = performance.now();
@@ -501,7 +533,7 @@ async function main(): Promise<void> {
     `rooms × ${AGENTS} agents at ${TOKENS_PER_SECOND} tokens/s, ${seconds} s per level, window ${windowMs} ms, ${database}\n`,
   );
   const fake = await startCapacityFake({ tokens: 30, tokensPerSecond: TOKENS_PER_SECOND });
-  const postgres = database === 'postgres' ? await startPostgresServer() : null;
+  const postgres = database === 'postgres' ? await startEmbeddedDatabase() : null;
   const chorusEnv = async (window: number, name: string) => ({
     CAPACITY_FAKE_URL: fake.url,
     CHORUS_COALESCE_MS: String(window),

@@ -5,8 +5,9 @@
  *
  * - `chorus`: the whole Chorus server (bench/lib/chorus-bench-server.ts), every persona talking
  *   through the real OpenAI adapter to the fake at `CAPACITY_FAKE_URL`, coalescing with
- *   `CHORUS_COALESCE_MS`, and no cap on replies per process below the load; on PGlite in
- *   memory (in this process, as `npm start` runs), or on the Postgres at `CAPACITY_DATABASE_URL`.
+ *   `CHORUS_COALESCE_MS`, and no cap on replies per process below the load; on the Postgres at
+ *   `CAPACITY_DATABASE_URL` (the embedded server `npm start` runs), or on PGlite in memory, in
+ *   this process, without it.
  * - `relay`: the least a room relay can do: a `ws` server where a text frame sent on `/<room>`
  *   goes to every other socket on `/<room>` (no auth, no storage, no protocol).
  */
