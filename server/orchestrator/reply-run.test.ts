@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../protocol/room.ts';
 import {
   claimedRun,
@@ -26,6 +26,7 @@ import {
   runReply,
   type ReplyRunOptions,
 } from './reply-run.ts';
+import { ReplyCheckpoints } from './reply-checkpoints.ts';
 
 const OPTIONS: ReplyRunOptions = {
   // A long window: the first delta goes out at once, the rest together when the call ends.
@@ -47,6 +48,7 @@ let bus: RecordingRoomBus;
 let log: ReturnType<typeof recordingLogger>;
 let statuses: string[];
 let live: Map<string, unknown>;
+let checkpoints: ReplyCheckpoints;
 
 beforeAll(async () => {
   stores = await openTestStores();
@@ -61,7 +63,9 @@ beforeEach(() => {
   log = recordingLogger();
   statuses = [];
   live = new Map();
+  checkpoints = new ReplyCheckpoints(stores.transcript, OPTIONS.checkpointIntervalMs, log);
 });
+afterEach(() => checkpoints.close());
 
 /** Streams one reply of `persona` in the test's room through a model playing `scripts`. */
 async function reply(
@@ -93,6 +97,7 @@ async function reply(
       tools: createToolRegistry([calculator]),
       log,
       options: { ...OPTIONS, ...options.runOptions },
+      checkpoints,
       reserve: async (tokens) => {
         reserved.push(tokens);
         return options.reserve ? options.reserve() : 'reserved';

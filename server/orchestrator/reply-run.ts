@@ -23,6 +23,7 @@ import type { ToolRegistry } from '../tools/registry.ts';
 import { DeltaCoalescer } from './coalescer.ts';
 import { estimateRequestTokens } from './context.ts';
 import type { Persona } from './persona-file.ts';
+import type { ReplyCheckpoints } from './reply-checkpoints.ts';
 import { ReplyEmitter } from './reply-emitter.ts';
 
 export interface ReplyRunOptions {
@@ -49,10 +50,7 @@ export interface ReplyRunInput {
 export interface ReplyRunDependencies {
   /** Where the reply is written as it streams, and what its tools do is recorded. */
   store: {
-    transcript: Pick<
-      Transcript,
-      'startAgentMessage' | 'checkpointAgentMessage' | 'finishAgentMessage' | 'searchMessages'
-    >;
+    transcript: Pick<Transcript, 'startAgentMessage' | 'finishAgentMessage' | 'searchMessages'>;
     audit: Pick<AuditLog, 'appendEvent'>;
     /** Knowledge sources, for `search_knowledge` (docs/architecture.md §12); absent: none. */
     knowledge?: Pick<Knowledge, 'search'>;
@@ -61,6 +59,8 @@ export interface ReplyRunDependencies {
   tools: ToolRegistry;
   log: Logger;
   options: ReplyRunOptions;
+  /** Writes the reply so far about once a second, with the process's other replies. */
+  checkpoints: Pick<ReplyCheckpoints, 'track'>;
   /**
    * Reserves tokens of the room's budget for a further model call (after tool results). The first
    * call's reservation is the caller's: a run that does not fit never starts.
@@ -138,15 +138,7 @@ export async function runReply(
   });
   void deps.setStatus('thinking');
 
-  let checkpointedSeq = 0;
-  const checkpoint = setInterval(() => {
-    const snapshot = emitter.snapshot;
-    if (snapshot.seq === checkpointedSeq) return;
-    checkpointedSeq = snapshot.seq;
-    store.transcript
-      .checkpointAgentMessage(run.messageId, snapshot)
-      .catch((error: unknown) => log('warn', 'orchestrator.checkpoint_failed', { error }));
-  }, options.checkpointIntervalMs);
+  const untrack = deps.checkpoints.track(run.messageId, () => emitter.snapshot);
 
   const coalescer = new DeltaCoalescer((kind, text) => emitter.emit(kind, { delta: text }), {
     windowMs: options.coalesceWindowMs,
@@ -291,7 +283,7 @@ export async function runReply(
       error: failure,
     });
   } finally {
-    clearInterval(checkpoint);
+    untrack();
     await coalescer.flush();
   }
 

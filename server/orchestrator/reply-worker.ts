@@ -17,6 +17,7 @@ import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.
 import type { Persona } from './persona-file.ts';
 import type { PersonaCatalog } from './personas.ts';
 import type { ReplyEmitter } from './reply-emitter.ts';
+import { ReplyCheckpoints, RunLeases } from './reply-checkpoints.ts';
 import { ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
 
 export interface ReplyWorkerOptions extends ReplyRunOptions {
@@ -103,10 +104,18 @@ export class ReplyWorker {
   private claimAgain = false;
   private stopped = false;
 
+  /** One write a second for every reply's checkpoint, one for every lease (reply-checkpoints.ts). */
+  private readonly checkpoints: ReplyCheckpoints;
+  private readonly leases: RunLeases;
+
   constructor(
     private readonly deps: ReplyWorkerDependencies,
     private readonly options: ReplyWorkerOptions,
-  ) {}
+  ) {
+    const { store, log } = deps;
+    this.checkpoints = new ReplyCheckpoints(store.transcript, options.checkpointIntervalMs, log);
+    this.leases = new RunLeases(store.runs, options.instanceId, options.leaseMs, log);
+  }
 
   /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
   async start(): Promise<void> {
@@ -137,6 +146,8 @@ export class ReplyWorker {
     clearInterval(this.pollTimer);
     for (const reply of this.active.values()) reply.controller.abort(SHUTDOWN);
     await Promise.allSettled([...this.finished]);
+    this.checkpoints.close();
+    this.leases.close();
     await Promise.all(this.unsubscribers.splice(0).map((unsubscribe) => unsubscribe()));
   }
 
@@ -222,7 +233,7 @@ export class ReplyWorker {
       roomId: run.roomId,
       agent: run.agentId,
     });
-    const { instanceId, leaseMs } = this.options;
+    const { instanceId } = this.options;
     const persona = personas.find(run.agentId);
     const room = await store.rooms.getRoom(run.roomId);
     if (!persona || !room) {
@@ -234,13 +245,8 @@ export class ReplyWorker {
       );
       return;
     }
-    const lease = setInterval(() => {
-      store.runs.renewLease(run.id, instanceId, leaseMs).then(
-        (kept) => kept || controller.abort(), // another process recovered it: stop writing
-        (error: unknown) =>
-          log('warn', 'orchestrator.lease_renew_failed', { runId: run.id, error }),
-      );
-    }, leaseMs / 3);
+    // Another process recovered the run (its lease expired): stop writing.
+    const releaseLease = this.leases.hold(run.id, () => controller.abort());
     let usage = { inputTokens: 0, outputTokens: 0 };
     let telemetry: ReplyTelemetry | undefined;
     try {
@@ -307,6 +313,7 @@ export class ReplyWorker {
           tools: this.deps.tools,
           log,
           options: this.options,
+          checkpoints: this.checkpoints,
           reserve,
           onLive: (messageId, emitter) =>
             emitter ? this.live.set(messageId, emitter) : this.live.delete(messageId),
@@ -339,7 +346,7 @@ export class ReplyWorker {
       await round.replyEnded(room, run, persona, final, agents);
     } finally {
       telemetry?.ended({ status: 'error', error: 'the reply failed' }); // no-op once it ended
-      clearInterval(lease);
+      releaseLease();
       await store.budget
         .settleTokens({ roomId: run.roomId, runId: run.id, usage })
         .catch((error: unknown) =>

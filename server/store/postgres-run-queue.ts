@@ -115,12 +115,17 @@ export class PostgresRunQueue implements RunQueue {
   }
 
   async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const { rowCount } = await this.sql.query(
+    return (await this.renewLeases([runId], owner, leaseMs)).includes(runId);
+  }
+
+  async renewLeases(runIds: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const { rows } = await this.sql.query<{ id: string }>(
       `update agent_runs set lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
-       where id = $1 and lease_owner = $2 and status = 'running'`,
-      [runId, owner, leaseMs],
+       where id = any($1::uuid[]) and lease_owner = $2 and status = 'running' returning id`,
+      [runIds, owner, leaseMs],
     );
-    return rowCount > 0;
+    return rows.map((row) => row.id);
   }
 
   async finishRun(

@@ -9,6 +9,7 @@ import {
   MessageConflictError,
   MessageStreamingError,
   type MessagePage,
+  type ReplyCheckpoint,
   type ReplyEnding,
   type ReplySnapshot,
   type Transcript,
@@ -169,10 +170,24 @@ export class PostgresTranscript implements Transcript {
     return toMessage(rows[0]!);
   }
 
-  async checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void> {
+  checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void> {
+    return this.checkpointAgentMessages([{ id, snapshot }]);
+  }
+
+  async checkpointAgentMessages(checkpoints: readonly ReplyCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    // One statement for every reply in flight: the rows travel as one JSON array.
+    const rows = checkpoints.map(({ id, snapshot }) => ({
+      id,
+      content: wellFormed(snapshot.content),
+      parts: snapshot.parts,
+      seq: snapshot.seq,
+    }));
     await this.sql.query(
-      `update messages set content = $2, parts = $3::jsonb, seq = $4, updated_at = now() where id = $1 and status = 'streaming'`,
-      [id, wellFormed(snapshot.content), json(snapshot.parts), snapshot.seq],
+      `update messages m set content = c.content, parts = c.parts, seq = c.seq, updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as c(id uuid, content text, parts jsonb, seq integer)
+       where m.id = c.id and m.status = 'streaming'`,
+      [JSON.stringify(rows)],
     );
   }
 

@@ -93,6 +93,8 @@ export interface RunQueue {
   requeueRun(runId: string, owner: string): Promise<boolean>;
   /** Extends a lease; false when the run is no longer `owner`'s (expired and recovered). */
   renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Extends the leases of several runs in one statement; resolves with the ids still `owner`'s. */
+  renewLeases(runIds: readonly string[], owner: string, leaseMs: number): Promise<string[]>;
   finishRun(
     runId: string,
     owner: string,

@@ -27,6 +27,12 @@ export interface ReplySnapshot {
   seq: number;
 }
 
+/** A reply's snapshot to write, by message id. */
+export interface ReplyCheckpoint {
+  id: string;
+  snapshot: ReplySnapshot;
+}
+
 /** The one final write of a reply. */
 export type ReplyEnding = ReplySnapshot & {
   status: Exclude<MessageStatus, 'streaming'>;
@@ -105,6 +111,8 @@ export interface Transcript {
   }): Promise<Message>;
   /** Writes the reply so far (at most about once a second while streaming). */
   checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void>;
+  /** Writes several replies so far in one statement (a process's replies in flight, each interval); a reply no longer streaming is left as it is. */
+  checkpointAgentMessages(checkpoints: readonly ReplyCheckpoint[]): Promise<void>;
   /** The one final write: content, parts, status, usage, error; a reply finalised elsewhere is returned as it is. */
   finishAgentMessage(id: string, final: ReplyEnding): Promise<Message>;
 }

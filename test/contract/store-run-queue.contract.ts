@@ -46,6 +46,29 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
         expect(await store.runs.finishRun(claimed[0]!.id, 'worker-a', 'done')).toBe(false);
       });
 
+      it('renews several leases in one call, only those the owner still holds and runs', async () => {
+        const room = await freshRoom();
+        const { runs } = await post(room.id, 'All of you?', [
+          { agentId: 'sage', reason: 'all' },
+          { agentId: 'scout', reason: 'all' },
+          { agentId: 'critic', reason: 'all' },
+        ]);
+        const claimed = await store.runs.claimRuns({
+          owner: 'worker-a',
+          leaseMs: 30_000,
+          roomId: room.id,
+        });
+        expect(claimed).toHaveLength(3);
+        const [first, second, third] = claimed.map((run) => run.id) as [string, string, string];
+        await store.runs.finishRun(third, 'worker-a', 'done');
+        const ids = runs.map((run) => run.id);
+        expect((await store.runs.renewLeases(ids, 'worker-a', 60_000)).sort()).toEqual(
+          [first, second].sort(),
+        );
+        expect(await store.runs.renewLeases(ids, 'worker-b', 60_000)).toEqual([]);
+        expect(await store.runs.renewLeases([], 'worker-a', 60_000)).toEqual([]);
+      });
+
       it('queues handoff runs and cancels queued runs by agent', async () => {
         const room = await freshRoom();
         const { message } = await post(room.id, 'Hi');

@@ -218,6 +218,53 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         expect((await store.transcript.getMessage(id))!.content).toBe('Rayleigh scattering.');
       });
 
+      it('checkpoints several streaming replies in one call, leaving a finished one as it is', async () => {
+        const room = await freshRoom();
+        const { message: question } = await post(room.id, 'Thoughts, everyone?');
+        const start = (author: typeof sage) =>
+          store.transcript.startAgentMessage({
+            id: randomUUID(),
+            roomId: room.id,
+            author,
+            replyTo: question.id,
+            reason: 'all',
+            model: author.id,
+          });
+        const [first, second, done] = await Promise.all([
+          start(sage),
+          start({ ...sage, id: 'scout', name: 'Scout' }),
+          start({ ...sage, id: 'critic', name: 'Critic' }),
+        ]);
+        await store.transcript.finishAgentMessage(done.id, {
+          content: 'Done.',
+          parts: [],
+          seq: 1,
+          status: 'complete',
+        });
+        const parts = [{ type: 'reasoning' as const, text: 'Hm.' }];
+        await store.transcript.checkpointAgentMessages([
+          { id: first.id, snapshot: { content: 'One – “quoted”', parts, seq: 3 } },
+          { id: second.id, snapshot: { content: 'Two 🎉', parts: [], seq: 4 } },
+          { id: done.id, snapshot: { content: 'late', parts: [], seq: 9 } },
+        ]);
+        expect(await store.transcript.getMessage(first.id)).toMatchObject({
+          content: 'One – “quoted”',
+          parts,
+          seq: 3,
+          status: 'streaming',
+        });
+        expect(await store.transcript.getMessage(second.id)).toMatchObject({
+          content: 'Two 🎉',
+          seq: 4,
+        });
+        expect(await store.transcript.getMessage(done.id)).toMatchObject({
+          content: 'Done.',
+          seq: 1,
+          status: 'complete',
+        });
+        await store.transcript.checkpointAgentMessages([]); // nothing to write
+      });
+
       it('keeps a system notice in the transcript', async () => {
         const room = await freshRoom();
         const notice = await store.transcript.insertSystemMessage({
