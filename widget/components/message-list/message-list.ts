@@ -20,6 +20,7 @@ import type { Announcement, ChatMessage } from '../../stores/transcript.ts';
 import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { failedReplies, renderErrorNotice } from './error-notice.ts';
+import { citationStyles } from './citations.styles.ts';
 import { messageListStyles } from './message-list.styles.ts';
 import { dayKey, dayLabel, sameAuthorRun } from './message-time.ts';
 import { versionGroups, type TranscriptItem } from './versions.ts';
@@ -73,7 +74,7 @@ interface RenderedContent {
  * @cssproperty --chorus-author-color - Set per message from the agent's colour.
  */
 export class ChorusMessageList extends LitElement {
-  static override styles = [sharedStyles, markdownStyles, messageListStyles];
+  static override styles = [sharedStyles, markdownStyles, messageListStyles, citationStyles];
 
   static override properties = {
     state: { attribute: false },
