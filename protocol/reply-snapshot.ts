@@ -9,7 +9,7 @@ export interface ReplyState {
 
 /**
  * Applies one sequenced event to a reply: text deltas extend `content`, reasoning deltas extend
- * the last reasoning part (or start one), tool calls and results append parts. The server and the
+ * the last reasoning part (or start one), tool calls, results and sources append parts. The server and the
  * widget both use this, so a client that saw every event holds exactly what is persisted.
  * Returns a new state; events at or below `state.seq` are ignored (duplicates).
  * @example state = applyReplyEvent(state, 'text-delta', { id, seq: 1, delta: 'Hi' });
@@ -50,6 +50,11 @@ export function applyReplyEvent<Name extends SequencedEventName>(
       if (result !== undefined) part.result = result;
       if (error !== undefined) part.error = error;
       next.parts = [...state.parts, part];
+      break;
+    }
+    case 'source': {
+      const { title, url, path, quote } = payload as RoomEvents['source'];
+      next.parts = [...state.parts, { type: 'source', title, url, path, quote }];
       break;
     }
   }

@@ -6,7 +6,14 @@
  * so a widget that imports it bundles no zod. Never an import from `server/` or `widget/`.
  */
 
-export type { Author, Message, MessagePart, Participant, TokenUsage } from './schemas/message.ts';
+export type {
+  Author,
+  Message,
+  MessagePart,
+  Participant,
+  SourcePart,
+  TokenUsage,
+} from './schemas/message.ts';
 export type { PresenceMeta, RoomEventName, RoomEvents } from './schemas/room-events.ts';
 export type { Agent, ApiErrorBody, RoomSettings } from './schemas/rest.ts';
 export type { Conversation, HandoffTarget } from './schemas/conversations.ts';
@@ -48,7 +55,8 @@ export const REPLY_REASONS = [
 export type ReplyReason = (typeof REPLY_REASONS)[number];
 
 /** Events that carry a `seq` and so advance one in-flight message. */
-export type SequencedEventName = 'text-delta' | 'reasoning-delta' | 'tool-call' | 'tool-result';
+export type SequencedEventName =
+  'text-delta' | 'reasoning-delta' | 'tool-call' | 'tool-result' | 'source';
 
 export const SPEAKER_POLICIES = ['all', 'relevant', 'default'] as const;
 export type SpeakerPolicy = (typeof SPEAKER_POLICIES)[number];

@@ -121,6 +121,29 @@ export const uiMessageChunkSchema = z
       errorText: z.string(),
       dynamic: z.literal(true),
     }),
+    z
+      .strictObject({
+        type: z.literal('source-url'),
+        sourceId: z.string(),
+        url: z.string(),
+        title: z.string(),
+        providerMetadata: z.strictObject({
+          chorus: z.strictObject({ path: z.string(), quote: z.string() }),
+        }),
+      })
+      .describe(
+        'A knowledge passage the reply cites, with a page to link to (relative: a page of the site).',
+      ),
+    z
+      .strictObject({
+        type: z.literal('source-document'),
+        sourceId: z.string(),
+        mediaType: z.string(),
+        title: z.string(),
+        filename: z.string().describe('The source file, relative to the knowledge folder.'),
+        providerMetadata: z.strictObject({ chorus: z.strictObject({ quote: z.string() }) }),
+      })
+      .describe('A knowledge passage the reply cites that has no page: its file.'),
     z.strictObject({
       type: z.literal('finish'),
       finishReason: z.enum(['stop', 'error', 'other']),

@@ -31,7 +31,31 @@ export const authorSchema = z
   })
   .describe('Who wrote a message.');
 
-/** A non-text piece of an agent reply, in order: reasoning, tool calls and their results. */
+/**
+ * A passage of the site's knowledge an agent reply cites (docs/architecture.md §12): shown as a
+ * citation under the answer. `url` may be relative: it names a page of the site the widget is
+ * embedded in, so the widget resolves it against the host page.
+ */
+export const sourcePartSchema = z
+  .strictObject({
+    type: z.literal('source'),
+    title: z
+      .string()
+      .describe(
+        'The passage\'s title: its document and heading ("Returns and warranty › Returns").',
+      ),
+    url: z
+      .string()
+      .nullable()
+      .describe(
+        'The public page the citation links to (relative: a page of the host site); null: none.',
+      ),
+    path: z.string().describe('The source file, relative to the knowledge folder.'),
+    quote: z.string().describe('The span of the passage the answer rests on.'),
+  })
+  .describe('A knowledge passage the reply cites.');
+
+/** A non-text piece of an agent reply, in order: reasoning, tool calls and their results, sources. */
 export const messagePartSchema = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('reasoning'), text: z.string() }),
@@ -48,8 +72,11 @@ export const messagePartSchema = z
       result: z.unknown().optional(),
       error: z.string().optional(),
     }),
+    sourcePartSchema,
   ])
-  .describe('A non-text piece of an agent reply: reasoning, a tool call or its result.');
+  .describe(
+    'A non-text piece of an agent reply: reasoning, a tool call or its result, a cited source.',
+  );
 
 export const tokenUsageSchema = z.strictObject({
   inputTokens: z.number().int(),
@@ -122,5 +149,6 @@ export const messageSchema = z
 export type Participant = z.infer<typeof participantSchema>;
 export type Author = z.infer<typeof authorSchema>;
 export type MessagePart = z.infer<typeof messagePartSchema>;
+export type SourcePart = z.infer<typeof sourcePartSchema>;
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 export type Message = z.infer<typeof messageSchema>;

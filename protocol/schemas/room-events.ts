@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CONVERSATION_STATUSES, REPLY_REASONS, STAFF_ROLES } from '../room.ts';
 import { conversationSchema } from './conversations.ts';
-import { authorSchema, messageSchema, participantSchema } from './message.ts';
+import { authorSchema, messageSchema, participantSchema, sourcePartSchema } from './message.ts';
 
 const sequenced = {
   id: z.string().describe('The message the event advances.'),
@@ -51,6 +51,10 @@ export const roomEventSchemas = {
       error: z.string().optional(),
     })
     .describe("A tool call's result."),
+  source: sourcePartSchema
+    .omit({ type: true })
+    .extend(sequenced)
+    .describe('A reply cites a passage of the knowledge (appended as a `source` part).'),
   'message-end': z
     .strictObject({ message: messageSchema })
     .describe('A reply finished (complete, cancelled, error or interrupted): the stored message.'),

@@ -155,6 +155,31 @@ describe('runReply: a reply from start to end', () => {
   });
 });
 
+describe('runReply: citations', () => {
+  it("streams a model's own source parts as source events, after the text they back, and stores them", async () => {
+    const source = {
+      type: 'source' as const,
+      title: 'Fold 3',
+      url: '/bikes#fold',
+      path: 'bikes/fold-3.md',
+      quote: 'It folds in ten seconds.',
+    };
+    const { outcome, run, stored } = await reply([
+      [{ type: 'text-delta', delta: 'It folds in ten seconds.' }, source, finish()],
+    ]);
+    expect(bus.events(room).map((entry) => entry.event)).toEqual([
+      'message-start',
+      'text-delta',
+      'source',
+      'message-end',
+    ]);
+    const { type: _type, ...body } = source;
+    expect(bus.events(room, 'source')[0]!.payload).toEqual({ id: run.messageId, seq: 2, ...body });
+    expect(outcome.message.parts).toEqual([source]);
+    expect(stored?.parts).toEqual([source]);
+  });
+});
+
 describe('runReply: retries and failures', () => {
   it('retries a retryable failure before the first token, and the reply completes', async () => {
     const { outcome, model } = await reply([

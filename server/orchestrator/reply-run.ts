@@ -13,6 +13,7 @@ import type {
   ChatTurn,
 } from '../providers/chat-model.ts';
 import { replyErrorCode, type ProviderError } from '../providers/provider-error.ts';
+import { citedSources, readPassages, type FoundPassage } from '../knowledge/citations.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
 import type { Knowledge } from '../store/knowledge.ts';
 import type { AuditLog } from '../store/audit-log.ts';
@@ -149,6 +150,9 @@ export async function runReply(
   let error: ReplyErrorCode | null = null;
   let errorDetail: string | null = null;
   let streaming = false;
+  /** The passages this reply's searches found, and whether the model named its own sources. */
+  const found: FoundPassage[] = [];
+  let modelCited = false;
   const tokenLimit = input.settings.maxOutputTokens ?? 0;
 
   try {
@@ -204,6 +208,11 @@ export async function runReply(
             name: part.name,
             args: part.args,
           });
+        } else if (part.type === 'source') {
+          await coalescer.flush();
+          modelCited = true;
+          const { type: _type, ...source } = part;
+          await emitter.emit('source', source);
         } else if (part.type === 'finish') {
           usage.inputTokens += part.usage.inputTokens;
           usage.outputTokens += part.usage.outputTokens;
@@ -251,12 +260,9 @@ export async function runReply(
                 ),
             });
         await emitter.emit('tool-result', { callId: call.callId, ...outcome });
-        turns.push({
-          role: 'tool',
-          callId: call.callId,
-          name: call.name,
-          content: JSON.stringify(outcome),
-        });
+        const content = JSON.stringify(outcome);
+        if (call.name === 'search_knowledge') found.push(...(readPassages(content) ?? []));
+        turns.push({ role: 'tool', callId: call.callId, name: call.name, content });
         void store.audit.appendEvent({
           roomId: run.roomId,
           kind: 'tool.called',
@@ -286,6 +292,11 @@ export async function runReply(
     untrack();
     await coalescer.flush();
   }
+  // A finished answer cites the passages it names (docs/architecture.md §12), unless the model
+  // cited its own.
+  if (status === 'complete' && !modelCited)
+    for (const { type: _type, ...source } of citedSources(found, emitter.snapshot.content))
+      await emitter.emit('source', source);
 
   const stoppedBy =
     status === 'cancelled' && signal.reason instanceof ReplyStopped ? signal.reason.by : null;

@@ -2,6 +2,7 @@
  * The provider seam: everything the orchestrator knows about a language model. Adapters
  * (`openai/`, `anthropic/`, `http-agent/`, `offline/`) translate their SDK to and from these types.
  */
+import type { SourcePart } from '../../protocol/room.ts';
 import type { ProviderError } from './provider-error.ts';
 
 /** One turn of the transcript as the agent sees it. Other speakers are `user` turns with a name. */
@@ -74,6 +75,8 @@ export type ChatStreamPart =
       args: unknown;
       providerMetadata?: ProviderMetadata;
     }
+  /** A passage the text cites (docs/architecture.md §12), after the text it backs. */
+  | SourcePart
   | { type: 'finish'; reason: FinishReason; usage: { inputTokens: number; outputTokens: number } }
   | { type: 'error'; error: ProviderError };
 

@@ -1,7 +1,7 @@
 /**
  * End to end: on the demo company page, the keyless offline personas answer a visitor's question
  * with Markdown the widget renders as real lists and tables (issue 13, finding 12), Scout from
- * the demo site's knowledge with its sources (issue 16): the real
+ * the demo site's knowledge with its sources as citation chips (issue 16): the real
  * server (in-process, in-memory PGlite) and the built widget in a headless Chromium.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -72,9 +72,10 @@ describe('offline answers in a real browser', { timeout: 60_000 }, () => {
     const text = (await finished.allTextContents()).join('\n');
     expect(text).toMatch(/10 km/);
     expect(text).toMatch(/hills?/i);
-    // Scout looked it up in the demo site's knowledge (demo/knowledge) and cites it.
+    // Scout looked it up in the demo site's knowledge (demo/knowledge) and cites it (a chip).
     expect(text).toMatch(/Commuter 8/);
-    expect(text).toMatch(/bikes\/commuter-8(-e)?\.md/);
+    const cited = await finished.locator('[part~="citation"]').allTextContents();
+    expect(cited.some((title) => title.startsWith('Commuter 8'))).toBe(true);
     // No Markdown syntax left over as text: the table's pipes became cells.
     expect(text).not.toMatch(/\| --- \|/);
     await context.close();

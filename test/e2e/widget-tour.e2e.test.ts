@@ -6,8 +6,7 @@
  * 380×600 panel and on a 390×844 phone, a regenerated reply with its version switcher, dark mode,
  * and a host page whose stylesheet is hostile to embedded widgets.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -16,6 +15,7 @@ import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { HOSTILE_HOST_CSS } from '../../widget/test-support/hostile-host.ts';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
 import { openTestPGlite } from '../helpers/databases.ts';
+import { pageAxeViolations } from '../helpers/page-axe.ts';
 import { throwawayConfig } from '../helpers/throwaway-config.ts';
 
 const SCREENSHOTS = path.resolve(
@@ -36,7 +36,6 @@ const VERSION_SWITCHER = '[part~="message__versions"]';
 
 let server: RunningServer;
 let browser: Browser;
-let axeSource: string;
 let removeDataDir: (() => Promise<void>) | undefined;
 const contexts: BrowserContext[] = [];
 
@@ -85,36 +84,6 @@ async function streaming(page: Page, count: number): Promise<void> {
     .toBeGreaterThanOrEqual(count);
 }
 
-/** axe-core on the chat (shadow DOM included), WCAG 2.x A/AA and best practices. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as {
-      axe: {
-        run: (
-          context: unknown,
-          options: unknown,
-        ) => Promise<{
-          violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[];
-        }>;
-      };
-    };
-    const results = await axe.run(document.querySelector('chorus-chat'), {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-      },
-      resultTypes: ['violations'],
-    });
-    return results.violations.flatMap((violation) =>
-      violation.nodes.map(
-        (node) => `${violation.id}: ${node.target.join(' ')} ${node.failureSummary ?? ''}`,
-      ),
-    );
-  });
-}
-
 async function screenshot(page: Page, name: string, clip?: 'panel'): Promise<void> {
   const options = {
     path: path.join(SCREENSHOTS, name),
@@ -135,13 +104,11 @@ describe(
         CHORUS_OFFLINE_TOKENS_PER_SECOND: TOKENS_PER_SECOND,
       });
       removeDataDir = throwaway.removeDataDir;
-      const [sql, { executablePath }, axe] = await Promise.all([
+      const [sql, { executablePath }] = await Promise.all([
         openTestPGlite(),
         findChromium(),
-        readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'),
         mkdir(SCREENSHOTS, { recursive: true }),
       ]);
-      axeSource = axe;
       server = await startServer(throwaway.config, { serveWidget: true, sql });
       browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
     }, 120_000);
@@ -160,7 +127,7 @@ describe(
       const box = (await page.locator(PANEL).boundingBox())!;
       expect([box.width, box.height]).toEqual([380, 600]);
       expect(await page.locator(PANEL).evaluate((panel) => panel.matches(':modal'))).toBe(false);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await pageAxeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-empty-room.png');
     });
 
@@ -169,7 +136,7 @@ describe(
       await openCompany(page);
       await send(page, 'Hello everyone! Which bike suits a 10 km commute with a hill?');
       await streaming(page, 3);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await pageAxeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-three-agents-380.png', 'panel');
     });
 
@@ -191,7 +158,7 @@ describe(
         await page.keyboard.press('Tab');
         expect(await page.evaluate(() => document.activeElement?.localName)).not.toBe('a');
       }
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await pageAxeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-three-agents-phone.png');
     });
 
@@ -203,7 +170,7 @@ describe(
       ).toBe('rgb(21, 23, 28)');
       await send(page, 'Hi! Do you have **cargo bikes**? A table of prices would help.');
       await streaming(page, 2);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await pageAxeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-dark.png');
     });
 
@@ -219,7 +186,7 @@ describe(
           return [style.textTransform, style.letterSpacing, style.fontStyle, style.whiteSpace];
         }),
       ).toEqual(['none', 'normal', 'normal', 'normal']);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await pageAxeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-hostile-host.png');
     });
 
@@ -235,7 +202,7 @@ describe(
       await expect.poll(() => page.locator(`${AGENT}.message--streaming`).count(), SETTLE).toBe(0);
       // One bubble in place of the first version, showing the new one of two.
       await expect.poll(() => switcher.textContent(), SETTLE).toContain('2/2');
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await pageAxeViolations(page)).toEqual([]);
       await screenshot(page, 'widget-regenerated.png', 'panel');
     });
   },

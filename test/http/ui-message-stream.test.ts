@@ -94,4 +94,61 @@ describe('UiMessageStreamEncoder', () => {
       'text:One, two.',
     ]);
   });
+
+  it('sends cited passages as the SDK source parts: a page as source-url, a file alone as source-document', async () => {
+    const chunks: UiMessageChunk[] = [{ type: 'start', messageId: 'answer' }];
+    const encoder = new UiMessageStreamEncoder((chunk) => chunks.push(chunk));
+    encoder.begin(POST);
+    encoder.handle('message-start', start('a', 'sage'));
+    encoder.handle('text-delta', { id: 'a', seq: 1, delta: 'Take the Commuter 8 E.' });
+    encoder.handle('source', {
+      id: 'a',
+      seq: 2,
+      title: 'Commuter 8 E › Hills and distance',
+      url: '/demo/company.html#bikes',
+      path: 'bikes/commuter-8-e.md',
+      quote: 'Made for steep or long commutes.',
+    });
+    encoder.handle('source', {
+      id: 'a',
+      seq: 3,
+      title: 'Opening hours',
+      url: null,
+      path: 'about.html',
+      quote: 'Tuesday to Friday 9:00 to 18:00.',
+    });
+    expect(
+      encoder.handle('source', { id: 'a', seq: 3, title: 'x', url: null, path: 'x', quote: '' }),
+    ).toBe(false);
+    encoder.handle('message-end', end('a', 'Take the Commuter 8 E.'));
+    chunks.push({ type: 'finish', finishReason: 'stop' });
+
+    for (const chunk of chunks) uiMessageChunkSchema.parse(chunk);
+    const message = await render(chunks);
+    expect(parts(message)).toEqual([
+      'agent:sage',
+      'text:Take the Commuter 8 E.',
+      'source-url',
+      'source-document',
+    ]);
+    expect(message?.parts.slice(2)).toEqual([
+      {
+        type: 'source-url',
+        sourceId: 'a:source:0',
+        url: '/demo/company.html#bikes',
+        title: 'Commuter 8 E › Hills and distance',
+        providerMetadata: {
+          chorus: { path: 'bikes/commuter-8-e.md', quote: 'Made for steep or long commutes.' },
+        },
+      },
+      {
+        type: 'source-document',
+        sourceId: 'a:source:1',
+        mediaType: 'text/html',
+        title: 'Opening hours',
+        filename: 'about.html',
+        providerMetadata: { chorus: { quote: 'Tuesday to Friday 9:00 to 18:00.' } },
+      },
+    ]);
+  });
 });

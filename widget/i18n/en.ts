@@ -54,6 +54,7 @@ export const EN = {
   toolDone: 'done',
   toolFailed: 'failed',
   toolArguments: 'Arguments',
+  sources: 'Sources',
   toolResult: 'Result',
   composerLabel: 'Message',
   composerPlaceholder: 'Message the room (@ to mention an agent)',

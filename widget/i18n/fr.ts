@@ -53,6 +53,7 @@ export const FR: ChorusStrings = {
   toolDone: 'terminé',
   toolFailed: 'échec',
   toolArguments: 'Arguments',
+  sources: 'Sources',
   toolResult: 'Résultat',
   composerLabel: 'Message',
   composerPlaceholder: 'Écrire au salon (@ pour mentionner un agent)',

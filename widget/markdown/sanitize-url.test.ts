@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEscapesAndEntities } from './decode-text.ts';
-import { isAllowedImage, sanitizeUrl, type SafeUrl } from './sanitize-url.ts';
+import { isAllowedImage, sanitizePageUrl, sanitizeUrl, type SafeUrl } from './sanitize-url.ts';
 
 describe('sanitizeUrl', () => {
   it.each([
@@ -100,6 +100,32 @@ describe('sanitizeUrl', () => {
     expect(sanitizeUrl(decodeEscapesAndEntities('&#x68;ttps://example.com/'))?.href).toBe(
       'https://example.com/',
     );
+  });
+});
+
+describe('sanitizePageUrl', () => {
+  const page = 'https://shop.example/help/faq.html?x=1';
+
+  it("resolves a site's relative page against the host page, and keeps absolute ones", () => {
+    expect(sanitizePageUrl('/demo/company.html#bikes', page)?.href).toBe(
+      'https://shop.example/demo/company.html#bikes',
+    );
+    expect(sanitizePageUrl('returns.html', page)?.href).toBe(
+      'https://shop.example/help/returns.html',
+    );
+    expect(sanitizePageUrl('https://docs.example/a', page)?.target).toBe('docs.example');
+  });
+
+  it('refuses what sanitizeUrl refuses, also when written relative', () => {
+    for (const raw of [
+      'javascript:alert(1)',
+      'java\tscript:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<b>x</b>',
+      '//user:pass@evil.example/',
+      'https://bank.example@evil.example/',
+    ])
+      expect(sanitizePageUrl(raw, page), raw).toBeNull();
   });
 });
 

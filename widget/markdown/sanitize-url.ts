@@ -56,6 +56,25 @@ export function sanitizeUrl(raw: string): SafeUrl | null {
 }
 
 /**
+ * A URL of the site the widget is embedded in (a cited knowledge page, docs/architecture.md §12):
+ * a relative one is resolved against `base` (the host page), then it passes {@link sanitizeUrl}.
+ * Unlike a chat message's links, these come from the site's own documents, whose `url:` names the
+ * site's pages (`/demo/company.html#bikes`): the host page, not the chat server, is their base.
+ *
+ * @example
+ * sanitizePageUrl('/shop#bikes', 'https://shop.example/faq')?.href; // 'https://shop.example/shop#bikes'
+ * sanitizePageUrl('javascript:alert(1)', 'https://shop.example/'); // null
+ */
+export function sanitizePageUrl(raw: string, base: string): SafeUrl | null {
+  if (FORBIDDEN_CHARACTERS.test(raw)) return null;
+  try {
+    return sanitizeUrl(new URL(raw, base).href);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Whether an image at `url` may be loaded: only over https, and only from a host listed
  * exactly (`images.example.com`; add `:port` for a port other than 443). No wildcards, no
  * subdomains: `cdn.images.example.com` needs its own entry.

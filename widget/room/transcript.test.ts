@@ -42,7 +42,7 @@ describe('Transcript', () => {
     expect(transcript.list().map((message) => message.id)).toEqual(['c', 'a', 'b']);
   });
 
-  it('builds a reply from message-start and deltas of every kind', () => {
+  it('builds a reply from message-start and deltas of every kind, sources included', () => {
     const transcript = started();
     expect(transcript.apply('reasoning-delta', { id: 'r1', seq: 1, delta: 'think' })).toEqual({
       kind: 'applied',
@@ -51,14 +51,17 @@ describe('Transcript', () => {
     transcript.apply('tool-call', { id: 'r1', seq: 3, callId: 'c1', name: 'calc', args: { a: 1 } });
     transcript.apply('tool-result', { id: 'r1', seq: 4, callId: 'c1', result: 2 });
     transcript.apply('text-delta', { id: 'r1', seq: 5, delta: ' world' });
+    const cited = { title: 'Fold 3', url: '/bikes#fold', path: 'bikes/fold-3.md', quote: 'Folds.' };
+    transcript.apply('source', { id: 'r1', seq: 6, ...cited });
     expect(transcript.get('r1')).toMatchObject({
       content: 'Hello world',
-      seq: 5,
+      seq: 6,
       status: 'streaming',
       parts: [
         { type: 'reasoning', text: 'think' },
         { type: 'tool-call', callId: 'c1', name: 'calc', args: { a: 1 } },
         { type: 'tool-result', callId: 'c1', name: 'calc', result: 2 },
+        { type: 'source', ...cited },
       ],
     });
   });

@@ -6,6 +6,7 @@ const SEQUENCED: ReadonlySet<string> = new Set([
   'reasoning-delta',
   'tool-call',
   'tool-result',
+  'source',
 ]);
 
 /** Deltas held per message while an earlier one is missing; beyond this we rely on the refetch. */

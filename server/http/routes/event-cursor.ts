@@ -128,7 +128,8 @@ export class EventCursor {
       case 'text-delta':
       case 'reasoning-delta':
       case 'tool-call':
-      case 'tool-result': {
+      case 'tool-result':
+      case 'source': {
         const { id, seq } = body;
         if (typeof id !== 'string' || typeof seq !== 'number') return true;
         if (this.replayed.has(id)) return false; // the replay sent its final form

@@ -11,6 +11,8 @@ interface Reply {
   /** The open text or reasoning part and what it has sent, to reconcile with the final message. */
   open: { kind: PartKind; id: string } | null;
   parts: number;
+  /** Sources sent so far, to number their ids. */
+  sources: number;
   text: string;
   ended: boolean;
   status: Message['status'] | null;
@@ -19,7 +21,7 @@ interface Reply {
 /**
  * Turns the room broadcasts of one human post's round into the AI SDK UI message stream
  * (docs/architecture.md §9): one assistant message, each agent reply introduced by a
- * `data-agent` part `{id, name}` and followed by its text, reasoning and tool parts. Replies are
+ * `data-agent` part `{id, name}` and followed by its text, reasoning, tool and source parts. Replies are
  * written one after another in the order they started: a reply that starts while another streams
  * is held back until the first ends, so every `data-agent` part is followed by its own parts.
  * Only the replies to `postId` count (hand-offs reply to the same post).
@@ -78,6 +80,7 @@ export class UiMessageStreamEncoder {
           pending: [],
           open: null,
           parts: 0,
+          sources: 0,
           text: '',
           ended: false,
           status: null,
@@ -134,6 +137,14 @@ export class UiMessageStreamEncoder {
                 dynamic: true,
               },
         );
+        return true;
+      }
+      case 'source': {
+        const source = payload as RoomEvents['source'];
+        const reply = this.fresh(source.id, source.seq);
+        if (!reply) return false;
+        this.close(reply);
+        this.push(reply, sourceChunk(`${reply.id}:source:${reply.sources++}`, source));
         return true;
       }
       case 'message-end': {
@@ -198,4 +209,32 @@ export class UiMessageStreamEncoder {
       if (!reply.ended) return;
     }
   }
+}
+
+/** Media types of the knowledge files (docs/architecture.md §12), for `source-document`. */
+const MEDIA_TYPES: Record<string, string> = { html: 'text/html', md: 'text/markdown' };
+
+/**
+ * A cited passage as the AI SDK's source chunk: `source-url` when it has a page to link to,
+ * `source-document` (the file) when not. The quote and the file, which the SDK's chunks have no
+ * field for, travel in `providerMetadata.chorus`.
+ */
+function sourceChunk(sourceId: string, source: RoomEvents['source']): UiMessageChunk {
+  const { title, url, path, quote } = source;
+  if (url !== null)
+    return {
+      type: 'source-url',
+      sourceId,
+      url,
+      title,
+      providerMetadata: { chorus: { path, quote } },
+    };
+  return {
+    type: 'source-document',
+    sourceId,
+    mediaType: MEDIA_TYPES[path.split('.').pop() ?? ''] ?? 'text/plain',
+    title,
+    filename: path,
+    providerMetadata: { chorus: { quote } },
+  };
 }

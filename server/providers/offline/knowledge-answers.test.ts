@@ -1,7 +1,8 @@
 /**
  * Offline personas answer from the site's knowledge: the demo folder indexed into PGlite, the real
- * `search_knowledge` tool, and the persona's extractive answer with its citation, or a plain
- * "nothing found" when the knowledge has no answer (issue 16).
+ * `search_knowledge` tool, and the persona's extractive answer with its citations (`source`
+ * parts, the quoted sentences as their quotes), or a plain "nothing found" with none when the
+ * knowledge has no answer (issue 16).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { createPostgresStores, type PostgresStores } from '../../store/postgres-
 import { loadTools, type ToolRegistry } from '../../tools/registry.ts';
 import { createTestContext } from '../../tools/test-support/create-test-context.ts';
 import { DEMO_DIR } from '../../widget-build.ts';
+import type { SourcePart } from '../../../protocol/room.ts';
 import type { ChatStreamPart, ChatTurn } from '../chat-model.ts';
 import { OfflineChatModel } from './offline-chat-model.ts';
 
@@ -28,7 +30,10 @@ beforeAll(async () => {
 afterAll(() => store.close());
 
 /** One question through the whole loop: the persona's call, the real tool, the persona's answer. */
-async function ask(persona: string, content: string): Promise<{ call: unknown; text: string }> {
+async function ask(
+  persona: string,
+  content: string,
+): Promise<{ call: unknown; text: string; sources: SourcePart[] }> {
   const system = `You are ${persona.charAt(0).toUpperCase()}${persona.slice(1)} (@${persona}).`;
   const specs = tools.specs(['search_knowledge']);
   const question: ChatTurn = { role: 'user', name: 'Ada', content };
@@ -62,44 +67,58 @@ async function ask(persona: string, content: string): Promise<{ call: unknown; t
       ],
     }),
   );
-  return { call, text: streamedText(first) + streamedText(second) };
+  const sources = second.filter((part): part is SourcePart => part.type === 'source');
+  return { call, text: streamedText(first) + streamedText(second), sources };
 }
 
 describe('offline answers from the knowledge sources', () => {
   it('Sage answers the returns question by quoting the returns section, and cites it', async () => {
-    const { call, text } = await ask('sage', 'Can I return a bike, and within how many days?');
+    const { call, text, sources } = await ask(
+      'sage',
+      'Can I return a bike, and within how many days?',
+    );
 
     expect(call).toMatchObject({
       name: 'search_knowledge',
       args: { query: expect.stringContaining('return') },
     });
     expect(text).toContain('within 30 days of delivery for a full refund');
-    expect(text).toContain(
-      'Sources: [Returns and warranty › Returns](/demo/company.html#service) (returns-and-warranty.md)',
-    );
+    expect(sources[0]).toEqual({
+      type: 'source',
+      title: 'Returns and warranty › Returns',
+      url: '/demo/company.html#service',
+      path: 'returns-and-warranty.md',
+      quote: expect.stringContaining('within 30 days of delivery for a full refund'),
+    });
+    // Each quote is what the text says, word for word; the text names no sources of its own.
+    for (const { quote } of sources) expect(text).toContain(quote);
+    expect(text).not.toContain('Sources:');
     expect(text).toMatch(/that\.\n\n/); // the preface stands apart from the answer
   });
 
   it('Scout puts the facts it found in a table with their source', async () => {
-    const { text } = await ask('scout', 'What are the opening hours of the workshop?');
+    const { text, sources } = await ask('scout', 'What are the opening hours of the workshop?');
 
     const table = parseMarkdown(text).blocks.find((block) => block.type === 'table');
     expect(table).toBeDefined();
     expect(text).toContain('Tuesday to Friday 9:00 to 18:00');
-    expect(text).toContain('(service.md)');
+    expect(sources.map((source) => source.path)).toContain('service.md');
   });
 
   it('a hilly commute finds the bikes whose sections talk about hills', async () => {
-    const { text } = await ask('sage', 'Which bike suits a 10 km commute with hills?');
+    const { text, sources } = await ask('sage', 'Which bike suits a 10 km commute with hills?');
 
     expect(text).toMatch(/Commuter 8/);
-    expect(text).toMatch(/bikes\/commuter-8(-e)?\.md/);
+    expect(sources[0]).toMatchObject({
+      path: expect.stringMatching(/^bikes\/commuter-8(-e)?\.md$/),
+      url: '/demo/company.html#bikes',
+    });
   });
 
   it('says plainly when the knowledge has no answer, and does not invent one', async () => {
-    const { text } = await ask('critic', 'Do you sell snowboards or ski wax?');
+    const { text, sources } = await ask('critic', 'Do you sell snowboards or ski wax?');
 
     expect(text).toContain("The site's knowledge says nothing about snowboards, ski, wax");
-    expect(text).not.toContain('Sources:');
+    expect(sources).toEqual([]);
   });
 });

@@ -4,43 +4,12 @@
  * passages that share the most words with the question, and cites each passage's source. When the
  * search found nothing, it says so plainly and does not make an answer up.
  */
-import { isRecord } from '../../lib/is-record.ts';
+import type { SourcePart } from '../../../protocol/room.ts';
+import { sourcePart, type FoundPassage } from '../../knowledge/citations.ts';
 import { list, table } from './markdown-writing.ts';
 import type { Question } from './question-reading.ts';
 
-export interface FoundPassage {
-  title: string;
-  source: string;
-  url: string | null;
-  text: string;
-}
-
-/**
- * The passages in a `search_knowledge` result (`{ result: { passages } }`), or undefined when the
- * content is not one (an error, or another tool's result).
- */
-export function readPassages(content: string): FoundPassage[] | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(content) as unknown;
-  } catch {
-    return undefined;
-  }
-  const result = isRecord(value) && 'result' in value ? value.result : value;
-  if (!isRecord(result) || !Array.isArray(result.passages)) return undefined;
-  return result.passages.filter(isRecord).flatMap((passage) =>
-    typeof passage.text === 'string' && typeof passage.source === 'string'
-      ? [
-          {
-            title: typeof passage.title === 'string' ? passage.title : passage.source,
-            source: passage.source,
-            url: typeof passage.url === 'string' ? passage.url : null,
-            text: passage.text,
-          },
-        ]
-      : [],
-  );
-}
+export { readPassages, type FoundPassage } from '../../knowledge/citations.ts';
 
 /**
  * Whether a search's passages answer the question: the persona quotes them when they do and
@@ -88,14 +57,6 @@ export function bestQuotes(
   });
 }
 
-/** A Markdown citation: the title linked to the URL when there is one, and the file. */
-export function citation(passage: FoundPassage): string {
-  const title = passage.title.replace(/[[\]]/g, '');
-  return passage.url
-    ? `[${title}](${passage.url}) (${passage.source})`
-    : `${title} (${passage.source})`;
-}
-
 /** What each voice says when the knowledge has no answer; its general answer may follow. */
 export function noKnowledge(handle: string, question: Question): string {
   const about = question.terms.slice(0, 3).join(', ') || 'this';
@@ -105,14 +66,22 @@ export function noKnowledge(handle: string, question: Question): string {
   return `I looked in the site's knowledge and found nothing about ${about}, so I can't answer that from it. What I can offer is general advice:`;
 }
 
-/** The extractive answer, in the voice of `handle` (`sage`, `scout`, `critic` or another). */
+/**
+ * The extractive answer, in the voice of `handle` (`sage`, `scout`, `critic` or another), and its
+ * sources: one `source` part per passage quoted, with the sentences quoted. The text names no
+ * sources of its own: the parts carry them (docs/decisions.md, "Citations are parts, not text").
+ */
 export function knowledgeAnswer(
   handle: string,
   question: Question,
   passages: readonly FoundPassage[],
-): string {
+): { text: string; sources: SourcePart[] } {
   const quotes = bestQuotes(question, passages);
-  const sources = `Sources: ${[...new Set(quotes.map(({ passage }) => citation(passage)))].join('; ')}`;
+  const sources = quotes.map(({ passage, quote }) => sourcePart(passage, quote));
+  return { text: answerText(handle, quotes), sources };
+}
+
+function answerText(handle: string, quotes: ReturnType<typeof bestQuotes>): string {
   if (handle === 'scout')
     return [
       'From the site’s knowledge:',
@@ -120,7 +89,6 @@ export function knowledgeAnswer(
         ['Fact', 'Source'],
         quotes.map(({ passage, quote }) => [quote, passage.title]),
       ),
-      sources,
     ].join('\n\n');
   if (handle === 'critic') {
     const [first, ...rest] = quotes;
@@ -133,7 +101,6 @@ export function knowledgeAnswer(
         ],
         true,
       ),
-      sources,
     ].join('\n\n');
   }
   const [first, ...rest] = quotes;
@@ -142,7 +109,6 @@ export function knowledgeAnswer(
     rest.length > 0
       ? list(rest.map(({ passage, quote }) => `**${passage.title}**: ${quote}`))
       : undefined,
-    sources,
   ]
     .filter(Boolean)
     .join('\n\n');

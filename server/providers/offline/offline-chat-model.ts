@@ -89,6 +89,7 @@ export class OfflineChatModel implements ChatModel {
       yield { type: 'finish', reason: 'length', usage };
       return;
     }
+    for (const source of plan.sources ?? []) yield source;
     if (plan.toolCall) {
       yield {
         type: 'tool-call',

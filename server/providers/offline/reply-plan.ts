@@ -2,6 +2,7 @@
  * Decides what an offline persona says, from the request alone: a pure, deterministic function
  * (same request, same plan), kept apart from the pacing so it can be tested directly.
  */
+import type { SourcePart } from '../../../protocol/room.ts';
 import type { ChatRequest, ChatTurn } from '../chat-model.ts';
 import {
   knowledgeAnswer,
@@ -30,10 +31,14 @@ import {
 } from './transcript-reading.ts';
 import { voiceFor, type ReplyContext, type Voice } from './voices.ts';
 
-/** What the persona will stream: optional reasoning, then text, then optionally one tool call. */
+/**
+ * What the persona will stream: optional reasoning, then text, then the sources the text quotes,
+ * then optionally one tool call.
+ */
 export interface ReplyPlan {
   reasoning?: string;
   text: string;
+  sources?: SourcePart[];
   toolCall?: ToolIntent & { callId: string };
 }
 
@@ -103,10 +108,14 @@ export function planReply(
 
   const toolResults = trailingToolResults(request.turns);
   if (toolResults.length > 0) {
+    const sources: SourcePart[] = [];
     const answers = toolResults.map(({ name, args, content }) => {
       const passages = name === 'search_knowledge' ? readPassages(content) : undefined;
-      if (passages && knowledgeAnswers(passages))
-        return knowledgeAnswer(self.handle, context.question, passages);
+      if (passages && knowledgeAnswers(passages)) {
+        const answer = knowledgeAnswer(self.handle, context.question, passages);
+        sources.push(...answer.sources);
+        return answer.text;
+      }
       if (passages)
         return `${noKnowledge(self.handle, context.question)}\n\n${voice.answer(context)}`;
       return voice.toolAnswer(context, name, summarizeToolResult(name, args, content));
@@ -116,6 +125,7 @@ export function planReply(
     const separator = caller?.content.trim() ? '\n\n' : '';
     return withReasoning(voice, `the ${toolResults[0]?.name ?? 'tool'} result`, {
       text: separator + withHandoff(answers.join('\n\n')),
+      ...(sources.length > 0 ? { sources } : {}),
     });
   }
 

@@ -82,6 +82,7 @@ const LIST_PARTS = [
   'last-session',
   'reasoning',
   'tool',
+  'citation',
   'new-messages',
   ...MARKDOWN_PARTS,
 ].join(', ');
@@ -147,6 +148,7 @@ const listConverter = {
  * @csspart last-session - A returning visitor's last session, in one line (empty conversation).
  * @csspart reasoning - An agent's reasoning (collapsed).
  * @csspart tool - A tool call and its result (collapsed).
+ * @csspart citation - A source an agent reply cites, under it: a link to the site's page (the quote as its tooltip and description), or its title alone.
  * @csspart new-messages - The "new messages" pill.
  * @csspart composer - The message form.
  * @csspart input - The text field.

@@ -14,11 +14,13 @@ import { shortenText } from '../../../protocol/text.ts';
 import { StoreController } from '../../lib/store-controller.ts';
 import { markdownStyles } from '../../markdown/markdown.styles.ts';
 import { renderMarkdown } from '../../markdown/render-markdown.ts';
+import { sanitizePageUrl } from '../../markdown/sanitize-url.ts';
 import type { ChatState } from '../../stores/chat-state.ts';
 import type { Announcement, ChatMessage } from '../../stores/transcript.ts';
 import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { failedReplies, renderErrorNotice } from './error-notice.ts';
+import { citationStyles } from './citations.styles.ts';
 import { messageListStyles } from './message-list.styles.ts';
 import { dayKey, dayLabel, sameAuthorRun } from './message-time.ts';
 import { versionGroups, type TranscriptItem } from './versions.ts';
@@ -68,10 +70,11 @@ interface RenderedContent {
  * @csspart message__versions - ‹ n/m › between the versions of a regenerated reply.
  * @csspart day - A day separator.
  * @csspart new-messages - The pill (with how many new messages).
+ * @csspart citation - A source an agent reply cites, under it: a link to the site's page (the quote as its tooltip and description), or its title alone.
  * @cssproperty --chorus-author-color - Set per message from the agent's colour.
  */
 export class ChorusMessageList extends LitElement {
-  static override styles = [sharedStyles, markdownStyles, messageListStyles];
+  static override styles = [sharedStyles, markdownStyles, messageListStyles, citationStyles];
 
   static override properties = {
     state: { attribute: false },
@@ -345,6 +348,23 @@ export class ChorusMessageList extends LitElement {
     });
   }
 
+  /**
+   * The sources a reply cites, as chips (docs/architecture.md §12). A page of the site links,
+   * resolved against the host page (knowledge URLs name the site's pages) and in a new tab unless
+   * it is on this page's origin; a source without a safe URL is its title alone. The quote is the
+   * tooltip (the chip's description, read on focus) and visually hidden text after the chip (read
+   * in reading order, where tooltips are not: touch screen readers).
+   */
+  #renderSources({ parts }: ChatMessage) {
+    const sources = parts.filter((part) => part.type === 'source');
+    if (sources.length === 0) return nothing;
+    // One <a> for both: without an href it is no link, just the title.
+    return html`<ul class="sources" aria-label=${this.strings.sources}>${sources.map((source) => {
+      const url = source.url ? sanitizePageUrl(source.url, document.baseURI) : null;
+      return html`<li><a class="mini citation" part="citation" href=${url?.href ?? nothing} title=${source.quote} target=${!url || url.href.startsWith(`${location.origin}/`) ? nothing : '_blank'} rel="noopener noreferrer">${source.title}</a><span class="visually-hidden">${source.quote}</span></li>`;
+    })}</ul>`;
+  }
+
   #renderStatus(message: ChatMessage) {
     const strings = this.strings;
     const status = (text: string, isError = false) =>
@@ -488,6 +508,7 @@ export class ChorusMessageList extends LitElement {
       </div>
       ${this.#renderParts(message.parts)}
       <div class="content" part="message__content"><div class="body">${removed ? html`<em>${strings.messageRemoved}</em>` : this.#markdown(message)}</div></div>
+      ${this.#renderSources(message)}
       ${this.#renderStatus(message)}
       ${
         actions === nothing && extra === nothing
