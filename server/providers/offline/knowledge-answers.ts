@@ -4,6 +4,7 @@
  * passages that share the most words with the question, and cites each passage's source. When the
  * search found nothing, it says so plainly and does not make an answer up.
  */
+import { answersQuestion } from '../../knowledge/answerability.ts';
 import { isRecord } from '../../lib/is-record.ts';
 import { list, table } from './markdown-writing.ts';
 import type { Question } from './question-reading.ts';
@@ -13,6 +14,8 @@ export interface FoundPassage {
   source: string;
   url: string | null;
   text: string;
+  /** The share of the question's information it holds (`KnowledgePassage.coverage`), when given. */
+  coverage?: number;
 }
 
 /**
@@ -36,6 +39,7 @@ export function readPassages(content: string): FoundPassage[] | undefined {
             source: passage.source,
             url: typeof passage.url === 'string' ? passage.url : null,
             text: passage.text,
+            ...(typeof passage.coverage === 'number' ? { coverage: passage.coverage } : {}),
           },
         ]
       : [],
@@ -43,11 +47,16 @@ export function readPassages(content: string): FoundPassage[] | undefined {
 }
 
 /**
- * Whether a search's passages answer the question: the persona quotes them when they do and
- * refuses ("nothing found") when they do not. bench/knowledge.ts measures this same rule.
+ * Whether a search's passages answer `question`: the persona quotes them when they do and
+ * refuses ("nothing found") when they do not, by the rule of server/knowledge/answerability.ts.
+ * A passage without a coverage (a result from an older search) counts as holding the question.
+ * bench/knowledge.ts measures this same function.
  */
-export function knowledgeAnswers(passages: readonly FoundPassage[]): boolean {
-  return passages.length > 0;
+export function knowledgeAnswers(question: Question, passages: readonly FoundPassage[]): boolean {
+  return answersQuestion(
+    question.text,
+    passages.map((passage) => passage.coverage ?? 1),
+  );
 }
 
 /** A word's comparable stem: lower case, the first five letters. */

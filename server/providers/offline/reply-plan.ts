@@ -2,6 +2,7 @@
  * Decides what an offline persona says, from the request alone: a pure, deterministic function
  * (same request, same plan), kept apart from the pacing so it can be tested directly.
  */
+import { knowledgeQuery } from '../../knowledge/answerability.ts';
 import type { ChatRequest, ChatTurn } from '../chat-model.ts';
 import {
   knowledgeAnswer,
@@ -105,7 +106,7 @@ export function planReply(
   if (toolResults.length > 0) {
     const answers = toolResults.map(({ name, args, content }) => {
       const passages = name === 'search_knowledge' ? readPassages(content) : undefined;
-      if (passages && knowledgeAnswers(passages))
+      if (passages && knowledgeAnswers(context.question, passages))
         return knowledgeAnswer(self.handle, context.question, passages);
       if (passages)
         return `${noKnowledge(self.handle, context.question)}\n\n${voice.answer(context)}`;
@@ -152,11 +153,9 @@ export function planReply(
     !alreadyCalledTools(request.turns, index) &&
     context.question.terms.length > 0
   ) {
-    const knowledgeIntent: ToolIntent = {
-      name: 'search_knowledge',
-      args: { query: context.question.text },
-    };
-    const callId = `call_offline_${hash(`${variant}:search_knowledge:${context.question.text}`).toString(36)}`;
+    const query = knowledgeQuery(context.question.text);
+    const knowledgeIntent: ToolIntent = { name: 'search_knowledge', args: { query } };
+    const callId = `call_offline_${hash(`${variant}:search_knowledge:${query}`).toString(36)}`;
     return withReasoning(voice, "the site's knowledge", {
       text: knowledgePreface(self.handle),
       toolCall: { ...knowledgeIntent, callId },
