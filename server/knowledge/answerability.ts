@@ -55,6 +55,7 @@ export function questionForm(text: string): QuestionForm {
   const words = (
     askedSentence(text)
       .toLowerCase()
+      .replace(/’/g, "'")
       .match(/[\p{L}']+/gu) ?? []
   ).filter((word, index, all) => !all.slice(0, index + 1).every((before) => OPENERS.has(before)));
   return AUXILIARIES.has(words[0] ?? '') ? QUESTION_FORM.polar : QUESTION_FORM.content;
