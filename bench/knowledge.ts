@@ -64,7 +64,7 @@ const markdown = flags.has('markdown');
 const showMisses = flags.has('misses');
 const outFile = flags.get('out') ?? 'bench/results/knowledge.json';
 
-/** The issue's targets. */
+/** The issue's targets, and its follow-up's bound on answerable questions refused (≤ 10%). */
 const TARGETS = { top3: 0.9, refused: 0.8, wronglyRefused: 0.1, p95Ms: 20, p95AtChunks: 10_000 };
 /** Passages per search: the `search_knowledge` tool's default. */
 const LIMIT = 4;
