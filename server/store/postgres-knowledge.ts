@@ -117,8 +117,14 @@ export class PostgresKnowledge implements Knowledge {
   }
 }
 
-/** Takes a source's chunks out of the word counts, before they are deleted or replaced. */
+/**
+ * Takes a source's chunks out of the word counts, before they are deleted or replaced. The
+ * document's row is locked first: a second writer of the same source (another process on the
+ * same database) waits for the first to commit and then counts out the chunks it wrote, not the
+ * ones it replaced.
+ */
 async function forgetTerms(tx: SqlExecutor, source: string): Promise<void> {
+  await tx.query('select 1 from knowledge_documents where source = $1 for update', [source]);
   await tx.query(
     `with gone as (${SOURCE_TERMS}),
      emptied as (

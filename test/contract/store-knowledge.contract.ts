@@ -181,6 +181,30 @@ export function describeKnowledgeContract(name: string, openSql: () => Promise<S
       );
     });
 
+    it('counts the words right when two writers replace the same document at once', async () => {
+      const [asked, shared, control] = [uniqueWord(), uniqueWord(), uniqueWord()];
+      const holder = documentOf({ chunks: [{ title: 'Holder', content: `${asked} here` }] });
+      const threeOf = (word: string) =>
+        [1, 2, 3].map((part) => ({ title: `Part ${part}`, content: `${word} ${part}` }));
+      // The control word is in three chunks, as `shared` must be whichever writer wins.
+      await store.knowledge.putDocument(holder);
+      await store.knowledge.putDocument(documentOf({ chunks: threeOf(control) }));
+      const raced = documentOf({ chunks: threeOf(shared) });
+      await store.knowledge.putDocument(raced);
+
+      // Open connections first (a pool's), so the two writers do run at the same time.
+      await Promise.all([1, 2, 3].map(() => store.knowledge.listDocuments()));
+      await Promise.all(
+        ['two', 'three'].map((checksum) =>
+          store.knowledge.putDocument({ ...raced, checksum, chunks: threeOf(shared) }),
+        ),
+      );
+
+      expect(await coverageOf(`${asked} ${shared}`, holder.source)).toBe(
+        await coverageOf(`${asked} ${control}`, holder.source),
+      );
+    });
+
     it('finds nothing for unrelated words, stop words alone or query syntax, and never throws', async () => {
       const document = documentOf();
       await store.knowledge.putDocument(document);
