@@ -13,6 +13,8 @@ export interface FoundPassage {
   source: string;
   url: string | null;
   text: string;
+  /** The share of the question's information it holds (`KnowledgePassage.coverage`), when given. */
+  coverage?: number;
 }
 
 /** At most this many citations under one reply: more is noise, not evidence. */
@@ -41,6 +43,7 @@ export function readPassages(content: string): FoundPassage[] | undefined {
             source: passage.source,
             url: typeof passage.url === 'string' ? passage.url : null,
             text: passage.text,
+            ...(typeof passage.coverage === 'number' ? { coverage: passage.coverage } : {}),
           },
         ]
       : [],

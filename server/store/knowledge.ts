@@ -21,6 +21,12 @@ export interface KnowledgeChunk {
 export interface KnowledgePassage extends KnowledgeChunk {
   /** Full-text rank: higher is better; only comparable within one search. */
   rank: number;
+  /**
+   * The share (0–1, three decimals) of the query's information this passage holds: its words
+   * found here, each weighed by how rare it is in the knowledge (BM25's idf, so a word no chunk
+   * holds weighs most). What the answerability rule reads (server/knowledge/answerability.ts).
+   */
+  coverage: number;
 }
 
 export interface KnowledgeDocument {

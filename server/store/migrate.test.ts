@@ -59,6 +59,7 @@ describe.each(engines)('migrations on %s', (_name, open, openTwice) => {
       'chorus_migrations',
       'knowledge_chunks',
       'knowledge_documents',
+      'knowledge_terms',
       'messages',
       'participants',
       'rate_limit_windows',

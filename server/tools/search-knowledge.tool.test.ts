@@ -12,6 +12,7 @@ function passage(position: number, content = `passage ${position}`): KnowledgeMa
     position,
     content,
     rank: 1 / (position + 1),
+    coverage: 0.5,
   };
 }
 
@@ -39,6 +40,7 @@ describe('search_knowledge tool', () => {
             source: 'returns-and-warranty.md',
             url: '/demo/company.html#service',
             position: 1,
+            coverage: 0.5,
             text: 'Return within 30 days.',
           },
         ],

@@ -113,6 +113,98 @@ export function describeKnowledgeContract(name: string, openSql: () => Promise<S
       await store.knowledge.removeDocument(document.source); // already gone: no error
     });
 
+    /** A made-up word no other test uses, which the English stemmer leaves as it is. */
+    const uniqueWord = (): string =>
+      `zx${randomUUID()
+        .replace(/-/g, '')
+        .slice(0, 10)
+        .replace(/[0-9a-f]/g, (digit) => 'bcdfghjklmnpqrtv'[Number.parseInt(digit, 16)]!)}`;
+    const coverageOf = async (query: string, source: string, position = 0) =>
+      mine(await store.knowledge.search(query, 20), source).find(
+        (passage) => passage.position === position,
+      )?.coverage;
+
+    it("gives each passage its coverage of the query, the query's rarer words weighing more", async () => {
+      const [rare, common] = [uniqueWord(), uniqueWord()];
+      const document = documentOf({
+        chunks: [
+          { title: 'One', content: `${rare} and ${common}` },
+          { title: 'Two', content: `${common} again` },
+          { title: 'Three', content: `${common} once more` },
+        ],
+      });
+      await store.knowledge.putDocument(document);
+
+      // All of the query's words: all of its information.
+      expect(await coverageOf(`${rare} ${common}`, document.source, 0)).toBe(1);
+      // The word in three chunks tells less than the word in one: under half.
+      const commonOnly = await coverageOf(`${rare} ${common}`, document.source, 1);
+      expect(commonOnly).toBeGreaterThan(0);
+      expect(commonOnly).toBeLessThan(0.5);
+      // A word the knowledge never uses weighs most: the rare word alone is under half, too.
+      const withUnknown = await coverageOf(`${rare} ${uniqueWord()}`, document.source, 0);
+      expect(withUnknown).toBeGreaterThan(0);
+      expect(withUnknown).toBeLessThan(0.5);
+    });
+
+    it("keeps each word's chunk count as documents are replaced and removed", async () => {
+      const [asked, other] = [uniqueWord(), uniqueWord()];
+      const holder = documentOf({ chunks: [{ title: 'Holder', content: `${asked} here` }] });
+      const others = documentOf({
+        chunks: [1, 2, 3].map((part) => ({ title: `Part ${part}`, content: `${other} ${part}` })),
+      });
+      await store.knowledge.putDocument(holder);
+      await store.knowledge.putDocument(others);
+      const query = `${asked} ${other}`;
+      const withOthers = await coverageOf(query, holder.source);
+      // `other` is in three chunks, `asked` in one: the holder has most of the information.
+      expect(withOthers).toBeGreaterThan(0.5);
+
+      // Replaced without the word: it now weighs as a word never indexed.
+      await store.knowledge.putDocument({
+        ...others,
+        checksum: 'two',
+        chunks: [1, 2, 3].map((part) => ({ title: `Part ${part}`, content: `text ${part}` })),
+      });
+      const replaced = await coverageOf(query, holder.source);
+      expect(replaced).toBe(await coverageOf(`${asked} ${uniqueWord()}`, holder.source));
+      expect(replaced).toBeLessThan(0.5);
+
+      // Back as it was: the same coverage as before.
+      await store.knowledge.putDocument(others);
+      expect(await coverageOf(query, holder.source)).toBe(withOthers);
+
+      // Removed: the word is unknown again.
+      await store.knowledge.removeDocument(others.source);
+      expect(await coverageOf(query, holder.source)).toBe(
+        await coverageOf(`${asked} ${uniqueWord()}`, holder.source),
+      );
+    });
+
+    it('counts the words right when two writers replace the same document at once', async () => {
+      const [asked, shared, control] = [uniqueWord(), uniqueWord(), uniqueWord()];
+      const holder = documentOf({ chunks: [{ title: 'Holder', content: `${asked} here` }] });
+      const threeOf = (word: string) =>
+        [1, 2, 3].map((part) => ({ title: `Part ${part}`, content: `${word} ${part}` }));
+      // The control word is in three chunks, as `shared` must be whichever writer wins.
+      await store.knowledge.putDocument(holder);
+      await store.knowledge.putDocument(documentOf({ chunks: threeOf(control) }));
+      const raced = documentOf({ chunks: threeOf(shared) });
+      await store.knowledge.putDocument(raced);
+
+      // Open connections first (a pool's), so the two writers do run at the same time.
+      await Promise.all([1, 2, 3].map(() => store.knowledge.listDocuments()));
+      await Promise.all(
+        ['two', 'three'].map((checksum) =>
+          store.knowledge.putDocument({ ...raced, checksum, chunks: threeOf(shared) }),
+        ),
+      );
+
+      expect(await coverageOf(`${asked} ${shared}`, holder.source)).toBe(
+        await coverageOf(`${asked} ${control}`, holder.source),
+      );
+    });
+
     it('finds nothing for unrelated words, stop words alone or query syntax, and never throws', async () => {
       const document = documentOf();
       await store.knowledge.putDocument(document);

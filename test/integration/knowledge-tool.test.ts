@@ -72,6 +72,8 @@ describe('search_knowledge through the provider SDKs', () => {
         source: 'returns-and-warranty.md',
         url: '/demo/company.html#service',
         position: 0,
+        // Every word of the query is in the section: it holds all of the query's information.
+        coverage: 1,
         text: expect.stringContaining('within 30 days of delivery for a full refund'),
       });
       // The model answers from the passages: they are in its second request.

@@ -121,4 +121,29 @@ describe('offline answers from the knowledge sources', () => {
     expect(text).toContain("The site's knowledge says nothing about snowboards, ski, wax");
     expect(sources).toEqual([]);
   });
+
+  it.each([
+    ['Do you sell electric scooters?', 'electric, scooters'],
+    ['Do you ship to Germany?', 'ship, Germany'],
+    ['Can I lease a bike through my employer?', 'lease, bike, through'],
+  ])(
+    'refuses %j, which shares a word with the knowledge but not the ones that matter',
+    async (question, about) => {
+      const { text } = await ask('critic', question);
+
+      expect(text).toContain(`The site's knowledge says nothing about ${about}`);
+      expect(text).not.toContain('Sources:');
+    },
+  );
+
+  it('answers a yes/no question the knowledge states, judged on its asked sentence', async () => {
+    const { call, text } = await ask(
+      'sage',
+      'Hi! Do you have cargo bikes? A table of prices would help.',
+    );
+
+    expect(call).toMatchObject({ args: { query: 'Do you have cargo bikes?' } });
+    expect(text).toContain('long-tail cargo bike');
+    expect(text).toContain('(bikes/cargo-long.md)');
+  });
 });

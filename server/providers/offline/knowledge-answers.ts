@@ -5,6 +5,7 @@
  * search found nothing, it says so plainly and does not make an answer up.
  */
 import type { SourcePart } from '../../../protocol/room.ts';
+import { answersQuestion } from '../../knowledge/answerability.ts';
 import { sourcePart, type FoundPassage } from '../../knowledge/citations.ts';
 import { list, table } from './markdown-writing.ts';
 import type { Question } from './question-reading.ts';
@@ -12,11 +13,16 @@ import type { Question } from './question-reading.ts';
 export { readPassages, type FoundPassage } from '../../knowledge/citations.ts';
 
 /**
- * Whether a search's passages answer the question: the persona quotes them when they do and
- * refuses ("nothing found") when they do not. bench/knowledge.ts measures this same rule.
+ * Whether a search's passages answer `question`: the persona quotes them when they do and
+ * refuses ("nothing found") when they do not, by the rule of server/knowledge/answerability.ts.
+ * A passage without a coverage (a result from an older search) counts as holding the question.
+ * bench/knowledge.ts measures this same function.
  */
-export function knowledgeAnswers(passages: readonly FoundPassage[]): boolean {
-  return passages.length > 0;
+export function knowledgeAnswers(question: Question, passages: readonly FoundPassage[]): boolean {
+  return answersQuestion(
+    question.text,
+    passages.map((passage) => passage.coverage ?? 1),
+  );
 }
 
 /** A word's comparable stem: lower case, the first five letters. */

@@ -3,6 +3,7 @@
  * (same request, same plan), kept apart from the pacing so it can be tested directly.
  */
 import type { SourcePart } from '../../../protocol/room.ts';
+import { knowledgeQuery } from '../../knowledge/answerability.ts';
 import type { ChatRequest, ChatTurn } from '../chat-model.ts';
 import {
   knowledgeAnswer,
@@ -111,7 +112,7 @@ export function planReply(
     const sources: SourcePart[] = [];
     const answers = toolResults.map(({ name, args, content }) => {
       const passages = name === 'search_knowledge' ? readPassages(content) : undefined;
-      if (passages && knowledgeAnswers(passages)) {
+      if (passages && knowledgeAnswers(context.question, passages)) {
         const answer = knowledgeAnswer(self.handle, context.question, passages);
         sources.push(...answer.sources);
         return answer.text;
@@ -162,11 +163,9 @@ export function planReply(
     !alreadyCalledTools(request.turns, index) &&
     context.question.terms.length > 0
   ) {
-    const knowledgeIntent: ToolIntent = {
-      name: 'search_knowledge',
-      args: { query: context.question.text },
-    };
-    const callId = `call_offline_${hash(`${variant}:search_knowledge:${context.question.text}`).toString(36)}`;
+    const query = knowledgeQuery(context.question.text);
+    const knowledgeIntent: ToolIntent = { name: 'search_knowledge', args: { query } };
+    const callId = `call_offline_${hash(`${variant}:search_knowledge:${query}`).toString(36)}`;
     return withReasoning(voice, "the site's knowledge", {
       text: knowledgePreface(self.handle),
       toolCall: { ...knowledgeIntent, callId },
