@@ -179,7 +179,7 @@ export class PostgresTranscript implements Transcript {
     // One statement for every reply in flight: the rows travel as one JSON array.
     const rows = checkpoints.map(({ id, snapshot }) => ({
       id,
-      content: wellFormed(snapshot.content),
+      content: snapshot.content,
       parts: snapshot.parts,
       seq: snapshot.seq,
     }));
@@ -187,7 +187,7 @@ export class PostgresTranscript implements Transcript {
       `update messages m set content = c.content, parts = c.parts, seq = c.seq, updated_at = now()
        from jsonb_to_recordset($1::jsonb) as c(id uuid, content text, parts jsonb, seq integer)
        where m.id = c.id and m.status = 'streaming'`,
-      [JSON.stringify(rows)],
+      [json(rows)], // every string well-formed, the text's too
     );
   }
 

@@ -129,21 +129,21 @@ describe('offline answers from the knowledge sources', () => {
   ])(
     'refuses %j, which shares a word with the knowledge but not the ones that matter',
     async (question, about) => {
-      const { text } = await ask('critic', question);
+      const { text, sources } = await ask('critic', question);
 
       expect(text).toContain(`The site's knowledge says nothing about ${about}`);
-      expect(text).not.toContain('Sources:');
+      expect(sources).toEqual([]);
     },
   );
 
   it('answers a yes/no question the knowledge states, judged on its asked sentence', async () => {
-    const { call, text } = await ask(
+    const { call, text, sources } = await ask(
       'sage',
       'Hi! Do you have cargo bikes? A table of prices would help.',
     );
 
     expect(call).toMatchObject({ args: { query: 'Do you have cargo bikes?' } });
     expect(text).toContain('long-tail cargo bike');
-    expect(text).toContain('(bikes/cargo-long.md)');
+    expect(sources.map((source) => source.path)).toContain('bikes/cargo-long.md');
   });
 });
