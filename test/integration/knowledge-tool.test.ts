@@ -28,34 +28,46 @@ afterEach(async () => {
   server = fake = visitor = undefined;
 });
 
+/**
+ * A server on the demo knowledge whose personas talk through `provider`'s SDK to its fake, a
+ * room `roomId` where only the addressed persona answers, and Ada in it.
+ */
+async function scoutOn(
+  provider: 'OpenAI' | 'Anthropic',
+  roomId: string,
+): Promise<FakeOpenAI | FakeAnthropic> {
+  const started = provider === 'OpenAI' ? await startFakeOpenAI() : await startFakeAnthropic();
+  const model: ChatModel =
+    provider === 'OpenAI'
+      ? new OpenAIChatModel({ apiKey: 'test-key', baseURL: started.url })
+      : new AnthropicChatModel({ apiKey: 'test-key', baseURL: started.url });
+  server = await startChorusServer({
+    env: { CHORUS_KNOWLEDGE_DIR: path.join(DEMO_DIR, 'knowledge') },
+    modelFor: () => model,
+  });
+  await server.store.rooms.ensureRoom({
+    id: roomId,
+    title: 'Knowledge',
+    settings: { policy: 'default' },
+  });
+  visitor = await RoomVisitor.join(server.url, roomId, 'Ada');
+  return started;
+}
+
 describe('search_knowledge through the provider SDKs', () => {
   it.each(['OpenAI', 'Anthropic'] as const)(
     'Scout searches the knowledge folder through the %s SDK; the result carries passages and sources',
     async (provider) => {
-      fake = provider === 'OpenAI' ? await startFakeOpenAI() : await startFakeAnthropic();
-      const model: ChatModel =
-        provider === 'OpenAI'
-          ? new OpenAIChatModel({ apiKey: 'test-key', baseURL: fake.url })
-          : new AnthropicChatModel({ apiKey: 'test-key', baseURL: fake.url });
-      server = await startChorusServer({
-        env: { CHORUS_KNOWLEDGE_DIR: path.join(DEMO_DIR, 'knowledge') },
-        modelFor: () => model,
-      });
-      await server.store.rooms.ensureRoom({
-        id: `knowledge-${provider}`,
-        title: 'Knowledge',
-        settings: { policy: 'default' },
-      });
-      visitor = await RoomVisitor.join(server.url, `knowledge-${provider}`, 'Ada');
+      fake = await scoutOn(provider, `knowledge-${provider}`);
       fake.enqueue(
         { toolCalls: [{ name: 'search_knowledge', args: { query: 'return a bike refund' } }] },
         { text: 'Within 30 days, for a full refund (see Returns).' },
       );
 
-      await visitor.post('@scout can I return a bike for a refund?');
+      await visitor!.post('@scout can I return a bike for a refund?');
       await waitFor(() => visitor!.ended().length === 1);
 
-      const reply = visitor.ended()[0]!;
+      const reply = visitor!.ended()[0]!;
       expect(reply.content).toBe('Within 30 days, for a full refund (see Returns).');
       expect(reply.parts[0]).toMatchObject({
         type: 'tool-call',
@@ -88,8 +100,8 @@ describe('search_knowledge through the provider SDKs', () => {
         quote: expect.stringContaining('You can return a bike within 30 days of delivery'),
       };
       expect(reply.parts.filter((part) => part.type === 'source')).toEqual([source]);
-      expect(visitor.eventsOf(reply.id).filter(({ event }) => event === 'source')).toHaveLength(1);
-      const stored = (await visitor.fetchMessages()).find((message) => message.id === reply.id);
+      expect(visitor!.eventsOf(reply.id).filter(({ event }) => event === 'source')).toHaveLength(1);
+      const stored = (await visitor!.fetchMessages()).find((message) => message.id === reply.id);
       expect(stored?.parts.filter((part) => part.type === 'source')).toEqual([source]);
     },
   );
@@ -97,30 +109,16 @@ describe('search_knowledge through the provider SDKs', () => {
   it.each(['OpenAI', 'Anthropic'] as const)(
     'an answer through the %s SDK that names none of the passages it found cites none',
     async (provider) => {
-      fake = provider === 'OpenAI' ? await startFakeOpenAI() : await startFakeAnthropic();
-      const model: ChatModel =
-        provider === 'OpenAI'
-          ? new OpenAIChatModel({ apiKey: 'test-key', baseURL: fake.url })
-          : new AnthropicChatModel({ apiKey: 'test-key', baseURL: fake.url });
-      server = await startChorusServer({
-        env: { CHORUS_KNOWLEDGE_DIR: path.join(DEMO_DIR, 'knowledge') },
-        modelFor: () => model,
-      });
-      await server.store.rooms.ensureRoom({
-        id: `uncited-${provider}`,
-        title: 'Knowledge',
-        settings: { policy: 'default' },
-      });
-      visitor = await RoomVisitor.join(server.url, `uncited-${provider}`, 'Ada');
+      fake = await scoutOn(provider, `uncited-${provider}`);
       fake.enqueue(
         { toolCalls: [{ name: 'search_knowledge', args: { query: 'return a bike refund' } }] },
         { text: 'Yes, within 30 days, for a full refund.' },
       );
 
-      await visitor.post('@scout can I return a bike for a refund?');
+      await visitor!.post('@scout can I return a bike for a refund?');
       await waitFor(() => visitor!.ended().length === 1);
 
-      const reply = visitor.ended()[0]!;
+      const reply = visitor!.ended()[0]!;
       expect(reply.parts.map((part) => part.type)).toEqual(['tool-call', 'tool-result']);
       const result = reply.parts[1] as { result: { passages: unknown[] } };
       expect(result.result.passages.length).toBeGreaterThan(0); // found, but not named
