@@ -11,7 +11,7 @@
  */
 
 export interface ConversationMarker {
-  /** `createdAt` of the newest message the visitor has seen (ISO 8601, comparable as text). */
+  /** `updatedAt` of the newest finished message the visitor has seen (ISO 8601, comparable as text). */
   seenAt: string;
 }
 

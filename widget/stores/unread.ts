@@ -16,16 +16,17 @@ export interface UnreadMarker {
   write(marker: ConversationMarker): void;
 }
 
-/** How far from the end of the transcript the visitor's own message is looked for (it was just sent). */
-const OWN_MESSAGE_WINDOW = 10;
+/** How far from the end of the transcript the store looks for what just changed (a message sent, replies finished). */
+const RECENT = 20;
 
 /**
  * The unread count of the launcher badge: finished messages of others (people, notices, agents'
  * final replies) that arrive while the chat is closed or the page is hidden.
  *
  * With a `marker`, the count also survives a reload: once the visitor has sent a message the
- * store writes what they have seen (the newest `createdAt`), and the first transcript after a
- * reload counts the finished messages of others newer than it. Messages are counted by id, so
+ * store writes what they have seen (when the newest finished message they saw was finished, its
+ * `updatedAt`), and the first transcript after a reload counts the finished messages of others
+ * finished after that. Messages are counted by id, so
  * one the catch-up merged and the channel then announced counts once.
  * @example const { $unread, setSeen } = createUnreadStore(client, { $session }); setSeen(false);
  */
@@ -41,15 +42,28 @@ export function createUnreadStore(
   let seenAt = marker?.read()?.seenAt;
   const own = (message: Message) =>
     message.author.kind === 'human' && message.author.id === options.$session.get()?.participant.id;
-  const finishedOther = (message: Message) =>
-    !own(message) && message.status !== 'streaming' && message.status !== 'cancelled';
+  const finished = (message: Message) =>
+    message.status !== 'streaming' &&
+    message.status !== 'cancelled' &&
+    message.status !== 'deleted';
+  /**
+   * When the last of the recent finished messages was finished (a reply in flight is not seen
+   * yet; replies side by side finish in any order).
+   */
+  const lastFinished = (messages: readonly Message[]) => {
+    let latest: string | undefined;
+    for (const message of messages.slice(-RECENT))
+      if (finished(message) && (latest === undefined || message.updatedAt > latest))
+        latest = message.updatedAt;
+    return latest;
+  };
   const add = (id: string) => {
     unseen.add(id);
     if ($unread.get() !== unseen.size) $unread.set(unseen.size);
   };
-  const remember = (createdAt: string | undefined) => {
-    if (!marker || !createdAt || createdAt === seenAt) return;
-    seenAt = createdAt;
+  const remember = (updatedAt: string | undefined) => {
+    if (!marker || !updatedAt || (seenAt !== undefined && updatedAt <= seenAt)) return;
+    seenAt = updatedAt;
     marker.write({ seenAt });
   };
   const onTranscript = () => {
@@ -61,13 +75,13 @@ export function createUnreadStore(
       // The first transcript after a reload: what came since the visitor last saw the chat.
       if (seenAt !== undefined && !seen)
         for (const message of messages)
-          if (message.createdAt > seenAt && finishedOther(message)) add(message.id);
+          if (message.updatedAt > seenAt && finished(message) && !own(message)) add(message.id);
     }
     if (seenAt === undefined) {
       // No conversation yet: one starts with the visitor's first message.
-      const sent = messages.slice(-OWN_MESSAGE_WINDOW).findLast(own);
-      if (sent) remember(seen ? messages.at(-1)?.createdAt : sent.createdAt);
-    } else if (seen) remember(messages.at(-1)?.createdAt);
+      const sent = messages.slice(-RECENT).findLast(own);
+      if (sent) remember(seen ? lastFinished(messages) : sent.updatedAt);
+    } else if (seen) remember(lastFinished(messages));
   };
   onMount($unread, () => {
     const offs = [
@@ -90,7 +104,7 @@ export function createUnreadStore(
       if (!seen) return;
       unseen.clear();
       if ($unread.get() !== 0) $unread.set(0);
-      if (seenAt !== undefined) remember(connection.messages().at(-1)?.createdAt);
+      if (seenAt !== undefined) remember(lastFinished(connection.messages()));
     },
   };
 }
