@@ -1,6 +1,6 @@
 /**
- * The widget's build (STYLE §A), three passes into `dist/widget/` (docs/architecture.md §11,
- * "Delivery"):
+ * The widget's build (STYLE §A), three passes into `dist/widget/` (docs/architecture.md §10,
+ * "Widget delivery"):
  *
  * - `vite build` → `chorus/chorus.<hash>.js`: the full widget, one self-contained, minified IIFE
  *   from `widget/embed.ts`, named by its content (cached for good) and listed in Vite's manifest;

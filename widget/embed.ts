@@ -1,7 +1,7 @@
 /**
  * The full widget for the script tag (`chorus/chorus.<hash>.js`), loaded by the loader
  * (`chorus.js`, widget/loader.ts) when the visitor opens the launcher, when they have a
- * conversation, or at once for an inline chat (docs/architecture.md §11, "Delivery"):
+ * conversation, or at once for an inline chat (docs/architecture.md §10, "Widget delivery"):
  *
  * ```html
  * <script>window.Chorus = window.Chorus || []; Chorus.push(['setUser', { name: 'Ada' }]);</script>

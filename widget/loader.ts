@@ -1,5 +1,5 @@
 /**
- * The script tag's entry, `chorus.js`: a small loader (docs/architecture.md §11, "Delivery").
+ * The script tag's entry, `chorus.js`: a small loader (docs/architecture.md §10, "Widget delivery").
  *
  * ```html
  * <script>window.Chorus = window.Chorus || []; Chorus.push(['setUser', { name: 'Ada' }]);</script>

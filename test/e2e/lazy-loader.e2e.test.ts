@@ -1,5 +1,5 @@
 /**
- * End to end, the loader at /chorus.js (docs/architecture.md §11, "Delivery"; issue 15's
+ * End to end, the loader at /chorus.js (docs/architecture.md §10, "Widget delivery"; issue 15's
  * must-show 2): the real server serving the built widget and the demo pages to a headless
  * Chromium. A fresh visitor on the launcher page opens no WebSocket and calls no API until they
  * open the launcher; one click then loads, opens and connects the chat. A visitor who has a

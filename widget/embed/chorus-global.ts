@@ -48,7 +48,7 @@ export interface ChorusGlobal {
 
 /**
  * `window.Chorus` as the loader (`chorus.js`) sets it: it queues what needs the full widget and
- * loads that when the visitor opens the launcher (docs/architecture.md §11, "Delivery").
+ * loads that when the visitor opens the launcher (docs/architecture.md §10, "Widget delivery").
  */
 export interface ChorusLoaderGlobal extends ChorusGlobal {
   /**

@@ -2,7 +2,7 @@
  * The marker that this tab's visitor has a conversation in a room, and what they last saw of it:
  * written by the full widget (the unread store), read by the loader (`chorus.js`) to decide
  * whether to load the widget at once, so that the launcher can show replies that came while the
- * visitor was away (docs/architecture.md §11, "Delivery"). One module, imported by both, holds
+ * visitor was away (docs/architecture.md §10, "Widget delivery"). One module, imported by both, holds
  * the key so that the two never disagree.
  *
  * It lives where the session token lives, the tab's sessionStorage (room-client.ts): the

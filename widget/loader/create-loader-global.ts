@@ -29,7 +29,7 @@ export interface LoaderOptions {
 const WANTS_CHAT = new Set(['open', 'toggle', 'send']);
 
 /**
- * The loader's `window.Chorus` (docs/architecture.md §11, "Delivery"). Until the full widget is
+ * The loader's `window.Chorus` (docs/architecture.md §10, "Widget delivery"). Until the full widget is
  * loaded it queues commands (mounts first) and shows a stand-in for each launcher mount; it loads
  * the widget (one script, named by its hash) at once for an inline chat, a chat set to open, a
  * launcher whose visitor has a conversation (conversation-marker.ts), or `<chorus-chat>`

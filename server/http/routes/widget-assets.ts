@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 
 /**
- * The widget's files by URL path (docs/architecture.md §11, "Delivery"): the loader `chorus.js`,
+ * The widget's files by URL path (docs/architecture.md §10, "Widget delivery"): the loader `chorus.js`,
  * the ES module `chorus.mjs`, the full widget `chorus/chorus.<hash>.js`, the language packs
  * `chorus-i18n/<language>[.<hash>].json`, and their source maps. Nothing else of the folder, and
  * no `..` (an encoded dot does not match).
