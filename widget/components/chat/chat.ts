@@ -12,7 +12,10 @@ import { ChorusErrorEvent } from '../../events/chorus-error.ts';
 import { ChorusMessageEvent } from '../../events/chorus-message.ts';
 import { ChorusReadyEvent } from '../../events/chorus-ready.ts';
 import { STAND_IN_KEY } from '../../embed/chorus-global.ts';
-import { readConversationMarker, writeConversationMarker } from '../../embed/conversation-marker.ts';
+import {
+  readConversationMarker,
+  writeConversationMarker,
+} from '../../embed/conversation-marker.ts';
 import { ChorusUnreadEvent } from '../../events/chorus-unread.ts';
 import {
   describeError,
