@@ -94,6 +94,8 @@ describe('the loader at /chorus.js', { sequential: true, timeout: 60_000 }, () =
       'rgb(67, 56, 202)',
     );
 
+    const standIn = await launcher.screenshot({ animations: 'disabled' });
+
     await launcher.click();
     await page.locator(INPUT).waitFor({ timeout: 15_000 });
     expect(traffic.scripts.some((script) => /^\/chorus\/chorus\.[\w-]{8}\.js$/.test(script))).toBe(
@@ -103,6 +105,14 @@ describe('the loader at /chorus.js', { sequential: true, timeout: 60_000 }, () =
     expect(traffic.api).toContain('POST /api/session');
     await expect.poll(() => launcher.getAttribute('aria-expanded'), SETTLE).toBe('true');
     expect(await page.locator(LAUNCHER).count(), 'one launcher, the stand-in replaced').toBe(1);
+
+    // Closed again, unfocused and not hovered, the real launcher is the stand-in, pixel for pixel.
+    await page.keyboard.press('Escape');
+    await page.mouse.click(200, 400);
+    await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
+    expect((await launcher.screenshot({ animations: 'disabled' })).equals(standIn)).toBe(true);
+    await launcher.click();
+    await page.locator(INPUT).waitFor();
 
     await page.locator(INPUT).fill('Hello, do you repair hub gears?');
     await page.locator(INPUT).press('Enter');
