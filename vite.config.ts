@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type UserConfig } from 'vite';
 import { emitLanguagePacks } from './widget/build/emit-language-packs.ts';
+import { keepPreviousWidget } from './widget/build/keep-previous-widget.ts';
 import { precompress } from './widget/build/precompress.ts';
 import { launcherStringsByLanguage } from './widget/i18n/launcher-strings.ts';
 import { minifyCssLiterals } from './widget/build/minify-css-literals.ts';
@@ -138,6 +139,8 @@ export default defineConfig(({ mode }): UserConfig => {
       trimRealtimeJs(),
       trimPhoenix(),
       emitLanguagePacks(),
+      // The previous build's widget and packs stay servable after a rebuild (not for esm).
+      ...(esm ? [] : [keepPreviousWidget(WIDGET_ENTRY)]),
       precompress(),
     ],
     // Lit's production build (its `development` export adds checks and logging: 19% of render time
