@@ -26,7 +26,15 @@ export const INBOX_DIST_DIR = path.join(ROOT, 'dist', 'inbox');
  */
 export const PGLITE_TEMPLATE = path.join(ROOT, 'dist', 'pglite-template.tgz');
 const SOURCES = ['widget', 'protocol', 'vite.config.ts'].map((entry) => path.join(ROOT, entry));
-const OUTPUTS = ['chorus.js', 'chorus.mjs'].map((file) => path.join(WIDGET_DIST_DIR, file));
+/** The loader (built last of the widget's passes, from the full widget's manifest) and the ES module. */
+const OUTPUTS = ['chorus.js', 'chorus.mjs', '.vite/manifest.json'].map((file) =>
+  path.join(WIDGET_DIST_DIR, file),
+);
+/**
+ * The widget's passes in order (vite.config.ts; `npm run build:widget` runs the same): the full
+ * widget, then the loader that names its hashed file, then the ES module.
+ */
+export const WIDGET_BUILD_MODES = ['production', 'loader', 'esm'] as const;
 const INBOX_SOURCES = [...SOURCES, path.join(ROOT, 'inbox')];
 const INBOX_OUTPUTS = [path.join(INBOX_DIST_DIR, 'index.html')];
 /** The live dashboard example (`demo/dashboard/`), built by `vite build --mode dashboard`. */
@@ -64,7 +72,7 @@ async function upToDate(outputs: readonly string[], sources: readonly string[]):
 }
 
 /**
- * Builds the widget (`dist/widget/chorus.js` and `chorus.mjs`), the operator inbox
+ * Builds the widget (`dist/widget/`: the loader `chorus.js`, the hashed full widget and `chorus.mjs`), the operator inbox
  * (`dist/inbox/`) and the live dashboard example (`dist/demo-dashboard/`), each when it is missing or older than its sources, so `npm start` serves the
  * embed and `/inbox/` on a fresh clone. Needs Vite (a dev dependency); a deployment without dev
  * dependencies must ship a built `dist/`.
@@ -80,8 +88,8 @@ export async function ensureWidgetBuilt(log: Logger): Promise<void> {
   if (!widgetFresh) {
     log('info', 'widget.building', { outDir: WIDGET_DIST_DIR });
     const started = Date.now();
-    await build({ configFile, root: ROOT, logLevel: 'warn', mode: 'production' });
-    await build({ configFile, root: ROOT, logLevel: 'warn', mode: 'esm' });
+    for (const mode of WIDGET_BUILD_MODES)
+      await build({ configFile, root: ROOT, logLevel: 'warn', mode });
     log('info', 'widget.built', { ms: Date.now() - started });
   }
   if (!inboxFresh) {

@@ -7,13 +7,14 @@ import { expect } from 'chai';
 interface FixtureWindow extends Window {
   cspViolations?: string[];
   cspReady?: boolean;
+  launcherBackground?: string;
 }
 
 const frames: HTMLIFrameElement[] = [];
 
 async function loadPage(
   policy: string,
-  options: { nonce?: string; withoutAdoptedStyleSheets?: boolean } = {},
+  options: { nonce?: string; withoutAdoptedStyleSheets?: boolean; fixture?: string } = {},
 ): Promise<FixtureWindow> {
   const iframe = document.createElement('iframe');
   iframe.style.setProperty('width', '480px');
@@ -23,7 +24,7 @@ async function loadPage(
     : '';
   const nonce = options.nonce ? ` data-nonce="${options.nonce}"` : '';
   iframe.srcdoc = `<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="${policy}"><title>CSP</title>${before}</head>
-    <body${nonce}><script type="module" src="/widget/test-support/csp-fixture.ts"></script></body></html>`;
+    <body${nonce}><script type="module" src="/widget/test-support/${options.fixture ?? 'csp-fixture.ts'}"></script></body></html>`;
   document.body.append(iframe);
   frames.push(iframe);
   await new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
@@ -71,6 +72,24 @@ describe('the widget under a strict CSP', () => {
     );
     expect(page.cspViolations).to.deep.equal([]);
     expect(panelBackground(page)).to.equal('rgb(255, 255, 255)');
+    const styles =
+      page.document.querySelector('chorus-chat')?.shadowRoot?.querySelectorAll('style') ?? [];
+    expect(styles.length).to.be.greaterThan(0);
+  });
+
+  it('the loader: its launcher is styled and loads the widget with no violation', async () => {
+    const page = await loadPage(STRICT, { fixture: 'csp-loader-fixture.ts' });
+    expect(page.cspViolations).to.deep.equal([]);
+    expect(page.launcherBackground).to.equal('rgb(67, 56, 202)');
+  });
+
+  it('the loader: where constructable stylesheets are missing, its <style> elements carry the nonce', async () => {
+    const page = await loadPage(
+      `${STRICT.replace("style-src 'self'", "style-src 'self' 'nonce-chorus123'")}`,
+      { nonce: 'chorus123', withoutAdoptedStyleSheets: true, fixture: 'csp-loader-fixture.ts' },
+    );
+    expect(page.cspViolations).to.deep.equal([]);
+    expect(page.launcherBackground).to.equal('rgb(67, 56, 202)');
     const styles =
       page.document.querySelector('chorus-chat')?.shadowRoot?.querySelectorAll('style') ?? [];
     expect(styles.length).to.be.greaterThan(0);

@@ -91,10 +91,19 @@ describe('the production start (npm run build, then node on compiled JavaScript)
     });
   });
 
-  it('serves the prebuilt widget', async () => {
-    const response = await fetch(`${url}/chorus.js`);
+  it('serves the prebuilt loader, and the hashed widget it names, precompressed', async () => {
+    const response = await fetch(`${url}/chorus.js`, { headers: { 'accept-encoding': 'br' } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toMatch(/chorus/i);
+    expect(response.headers.get('content-encoding')).toBe('br');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    const loader = await response.text(); // fetch decodes brotli
+    const widget = /chorus\/chorus\.[\w-]{8}\.js/.exec(loader)?.[0];
+    expect(widget, 'the full widget named in the loader').toBeDefined();
+    const full = await fetch(`${url}/${widget}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-encoding')).toBe('gzip');
+    expect(full.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await full.text()).toMatch(/chorus-chat/);
   });
 
   it('answers a round: a visitor posts and an offline persona replies', async () => {

@@ -1,6 +1,8 @@
 /**
- * What the script-tag entry (`embed.ts`) does, as functions the tests can call: mount options
- * from a script tag, mounting (deduplicated, waiting for a late target), and `window.Chorus`.
+ * What the script tag does, as functions the tests can call: mount options from a script tag
+ * (read by the loader, `widget/loader.ts`), mounting (deduplicated, waiting for a late target,
+ * taking over the loader's stand-in launcher), and `window.Chorus` (the full widget's,
+ * `embed.ts`).
  */
 import type { ChorusChat } from '../components/chat/chat.ts';
 import { warnOnce } from '../lib/warn-once.ts';
@@ -34,7 +36,7 @@ export type ChorusCommand =
   | ['off', string, EventListener]
   | ['destroy'];
 
-/** `window.Chorus` once the script has loaded. */
+/** `window.Chorus` once the script has loaded (the loader's, then the full widget's). */
 export interface ChorusGlobal {
   readonly loaded: true;
   readonly version: string;
@@ -42,6 +44,18 @@ export interface ChorusGlobal {
   push(...commands: ChorusCommand[]): number;
   /** The chat commands act on (the first one mounted). */
   readonly chat: ChorusChat | undefined;
+}
+
+/**
+ * `window.Chorus` as the loader (`chorus.js`) sets it: it queues what needs the full widget and
+ * loads that when the visitor opens the launcher (docs/architecture.md §10, "Widget delivery").
+ */
+export interface ChorusLoaderGlobal extends ChorusGlobal {
+  /**
+   * Called once by the full widget as it starts: the server the loader came from and the
+   * commands queued so far (mounts first); the loader then forwards every push to `full`.
+   */
+  handOver(full: ChorusGlobal): { server: string; commands: ChorusCommand[] };
 }
 
 declare global {
@@ -52,9 +66,33 @@ declare global {
 
 const TARGET_WAIT_MS = 30_000;
 const EMBED_KEY = 'data-chorus-embed';
+/**
+ * On the loader's stand-in `<chorus-chat>` (not yet defined), holding its mount's key: `mount`
+ * takes that element over, and the element clears what the loader drew in its shadow root.
+ */
+export const STAND_IN_KEY = 'data-chorus-stand-in';
 
 export function isLoaded(value: unknown): value is ChorusGlobal {
   return typeof value === 'object' && value !== null && (value as ChorusGlobal).loaded === true;
+}
+
+export function isLoader(value: unknown): value is ChorusLoaderGlobal {
+  return isLoaded(value) && typeof (value as Partial<ChorusLoaderGlobal>).handOver === 'function';
+}
+
+/** Launcher mode: no target and no `mode: 'inline'` (the loader may defer these). */
+export function isLauncher(options: MountOptions): boolean {
+  return !options.target && options.mode !== 'inline';
+}
+
+/** What makes two mounts the same chat (a second script tag or push of it mounts nothing). */
+export function mountKey(options: MountOptions): string {
+  return [
+    options.server ?? '',
+    options.room,
+    options.mode ?? '',
+    typeof options.target === 'string' ? options.target : '',
+  ].join('|');
 }
 
 /** Mount options from a script tag's `data-*` (null when it names no room). */
@@ -141,12 +179,7 @@ function configure(chat: ChorusChat, options: MountOptions): void {
 
 /** Mounts a chat (or returns the one this same configuration already mounted). */
 export async function mount(options: MountOptions): Promise<ChorusChat | null> {
-  const key = [
-    options.server ?? '',
-    options.room,
-    options.mode ?? '',
-    typeof options.target === 'string' ? options.target : '',
-  ].join('|');
+  const key = mountKey(options);
   const existing = [...document.querySelectorAll<ChorusChat>(`chorus-chat[${EMBED_KEY}]`)].find(
     (chat) => chat.getAttribute(EMBED_KEY) === key,
   );
@@ -164,10 +197,15 @@ export async function mount(options: MountOptions): Promise<ChorusChat | null> {
     return chat;
   }
   await whenReady();
-  const chat = document.createElement('chorus-chat');
+  // The loader's stand-in launcher for this mount becomes the chat (the same button, in place).
+  const chat =
+    [...document.querySelectorAll<ChorusChat>(`chorus-chat[${STAND_IN_KEY}]`)].find(
+      (element) => element.getAttribute(STAND_IN_KEY) === key,
+    ) ?? document.createElement('chorus-chat');
+  chat.removeAttribute(STAND_IN_KEY);
   chat.setAttribute(EMBED_KEY, key);
   configure(chat, options);
-  document.body.append(chat);
+  if (!chat.isConnected) document.body.append(chat);
   return chat;
 }
 

@@ -6,6 +6,9 @@ export const EN = {
   chatTitle: 'Chat',
   openChat: 'Open chat',
   closeChat: 'Close chat',
+  /** The launcher while the loader (chorus.js) fetches the widget. */
+  loadingChat: 'Loading chat…',
+  loadFailed: 'The chat could not be loaded.',
   unreadCount: '{count} unread',
   whoIsHere: 'In this room',
   you: '{name} (you)',

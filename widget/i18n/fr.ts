@@ -5,6 +5,8 @@ export const FR: ChorusStrings = {
   chatTitle: 'Discussion',
   openChat: 'Ouvrir la discussion',
   closeChat: 'Fermer la discussion',
+  loadingChat: 'Chargement de la discussion…',
+  loadFailed: 'La discussion n’a pas pu être chargée.',
   unreadCount: '{count} non lu(s)',
   whoIsHere: 'Dans ce salon',
   you: '{name} (vous)',

@@ -8,7 +8,7 @@ import { createConnectionStore, type ConnectionStore } from './connection.ts';
 import { createPresenceStore, type PresenceStore } from './presence.ts';
 import { createTranscriptStore, type TranscriptStore } from './transcript.ts';
 import { createTypingStore, type TypingStore } from './typing.ts';
-import { createUnreadStore, type UnreadStore } from './unread.ts';
+import { createUnreadStore, type UnreadMarker, type UnreadStore } from './unread.ts';
 
 /** Everything one `<chorus-chat>` shows and does, for one room connection. */
 export interface ChatState {
@@ -29,7 +29,12 @@ export interface ChatState {
  */
 export function createChatState(
   connection: RoomConnection,
-  options: { schedule?: Scheduler; onError(error: ChorusError): void },
+  options: {
+    schedule?: Scheduler;
+    onError(error: ChorusError): void;
+    /** Keeps the unread count across reloads (the element's own room connection). */
+    marker?: UnreadMarker;
+  },
 ): ChatState {
   const status = createConnectionStore(connection);
   const transcript = createTranscriptStore(connection, {
@@ -43,7 +48,10 @@ export function createChatState(
     $messages: transcript.$messages,
   });
   const typing = createTypingStore(connection);
-  const unread = createUnreadStore(connection, { $session: status.$session });
+  const unread = createUnreadStore(connection, {
+    $session: status.$session,
+    ...(options.marker ? { marker: options.marker } : {}),
+  });
   const $agents = computed(status.$room, (room) => room?.agents ?? []);
   const composer = createComposerStore({
     $agents,

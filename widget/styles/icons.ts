@@ -1,8 +1,9 @@
 import { svg } from 'lit';
+import { CHAT_ICON_PATH } from './icon-paths.ts';
 
 /** Inline SVG icons (Lit templates: no markup strings, nothing to fetch, CSP-safe). All decorative. */
 export const ICONS = {
-  chat: svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg>`,
+  chat: svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=${CHAT_ICON_PATH}/></svg>`,
   close: svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18"/></svg>`,
   send: svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h13M12 5l7 7-7 7"/></svg>`,
   stop: svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="7" y="7" width="10" height="10" rx="1.5"/></svg>`,

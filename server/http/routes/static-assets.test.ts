@@ -1,14 +1,21 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
+import { compressed } from '../../../widget/build/precompress.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CONTENT_SECURITY_POLICY, staticAssetRoutes } from './static-assets.ts';
 
 const INBOX_PAGE =
   '<!doctype html><title>Chorus inbox</title><script type="module" src="/inbox/assets/index-HsdWxlIE.js"></script><chorus-inbox></chorus-inbox>';
+
+const HASHED_WIDGET = 'chorus/chorus.Ab3_x-9Z.js';
+const WIDGET_SOURCE = `(()=>{${'window.chorusWidget=1;'.repeat(200)}})();`;
+const LOADER_SOURCE = `(()=>{${'window.chorusLoader=1;'.repeat(50)}})();`;
 
 let directory: string;
 let server: Server;
@@ -20,6 +27,19 @@ beforeAll(async () => {
   await mkdir(path.join(widgetDir, 'chorus-i18n'), { recursive: true });
   await mkdir(path.join(directory, 'demo'));
   await writeFile(path.join(widgetDir, 'chorus.js'), 'void 0;');
+  // The full widget as the build writes it: named by its hash, with its two encodings beside it.
+  await mkdir(path.join(widgetDir, 'chorus'));
+  for (const [file, text] of [
+    [HASHED_WIDGET, WIDGET_SOURCE],
+    ['chorus.js', LOADER_SOURCE],
+  ] as const) {
+    const location = path.join(widgetDir, file);
+    const { br, gz } = compressed(Buffer.from(text));
+    await writeFile(location, text);
+    await writeFile(`${location}.br`, br);
+    await writeFile(`${location}.gz`, gz);
+  }
+  await writeFile(path.join(widgetDir, 'chorus.mjs'), 'export {};');
   await writeFile(path.join(widgetDir, 'chorus-i18n', 'fr.json'), '{"send":"Envoyer"}');
   await writeFile(path.join(widgetDir, 'chorus-i18n', 'fr.0123abcd.json'), '{"send":"Envoyer"}');
   // The built inbox, where `vite build --mode inbox` puts it: beside the widget.
@@ -52,23 +72,123 @@ describe('static widget assets', () => {
     expect(await response.json()).toEqual({ send: 'Envoyer' });
   });
 
-  it('serves the unhashed pack and the bundle with a short cache, and nothing else of the folder', async () => {
-    for (const file of ['/chorus-i18n/fr.json', '/chorus.js']) {
+  it('serves the unhashed pack, the loader and the ES module with a short cache, and nothing else of the folder', async () => {
+    for (const file of ['/chorus-i18n/fr.json', '/chorus.js', '/chorus.mjs']) {
       const response = await fetch(`${base}${file}`);
       expect(response.status, file).toBe(200);
       expect(response.headers.get('cache-control'), file).toBe('public, max-age=300');
       expect(response.headers.get('access-control-allow-origin'), file).toBe('*');
+      expect(response.headers.get('cross-origin-resource-policy'), file).toBe('cross-origin');
     }
     for (const file of [
       '/chorus-i18n/de.json',
       '/chorus-i18n/',
       '/chorus-i18n/%2e%2e%2fchorus.js',
+      '/chorus/..%2fchorus.js',
+      '/chorus/chorus.Ab3_x-9Z.js.br',
       '/chorus.js.gz',
+      '/.vite/manifest.json',
+      // A hashed name that is not (or no longer) built: a 404, never another file.
+      '/chorus/chorus.Zz9_y-8A.js',
     ]) {
       expect((await fetch(`${base}${file}`)).status, file).toBe(404);
     }
   });
 });
+
+describe('the widget, precompressed', () => {
+  it('sends the brotli copy when accepted, with its encoding, type, length and Vary', async () => {
+    const answer = await rawRequest(`/${HASHED_WIDGET}`, 'gzip, deflate, br');
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(answer.headers['vary']).toBe('Accept-Encoding');
+    expect(answer.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(Number(answer.headers['content-length'])).toBe(answer.body.length);
+    expect(answer.body.length).toBeLessThan(WIDGET_SOURCE.length / 4);
+    expect(brotliDecompressSync(answer.body).toString()).toBe(WIDGET_SOURCE);
+    expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(answer.headers['access-control-allow-origin']).toBe('*');
+    expect(answer.headers['cross-origin-resource-policy']).toBe('cross-origin');
+  });
+
+  it('sends gzip to a client without brotli, and the file itself to one that takes neither', async () => {
+    const cases = [
+      { accept: 'gzip, deflate', encoding: 'gzip', decode: (body: Buffer) => gunzipSync(body) },
+      {
+        accept: 'br;q=0, gzip;q=0.5',
+        encoding: 'gzip',
+        decode: (body: Buffer) => gunzipSync(body),
+      },
+      { accept: 'identity', encoding: null, decode: (body: Buffer) => body },
+      { accept: 'br;q=0, gzip;q=0', encoding: null, decode: (body: Buffer) => body },
+    ];
+    for (const { accept, encoding, decode } of cases) {
+      const answer = await rawRequest(`/${HASHED_WIDGET}`, accept);
+      expect(answer.headers['content-encoding'] ?? null, accept).toBe(encoding);
+      expect(answer.headers['vary'], accept).toBe('Accept-Encoding');
+      expect(answer.headers['content-type'], accept).toMatch(/^text\/javascript/);
+      expect(Number(answer.headers['content-length']), accept).toBe(answer.body.length);
+      expect(decode(answer.body).toString(), accept).toBe(WIDGET_SOURCE);
+    }
+  });
+
+  it('keeps the loader for five minutes and the hashed widget for a year, each encoding its own ETag', async () => {
+    const loader = await rawRequest('/chorus.js', 'br');
+    expect(loader.headers['content-encoding']).toBe('br');
+    expect(loader.headers['cache-control']).toBe('public, max-age=300');
+    expect(brotliDecompressSync(loader.body).toString()).toBe(LOADER_SOURCE);
+    const identity = await rawRequest('/chorus.js', undefined);
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.body.toString()).toBe(LOADER_SOURCE);
+    expect(identity.headers['etag']).not.toBe(loader.headers['etag']);
+    // No way out of the folder, whatever the path says.
+    for (const file of [
+      '/chorus/../../package.json',
+      '/chorus/%2e%2e/chorus.js',
+      '/chorus-i18n/../chorus.js',
+    ])
+      expect((await rawRequest(file, 'br')).status, file).toBe(404);
+    // A file the build did not compress is sent as it is, still varying by encoding.
+    const pack = await rawRequest('/chorus-i18n/fr.0123abcd.json', 'br, gzip');
+    expect(pack.headers['content-encoding']).toBeUndefined();
+    expect(pack.headers['vary']).toBe('Accept-Encoding');
+    expect(JSON.parse(pack.body.toString())).toEqual({ send: 'Envoyer' });
+  });
+});
+
+/** One request with node:http, which (unlike fetch) leaves the body as it was sent. */
+async function rawRequest(
+  file: string,
+  acceptEncoding: string | undefined,
+): Promise<{
+  status: number | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}> {
+  return new Promise((resolve, reject) => {
+    request(
+      // The path as written: a URL string would resolve `..` before it left.
+      {
+        host: '127.0.0.1',
+        port: new URL(base).port,
+        path: file,
+        headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    )
+      .on('error', reject)
+      .end();
+  });
+}
 
 describe('the operator inbox at /inbox/', () => {
   it('serves the page under the strict CSP of the demo pages, with no referrer and no caching', async () => {

@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { widgetAssets } from './widget-assets.ts';
 
 /** Where the built widget, the demo pages and the built inbox live on disk. */
 export interface StaticAssets {
-  /** `dist/widget`: `chorus.js` (script tag), `chorus.mjs` (ES module) and `chorus-i18n/*.json` (language packs). */
+  /** `dist/widget`: `chorus.js` (the loader), `chorus/chorus.<hash>.js` (the full widget), `chorus.mjs` (ES module), `chorus-i18n/*.json` (language packs), each with `.br` and `.gz`. */
   widgetDir: string;
   /** `demo/`: pages that embed the widget as a customer site would. */
   demoDir: string;
@@ -43,13 +44,10 @@ function builtPageHeaders(response: ServerResponse, filePath: string): void {
   );
 }
 
-/** A language pack: `fr.json`, or named by its content (`fr.187de074.json`), which never changes. */
-const LANGUAGE_PACK = /^\/chorus-i18n\/[a-z]{2,3}(\.[0-9a-f]{8})?\.json$/;
-const HASHED_LANGUAGE_PACK = /\.[0-9a-f]{8}\.json$/;
-
 /**
- * Serves `/chorus.js`, `/chorus.mjs`, the language packs `/chorus-i18n/*.json` (fetched by the
- * widget for a page in a language other than English), `/demo/*` (the built live dashboard at
+ * Serves the widget (widget-assets.ts: the loader `/chorus.js`, the hashed full widget under
+ * `/chorus/`, `/chorus.mjs` and the language packs `/chorus-i18n/*.json`, precompressed),
+ * `/demo/*` (the built live dashboard at
  * `/demo/dashboard/`), and the operator inbox at
  * `/inbox/` (docs/architecture.md §8); `/` leads to the demo index. The demo pages and the inbox
  * are sent with {@link DEMO_CONTENT_SECURITY_POLICY}. `nosniff` comes from the app's `noSniff`,
@@ -57,24 +55,7 @@ const HASHED_LANGUAGE_PACK = /\.[0-9a-f]{8}\.json$/;
  */
 export function staticAssetRoutes(assets: StaticAssets): Router {
   const router = Router();
-  const widget = express.static(assets.widgetDir, {
-    index: false,
-    setHeaders(response, filePath) {
-      // Content-hashed packs are kept for a year; the rest may change with any deployment.
-      response.setHeader(
-        'cache-control',
-        HASHED_LANGUAGE_PACK.test(filePath)
-          ? 'public, max-age=31536000, immutable'
-          : 'public, max-age=300',
-      );
-      response.setHeader('access-control-allow-origin', '*'); // any site may load the embed
-      response.setHeader('cross-origin-resource-policy', 'cross-origin');
-    },
-  });
-  router.get(
-    ['/chorus.js', '/chorus.mjs', '/chorus.js.map', '/chorus.mjs.map', LANGUAGE_PACK],
-    widget,
-  );
+  router.use(widgetAssets(assets.widgetDir));
   router.get('/', (_request, response) => response.redirect(302, '/demo/'));
   // Before `/demo`, which holds the dashboard's sources, not its build.
   router.use(

@@ -11,6 +11,11 @@ import { ChorusAgentStartEvent } from '../../events/chorus-agent-start.ts';
 import { ChorusErrorEvent } from '../../events/chorus-error.ts';
 import { ChorusMessageEvent } from '../../events/chorus-message.ts';
 import { ChorusReadyEvent } from '../../events/chorus-ready.ts';
+import { STAND_IN_KEY } from '../../embed/chorus-global.ts';
+import {
+  readConversationMarker,
+  writeConversationMarker,
+} from '../../embed/conversation-marker.ts';
 import { ChorusUnreadEvent } from '../../events/chorus-unread.ts';
 import {
   describeError,
@@ -28,12 +33,15 @@ import type { ChorusUser } from '../../room/api-types.ts';
 import { RoomClient } from '../../room/room-client.ts';
 import type { LiveEvent, RoomConnection } from '../../room/room-connection.ts';
 import { createChatState, type ChatState } from '../../stores/chat-state.ts';
+import type { UnreadMarker } from '../../stores/unread.ts';
+import { isDark } from '../../styles/dark-theme.ts';
 import { ICONS } from '../../styles/icons.ts';
 import { sharedStyles } from '../../styles/shared.styles.ts';
 import { tokenStyles } from '../../styles/tokens.styles.ts';
 import type { ChorusComposer } from '../composer/composer.ts';
 import { readableTitle } from '../header/title.ts';
-import { chatStyles, FULL_SCREEN_QUERY, hostResetStyles } from './chat.styles.ts';
+import { hostResetStyles, launcherStyles } from '../../styles/launcher.styles.ts';
+import { chatStyles, FULL_SCREEN_QUERY } from './chat.styles.ts';
 
 export type ChatMode = 'launcher' | 'inline';
 export type ChatTheme = 'light' | 'dark' | 'auto';
@@ -205,7 +213,7 @@ const listConverter = {
  * <chorus-chat room="support" server="https://chat.example.com" mode="inline" theme="auto"></chorus-chat>
  */
 export class ChorusChat extends LitElement {
-  static override styles = [hostResetStyles, tokenStyles, sharedStyles, chatStyles];
+  static override styles = [hostResetStyles, tokenStyles, sharedStyles, launcherStyles, chatStyles];
 
   /**
    * The server of chats without a `server` attribute (default: the page's origin). The script
@@ -352,7 +360,17 @@ export class ChorusChat extends LitElement {
     const nonce = this.nonce || this.getAttribute('nonce');
     const scope = globalThis as { litNonce?: string };
     if (nonce && scope.litNonce === undefined) scope.litNonce = nonce;
-    return super.createRenderRoot();
+    const root = super.createRenderRoot();
+    // The loader's stand-in launcher (chorus.js) drew in this shadow root before the element was
+    // defined: it stays until the first render replaces it (update), so the button never blinks.
+    if (root.querySelector(`[${STAND_IN_KEY}]`)) this.renderOptions.renderBefore = null;
+    return root;
+  }
+
+  protected override update(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated)
+      for (const node of this.renderRoot.querySelectorAll(`[${STAND_IN_KEY}]`)) node.remove();
+    super.update(changed);
   }
 
   /**
@@ -438,15 +456,9 @@ export class ChorusChat extends LitElement {
     this.style.setProperty('--_c-vv-height', `${viewport.height}px`);
   }
 
-  /** Whether the panel is dark: the theme, else the page's declared `color-scheme`, else the OS. */
+  /** Whether the panel is dark (dark-theme.ts). */
   get #dark(): boolean {
-    if (this.theme === 'dark' || this.theme === 'light') return this.theme === 'dark';
-    const page =
-      getComputedStyle(this.parentElement ?? document.documentElement).colorScheme +
-      ' ' +
-      (document.querySelector('meta[name="color-scheme"]')?.getAttribute('content') ?? '');
-    const light = /\blight\b/.test(page);
-    return /\bdark\b/.test(page) !== light ? !light : media()[0]!.matches;
+    return isDark(this.theme, this, () => media()[0]!.matches);
   }
 
   get #strs(): ChorusStrings {
@@ -465,6 +477,7 @@ export class ChorusChat extends LitElement {
     this.#teardown();
     let connection = this.connection;
     let owned: RoomConnection | undefined;
+    let marker: UnreadMarker | undefined;
     if (!connection) {
       if (!isRoomId(this.room)) {
         if (this.room)
@@ -475,9 +488,19 @@ export class ChorusChat extends LitElement {
         return;
       }
       const user = this.#user ?? { name: this.name.trim() || this.#strs.guestName };
-      connection = owned = new RoomClient({ server: this.#server, room: this.room, user });
+      const { room } = this;
+      const server = this.#server;
+      connection = owned = new RoomClient({ server, room, user });
+      // What the visitor has seen, for the badge after a reload and for the loader (chorus.js).
+      marker = {
+        read: () => readConversationMarker(server, room),
+        write: (seen) => writeConversationMarker(server, room, seen),
+      };
     }
-    const chat = createChatState(connection, { onError: (error) => this.#reportError(error) });
+    const chat = createChatState(connection, {
+      onError: (error) => this.#reportError(error),
+      ...(marker ? { marker } : {}),
+    });
     let ready = false;
     // `chorus-ready` once, when the room is open with a session (maybe at once: a shared connection).
     const checkReady = () => {
