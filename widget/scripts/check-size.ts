@@ -4,7 +4,7 @@
  * server sends), prints a table, and exits 1 above a budget:
  *
  * - the loader `chorus.js` within 10 KB gzipped;
- * - the full widget `chorus/chorus.<hash>.js` within 50 KB gzipped;
+ * - the full widget `chorus/chorus.<hash>.js` within 51 KB gzipped;
  * - bytes to a usable widget: loader + full widget as transferred, within 50 KB brotli (what
  *   browsers get over HTTPS); gzip printed beside it.
  *
@@ -15,8 +15,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The full widget within 50 KB gzipped: the widget pass of issue 13 (docs/decisions.md, "Widget size budget: 50 KB"). */
-const WIDGET_BUDGET_KB = Number(process.env['CHORUS_SIZE_BUDGET_KB'] ?? 50);
+/** The full widget within 51 KB gzipped (docs/decisions.md, "Widget size budget: 50 KB, then 51 KB for the full widget"). */
+const WIDGET_BUDGET_KB = Number(process.env['CHORUS_SIZE_BUDGET_KB'] ?? 51);
 /** The loader (issue 15). */
 const LOADER_BUDGET_KB = 10;
 /** Loader + widget, brotli, to a usable chat (issue 15). */
