@@ -8,14 +8,12 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/start-server.ts';
+import type { RunningServer } from '../../server/start-server.ts';
 import { DEMO_DIR } from '../../server/widget-build.ts';
-import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
-import { openTestPGlite } from '../helpers/databases.ts';
+import { startDemoInBrowser, type DemoInBrowser } from '../helpers/demo-browser.ts';
 import { pageAxeViolations } from '../helpers/page-axe.ts';
-import { throwawayConfig } from '../helpers/throwaway-config.ts';
 
 const SCREENSHOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -27,26 +25,16 @@ const CHIP = '[part~="message--agent"].message--complete [part~="citation"]';
 
 let server: RunningServer;
 let browser: Browser;
-let removeDataDir: (() => Promise<void>) | undefined;
+let demo: DemoInBrowser | undefined;
 
 describe('citations on the demo page', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    const throwaway = await throwawayConfig({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '200' });
-    removeDataDir = throwaway.removeDataDir;
-    const [sql, { executablePath }] = await Promise.all([
-      openTestPGlite(),
-      findChromium(),
-      mkdir(path.dirname(SCREENSHOT), { recursive: true }),
-    ]);
-    server = await startServer(throwaway.config, { serveWidget: true, sql });
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
+    await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+    demo = await startDemoInBrowser({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '200' });
+    ({ server, browser } = demo);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await removeDataDir?.();
-  }, 30_000);
+  afterAll(() => demo?.close(), 30_000);
 
   it('answers the hilly commute with a chip that links to the bikes on the Northwind page', async () => {
     const context = await browser.newContext({

@@ -6,12 +6,10 @@
  * conversation gets the widget at once after a reload, with the unread badge of the replies
  * they have not seen. An inline chat connects at once.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/start-server.ts';
-import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
-import { openTestPGlite } from '../helpers/databases.ts';
-import { throwawayConfig } from '../helpers/throwaway-config.ts';
+import type { RunningServer } from '../../server/start-server.ts';
+import { startDemoInBrowser, type DemoInBrowser } from '../helpers/demo-browser.ts';
 
 const SETTLE = { timeout: 20_000, interval: 100 };
 const LAUNCHER = '[part~="launcher"]';
@@ -23,7 +21,7 @@ const IDLE_MS = 1_500;
 
 let server: RunningServer;
 let browser: Browser;
-let removeDataDir: (() => Promise<void>) | undefined;
+let demo: DemoInBrowser | undefined;
 const contexts: BrowserContext[] = [];
 
 /** What a page asked of the network: WebSockets, API calls, widget scripts; and what went wrong. */
@@ -62,18 +60,13 @@ async function newContext(): Promise<BrowserContext> {
 
 describe('the loader at /chorus.js', { sequential: true, timeout: 60_000 }, () => {
   beforeAll(async () => {
-    const throwaway = await throwawayConfig({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '200' });
-    removeDataDir = throwaway.removeDataDir;
-    const [sql, { executablePath }] = await Promise.all([openTestPGlite(), findChromium()]);
-    server = await startServer(throwaway.config, { serveWidget: true, sql });
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
+    demo = await startDemoInBrowser({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '200' });
+    ({ server, browser } = demo);
   }, 120_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
-    await removeDataDir?.();
+    await demo?.close();
   }, 30_000);
 
   it('a fresh visitor connects nothing until they open the launcher; one click opens a working chat', async () => {

@@ -4,12 +4,10 @@
  * the demo site's knowledge with its sources as citation chips (issue 16): the real
  * server (in-process, in-memory PGlite) and the built widget in a headless Chromium.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/start-server.ts';
-import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
-import { openTestPGlite } from '../helpers/databases.ts';
-import { throwawayConfig } from '../helpers/throwaway-config.ts';
+import type { RunningServer } from '../../server/start-server.ts';
+import { startDemoInBrowser, type DemoInBrowser } from '../helpers/demo-browser.ts';
 
 const SETTLE = { timeout: 20_000, interval: 100 };
 const AGENT = '[part~="message--agent"]';
@@ -17,7 +15,7 @@ const INPUT = '[part~="input"]';
 
 let server: RunningServer;
 let browser: Browser;
-let removeDataDir: (() => Promise<void>) | undefined;
+let demo: DemoInBrowser | undefined;
 
 /** Opens the company page's launcher and waits until the widget has joined its room. */
 async function openCompany(page: Page): Promise<void> {
@@ -42,18 +40,11 @@ async function openCompany(page: Page): Promise<void> {
 
 describe('offline answers in a real browser', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    const throwaway = await throwawayConfig({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '200' });
-    removeDataDir = throwaway.removeDataDir;
-    const [sql, { executablePath }] = await Promise.all([openTestPGlite(), findChromium()]);
-    server = await startServer(throwaway.config, { serveWidget: true, sql });
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
+    demo = await startDemoInBrowser({ CHORUS_OFFLINE_TOKENS_PER_SECOND: '200' });
+    ({ server, browser } = demo);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await removeDataDir?.();
-  }, 30_000);
+  afterAll(() => demo?.close(), 30_000);
 
   it('the bike question gets replies rendered as a list and a table, naming the distance and the hills', async () => {
     const context = await browser.newContext({ reducedMotion: 'reduce', locale: 'en-US' });
