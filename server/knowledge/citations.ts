@@ -33,6 +33,11 @@ export function readPassages(content: string): FoundPassage[] | undefined {
   } catch {
     return undefined;
   }
+  return passagesIn(value);
+}
+
+/** The passages in a `search_knowledge` outcome already parsed (`{ result: { passages } }`, or the bare result). */
+export function passagesIn(value: unknown): FoundPassage[] | undefined {
   const result = isRecord(value) && 'result' in value ? value.result : value;
   if (!isRecord(result) || !Array.isArray(result.passages)) return undefined;
   return result.passages.filter(isRecord).flatMap((passage) =>

@@ -13,7 +13,7 @@ import type {
   ChatTurn,
 } from '../providers/chat-model.ts';
 import { replyErrorCode, type ProviderError } from '../providers/provider-error.ts';
-import { citedSources, readPassages, type FoundPassage } from '../knowledge/citations.ts';
+import { citedSources, passagesIn, type FoundPassage } from '../knowledge/citations.ts';
 import type { RoomBus } from '../realtime/room-bus.ts';
 import type { Knowledge } from '../store/knowledge.ts';
 import type { AuditLog } from '../store/audit-log.ts';
@@ -260,9 +260,13 @@ export async function runReply(
                 ),
             });
         await emitter.emit('tool-result', { callId: call.callId, ...outcome });
-        const content = JSON.stringify(outcome);
-        if (call.name === 'search_knowledge') found.push(...(readPassages(content) ?? []));
-        turns.push({ role: 'tool', callId: call.callId, name: call.name, content });
+        if (call.name === 'search_knowledge') found.push(...(passagesIn(outcome) ?? []));
+        turns.push({
+          role: 'tool',
+          callId: call.callId,
+          name: call.name,
+          content: JSON.stringify(outcome),
+        });
         void store.audit.appendEvent({
           roomId: run.roomId,
           kind: 'tool.called',

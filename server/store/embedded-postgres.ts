@@ -287,11 +287,5 @@ export async function openEmbeddedPostgres(
   log: Logger,
 ): Promise<PgSql> {
   const cluster = await startEmbeddedCluster(clusterDir, bin, log);
-  const sql = PgSql.connect(cluster.url);
-  const close = sql.close.bind(sql);
-  sql.close = async () => {
-    await close();
-    await cluster.stop();
-  };
-  return sql;
+  return PgSql.connect(cluster.url, { afterClose: () => cluster.stop() });
 }

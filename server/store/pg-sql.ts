@@ -24,14 +24,23 @@ export class PgSql implements Sql {
   constructor(
     readonly pool: pg.Pool,
     private readonly connectionString: string,
+    /** Runs after the pool has ended (the embedded server stops its cluster there). */
+    private readonly afterClose: () => Promise<void> = async () => {},
   ) {
     this.base = executor(pool);
     pool.on('error', () => {}); // an idle client's connection dropped; the pool replaces it
   }
 
   /** @example const sql = PgSql.connect(process.env.DATABASE_URL!); */
-  static connect(connectionString: string, options: { max?: number } = {}): PgSql {
-    return new PgSql(new pg.Pool({ connectionString, max: options.max ?? 10 }), connectionString);
+  static connect(
+    connectionString: string,
+    options: { max?: number; afterClose?: () => Promise<void> } = {},
+  ): PgSql {
+    return new PgSql(
+      new pg.Pool({ connectionString, max: options.max ?? 10 }),
+      connectionString,
+      options.afterClose,
+    );
   }
 
   query<Row = Record<string, unknown>>(
@@ -80,5 +89,6 @@ export class PgSql implements Sql {
     await Promise.all([...this.listeners].map((client) => client.end().catch(() => {})));
     this.listeners.clear();
     await this.pool.end();
+    await this.afterClose();
   }
 }
