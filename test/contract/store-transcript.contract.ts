@@ -218,6 +218,35 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         expect((await store.transcript.getMessage(id))!.content).toBe('Rayleigh scattering.');
       });
 
+      it('finds a reply by its words once it is finished, not while it streams', async () => {
+        const room = await freshRoom();
+        const { message: question } = await post(room.id, 'What scatters light?');
+        const { id } = await store.transcript.startAgentMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          author: sage,
+          replyTo: question.id,
+          reason: 'default',
+          model: 'sage',
+        });
+        await store.transcript.checkpointAgentMessage(id, {
+          content: 'Rayleigh scattering',
+          parts: [],
+          seq: 1,
+        });
+        expect(await store.transcript.searchMessages(room.id, 'rayleigh')).toEqual([]);
+        await store.transcript.finishAgentMessage(id, {
+          content: 'Rayleigh scattering, mostly.',
+          parts: [],
+          seq: 2,
+          status: 'interrupted',
+        });
+        const found = await store.transcript.searchMessages(room.id, 'rayleigh');
+        expect(found.map((message) => [message.id, message.content])).toEqual([
+          [id, 'Rayleigh scattering, mostly.'],
+        ]);
+      });
+
       it('checkpoints several streaming replies in one call, leaving a finished one as it is', async () => {
         const room = await freshRoom();
         const { message: question } = await post(room.id, 'Thoughts, everyone?');
