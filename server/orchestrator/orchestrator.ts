@@ -513,6 +513,8 @@ export class Orchestrator implements RoundHooks {
     reply: Message,
     agents: Persona[],
   ): Promise<void> {
+    // Most replies name no other agent: the round's runs are read only when one does.
+    if (selectHandoffs(reply.content, speaker, agents, new Set()).length === 0) return;
     const round = await this.deps.store.runs.listRuns(run.triggerMessageId);
     const spoke = new Set(round.map((entry) => entry.agentId));
     const next = selectHandoffs(reply.content, speaker, agents, spoke);

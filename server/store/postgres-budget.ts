@@ -1,6 +1,6 @@
 import type { TokenUsage } from '../../protocol/room.ts';
 import type { Budget, TokenBudgetState, TokenReservation } from './budget.ts';
-import { iso, today } from './postgres-rows.ts';
+import { today } from './postgres-rows.ts';
 import { RUNS_CHANNEL } from './run-queue.ts';
 import type { Sql, SqlExecutor } from './sql.ts';
 
@@ -8,7 +8,29 @@ import type { Sql, SqlExecutor } from './sql.ts';
  * The room whose budget a room spends: a support room's conversations share their support room's
  * (docs/architecture.md §8), so a site's daily cap holds however many visitors come.
  */
-const BUDGET_ROOM = 'coalesce((select parent_id from rooms where id = $1), $1)';
+const budgetRoom = (room: string) =>
+  `coalesce((select parent_id from rooms where id = ${room}), ${room})`;
+const BUDGET_ROOM = budgetRoom('$1');
+
+/**
+ * The `token_usage` upsert that counts usage on the budget room's day and gives back `reserved`
+ * of its reservations, from SQL expressions (and the rows they are read `from`), so that callers
+ * write it into one statement with what comes before and after it.
+ */
+function countUsage(values: {
+  room: string;
+  day: string;
+  input: string;
+  output: string;
+  reserved: string;
+  from?: string;
+}): string {
+  return `insert into token_usage (room_id, day, input_tokens, output_tokens)
+    select ${budgetRoom(values.room)}, ${values.day}, ${values.input}, ${values.output} ${values.from ?? ''}
+    on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
+      output_tokens = token_usage.output_tokens + excluded.output_tokens,
+      reserved_tokens = greatest(token_usage.reserved_tokens - ${values.reserved}, 0)`;
+}
 
 /**
  * Counts `usage` on the room's day and releases `reserved` of its reservations; NOTIFYs when a
@@ -23,13 +45,12 @@ export async function settle(
   reserved: number,
 ): Promise<void> {
   await tx.query(
-    `insert into token_usage (room_id, day, input_tokens, output_tokens) values (${BUDGET_ROOM}, $2::date, $3, $4)
-     on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
-       output_tokens = token_usage.output_tokens + excluded.output_tokens,
-       reserved_tokens = greatest(token_usage.reserved_tokens - $5, 0)`,
-    [roomId, day, usage.inputTokens, usage.outputTokens, reserved],
+    `with counted as (
+       ${countUsage({ room: '$1', day: '$2::date', input: '$3::bigint', output: '$4::bigint', reserved: '$5::bigint' })}
+     )
+     select pg_notify($6, $1) where $5::bigint > 0`,
+    [roomId, day, usage.inputTokens, usage.outputTokens, reserved, RUNS_CHANNEL],
   );
-  if (reserved > 0) await tx.query('select pg_notify($1, $2)', [RUNS_CHANNEL, roomId]);
 }
 
 /** {@link Budget} over any Postgres: one `token_usage` row per room and day, reservations held on the run. */
@@ -76,47 +97,57 @@ export class PostgresBudget implements Budget {
     day?: string;
   }): Promise<TokenReservation> {
     const day = input.day ?? today();
-    return this.sql.transaction(async (tx) => {
-      await tx.query(
-        `insert into token_usage (room_id, day) values (${BUDGET_ROOM}, $2::date) on conflict (room_id, day) do nothing`,
-        [input.roomId, day],
-      );
-      // One row per room and day: the update waits for a concurrent reservation and re-checks the sum.
-      const { rows } = await tx.query<{ reserved: number | string }>(
-        `update token_usage set reserved_tokens = reserved_tokens + $3
-         where room_id = ${BUDGET_ROOM} and day = $2::date and input_tokens + output_tokens + reserved_tokens + $3 <= $4
-         returning reserved_tokens as reserved`,
-        [input.roomId, day, input.tokens, input.budget],
-      );
-      if (rows.length > 0) {
-        await tx.query(
-          'update agent_runs set reserved_tokens = reserved_tokens + $2, reserved_day = $3::date where id = $1',
-          [input.runId, input.tokens, day],
-        );
-        return 'reserved';
-      }
-      const held = await tx.query<{ reserved: number | string }>(
-        `select reserved_tokens as reserved from token_usage where room_id = ${BUDGET_ROOM} and day = $2::date`,
-        [input.roomId, day],
-      );
-      return Number(held.rows[0]?.reserved ?? 0) > 0 ? 'wait' : 'exhausted';
-    });
+    // One statement (a run's start makes it once, bench:capacity counts them): the upsert waits
+    // for a concurrent reservation of the room's day and re-checks the sum on the row that one
+    // left; the run's share is recorded with it.
+    const { rows } = await this.sql.query<{ reserved: boolean }>(
+      `with reserved as (
+         insert into token_usage (room_id, day, reserved_tokens)
+         select ${BUDGET_ROOM}, $2::date, $3::bigint where $3::bigint <= $4::bigint
+         on conflict (room_id, day) do update set reserved_tokens = token_usage.reserved_tokens + excluded.reserved_tokens
+           where token_usage.input_tokens + token_usage.output_tokens + token_usage.reserved_tokens + excluded.reserved_tokens <= $4::bigint
+         returning 1
+       ), recorded as (
+         update agent_runs set reserved_tokens = reserved_tokens + $3::bigint, reserved_day = $2::date
+         where id = $5 and exists (select 1 from reserved)
+       )
+       select exists (select 1 from reserved) as reserved`,
+      [input.roomId, day, input.tokens, input.budget, input.runId],
+    );
+    if (rows[0]?.reserved) return 'reserved';
+    const { reserved } = await this.getTokenBudget(input.roomId, day);
+    return reserved > 0 ? 'wait' : 'exhausted';
   }
 
   async settleTokens(input: { roomId: string; runId: string; usage: TokenUsage }): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<{
-        reserved_tokens: number | string;
-        reserved_day: Date | string | null;
-      }>('select reserved_tokens, reserved_day from agent_runs where id = $1 for update', [
+    // One statement: the run's reservation is read (locked) and cleared, its usage counted on the
+    // day it reserved, the reservation given back, and waiting rooms told when there was one.
+    await this.sql.query(
+      `with held as (
+         update agent_runs run set reserved_tokens = 0
+         from (select id, reserved_tokens, reserved_day from agent_runs where id = $1 for update) old
+         where run.id = old.id
+         returning old.reserved_tokens as reserved, coalesce(old.reserved_day, $3::date) as day
+       ), counted as (
+         ${countUsage({
+           room: '$2',
+           day: 'held.day',
+           input: '$4::bigint',
+           output: '$5::bigint',
+           reserved: '(select reserved from held)',
+           from: 'from held where held.reserved > 0 or $4::bigint + $5::bigint > 0',
+         })}
+       )
+       select pg_notify($6, $2) from held where held.reserved > 0`,
+      [
         input.runId,
-      ]);
-      const reserved = Number(rows[0]?.reserved_tokens ?? 0);
-      const day = rows[0]?.reserved_day ? iso(rows[0].reserved_day).slice(0, 10) : today();
-      if (reserved === 0 && input.usage.inputTokens + input.usage.outputTokens === 0) return;
-      await tx.query('update agent_runs set reserved_tokens = 0 where id = $1', [input.runId]);
-      await settle(tx, input.roomId, day, input.usage, reserved);
-    });
+        input.roomId,
+        today(),
+        input.usage.inputTokens,
+        input.usage.outputTokens,
+        RUNS_CHANNEL,
+      ],
+    );
   }
 
   async claimBudgetNotice(roomId: string, day = today()): Promise<boolean> {

@@ -11,6 +11,7 @@ import type {
 import type { ChatModel, ChatRequest, ChatStreamPart, FinishReason } from '../chat-model.ts';
 import { truncatedStreamError } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';
+import { providerFetch } from '../provider-fetch.ts';
 import { toAnthropicProviderError } from './anthropic-error.ts';
 import {
   isToolLoopMissingThinking,
@@ -79,7 +80,7 @@ export class AnthropicChatModel implements ChatModel {
       baseURL: options.baseURL ?? 'https://api.anthropic.com',
       maxRetries: options.maxRetries ?? 0,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      fetch: options.fetch ?? providerFetch,
     });
     const host = new URL(this.client.baseURL).host;
     this.label = host === 'api.anthropic.com' ? 'Anthropic' : `the Anthropic endpoint at ${host}`;

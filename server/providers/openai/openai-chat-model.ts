@@ -11,6 +11,7 @@ import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
 import { chatCompletionsFinishReason } from '../chat-completions-finish-reason.ts';
 import { truncatedStreamError } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';
+import { providerFetch } from '../provider-fetch.ts';
 import { toOpenAIProviderError } from './openai-error.ts';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.ts';
 
@@ -61,7 +62,7 @@ export class OpenAIChatModel implements ChatModel {
       baseURL: options.baseURL ?? 'https://api.openai.com/v1',
       maxRetries: options.maxRetries ?? 0,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      fetch: options.fetch ?? providerFetch,
     });
     this.isOfficialEndpoint =
       options.baseURL === undefined || new URL(options.baseURL).hostname === 'api.openai.com';
