@@ -38,7 +38,9 @@ async function serve(
 async function chunksOf(response: Response): Promise<string[]> {
   const chunks: string[] = [];
   const decoder = new TextDecoder();
-  for await (const chunk of response.body!) chunks.push(decoder.decode(chunk));
+  const reader = response.body!.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read())
+    chunks.push(decoder.decode(read.value));
   return chunks;
 }
 
