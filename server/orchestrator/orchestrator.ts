@@ -514,10 +514,11 @@ export class Orchestrator implements RoundHooks {
     agents: Persona[],
   ): Promise<void> {
     // Most replies name no other agent: the round's runs are read only when one does.
-    if (selectHandoffs(reply.content, speaker, agents, new Set()).length === 0) return;
+    const named = selectHandoffs(reply.content, speaker, agents, new Set());
+    if (named.length === 0) return;
     const round = await this.deps.store.runs.listRuns(run.triggerMessageId);
     const spoke = new Set(round.map((entry) => entry.agentId));
-    const next = selectHandoffs(reply.content, speaker, agents, spoke);
+    const next = named.filter((persona) => !spoke.has(persona.handle));
     if (next.length === 0) return;
     const settings = this.settingsOf(room);
     if (run.depth + 1 > settings.maxAgentTurns) {
