@@ -62,6 +62,8 @@ const HELP = `npm run bench:capacity -- [options]
   --no-relay       skip the bare ws relay
   --cpu-prof=DIR   write the server process's CPU profile of each level into DIR
   --keep-going     run every level, also past the first that fails (to see how costs grow)
+  --by-second      also print each level's p99 overhead per second of streaming (where it fails:
+                   the replies starting together, the steady middle, or the ending together)
   --quick          levels 5,15 with 3 s each (a smoke run, not for the docs)
   --markdown       also print the tables as Markdown (for docs/benchmarks.md)
   --out=FILE       results file (default bench/results/capacity.json)`;
@@ -82,6 +84,7 @@ if (database !== 'pglite' && database !== 'postgres')
 const markdown = flags.has('markdown');
 const outFile = flags.get('out') ?? 'bench/results/capacity.json';
 const cpuProfileDir = flags.get('cpu-prof') ?? null;
+const bySecond = flags.has('by-second');
 
 const TOKENS_PER_SECOND = 30;
 const AGENTS = 3;
@@ -160,6 +163,8 @@ interface LevelResult {
   tokensPerReply: number;
   latency: { p50: number; p99: number; max: number; count: number };
   overheadP99: number;
+  /** p99 overhead of the tokens the provider wrote in each second of the level, from its first token. */
+  overheadP99BySecond: number[];
   /** Tokens not received exactly once, plus finals that differ from what was streamed. */
   lost: number;
   problems: string[];
@@ -251,6 +256,8 @@ function analyse(
   tokensPerReply: number,
 ) {
   const latency = new LatencyHistogram();
+  const perSecond: LatencyHistogram[] = [];
+  const timed: Array<{ writtenAt: number; latency: number }> = [];
   const problems: string[] = [];
   let lost = 0;
   let broadcasts = 0;
@@ -274,7 +281,9 @@ function analyse(
           }
           tokens.add(index);
           const at0 = written(reply, index);
-          if (at0 !== undefined) latency.record(at - at0);
+          if (at0 === undefined) continue;
+          latency.record(at - at0);
+          timed.push({ writtenAt: at0, latency: at - at0 });
         }
       } else if (event === 'message-end') {
         const message = payload.message as { content: string; status: string };
@@ -290,6 +299,13 @@ function analyse(
       }
     }
   }
+  const firstWritten = timed.reduce((min, token) => Math.min(min, token.writtenAt), Infinity);
+  for (const token of timed) {
+    const second = Math.floor((token.writtenAt - firstWritten) / 1000);
+    for (let index = perSecond.length; index <= second; index += 1)
+      perSecond.push(new LatencyHistogram());
+    perSecond[second]!.record(token.latency);
+  }
   for (const reply of replyNumbers) {
     const missing = tokensPerReply - (seen.get(reply)?.size ?? 0);
     if (missing > 0) {
@@ -299,6 +315,7 @@ function analyse(
   }
   return {
     latency,
+    perSecond,
     lost,
     problems: problems.slice(0, 10),
     broadcasts,
@@ -383,6 +400,7 @@ function level(
     tokensPerReply,
     latency,
     overheadP99,
+    overheadP99BySecond: result.perSecond.map((histogram) => histogram.percentile(0.99) - window),
     lost: result.lost,
     problems: result.problems,
     pass: result.lost === 0 && overheadP99 <= TARGET_OVERHEAD_P99_MS,
@@ -500,6 +518,10 @@ function printLevel(result: LevelResult): void {
       `load ELU ${round(result.loadEventLoopUtilization * 100)}% ${result.pass ? 'PASS' : 'FAIL'}` +
       (result.problems.length > 0 ? `  (${result.problems.slice(0, 3).join('; ')})` : ''),
   );
+  if (bySecond)
+    console.log(
+      `    overhead p99 by second: ${result.overheadP99BySecond.map((ms) => round(ms)).join(' ')}`,
+    );
 }
 
 /** The embedded PostgreSQL server `npm start` runs, in a temporary folder, with a database per server. */

@@ -14,7 +14,7 @@ import {
   statusError,
   truncatedStreamError,
 } from '../stream-failures.ts';
-import { readServerSentEvents } from './server-sent-events.ts';
+import { readServerSentEvents } from '../server-sent-events.ts';
 import { createStreamReader, type AgentStreamReader } from './agent-stream.ts';
 
 const PROVIDER = 'http';

@@ -2,7 +2,7 @@
  * The OpenAI adapter: Chat Completions streaming through the official SDK. It also serves any
  * OpenAI-compatible server (Ollama, vLLM, LM Studio, Groq, OpenRouter) through `baseURL`.
  */
-import OpenAI, { type ClientOptions } from 'openai';
+import OpenAI, { APIError, type ClientOptions } from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
@@ -12,6 +12,7 @@ import { chatCompletionsFinishReason } from '../chat-completions-finish-reason.t
 import { truncatedStreamError } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';
 import { providerFetch } from '../provider-fetch.ts';
+import { readServerSentEvents } from '../server-sent-events.ts';
 import { toOpenAIProviderError } from './openai-error.ts';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.ts';
 
@@ -78,15 +79,22 @@ export class OpenAIChatModel implements ChatModel {
     let finishReason: string | undefined;
     let usage = { inputTokens: 0, outputTokens: 0 };
     try {
-      const chunks = await this.client.chat.completions.create(this.buildBody(request), { signal });
-      for await (const chunk of chunks) {
+      // The SDK sends, authenticates and turns error statuses into APIError; Chorus reads the
+      // event stream (server-sent-events.ts says why) as the SDK's Stream would.
+      const response = await this.client.chat.completions
+        .create(this.buildBody(request), { signal })
+        .asResponse();
+      for await (const data of readServerSentEvents(response.body ?? new ReadableStream())) {
         if (signal.aborted) return; // chunks already buffered when the abort came are dropped
+        if (data.startsWith('[DONE]')) break;
+        const chunk = JSON.parse(data) as ChatCompletionChunk & { error?: unknown };
+        if (chunk.error) throw new APIError(undefined, chunk.error, undefined, response.headers);
         if (chunk.usage)
           usage = {
             inputTokens: chunk.usage.prompt_tokens,
             outputTokens: chunk.usage.completion_tokens,
           };
-        const choice = chunk.choices[0];
+        const choice = chunk.choices?.[0];
         if (!choice) continue;
         const delta = choice.delta as CompatibleDelta | undefined;
         const reasoning = readReasoning(delta);
