@@ -88,6 +88,17 @@ interface ActiveReply {
 }
 
 /**
+ * What every run of a room claimed in one batch reads before it starts: the agents of one
+ * message start together, and read the same room, history and memory once (the trigger, and any
+ * reply a hand-off follows, were written before the runs were queued, so before the read).
+ */
+interface RoomContext {
+  room: Room | null;
+  history: Message[];
+  summary: string | null;
+}
+
+/**
  * The reply worker (docs/architecture.md §4–§5): claims queued runs fairly (through `agent_runs`,
  * so across processes), holds each one's lease, reserves its tokens, streams it with
  * {@link runReply}, finishes it, settles its usage, and recovers the runs of crashed processes.
@@ -200,7 +211,7 @@ export class ReplyWorker {
             maxPerRoom: this.options.maxRepliesPerRoom,
             skipRooms: [...this.waitingForBudget],
           });
-          for (const run of runs) this.startReply(run);
+          this.startReplies(runs);
           if (runs.length === capacity) this.claimAgain = true;
         } while (this.claimAgain && !this.stopped);
       } catch (error) {
@@ -211,10 +222,35 @@ export class ReplyWorker {
     })();
   }
 
-  private startReply(run: AgentRun): void {
+  /** Starts a claimed batch, each room's context read once for its runs. */
+  private startReplies(runs: AgentRun[]): void {
+    const contexts = new Map<string, Promise<RoomContext>>();
+    for (const run of runs) {
+      let context = contexts.get(run.roomId);
+      if (!context) {
+        context = this.readContext(run.roomId);
+        context.catch(() => {}); // each run's reply sees the failure and logs it
+        contexts.set(run.roomId, context);
+      }
+      this.startReply(run, context);
+    }
+  }
+
+  private async readContext(roomId: string): Promise<RoomContext> {
+    const { store, round } = this.deps;
+    const room = await store.rooms.getRoom(roomId);
+    if (!room) return { room, history: [], summary: null };
+    const [history, summary] = await Promise.all([
+      store.transcript.recentMessages(room.id, this.options.contextMessages),
+      round.summaryOf(room.id),
+    ]);
+    return { room, history, summary };
+  }
+
+  private startReply(run: AgentRun, context: Promise<RoomContext>): void {
     const controller = new AbortController();
     this.active.set(run.id, { run, controller });
-    const done = this.reply(run, controller)
+    const done = this.reply(run, controller, context)
       .catch((error: unknown) =>
         this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }),
       )
@@ -226,7 +262,11 @@ export class ReplyWorker {
     this.finished.add(done);
   }
 
-  private async reply(run: AgentRun, controller: AbortController): Promise<void> {
+  private async reply(
+    run: AgentRun,
+    controller: AbortController,
+    context: Promise<RoomContext>,
+  ): Promise<void> {
     const { store, bus, personas, round } = this.deps;
     const log = childLogger(this.deps.log, {
       runId: run.id,
@@ -235,7 +275,7 @@ export class ReplyWorker {
     });
     const { instanceId } = this.options;
     const persona = personas.find(run.agentId);
-    const room = await store.rooms.getRoom(run.roomId);
+    const { room, history, summary } = await context;
     if (!persona || !room) {
       await store.runs.finishRun(
         run.id,
@@ -252,14 +292,13 @@ export class ReplyWorker {
     try {
       const agents = round.agentsOf(room);
       const settings = round.settingsOf(room);
-      const history = await store.transcript.recentMessages(room.id, this.options.contextMessages);
-      const context = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
+      const seen = run.reason === 'regenerate' ? upTo(history, run.triggerMessageId) : history;
       const system = buildSystemPrompt(
         persona,
         agents.filter((agent) => agent !== persona),
-        await round.summaryOf(room.id),
+        summary,
       );
-      const turns = buildTurns(context, persona, this.options.contextTokenBudget);
+      const turns = buildTurns(seen, persona, this.options.contextTokenBudget);
       const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
       const reserve = (tokens: number) =>
         store.budget.reserveTokens({
