@@ -38,8 +38,8 @@ export async function* readServerSentEvents(
       if (done) break;
     }
     ended = true;
-    // A last event the body ended without its blank line: dispatched, as a truncated stream's
-    // last words are still words (the spec drops it; the readers above tell a cut stream apart).
+    // A last event the body ended without its blank line is still yielded (the spec drops it):
+    // its words were streamed, and each adapter tells a cut stream by its missing final event.
     if (data.length > 0) yield data.join('\n');
   } finally {
     if (!ended) await reader.cancel().catch(() => {});
