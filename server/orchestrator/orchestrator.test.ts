@@ -163,6 +163,81 @@ describe('Orchestrator: a round', () => {
     ]);
   });
 
+  it('says a round is over once, after the last of the replies this process streams, its usage settled', async () => {
+    const room = await newRoom({ policy: 'default' });
+    const last = gate();
+    models.sage!.enqueue(replyParts('Sage.'));
+    models.scout!.enqueue(replyParts('Scout.'));
+    models.critic!.enqueue([
+      { type: 'text-delta', delta: 'Critic' },
+      { type: 'gate', gate: last },
+      ...replyParts('.'),
+    ]);
+    const { message } = await post(room, '@all hello');
+    await last.reached;
+    await waitFor(
+      async () =>
+        (await stores.runs.listRuns(message.id)).filter((run) => run.status === 'done').length ===
+        2,
+      { what: 'two runs done' },
+    );
+    expect(bus.events(room.id, 'round-end')).toEqual([]);
+
+    last.open();
+    await waitFor(() => bus.events(room.id, 'round-end').length > 0, { what: 'round-end' });
+    const order = bus
+      .events(room.id)
+      .filter((entry) => entry.event === 'message-end' || entry.event === 'round-end')
+      .map((entry) => entry.event);
+    expect(order).toEqual(['message-end', 'message-end', 'message-end', 'round-end']);
+    expect(await stores.budget.getTokenBudget(room.id)).toMatchObject({ reserved: 0 });
+    expect((await stores.budget.getTokenBudget(room.id)).used).toBeGreaterThan(0);
+  });
+
+  it('ends a round whose last run cannot be answered (its agent is gone)', async () => {
+    await orchestrator.close();
+    orchestrator = new Orchestrator(
+      {
+        store: stores,
+        bus,
+        personas,
+        tools: createToolRegistry([]),
+        modelFor: (persona) => models[persona.handle]!,
+        log: recordingLogger(),
+      },
+      { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0, maxRepliesPerRoom: 1 },
+    );
+    await orchestrator.start();
+    const room = await newRoom({ policy: 'default' });
+    // One reply at a time in the room: the run of an agent since removed is queued after Sage's.
+    const held = gate();
+    models.sage!.enqueue([{ type: 'gate', gate: held }, ...replyParts('Sage.')]);
+    const { message } = await postHumanMessage(stores, {
+      id: crypto.randomUUID(),
+      roomId: room.id,
+      author: ADA,
+      content: 'Hello?',
+      runs: [{ agentId: 'sage', reason: 'mention' }],
+    });
+    await held.reached;
+    await stores.runs.enqueueRuns({
+      roomId: room.id,
+      triggerMessageId: message.id,
+      runs: [{ agentId: 'retired', reason: 'mention' }],
+    });
+    held.open();
+    await waitFor(() => bus.events(room.id, 'round-end').length > 0, { what: 'round-end' });
+    expect(ended(room).map((reply) => reply.author.id)).toEqual(['sage']);
+    expect(
+      (await stores.runs.listRuns(message.id)).map((run) => [run.agentId, run.status]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['sage', 'done'],
+        ['retired', 'failed'],
+      ]),
+    );
+  });
+
   it('answers every agent once on @all, and a hand-off never brings back one that spoke', async () => {
     const room = await newRoom({ policy: 'default' });
     models.sage!.enqueue(replyParts('Sage. @scout?'));

@@ -76,7 +76,7 @@ export interface OrchestratorStores extends Transactions {
   rooms: ConversationDependencies['store']['rooms'];
   transcript: Transcript;
   runs: RunQueue;
-  budget: Pick<Budget, 'getTokenBudget' | 'claimBudgetNotice' | 'reserveTokens' | 'settleTokens'>;
+  budget: Pick<Budget, 'getTokenBudget' | 'claimBudgetNotice' | 'reserveTokensForRuns' | 'settleTokens'>;
   summaries: Summaries;
   audit: Pick<AuditLog, 'appendEvent'>;
 }
@@ -409,12 +409,21 @@ export class Orchestrator implements RoundHooks {
     reply: Message,
     agents: Persona[],
   ): Promise<void> {
-    this.summaries.touch(room);
-    this.conversations.activity(room);
-    await this.replyCompleted(reply);
-    if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
-    if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
-    else await this.endRoundIfDone(room.id, run.triggerMessageId);
+    // The round's other runs in this process leave the check to this one: it happens even when
+    // the hand-off fails.
+    try {
+      this.summaries.touch(room);
+      this.conversations.activity(room);
+      await this.replyCompleted(reply);
+      if (reply.status === 'complete') await this.handOff(room, run, persona, reply, agents);
+    } finally {
+      if (reply.error === BUDGET_ERROR) await this.budgetUsed(room.id, run.triggerMessageId);
+      else await this.endRoundIfDone(room.id, run.triggerMessageId);
+    }
+  }
+
+  runDropped(roomId: string, triggerMessageId: string): Promise<void> {
+    return this.endRoundIfDone(roomId, triggerMessageId);
   }
 
   replyActive(room: Room): void {
@@ -429,9 +438,11 @@ export class Orchestrator implements RoundHooks {
   /**
    * Broadcasts `round-end` once no run a human message started (its hand-offs included) is
    * queued or running. Each process checks after finishing its own run, so whichever finishes
-   * last, here or elsewhere, sees them all ended (two may both say so: a repeat is harmless).
+   * last, here or elsewhere, sees them all ended (two may both say so: a repeat is harmless); a
+   * run this process still streams will check after it, so none is needed now.
    */
   private async endRoundIfDone(roomId: string, messageId: string): Promise<void> {
+    if (this.worker.hasRunStillToEnd(messageId)) return;
     try {
       const runs = await this.deps.store.runs.listRuns(messageId);
       if (runs.some((run) => run.status === 'queued' || run.status === 'running')) return;
@@ -485,9 +496,12 @@ export class Orchestrator implements RoundHooks {
 
   /** Tells the room its budget is used, once a day whichever process notices first; the round may be over. */
   async budgetUsed(roomId: string, replyTo: string): Promise<void> {
-    if (await this.deps.store.budget.claimBudgetNotice(roomId))
-      await this.notice(roomId, BUDGET_NOTICE, replyTo);
-    await this.endRoundIfDone(roomId, replyTo);
+    try {
+      if (await this.deps.store.budget.claimBudgetNotice(roomId))
+        await this.notice(roomId, BUDGET_NOTICE, replyTo);
+    } finally {
+      await this.endRoundIfDone(roomId, replyTo);
+    }
   }
 
   /** Whether the room has spent less than its budget today (runs in flight may still fit after it). */

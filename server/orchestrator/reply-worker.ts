@@ -2,23 +2,30 @@
 // Why one file: claim, lease, reserve, stream, finish and recover are the life of one run in
 // agent_runs, and each step relies on what the previous one left in the row; streaming one reply
 // is reply-run.ts.
-import type { Message, RoomSettings } from '../../protocol/room.ts';
+import type { Message, RoomSettings, TokenUsage } from '../../protocol/room.ts';
+import { batchPerTick } from '../lib/batch-per-tick.ts';
 import { childLogger, type Logger } from '../lib/logger.ts';
 import type { ReplyTelemetry, Telemetry } from '../observability/telemetry.ts';
 import type { ChatModel } from '../providers/chat-model.ts';
 import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import type { Budget, TokenReservation } from '../store/budget.ts';
+import type { Budget, TokenReservation, TokenReservationRequest } from '../store/budget.ts';
 import type { Room, Rooms } from '../store/rooms.ts';
 import type { AgentRun, RunQueue, StopRequest } from '../store/run-queue.ts';
-import type { Transcript } from '../store/transcript.ts';
+import type { NewAgentMessage, ReplyEnding, Transcript } from '../store/transcript.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
 import type { Persona } from './persona-file.ts';
 import type { PersonaCatalog } from './personas.ts';
 import type { ReplyEmitter } from './reply-emitter.ts';
 import { ReplyCheckpoints, RunLeases } from './reply-checkpoints.ts';
-import { ReplyStopped, SHUTDOWN, runReply, type ReplyRunOptions } from './reply-run.ts';
+import {
+  ReplyStopped,
+  SHUTDOWN,
+  runReply,
+  type ReplyRunDependencies,
+  type ReplyRunOptions,
+} from './reply-run.ts';
 
 export interface ReplyWorkerOptions extends ReplyRunOptions {
   /** This process's name in run leases. */
@@ -41,7 +48,7 @@ export interface ReplyWorkerStores {
   rooms: Pick<Rooms, 'getRoom'>;
   transcript: Transcript;
   runs: RunQueue;
-  budget: Pick<Budget, 'reserveTokens' | 'settleTokens'>;
+  budget: Pick<Budget, 'reserveTokensForRuns' | 'settleTokens'>;
   audit: Pick<AuditLog, 'appendEvent'>;
 }
 
@@ -62,6 +69,8 @@ export interface RoundHooks {
     reply: Message,
     agents: Persona[],
   ): Promise<void>;
+  /** A run ended without a reply (its persona or its room is gone): the round may be over. */
+  runDropped(roomId: string, triggerMessageId: string): Promise<void>;
   /** A run the budget cannot fit was refused: the room is told (once a day). */
   budgetUsed(roomId: string, replyTo: string): Promise<void>;
   /** A reply streams in the room: called when it starts and about once a checkpoint interval. */
@@ -85,6 +94,8 @@ export interface ReplyWorkerDependencies {
 interface ActiveReply {
   run: AgentRun;
   controller: AbortController;
+  /** The run's end was written: from here it checks whether its round is over, or never will. */
+  ended: boolean;
 }
 
 /**
@@ -118,6 +129,12 @@ export class ReplyWorker {
   /** One write a second for every reply's checkpoint, one for every lease (reply-checkpoints.ts). */
   private readonly checkpoints: ReplyCheckpoints;
   private readonly leases: RunLeases;
+  /**
+   * Replies starting together (one claim) reserve, and insert their messages, in one statement
+   * each; replies ending together finalise theirs in one (server/lib/batch-per-tick.ts).
+   */
+  private readonly reserve: (request: TokenReservationRequest) => Promise<TokenReservation>;
+  private readonly replyStore: ReplyRunDependencies['store'];
 
   constructor(
     private readonly deps: ReplyWorkerDependencies,
@@ -126,6 +143,23 @@ export class ReplyWorker {
     const { store, log } = deps;
     this.checkpoints = new ReplyCheckpoints(store.transcript, options.checkpointIntervalMs, log);
     this.leases = new RunLeases(store.runs, options.instanceId, options.leaseMs, log);
+    this.reserve = batchPerTick((requests: TokenReservationRequest[]) =>
+      store.budget.reserveTokensForRuns(requests),
+    );
+    const { transcript } = store;
+    const finishAgentMessage = batchPerTick((endings: Array<{ id: string; final: ReplyEnding }>) =>
+      transcript.finishAgentMessages(endings),
+    );
+    this.replyStore = {
+      ...store,
+      transcript: {
+        startAgentMessage: batchPerTick((inputs: NewAgentMessage[]) =>
+          transcript.startAgentMessages(inputs),
+        ),
+        finishAgentMessage: (id, final) => finishAgentMessage({ id, final }),
+        searchMessages: (roomId, query, limit) => transcript.searchMessages(roomId, query, limit),
+      },
+    };
   }
 
   /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
@@ -173,6 +207,17 @@ export class ReplyWorker {
     return [...this.active.values()].some(
       (reply) => reply.run.roomId === roomId && reply.run.agentId === handle,
     );
+  }
+
+  /**
+   * Whether this process holds a run of the round `triggerMessageId` opened whose end is not yet
+   * written: that run checks whether the round is over after writing it, so after every end
+   * written so far, and a check now can be left to it (one query a round, not one a reply).
+   */
+  hasRunStillToEnd(triggerMessageId: string): boolean {
+    for (const reply of this.active.values())
+      if (reply.run.triggerMessageId === triggerMessageId && !reply.ended) return true;
+    return false;
   }
 
   /** Aborts the matching replies this process streams (a stop from this or another process). */
@@ -248,9 +293,9 @@ export class ReplyWorker {
   }
 
   private startReply(run: AgentRun, context: Promise<RoomContext>): void {
-    const controller = new AbortController();
-    this.active.set(run.id, { run, controller });
-    const done = this.reply(run, controller, context)
+    const reply: ActiveReply = { run, controller: new AbortController(), ended: false };
+    this.active.set(run.id, reply);
+    const done = this.reply(reply, context)
       .catch((error: unknown) =>
         this.deps.log('error', 'orchestrator.run_failed', { runId: run.id, error }),
       )
@@ -262,32 +307,29 @@ export class ReplyWorker {
     this.finished.add(done);
   }
 
-  private async reply(
-    run: AgentRun,
-    controller: AbortController,
-    context: Promise<RoomContext>,
-  ): Promise<void> {
+  private async reply(active: ActiveReply, context: Promise<RoomContext>): Promise<void> {
+    const { run, controller } = active;
     const { store, bus, personas, round } = this.deps;
     const log = childLogger(this.deps.log, {
       runId: run.id,
       roomId: run.roomId,
       agent: run.agentId,
     });
-    const { instanceId } = this.options;
     const persona = personas.find(run.agentId);
     const { room, history, summary } = await context;
     if (!persona || !room) {
-      await store.runs.finishRun(
-        run.id,
-        instanceId,
+      await this.finishRun(
+        active,
         'failed',
         persona ? 'room not found' : `no persona @${run.agentId}`,
       );
+      await round.runDropped(run.roomId, run.triggerMessageId);
       return;
     }
     // Another process recovered the run (its lease expired): stop writing.
     const releaseLease = this.leases.hold(run.id, () => controller.abort());
     let usage = { inputTokens: 0, outputTokens: 0 };
+    let settled = false;
     let telemetry: ReplyTelemetry | undefined;
     try {
       const agents = round.agentsOf(room);
@@ -301,18 +343,13 @@ export class ReplyWorker {
       const turns = buildTurns(seen, persona, this.options.contextTokenBudget);
       const maxOutputTokens = persona.maxOutputTokens ?? this.options.maxOutputTokens;
       const reserve = (tokens: number) =>
-        store.budget.reserveTokens({
-          roomId: room.id,
-          runId: run.id,
-          tokens,
-          budget: settings.tokensPerDay,
-        });
+        this.reserve({ roomId: room.id, runId: run.id, tokens, budget: settings.tokensPerDay });
       const toolSpecs = persona.tools.length > 0 ? this.deps.tools.specs(persona.tools) : [];
       const reservation = await reserve(
         estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens,
       );
       if (reservation !== 'reserved') {
-        await this.holdBack(run, reservation);
+        await this.holdBack(active, reservation);
         return;
       }
       // A support conversation's inbox row follows the reply (docs/architecture.md §8).
@@ -329,7 +366,7 @@ export class ReplyWorker {
         maxOutputTokens,
         ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }),
       });
-      const active =
+      const activity =
         room.parentId === null
           ? undefined
           : setInterval(() => round.replyActive(room), this.options.checkpointIntervalMs);
@@ -347,7 +384,7 @@ export class ReplyWorker {
           signal: controller.signal,
         },
         {
-          store,
+          store: this.replyStore,
           bus,
           tools: this.deps.tools,
           log,
@@ -369,7 +406,7 @@ export class ReplyWorker {
                   log('warn', 'orchestrator.presence_failed', { roomId: room.id, error });
               }),
         },
-      ).finally(() => clearInterval(active));
+      ).finally(() => clearInterval(activity));
       const final = outcome.message;
       telemetry?.ended({ status: final.status, error: final.error ?? null });
       usage = final.usage ?? usage;
@@ -380,17 +417,19 @@ export class ReplyWorker {
           : final.status === 'cancelled'
             ? 'cancelled'
             : 'failed';
-      // The run's row keeps the server's words for staff and operators; the message only a public code.
-      await store.runs.finishRun(run.id, instanceId, runStatus, outcome.errorDetail ?? final.error);
+      // The run's row keeps the server's words for staff and operators; the message only a public
+      // code. Its usage is settled in the same write (false: recovery took it, settled below).
+      settled = await this.finishRun(active, runStatus, outcome.errorDetail ?? final.error, usage);
       await round.replyEnded(room, run, persona, final, agents);
     } finally {
       telemetry?.ended({ status: 'error', error: 'the reply failed' }); // no-op once it ended
       releaseLease();
-      await store.budget
-        .settleTokens({ roomId: run.roomId, runId: run.id, usage })
-        .catch((error: unknown) =>
-          log('error', 'orchestrator.settle_failed', { runId: run.id, error }),
-        );
+      if (!settled)
+        await store.budget
+          .settleTokens({ roomId: run.roomId, runId: run.id, usage })
+          .catch((error: unknown) =>
+            log('error', 'orchestrator.settle_failed', { runId: run.id, error }),
+          );
     }
   }
 
@@ -400,21 +439,37 @@ export class ReplyWorker {
    * still does not fit (`exhausted`); the room is told once a day.
    */
   private async holdBack(
-    run: AgentRun,
+    active: ActiveReply,
     reservation: Exclude<TokenReservation, 'reserved'>,
   ): Promise<void> {
+    const { run } = active;
     if (reservation === 'wait') {
       this.waitingForBudget.add(run.roomId);
       await this.deps.store.runs.requeueRun(run.id, this.options.instanceId);
       return;
     }
-    await this.deps.store.runs.finishRun(
-      run.id,
-      this.options.instanceId,
-      'cancelled',
-      'token budget used for today',
-    );
+    await this.finishRun(active, 'cancelled', 'token budget used for today');
     await this.deps.round.budgetUsed(run.roomId, run.triggerMessageId);
+  }
+
+  /** Writes the run's end (see {@link RunQueue.finishRun}); from then on it is {@link ActiveReply.ended}. */
+  private async finishRun(
+    active: ActiveReply,
+    status: Parameters<RunQueue['finishRun']>[2],
+    error: string | null | undefined,
+    usage?: TokenUsage,
+  ): Promise<boolean> {
+    try {
+      return await this.deps.store.runs.finishRun(
+        active.run.id,
+        this.options.instanceId,
+        status,
+        error,
+        usage,
+      );
+    } finally {
+      active.ended = true;
+    }
   }
 
   /** Finishes runs whose lease expired (a crashed process) and tells the room; re-runs those that never started. */

@@ -14,6 +14,15 @@ export interface TokenBudgetState {
   reserved: number;
 }
 
+/** `tokens` of the room's `budget` (its daily cap) for a running run, on `day` (default today). */
+export interface TokenReservationRequest {
+  roomId: string;
+  runId: string;
+  tokens: number;
+  budget: number;
+  day?: string;
+}
+
 export interface Budget {
   addTokenUsage(roomId: string, usage: TokenUsage, day?: string): Promise<void>;
   getTokenUsage(roomId: string, day?: string): Promise<TokenUsage>;
@@ -23,13 +32,13 @@ export interface Budget {
    * Reserves `tokens` of the room's `budget` for a running run, atomically across processes: it
    * fits when spent + reserved + `tokens` <= `budget`. A run may reserve again (a further model call).
    */
-  reserveTokens(input: {
-    roomId: string;
-    runId: string;
-    tokens: number;
-    budget: number;
-    day?: string;
-  }): Promise<TokenReservation>;
+  reserveTokens(input: TokenReservationRequest): Promise<TokenReservation>;
+  /**
+   * Several reservations at once, answered in their order: those of one room and budget in one
+   * statement when they fit together (the agents of one message starting), else one by one as
+   * {@link reserveTokens} would.
+   */
+  reserveTokensForRuns(inputs: readonly TokenReservationRequest[]): Promise<TokenReservation[]>;
   /** Ends a run's reservation: its real usage is counted, what it reserved released; wakes waiting rooms. */
   settleTokens(input: { roomId: string; runId: string; usage: TokenUsage }): Promise<void>;
   /** True for the first caller only, per room and day: that caller posts the "budget used" notice. */

@@ -1,5 +1,10 @@
 import type { TokenUsage } from '../../protocol/room.ts';
-import type { Budget, TokenBudgetState, TokenReservation } from './budget.ts';
+import type {
+  Budget,
+  TokenBudgetState,
+  TokenReservation,
+  TokenReservationRequest,
+} from './budget.ts';
 import { today } from './postgres-rows.ts';
 import { RUNS_CHANNEL } from './run-queue.ts';
 import type { Sql, SqlExecutor } from './sql.ts';
@@ -17,7 +22,7 @@ const BUDGET_ROOM = budgetRoom('$1');
  * of its reservations, from SQL expressions (and the rows they are read `from`), so that callers
  * write it into one statement with what comes before and after it.
  */
-function countUsage(values: {
+export function countUsage(values: {
   room: string;
   day: string;
   input: string;
@@ -89,17 +94,39 @@ export class PostgresBudget implements Budget {
     return { used: Number(rows[0]?.used ?? 0), reserved: Number(rows[0]?.reserved ?? 0) };
   }
 
-  async reserveTokens(input: {
-    roomId: string;
-    runId: string;
-    tokens: number;
-    budget: number;
-    day?: string;
-  }): Promise<TokenReservation> {
-    const day = input.day ?? today();
-    // One statement (a run's start makes it once, bench:capacity counts them): the upsert waits
-    // for a concurrent reservation of the room's day and re-checks the sum on the row that one
-    // left; the run's share is recorded with it.
+  async reserveTokens(input: TokenReservationRequest): Promise<TokenReservation> {
+    if (await this.reserveAll([input])) return 'reserved';
+    const { reserved } = await this.getTokenBudget(input.roomId, input.day ?? today());
+    return reserved > 0 ? 'wait' : 'exhausted';
+  }
+
+  async reserveTokensForRuns(
+    inputs: readonly TokenReservationRequest[],
+  ): Promise<TokenReservation[]> {
+    const groups = new Map<string, TokenReservationRequest[]>();
+    for (const input of inputs) {
+      const key = JSON.stringify([input.roomId, input.day ?? today(), input.budget]);
+      groups.set(key, [...(groups.get(key) ?? []), input]);
+    }
+    const answers = new Map<TokenReservationRequest, TokenReservation>();
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        if (group.length > 1 && (await this.reserveAll(group)))
+          for (const input of group) answers.set(input, 'reserved');
+        // Apart, in order: the first may fit where all did not.
+        else for (const input of group) answers.set(input, await this.reserveTokens(input));
+      }),
+    );
+    return inputs.map((input) => answers.get(input)!);
+  }
+
+  /** Reserves the sum of `group` (one room, day and budget) in one statement: all or none. */
+  private async reserveAll(group: readonly TokenReservationRequest[]): Promise<boolean> {
+    const { roomId, budget } = group[0]!;
+    const day = group[0]!.day ?? today();
+    const total = group.reduce((sum, input) => sum + input.tokens, 0);
+    // The upsert waits for a concurrent reservation of the room's day and re-checks the sum on
+    // the row that one left; each run's share is recorded with it.
     const { rows } = await this.sql.query<{ reserved: boolean }>(
       `with reserved as (
          insert into token_usage (room_id, day, reserved_tokens)
@@ -108,15 +135,21 @@ export class PostgresBudget implements Budget {
            where token_usage.input_tokens + token_usage.output_tokens + token_usage.reserved_tokens + excluded.reserved_tokens <= $4::bigint
          returning 1
        ), recorded as (
-         update agent_runs set reserved_tokens = reserved_tokens + $3::bigint, reserved_day = $2::date
-         where id = $5 and exists (select 1 from reserved)
+         update agent_runs run set reserved_tokens = run.reserved_tokens + share.tokens, reserved_day = $2::date
+         from (select id, sum(tokens) as tokens from unnest($5::uuid[], $6::bigint[]) as share (id, tokens) group by id) share
+         where run.id = share.id and exists (select 1 from reserved)
        )
        select exists (select 1 from reserved) as reserved`,
-      [input.roomId, day, input.tokens, input.budget, input.runId],
+      [
+        roomId,
+        day,
+        total,
+        budget,
+        group.map((input) => input.runId),
+        group.map((input) => input.tokens),
+      ],
     );
-    if (rows[0]?.reserved) return 'reserved';
-    const { reserved } = await this.getTokenBudget(input.roomId, day);
-    return reserved > 0 ? 'wait' : 'exhausted';
+    return rows[0]?.reserved === true;
   }
 
   async settleTokens(input: { roomId: string; runId: string; usage: TokenUsage }): Promise<void> {

@@ -55,6 +55,12 @@ export interface RunRow {
 export const MESSAGE_COLUMNS = `id, room_id, position, author_kind, author_id, author_name, author_role, content, parts, status,
   reply_to, reason, seq, model, usage, error, stopped_by, version_of, created_at, updated_at`;
 
+/** {@link MESSAGE_COLUMNS} of the table named `alias` (a statement that joins another with the same names). */
+export const messageColumnsOf = (alias: string) =>
+  MESSAGE_COLUMNS.split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');
+
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const iso = (value: Date | string) =>
   value instanceof Date ? value.toISOString() : new Date(value).toISOString();

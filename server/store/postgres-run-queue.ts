@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { insertEvent } from './postgres-audit-log.ts';
-import { settle } from './postgres-budget.ts';
+import type { TokenUsage } from '../../protocol/room.ts';
+import { countUsage } from './postgres-budget.ts';
+import { recoverRun } from './postgres-run-recovery.ts';
+import { json, toRun, today, type RunRow } from './postgres-rows.ts';
 import {
-  MESSAGE_COLUMNS,
-  iso,
-  json,
-  toMessage,
-  toRun,
-  today,
-  type MessageRow,
-  type RunRow,
-} from './postgres-rows.ts';
-import {
-  MAX_RUN_ATTEMPTS,
   RUNS_CHANNEL,
   STOPS_CHANNEL,
   type AgentRun,
@@ -25,38 +16,42 @@ import {
 import type { Sql } from './sql.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
-const INTERRUPTED = 'The server streaming this reply stopped before it finished';
-
 /** {@link RunQueue} over any Postgres: the `agent_runs` table, leases by `now()`, wake-ups by NOTIFY. */
 export class PostgresRunQueue implements RunQueue {
   constructor(private readonly sql: Sql) {}
 
   async enqueueRuns(
     input: { roomId: string; triggerMessageId: string; runs: NewRun[] },
-    unit?: UnitOfWork,
+    unit: UnitOfWork = this.sql,
   ): Promise<AgentRun[]> {
-    if (!unit) return this.sql.transaction((tx) => this.enqueueRuns(input, tx));
-    const inserted: AgentRun[] = [];
-    for (const run of input.runs) {
-      const { rows } = await unit.query<RunRow>(
-        `insert into agent_runs (id, room_id, message_id, trigger_message_id, agent_id, reason, depth)
-         values ($1, $2, $3, $4, $5, $6, $7) returning *`,
-        [
-          randomUUID(),
-          input.roomId,
-          run.messageId ?? randomUUID(),
-          input.triggerMessageId,
-          run.agentId,
-          run.reason,
-          run.depth ?? 0,
-        ],
-      );
-      inserted.push(toRun(rows[0]!));
-    }
-    // Delivered when the caller's transaction commits, so no process claims before the message exists.
-    if (inserted.length > 0)
-      await unit.query('select pg_notify($1, $2)', [RUNS_CHANNEL, input.roomId]);
-    return inserted;
+    if (input.runs.length === 0) return [];
+    // One statement for the round (a message to three agents makes one, not four; bench:capacity
+    // counts them). The NOTIFY is delivered when the caller's transaction commits, so no process
+    // claims before the message exists.
+    const ids = input.runs.map(() => randomUUID());
+    const { rows } = await unit.query<RunRow>(
+      `with inserted as (
+         insert into agent_runs (id, room_id, message_id, trigger_message_id, agent_id, reason, depth)
+         select id, $5, message_id, $6, agent_id, reason, depth
+         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $7::int[]) as run (id, message_id, agent_id, reason, depth)
+         returning *
+       ), notified as (
+         select pg_notify($8, $5) from (select 1 from inserted limit 1) as any_run
+       )
+       select inserted.* from inserted left join notified on true`,
+      [
+        ids,
+        input.runs.map((run) => run.messageId ?? randomUUID()),
+        input.runs.map((run) => run.agentId),
+        input.runs.map((run) => run.reason),
+        input.roomId,
+        input.triggerMessageId,
+        input.runs.map((run) => run.depth ?? 0),
+        RUNS_CHANNEL,
+      ],
+    );
+    const byId = new Map(rows.map((row) => [row.id, toRun(row)]));
+    return ids.map((id) => byId.get(id)!);
   }
 
   async claimRuns(input: {
@@ -133,11 +128,37 @@ export class PostgresRunQueue implements RunQueue {
     owner: string,
     status: Exclude<RunStatus, 'queued' | 'running'>,
     error: string | null = null,
+    usage?: TokenUsage,
   ): Promise<boolean> {
+    if (!usage) {
+      const { rowCount } = await this.sql.query(
+        `update agent_runs set status = $3, last_error = $4, lease_expires_at = null, updated_at = now()
+         where id = $1 and lease_owner = $2 and status = 'running'`,
+        [runId, owner, status, error],
+      );
+      return rowCount > 0;
+    }
+    // One statement, as settle-tokens is: the run ends and its reservation (read locked) is
+    // cleared, its usage counted on the day it reserved, and waiting rooms told it came back.
     const { rowCount } = await this.sql.query(
-      `update agent_runs set status = $3, last_error = $4, lease_expires_at = null, updated_at = now()
-       where id = $1 and lease_owner = $2 and status = 'running'`,
-      [runId, owner, status, error],
+      `with finished as (
+         update agent_runs run set status = $3, last_error = $4, lease_expires_at = null, updated_at = now(), reserved_tokens = 0
+         from (select id, reserved_tokens, reserved_day from agent_runs
+               where id = $1 and lease_owner = $2 and status = 'running' for update) old
+         where run.id = old.id
+         returning run.room_id, old.reserved_tokens as reserved, coalesce(old.reserved_day, $5::date) as day
+       ), counted as (
+         ${countUsage({
+           room: 'finished.room_id',
+           day: 'finished.day',
+           input: '$6::bigint',
+           output: '$7::bigint',
+           reserved: '(select reserved from finished)',
+           from: 'from finished where finished.reserved > 0 or $6::bigint + $7::bigint > 0',
+         })}
+       )
+       select (select pg_notify($8, finished.room_id) where finished.reserved > 0) from finished`,
+      [runId, owner, status, error, today(), usage.inputTokens, usage.outputTokens, RUNS_CHANNEL],
     );
     return rowCount > 0;
   }
@@ -196,85 +217,4 @@ export class PostgresRunQueue implements RunQueue {
       }
     });
   }
-}
-
-/**
- * Finishes one expired run in the recovery's transaction: what it reserved is charged, its
- * message ends `interrupted` (or it is queued again), and the audit log says so.
- */
-async function recoverRun(
-  tx: UnitOfWork,
-  row: RunRow,
-  options: { agentName?(agentId: string): string },
-): Promise<RecoveredRun> {
-  // What a lost run reserved is charged in full: its real usage is unknown and the cap must hold.
-  const reserved = Number(row.reserved_tokens ?? 0);
-  if (reserved > 0) {
-    const day = row.reserved_day ? iso(row.reserved_day).slice(0, 10) : today();
-    await settle(tx, row.room_id, day, { inputTokens: reserved, outputTokens: 0 }, reserved);
-  }
-  const started = (
-    await tx.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [
-      row.message_id,
-    ])
-  ).rows[0];
-  const requeue = !started && row.attempt < MAX_RUN_ATTEMPTS;
-  const status: RunStatus = requeue ? 'queued' : 'failed';
-  await tx.query(
-    `update agent_runs set status = $2, last_error = 'lease expired', lease_owner = null, lease_expires_at = null, reserved_tokens = 0, updated_at = now()
-     where id = $1`,
-    [row.id, status],
-  );
-  let message: MessageRow | undefined;
-  if (requeue) {
-    await tx.query('select pg_notify($1, $2)', [RUNS_CHANNEL, row.room_id]);
-  } else if (started) {
-    message =
-      (
-        await tx.query<MessageRow>(
-          `update messages set status = 'interrupted', error = $2, updated_at = now() where id = $1 and status = 'streaming' returning ${MESSAGE_COLUMNS}`,
-          [row.message_id, INTERRUPTED],
-        )
-      ).rows[0] ?? started;
-  } else {
-    message = (
-      await tx.query<MessageRow>(
-        `insert into messages (id, room_id, author_kind, author_id, author_name, status, reply_to, reason, error)
-         values ($1, $2, 'agent', $3, $7, 'interrupted', $4, $5, $6) returning ${MESSAGE_COLUMNS}`,
-        [
-          row.message_id,
-          row.room_id,
-          row.agent_id,
-          row.trigger_message_id,
-          row.reason,
-          INTERRUPTED,
-          options.agentName?.(row.agent_id) ?? row.agent_id,
-        ],
-      )
-    ).rows[0];
-  }
-  await insertEvent(tx, {
-    roomId: row.room_id,
-    kind: 'run.recovered',
-    actor: row.agent_id,
-    data: {
-      runId: row.id,
-      messageId: row.message_id,
-      leaseOwner: row.lease_owner,
-      attempt: row.attempt,
-      seq: message?.seq ?? 0,
-      requeued: requeue,
-    },
-  });
-  return {
-    run: toRun({
-      ...row,
-      status,
-      last_error: 'lease expired',
-      lease_owner: null,
-      lease_expires_at: null,
-    }),
-    message: message ? toMessage(message) : null,
-    requeued: requeue,
-  };
 }

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Author, Message, ReplyReason } from '../../protocol/room.ts';
+import type { Author, Message } from '../../protocol/room.ts';
 import { wellFormed } from '../../protocol/text.ts';
 import { AppError } from '../lib/app-error.ts';
 import { NotFoundError } from './not-found-error.ts';
-import { MESSAGE_COLUMNS, UUID, json, toMessage, type MessageRow } from './postgres-rows.ts';
+import {
+  MESSAGE_COLUMNS,
+  UUID,
+  json,
+  messageColumnsOf,
+  toMessage,
+  type MessageRow,
+} from './postgres-rows.ts';
 import type { Sql } from './sql.ts';
 import {
   MessageConflictError,
   MessageStreamingError,
   type MessagePage,
+  type NewAgentMessage,
   type ReplyCheckpoint,
   type ReplyEnding,
   type ReplySnapshot,
@@ -137,37 +145,40 @@ export class PostgresTranscript implements Transcript {
     return rows.map(toMessage);
   }
 
-  async startAgentMessage(input: {
-    id: string;
-    roomId: string;
-    author: Author;
-    replyTo: string | null;
-    reason: ReplyReason;
-    model: string | null;
-  }): Promise<Message> {
-    // A regeneration is a new version of the agent's first reply to the same message
-    // (docs/architecture.md §3, versions): `version_of` names that first version.
+  async startAgentMessage(input: NewAgentMessage): Promise<Message> {
+    return (await this.startAgentMessages([input]))[0]!;
+  }
+
+  async startAgentMessages(inputs: readonly NewAgentMessage[]): Promise<Message[]> {
+    if (inputs.length === 0) return [];
+    // One statement for replies starting together. A regeneration is a new version of the
+    // agent's first reply to the same message (docs/architecture.md §3, versions): `version_of`
+    // names that first version.
     const { rows } = await this.sql.query<MessageRow>(
       `insert into messages (id, room_id, author_kind, author_id, author_name, status, reply_to, reason, model, version_of)
-       values ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8,
-         case when $7 = 'regenerate' then (
+       select reply.id, reply.room_id, reply.author_kind, reply.author_id, reply.author_name, 'streaming',
+         reply.reply_to, reply.reason, reply.model,
+         case when reply.reason = 'regenerate' then (
            select coalesce(first.version_of, first.id) from messages first
-           where first.room_id = $2 and first.reply_to = $6 and first.author_kind = 'agent'
-             and first.author_id = $4 and first.id <> $1
-           order by first.position limit 1) end)
+           where first.room_id = reply.room_id and first.reply_to = reply.reply_to and first.author_kind = 'agent'
+             and first.author_id = reply.author_id and first.id <> reply.id
+           order by first.position limit 1) end
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[])
+         as reply (id, room_id, author_kind, author_id, author_name, reply_to, reason, model)
        returning ${MESSAGE_COLUMNS}`,
       [
-        input.id,
-        input.roomId,
-        input.author.kind,
-        input.author.id,
-        input.author.name,
-        input.replyTo,
-        input.reason,
-        input.model,
+        inputs.map((input) => input.id),
+        inputs.map((input) => input.roomId),
+        inputs.map((input) => input.author.kind),
+        inputs.map((input) => input.author.id),
+        inputs.map((input) => input.author.name),
+        inputs.map((input) => input.replyTo),
+        inputs.map((input) => input.reason),
+        inputs.map((input) => input.model),
       ],
     );
-    return toMessage(rows[0]!);
+    const byId = new Map(rows.map((row) => [row.id, toMessage(row)]));
+    return inputs.map((input) => byId.get(input.id.toLowerCase())!);
   }
 
   checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void> {
@@ -192,23 +203,42 @@ export class PostgresTranscript implements Transcript {
   }
 
   async finishAgentMessage(id: string, final: ReplyEnding): Promise<Message> {
-    const { rows } = await this.sql.query<MessageRow>(
-      `update messages set content = $2, parts = $3::jsonb, seq = $4, status = $5, usage = $6::jsonb, error = $7, stopped_by = $8::jsonb, updated_at = now()
-       where id = $1 and status = 'streaming' returning ${MESSAGE_COLUMNS}`,
-      [
-        id,
-        wellFormed(final.content),
-        json(final.parts),
-        final.seq,
-        final.status,
-        json(final.usage ?? null),
-        final.error ?? null,
-        json(final.stoppedBy ?? null),
-      ],
+    return (await this.finishAgentMessages([{ id, final }]))[0]!;
+  }
+
+  async finishAgentMessages(
+    endings: readonly { id: string; final: ReplyEnding }[],
+  ): Promise<Message[]> {
+    if (endings.length === 0) return [];
+    // One statement for replies ending together; the rows travel as one JSON array.
+    const rows = endings.map(({ id, final }) => ({
+      id,
+      content: final.content,
+      parts: final.parts,
+      seq: final.seq,
+      status: final.status,
+      usage: final.usage ?? null,
+      error: final.error ?? null,
+      stopped_by: final.stoppedBy ?? null,
+    }));
+    const { rows: finished } = await this.sql.query<MessageRow>(
+      `update messages m set content = f.content, parts = f.parts, seq = f.seq, status = f.status, usage = f.usage,
+         error = f.error, stopped_by = f.stopped_by, updated_at = now()
+       from jsonb_to_recordset($1::jsonb)
+         as f(id uuid, content text, parts jsonb, seq integer, status text, usage jsonb, error text, stopped_by jsonb)
+       where m.id = f.id and m.status = 'streaming'
+       returning ${messageColumnsOf('m')}`,
+      [json(rows)], // every string well-formed, the text's too
     );
-    if (rows[0]) return toMessage(rows[0]);
-    const current = await this.getMessage(id); // finalised elsewhere (recovered after a lost lease)
-    if (!current) throw new NotFoundError(`Message ${id}`);
-    return current;
+    const byId = new Map(finished.map((row) => [row.id, toMessage(row)]));
+    return Promise.all(
+      endings.map(async ({ id }) => {
+        const message = byId.get(id.toLowerCase());
+        if (message) return message;
+        const current = await this.getMessage(id); // finalised elsewhere (recovered after a lost lease)
+        if (!current) throw new NotFoundError(`Message ${id}`);
+        return current;
+      }),
+    );
   }
 }

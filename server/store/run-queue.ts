@@ -2,7 +2,7 @@
  * The durable work queue of agent replies: leased claims, recovery, and the NOTIFY channels that
  * wake every process (docs/architecture.md §4, docs/decisions.md). `postgres-run-queue.ts` implements it.
  */
-import type { Message, ReplyReason } from '../../protocol/room.ts';
+import type { Message, ReplyReason, TokenUsage } from '../../protocol/room.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
@@ -95,11 +95,17 @@ export interface RunQueue {
   renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
   /** Extends the leases of several runs in one statement; resolves with the ids still `owner`'s. */
   renewLeases(runIds: readonly string[], owner: string, leaseMs: number): Promise<string[]>;
+  /**
+   * Ends `owner`'s running run with `status`; false when it is no longer `owner`'s. Given the
+   * run's `usage`, its reservation is settled in the same statement (what `Budget.settleTokens`
+   * does, so a finished reply makes one write for both).
+   */
   finishRun(
     runId: string,
     owner: string,
     status: Exclude<RunStatus, 'queued' | 'running'>,
     error?: string | null,
+    usage?: TokenUsage,
   ): Promise<boolean>;
   /** The runs of one round (every run triggered by one human message), oldest first. */
   listRuns(triggerMessageId: string, unit?: UnitOfWork): Promise<AgentRun[]>;

@@ -65,6 +65,16 @@ export class MessageStreamingError extends AppError {
   }
 }
 
+/** An agent's reply as it starts streaming (its id is the run's `messageId`). */
+export interface NewAgentMessage {
+  id: string;
+  roomId: string;
+  author: Author;
+  replyTo: string | null;
+  reason: ReplyReason;
+  model: string | null;
+}
+
 export interface Transcript {
   /**
    * Inserts a human message, in the caller's `unit` when given (its runs go in the same one).
@@ -101,18 +111,15 @@ export interface Transcript {
    * Inserts the reply at `message-start` with status `streaming`. A `regenerate` reply gets
    * `versionOf`: the agent's first reply to the same message (docs/architecture.md §3, versions).
    */
-  startAgentMessage(input: {
-    id: string;
-    roomId: string;
-    author: Author;
-    replyTo: string | null;
-    reason: ReplyReason;
-    model: string | null;
-  }): Promise<Message>;
+  startAgentMessage(input: NewAgentMessage): Promise<Message>;
+  /** Starts several agents' replies in one statement (replies starting together), in their order. */
+  startAgentMessages(inputs: readonly NewAgentMessage[]): Promise<Message[]>;
   /** Writes the reply so far (at most about once a second while streaming). */
   checkpointAgentMessage(id: string, snapshot: ReplySnapshot): Promise<void>;
   /** Writes several replies so far in one statement (a process's replies in flight, each interval); a reply no longer streaming is left as it is. */
   checkpointAgentMessages(checkpoints: readonly ReplyCheckpoint[]): Promise<void>;
   /** The one final write: content, parts, status, usage, error; a reply finalised elsewhere is returned as it is. */
   finishAgentMessage(id: string, final: ReplyEnding): Promise<Message>;
+  /** Finalises several replies in one statement (replies ending together), in their order. */
+  finishAgentMessages(endings: readonly { id: string; final: ReplyEnding }[]): Promise<Message[]>;
 }

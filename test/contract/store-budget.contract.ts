@@ -105,6 +105,45 @@ export function describeBudgetContract(name: string, openSql: () => Promise<Sql>
         expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 0, reserved: 900 });
       });
 
+      it("reserves for several rooms' runs at once: a room's together when they fit, else in order", async () => {
+        const [roomy, tight] = [await freshRoom(), await freshRoom()];
+        const agents = [
+          { agentId: 'sage', reason: 'all' as const },
+          { agentId: 'scout', reason: 'all' as const },
+        ];
+        const [a, b] = (await post(roomy.id, 'Go', agents)).runs;
+        const [c, d] = (await post(tight.id, 'Go', agents)).runs;
+        const ask = (roomId: string, runId: string) => ({
+          roomId,
+          runId,
+          tokens: 600,
+          budget: 1000,
+        });
+        expect(
+          await store.budget.reserveTokensForRuns([
+            ask(tight.id, c!.id),
+            { ...ask(roomy.id, a!.id), budget: 2000 },
+            ask(tight.id, d!.id),
+            { ...ask(roomy.id, b!.id), budget: 2000 },
+          ]),
+        ).toEqual(['reserved', 'reserved', 'wait', 'reserved']);
+        expect(await store.budget.getTokenBudget(roomy.id)).toEqual({ used: 0, reserved: 1200 });
+        expect(await store.budget.getTokenBudget(tight.id)).toEqual({ used: 0, reserved: 600 });
+        // Each run holds its own share: settling one gives back only that.
+        await store.budget.settleTokens({
+          roomId: roomy.id,
+          runId: a!.id,
+          usage: { inputTokens: 100, outputTokens: 0 },
+        });
+        expect(await store.budget.getTokenBudget(roomy.id)).toEqual({ used: 100, reserved: 600 });
+        await store.budget.settleTokens({
+          roomId: tight.id,
+          runId: d!.id,
+          usage: { inputTokens: 0, outputTokens: 0 },
+        });
+        expect(await store.budget.getTokenBudget(tight.id)).toEqual({ used: 0, reserved: 600 });
+      });
+
       it('charges a crashed run its whole reservation', async () => {
         const room = await freshRoom();
         await post(room.id, 'Hi', [{ agentId: 'sage', reason: 'default' }]);

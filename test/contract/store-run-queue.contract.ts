@@ -46,6 +46,44 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
         expect(await store.runs.finishRun(claimed[0]!.id, 'worker-a', 'done')).toBe(false);
       });
 
+      it("settles a run's reservation with its usage when it finishes, for its owner only, and wakes rooms waiting for budget", async () => {
+        const room = await freshRoom();
+        const { runs } = await post(room.id, 'Go', [{ agentId: 'sage', reason: 'default' }]);
+        const [run] = await store.runs.claimRuns({
+          owner: 'worker-a',
+          leaseMs: 30_000,
+          roomId: room.id,
+        });
+        expect(run!.id).toBe(runs[0]!.id);
+        expect(
+          await store.budget.reserveTokens({
+            roomId: room.id,
+            runId: run!.id,
+            tokens: 600,
+            budget: 1000,
+          }),
+        ).toBe('reserved');
+        const woken: string[] = [];
+        const unlisten = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
+        try {
+          const usage = { inputTokens: 200, outputTokens: 100 };
+          expect(await store.runs.finishRun(run!.id, 'worker-b', 'done', null, usage)).toBe(false);
+          expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 0, reserved: 600 });
+
+          expect(await store.runs.finishRun(run!.id, 'worker-a', 'done', null, usage)).toBe(true);
+          expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 300, reserved: 0 });
+          expect(await store.runs.listRuns(runs[0]!.triggerMessageId)).toEqual([
+            expect.objectContaining({ id: run!.id, status: 'done', leaseExpiresAt: null }),
+          ]);
+          await waitFor(() => woken.includes(room.id), { what: 'the budget wake-up' });
+
+          expect(await store.runs.finishRun(run!.id, 'worker-a', 'done', null, usage)).toBe(false);
+          expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 300, reserved: 0 });
+        } finally {
+          await unlisten();
+        }
+      });
+
       it('renews several leases in one call, only those the owner still holds and runs', async () => {
         const room = await freshRoom();
         const { runs } = await post(room.id, 'All of you?', [

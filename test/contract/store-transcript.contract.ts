@@ -27,14 +27,16 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
         const woken: string[] = [];
         const stop = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
         try {
-          const { message, created, runs } = await post(room.id, 'Hello @sage', [
+          const replyId = randomUUID();
+          const { message, created, runs } = await post(room.id, 'Hello @sage and @critic', [
             { agentId: 'sage', reason: 'mention' },
+            { agentId: 'critic', reason: 'mention', messageId: replyId },
           ]);
           expect(created).toBe(true);
           expect(message).toMatchObject({
             roomId: room.id,
             author: ada,
-            content: 'Hello @sage',
+            content: 'Hello @sage and @critic',
             status: 'complete',
             seq: 0,
             parts: [],
@@ -47,7 +49,9 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
               triggerMessageId: message.id,
               depth: 0,
             }),
+            expect.objectContaining({ agentId: 'critic', messageId: replyId, status: 'queued' }),
           ]);
+          expect(await store.runs.listRuns(message.id)).toHaveLength(2);
           await waitFor(() => woken.includes(room.id), { what: 'the NOTIFY' });
         } finally {
           await stop();
@@ -359,6 +363,92 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
           [second.id, first.id],
           [third.id, first.id],
         ]);
+      });
+
+      it('starts and ends several replies in one call each, in the order given', async () => {
+        const room = await freshRoom();
+        const { message } = await post(room.id, 'All of you');
+        const first = await store.transcript.startAgentMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          author: sage,
+          replyTo: message.id,
+          reason: 'all',
+          model: 'sage',
+        });
+        const scout = { kind: 'agent', id: 'scout', name: 'Scout' } as const;
+        const inputs = [
+          { id: randomUUID(), author: scout, reason: 'all', model: 'scout' },
+          { id: randomUUID(), author: sage, reason: 'regenerate', model: 'sage' },
+        ] as const;
+        const started = await store.transcript.startAgentMessages(
+          inputs.map((input) => ({ ...input, roomId: room.id, replyTo: message.id })),
+        );
+        expect(started).toEqual([
+          expect.objectContaining({
+            id: inputs[0].id,
+            author: scout,
+            status: 'streaming',
+            content: '',
+          }),
+          expect.objectContaining({ id: inputs[1].id, author: sage, versionOf: first.id }),
+        ]);
+        expect(started[0]!.versionOf).toBeUndefined();
+        const { messages } = await store.transcript.listMessages(room.id);
+        expect(messages.map((entry) => entry.id)).toEqual([
+          message.id,
+          first.id,
+          ...started.map((reply) => reply.id),
+        ]);
+        expect(await store.transcript.startAgentMessages([])).toEqual([]);
+
+        // Ended together in one call; one of them was finalised elsewhere first and stays so.
+        await store.transcript.finishAgentMessage(first.id, {
+          content: 'Recovered',
+          parts: [],
+          seq: 1,
+          status: 'interrupted',
+        });
+        const ended = await store.transcript.finishAgentMessages([
+          {
+            id: started[1]!.id,
+            final: {
+              content: 'Again 😀',
+              parts: [],
+              seq: 2,
+              status: 'complete',
+              usage: { inputTokens: 3, outputTokens: 2 },
+            },
+          },
+          { id: first.id, final: { content: 'Late', parts: [], seq: 9, status: 'complete' } },
+          {
+            id: started[0]!.id,
+            final: {
+              content: 'Stopped',
+              parts: [],
+              seq: 1,
+              status: 'cancelled',
+              stoppedBy: { id: 'guest:ada', name: 'Ada' },
+            },
+          },
+        ]);
+        expect(ended).toEqual([
+          expect.objectContaining({
+            id: started[1]!.id,
+            content: 'Again 😀',
+            status: 'complete',
+            usage: { inputTokens: 3, outputTokens: 2 },
+            versionOf: first.id,
+          }),
+          expect.objectContaining({ id: first.id, content: 'Recovered', status: 'interrupted' }),
+          expect.objectContaining({
+            id: started[0]!.id,
+            status: 'cancelled',
+            stoppedBy: { id: 'guest:ada', name: 'Ada' },
+          }),
+        ]);
+        expect(await store.transcript.getMessage(started[1]!.id)).toEqual(ended[0]);
+        expect(await store.transcript.getMessage(started[0]!.id)).toEqual(ended[2]);
       });
 
       it('keeps who stopped a reply', async () => {

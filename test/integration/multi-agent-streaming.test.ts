@@ -140,17 +140,17 @@ describe('a round with three agents', () => {
 
     // Written at the start, at most about once a second while streaming, and once at the end;
     // the checkpoints of the replies in flight together, one statement for all of them.
-    const checkpoints = server.statements
-      .filter((statement) => /^update messages m set content/.test(statement.text))
-      .map((statement) =>
-        (JSON.parse(String(statement.params[0])) as { id: string }[]).map((row) => row.id),
-      );
+    const rowsOf = (pattern: RegExp) =>
+      server.statements
+        .filter((statement) => pattern.test(statement.text))
+        .map((statement) =>
+          (JSON.parse(String(statement.params[0])) as { id: string }[]).map((row) => row.id),
+        );
+    const checkpoints = rowsOf(/^update messages m set content = c\.content/);
+    const finals = rowsOf(/^update messages m set content = f\.content/);
     expect(checkpoints.some((ids) => ids.length === persisted.length)).toBe(true);
     for (const reply of persisted) {
-      const finalWrites = server.statements.filter(
-        (statement) =>
-          /^update messages set content/.test(statement.text) && statement.params[0] === reply.id,
-      );
+      const finalWrites = finals.filter((ids) => ids.includes(reply.id));
       const checkpointed = checkpoints.filter((ids) => ids.includes(reply.id));
       const streamedFor = (Date.parse(reply.updatedAt) - Date.parse(reply.createdAt)) / 1000;
       expect(finalWrites).toHaveLength(1);
