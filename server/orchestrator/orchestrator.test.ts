@@ -277,6 +277,28 @@ describe('Orchestrator: the token budget', () => {
   });
 });
 
+describe('Orchestrator: replies waiting for budget', () => {
+  it('starts a reply that did not fit beside another as soon as that one gives its reservation back', async () => {
+    // Each reply reserves about 1,050 tokens: one fits in 1,500 at a time, not two.
+    const room = await newRoom({ policy: 'default', tokensPerDay: 1_500 });
+    models.sage!.enqueue(replyParts('Sage.'));
+    models.scout!.enqueue(replyParts('Scout.'));
+    const { message } = await post(room, '@sage @scout one at a time');
+    // The poll is a minute away: only the reservation coming back can wake the second.
+    await waitFor(() => ended(room).length === 2, { what: 'both replies' });
+    expect(ended(room).map((reply) => reply.status)).toEqual(['complete', 'complete']);
+    // One after the other: the second started only once the first had ended.
+    expect(
+      bus
+        .events(room.id)
+        .filter((entry) => entry.event === 'message-start' || entry.event === 'message-end')
+        .map((entry) => entry.event),
+    ).toEqual(['message-start', 'message-end', 'message-start', 'message-end']);
+    expect(await stores.runs.listRuns(message.id)).toHaveLength(2);
+    await waitFor(() => bus.events(room.id, 'round-end').length > 0, { what: 'round-end' });
+  });
+});
+
 describe('Orchestrator: stop', () => {
   it('lets a participant stop only replies to their own messages, and shows who stopped it', async () => {
     const room = await newRoom({ policy: 'default' });

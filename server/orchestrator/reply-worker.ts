@@ -165,8 +165,11 @@ export class ReplyWorker {
   /** Listens for work queued by any process, recovers expired leases, and starts claiming. */
   async start(): Promise<void> {
     this.unsubscribers.push(
-      await this.deps.store.runs.onRunsQueued((roomId) => {
-        this.waitingForBudget.delete(roomId); // queued work or a settled reservation: try the room again
+      await this.deps.store.runs.onRunsQueued((roomId, reason) => {
+        // Tokens given back matter only to a room this process left waiting for them: every
+        // reply's end gives some back, and a claim for each would be hundreds of needless queries.
+        if (reason === 'budget' && !this.waitingForBudget.has(roomId)) return;
+        this.waitingForBudget.delete(roomId);
         this.wake();
       }),
     );

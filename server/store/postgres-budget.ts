@@ -6,7 +6,7 @@ import type {
   TokenReservationRequest,
 } from './budget.ts';
 import { today } from './postgres-rows.ts';
-import { RUNS_CHANNEL } from './run-queue.ts';
+import { BUDGET_RETURNED, RUNS_CHANNEL } from './run-queue.ts';
 import type { Sql, SqlExecutor } from './sql.ts';
 
 /**
@@ -53,7 +53,7 @@ export async function settle(
     `with counted as (
        ${countUsage({ room: '$1', day: '$2::date', input: '$3::bigint', output: '$4::bigint', reserved: '$5::bigint' })}
      )
-     select pg_notify($6, $1) where $5::bigint > 0`,
+     select pg_notify($6, '${BUDGET_RETURNED}' || $1) where $5::bigint > 0`,
     [roomId, day, usage.inputTokens, usage.outputTokens, reserved, RUNS_CHANNEL],
   );
 }
@@ -171,7 +171,7 @@ export class PostgresBudget implements Budget {
            from: 'from held where held.reserved > 0 or $4::bigint + $5::bigint > 0',
          })}
        )
-       select pg_notify($6, $2) from held where held.reserved > 0`,
+       select pg_notify($6, '${BUDGET_RETURNED}' || $2) from held where held.reserved > 0`,
       [
         input.runId,
         input.roomId,

@@ -4,6 +4,7 @@ import { countUsage } from './postgres-budget.ts';
 import { recoverRun } from './postgres-run-recovery.ts';
 import { json, toRun, today, type RunRow } from './postgres-rows.ts';
 import {
+  BUDGET_RETURNED,
   RUNS_CHANNEL,
   STOPS_CHANNEL,
   type AgentRun,
@@ -157,7 +158,8 @@ export class PostgresRunQueue implements RunQueue {
            from: 'from finished where finished.reserved > 0 or $6::bigint + $7::bigint > 0',
          })}
        )
-       select (select pg_notify($8, finished.room_id) where finished.reserved > 0) from finished`,
+       select (select pg_notify($8, '${BUDGET_RETURNED}' || finished.room_id) where finished.reserved > 0)
+       from finished`,
       [runId, owner, status, error, today(), usage.inputTokens, usage.outputTokens, RUNS_CHANNEL],
     );
     return rowCount > 0;
@@ -200,8 +202,14 @@ export class PostgresRunQueue implements RunQueue {
     });
   }
 
-  async onRunsQueued(onQueued: (roomId: string) => void): Promise<() => Promise<void>> {
-    return this.sql.listen(RUNS_CHANNEL, onQueued);
+  async onRunsQueued(
+    onQueued: (roomId: string, reason: 'queued' | 'budget') => void,
+  ): Promise<() => Promise<void>> {
+    return this.sql.listen(RUNS_CHANNEL, (payload) =>
+      payload.startsWith(BUDGET_RETURNED)
+        ? onQueued(payload.slice(BUDGET_RETURNED.length), 'budget')
+        : onQueued(payload, 'queued'),
+    );
   }
 
   async publishStop(request: StopRequest): Promise<void> {

@@ -53,8 +53,12 @@ export interface RecoveredRun {
 /** Claims of one run before recovery stops queueing it again. */
 export const MAX_RUN_ATTEMPTS = 3;
 
-/** The NOTIFY channel that wakes orchestrators when runs are queued (payload: the room id). */
+/**
+ * The NOTIFY channel that wakes orchestrators: when runs are queued (payload: the room id), or
+ * when a room's reservation came back (payload: {@link BUDGET_RETURNED} and the room id).
+ */
 export const RUNS_CHANNEL = 'chorus_runs';
+export const BUDGET_RETURNED = 'budget:';
 /** The NOTIFY channel of stop requests (payload: a JSON {@link StopRequest}). */
 export const STOPS_CHANNEL = 'chorus_stops';
 
@@ -121,8 +125,13 @@ export interface RunQueue {
    * recorded in the audit log. `agentName` names the agent of an `interrupted` message it writes.
    */
   recoverExpiredRuns(options?: { agentName?(agentId: string): string }): Promise<RecoveredRun[]>;
-  /** Calls `onQueued(roomId)` whenever runs are queued by any process. */
-  onRunsQueued(onQueued: (roomId: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onQueued(roomId, 'queued')` whenever runs are queued by any process, and
+   * `onQueued(roomId, 'budget')` when a run of the room gave back tokens it had reserved.
+   */
+  onRunsQueued(
+    onQueued: (roomId: string, reason: 'queued' | 'budget') => void,
+  ): Promise<() => Promise<void>>;
   /** Tells every process to stop matching replies it streams (a stop may reach any instance). */
   publishStop(request: StopRequest): Promise<void>;
   onStop(onStopRequest: (request: StopRequest) => void): Promise<() => Promise<void>>;

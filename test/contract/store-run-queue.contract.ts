@@ -64,7 +64,9 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
           }),
         ).toBe('reserved');
         const woken: string[] = [];
-        const unlisten = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
+        const unlisten = await store.runs.onRunsQueued((roomId, reason) =>
+          woken.push(`${reason} ${roomId}`),
+        );
         try {
           const usage = { inputTokens: 200, outputTokens: 100 };
           expect(await store.runs.finishRun(run!.id, 'worker-b', 'done', null, usage)).toBe(false);
@@ -75,7 +77,7 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
           expect(await store.runs.listRuns(runs[0]!.triggerMessageId)).toEqual([
             expect.objectContaining({ id: run!.id, status: 'done', leaseExpiresAt: null }),
           ]);
-          await waitFor(() => woken.includes(room.id), { what: 'the budget wake-up' });
+          await waitFor(() => woken.includes(`budget ${room.id}`), { what: 'the budget wake-up' });
 
           expect(await store.runs.finishRun(run!.id, 'worker-a', 'done', null, usage)).toBe(false);
           expect(await store.budget.getTokenBudget(room.id)).toEqual({ used: 300, reserved: 0 });
@@ -295,7 +297,9 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
           { agentId: 'sage', reason: 'default' },
         ]);
         const woken: string[] = [];
-        const unlisten = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
+        const unlisten = await store.runs.onRunsQueued((roomId, reason) =>
+          woken.push(`${reason} ${roomId}`),
+        );
         try {
           for (let attempt = 1; attempt <= MAX_RUN_ATTEMPTS; attempt += 1) {
             const [run] = await store.runs.claimRuns({
@@ -314,7 +318,7 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
                 message: null,
                 run: { status: 'queued' },
               });
-              await waitFor(() => woken.includes(room.id), {
+              await waitFor(() => woken.includes(`queued ${room.id}`), {
                 what: 'a wake-up for the queued run',
               });
             } else {

@@ -25,7 +25,9 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
       it('inserts the message and its runs together, and wakes listeners', async () => {
         const room = await freshRoom();
         const woken: string[] = [];
-        const stop = await store.runs.onRunsQueued((roomId) => woken.push(roomId));
+        const stop = await store.runs.onRunsQueued((roomId, reason) =>
+          woken.push(`${reason} ${roomId}`),
+        );
         try {
           const replyId = randomUUID();
           const { message, created, runs } = await post(room.id, 'Hello @sage and @critic', [
@@ -52,7 +54,7 @@ export function describeTranscriptContract(name: string, openSql: () => Promise<
             expect.objectContaining({ agentId: 'critic', messageId: replyId, status: 'queued' }),
           ]);
           expect(await store.runs.listRuns(message.id)).toHaveLength(2);
-          await waitFor(() => woken.includes(room.id), { what: 'the NOTIFY' });
+          await waitFor(() => woken.includes(`queued ${room.id}`), { what: 'the NOTIFY' });
         } finally {
           await stop();
         }
