@@ -247,6 +247,8 @@ describe('Orchestrator: a round', () => {
     await waitFor(() => ended(room).length === 3);
     await orchestrator.close(); // nothing else was queued: closing leaves no reply behind
     expect(ended(room).map((reply) => reply.reason)).toEqual(['mention', 'mention', 'mention']);
+    // Ending together, the three asked whether the round was over: the room heard it once.
+    expect(bus.events(room.id, 'round-end')).toHaveLength(1);
     expect(notices(room)).toEqual([]);
   });
 });

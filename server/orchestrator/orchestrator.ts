@@ -76,7 +76,10 @@ export interface OrchestratorStores extends Transactions {
   rooms: ConversationDependencies['store']['rooms'];
   transcript: Transcript;
   runs: RunQueue;
-  budget: Pick<Budget, 'getTokenBudget' | 'claimBudgetNotice' | 'reserveTokensForRuns' | 'settleTokens'>;
+  budget: Pick<
+    Budget,
+    'getTokenBudget' | 'claimBudgetNotice' | 'reserveTokensForRuns' | 'settleTokens'
+  >;
   summaries: Summaries;
   audit: Pick<AuditLog, 'appendEvent'>;
 }
@@ -141,6 +144,8 @@ export class Orchestrator implements RoundHooks {
   private readonly options: OrchestratorOptions;
   private readonly summaries: SessionSummaries;
   private readonly worker: ReplyWorker;
+  /** The round-end checks under way, by the message that opened the round (see endRoundIfDone). */
+  private readonly roundChecks = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly presence: AgentPresence;
   /** Takeover, moderation and the inbox of support rooms. */
   readonly conversations: Conversations;
@@ -438,19 +443,45 @@ export class Orchestrator implements RoundHooks {
   /**
    * Broadcasts `round-end` once no run a human message started (its hand-offs included) is
    * queued or running. Each process checks after finishing its own run, so whichever finishes
-   * last, here or elsewhere, sees them all ended (two may both say so: a repeat is harmless); a
-   * run this process still streams will check after it, so none is needed now.
+   * last, here or elsewhere, sees them all ended (two may both say so: a repeat is harmless). A
+   * run this process still streams will check after it, so none is needed now; and while a check
+   * of the round is under way, asking again only makes it look once more if it finds the round
+   * going on (the runs of a round end together, in one statement, and each asks).
    */
-  private async endRoundIfDone(roomId: string, messageId: string): Promise<void> {
-    if (this.worker.hasRunStillToEnd(messageId)) return;
+  private endRoundIfDone(roomId: string, messageId: string): Promise<void> {
+    if (this.worker.hasRunStillToEnd(messageId)) return Promise.resolve();
+    const underWay = this.roundChecks.get(messageId);
+    if (underWay) {
+      underWay.again = true;
+      return underWay.done;
+    }
+    const check = { again: false, done: Promise.resolve() };
+    check.done = (async () => {
+      try {
+        let over: boolean;
+        do {
+          check.again = false;
+          over = await this.announceRoundEnd(roomId, messageId);
+        } while (!over && check.again);
+      } finally {
+        this.roundChecks.delete(messageId);
+      }
+    })();
+    this.roundChecks.set(messageId, check);
+    return check.done;
+  }
+
+  /** Broadcasts `round-end` when every run of the round has ended; true when it did (or failed to ask). */
+  private async announceRoundEnd(roomId: string, messageId: string): Promise<boolean> {
     try {
       const runs = await this.deps.store.runs.listRuns(messageId);
-      if (runs.some((run) => run.status === 'queued' || run.status === 'running')) return;
+      if (runs.some((run) => run.status === 'queued' || run.status === 'running')) return false;
       await this.deps.bus.broadcast(roomId, 'round-end', { id: messageId });
       this.deps.telemetry?.roundEnded(messageId);
     } catch (error) {
       this.deps.log('warn', 'orchestrator.round_end_failed', { roomId, messageId, error });
     }
+    return true;
   }
 
   handoff(room: Room, to: HandoffTarget, actor: Actor): Promise<ConversationStatus> {

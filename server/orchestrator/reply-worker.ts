@@ -11,7 +11,7 @@ import { RoomBusClosedError, type RoomBus } from '../realtime/room-bus.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { Budget, TokenReservation, TokenReservationRequest } from '../store/budget.ts';
 import type { Room, Rooms } from '../store/rooms.ts';
-import type { AgentRun, RunQueue, StopRequest } from '../store/run-queue.ts';
+import type { AgentRun, RunEnding, RunQueue, StopRequest } from '../store/run-queue.ts';
 import type { NewAgentMessage, ReplyEnding, Transcript } from '../store/transcript.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { buildSystemPrompt, buildTurns, estimateRequestTokens } from './context.ts';
@@ -131,9 +131,11 @@ export class ReplyWorker {
   private readonly leases: RunLeases;
   /**
    * Replies starting together (one claim) reserve, and insert their messages, in one statement
-   * each; replies ending together finalise theirs in one (server/lib/batch-per-tick.ts).
+   * each; replies ending together finalise their messages, and end and settle their runs, in one
+   * each (server/lib/batch-per-tick.ts).
    */
   private readonly reserve: (request: TokenReservationRequest) => Promise<TokenReservation>;
+  private readonly finishRuns: (ending: RunEnding) => Promise<boolean>;
   private readonly replyStore: ReplyRunDependencies['store'];
 
   constructor(
@@ -145,6 +147,9 @@ export class ReplyWorker {
     this.leases = new RunLeases(store.runs, options.instanceId, options.leaseMs, log);
     this.reserve = batchPerTick((requests: TokenReservationRequest[]) =>
       store.budget.reserveTokensForRuns(requests),
+    );
+    this.finishRuns = batchPerTick((endings: RunEnding[]) =>
+      store.runs.finishRuns(options.instanceId, endings),
     );
     const { transcript } = store;
     const finishAgentMessage = batchPerTick((endings: Array<{ id: string; final: ReplyEnding }>) =>
@@ -352,7 +357,7 @@ export class ReplyWorker {
         estimateRequestTokens(system, turns, toolSpecs) + maxOutputTokens,
       );
       if (reservation !== 'reserved') {
-        await this.holdBack(active, reservation);
+        settled = await this.holdBack(active, reservation);
         return;
       }
       // A support conversation's inbox row follows the reply (docs/architecture.md §8).
@@ -439,37 +444,36 @@ export class ReplyWorker {
   /**
    * A run the budget cannot fit: it waits in the queue while other runs of the room hold
    * reservations that may come back (`wait`), or is cancelled when nothing is in flight and it
-   * still does not fit (`exhausted`); the room is told once a day.
+   * still does not fit (`exhausted`); the room is told once a day. True when nothing is left to
+   * settle (the run reserved nothing).
    */
   private async holdBack(
     active: ActiveReply,
     reservation: Exclude<TokenReservation, 'reserved'>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { run } = active;
     if (reservation === 'wait') {
       this.waitingForBudget.add(run.roomId);
       await this.deps.store.runs.requeueRun(run.id, this.options.instanceId);
-      return;
+      return true;
     }
-    await this.finishRun(active, 'cancelled', 'token budget used for today');
+    const settled = await this.finishRun(active, 'cancelled', 'token budget used for today');
     await this.deps.round.budgetUsed(run.roomId, run.triggerMessageId);
+    return settled;
   }
 
-  /** Writes the run's end (see {@link RunQueue.finishRun}); from then on it is {@link ActiveReply.ended}. */
+  /**
+   * Writes the run's end, settled with its `usage` (runs ending together in one statement); false
+   * when recovery took the run, which then settles nothing. From then on it is {@link ActiveReply.ended}.
+   */
   private async finishRun(
     active: ActiveReply,
-    status: Parameters<RunQueue['finishRun']>[2],
+    status: RunEnding['status'],
     error: string | null | undefined,
-    usage?: TokenUsage,
+    usage: TokenUsage = { inputTokens: 0, outputTokens: 0 },
   ): Promise<boolean> {
     try {
-      return await this.deps.store.runs.finishRun(
-        active.run.id,
-        this.options.instanceId,
-        status,
-        error,
-        usage,
-      );
+      return await this.finishRuns({ runId: active.run.id, status, error, usage });
     } finally {
       active.ended = true;
     }

@@ -22,7 +22,7 @@ const BUDGET_ROOM = budgetRoom('$1');
  * of its reservations, from SQL expressions (and the rows they are read `from`), so that callers
  * write it into one statement with what comes before and after it.
  */
-export function countUsage(values: {
+function countUsage(values: {
   room: string;
   day: string;
   input: string;

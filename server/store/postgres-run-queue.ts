@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenUsage } from '../../protocol/room.ts';
-import { countUsage } from './postgres-budget.ts';
 import { recoverRun } from './postgres-run-recovery.ts';
 import { json, toRun, today, type RunRow } from './postgres-rows.ts';
 import {
@@ -10,6 +9,7 @@ import {
   type AgentRun,
   type NewRun,
   type RecoveredRun,
+  type RunEnding,
   type RunQueue,
   type RunStatus,
   type StopRequest,
@@ -139,30 +139,66 @@ export class PostgresRunQueue implements RunQueue {
       );
       return rowCount > 0;
     }
-    // One statement, as settle-tokens is: the run ends and its reservation (read locked) is
-    // cleared, its usage counted on the day it reserved, and waiting rooms told it came back.
-    const { rowCount } = await this.sql.query(
-      `with finished as (
-         update agent_runs run set status = $3, last_error = $4, lease_expires_at = null, updated_at = now(), reserved_tokens = 0
-         from (select id, reserved_tokens, reserved_day from agent_runs
-               where id = $1 and lease_owner = $2 and status = 'running' for update) old
-         where run.id = old.id
-         returning run.room_id, old.reserved_tokens as reserved, coalesce(old.reserved_day, $5::date) as day
+    const [finished] = await this.finishRuns(owner, [{ runId, status, error, usage }]);
+    return finished!;
+  }
+
+  async finishRuns(owner: string, endings: readonly RunEnding[]): Promise<boolean[]> {
+    if (endings.length === 0) return [];
+    // One statement for runs ending together: each run ends and its reservation (read locked) is
+    // cleared; the usage and reservations of the runs sharing a budget room and day are summed,
+    // so that room's row is written once, not once a run (three agents of a room end together,
+    // and each would wait for the one before to commit); waiting rooms are told.
+    const { rows } = await this.sql.query<{ id: string }>(
+      `with ending as (
+         select * from jsonb_to_recordset($1::jsonb)
+           as ending (id uuid, status text, error text, input_tokens bigint, output_tokens bigint)
+       ), finished as (
+         update agent_runs run set status = ending.status, last_error = ending.error, lease_expires_at = null,
+           updated_at = now(), reserved_tokens = 0
+         from ending, (select id, reserved_tokens, reserved_day from agent_runs
+                       where id in (select id from ending) and lease_owner = $2 and status = 'running' for update) old
+         where run.id = ending.id and old.id = ending.id
+         returning run.id, run.room_id, old.reserved_tokens as reserved, coalesce(old.reserved_day, $3::date) as day,
+           ending.input_tokens, ending.output_tokens
+       ), spent as (
+         select coalesce((select parent_id from rooms where id = finished.room_id), finished.room_id) as room_id, day,
+           sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(reserved) as reserved
+         from finished group by 1, 2
        ), counted as (
-         ${countUsage({
-           room: 'finished.room_id',
-           day: 'finished.day',
-           input: '$6::bigint',
-           output: '$7::bigint',
-           reserved: '(select reserved from finished)',
-           from: 'from finished where finished.reserved > 0 or $6::bigint + $7::bigint > 0',
-         })}
+         update token_usage usage set input_tokens = usage.input_tokens + spent.input_tokens,
+           output_tokens = usage.output_tokens + spent.output_tokens,
+           reserved_tokens = greatest(usage.reserved_tokens - spent.reserved, 0)
+         from spent where usage.room_id = spent.room_id and usage.day = spent.day
+         returning usage.room_id, usage.day
+       ), first_counted as (
+         -- No row for the day yet: nothing was reserved on it, so only usage is counted.
+         insert into token_usage (room_id, day, input_tokens, output_tokens)
+         select room_id, day, input_tokens, output_tokens from spent
+         where input_tokens + output_tokens > 0
+           and not exists (select 1 from counted where counted.room_id = spent.room_id and counted.day = spent.day)
+         on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
+           output_tokens = token_usage.output_tokens + excluded.output_tokens
        )
-       select (select pg_notify($8, '${BUDGET_RETURNED}' || finished.room_id) where finished.reserved > 0)
+       select finished.id, (select pg_notify($4, '${BUDGET_RETURNED}' || finished.room_id) where finished.reserved > 0)
        from finished`,
-      [runId, owner, status, error, today(), usage.inputTokens, usage.outputTokens, RUNS_CHANNEL],
+      [
+        json(
+          endings.map((ending) => ({
+            id: ending.runId,
+            status: ending.status,
+            error: ending.error ?? null,
+            input_tokens: ending.usage.inputTokens,
+            output_tokens: ending.usage.outputTokens,
+          })),
+        ),
+        owner,
+        today(),
+        RUNS_CHANNEL,
+      ],
     );
-    return rowCount > 0;
+    const ended = new Set(rows.map((row) => row.id));
+    return endings.map((ending) => ended.has(ending.runId.toLowerCase()));
   }
 
   async listRuns(triggerMessageId: string, unit: UnitOfWork = this.sql): Promise<AgentRun[]> {

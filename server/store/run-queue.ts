@@ -50,6 +50,14 @@ export interface RecoveredRun {
   requeued: boolean;
 }
 
+/** How a run ended, and what it used (settled against its reservation as it ends). */
+export interface RunEnding {
+  runId: string;
+  status: Exclude<RunStatus, 'queued' | 'running'>;
+  error?: string | null;
+  usage: TokenUsage;
+}
+
 /** Claims of one run before recovery stops queueing it again. */
 export const MAX_RUN_ATTEMPTS = 3;
 
@@ -111,6 +119,8 @@ export interface RunQueue {
     error?: string | null,
     usage?: TokenUsage,
   ): Promise<boolean>;
+  /** Ends several of `owner`'s runs, each settled with its usage, in one statement; in their order. */
+  finishRuns(owner: string, endings: readonly RunEnding[]): Promise<boolean[]>;
   /** The runs of one round (every run triggered by one human message), oldest first. */
   listRuns(triggerMessageId: string, unit?: UnitOfWork): Promise<AgentRun[]>;
   /** Cancels queued runs (a stop before they started), optionally only those opened by `repliesTo`'s messages; returns them. */

@@ -86,6 +86,63 @@ export function describeRunQueueContract(name: string, openSql: () => Promise<Sq
         }
       });
 
+      it("ends several runs in one call: each room's usage summed onto its row, a room without a row yet given one, only the owner's", async () => {
+        const [shared, fresh] = [await freshRoom(), await freshRoom()];
+        const agents = [
+          { agentId: 'sage', reason: 'all' as const },
+          { agentId: 'scout', reason: 'all' as const },
+        ];
+        await post(shared.id, 'Both', agents);
+        await post(fresh.id, 'One', [agents[0]!]);
+        const [a, b] = await store.runs.claimRuns({
+          owner: 'worker-a',
+          leaseMs: 30_000,
+          roomId: shared.id,
+        });
+        const [c] = await store.runs.claimRuns({
+          owner: 'worker-a',
+          leaseMs: 30_000,
+          roomId: fresh.id,
+        });
+        for (const run of [a!, b!])
+          await store.budget.reserveTokens({
+            roomId: shared.id,
+            runId: run.id,
+            tokens: 400,
+            budget: 1000,
+          });
+        expect(await store.budget.getTokenBudget(shared.id)).toEqual({ used: 0, reserved: 800 });
+
+        const ended = await store.runs.finishRuns('worker-a', [
+          { runId: a!.id, status: 'done', usage: { inputTokens: 100, outputTokens: 50 } },
+          {
+            runId: c!.id,
+            status: 'failed',
+            error: 'it broke',
+            usage: { inputTokens: 7, outputTokens: 0 },
+          },
+          { runId: b!.id, status: 'cancelled', usage: { inputTokens: 20, outputTokens: 5 } },
+        ]);
+        expect(ended).toEqual([true, true, true]);
+        expect(await store.budget.getTokenBudget(shared.id)).toEqual({ used: 175, reserved: 0 });
+        expect(await store.budget.getTokenBudget(fresh.id)).toEqual({ used: 7, reserved: 0 });
+        expect(
+          (await store.runs.listRuns(c!.triggerMessageId)).map((run) => [
+            run.status,
+            run.lastError,
+          ]),
+        ).toEqual([['failed', 'it broke']]);
+
+        // Ended already, or not this owner's: nothing changes.
+        expect(
+          await store.runs.finishRuns('worker-b', [
+            { runId: a!.id, status: 'done', usage: { inputTokens: 1, outputTokens: 1 } },
+          ]),
+        ).toEqual([false]);
+        expect(await store.budget.getTokenBudget(shared.id)).toEqual({ used: 175, reserved: 0 });
+        expect(await store.runs.finishRuns('worker-a', [])).toEqual([]);
+      });
+
       it('renews several leases in one call, only those the owner still holds and runs', async () => {
         const room = await freshRoom();
         const { runs } = await post(room.id, 'All of you?', [
