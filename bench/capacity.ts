@@ -54,6 +54,8 @@ const HELP = `npm run bench:capacity -- [options]
   --rooms=LIST     levels, rooms per level (3 replies each), comma-separated
                    (default 10,20,35,50,75,100,170: 30 to 510 replies)
   --seconds=N      streaming time per level (default 10)
+  --ramp=MS        start the rooms one after another over MS (default 0: every room's message
+                   posted at once, so all its replies start, and end, together)
   --window=MS      the coalescing window of the capacity levels (default 40, the embedded hub's)
   --hosted-rooms=N rooms of the hosted-window level (default 10; 0 skips it)
   --database=DB    postgres (default: the embedded PostgreSQL server npm start runs, in a
@@ -74,6 +76,12 @@ const levels = (flags.get('rooms') ?? (quick ? '5,15' : '10,20,35,50,75,100,170'
   .split(',')
   .map(Number);
 const seconds = Number(flags.get('seconds') ?? (quick ? 3 : 10));
+const rampMs = Number(flags.get('ramp') ?? 0);
+if (!(rampMs >= 0))
+  throw new Error(`--ramp: "${flags.get('ramp')}" is not a number of milliseconds`);
+/** How long after the level's start room `index` of `rooms` begins (`--ramp`). */
+const rampDelay = (index: number, rooms: number) =>
+  new Promise((resolve) => setTimeout(resolve, (index * rampMs) / rooms));
 const windowMs = Number(flags.get('window') ?? 40);
 const hostedRooms = Number(flags.get('hosted-rooms') ?? (quick ? 3 : 10));
 const withRelay = !flags.has('no-relay');
@@ -347,7 +355,12 @@ async function chorusLevel(
   const firstReply = fake.replies.length;
   const deadline = performance.now() + (runSeconds + 60) * 1000;
   const usage = await measured(server, async () => {
-    await Promise.all(listeners.map((listener) => listener.post('Everyone, go.')));
+    await Promise.all(
+      listeners.map(async (listener, index) => {
+        await rampDelay(index, rooms);
+        await listener.post('Everyone, go.');
+      }),
+    );
     while (listeners.some((listener) => listener.ended < AGENTS)) {
       if (performance.now() > deadline) break; // counted as lost below
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -488,7 +501,12 @@ async function relayLevel(
     frame('message-end', { message: { content: text, status: 'complete' } });
   };
   const usage = await measured(server, async () => {
-    await Promise.all(publishers.map((_, reply) => streamReply(reply)));
+    await Promise.all(
+      publishers.map(async (_, reply) => {
+        await rampDelay(Math.floor(reply / AGENTS), rooms);
+        await streamReply(reply);
+      }),
+    );
     const deadline = performance.now() + 10_000;
     while (
       perRoom.some((events) => events.filter((e) => e.event === 'message-end').length < AGENTS) &&
@@ -552,7 +570,7 @@ async function main(): Promise<void> {
     `bench:capacity — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
   );
   console.log(
-    `rooms × ${AGENTS} agents at ${TOKENS_PER_SECOND} tokens/s, ${seconds} s per level, window ${windowMs} ms, ${database}\n`,
+    `rooms × ${AGENTS} agents at ${TOKENS_PER_SECOND} tokens/s, ${seconds} s per level, window ${windowMs} ms, ${database}${rampMs > 0 ? `, rooms started over ${rampMs} ms` : ''}\n`,
   );
   const fake = await startCapacityFake({ tokens: 30, tokensPerSecond: TOKENS_PER_SECOND });
   const postgres = database === 'postgres' ? await startEmbeddedDatabase() : null;
@@ -727,6 +745,7 @@ async function main(): Promise<void> {
     options: {
       levels,
       seconds,
+      rampMs,
       quick,
       windowMs,
       database,

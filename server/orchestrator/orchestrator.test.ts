@@ -14,7 +14,12 @@ import type { PostgresStores } from '../store/postgres-stores.ts';
 import type { Room } from '../store/rooms.ts';
 import { postHumanMessage } from '../store/store.ts';
 import { createToolRegistry } from '../tools/registry.ts';
-import { NotYourReplyError, Orchestrator } from './orchestrator.ts';
+import {
+  NotYourReplyError,
+  Orchestrator,
+  type OrchestratorDependencies,
+  type OrchestratorOptions,
+} from './orchestrator.ts';
 import { createPersonaCatalog } from './personas.ts';
 
 const GRACE: Author = { kind: 'human', id: 'guest:grace', name: 'Grace' };
@@ -43,7 +48,19 @@ beforeEach(async () => {
     scout: new ScriptedChatModel(),
     critic: new ScriptedChatModel(),
   };
-  orchestrator = new Orchestrator(
+  orchestrator = newOrchestrator();
+  await orchestrator.start();
+});
+afterEach(async () => {
+  await orchestrator.close();
+});
+
+/** An orchestrator on the file's stores, the test's bus and scripted models; polling a minute apart. */
+function newOrchestrator(
+  options: Partial<OrchestratorOptions> = {},
+  deps: Partial<OrchestratorDependencies> = {},
+): Orchestrator {
+  return new Orchestrator(
     {
       store: stores,
       bus,
@@ -51,14 +68,11 @@ beforeEach(async () => {
       tools: createToolRegistry([]),
       modelFor: (persona) => models[persona.handle]!,
       log: recordingLogger(),
+      ...deps,
     },
-    { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0 },
+    { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0, ...options },
   );
-  await orchestrator.start();
-});
-afterEach(async () => {
-  await orchestrator.close();
-});
+}
 
 /** A room of its own for each test (one database serves the file). */
 async function newRoom(settings: Record<string, unknown> = {}): Promise<Room> {
@@ -196,17 +210,7 @@ describe('Orchestrator: a round', () => {
 
   it('ends a round whose last run cannot be answered (its agent is gone)', async () => {
     await orchestrator.close();
-    orchestrator = new Orchestrator(
-      {
-        store: stores,
-        bus,
-        personas,
-        tools: createToolRegistry([]),
-        modelFor: (persona) => models[persona.handle]!,
-        log: recordingLogger(),
-      },
-      { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0, maxRepliesPerRoom: 1 },
-    );
+    orchestrator = newOrchestrator({ maxRepliesPerRoom: 1 });
     await orchestrator.start();
     const room = await newRoom({ policy: 'default' });
     // One reply at a time in the room: the run of an agent since removed is queued after Sage's.
@@ -370,18 +374,7 @@ describe('Orchestrator: recovery', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 10));
 
-    orchestrator = new Orchestrator(
-      {
-        store: stores,
-        bus,
-        personas,
-        tools: createToolRegistry([]),
-        modelFor: (persona) => models[persona.handle]!,
-        log: recordingLogger(),
-        webhooks: stores.webhooks,
-      },
-      { pollIntervalMs: 60_000, coalesceWindowMs: 5, summaryQuietMs: 0 },
-    );
+    orchestrator = newOrchestrator({}, { webhooks: stores.webhooks });
     await orchestrator.start(); // recovers at start
     const events = await waitFor(async () => {
       const queued = await stores.webhooks.listEvents(room.id);
