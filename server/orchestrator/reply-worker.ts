@@ -135,7 +135,7 @@ export class ReplyWorker {
    * each (server/lib/batch-per-tick.ts).
    */
   private readonly reserve: (request: TokenReservationRequest) => Promise<TokenReservation>;
-  private readonly finishRuns: (ending: RunEnding) => Promise<boolean>;
+  private readonly endRun: (ending: RunEnding) => Promise<boolean>;
   private readonly replyStore: ReplyRunDependencies['store'];
 
   constructor(
@@ -148,7 +148,7 @@ export class ReplyWorker {
     this.reserve = batchPerTick((requests: TokenReservationRequest[]) =>
       store.budget.reserveTokensForRuns(requests),
     );
-    this.finishRuns = batchPerTick((endings: RunEnding[]) =>
+    this.endRun = batchPerTick((endings: RunEnding[]) =>
       store.runs.finishRuns(options.instanceId, endings),
     );
     const { transcript } = store;
@@ -473,7 +473,7 @@ export class ReplyWorker {
     usage: TokenUsage = { inputTokens: 0, outputTokens: 0 },
   ): Promise<boolean> {
     try {
-      return await this.finishRuns({ runId: active.run.id, status, error, usage });
+      return await this.endRun({ runId: active.run.id, status, error, usage });
     } finally {
       active.ended = true;
     }

@@ -106,7 +106,9 @@ export class PostgresBudget implements Budget {
     const groups = new Map<string, TokenReservationRequest[]>();
     for (const input of inputs) {
       const key = JSON.stringify([input.roomId, input.day ?? today(), input.budget]);
-      groups.set(key, [...(groups.get(key) ?? []), input]);
+      const group = groups.get(key);
+      if (group) group.push(input);
+      else groups.set(key, [input]);
     }
     const answers = new Map<TokenReservationRequest, TokenReservation>();
     await Promise.all(
