@@ -100,8 +100,16 @@ async function runChild(kind: CapacityServerKind): Promise<void> {
       CHORUS_LIMIT_JOINS_PER_SECOND: '1000000',
       CHORUS_LOG_LEVEL: 'error',
     };
-    const modelFor = (persona: { handle: string }) =>
-      new OpenAIChatModel({ apiKey: 'bench-key', baseURL: `${fakeUrl}/${persona.handle}/v1` });
+    // One model per persona, made once, as the server makes its own (start-server.ts).
+    const models = new Map<string, OpenAIChatModel>();
+    const modelFor = ({ handle }: { handle: string }) => {
+      let model = models.get(handle);
+      if (!model) {
+        model = new OpenAIChatModel({ apiKey: 'bench-key', baseURL: `${fakeUrl}/${handle}/v1` });
+        models.set(handle, model);
+      }
+      return model;
+    };
     const databaseUrl = process.env.CAPACITY_DATABASE_URL;
     let server: Awaited<ReturnType<typeof startBenchServer>>;
     if (databaseUrl) {

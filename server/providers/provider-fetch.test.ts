@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { providerFetch } from './provider-fetch.ts';
+import { providerFetch, responseChunks } from './provider-fetch.ts';
 
 interface Seen {
   method: string;
@@ -35,17 +35,33 @@ async function serve(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-async function chunksOf(response: Response): Promise<string[]> {
+/** The two ways a body is read: the web stream the SDKs read, and Chorus's own SSE reader's. */
+const readers: Array<[string, (response: Response) => () => Promise<Uint8Array | null>]> = [
+  [
+    'Response.body',
+    (response) => {
+      const reader = response.body!.getReader();
+      return async () => (await reader.read()).value ?? null;
+    },
+  ],
+  [
+    'responseChunks',
+    (response) => {
+      const chunks = responseChunks(response)[Symbol.asyncIterator]();
+      return async () => (await chunks.next()).value ?? null;
+    },
+  ],
+];
+
+async function chunksOf(read: () => Promise<Uint8Array | null>): Promise<string[]> {
   const chunks: string[] = [];
   const decoder = new TextDecoder();
-  const reader = response.body!.getReader();
-  for (let read = await reader.read(); !read.done; read = await reader.read())
-    chunks.push(decoder.decode(read.value));
+  for (let chunk = await read(); chunk; chunk = await read()) chunks.push(decoder.decode(chunk));
   return chunks;
 }
 
 describe('providerFetch', () => {
-  it('sends the method, headers and body, and streams the answer chunk by chunk as it is written', async () => {
+  it('sends the method, headers and body, and answers with the status, headers and body', async () => {
     const { url, seen } = await serve((_request, response) => {
       response.writeHead(201, { 'content-type': 'text/event-stream', 'x-request-id': 'r1' });
       response.write('data: one\n\n');
@@ -59,28 +75,13 @@ describe('providerFetch', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('x-request-id')).toBe('r1');
     expect(response.url).toBe(`${url}/v1/chat`);
-    expect(await chunksOf(response)).toEqual(['data: one\n\n', 'data: two\n\n']);
+    expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
     expect(seen[0]).toMatchObject({
       method: 'POST',
       url: '/v1/chat',
       body: '{"hello":"wörld"}',
       headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
     });
-  });
-
-  it('delivers a body larger than the stream buffers whole while the reader reads slowly (backpressure)', async () => {
-    const piece = 'x'.repeat(64 * 1024);
-    const { url } = await serve((_request, response) => {
-      for (let index = 0; index < 80; index += 1) response.write(piece);
-      response.end('end');
-    });
-    const reader = (await providerFetch(url)).body!.getReader();
-    let bytes = 0;
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      bytes += read.value.byteLength;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    expect(bytes).toBe(80 * piece.length + 3);
   });
 
   it('decodes a gzip body, as fetch does', async () => {
@@ -101,23 +102,6 @@ describe('providerFetch', () => {
     expect(seen.map((request) => request.url)).toEqual(['/old', '/old', '/new']);
   });
 
-  it('errors the body with the abort reason when aborted mid-stream, and the server sees the request go away', async () => {
-    let closed!: () => void;
-    const gone = new Promise<void>((resolve) => (closed = resolve));
-    const { url } = await serve((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('data: first\n\n');
-      response.on('close', closed);
-    });
-    const controller = new AbortController();
-    const response = await providerFetch(url, { signal: controller.signal });
-    const reader = response.body!.getReader();
-    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: first\n\n');
-    controller.abort(new DOMException('stopped', 'AbortError'));
-    await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError', message: 'stopped' });
-    await gone;
-  });
-
   it('rejects with the reason when aborted before the answer starts, and at once when already aborted', async () => {
     const { url } = await serve(() => {}); // never answers
     const controller = new AbortController();
@@ -127,16 +111,6 @@ describe('providerFetch', () => {
     await expect(providerFetch(url, { signal: AbortSignal.abort() })).rejects.toMatchObject({
       name: 'AbortError',
     });
-  });
-
-  it('errors the body when the connection is cut before the end', async () => {
-    const { url } = await serve((_request, response) => {
-      response.writeHead(200, { 'content-length': '100' });
-      response.write('partial');
-      setTimeout(() => response.socket?.destroy(), 20);
-    });
-    const response = await providerFetch(url);
-    await expect(response.text()).rejects.toThrow(TypeError);
   });
 
   it('rejects an unreachable server as fetch does: TypeError "fetch failed" with the cause', async () => {
@@ -149,5 +123,87 @@ describe('providerFetch', () => {
       message: 'fetch failed',
       cause: { code: 'ECONNREFUSED' },
     });
+  });
+});
+
+describe.each(readers)('a body read through %s', (_name, readerOf) => {
+  it('streams chunk by chunk as the server writes', async () => {
+    const { url } = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: one\n\n');
+      setTimeout(() => response.end('data: two\n\n'), 30);
+    });
+    expect(await chunksOf(readerOf(await providerFetch(url)))).toEqual([
+      'data: one\n\n',
+      'data: two\n\n',
+    ]);
+  });
+
+  it('delivers a body larger than the stream buffers whole while the reader reads slowly (backpressure)', async () => {
+    const piece = 'x'.repeat(64 * 1024);
+    const { url } = await serve((_request, response) => {
+      for (let index = 0; index < 80; index += 1) response.write(piece);
+      response.end('end');
+    });
+    const read = readerOf(await providerFetch(url));
+    let bytes = 0;
+    for (let chunk = await read(); chunk; chunk = await read()) {
+      bytes += chunk.byteLength;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(bytes).toBe(80 * piece.length + 3);
+  });
+
+  it('errors with the abort reason when aborted mid-stream, and the server sees the request go away', async () => {
+    let closed!: () => void;
+    const gone = new Promise<void>((resolve) => (closed = resolve));
+    const { url } = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n');
+      response.on('close', closed);
+    });
+    const controller = new AbortController();
+    const read = readerOf(await providerFetch(url, { signal: controller.signal }));
+    expect(new TextDecoder().decode((await read())!)).toBe('data: first\n\n');
+    controller.abort(new DOMException('stopped', 'AbortError'));
+    await expect(read()).rejects.toMatchObject({ name: 'AbortError', message: 'stopped' });
+    await gone;
+  });
+
+  it('errors with TypeError "terminated" when the connection is cut, also before the first read', async () => {
+    const { url } = await serve((_request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const response = await providerFetch(url);
+    await new Promise((resolve) => setTimeout(resolve, 80)); // cut while nobody reads
+    const read = readerOf(response);
+    await expect(chunksOf(read)).rejects.toMatchObject({
+      name: 'TypeError',
+      message: 'terminated',
+    });
+  });
+});
+
+describe('responseChunks', () => {
+  it('closes the connection when the reader stops early', async () => {
+    let closed!: () => void;
+    const gone = new Promise<void>((resolve) => (closed = resolve));
+    const { url } = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n');
+      response.on('close', closed);
+    });
+    for await (const chunk of responseChunks(await providerFetch(url))) if (chunk) break;
+    await gone;
+  });
+
+  it('reads a response the built-in fetch made through its body', async () => {
+    const { url } = await serve((_request, response) => response.end('data: one\n\n'));
+    const chunks: string[] = [];
+    for await (const chunk of responseChunks(await fetch(url)))
+      chunks.push(new TextDecoder().decode(chunk));
+    expect(chunks.join('')).toBe('data: one\n\n');
   });
 });

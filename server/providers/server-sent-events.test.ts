@@ -1,28 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { responseChunks } from './provider-fetch.ts';
 import { readServerSentEvents } from './server-sent-events.ts';
 
 /** A body that arrives in exactly these pieces (bytes, so a character can be split). */
 function body(...pieces: Array<string | Uint8Array>): {
-  stream: ReadableStream<Uint8Array>;
+  stream: AsyncIterable<Uint8Array>;
   cancelled: () => boolean;
 } {
   const encoder = new TextEncoder();
+  let finished = false;
   let cancelled = false;
-  let next = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const piece = pieces[next++];
-      if (piece === undefined) controller.close();
-      else controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece);
-    },
-    cancel() {
-      cancelled = true;
-    },
-  });
-  return { stream, cancelled: () => cancelled };
+  async function* stream() {
+    try {
+      for (const piece of pieces) yield typeof piece === 'string' ? encoder.encode(piece) : piece;
+      finished = true;
+    } finally {
+      cancelled = !finished;
+    }
+  }
+  return { stream: stream(), cancelled: () => cancelled };
 }
 
-async function events(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+async function events(stream: AsyncIterable<Uint8Array>): Promise<string[]> {
   const seen: string[] = [];
   for await (const data of readServerSentEvents(stream)) seen.push(data);
   return seen;
@@ -67,7 +66,12 @@ describe('readServerSentEvents', () => {
     expect(await events(body('data: first\n\ndata: last').stream)).toEqual(['first', 'last']);
   });
 
-  it('cancels the body when the reader stops early', async () => {
+  it('reads a web stream body (what the built-in fetch gives)', async () => {
+    const response = new Response('data: one\n\ndata: two\n\n');
+    expect(await events(responseChunks(response))).toEqual(['one', 'two']);
+  });
+
+  it('closes the body when the reader stops early', async () => {
     const { stream, cancelled } = body('data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n');
 
     for await (const data of readServerSentEvents(stream)) if (data === '1') break;

@@ -11,39 +11,53 @@
 
 /**
  * Yields each event's data as text, in order; ends when the body ends. Stopping early (a `break`,
- * a `return`, an error in the loop) cancels the body, which closes the connection.
+ * a `return`, an error in the loop) closes the body (a web stream is cancelled), which closes the
+ * connection.
  * @example
- * for await (const data of readServerSentEvents(response.body)) console.log(JSON.parse(data));
+ * for await (const data of readServerSentEvents(responseChunks(response))) console.log(JSON.parse(data));
  */
 export async function* readServerSentEvents(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<string, void, undefined> {
   const decoder = new TextDecoder();
-  const lines = new LineSplitter();
-  let data: string[] = [];
-  let ended = false;
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-      for (const line of done ? lines.end(text) : lines.push(text)) {
-        if (line === '') {
-          if (data.length > 0) yield data.join('\n');
-          data = [];
-        } else if (line.startsWith('data:')) {
-          data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-        }
+  const events = new EventSplitter();
+  for await (const chunk of body)
+    for (const data of events.push(decoder.decode(chunk, { stream: true }))) yield data;
+  for (const data of events.end(decoder.decode())) yield data;
+}
+
+/** Turns lines into the data of complete events (`data:` lines joined, other fields ignored). */
+class EventSplitter {
+  private readonly lines = new LineSplitter();
+  private data: string[] = [];
+
+  push(text: string): string[] {
+    return this.take(this.lines.push(text));
+  }
+
+  /**
+   * The last piece. A last event the body ended without its blank line is still complete (the
+   * spec drops it): its words were streamed, and each adapter tells a cut stream by its missing
+   * final event.
+   */
+  end(text: string): string[] {
+    const events = this.take(this.lines.end(text));
+    if (this.data.length > 0) events.push(this.data.join('\n'));
+    this.data = [];
+    return events;
+  }
+
+  private take(lines: string[]): string[] {
+    const events: string[] = [];
+    for (const line of lines) {
+      if (line === '') {
+        if (this.data.length > 0) events.push(this.data.join('\n'));
+        this.data = [];
+      } else if (line.startsWith('data:')) {
+        this.data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
       }
-      if (done) break;
     }
-    ended = true;
-    // A last event the body ended without its blank line is still yielded (the spec drops it):
-    // its words were streamed, and each adapter tells a cut stream by its missing final event.
-    if (data.length > 0) yield data.join('\n');
-  } finally {
-    if (!ended) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    return events;
   }
 }
 

@@ -14,6 +14,7 @@ import {
   statusError,
   truncatedStreamError,
 } from '../stream-failures.ts';
+import { responseChunks } from '../provider-fetch.ts';
 import { readServerSentEvents } from '../server-sent-events.ts';
 import { createStreamReader, type AgentStreamReader } from './agent-stream.ts';
 
@@ -128,7 +129,7 @@ export class HttpChatModel implements ChatModel {
     let reader: AgentStreamReader | undefined;
     try {
       if (response.body === null) throw new Error('the response has no body');
-      for await (const data of readServerSentEvents(response.body)) {
+      for await (const data of readServerSentEvents(responseChunks(response))) {
         if (signal.aborted) return;
         reader ??= createStreamReader(data, response.headers, {
           label: this.label,

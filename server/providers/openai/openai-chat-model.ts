@@ -11,7 +11,7 @@ import type { ChatModel, ChatRequest, ChatStreamPart } from '../chat-model.ts';
 import { chatCompletionsFinishReason } from '../chat-completions-finish-reason.ts';
 import { truncatedStreamError } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';
-import { providerFetch } from '../provider-fetch.ts';
+import { providerFetch, responseChunks } from '../provider-fetch.ts';
 import { readServerSentEvents } from '../server-sent-events.ts';
 import { toOpenAIProviderError } from './openai-error.ts';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.ts';
@@ -84,7 +84,7 @@ export class OpenAIChatModel implements ChatModel {
       const response = await this.client.chat.completions
         .create(this.buildBody(request), { signal })
         .asResponse();
-      for await (const data of readServerSentEvents(response.body ?? new ReadableStream())) {
+      for await (const data of readServerSentEvents(responseChunks(response))) {
         if (signal.aborted) return; // chunks already buffered when the abort came are dropped
         if (data.startsWith('[DONE]')) break;
         const chunk = JSON.parse(data) as ChatCompletionChunk & { error?: unknown };
