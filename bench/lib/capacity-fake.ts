@@ -1,7 +1,7 @@
 /**
  * The capacity benchmark's fake OpenAI: bench/lib/timed-openai.ts for hundreds of replies at once.
  * Every request (any agent, any room) gets the next reply number `n` and streams `tokens`
- * content chunks `q<n>x<i> ` in OpenAI's Chat Completions wire format, paced on an absolute
+ * content chunks `q<n> x<i> ` in OpenAI's Chat Completions wire format, paced on an absolute
  * schedule at `tokensPerSecond`, then `finish_reason`, a usage chunk and `data: [DONE]`.
  * `performance.now()` just before each chunk is written is kept per reply, so the listeners in
  * this same process can compute write → receive latency for every token in a coalesced broadcast.
@@ -9,7 +9,7 @@
  * @example
  * const fake = await startCapacityFake({ tokens: 240, tokensPerSecond: 30 });
  * const model = new OpenAIChatModel({ apiKey: 'bench', baseURL: `${fake.url}/v1` });
- * // … parseMarker('q12x0007') -> { reply: 12, index: 7 }; fake.replies[12].writtenAt[7]
+ * // … markersOf('q12 x0007 ') -> [[12, 7]]; fake.replies[12].writtenAt[7]
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,11 +36,21 @@ export interface CapacityFake {
 
 /** Every marker in a (coalesced) delta: `[reply, index]` pairs, in order. */
 export function markersOf(delta: string): Array<[number, number]> {
-  return [...delta.matchAll(/q(\d+)x(\d+) /g)].map((match) => [Number(match[1]), Number(match[2])]);
+  return [...delta.matchAll(/q(\d+) x(\d+) /g)].map((match) => [
+    Number(match[1]),
+    Number(match[2]),
+  ]);
 }
 
+/**
+ * Token `index` of reply `reply`, unique in the run but spelled as two words that repeat (`q12`
+ * in every token of its reply, `x0007` in every reply), so the search index of the final
+ * messages sees what a real transcript gives it: mostly words it already holds. One word per
+ * token, unique in the run, made every final write add hundreds of new index keys, which no
+ * reply does (docs/benchmarks.md, "Capacity").
+ */
 export function tokenText(reply: number, index: number): string {
-  return `q${reply}x${String(index).padStart(4, '0')} `;
+  return `q${reply} x${String(index).padStart(4, '0')} `;
 }
 
 const sleepUntil = (at: number) =>
