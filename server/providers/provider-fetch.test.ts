@@ -35,6 +35,18 @@ async function serve(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
+/** A server that writes one event and holds the response open; `gone` settles when it closes. */
+async function serveOneEventAndHold(): Promise<{ url: string; gone: Promise<void> }> {
+  let closed!: () => void;
+  const gone = new Promise<void>((resolve) => (closed = resolve));
+  const { url } = await serve((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write('data: first\n\n');
+    response.on('close', closed);
+  });
+  return { url, gone };
+}
+
 /** The two ways a body is read: the web stream the SDKs read, and Chorus's own SSE reader's. */
 const readers: Array<[string, (response: Response) => () => Promise<Uint8Array | null>]> = [
   [
@@ -155,13 +167,7 @@ describe.each(readers)('a body read through %s', (_name, readerOf) => {
   });
 
   it('errors with the abort reason when aborted mid-stream, and the server sees the request go away', async () => {
-    let closed!: () => void;
-    const gone = new Promise<void>((resolve) => (closed = resolve));
-    const { url } = await serve((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('data: first\n\n');
-      response.on('close', closed);
-    });
+    const { url, gone } = await serveOneEventAndHold();
     const controller = new AbortController();
     const read = readerOf(await providerFetch(url, { signal: controller.signal }));
     expect(new TextDecoder().decode((await read())!)).toBe('data: first\n\n');
@@ -188,13 +194,7 @@ describe.each(readers)('a body read through %s', (_name, readerOf) => {
 
 describe('responseChunks', () => {
   it('closes the connection when the reader stops early', async () => {
-    let closed!: () => void;
-    const gone = new Promise<void>((resolve) => (closed = resolve));
-    const { url } = await serve((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('data: first\n\n');
-      response.on('close', closed);
-    });
+    const { url, gone } = await serveOneEventAndHold();
     for await (const chunk of responseChunks(await providerFetch(url))) if (chunk) break;
     await gone;
   });
