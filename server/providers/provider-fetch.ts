@@ -7,9 +7,9 @@
  * token, that pipeline was a third of the server's work while replies stream (bench:capacity).
  * Here a response body is fed straight from the socket's `data` events, with backpressure: as a
  * web stream (`Response.body`, what the SDKs read) or, for Chorus's own event-stream readers, as
- * the chunks themselves ({@link responseChunks}). What this does not handle itself goes to the built-in `fetch`, unchanged: a body
- * that is not a string or bytes (form data, streams), a `Request` object, and a redirect (the
- * built-in `fetch` repeats the request and follows it).
+ * the chunks themselves ({@link responseChunks}). What this does not handle itself goes to the
+ * built-in `fetch`, unchanged: a body that is not a string or bytes (form data, streams), a
+ * `Request` object, and a redirect (the built-in `fetch` repeats the request and follows it).
  *
  * Like `fetch`: a connection failure rejects with `TypeError('fetch failed', { cause })`, an
  * abort rejects (or errors the body) with the signal's reason, a body cut short errors the
