@@ -13,29 +13,31 @@ import type { Sql, SqlExecutor } from './sql.ts';
  * The room whose budget a room spends: a support room's conversations share their support room's
  * (docs/architecture.md §8), so a site's daily cap holds however many visitors come.
  */
-const budgetRoom = (room: string) =>
+export const budgetRoom = (room: string) =>
   `coalesce((select parent_id from rooms where id = ${room}), ${room})`;
 const BUDGET_ROOM = budgetRoom('$1');
 
 /**
- * The `token_usage` upsert that counts usage on the budget room's day and gives back `reserved`
- * of its reservations, from SQL expressions (and the rows they are read `from`), so that callers
- * write it into one statement with what comes before and after it.
+ * Two CTEs (`counted`, `first_counted`) that count usage on budget rooms' days and give back
+ * their reservations, for the rows of the CTE `spent` (`room_id`, the budget room; `day`;
+ * `input_tokens`; `output_tokens`; `reserved`; at most one row per room and day), so that callers
+ * write it into one statement with what comes before and after it. A room with no row for the
+ * day reserved nothing on it, so only its usage is counted.
  */
-function countUsage(values: {
-  room: string;
-  day: string;
-  input: string;
-  output: string;
-  reserved: string;
-  from?: string;
-}): string {
-  return `insert into token_usage (room_id, day, input_tokens, output_tokens)
-    select ${budgetRoom(values.room)}, ${values.day}, ${values.input}, ${values.output} ${values.from ?? ''}
+export const COUNT_USAGE = `counted as (
+    update token_usage usage set input_tokens = usage.input_tokens + spent.input_tokens,
+      output_tokens = usage.output_tokens + spent.output_tokens,
+      reserved_tokens = greatest(usage.reserved_tokens - spent.reserved, 0)
+    from spent where usage.room_id = spent.room_id and usage.day = spent.day
+    returning usage.room_id, usage.day
+  ), first_counted as (
+    insert into token_usage (room_id, day, input_tokens, output_tokens)
+    select room_id, day, input_tokens, output_tokens from spent
+    where input_tokens + output_tokens > 0
+      and not exists (select 1 from counted where counted.room_id = spent.room_id and counted.day = spent.day)
     on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
-      output_tokens = token_usage.output_tokens + excluded.output_tokens,
-      reserved_tokens = greatest(token_usage.reserved_tokens - ${values.reserved}, 0)`;
-}
+      output_tokens = token_usage.output_tokens + excluded.output_tokens
+  )`;
 
 /**
  * Counts `usage` on the room's day and releases `reserved` of its reservations; NOTIFYs when a
@@ -50,9 +52,10 @@ export async function settle(
   reserved: number,
 ): Promise<void> {
   await tx.query(
-    `with counted as (
-       ${countUsage({ room: '$1', day: '$2::date', input: '$3::bigint', output: '$4::bigint', reserved: '$5::bigint' })}
-     )
+    `with spent as (
+       select ${BUDGET_ROOM} as room_id, $2::date as day, $3::bigint as input_tokens,
+         $4::bigint as output_tokens, $5::bigint as reserved
+     ), ${COUNT_USAGE}
      select pg_notify($6, '${BUDGET_RETURNED}' || $1) where $5::bigint > 0`,
     [roomId, day, usage.inputTokens, usage.outputTokens, reserved, RUNS_CHANNEL],
   );
@@ -163,16 +166,11 @@ export class PostgresBudget implements Budget {
          from (select id, reserved_tokens, reserved_day from agent_runs where id = $1 for update) old
          where run.id = old.id
          returning old.reserved_tokens as reserved, coalesce(old.reserved_day, $3::date) as day
-       ), counted as (
-         ${countUsage({
-           room: '$2',
-           day: 'held.day',
-           input: '$4::bigint',
-           output: '$5::bigint',
-           reserved: '(select reserved from held)',
-           from: 'from held where held.reserved > 0 or $4::bigint + $5::bigint > 0',
-         })}
-       )
+       ), spent as (
+         select ${budgetRoom('$2')} as room_id, held.day, $4::bigint as input_tokens,
+           $5::bigint as output_tokens, held.reserved
+         from held where held.reserved > 0 or $4::bigint + $5::bigint > 0
+       ), ${COUNT_USAGE}
        select pg_notify($6, '${BUDGET_RETURNED}' || $2) from held where held.reserved > 0`,
       [
         input.runId,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenUsage } from '../../protocol/room.ts';
+import { budgetRoom, COUNT_USAGE } from './postgres-budget.ts';
 import { recoverRun } from './postgres-run-recovery.ts';
 import { json, toRun, today, type RunRow } from './postgres-rows.ts';
 import {
@@ -162,24 +163,10 @@ export class PostgresRunQueue implements RunQueue {
          returning run.id, run.room_id, old.reserved_tokens as reserved, coalesce(old.reserved_day, $3::date) as day,
            ending.input_tokens, ending.output_tokens
        ), spent as (
-         select coalesce((select parent_id from rooms where id = finished.room_id), finished.room_id) as room_id, day,
-           sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(reserved) as reserved
+         select ${budgetRoom('finished.room_id')} as room_id, day, sum(input_tokens) as input_tokens,
+           sum(output_tokens) as output_tokens, sum(reserved) as reserved
          from finished group by 1, 2
-       ), counted as (
-         update token_usage usage set input_tokens = usage.input_tokens + spent.input_tokens,
-           output_tokens = usage.output_tokens + spent.output_tokens,
-           reserved_tokens = greatest(usage.reserved_tokens - spent.reserved, 0)
-         from spent where usage.room_id = spent.room_id and usage.day = spent.day
-         returning usage.room_id, usage.day
-       ), first_counted as (
-         -- No row for the day yet: nothing was reserved on it, so only usage is counted.
-         insert into token_usage (room_id, day, input_tokens, output_tokens)
-         select room_id, day, input_tokens, output_tokens from spent
-         where input_tokens + output_tokens > 0
-           and not exists (select 1 from counted where counted.room_id = spent.room_id and counted.day = spent.day)
-         on conflict (room_id, day) do update set input_tokens = token_usage.input_tokens + excluded.input_tokens,
-           output_tokens = token_usage.output_tokens + excluded.output_tokens
-       )
+       ), ${COUNT_USAGE}
        select finished.id, (select pg_notify($4, '${BUDGET_RETURNED}' || finished.room_id) where finished.reserved > 0)
        from finished`,
       [
