@@ -45,9 +45,10 @@ import { LatencyHistogram } from './lib/histogram.ts';
 import { machineInfo, writeJson } from './lib/results.ts';
 import { RoomListener } from './lib/room-listener.ts';
 import pg from 'pg';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { findPostgresBinaries, startEmbeddedCluster } from '../server/store/embedded-postgres.ts';
+import { processTreeCpuMs } from './lib/process-cpu.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
 
 const HELP = `npm run bench:capacity -- [options]
@@ -56,6 +57,10 @@ const HELP = `npm run bench:capacity -- [options]
   --seconds=N      streaming time per level (default 10)
   --ramp=MS        start the rooms one after another over MS (default 0: every room's message
                    posted at once, so all its replies start, and end, together)
+  --sustained      hold each level: every room posts again as soon as its round ends, the rooms
+                   started over one reply's length, latency counted for the tokens written in
+                   the --seconds after the last room's first post (R × 3 replies streaming at
+                   every moment, R × 3 / seconds of them starting and ending every second)
   --window=MS      the coalescing window of the capacity levels (default 40, the embedded hub's)
   --hosted-rooms=N rooms of the hosted-window level (default 10; 0 skips it)
   --database=DB    postgres (default: the embedded PostgreSQL server npm start runs, in a
@@ -79,9 +84,7 @@ const seconds = Number(flags.get('seconds') ?? (quick ? 3 : 10));
 const rampMs = Number(flags.get('ramp') ?? 0);
 if (!(rampMs >= 0))
   throw new Error(`--ramp: "${flags.get('ramp')}" is not a number of milliseconds`);
-/** How long after the level's start room `index` of `rooms` begins (`--ramp`). */
-const rampDelay = (index: number, rooms: number) =>
-  new Promise((resolve) => setTimeout(resolve, (index * rampMs) / rooms));
+const sustained = flags.has('sustained');
 const windowMs = Number(flags.get('window') ?? 40);
 const hostedRooms = Number(flags.get('hosted-rooms') ?? (quick ? 3 : 10));
 const withRelay = !flags.has('no-relay');
@@ -177,6 +180,8 @@ interface LevelResult {
   lost: number;
   problems: string[];
   pass: boolean;
+  /** Replies streaming at once, on average over the tokens counted (`--sustained`; else null). */
+  concurrentMean: number | null;
   server: {
     /** CPU of the server process over the level, in cores (1 = one core busy). */
     cpuCores: number;
@@ -196,6 +201,10 @@ interface LevelResult {
   };
   /** This process (provider fake and listeners): when it is saturated the latency is its own. */
   loadEventLoopUtilization: number;
+  /** Its CPU over the level, in cores: on one machine the three share its cores. */
+  loadCpuCores: number;
+  /** The embedded PostgreSQL server's processes, in cores (null: PGlite, in the server, or no /proc). */
+  databaseCpuCores: number | null;
   providerLatenessP99: number;
   /** Every broadcast the room's listener got (start, deltas, end, presence …), per reply. */
   broadcastsPerReply: number;
@@ -205,7 +214,13 @@ interface LevelResult {
   realtimeMessagesPerReplyMinute: number;
 }
 
-/** Samples the server's usage every 500 ms while `work` runs; the peak RSS and the CPU over it. */
+/** CPU ms of the embedded PostgreSQL server so far (main sets it when it starts one). */
+let databaseCpuMs: () => number | null = () => null;
+
+/**
+ * Samples the server's usage every 500 ms while `work` runs; the peak RSS and the CPU over it,
+ * and the CPU of this process and of the database over the same time.
+ */
 async function measured(
   server: ServerChild,
   work: () => Promise<void>,
@@ -216,9 +231,13 @@ async function measured(
   rssPeak: number;
   heapPeak: number;
   loadElu: number;
+  loadCores: number;
+  databaseCores: number | null;
 }> {
   const before = await server.request<CapacityUsage>({ command: 'usage' });
   const loadBefore = performance.eventLoopUtilization();
+  const loadCpuBefore = process.cpuUsage();
+  const databaseBefore = databaseCpuMs();
   let rssPeak = before.rss;
   let heapPeak = before.heapUsed;
   let sampling = true;
@@ -234,6 +253,8 @@ async function measured(
   sampling = false;
   await sampler;
   const after = await server.request<CapacityUsage>({ command: 'usage' });
+  const databaseAfter = databaseCpuMs();
+  const loadCpu = process.cpuUsage(loadCpuBefore);
   const wall = after.at - before.at;
   const active = after.active - before.active;
   return {
@@ -243,6 +264,11 @@ async function measured(
     rssPeak: Math.max(rssPeak, after.rss),
     heapPeak: Math.max(heapPeak, after.heapUsed),
     loadElu: performance.eventLoopUtilization(loadBefore).utilization,
+    loadCores: (loadCpu.user + loadCpu.system) / 1000 / wall,
+    databaseCores:
+      databaseBefore === null || databaseAfter === null
+        ? null
+        : (databaseAfter - databaseBefore) / wall,
   };
 }
 
@@ -262,6 +288,7 @@ function analyse(
   finals: Map<number, string>,
   replyNumbers: number[],
   tokensPerReply: number,
+  counted: Window,
 ) {
   const latency = new LatencyHistogram();
   const perSecond: LatencyHistogram[] = [];
@@ -289,7 +316,7 @@ function analyse(
           }
           tokens.add(index);
           const at0 = written(reply, index);
-          if (at0 === undefined) continue;
+          if (at0 === undefined || at0 < counted.from || at0 > counted.to) continue;
           latency.record(at - at0);
           timed.push({ writtenAt: at0, latency: at - at0 });
         }
@@ -329,7 +356,65 @@ function analyse(
     broadcasts,
     textDeltas,
     seconds: (last - first) / 1000,
+    streamed: replyNumbers.length,
+    concurrentMean: sustained
+      ? meanConcurrency(replyNumbers, written, tokensPerReply, counted)
+      : null,
   };
+}
+
+/** The tokens whose latency counts, by write time: all of a burst level (`--sustained`: playRounds). */
+interface Window {
+  from: number;
+  to: number;
+}
+
+/** Replies streaming at once (first token written, last not yet), sampled every 50 ms of `window`. */
+function meanConcurrency(
+  replyNumbers: number[],
+  written: (reply: number, index: number) => number | undefined,
+  tokensPerReply: number,
+  window: Window,
+): number {
+  const spans = replyNumbers.map((reply): [number, number] => [
+    written(reply, 0) ?? Number.NaN,
+    written(reply, tokensPerReply - 1) ?? Number.POSITIVE_INFINITY,
+  ]);
+  let samples = 0;
+  let streaming = 0;
+  for (let at = window.from; at <= window.to; at += 50) {
+    samples += 1;
+    for (const [first, last] of spans) if (first <= at && at <= last) streaming += 1;
+  }
+  return samples === 0 ? 0 : streaming / samples;
+}
+
+/**
+ * Plays a level's rounds: room `index` starts its first after index / rooms of the spread
+ * (`--ramp`, or one reply's length when `--sustained`) and, when sustained, its next as soon as
+ * one ends, until the counted window is over. Answers the window: every token of a burst level;
+ * the `runSeconds` after the last room's first post of a sustained one, when every room is in
+ * its rounds.
+ */
+async function playRounds(
+  rooms: number,
+  runSeconds: number,
+  round: (room: number, count: number) => Promise<void>,
+): Promise<Window> {
+  const start = performance.now();
+  const spread = sustained ? runSeconds * 1000 : rampMs;
+  const counted = sustained
+    ? { from: start + spread, to: start + spread + runSeconds * 1000 }
+    : { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY };
+  await Promise.all(
+    Array.from({ length: rooms }, async (_, room) => {
+      await new Promise((resolve) => setTimeout(resolve, (room * spread) / rooms));
+      let count = 0;
+      do await round(room, count++);
+      while (sustained && performance.now() < counted.to);
+    }),
+  );
+  return counted;
 }
 
 async function chorusLevel(
@@ -353,25 +438,22 @@ async function chorusLevel(
     );
   const idle = await server.request<CapacityUsage>({ command: 'usage' });
   const firstReply = fake.replies.length;
-  const deadline = performance.now() + (runSeconds + 60) * 1000;
+  const deadline = performance.now() + (runSeconds * (sustained ? 3 : 1) + 60) * 1000;
+  let counted: Window = { from: 0, to: 0 };
   const usage = await measured(server, async () => {
-    await Promise.all(
-      listeners.map(async (listener, index) => {
-        await rampDelay(index, rooms);
-        await listener.post('Everyone, go.');
-      }),
-    );
-    while (listeners.some((listener) => listener.ended < AGENTS)) {
-      if (performance.now() > deadline) break; // counted as lost below
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    counted = await playRounds(rooms, runSeconds, async (room, count) => {
+      const listener = listeners[room]!;
+      await listener.post('Everyone, go.');
+      while (listener.ended < AGENTS * (count + 1) && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20)); // past the deadline: lost below
+    });
   });
   await Promise.all(listeners.map((listener) => listener.close()));
   const replyNumbers = Array.from(
     { length: fake.replies.length - firstReply },
     (_, index) => firstReply + index,
   );
-  const expected = rooms * AGENTS;
+  const expected = AGENTS * listeners.reduce((sum, listener) => sum + listener.posted, 0);
   const finals = new Map(replyNumbers.map((number) => [number, fake.replies[number]!.text]));
   const result = analyse(
     listeners.map((listener) => listener.events),
@@ -379,6 +461,7 @@ async function chorusLevel(
     finals,
     replyNumbers,
     tokensPerReply,
+    counted,
   );
   if (replyNumbers.length < expected) {
     result.lost += (expected - replyNumbers.length) * tokensPerReply;
@@ -403,8 +486,10 @@ function level(
   const replies = rooms * AGENTS;
   const latency = percentiles(result.latency);
   const overheadP99 = latency.p99 - window;
-  const broadcastsPerReply = result.broadcasts / replies;
-  const cpuMsPerReplySecond = usage.cpuMs / (replies * (tokensPerReply / TOKENS_PER_SECOND));
+  // Per reply streamed: one per slot in a burst level, several in a sustained one.
+  const streamed = Math.max(1, result.streamed);
+  const broadcastsPerReply = result.broadcasts / streamed;
+  const cpuMsPerReplySecond = usage.cpuMs / (streamed * (tokensPerReply / TOKENS_PER_SECOND));
   return {
     mode,
     windowMs: window,
@@ -417,6 +502,7 @@ function level(
     lost: result.lost,
     problems: result.problems,
     pass: result.lost === 0 && overheadP99 <= TARGET_OVERHEAD_P99_MS,
+    concurrentMean: result.concurrentMean,
     server: {
       cpuCores: usage.cores,
       cpuPercentPerReply: (100 * usage.cores) / replies,
@@ -430,9 +516,11 @@ function level(
       heapKbPerReply: Math.max(0, usage.heapPeak - idle.heapUsed) / 1024 / replies,
     },
     loadEventLoopUtilization: usage.loadElu,
+    loadCpuCores: usage.loadCores,
+    databaseCpuCores: usage.databaseCores,
     providerLatenessP99: lateness.percentile(0.99),
     broadcastsPerReply,
-    tokensPerTextDelta: (tokensPerReply * replies) / result.textDeltas,
+    tokensPerTextDelta: (tokensPerReply * streamed) / result.textDeltas,
     streamSeconds: result.seconds,
     // One listener per room: each broadcast is one send and one receive.
     realtimeMessagesPerReplyMinute: realtimeMessagesPerReplyMinute({
@@ -458,10 +546,12 @@ async function relayLevel(
       if (onMessage) socket.on('message', (data) => onMessage(String(data)));
     });
   const perRoom: Received[][] = Array.from({ length: rooms }, () => []);
+  const ended = perRoom.map(() => 0);
   const listeners = await Promise.all(
     perRoom.map((events, room) =>
       open(room, (data) => {
         const { event, payload } = JSON.parse(data) as Omit<Received, 'at'>;
+        if (event === 'message-end') ended[room]! += 1;
         events.push({ at: performance.now(), event, payload });
       }),
     ),
@@ -470,11 +560,16 @@ async function relayLevel(
     Array.from({ length: rooms * AGENTS }, (_, reply) => open(Math.floor(reply / AGENTS))),
   );
   const idle = await server.request<CapacityUsage>({ command: 'usage' });
-  const writtenAt = publishers.map(() => new Float64Array(tokensPerReply).fill(Number.NaN));
+  // By reply number: slot (room × AGENTS + agent) in a burst level, one per round after that.
+  const writtenAt = new Map<number, Float64Array>();
   const finals = new Map<number, string>();
   const lateness = new LatencyHistogram();
-  const streamReply = async (reply: number) => {
-    const socket = publishers[reply]!;
+  let nextReply = 0;
+  const streamReply = async (slot: number) => {
+    const socket = publishers[slot]!;
+    const reply = nextReply++;
+    const written = new Float64Array(tokensPerReply).fill(Number.NaN);
+    writtenAt.set(reply, written);
     let seq = 0;
     const frame = (event: string, payload: Record<string, unknown>) =>
       socket.send(JSON.stringify({ event, payload: { id: `m${reply}`, ...payload } }));
@@ -492,7 +587,7 @@ async function relayLevel(
       const token = tokenText(reply, index);
       const now = performance.now();
       lateness.record(Math.max(0, now - due));
-      writtenAt[reply]![index] = now;
+      written[index] = now;
       text += token;
       await coalescer.push('text-delta', token);
     }
@@ -500,16 +595,17 @@ async function relayLevel(
     finals.set(reply, text);
     frame('message-end', { message: { content: text, status: 'complete' } });
   };
+  const rounds = perRoom.map(() => 0);
+  let counted: Window = { from: 0, to: 0 };
   const usage = await measured(server, async () => {
-    await Promise.all(
-      publishers.map(async (_, reply) => {
-        await rampDelay(Math.floor(reply / AGENTS), rooms);
-        await streamReply(reply);
-      }),
-    );
+    counted = await playRounds(rooms, runSeconds, async (room) => {
+      rounds[room]! += 1;
+      const slots = Array.from({ length: AGENTS }, (_, agent) => room * AGENTS + agent);
+      await Promise.all(slots.map(streamReply));
+    });
     const deadline = performance.now() + 10_000;
     while (
-      perRoom.some((events) => events.filter((e) => e.event === 'message-end').length < AGENTS) &&
+      ended.some((count, room) => count < AGENTS * rounds[room]!) &&
       performance.now() < deadline
     )
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -517,10 +613,11 @@ async function relayLevel(
   for (const socket of [...listeners, ...publishers]) socket.terminate();
   const result = analyse(
     perRoom,
-    (reply, index) => writtenAt[reply]?.[index],
+    (reply, index) => writtenAt.get(reply)?.[index],
     finals,
-    publishers.map((_, reply) => reply),
+    [...writtenAt.keys()],
     tokensPerReply,
+    counted,
   );
   return level('relay', windowMs, rooms, tokensPerReply, result, usage, idle, lateness);
 }
@@ -533,7 +630,14 @@ function printLevel(result: LevelResult): void {
     `  ${result.mode} ${result.replies} replies (${result.rooms} rooms, window ${result.windowMs} ms): ` +
       `p99 ${round(result.latency.p99)} ms, overhead ${round(result.overheadP99)} ms, lost ${result.lost}, ` +
       `server ${round(result.server.cpuCores * 100)}% of a core, RSS ${round(result.server.rssMb)} MB, ` +
-      `load ELU ${round(result.loadEventLoopUtilization * 100)}% ${result.pass ? 'PASS' : 'FAIL'}` +
+      `load ${round(result.loadCpuCores * 100)}% (ELU ${round(result.loadEventLoopUtilization * 100)}%)` +
+      (result.databaseCpuCores === null
+        ? ''
+        : `, database ${round(result.databaseCpuCores * 100)}%`) +
+      ` ${result.pass ? 'PASS' : 'FAIL'}` +
+      (result.concurrentMean === null
+        ? ''
+        : `, ${round(result.concurrentMean)} streaming at once on average`) +
       (result.problems.length > 0 ? `  (${result.problems.slice(0, 3).join('; ')})` : ''),
   );
   if (bySecond)
@@ -547,10 +651,16 @@ async function startEmbeddedDatabase() {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'chorus-capacity-'));
   const bin = await findPostgresBinaries();
   if (!bin) throw new Error('--database=postgres: no PostgreSQL binaries (run npm install)');
-  const cluster = await startEmbeddedCluster(path.join(folder, 'postgres'), bin, () => {});
+  const clusterDir = path.join(folder, 'postgres');
+  const cluster = await startEmbeddedCluster(clusterDir, bin, () => {});
+  // The postmaster's pid is the first line of its pid file; its backends are its children.
+  const postmaster = Number(
+    (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
+  );
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
   return {
+    cpuMs: () => processTreeCpuMs(postmaster),
     async createDatabase(name: string) {
       await admin.query(`create database ${pg.escapeIdentifier(name)}`);
       return cluster.url.replace('/postgres?', `/${encodeURIComponent(name)}?`);
@@ -570,10 +680,11 @@ async function main(): Promise<void> {
     `bench:capacity — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
   );
   console.log(
-    `rooms × ${AGENTS} agents at ${TOKENS_PER_SECOND} tokens/s, ${seconds} s per level, window ${windowMs} ms, ${database}${rampMs > 0 ? `, rooms started over ${rampMs} ms` : ''}\n`,
+    `rooms × ${AGENTS} agents at ${TOKENS_PER_SECOND} tokens/s, ${seconds} s per level, window ${windowMs} ms, ${database}${sustained ? ', sustained (each room posts again when its round ends)' : rampMs > 0 ? `, rooms started over ${rampMs} ms` : ''}\n`,
   );
   const fake = await startCapacityFake({ tokens: 30, tokensPerSecond: TOKENS_PER_SECOND });
   const postgres = database === 'postgres' ? await startEmbeddedDatabase() : null;
+  if (postgres) databaseCpuMs = postgres.cpuMs;
   const chorusEnv = async (window: number, name: string) => ({
     CAPACITY_FAKE_URL: fake.url,
     CHORUS_COALESCE_MS: String(window),
@@ -657,6 +768,8 @@ async function main(): Promise<void> {
     'RSS KB / reply',
     'heap KB / reply',
     'load ELU %',
+    'load CPU %',
+    'DB CPU %',
     'bcasts / reply',
     'RT msgs / reply-min',
     `< ${TARGET_OVERHEAD_P99_MS} ms, 0 lost`,
@@ -678,6 +791,8 @@ async function main(): Promise<void> {
     round(result.server.rssKbPerReply),
     round(result.server.heapKbPerReply),
     round(result.loadEventLoopUtilization * 100),
+    round(result.loadCpuCores * 100),
+    result.databaseCpuCores === null ? '' : round(result.databaseCpuCores * 100),
     round(result.broadcastsPerReply),
     round(result.realtimeMessagesPerReplyMinute),
     result.pass ? 'PASS' : 'FAIL',
@@ -719,7 +834,11 @@ async function main(): Promise<void> {
   if (markdown) console.log(`\n${formatTable(costHeaders, cost, 'markdown')}`);
   console.log(
     `\nChorus: ${chorusCapacity.replies} concurrent replies per process passed ` +
-      `(${round(chorusCapacity.perCore)} per core of server CPU); bare relay: ${relayCapacity.replies}. ` +
+      `(${round(chorusCapacity.perCore)} per core of server CPU` +
+      (chorusCapacity.level?.concurrentMean == null
+        ? ''
+        : `, ${round(chorusCapacity.level.concurrentMean)} streaming at once on average`) +
+      `); bare relay: ${relayCapacity.replies}. ` +
       `Target ≥ 500: ${chorusCapacity.replies >= 500 ? 'PASS' : 'FAIL'}`,
   );
   const totalS = (performance.now() - started) / 1000;
@@ -746,6 +865,7 @@ async function main(): Promise<void> {
       levels,
       seconds,
       rampMs,
+      sustained,
       quick,
       windowMs,
       database,

@@ -29,6 +29,8 @@ interface Session {
 
 export class RoomListener {
   readonly events: HeardEvent[] = [];
+  #ended = 0;
+  #posted = 0;
   private readonly clients;
 
   private constructor(
@@ -55,6 +57,7 @@ export class RoomListener {
     });
     const channel = client.channel(`room:${roomId}`, { config: { private: true } });
     channel.on('broadcast', { event: '*' }, (message) => {
+      if (message.event === 'message-end') listener.#ended += 1;
       listener.events.push({
         event: message.event,
         payload: message.payload as Record<string, unknown>,
@@ -69,6 +72,7 @@ export class RoomListener {
 
   /** Posts a human message to the room (which opens a round). */
   async post(content: string): Promise<void> {
+    this.#posted += 1;
     const response = await fetch(`${this.baseUrl}/api/rooms/${this.roomId}/messages`, {
       method: 'POST',
       headers: {
@@ -81,9 +85,14 @@ export class RoomListener {
       throw new Error(`post: ${response.status} ${await response.text()}`);
   }
 
-  /** How many `message-end` events arrived. */
+  /** How many messages this listener posted. */
+  get posted(): number {
+    return this.#posted;
+  }
+
+  /** How many `message-end` events arrived (counted as they come: callers poll it). */
   get ended(): number {
-    return this.events.filter((entry) => entry.event === 'message-end').length;
+    return this.#ended;
   }
 
   async close(): Promise<void> {
