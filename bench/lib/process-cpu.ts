@@ -11,7 +11,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc's times: 100 on every Linux build Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU ms of `rootPid` and its direct children alive now; null without /proc. */
+/**
+ * User + system CPU ms of `rootPid` and its direct children, those alive now and those it has
+ * reaped (a process's `cutime`/`cstime`), so a child ending between two readings is still counted;
+ * null without /proc.
+ */
 export function processTreeCpuMs(rootPid: number): number | null {
   let pids: string[];
   try {
@@ -30,8 +34,10 @@ export function processTreeCpuMs(rootPid: number): number | null {
     // pid (comm) state ppid … utime stime: comm may hold spaces and parentheses, so read after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const parent = Number(fields[1]);
-    if (Number(pid) !== rootPid && parent !== rootPid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    if (Number(pid) === rootPid)
+      // Its own time and its ended children's (cutime, cstime: a backend's once it has exited).
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    else if (parent === rootPid) ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
