@@ -16,6 +16,13 @@
  * DeltaCoalescer and window, and sends each batch to the relay, which forwards it to the room's
  * listener. What Chorus costs beyond the relay is the SDK, the run queue, checkpoints, the hub.
  *
+ * `--sustained` holds each level instead: every room posts again as soon as its round ends, so
+ * R × 3 replies stream at every moment and about R × 3 / seconds start and end every second, as
+ * on a server in use; latency counts the tokens written once every room is in its rounds.
+ *
+ * The machine's share: on one machine the server, this process and the embedded PostgreSQL share
+ * the cores, so each level also reports this process's CPU and the database's (bench/lib/process-cpu.ts).
+ *
  * Hosted Realtime cost: a level at the hosted window (150 ms, what a server with
  * `CHORUS_REALTIME_URL` uses) counts broadcasts per reply, and both windows report Realtime
  * messages per reply-minute as Supabase bills them (one per send plus one per receiver).
