@@ -6,8 +6,9 @@
  * nothing else on the machine can reach it, and it trusts whoever reaches that socket.
  *
  * A Node process killed with `kill -9` cannot stop its children, so a watchdog (`sh`, reading
- * this process's end of a pipe) stops the cluster when the pipe closes; a cluster left running
- * anyway (the watchdog killed too) is stopped by the next start, which finds its `postmaster.pid`.
+ * this process's end of a pipe) stops the cluster when the pipe closes and removes its socket
+ * folder; a cluster left running anyway (the watchdog killed too) is stopped by the next start,
+ * which finds its `postmaster.pid`, and its socket folder removed then.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -116,18 +117,36 @@ export function runAsUser(binary: string, args: string[], user: RunAs | undefine
   });
 }
 
+/** The prefix of every socket folder, in the OS temp dir. */
+const SOCKET_DIR_PREFIX = 'chorus-pg-';
+
+/** Whether `folder` is a socket folder this module made (so that removing it removes nothing else). */
+function isSocketDir(folder: string): boolean {
+  return (
+    path.dirname(folder) === os.tmpdir() && path.basename(folder).startsWith(SOCKET_DIR_PREFIX)
+  );
+}
+
 /**
  * A cluster left running by a process that died without stopping it holds the folder's lock:
- * stop it (fast shutdown) and wait for it to go. A stale lock file (no such process) Postgres
+ * stop it (fast shutdown), wait for it to go, and remove the socket folder its `postmaster.pid`
+ * names (also when the lock is stale: a cluster that died as well). A stale lock file Postgres
  * removes by itself.
  */
 async function stopOrphan(clusterDir: string, log: Logger): Promise<void> {
-  let pid: number;
+  let lock: string[];
   try {
-    pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    lock = readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
   } catch {
     return; // not running
   }
+  const socketDir = lock[4]?.trim() ?? '';
+  await stopProcess(Number(lock[0]), log);
+  if (isSocketDir(socketDir)) await rm(socketDir, { recursive: true, force: true });
+}
+
+/** Stops the cluster's postmaster `pid` if it still runs (a reused pid is left alone). */
+async function stopProcess(pid: number, log: Logger): Promise<void> {
   const alive = () => {
     try {
       process.kill(pid, 0);
@@ -150,9 +169,19 @@ async function stopOrphan(clusterDir: string, log: Logger): Promise<void> {
   while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-/** Ends `postgres` (fast shutdown) when this process's end of the watchdog's stdin closes. */
-function startWatchdog(postgresPid: number): ChildProcess {
-  const watchdog = spawn('sh', ['-c', `read _ignored; kill -INT ${postgresPid} 2>/dev/null`], {
+/**
+ * Ends `postgres` (fast shutdown) when this process's end of the watchdog's stdin closes, waits
+ * (at most a minute) for it to go, and removes its socket folder.
+ */
+function startWatchdog(postgresPid: number, socketDir: string): ChildProcess {
+  const script = [
+    'read _ignored',
+    'kill -INT "$1" 2>/dev/null',
+    'n=0',
+    'while kill -0 "$1" 2>/dev/null && [ "$n" -lt 600 ]; do sleep 0.1; n=$((n + 1)); done',
+    'rm -rf "$2"',
+  ].join('; ');
+  const watchdog = spawn('sh', ['-c', script, 'sh', String(postgresPid), socketDir], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   watchdog.unref();
@@ -238,7 +267,7 @@ export async function startEmbeddedCluster(
     log('info', 'store.postgres_initialised', { folder: clusterDir, version });
   }
   // A short path: a socket's path may not be longer than ~100 bytes.
-  const socketDir = await mkdtemp(path.join(os.tmpdir(), 'chorus-pg-'));
+  const socketDir = await mkdtemp(path.join(os.tmpdir(), SOCKET_DIR_PREFIX));
   await chmod(socketDir, 0o700);
   if (user) await chown(socketDir, user.uid, user.gid);
   const settings = Object.entries({ ...SETTINGS, unix_socket_directories: socketDir });
@@ -264,7 +293,7 @@ export async function startEmbeddedCluster(
     await rm(socketDir, { recursive: true, force: true });
     throw error;
   }
-  const watchdog = startWatchdog(server.pid!);
+  const watchdog = startWatchdog(server.pid!, socketDir);
   return {
     url,
     version,

@@ -3,7 +3,8 @@
  * with no `DATABASE_URL`, a new data folder gets a real PostgreSQL cluster in
  * `<data dir>/postgres`, started beside the server process and gone with it — after a clean stop,
  * after `kill -9` (its watchdog), and even when the watchdog died too (the next start stops the
- * orphan). Acknowledged posts survive each. A folder that holds PGlite keeps PGlite. The servers
+ * orphan); each time its socket folder in the OS temp dir goes too. Acknowledged posts survive
+ * each. A folder that holds PGlite keeps PGlite. The servers
  * are real processes started as `npm start` starts them (test/helpers/chorus-process.ts).
  */
 import { randomBytes } from 'node:crypto';
@@ -92,6 +93,14 @@ async function contentsOf(child: ChorusChild, room: string): Promise<string[]> {
   }
 }
 
+/** The socket folder of the cluster running in `clusterDir` (line 5 of its `postmaster.pid`). */
+function socketFolderOf(clusterDir: string): string {
+  const folder = readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[4]!;
+  expect(path.dirname(folder)).toBe(os.tmpdir());
+  expect(existsSync(folder)).toBe(true);
+  return folder;
+}
+
 const gone = (clusterDir: string) =>
   waitFor(() => processesMentioning(clusterDir).length === 0, {
     timeoutMs: 10_000,
@@ -112,18 +121,26 @@ describe('the embedded PostgreSQL server (no DATABASE_URL)', () => {
     expect(readFileSync(`/proc/${postgres[0]}/cmdline`, 'utf8')).toContain('listen_addresses=\0');
     const reply = await postAndAwaitReply(server, 'embedded-round', 'Hello, anybody there?');
     expect(reply.content.length).toBeGreaterThan(0);
+    const socketFolder = socketFolderOf(clusterDir);
 
     await server.stop();
     await gone(clusterDir);
     expect(existsSync(path.join(clusterDir, 'postmaster.pid'))).toBe(false); // shut down cleanly
+    expect(existsSync(socketFolder)).toBe(false);
   }, 90_000);
 
   it('kill -9: the cluster goes with the process, and the next start has every acknowledged post', async () => {
     const { dataDir, clusterDir } = await dataFolder();
     const first = await start(dataDir);
     await postAndAwaitReply(first, 'embedded-crash', 'Remember this after a crash');
+    const socketFolder = socketFolderOf(clusterDir);
     await first.kill9();
     await gone(clusterDir); // the watchdog stopped it
+    await waitFor(() => !existsSync(socketFolder), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: `the watchdog removing ${socketFolder}`,
+    });
 
     const second = await start(dataDir);
     expect(engineOf(second)).toBe('postgres-embedded');
@@ -134,6 +151,7 @@ describe('the embedded PostgreSQL server (no DATABASE_URL)', () => {
     const { dataDir, clusterDir } = await dataFolder();
     const first = await start(dataDir);
     await postAndAwaitReply(first, 'embedded-orphan', 'Still here?');
+    const socketFolder = socketFolderOf(clusterDir);
     const watchdogs = childrenOf(first.process.pid!, 'read _ignored');
     expect(watchdogs).toHaveLength(1);
     process.kill(watchdogs[0]!, 'SIGKILL');
@@ -144,6 +162,8 @@ describe('the embedded PostgreSQL server (no DATABASE_URL)', () => {
     const second = await start(dataDir);
     expect(processesMentioning(clusterDir).some((pid) => orphan.includes(pid))).toBe(false);
     expect(second.output()).toContain('store.postgres_orphan_stopped');
+    expect(existsSync(socketFolder)).toBe(false);
+    expect(socketFolderOf(clusterDir)).not.toBe(socketFolder); // the second start's own
     expect(await contentsOf(second, 'embedded-orphan')).toContain('Still here?');
   }, 90_000);
 
