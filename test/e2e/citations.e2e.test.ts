@@ -97,6 +97,9 @@ describe('citations on the demo page', { timeout: 90_000 }, () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#bikes');
     expect(page.url()).toBe(`${server.url}/demo/company.html#bikes`);
     await expect(page.locator('#bikes h2').textContent()).resolves.toBe('Bikes');
+    // … where the bike it names has its card.
+    const bike = bikes!.title.split(' › ')[0]!;
+    await expect(page.locator('#bikes .card h3').allTextContents()).resolves.toContain(bike);
     await context.close();
   });
 });
