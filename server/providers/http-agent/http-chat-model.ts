@@ -14,7 +14,7 @@ import {
   statusError,
   truncatedStreamError,
 } from '../stream-failures.ts';
-import { responseChunks } from '../provider-fetch.ts';
+import { providerFetch, responseChunks } from '../provider-fetch.ts';
 import { readServerSentEvents } from '../server-sent-events.ts';
 import { createStreamReader, type AgentStreamReader } from './agent-stream.ts';
 
@@ -29,6 +29,7 @@ export interface HttpChatModelOptions {
   apiKey?: string;
   /** Milliseconds to wait for the agent to start answering (its status line and headers). */
   timeout?: number;
+  /** How requests are made: {@link providerFetch} (node:http, as the SDK adapters stream) unless given. */
   fetch?: typeof fetch;
 }
 
@@ -86,7 +87,7 @@ export class HttpChatModel implements ChatModel {
     try {
       let response: Response;
       try {
-        response = await (this.options.fetch ?? fetch)(this.options.url, {
+        response = await (this.options.fetch ?? providerFetch)(this.options.url, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
