@@ -15,6 +15,7 @@ import {
   type ChorusCommand,
   type ChorusGlobal,
 } from './chorus-global.ts';
+import { conversationMarkerKey, writeConversationMarker } from './conversation-marker.ts';
 
 const realFetch = window.fetch;
 const cleanup: Element[] = [];
@@ -23,6 +24,17 @@ function script(attributes: Record<string, string>): HTMLScriptElement {
   const element = document.createElement('script');
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   return element;
+}
+
+/** The URLs the page fetches from now on (still answered by the fetch in place). */
+function recordFetches(): string[] {
+  const calls: string[] = [];
+  const answer = window.fetch;
+  window.fetch = async (input, init) => {
+    calls.push(String(input));
+    return answer(input, init);
+  };
+  return calls;
 }
 
 describe('the script-tag entry', () => {
@@ -158,6 +170,33 @@ describe('the script-tag entry', () => {
     await until(() => expect(target.isConnected).to.equal(false));
     expect(chorus.loaded).to.equal(true);
     expect(chorus.version).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it('a launcher mounted once the full widget runs connects nothing until it is opened', async () => {
+    const calls = recordFetches();
+    const chorus = createChorusGlobal();
+    chorus.push(['mount', { room: 'late-launcher', server: 'https://chat.example.com' }]);
+    await until(() => expect(chorus.chat?.lazy).to.equal(true));
+    await settle(chorus.chat!);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls).to.deep.equal([]);
+
+    chorus.push(['open']);
+    await until(() => expect(calls.some((url) => url.endsWith('/api/session'))).to.equal(true));
+  });
+
+  it('a lazy launcher whose visitor has a conversation there connects at once (its unread badge)', async () => {
+    const calls = recordFetches();
+    const server = 'https://chat.example.com';
+    writeConversationMarker(server, 'returning', { seenAt: '2026-12-08T00:00:00.000Z' });
+    try {
+      const chorus = createChorusGlobal();
+      chorus.push(['mount', { room: 'returning', server }]);
+      await until(() => expect(calls.some((url) => url.endsWith('/api/session'))).to.equal(true));
+      expect(chorus.chat!.isOpen).to.equal(false);
+    } finally {
+      sessionStorage.removeItem(conversationMarkerKey(server, 'returning'));
+    }
   });
 
   it('embed.ts: takes over the window.Chorus queue, and a second copy mounts nothing twice', async () => {

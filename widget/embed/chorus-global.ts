@@ -169,6 +169,8 @@ function configure(chat: ChorusChat, options: MountOptions): void {
   if (options.server) chat.server = options.server;
   if (options.name) chat.name = options.name;
   chat.mode = options.mode ?? (options.target ? 'inline' : 'launcher');
+  // Connects nothing until opened, also when the full widget is already loaded (docs/architecture.md §10).
+  if (isLauncher(options)) chat.lazy = true;
   if (options.theme) chat.theme = options.theme;
   if (options.locale) chat.locale = options.locale;
   if (options.open) chat.isOpen = true;

@@ -30,6 +30,36 @@ describe('<chorus-chat>', () => {
   afterEach(() => unmountAll());
 
   describe('launcher mode', () => {
+    it('lazy: joins its room only when first opened, once', async () => {
+      const stub = new StubConnection();
+      const chat = await mountChat(stub, { attributes: { lazy: '' } });
+      expect(stub.connects).to.equal(0);
+      expect(get(chat, '[part="launcher"]').getAttribute('aria-label')).to.equal('Open chat');
+
+      chat.open();
+      await settle(chat);
+      expect(stub.connects).to.equal(1);
+      chat.close();
+      chat.open();
+      await settle(chat);
+      expect(stub.connects).to.equal(1);
+    });
+
+    it('lazy: a send() while closed joins the room and posts', async () => {
+      const stub = new StubConnection();
+      const chat = await mountChat(stub, { attributes: { lazy: '' } });
+      expect(await chat.send('Hello')).to.equal(true);
+      expect(stub.connects).to.equal(1);
+      expect(stub.posts.map((post) => post.content)).to.deep.equal(['Hello']);
+      expect(chat.isOpen).to.equal(false);
+    });
+
+    it('lazy applies to launchers only: an inline chat joins at once', async () => {
+      const stub = new StubConnection();
+      await mountChat(stub, { mode: 'inline', attributes: { lazy: '' } });
+      expect(stub.connects).to.equal(1);
+    });
+
     it('opens from the bubble with focus in the message field, and Escape closes it with focus back on the bubble', async () => {
       const chat = await mountChat(StubConnection.open());
       const launcher = get<HTMLButtonElement>(chat, '[part="launcher"]');

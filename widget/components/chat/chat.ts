@@ -232,6 +232,7 @@ export class ChorusChat extends LitElement {
     isOpen: { type: Boolean, attribute: 'open', reflect: true },
     allowedImageHosts: { attribute: 'allowed-image-hosts', converter: listConverter },
     noHeader: { type: Boolean, attribute: 'no-header', reflect: true },
+    lazy: { type: Boolean, reflect: true },
     strings: { attribute: false },
     connection: { attribute: false },
     chat: { state: true },
@@ -255,6 +256,11 @@ export class ChorusChat extends LitElement {
   declare allowedImageHosts: string[];
   /** Hides the header (title and who is here). */
   declare noHeader: boolean;
+  /**
+   * A launcher that joins its room only when it is first opened or sends, or at once when this
+   * visitor already has a conversation there (the script tag's launchers are lazy).
+   */
+  declare lazy: boolean;
   /** Overrides of any of the widget's strings. */
   declare strings: Partial<ChorusStrings> | undefined;
   /** A room connection to use instead of connecting to `server` (tests, custom transports). */
@@ -266,7 +272,15 @@ export class ChorusChat extends LitElement {
   readonly #session = new StoreController(this, () => this.chat?.status.$session);
   readonly #typingNames = new StoreController(this, () => this.chat?.typing.$typing);
   readonly #actionError = new StoreController(this, () => this.chat?.transcript.$actionError);
-  #active: { chat: ChatState; owned: RoomConnection | undefined; dispose: () => void } | undefined;
+  #active:
+    | {
+        chat: ChatState;
+        owned: RoomConnection | undefined;
+        marker: UnreadMarker | undefined;
+        joined: boolean;
+        dispose: () => void;
+      }
+    | undefined;
   #user: ChorusUser | undefined;
   #teardownTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #onVisibility = () => this.#updateSeen();
@@ -287,6 +301,7 @@ export class ChorusChat extends LitElement {
     this.isOpen = false;
     this.allowedImageHosts = [];
     this.noHeader = false;
+    this.lazy = false;
     this.strings = undefined;
     this.connection = undefined;
     this.chat = undefined;
@@ -340,6 +355,7 @@ export class ChorusChat extends LitElement {
       );
       return false;
     }
+    this.#join();
     return this.chat.transcript.sendMessage(text);
   }
 
@@ -408,6 +424,8 @@ export class ChorusChat extends LitElement {
       this.name !== this.#user?.name
     )
       void this.setUser({ name: this.name.trim() });
+    if (!this.lazy || this.mode !== 'launcher' || this.isOpen || this.#active?.marker?.read())
+      this.#join();
     this.#updateSeen();
   }
 
@@ -517,10 +535,18 @@ export class ChorusChat extends LitElement {
       connection.on('state', checkReady),
       chat.unread.$unread.listen((count) => this.dispatchEvent(new ChorusUnreadEvent({ count }))),
     ];
-    this.#active = { chat, owned, dispose: () => offs.forEach((off) => off()) };
+    const dispose = () => offs.forEach((off) => off());
+    this.#active = { chat, owned, marker, joined: false, dispose };
     this.chat = chat;
-    connection.connect();
     queueMicrotask(checkReady);
+  }
+
+  /** Joins the room (once per connection): at once, or for a lazy launcher when it is wanted. */
+  #join(): void {
+    const active = this.#active;
+    if (!active || active.joined) return;
+    active.joined = true;
+    active.chat.connection.connect();
   }
 
   #teardown(): void {
