@@ -37,7 +37,15 @@ export interface FakeReply {
   finishReason?: string;
   /** Reported usage; by default about 4 characters per token of the request and of the reply. */
   usage?: { inputTokens?: number; outputTokens?: number };
+  /** Source chunks after the text, as the AI SDK writes them (the fake UI agent only). */
+  sources?: FakeSource[];
 }
+
+/** An AI SDK `source-url` (with `url`) or `source-document` (a file: `title`, `mediaType`) chunk's fields. */
+type SourceMetadata = Record<string, Record<string, string>>;
+export type FakeSource =
+  | { url: string; title?: string; providerMetadata?: SourceMetadata }
+  | { title: string; mediaType: string; filename?: string; providerMetadata?: SourceMetadata };
 
 /** An HTTP error answer with the vendor's JSON error body. */
 export interface FakeFailure {

@@ -170,6 +170,11 @@ function uiMessageStreamResponse(
         }
         writer.write({ type: 'text-end', id: 'text-1' });
       }
+      for (const [index, source] of (script.sources ?? []).entries()) {
+        const sourceId = `source-${index}`;
+        if ('url' in source) writer.write({ type: 'source-url', sourceId, ...source });
+        else writer.write({ type: 'source-document', sourceId, ...source });
+      }
       for (const [index, call] of (script.toolCalls ?? []).entries()) {
         if (!(await beforeContent())) return;
         const toolCallId = call.id ?? `call_ui_${index}`;

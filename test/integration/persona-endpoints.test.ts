@@ -71,7 +71,10 @@ describe('personas with their own endpoints', () => {
     const { groq, other, groqGate, otherGate, agent } = await startFakes();
     groq.enqueue({ text: 'Groq here.' });
     other.enqueue({ text: 'Other here.' });
-    agent.enqueue({ text: 'Agent here.' });
+    agent.enqueue({
+      text: 'Agent here.',
+      sources: [{ url: 'https://agents.example.com/handbook', title: 'Handbook' }],
+    });
     const server = await startWithPersonas(
       {
         'fast.md': personaFile({
@@ -129,6 +132,14 @@ describe('personas with their own endpoints', () => {
       ['other', 'complete', 'Other here.'],
       ['helper', 'complete', 'Agent here.'],
     ]);
+    // The agent's own citation is kept with its reply, as Chorus's are.
+    expect(ada.ended()[2]!.parts).toContainEqual({
+      type: 'source',
+      title: 'Handbook',
+      url: 'https://agents.example.com/handbook',
+      path: '',
+      quote: '',
+    });
     expect(groqGate.refused + otherGate.refused).toBe(0);
     expect(groq.requests.map((request) => (request.body as { model: string }).model)).toEqual([
       'llama-3.3-70b',

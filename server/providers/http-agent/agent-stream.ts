@@ -10,6 +10,7 @@ import { readOpenAIErrorBody } from '../openai/openai-error-body.ts';
 import { ProviderError } from '../provider-error.ts';
 import { capitalize } from '../stream-failures.ts';
 import { parseToolArguments } from '../tool-arguments.ts';
+import { MAX_SOURCES, readSource } from './agent-sources.ts';
 import { isRecord } from '../../lib/is-record.ts';
 
 const PROVIDER = 'http';
@@ -86,6 +87,7 @@ class UIMessageStreamReader implements AgentStreamReader {
   private finishReason: FinishReason | undefined;
   private usage: { inputTokens: number; outputTokens: number } | undefined;
   private outputText = '';
+  private sources = 0;
   /** Tool inputs the agent wants Chorus to run; those the agent ran itself are removed. */
   private readonly toolCalls = new Map<string, ToolCallDraft>();
 
@@ -124,6 +126,13 @@ class UIMessageStreamReader implements AgentStreamReader {
         if (typeof chunk.toolCallId === 'string') this.toolCalls.delete(chunk.toolCallId);
         return [];
       }
+      case 'source-url':
+      case 'source-document': {
+        const source = this.sources < MAX_SOURCES ? readSource(chunk) : undefined;
+        if (!source) return [];
+        this.sources += 1;
+        return [source];
+      }
       case 'message-metadata': {
         this.usage = readUsage(chunk.messageMetadata) ?? this.usage;
         return [];
@@ -152,7 +161,7 @@ class UIMessageStreamReader implements AgentStreamReader {
         return [];
       }
       default:
-        return []; // start, *-start, *-end, steps, sources, data parts: nothing for the room
+        return []; // start, *-start, *-end, steps, files, data parts: nothing for the room
     }
   }
 

@@ -120,6 +120,85 @@ describe('HttpChatModel with an AI SDK agent', () => {
     });
   });
 
+  it("passes the agent's sources on as the reply's citations, after its text", async () => {
+    agent.enqueue({
+      text: 'Take the Commuter 8 E.',
+      chunkSize: 100,
+      sources: [
+        { url: 'https://bikes.example.com/commuter-8-e', title: 'Commuter 8 E' },
+        // Chorus's own AI SDK stream: the path and quote in providerMetadata.chorus.
+        {
+          url: '/demo/company.html#bikes',
+          title: 'Commuter 8 E › Hills and distance',
+          providerMetadata: { chorus: { path: 'bikes/commuter-8-e.md', quote: 'Made for hills.' } },
+        },
+        { title: 'Warranty', mediaType: 'text/markdown', filename: 'returns-and-warranty.md' },
+        { url: 'https://bikes.example.com/untitled' },
+      ],
+    });
+
+    const parts = await collectParts(model, chatRequest());
+
+    expect(partTypes(parts)).toEqual([
+      'text-delta',
+      'source',
+      'source',
+      'source',
+      'source',
+      'finish',
+    ]);
+    expect(parts.filter((part) => part.type === 'source')).toEqual([
+      {
+        type: 'source',
+        title: 'Commuter 8 E',
+        url: 'https://bikes.example.com/commuter-8-e',
+        path: '',
+        quote: '',
+      },
+      {
+        type: 'source',
+        title: 'Commuter 8 E › Hills and distance',
+        url: '/demo/company.html#bikes',
+        path: 'bikes/commuter-8-e.md',
+        quote: 'Made for hills.',
+      },
+      { type: 'source', title: 'Warranty', url: null, path: 'returns-and-warranty.md', quote: '' },
+      {
+        type: 'source',
+        title: 'https://bikes.example.com/untitled',
+        url: 'https://bikes.example.com/untitled',
+        path: '',
+        quote: '',
+      },
+    ]);
+  });
+
+  it("keeps an agent's sources within bounds: ten a reply, long titles and quotes cut, an overlong URL dropped", async () => {
+    const long = 'word '.repeat(400);
+    agent.enqueue({
+      text: 'Many.',
+      sources: [
+        {
+          url: `https://example.com/${'a'.repeat(3000)}`,
+          title: long,
+          providerMetadata: { chorus: { quote: long } },
+        },
+        ...Array.from({ length: 14 }, (_, index) => ({ url: `https://example.com/${index}` })),
+      ],
+    });
+
+    const sources = (await collectParts(model, chatRequest())).filter(
+      (part) => part.type === 'source',
+    );
+
+    expect(sources).toHaveLength(10);
+    expect(sources[0]!.url).toBeNull();
+    expect(sources[0]!.title.length).toBeLessThanOrEqual(200);
+    expect(sources[0]!.title.endsWith('…')).toBe(true);
+    expect(sources[0]!.quote.length).toBeLessThanOrEqual(240);
+    expect(sources.at(-1)!.url).toBe('https://example.com/8');
+  });
+
   it('asks Chorus to run an offered tool the agent did not run itself', async () => {
     agent.enqueue({
       toolCalls: [{ id: 'call_1', name: 'calculator', args: { expression: '12*7' } }],
