@@ -341,6 +341,8 @@ async function openEmbeddedDatabase(
       }
     }
   }
+  if (choice === 'pglite' && config.embeddedDatabase === 'auto')
+    log('info', 'store.pglite_kept', { folder: pgliteDir, move: 'npm run db:move-to-postgres' });
   return { sql: await openPGlite(pgliteDir), engine: 'pglite' };
 }
 

