@@ -424,8 +424,7 @@ export class ChorusChat extends LitElement {
       this.name !== this.#user?.name
     )
       void this.setUser({ name: this.name.trim() });
-    if (!this.lazy || this.mode !== 'launcher' || this.isOpen || this.#active?.marker?.read())
-      this.#join();
+    if (this.#active?.joined === false && this.#wantsRoom()) this.#join();
     this.#updateSeen();
   }
 
@@ -539,6 +538,11 @@ export class ChorusChat extends LitElement {
     this.#active = { chat, owned, marker, joined: false, dispose };
     this.chat = chat;
     queueMicrotask(checkReady);
+  }
+
+  /** Always, but for a lazy launcher: once opened, or when its visitor has a conversation there. */
+  #wantsRoom(): boolean {
+    return !this.lazy || this.mode !== 'launcher' || this.isOpen || !!this.#active?.marker?.read();
   }
 
   /** Joins the room (once per connection): at once, or for a lazy launcher when it is wanted. */
