@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
 
@@ -12,6 +13,10 @@ const WIDGET_FILE =
 /** Named by their content (the build's hashes), so they never change: a year, immutable. */
 const HASHED = /^\/chorus\/|\.[0-9a-f]{8}\.json$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** A full widget by hash (not its map): one the build no longer has leads to the current one. */
+const FULL_WIDGET = /^\/chorus\/chorus\.[\w-]{8}\.js$/;
+/** Written by the full widget's build pass; names its current file (vite.config.ts). */
+const MANIFEST = path.join('.vite', 'manifest.json');
 /** The loader and the ES module keep their names across deployments (docs/decisions.md, "The lazy loader"). */
 const SHORT = 'public, max-age=300';
 
@@ -43,7 +48,9 @@ export function preferredEncoding(header: string | undefined): ContentEncoding {
  * by `Accept-Encoding` (with `Content-Encoding`), the file itself otherwise or when no encoded
  * copy exists; always `Vary: Accept-Encoding`, the type of the file itself, and its length and
  * ETag as sent. Hashed files are kept for a year, the rest for five minutes. Any site may load
- * them (CORS `*`, `cross-origin-resource-policy: cross-origin`). Anything else goes to `next`.
+ * them (CORS `*`, `cross-origin-resource-policy: cross-origin`). A full widget the build no longer
+ * has leads (307, not cached) to the one its manifest names, so a page whose loader was cached
+ * before a deployment from a clean `dist/` still opens its chat. Anything else goes to `next`.
  */
 export function widgetAssets(widgetDir: string): RequestHandler {
   return (request, response, next) => {
@@ -66,7 +73,11 @@ export function widgetAssets(widgetDir: string): RequestHandler {
         if (missing && encoding !== 'identity') return send('identity');
         if (missing) {
           response.removeHeader('content-encoding');
-          return next();
+          const current = FULL_WIDGET.test(urlPath) ? currentWidget(widgetDir) : undefined;
+          if (!current || `/${current}` === urlPath) return next();
+          // A page whose loader was cached before this build: the widget it asks for is gone.
+          response.setHeader('cache-control', 'no-store');
+          return response.redirect(307, path.posix.basename(current));
         }
         next(error);
       });
@@ -76,4 +87,18 @@ export function widgetAssets(widgetDir: string): RequestHandler {
       urlPath.endsWith('.map') ? 'identity' : preferredEncoding(request.headers['accept-encoding']),
     );
   };
+}
+
+/** The full widget the build in `widgetDir` made (`chorus/chorus.<hash>.js`), if its manifest says. */
+function currentWidget(widgetDir: string): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(widgetDir, MANIFEST), 'utf8')) as Record<
+      string,
+      { file?: unknown; isEntry?: unknown }
+    >;
+    const file = Object.values(manifest).find((entry) => entry.isEntry === true)?.file;
+    return typeof file === 'string' && FULL_WIDGET.test(`/${file}`) ? file : undefined;
+  } catch {
+    return undefined; // no build, or a build without the manifest
+  }
 }
