@@ -57,11 +57,16 @@ async function main(): Promise<void> {
   const rows = Object.values(copied).reduce((sum, count) => sum + count, 0);
   process.stdout.write(
     [
-      `Moved ${rows} rows (${copied.messages ?? 0} messages in ${copied.rooms ?? 0} rooms) into ${clusterDir}.`,
+      `Moved ${count(rows, 'row')} (${count(copied.messages ?? 0, 'message')}, ${count(copied.rooms ?? 0, 'room')}) into ${clusterDir}.`,
       `The PGlite folder is kept as ${kept}; remove it once the server runs as it should.`,
       '',
     ].join('\n'),
   );
+}
+
+/** `1 room`, `2 rooms`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 main().catch((error: unknown) => {

@@ -215,7 +215,7 @@ describe('the embedded PostgreSQL server (no DATABASE_URL)', () => {
 
     const moved = await moveToPostgres(dataDir);
     expect(moved.code, moved.output).toBe(0);
-    expect(moved.output).toMatch(/Moved \d+ rows \(\d+ messages in \d+ rooms\)/);
+    expect(moved.output).toMatch(/Moved \d+ rows \(2 messages, 1 room\)/);
     expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
     expect(readdirSync(dataDir).some((name) => name.startsWith('pgdata.moved-'))).toBe(true);
 
